@@ -1,0 +1,116 @@
+package dev.binlogrelay.core.binlog;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Finds transaction group boundaries in an event stream, so the store can make whole groups visible at once
+ * and readers can skip whole groups.
+ *
+ * <p>A group opens with a GTID event (MariaDB GTID, MySQL GTID / anonymous GTID / tagged GTID) or, in
+ * binlogs without GTIDs, with a {@code BEGIN} query. After a GTID, a {@code BEGIN} query opens a
+ * transaction that ends with XID, XA_PREPARE or a {@code COMMIT}/{@code ROLLBACK} query; otherwise the first
+ * query (a DDL; INTVAR/RAND/USER_VAR may precede it) or a TRANSACTION_PAYLOAD ends the group. Any other
+ * event outside a group is a group of its own.
+ *
+ * <p>One tracker per stream; not thread-safe.
+ */
+public final class GroupTracker {
+    public static final int START = 1;
+    public static final int END = 2;
+
+    private enum State { OUTSIDE, AFTER_GTID, IN_TRANSACTION }
+
+    private State state = State.OUTSIDE;
+
+    /** Flags ({@link #START}, {@link #END}) for the next event of the stream. */
+    public int classify(byte[] event, ChecksumAlgorithm alg) {
+        int type = Events.type(event);
+        switch (state) {
+            case OUTSIDE -> {
+                if (isGtid(type)) {
+                    state = State.AFTER_GTID;
+                    return START;
+                }
+                if (isQuery(type) && queryIs(event, alg, "BEGIN")) {
+                    state = State.IN_TRANSACTION;
+                    return START;
+                }
+                return START | END;
+            }
+            case AFTER_GTID -> {
+                if (isQuery(type)) {
+                    if (queryIs(event, alg, "BEGIN") || queryStartsWith(event, alg, "XA START")) {
+                        state = State.IN_TRANSACTION;
+                        return 0;
+                    }
+                    state = State.OUTSIDE;
+                    return END;
+                }
+                if (type == EventType.TRANSACTION_PAYLOAD || type == EventType.XID || type == EventType.XA_PREPARE) {
+                    state = State.OUTSIDE;
+                    return END;
+                }
+                return 0;
+            }
+            default -> {
+                if (type == EventType.XID || type == EventType.XA_PREPARE
+                        || (isQuery(type) && (queryIs(event, alg, "COMMIT") || queryIs(event, alg, "ROLLBACK")))) {
+                    state = State.OUTSIDE;
+                    return END;
+                }
+                return 0;
+            }
+        }
+    }
+
+    public boolean insideGroup() {
+        return state != State.OUTSIDE;
+    }
+
+    /** Forgets a half-read group (after the upstream connection broke). */
+    public void reset() {
+        state = State.OUTSIDE;
+    }
+
+    public static boolean isGtid(int type) {
+        return type == EventType.MARIA_GTID || type == EventType.GTID || type == EventType.ANONYMOUS_GTID
+                || type == EventType.GTID_TAGGED;
+    }
+
+    private static boolean isQuery(int type) {
+        return type == EventType.QUERY;
+    }
+
+    private static boolean queryIs(byte[] e, ChecksumAlgorithm alg, String text) {
+        String q = queryText(e, alg, text.length() + 1);
+        return q != null && q.trim().equalsIgnoreCase(text);
+    }
+
+    private static boolean queryStartsWith(byte[] e, ChecksumAlgorithm alg, String prefix) {
+        String q = queryText(e, alg, prefix.length());
+        return q != null && q.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+
+    /**
+     * The statement of a QUERY event (at most {@code maxChars} bytes of it), or null when the body is malformed.
+     *
+     * <pre>
+     * QUERY body: thread_id (4) | exec_time (4) | db_len (1) | error_code (2) | status_vars_len (2)
+     *             | status_vars | db | 0x00 | statement (rest)
+     * </pre>
+     */
+    public static String queryText(byte[] e, ChecksumAlgorithm alg, int maxChars) {
+        int body = Events.HEADER_SIZE;
+        int end = e.length - alg.trailerSize();
+        if (end < body + 13) {
+            return null;
+        }
+        int dbLen = e[body + 8] & 0xFF;
+        int statusLen = Events.u16(e, body + 11);
+        int start = body + 13 + statusLen + dbLen + 1;
+        if (start > end) {
+            return null;
+        }
+        return new String(e, start, Math.min(end - start, maxChars), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.binlogrelay.core.flavor;
+
+import dev.binlogrelay.core.protocol.Commands;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** MariaDB 10.x: GTIDs by domain, @slave_connect_state, ANNOTATE_ROWS on request. */
+public final class MariaDbFlavor implements Flavor {
+    public static final MariaDbFlavor INSTANCE = new MariaDbFlavor();
+
+    /** COM_BINLOG_DUMP flag: send EOF at the end of the last file instead of waiting. */
+    public static final int DUMP_NON_BLOCK = 1;
+    /** COM_BINLOG_DUMP flag (MariaDB): send ANNOTATE_ROWS events as stored. */
+    public static final int DUMP_SEND_ANNOTATE_ROWS = 2;
+    /** @mariadb_slave_capability value of a GTID-aware replica (MARIA_SLAVE_CAPABILITY_GTID). */
+    public static final int SLAVE_CAPABILITY_GTID = 4;
+
+    private MariaDbFlavor() {
+    }
+
+    @Override
+    public String name() {
+        return "mariadb";
+    }
+
+    @Override
+    public List<String> upstreamSetupStatements(long heartbeatNanos, String gtidStart) {
+        List<String> s = new ArrayList<>();
+        s.add("SET @master_binlog_checksum = @@global.binlog_checksum");
+        s.add("SET @mariadb_slave_capability = " + SLAVE_CAPABILITY_GTID);
+        if (heartbeatNanos > 0) {
+            s.add("SET @master_heartbeat_period = " + heartbeatNanos);
+        }
+        if (gtidStart != null) {
+            s.add("SET @slave_connect_state = '" + gtidStart.replace("'", "") + "'");
+            s.add("SET @slave_gtid_strict_mode = 0");
+            s.add("SET @slave_gtid_ignore_duplicates = 0");
+        }
+        return s;
+    }
+
+    /**
+     * <pre>
+     * COM_BINLOG_DUMP: 0x12 | position (4) | flags (2) | server_id (4) | file name (rest)
+     * </pre>
+     * With @slave_connect_state set, MariaDB ignores file and position and starts from the GTID state.
+     */
+    @Override
+    public ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, boolean gtid) {
+        byte[] name = gtid ? new byte[0] : file.getBytes(StandardCharsets.UTF_8);
+        ByteBuf out = alloc.buffer(11 + name.length);
+        out.writeByte(Commands.COM_BINLOG_DUMP).writeIntLE((int) (gtid ? 4 : position))
+                .writeShortLE(DUMP_SEND_ANNOTATE_ROWS).writeIntLE((int) serverId).writeBytes(name);
+        return out;
+    }
+}

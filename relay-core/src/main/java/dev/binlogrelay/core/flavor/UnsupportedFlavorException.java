@@ -1,0 +1,7 @@
+package dev.binlogrelay.core.flavor;
+
+public class UnsupportedFlavorException extends RuntimeException {
+    public UnsupportedFlavorException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.binlogrelay.core.protocol;
+
+/** MySQL error codes and SQL states the relay sends. */
+public final class ErrorCodes {
+    public static final int ER_ACCESS_DENIED = 1045;
+    public static final int ER_UNKNOWN_COM_ERROR = 1047;
+    public static final int ER_NOT_SUPPORTED_YET = 1235;
+    public static final int ER_MASTER_FATAL_READING_BINLOG = 1236;
+    public static final int ER_PARSE_ERROR = 1064;
+    public static final int ER_NET_PACKET_TOO_LARGE = 1153;
+    public static final int ER_NET_PACKETS_OUT_OF_ORDER = 1156;
+    public static final int ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
+    public static final int ER_HANDSHAKE_ERROR = 1043;
+    public static final int ER_SERVER_SHUTDOWN = 1053;
+    public static final int ER_MALFORMED_PACKET = 1835;
+
+    public static final String STATE_ACCESS_DENIED = "28000";
+    public static final String STATE_GENERAL = "HY000";
+    public static final String STATE_SYNTAX = "42000";
+    public static final String STATE_COMMAND = "08S01";
+
+    private ErrorCodes() {
+    }
+}

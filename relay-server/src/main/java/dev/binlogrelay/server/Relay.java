@@ -1,0 +1,134 @@
+package dev.binlogrelay.server;
+
+import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.server.config.ConfigLoader;
+import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.server.downstream.DownstreamServer;
+import dev.binlogrelay.server.downstream.UserDirectory;
+import dev.binlogrelay.server.metrics.RelayMetrics;
+import dev.binlogrelay.server.upstream.BinlogIngester;
+import dev.binlogrelay.server.upstream.UpstreamClient;
+import dev.binlogrelay.server.upstream.UpstreamSettings;
+import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.StoreOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A running relay: store, upstream client and downstream server wired together. */
+public final class Relay implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final RelayConfig config;
+    private final BinlogStore store;
+    private final RelayMetrics metrics = new RelayMetrics();
+    private final DownstreamServer downstream;
+    private final UpstreamClient upstream;
+    private final InetSocketAddress address;
+
+    private Relay(RelayConfig config) throws InterruptedException {
+        this.config = config;
+        StoreOptions options = StoreOptions.defaults().withCacheBytes(config.storage.cacheBytes);
+        this.store = BinlogStore.open(Path.of(config.dataDir), options);
+        try {
+            Map<String, String> passwords = new LinkedHashMap<>();
+            config.downstream.users.forEach(u -> passwords.put(u.user, u.password));
+            RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
+            var listen = ConfigLoader.ListenAddress.parse(config.downstream.listen);
+            long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
+            this.downstream = new DownstreamServer(store, info, new UserDirectory(passwords), metrics,
+                    config.downstream.maxPacket, hb, config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
+                    Math.max(2, Runtime.getRuntime().availableProcessors()));
+            metrics.gauge("binlog_relay_cache_hit_ratio", "Hot-tail cache hit ratio", () -> store.cacheStats().hitRate());
+            this.address = downstream.bind(listen.host(), listen.port());
+            log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
+            if (config.upstream != null) {
+                RelayConfig.Upstream u = config.upstream;
+                UpstreamSettings settings = new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
+                        ConfigLoader.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
+                        u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs);
+                this.upstream = new UpstreamClient(settings, new BinlogIngester(store), new UpstreamClient.Listener() {
+                    @Override
+                    public void onStreaming() {
+                        metrics.upstreamStreaming(true);
+                    }
+
+                    @Override
+                    public void onEvent() {
+                        metrics.upstreamEvent();
+                    }
+
+                    @Override
+                    public void onError(Throwable cause) {
+                        metrics.upstreamError();
+                        metrics.upstreamStreaming(false);
+                    }
+                });
+                upstream.start();
+            } else {
+                this.upstream = null;
+                log.info("no upstream configured: serving what the store holds");
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public static Relay start(RelayConfig config) throws InterruptedException {
+        return new Relay(config);
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public BinlogStore store() {
+        return store;
+    }
+
+    public RelayMetrics metrics() {
+        return metrics;
+    }
+
+    public UpstreamClient upstream() {
+        return upstream;
+    }
+
+    private java.util.List<RelayInfo.RegisteredReplica> downstreamReplicas() {
+        return downstream == null ? java.util.List.of() : downstream.replicas();
+    }
+
+    private int downstreamPort() {
+        return address == null ? 0 : address.getPort();
+    }
+
+    @Override
+    public void close() {
+        if (upstream != null) {
+            upstream.close();
+        }
+        downstream.close();
+        metrics.close();
+        store.close();
+        log.info("relay server_id {} stopped", config.serverId);
+    }
+
+    /** Blocks until the JVM is asked to stop. */
+    public void awaitShutdown() throws InterruptedException {
+        Object lock = new Object();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            close();
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }, "relay-shutdown"));
+        synchronized (lock) {
+            lock.wait();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.binlogrelay.server;
+
+import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.server.upstream.BinlogIngester;
+import dev.binlogrelay.storage.BinlogStore;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/** {@link RelayInfo} answered from the config and what the store holds. */
+final class StoreRelayInfo implements RelayInfo {
+    private final RelayConfig config;
+    private final BinlogStore store;
+    private final Supplier<List<RegisteredReplica>> replicas;
+    private final IntSupplier port;
+
+    StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port) {
+        this.config = config;
+        this.store = store;
+        this.replicas = replicas;
+        this.port = port;
+    }
+
+    @Override
+    public long serverId() {
+        return config.serverId;
+    }
+
+    @Override
+    public String serverVersion() {
+        return store.meta(BinlogIngester.META_SERVER_VERSION).orElse("10.11.0-MariaDB-binlog-relay");
+    }
+
+    @Override
+    public String binlogChecksum() {
+        return store.meta(BinlogIngester.META_CHECKSUM).orElse("CRC32");
+    }
+
+    @Override
+    public String gtidBinlogPos() {
+        return store.meta(BinlogIngester.META_GTID_POS).orElse("");
+    }
+
+    @Override
+    public long gtidDomainId() {
+        return store.meta(BinlogIngester.META_DOMAIN_ID).map(Long::parseLong).orElse(0L);
+    }
+
+    @Override
+    public List<BinlogFile> binlogFiles() {
+        return store.files().stream().map(f -> new BinlogFile(f.name(), f.size())).toList();
+    }
+
+    @Override
+    public Optional<BinlogFile> masterStatus() {
+        return store.committedEnd().map(p -> new BinlogFile(p.file(), p.position()));
+    }
+
+    @Override
+    public List<RegisteredReplica> replicas() {
+        return replicas.get();
+    }
+
+    @Override
+    public int port() {
+        return port.getAsInt();
+    }
+}

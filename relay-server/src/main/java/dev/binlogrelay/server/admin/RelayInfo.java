@@ -1,0 +1,43 @@
+package dev.binlogrelay.server.admin;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the downstream SQL layer may know about the relay when it answers a client's queries. Implemented by
+ * the relay (from its config, the store and the upstream's metadata); read-only and thread-safe.
+ */
+public interface RelayInfo {
+    /** The relay's own server_id (what @@server_id answers). */
+    long serverId();
+
+    /** The version string the relay presents (the upstream's, e.g. "10.11.5-MariaDB-log"). */
+    String serverVersion();
+
+    /** The checksum algorithm of the stored binlog, "CRC32" or "NONE" (what @@global.binlog_checksum answers). */
+    String binlogChecksum();
+
+    /** The MariaDB GTID position of the last stored transaction (@@gtid_binlog_pos / @@gtid_current_pos), "" if none. */
+    String gtidBinlogPos();
+
+    /** The upstream's @@gtid_domain_id (0 when unknown). */
+    long gtidDomainId();
+
+    /** Binlog files held, oldest first: name and committed size. */
+    List<BinlogFile> binlogFiles();
+
+    /** The last committed file and position (SHOW MASTER STATUS), empty when the store is empty. */
+    Optional<BinlogFile> masterStatus();
+
+    /** Replicas registered with COM_REGISTER_SLAVE and still connected (SHOW SLAVE HOSTS). */
+    List<RegisteredReplica> replicas();
+
+    /** The port the relay listens on downstream. */
+    int port();
+
+    record BinlogFile(String name, long size) {
+    }
+
+    record RegisteredReplica(long serverId, String host, int port, long masterId) {
+    }
+}

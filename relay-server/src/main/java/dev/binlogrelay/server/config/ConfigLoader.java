@@ -1,0 +1,192 @@
+package dev.binlogrelay.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** Reads a YAML config and checks it, failing with one line that names the key. */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    public static RelayConfig load(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException("config file " + file + " cannot be read");
+        }
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        RelayConfig config;
+        try {
+            config = mapper.readValue(file.toFile(), RelayConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(file + ": unknown key '" + path(e) + "'");
+        } catch (JsonMappingException e) {
+            throw new ConfigException(file + ": bad value for '" + path(e) + "': " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage());
+        }
+        if (config == null) {
+            throw new ConfigException(file + ": the file is empty");
+        }
+        validate(config, file);
+        return config;
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    static void validate(RelayConfig c, Path file) {
+        require(c.serverId != null, file, "server_id");
+        if (c.serverId < 1 || c.serverId > 0xFFFFFFFFL) {
+            throw new ConfigException(file + ": server_id must be between 1 and 4294967295, not " + c.serverId);
+        }
+        require(c.dataDir != null && !c.dataDir.isBlank(), file, "data_dir");
+        checkDataDir(Path.of(c.dataDir), file);
+        if (c.upstream != null) {
+            RelayConfig.Upstream u = c.upstream;
+            require(u.host != null && !u.host.isBlank(), file, "upstream.host");
+            require(u.port != null, file, "upstream.port");
+            checkPort(u.port, file, "upstream.port");
+            require(u.user != null && !u.user.isBlank(), file, "upstream.user");
+            if (u.password == null) {
+                u.password = "";
+            }
+            require(u.start != null && !u.start.isBlank(), file, "upstream.start");
+            try {
+                StartPosition.parse(u.start);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": bad value for 'upstream.start': " + e.getMessage());
+            }
+            if (u.heartbeatPeriod == null || u.heartbeatPeriod < 0 || u.heartbeatPeriod > 4294967) {
+                throw new ConfigException(file + ": upstream.heartbeat_period must be between 0 and 4294967 seconds");
+            }
+        }
+        require(c.downstream != null, file, "downstream");
+        require(c.downstream.listen != null && !c.downstream.listen.isBlank(), file, "downstream.listen");
+        try {
+            ListenAddress.parse(c.downstream.listen);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": bad value for 'downstream.listen': " + e.getMessage());
+        }
+        require(c.downstream.users != null && !c.downstream.users.isEmpty(), file, "downstream.users");
+        for (int i = 0; i < c.downstream.users.size(); i++) {
+            RelayConfig.User user = c.downstream.users.get(i);
+            require(user != null && user.user != null && !user.user.isBlank(), file, "downstream.users[" + i + "].user");
+            require(user.password != null, file, "downstream.users[" + i + "].password");
+        }
+        if (c.storage == null) {
+            c.storage = new RelayConfig.Storage();
+        }
+        if (!"every_transaction".equals(c.storage.sync)) {
+            throw new ConfigException(file + ": bad value for 'storage.sync': only every_transaction is supported");
+        }
+        if (c.storage.cacheBytes == null || c.storage.cacheBytes < 0) {
+            throw new ConfigException(file + ": storage.cache_bytes must be 0 or more");
+        }
+    }
+
+    private static void checkDataDir(Path dir, Path file) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": data_dir " + dir + " cannot be created: " + e.getMessage());
+        }
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir) || !Files.isWritable(dir)) {
+            throw new ConfigException(file + ": data_dir " + dir + " is not a readable and writable directory");
+        }
+    }
+
+    static void checkPort(int port, Path file, String key) {
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(file + ": " + key + " must be between 1 and 65535, not " + port);
+        }
+    }
+
+    private static void require(boolean ok, Path file, String key) {
+        if (!ok) {
+            throw new ConfigException(file + ": missing key '" + key + "'");
+        }
+    }
+
+    /** A parsed {@code upstream.start}. */
+    public sealed interface StartPosition {
+        record Earliest() implements StartPosition {
+        }
+
+        record Current() implements StartPosition {
+        }
+
+        record FilePosition(String file, long position) implements StartPosition {
+        }
+
+        record Gtid(MariaGtidPosition position) implements StartPosition {
+        }
+
+        static StartPosition parse(String text) {
+            String t = text.trim();
+            if (t.equalsIgnoreCase("earliest")) {
+                return new Earliest();
+            }
+            if (t.equalsIgnoreCase("current")) {
+                return new Current();
+            }
+            int colon = t.lastIndexOf(':');
+            if (colon > 0) {
+                String pos = t.substring(colon + 1);
+                try {
+                    long p = Long.parseLong(pos);
+                    if (p < 4) {
+                        throw new IllegalArgumentException("binlog position must be 4 or more in '" + text + "'");
+                    }
+                    return new FilePosition(t.substring(0, colon), p);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + text + "' is not FILE:POSITION");
+                }
+            }
+            try {
+                return new Gtid(MariaGtidPosition.parse(t));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + text + "' is not earliest, current, FILE:POSITION or a GTID position");
+            }
+        }
+    }
+
+    /** A parsed {@code downstream.listen}. */
+    public record ListenAddress(String host, int port) {
+        public static ListenAddress parse(String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("'" + text + "' is not host:port");
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' has no numeric port");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " is out of range");
+            }
+            return new ListenAddress(host, port);
+        }
+    }
+}

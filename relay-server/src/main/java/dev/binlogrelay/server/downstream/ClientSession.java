@@ -1,0 +1,296 @@
+package dev.binlogrelay.server.downstream;
+
+import dev.binlogrelay.core.auth.NativePassword;
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.flavor.MariaDbFlavor;
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.core.protocol.AuthSwitchRequest;
+import dev.binlogrelay.core.protocol.Capabilities;
+import dev.binlogrelay.core.protocol.Commands;
+import dev.binlogrelay.core.protocol.ErrPacket;
+import dev.binlogrelay.core.protocol.ErrorCodes;
+import dev.binlogrelay.core.protocol.HandshakeResponse41;
+import dev.binlogrelay.core.protocol.HandshakeV10;
+import dev.binlogrelay.core.protocol.OkPacket;
+import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.ProtocolException;
+import dev.binlogrelay.core.protocol.ServerStatus;
+import dev.binlogrelay.core.protocol.Wire;
+import dev.binlogrelay.server.admin.QueryResult;
+import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.server.admin.SqlSession;
+import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.PositionException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * One downstream client: handshake and mysql_native_password auth (switching other plugins to it), then
+ * the command phase: queries go to the SQL layer, COM_REGISTER_SLAVE is recorded, COM_BINLOG_DUMP hands the
+ * connection to a {@link DumpSession}.
+ */
+final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    private enum State { AUTH, AUTH_SWITCH, COMMAND, DUMPING }
+
+    private final DownstreamServer server;
+    private final PacketSequence sequence;
+    private final long connectionId;
+    private final byte[] scramble = NativePassword.newScramble();
+    private State state = State.AUTH;
+    private String user;
+    private boolean passwordGiven;
+    private SqlSession sql;
+    private DumpSession dump;
+
+    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId) {
+        super(false);
+        this.server = server;
+        this.sequence = sequence;
+        this.connectionId = connectionId;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        RelayInfo info = server.info();
+        String version = info.serverVersion();
+        if (version.toLowerCase().contains("mariadb") && !version.startsWith("5.5.5-")) {
+            version = "5.5.5-" + version; // what MariaDB sends, so MySQL-era clients read a 5.5+ server
+        }
+        HandshakeV10 hs = new HandshakeV10(version, connectionId, scramble, Capabilities.SERVER_DEFAULT, 45,
+                ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN);
+        ctx.writeAndFlush(hs.encode(ctx.alloc()));
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
+        try {
+            switch (state) {
+                case AUTH -> onHandshakeResponse(ctx, packet);
+                case AUTH_SWITCH -> onAuthSwitchResponse(ctx, packet);
+                case COMMAND -> onCommand(ctx, packet);
+                case DUMPING -> onDuringDump(ctx, packet);
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void onHandshakeResponse(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (HandshakeResponse41.isSslRequest(packet)) {
+            refuse(ctx, ErrorCodes.ER_NOT_SUPPORTED_YET, ErrorCodes.STATE_GENERAL, "TLS is not enabled on this relay");
+            return;
+        }
+        HandshakeResponse41 response = HandshakeResponse41.decode(packet);
+        user = response.user();
+        String plugin = response.authPluginName();
+        if (plugin == null || plugin.isEmpty() || NativePassword.PLUGIN.equals(plugin)) {
+            verify(ctx, response.authResponse());
+        } else {
+            state = State.AUTH_SWITCH;
+            ctx.writeAndFlush(new AuthSwitchRequest(NativePassword.PLUGIN, scramble).encode(ctx.alloc()));
+        }
+    }
+
+    private void onAuthSwitchResponse(ChannelHandlerContext ctx, ByteBuf packet) {
+        verify(ctx, Wire.readFixedBytes(packet, packet.readableBytes(), "auth switch response"));
+    }
+
+    private void verify(ChannelHandlerContext ctx, byte[] authResponse) {
+        passwordGiven = authResponse.length > 0;
+        Optional<byte[]> stored = server.users().nativeHash(user);
+        if (stored.isEmpty() || !NativePassword.verify(stored.get(), scramble, authResponse)) {
+            log.warn("access denied for '{}' from {}", user, ctx.channel().remoteAddress());
+            server.metrics().authFailure();
+            refuse(ctx, ErrorCodes.ER_ACCESS_DENIED, ErrorCodes.STATE_ACCESS_DENIED, String.format(
+                    "Access denied for user '%s'@'%s' (using password: %s)", user, host(ctx), passwordGiven ? "YES" : "NO"));
+            return;
+        }
+        sql = new SqlSession(user, host(ctx), connectionId);
+        state = State.COMMAND;
+        ctx.writeAndFlush(OkPacket.of(0).encode(ctx.alloc()));
+        sequence.reset();
+    }
+
+    private static String host(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "localhost";
+    }
+
+    private void refuse(ChannelHandlerContext ctx, int code, String state, String message) {
+        ctx.writeAndFlush(new ErrPacket(code, state, message).encode(ctx.alloc()))
+                .addListener(f -> ctx.close());
+    }
+
+    private void onCommand(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (!packet.isReadable()) {
+            throw new ProtocolException("empty command packet");
+        }
+        int command = packet.readUnsignedByte();
+        switch (command) {
+            case Commands.COM_QUIT -> ctx.close();
+            case Commands.COM_PING, Commands.COM_INIT_DB, Commands.COM_RESET_CONNECTION -> ok(ctx);
+            case Commands.COM_QUERY -> query(ctx, packet.toString(StandardCharsets.UTF_8));
+            case Commands.COM_REGISTER_SLAVE -> register(ctx, packet);
+            case Commands.COM_BINLOG_DUMP -> binlogDump(ctx, packet);
+            default -> {
+                log.info("{} sent unsupported {}", ctx.channel().remoteAddress(), Commands.name(command));
+                error(ctx, ErrorCodes.ER_UNKNOWN_COM_ERROR, ErrorCodes.STATE_COMMAND,
+                        "binlog-relay does not support " + Commands.name(command));
+            }
+        }
+    }
+
+    private void query(ChannelHandlerContext ctx, String text) {
+        QueryResult result = server.queries().handle(text, sql);
+        if (result instanceof QueryResult.Ok ok) {
+            ctx.writeAndFlush(OkPacket.of(ok.affectedRows()).encode(ctx.alloc()));
+        } else if (result instanceof QueryResult.Rows rows) {
+            for (ByteBuf p : rows.resultSet().encode(ctx.alloc())) {
+                ctx.write(p);
+            }
+            ctx.flush();
+        } else if (result instanceof QueryResult.Error err) {
+            log.info("query from {} refused: {} [{}]", ctx.channel().remoteAddress(), err.message(), abbreviate(text));
+            ctx.writeAndFlush(new ErrPacket(err.code(), err.sqlState(), err.message()).encode(ctx.alloc()));
+        }
+        sequence.reset();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    /** COM_REGISTER_SLAVE: server_id (4) | host (1+n) | user (1+n) | password (1+n) | port (2) | rank (4) | master_id (4) */
+    private void register(ChannelHandlerContext ctx, ByteBuf in) {
+        Wire.need(in, 4, "COM_REGISTER_SLAVE server_id");
+        long serverId = in.readUnsignedIntLE();
+        String host = readShortString(in, "host");
+        readShortString(in, "user");
+        readShortString(in, "password");
+        int port = in.readableBytes() >= 2 ? in.readUnsignedShortLE() : 0;
+        server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(serverId,
+                host.isEmpty() ? host(ctx) : host, port, server.info().serverId()));
+        ok(ctx);
+    }
+
+    private static String readShortString(ByteBuf in, String field) {
+        Wire.need(in, 1, "COM_REGISTER_SLAVE " + field);
+        int len = in.readUnsignedByte();
+        return new String(Wire.readFixedBytes(in, len, "COM_REGISTER_SLAVE " + field), StandardCharsets.UTF_8);
+    }
+
+    /** COM_BINLOG_DUMP: position (4) | flags (2) | server_id (4) | file name (rest) */
+    private void binlogDump(ChannelHandlerContext ctx, ByteBuf in) {
+        Wire.need(in, 10, "COM_BINLOG_DUMP");
+        long position = in.readUnsignedIntLE();
+        int flags = in.readUnsignedShortLE();
+        long readerServerId = in.readUnsignedIntLE();
+        String file = Wire.readRestString(in, StandardCharsets.UTF_8);
+        ReaderOptions options;
+        try {
+            options = readerOptions(flags, readerServerId);
+        } catch (IllegalArgumentException e) {
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
+            return;
+        }
+        BinlogCursor cursor;
+        try {
+            cursor = options.gtidStart() != null
+                    ? server.positions().openForGtid(options.gtidStart())
+                    : server.positions().openForFile(file, position);
+        } catch (PositionException e) {
+            log.warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId, e.getMessage());
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
+            return;
+        }
+        log.info("reader {} (server_id {}) dumps from {}{}", ctx.channel().remoteAddress(), readerServerId,
+                options.gtidStart() != null ? "GTID " + options.gtidStart() + " at " : "", cursor.position());
+        state = State.DUMPING;
+        dump = new DumpSession(ctx.channel(), server.store(), cursor, options, server.formats());
+        server.metrics().readerStarted();
+        ctx.channel().closeFuture().addListener(f -> server.metrics().readerStopped());
+        dump.start();
+    }
+
+    /** Server id 0 asks for a non-blocking dump too, as on the server (old mysqlbinlog and some CDC readers use it). */
+    private ReaderOptions readerOptions(int flags, long readerServerId) {
+        String checksumVar = sql.hasUserVariable("master_binlog_checksum") ? sql.userVariable("master_binlog_checksum")
+                : sql.userVariable("source_binlog_checksum");
+        ChecksumAlgorithm checksum = ChecksumAlgorithm.fromName(checksumVar);
+        String connectState = sql.userVariable("slave_connect_state");
+        MariaGtidPosition gtid = connectState == null ? null : MariaGtidPosition.parse(connectState);
+        String hb = sql.hasUserVariable("master_heartbeat_period") ? sql.userVariable("master_heartbeat_period")
+                : sql.userVariable("source_heartbeat_period");
+        long heartbeat = 0;
+        if (hb != null) {
+            try {
+                heartbeat = (long) Double.parseDouble(hb);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad @master_heartbeat_period '" + hb + "'");
+            }
+        } else if (server.defaultHeartbeatNanos() > 0) {
+            heartbeat = server.defaultHeartbeatNanos();
+        }
+        return new ReaderOptions(checksum, gtid, heartbeat, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
+                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId());
+    }
+
+    private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {
+        // a reader may only close the connection while dumping; anything else is a protocol error
+        throw new ProtocolException("client sent a packet during a binlog dump");
+    }
+
+    private void ok(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(OkPacket.of(0).encode(ctx.alloc()));
+        sequence.reset();
+    }
+
+    private void error(ChannelHandlerContext ctx, int code, String state, String message) {
+        ctx.writeAndFlush(new ErrPacket(code, state, message).encode(ctx.alloc()));
+        sequence.reset();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (dump != null && ctx.channel().isWritable()) {
+            dump.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.unregisterReplica(ctx.channel());
+        if (dump != null) {
+            dump.stop();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolException) {
+            log.warn("closing {} (user '{}'): {}", ctx.channel().remoteAddress(), user, c.getMessage());
+            server.metrics().protocolError();
+            if (state != State.DUMPING) {
+                ctx.writeAndFlush(new ErrPacket(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, ErrorCodes.STATE_COMMAND,
+                        "Malformed packet: " + c.getMessage()).encode(ctx.alloc())).addListener(f -> ctx.close());
+                return;
+            }
+        } else if (c instanceof java.io.IOException) {
+            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), c.getMessage());
+        } else {
+            log.error("closing {} after an internal error", ctx.channel().remoteAddress(), c);
+        }
+        ctx.close();
+    }
+}

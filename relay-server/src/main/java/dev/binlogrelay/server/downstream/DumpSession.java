@@ -1,0 +1,231 @@
+package dev.binlogrelay.server.downstream;
+
+import dev.binlogrelay.core.binlog.ArtificialEvents;
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
+import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.gtid.MariaGtid;
+import dev.binlogrelay.core.protocol.EofPacket;
+import dev.binlogrelay.core.protocol.ServerStatus;
+import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.StoredEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Streams the store to one reader: the fake rotate and format description a server sends first, then the
+ * stored events, with checksums rewritten for the reader, ANNOTATE_ROWS left out unless asked for, groups the
+ * reader already has skipped (GTID start), a fake rotate at each file change, and heartbeats when idle.
+ *
+ * <p>Threading: everything runs on the reader channel's event loop. The store's commit listener only
+ * schedules {@link #pump()} there. The reader is paused while its socket buffer is above the high watermark,
+ * so a slow reader holds at most that much memory and never slows the upstream or other readers.
+ */
+final class DumpSession {
+    private static final Logger log = LoggerFactory.getLogger(DumpSession.class);
+    private static final int MAX_EVENTS_PER_PUMP = 4096;
+    private static final byte[] OK_BYTE = {0};
+
+    private final Channel channel;
+    private final BinlogStore store;
+    private final BinlogCursor cursor;
+    private final ReaderOptions options;
+    private final GtidFilter filter;
+    private final FileFormats formats;
+    private final Runnable commitListener = this::onCommit;
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    private String currentFile;
+    private ChecksumAlgorithm storedChecksum;
+    private boolean skippingGroup;
+    private boolean finished;
+    private boolean sentSinceHeartbeat;
+    private ScheduledFuture<?> heartbeatTask;
+    private long eventsSent;
+
+    DumpSession(Channel channel, BinlogStore store, BinlogCursor cursor, ReaderOptions options, FileFormats formats) {
+        this.channel = channel;
+        this.store = store;
+        this.cursor = cursor;
+        this.options = options;
+        this.formats = formats;
+        this.filter = options.gtidStart() == null ? null : new GtidFilter(options.gtidStart());
+    }
+
+    /** Sends the stream preamble and starts streaming. Event loop only. */
+    void start() {
+        String file = cursor.position().file();
+        long pos = cursor.position().position();
+        currentFile = file;
+        storedChecksum = formats.checksum(file);
+        write(ArtificialEvents.fakeRotate(options.serverId(), file, pos, options.checksum()));
+        if (pos > 4) {
+            byte[] fde = formats.formatDescription(file);
+            write(convertFde(FormatDescription.asResent(fde)));
+        }
+        if (filter != null) {
+            write(ArtificialEvents.fakeGtidList(options.serverId(), options.gtidStart().gtids(), 0, options.checksum()));
+        }
+        store.addCommitListener(commitListener);
+        if (options.heartbeatNanos() > 0) {
+            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(options.heartbeatNanos()));
+            heartbeatTask = channel.eventLoop().scheduleAtFixedRate(this::heartbeat, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        channel.closeFuture().addListener(f -> stop());
+        pump();
+    }
+
+    /** Sends events until the reader's buffer is full or the store has nothing more. Event loop only. */
+    void pump() {
+        pumpScheduled.set(false);
+        if (finished || !channel.isActive()) {
+            return;
+        }
+        int n = 0;
+        while (channel.isWritable() && n < MAX_EVENTS_PER_PUMP) {
+            StoredEvent e = cursor.next();
+            if (e == null) {
+                if (options.nonBlocking() && !skippingGroup) {
+                    finishWithEof();
+                }
+                break;
+            }
+            n++;
+            send(e);
+        }
+        channel.flush();
+        if (n == MAX_EVENTS_PER_PUMP && channel.isWritable()) {
+            schedulePump();
+        }
+    }
+
+    private void send(StoredEvent e) {
+        byte[] bytes = e.bytes();
+        int type = Events.type(bytes);
+        if (!e.file().equals(currentFile)) {
+            // the server announces every new file with a fake rotate before its format description
+            currentFile = e.file();
+            write(ArtificialEvents.fakeRotate(options.serverId(), currentFile, e.position(), options.checksum()));
+        }
+        if (type == EventType.FORMAT_DESCRIPTION) {
+            storedChecksum = FormatDescription.checksum(bytes);
+            write(convertFde(bytes));
+            return;
+        }
+        if (filter != null && e.startsGroup()) {
+            skippingGroup = type == EventType.MARIA_GTID && filter.skip(MariaGtidEvent.gtid(bytes));
+        }
+        boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
+        if (e.endsGroup()) {
+            skippingGroup = false;
+        }
+        if (!skip) {
+            write(convert(bytes));
+        }
+    }
+
+    private byte[] convertFde(byte[] fde) {
+        return FormatDescription.checksum(fde) == options.checksum() ? fde : FormatDescription.withChecksum(fde, options.checksum());
+    }
+
+    private byte[] convert(byte[] event) {
+        if (storedChecksum == options.checksum()) {
+            return event;
+        }
+        return storedChecksum == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);
+    }
+
+    private void write(byte[] event) {
+        ByteBuf payload = Unpooled.wrappedBuffer(OK_BYTE, event);
+        channel.write(payload, channel.voidPromise());
+        sentSinceHeartbeat = true;
+        eventsSent++;
+    }
+
+    private void heartbeat() {
+        if (finished || !channel.isActive()) {
+            return;
+        }
+        if (!sentSinceHeartbeat && !skippingGroup) {
+            var p = cursor.position();
+            channel.writeAndFlush(Unpooled.wrappedBuffer(OK_BYTE,
+                    ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), options.checksum())), channel.voidPromise());
+        }
+        sentSinceHeartbeat = false;
+    }
+
+    private void finishWithEof() {
+        finished = true;
+        channel.writeAndFlush(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(channel.alloc()));
+        stop();
+    }
+
+    private void onCommit() {
+        if (!finished) {
+            schedulePump();
+        }
+    }
+
+    void onWritable() {
+        if (!finished) {
+            schedulePump();
+        }
+    }
+
+    private void schedulePump() {
+        if (pumpScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this::pump);
+        }
+    }
+
+    void stop() {
+        boolean wasFinished = finished;
+        finished = true;
+        store.removeCommitListener(commitListener);
+        if (heartbeatTask != null) {
+            heartbeatTask.cancel(false);
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            cursor.close();
+        } else {
+            channel.eventLoop().execute(cursor::close);
+        }
+        if (!wasFinished) {
+            log.debug("dump to {} stopped after {} events", channel.remoteAddress(), eventsSent);
+        }
+    }
+
+    /** MariaDB GTID start: skips the groups a reader already has, per domain, until it passes its position. */
+    static final class GtidFilter {
+        private final Map<Long, MariaGtid> pending = new HashMap<>();
+
+        GtidFilter(dev.binlogrelay.core.gtid.MariaGtidPosition start) {
+            for (MariaGtid g : start.gtids()) {
+                pending.put(g.domainId(), g);
+            }
+        }
+
+        boolean skip(MariaGtid gtid) {
+            MariaGtid until = pending.get(gtid.domainId());
+            if (until == null) {
+                return false;
+            }
+            int c = Long.compareUnsigned(gtid.sequence(), until.sequence());
+            if (c >= 0) {
+                pending.remove(gtid.domainId());
+            }
+            return c <= 0;
+        }
+    }
+}

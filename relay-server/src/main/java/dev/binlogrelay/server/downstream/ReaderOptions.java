@@ -1,0 +1,17 @@
+package dev.binlogrelay.server.downstream;
+
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
+
+/**
+ * How one reader wants its stream, from its session variables and dump command.
+ *
+ * @param checksum      what the reader declared with @master_binlog_checksum (NONE if it said nothing)
+ * @param gtidStart     @slave_connect_state, or null for a file/position dump
+ * @param heartbeatNanos @master_heartbeat_period, 0 for none
+ * @param nonBlocking   dump flag 1: send EOF at the end instead of waiting
+ * @param sendAnnotate  dump flag 2 (MariaDB): send ANNOTATE_ROWS events
+ */
+public record ReaderOptions(ChecksumAlgorithm checksum, MariaGtidPosition gtidStart, long heartbeatNanos,
+                            boolean nonBlocking, boolean sendAnnotate, long serverId) {
+}

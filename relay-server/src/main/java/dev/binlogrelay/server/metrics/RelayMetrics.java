@@ -1,0 +1,81 @@
+package dev.binlogrelay.server.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.util.function.DoubleSupplier;
+
+/** The relay's Prometheus metrics, in a registry of its own (several relays can live in one JVM in tests). */
+public final class RelayMetrics implements AutoCloseable {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter upstreamEvents = Counter.builder().name("binlog_relay_upstream_events_total")
+            .help("Events received from the primary").register(registry);
+    private final Counter upstreamErrors = Counter.builder().name("binlog_relay_upstream_errors_total")
+            .help("Upstream sessions that ended with an error").register(registry);
+    private final Gauge upstreamConnected = Gauge.builder().name("binlog_relay_upstream_streaming")
+            .help("1 while the upstream dump is streaming").register(registry);
+    private final Gauge readers = Gauge.builder().name("binlog_relay_downstream_readers")
+            .help("Downstream readers currently dumping").register(registry);
+    private final Counter authFailures = Counter.builder().name("binlog_relay_downstream_auth_failures_total")
+            .help("Downstream logins refused").register(registry);
+    private final Counter protocolErrors = Counter.builder().name("binlog_relay_downstream_protocol_errors_total")
+            .help("Downstream connections closed for malformed or oversized packets").register(registry);
+    private HTTPServer http;
+
+    public void upstreamEvent() {
+        upstreamEvents.inc();
+    }
+
+    public void upstreamError() {
+        upstreamErrors.inc();
+    }
+
+    public void upstreamStreaming(boolean on) {
+        upstreamConnected.set(on ? 1 : 0);
+    }
+
+    public void readerStarted() {
+        readers.inc();
+    }
+
+    public void readerStopped() {
+        readers.dec();
+    }
+
+    public void authFailure() {
+        authFailures.inc();
+    }
+
+    public void protocolError() {
+        protocolErrors.inc();
+    }
+
+    public double readersNow() {
+        return readers.get();
+    }
+
+    /** A gauge computed when scraped (e.g. the store's cache hit ratio). */
+    public void gauge(String name, String help, DoubleSupplier value) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public int serve(String host, int port) throws IOException {
+        http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+        return http.getPort();
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.binlogrelay.server.upstream;
+
+import dev.binlogrelay.core.binlog.ArtificialEvents;
+import dev.binlogrelay.core.binlog.BinlogFormatException;
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
+import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.core.binlog.GroupTracker;
+import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.gtid.MariaGtid;
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.storage.BinlogPosition;
+import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.EventToStore;
+import dev.binlogrelay.storage.MariaGtidRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the upstream's event stream into stored groups. It checks every event (size, CRC, position chain),
+ * drops what the server made up for the stream (fake rotate, re-sent format description, heartbeats,
+ * artificial GTID lists), buffers a transaction until its last event and stores it in one atomic write.
+ *
+ * <p>Threading: one upstream connection at a time calls it (the store's single writer).
+ */
+public final class BinlogIngester {
+    private static final Logger log = LoggerFactory.getLogger(BinlogIngester.class);
+    /** Meta key: the MariaDB GTID position of the last stored group. */
+    public static final String META_GTID_POS = "upstream.gtid_pos";
+    /** Meta key prefix: base64 of a file's format description event. */
+    public static final String META_FDE_PREFIX = "fde.";
+    public static final String META_SERVER_VERSION = "upstream.version";
+    public static final String META_SERVER_ID = "upstream.server_id";
+    public static final String META_CHECKSUM = "upstream.checksum";
+    public static final String META_DOMAIN_ID = "upstream.gtid_domain_id";
+
+    private final BinlogStore store;
+    private final GroupTracker tracker = new GroupTracker();
+    private final List<EventToStore> pending = new ArrayList<>();
+    private long pendingBytes;
+    private String file;
+    private long nextPosition;
+    private boolean positionKnown;
+    private ChecksumAlgorithm checksum = ChecksumAlgorithm.NONE;
+    private boolean checksumKnown;
+    private MariaGtidPosition gtidPosition;
+    private final Map<String, String> pendingMeta = new HashMap<>();
+
+    public BinlogIngester(BinlogStore store) {
+        this.store = store;
+        this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
+    }
+
+    /** Where to resume on the upstream: after the last stored group, or empty for an empty store. */
+    public Optional<BinlogPosition> resumePosition() {
+        return store.committedEnd();
+    }
+
+    public MariaGtidPosition gtidPosition() {
+        return gtidPosition;
+    }
+
+    /** A new connection starts a dump: forget any half-received group. */
+    public void startStream(String expectedFile, long expectedPosition) {
+        if (!pending.isEmpty()) {
+            log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
+        }
+        pending.clear();
+        pendingBytes = 0;
+        pendingMeta.clear();
+        tracker.reset();
+        file = expectedFile;
+        nextPosition = expectedPosition;
+        positionKnown = expectedFile != null;
+        checksumKnown = false;
+    }
+
+    public void recordServerInfo(Map<String, String> info) {
+        store.putMeta(info);
+    }
+
+    /**
+     * Takes one event from the stream (the bytes after the 0x00 packet header).
+     *
+     * @throws BinlogFormatException if the event is corrupt or out of place; the caller drops the connection
+     */
+    public void accept(byte[] event) {
+        Events.checkHeader(event);
+        int type = Events.type(event);
+        if (type == EventType.FORMAT_DESCRIPTION) {
+            acceptFormatDescription(event);
+            return;
+        }
+        if (type == EventType.ROTATE && (Events.timestamp(event) == 0 || Events.isArtificial(event))) {
+            // the fake rotate: may or may not carry a CRC before the FDE told us the algorithm
+            ChecksumAlgorithm alg = checksumKnown ? checksum
+                    : (Events.crcMatches(event) ? ChecksumAlgorithm.CRC32 : ChecksumAlgorithm.NONE);
+            verifyCrc(event, alg);
+            ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, alg);
+            switchFile(target.file(), target.position());
+            return;
+        }
+        verifyCrc(event, checksum);
+        if (type == EventType.HEARTBEAT || type == EventType.HEARTBEAT_V2) {
+            return;
+        }
+        if (Events.isArtificial(event)) {
+            return;
+        }
+        store(event, type);
+    }
+
+    private void acceptFormatDescription(byte[] event) {
+        FormatDescription.check(event);
+        checksum = FormatDescription.checksum(event);
+        checksumKnown = true;
+        if (checksum == ChecksumAlgorithm.CRC32 && !Events.crcMatches(event)) {
+            throw new BinlogFormatException("format description of " + file + " has a bad CRC32");
+        }
+        if (file == null) {
+            throw new BinlogFormatException("format description arrived before any rotate named the file");
+        }
+        byte[] clean = FormatDescription.withoutInUseFlag(event);
+        pendingMeta.put(META_FDE_PREFIX + file, Base64.getEncoder().encodeToString(clean));
+        pendingMeta.put(META_CHECKSUM, checksum.name());
+        if (Events.logPos(event) == 0 || nextPosition != 4) {
+            // re-sent for a dump that starts inside the file: the file's own FDE is stored already (or the
+            // file starts after it); keep it as the file's FDE for readers
+            store.putMeta(Map.copyOf(pendingMeta));
+            pendingMeta.clear();
+            return;
+        }
+        store(clean, EventType.FORMAT_DESCRIPTION);
+    }
+
+    private void store(byte[] event, int type) {
+        long size = event.length;
+        long logPos = Events.logPos(event);
+        if (!positionKnown) {
+            throw new BinlogFormatException("event " + EventType.name(type) + " arrived before any rotate named the file");
+        }
+        long expectedEnd = (nextPosition + size) & 0xFFFFFFFFL;
+        if (logPos != expectedEnd) {
+            if (pending.isEmpty() && !tracker.insideGroup() && logPos >= size && logPos - size > (nextPosition & 0xFFFFFFFFL)) {
+                // a GTID dump skips the groups the relay asked past: the stream resumes further into the file
+                nextPosition = (nextPosition & ~0xFFFFFFFFL) | (logPos - size);
+            } else {
+                throw new BinlogFormatException(String.format("%s event at %s:%d says it ends at %d, expected %d",
+                        EventType.name(type), file, nextPosition, logPos, expectedEnd));
+            }
+        }
+        int flags = tracker.classify(event, checksum);
+        MariaGtidRef gtidRef = null;
+        if (type == EventType.MARIA_GTID) {
+            MariaGtid g = MariaGtidEvent.gtid(event);
+            gtidRef = new MariaGtidRef(g.domainId(), g.serverId(), g.sequence());
+        }
+        pending.add(new EventToStore(nextPosition, event, flags, gtidRef));
+        pendingBytes += size;
+        nextPosition += size;
+        if ((flags & GroupTracker.END) != 0) {
+            commit();
+        }
+        if (type == EventType.ROTATE) {
+            ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
+            switchFile(target.file(), target.position());
+        }
+    }
+
+    private void commit() {
+        for (EventToStore e : pending) {
+            if (e.gtid() != null) {
+                gtidPosition = gtidPosition.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
+            }
+            if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && gtidPosition.isEmpty()) {
+                gtidPosition = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), checksum));
+            }
+        }
+        Map<String, String> meta = new HashMap<>(pendingMeta);
+        meta.put(META_GTID_POS, gtidPosition.toString());
+        store.writer().appendGroup(file, List.copyOf(pending), meta);
+        pending.clear();
+        pendingBytes = 0;
+        pendingMeta.clear();
+    }
+
+    private void switchFile(String newFile, long position) {
+        if (!pending.isEmpty()) {
+            throw new BinlogFormatException("rotate to " + newFile + " inside a transaction of " + file);
+        }
+        file = newFile;
+        nextPosition = position;
+        positionKnown = true;
+    }
+
+    private static void verifyCrc(byte[] event, ChecksumAlgorithm alg) {
+        if (alg == ChecksumAlgorithm.CRC32 && !Events.crcMatches(event)) {
+            throw new BinlogFormatException(EventType.name(Events.type(event)) + " event ending at "
+                    + Events.logPos(event) + " has a bad CRC32; not stored");
+        }
+    }
+
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    public String currentFile() {
+        return file;
+    }
+
+    public long nextPosition() {
+        return nextPosition;
+    }
+}

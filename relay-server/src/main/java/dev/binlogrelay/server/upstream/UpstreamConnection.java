@@ -1,0 +1,283 @@
+package dev.binlogrelay.server.upstream;
+
+import dev.binlogrelay.core.auth.NativePassword;
+import dev.binlogrelay.core.binlog.BinlogFormatException;
+import dev.binlogrelay.core.flavor.Flavor;
+import dev.binlogrelay.core.protocol.AuthSwitchRequest;
+import dev.binlogrelay.core.protocol.Capabilities;
+import dev.binlogrelay.core.protocol.Commands;
+import dev.binlogrelay.core.protocol.EofPacket;
+import dev.binlogrelay.core.protocol.ErrPacket;
+import dev.binlogrelay.core.protocol.HandshakeResponse41;
+import dev.binlogrelay.core.protocol.HandshakeV10;
+import dev.binlogrelay.core.protocol.OkPacket;
+import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.ProtocolException;
+import dev.binlogrelay.core.protocol.QueryResponseReader;
+import dev.binlogrelay.core.protocol.TextResultSet;
+import dev.binlogrelay.server.config.ConfigLoader.StartPosition;
+import dev.binlogrelay.storage.BinlogPosition;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One replica session with the primary: handshake and auth, the setup statements, COM_REGISTER_SLAVE,
+ * COM_BINLOG_DUMP, then the event stream into the {@link BinlogIngester}. Any failure closes the channel;
+ * {@link UpstreamClient} reconnects.
+ */
+final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
+
+    private enum State { HANDSHAKE, AUTH, COMMANDS, STREAMING }
+
+    private final UpstreamSettings settings;
+    private final BinlogIngester ingester;
+    private final PacketSequence sequence;
+    private final UpstreamClient.Listener listener;
+    private State state = State.HANDSHAKE;
+    private HandshakeV10 handshake;
+    private Flavor flavor;
+    private final Deque<Step> steps = new ArrayDeque<>();
+    private Step current;
+    private QueryResponseReader reader;
+    private final Map<String, String> serverInfo = new LinkedHashMap<>();
+    private String dumpFile;
+    private long dumpPosition;
+    private String gtidStart;
+
+    UpstreamConnection(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence,
+                       UpstreamClient.Listener listener) {
+        super(false);
+        this.settings = settings;
+        this.ingester = ingester;
+        this.sequence = sequence;
+        this.listener = listener;
+    }
+
+    /** A command exchange: the payload to send and what to do with the response packets. */
+    private record Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
+                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
+        try {
+            switch (state) {
+                case HANDSHAKE -> onHandshake(ctx, packet);
+                case AUTH -> onAuth(ctx, packet);
+                case COMMANDS -> onCommandResponse(ctx, packet);
+                case STREAMING -> onStreamPacket(ctx, packet);
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (ErrPacket.is(packet)) {
+            throw new UpstreamException("primary refused the connection: " + ErrPacket.decode(packet));
+        }
+        handshake = HandshakeV10.decode(packet);
+        flavor = Flavor.fromVersion(handshake.serverVersion());
+        int caps = Capabilities.CLIENT_DEFAULT & handshake.capabilities();
+        caps |= Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION;
+        String plugin = NativePassword.PLUGIN;
+        byte[] auth = NativePassword.scramble(settings.password(), handshake.scramble());
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("_client_name", "binlog-relay");
+        attrs.put("program_name", "binlog-relay");
+        HandshakeResponse41 response = new HandshakeResponse41(caps, 1L << 30, 45, settings.user(), auth, null,
+                plugin, attrs);
+        ctx.writeAndFlush(response.encode(ctx.alloc()));
+        state = State.AUTH;
+    }
+
+    private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (ErrPacket.is(packet)) {
+            ErrPacket err = ErrPacket.decode(packet);
+            throw new UpstreamException("login to " + settings.host() + ":" + settings.port() + " as '" + settings.user()
+                    + "' failed: " + err);
+        }
+        if (AuthSwitchRequest.is(packet)) {
+            AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
+            if (!NativePassword.PLUGIN.equals(sw.pluginName())) {
+                throw new UpstreamException("primary asks for auth plugin " + sw.pluginName() + ", which the relay does not support yet");
+            }
+            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(NativePassword.scramble(settings.password(), sw.data())));
+            return;
+        }
+        if (OkPacket.is(packet)) {
+            log.info("logged in to {}:{} ({}, {})", settings.host(), settings.port(), handshake.serverVersion(), flavor.name());
+            state = State.COMMANDS;
+            planCommands();
+            nextStep(ctx);
+            return;
+        }
+        throw new ProtocolException("unexpected packet during authentication: " + ByteBufUtil.hexDump(packet, packet.readerIndex(), Math.min(16, packet.readableBytes())));
+    }
+
+    private void planCommands() {
+        query("server info", "SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.gtid_domain_id, @@GLOBAL.binlog_checksum", rs -> {
+            var row = rs.resultSet().rows().get(0);
+            serverInfo.put(BinlogIngester.META_SERVER_ID, row.get(0));
+            serverInfo.put(BinlogIngester.META_SERVER_VERSION, row.get(1));
+            serverInfo.put(BinlogIngester.META_DOMAIN_ID, row.get(2));
+            if (String.valueOf(settings.serverId()).equals(row.get(0))) {
+                throw new UpstreamException("the primary's server_id equals the relay's (" + row.get(0) + "); give the relay its own server_id");
+            }
+            ingester.recordServerInfo(serverInfo);
+        }, false);
+        Optional<BinlogPosition> resume = ingester.resumePosition();
+        if (resume.isPresent()) {
+            dumpFile = resume.get().file();
+            dumpPosition = resume.get().position();
+        } else if (settings.start() instanceof StartPosition.FilePosition fp) {
+            dumpFile = fp.file();
+            dumpPosition = fp.position();
+        } else if (settings.start() instanceof StartPosition.Gtid g) {
+            gtidStart = g.position().toString();
+        } else if (settings.start() instanceof StartPosition.Current) {
+            query("current position", "SHOW MASTER STATUS", rs -> {
+                TextResultSet r = rs.resultSet();
+                if (r.rows().isEmpty()) {
+                    throw new UpstreamException("SHOW MASTER STATUS is empty: binary logging is off on the primary");
+                }
+                dumpFile = r.rows().get(0).get(0);
+                dumpPosition = Long.parseLong(r.rows().get(0).get(1));
+            }, false);
+        } else {
+            query("earliest binlog", "SHOW BINARY LOGS", rs -> {
+                TextResultSet r = rs.resultSet();
+                if (r.rows().isEmpty()) {
+                    throw new UpstreamException("SHOW BINARY LOGS is empty: binary logging is off on the primary");
+                }
+                dumpFile = r.rows().get(0).get(0);
+                dumpPosition = 4;
+            }, false);
+        }
+        // the GTID start is known now or never; setup statements go after the position look-ups
+        steps.add(new Step("setup", null, null, false, false));
+    }
+
+    private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
+        steps.add(new Step(description, ctx -> {
+            byte[] q = sql.getBytes(StandardCharsets.UTF_8);
+            return ctx.alloc().buffer(1 + q.length).writeByte(Commands.COM_QUERY).writeBytes(q);
+        }, onResult, optional, false));
+    }
+
+    private void nextStep(ChannelHandlerContext ctx) {
+        current = steps.poll();
+        if (current == null) {
+            startDump(ctx);
+            return;
+        }
+        if (current.command() == null) {
+            for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart)) {
+                query(sql, sql, null, false);
+            }
+            steps.add(new Step("register", this::registerCommand, null, false, true));
+            nextStep(ctx);
+            return;
+        }
+        reader = new QueryResponseReader();
+        sequence.reset();
+        ctx.writeAndFlush(current.command().apply(ctx));
+    }
+
+    private void onCommandResponse(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (!reader.accept(packet)) {
+            return;
+        }
+        if (reader.isError()) {
+            if (!current.optional()) {
+                throw new UpstreamException(current.description() + " failed on the primary: " + reader.error());
+            }
+            log.debug("optional step '{}' failed: {}", current.description(), reader.error());
+        } else if (current.onResult() != null) {
+            current.onResult().accept(reader);
+        }
+        nextStep(ctx);
+    }
+
+    /**
+     * <pre>
+     * COM_REGISTER_SLAVE: 0x15 | server_id (4) | hostname (1-byte length + bytes) | user (1+n) | password (1+n)
+     *                     | port (2) | replication_rank (4) | master_id (4)
+     * </pre>
+     */
+    private ByteBuf registerCommand(ChannelHandlerContext ctx) {
+        ByteBuf out = ctx.alloc().buffer(32);
+        out.writeByte(Commands.COM_REGISTER_SLAVE).writeIntLE((int) settings.serverId());
+        out.writeByte(0).writeByte(0).writeByte(0);
+        out.writeShortLE(0).writeIntLE(0).writeIntLE(0);
+        return out;
+    }
+
+    private void startDump(ChannelHandlerContext ctx) {
+        boolean gtid = gtidStart != null;
+        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition);
+        log.info("dumping from {}", gtid ? "GTID position '" + gtidStart + "'" : dumpFile + ":" + dumpPosition);
+        sequence.reset();
+        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtid));
+        state = State.STREAMING;
+        listener.onStreaming();
+    }
+
+    private void onStreamPacket(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (!packet.isReadable()) {
+            throw new ProtocolException("empty packet in the binlog stream");
+        }
+        int first = packet.getUnsignedByte(packet.readerIndex());
+        if (first == ErrPacket.HEADER) {
+            throw new UpstreamException("primary ended the binlog stream: " + ErrPacket.decode(packet));
+        }
+        if (EofPacket.is(packet)) {
+            throw new UpstreamException("primary ended the binlog stream with EOF");
+        }
+        if (first != OkPacket.HEADER) {
+            throw new ProtocolException(String.format("binlog stream packet starts with 0x%02X", first));
+        }
+        byte[] event = new byte[packet.readableBytes() - 1];
+        packet.getBytes(packet.readerIndex() + 1, event);
+        try {
+            ingester.accept(event);
+        } catch (BinlogFormatException e) {
+            throw new UpstreamException("bad event from the primary: " + e.getMessage());
+        }
+        listener.onEvent();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.warn("no data from the primary for too long (no heartbeat); reconnecting");
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof UpstreamException || c instanceof ProtocolException) {
+            log.error("upstream {}:{}: {}", settings.host(), settings.port(), c.getMessage());
+        } else {
+            log.error("upstream {}:{} failed", settings.host(), settings.port(), c);
+        }
+        listener.onError(c);
+        ctx.close();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.binlogrelay.server.it;
+
+import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import com.github.shyiko.mysql.binlog.network.ServerException;
+import dev.binlogrelay.server.Relay;
+import dev.binlogrelay.testkit.MariaDbServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 2 point 7: wrong passwords, unknown files, bad positions, malformed and oversized packets. */
+class ErrorCasesIT {
+    @TempDir
+    static Path tmp;
+    static MariaDbServer primary;
+    static Relay relay;
+    static String firstFile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        primary = MariaDbServer.builder().name("primary").serverId(1).start();
+        firstFile = primary.binlogFiles().get(0);
+        primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+        StockReplicasIT.workload0(primary, 5);
+        relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
+        RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+        if (primary != null) {
+            primary.close();
+        }
+    }
+
+    @Test
+    void wrongPasswordGetsAccessDenied() {
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + relay.port() + "/?user=repl&password=wrong&connectTimeout=5000").close());
+        assertEquals(1045, e.getErrorCode(), e.getMessage());
+        SQLException unknownUser = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + relay.port() + "/?user=nobody&password=secret&connectTimeout=5000").close());
+        assertEquals(1045, unknownUser.getErrorCode(), unknownUser.getMessage());
+        assertTrue(unknownUser.getMessage().contains("Access denied for user 'nobody'"), unknownUser.getMessage());
+    }
+
+    @Test
+    void unknownFileIsError1236NamingIt() {
+        ServerException e = dumpError("nope-bin.000042", 4);
+        assertEquals(1236, e.getErrorCode());
+        assertTrue(e.getMessage().contains("nope-bin.000042"), e.getMessage());
+    }
+
+    @Test
+    void positionThatIsNotAnEventBoundaryIsError1236NamingIt() {
+        ServerException e = dumpError(firstFile, 5);
+        assertEquals(1236, e.getErrorCode());
+        assertTrue(e.getMessage().contains("5"), e.getMessage());
+        ServerException beyond = dumpError(firstFile, 999_999_999L);
+        assertEquals(1236, beyond.getErrorCode());
+        assertTrue(beyond.getMessage().contains("999999999"), beyond.getMessage());
+    }
+
+    @Test
+    void malformedAndOversizedPacketsCloseOnlyThatConnection() throws Exception {
+        // a handshake response with a wrong sequence id
+        try (Socket s = new Socket("127.0.0.1", relay.port())) {
+            s.setSoTimeout(10_000);
+            readPacket(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[]{5, 0, 0, 9, 1, 2, 3, 4, 5});
+            out.flush();
+            byte[] err = readPacket(s.getInputStream());
+            assertEquals((byte) 0xFF, err[0], "an ERR packet before closing");
+            assertEquals(-1, s.getInputStream().read(), "connection closed");
+        }
+        // a packet announcing more than the 16 MiB command limit
+        try (Socket s = new Socket("127.0.0.1", relay.port())) {
+            s.setSoTimeout(10_000);
+            readPacket(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            byte[] chunk = new byte[4 + 0xFFFFFF];
+            chunk[0] = (byte) 0xFF;
+            chunk[1] = (byte) 0xFF;
+            chunk[2] = (byte) 0xFF;
+            chunk[3] = 1;
+            try {
+                out.write(chunk);
+                chunk[3] = 2;
+                out.write(chunk, 0, 4 + 1024);
+                out.flush();
+            } catch (IOException closedWhileWriting) {
+                // the relay may close before the whole packet is written
+            }
+            assertTrue(drainToEof(s.getInputStream()), "connection closed");
+        }
+        // everyone else is still served
+        java.util.List<String> events = BinlogConnectorIT.readAll(relay.port(), firstFile, 4, null);
+        assertTrue(events.size() > 10, "a well-behaved reader got only " + events);
+    }
+
+    private static boolean drainToEof(InputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // skip an ERR packet if one was sent
+            }
+            return true;
+        } catch (IOException e) {
+            return true; // reset by peer: closed as well
+        }
+    }
+
+    private static byte[] readPacket(InputStream in) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        int len = d.readUnsignedByte() | d.readUnsignedByte() << 8 | d.readUnsignedByte() << 16;
+        d.readUnsignedByte();
+        byte[] b = new byte[len];
+        d.readFully(b);
+        return b;
+    }
+
+    private static ServerException dumpError(String file, long position) {
+        BinaryLogClient client = new BinaryLogClient("127.0.0.1", relay.port(), RelayHarness.USER, RelayHarness.PASSWORD);
+        client.setServerId(7777);
+        client.setBinlogFilename(file);
+        client.setBinlogPosition(position);
+        client.setKeepAlive(false);
+        client.setBlocking(false);
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+            @Override
+            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
+                failure.set(ex);
+            }
+        });
+        try {
+            client.connect();
+        } catch (Exception e) {
+            failure.compareAndSet(null, e);
+        }
+        Exception e = failure.get();
+        assertTrue(e instanceof ServerException, "expected a server error, got " + e);
+        return (ServerException) e;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.binlogrelay.server.it;
+
+import dev.binlogrelay.server.Relay;
+import dev.binlogrelay.testkit.MariaDbServer;
+import dev.binlogrelay.testkit.Peers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 2 acceptance: {@code mariadb-binlog --read-from-remote-server --raw --to-last-log} through the relay
+ * writes files byte-identical to the same command against the primary.
+ */
+class MariadbBinlogRawIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void rawDumpThroughTheRelayIsByteIdentical() throws Exception {
+        Optional<Path> tool = Peers.tool("mariadb-binlog", "mysqlbinlog");
+        Peers.require(tool.isPresent(), "mariadb-binlog", "apt-get install -y mariadb-client");
+        try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start()) {
+            String firstFile = primary.binlogFiles().get(0);
+            primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+            StockReplicasIT.workload0(primary, 40);
+            primary.execute("FLUSH BINARY LOGS");
+            StockReplicasIT.workload0(primary, 40);
+            primary.execute("FLUSH BINARY LOGS");
+            StockReplicasIT.workload0(primary, 10);
+            try (Relay relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"))) {
+                RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
+                Path direct = dump(tool.get(), primary.port(), firstFile, tmp.resolve("direct"));
+                Path relayed = dump(tool.get(), relay.port(), firstFile, tmp.resolve("relayed"));
+                List<String> directFiles = names(direct);
+                assertEquals(3, directFiles.size(), "files written from the primary: " + directFiles);
+                assertEquals(directFiles, names(relayed));
+                for (String name : directFiles) {
+                    byte[] expected = Files.readAllBytes(direct.resolve(name));
+                    byte[] actual = Files.readAllBytes(relayed.resolve(name));
+                    assertTrue(expected.length > 4, name + " is empty");
+                    assertArrayEquals(expected, actual, name + " differs (" + expected.length + " vs " + actual.length + " bytes)");
+                }
+            }
+        }
+    }
+
+    static Path dump(Path tool, int port, String firstFile, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>(List.of(tool.toString(), "--no-defaults", "--read-from-remote-server", "--raw",
+                "--to-last-log", "--host=127.0.0.1", "--port=" + port, "--user=" + RelayHarness.USER,
+                "--password=" + RelayHarness.PASSWORD, "--result-file=" + dir + "/", firstFile));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("mariadb-binlog on port " + port + " did not finish within 60 s");
+        }
+        String log = Files.readString(dir.resolveSibling(dir.getFileName() + ".log"));
+        assertEquals(0, p.exitValue(), "mariadb-binlog on port " + port + " failed: " + log);
+        return dir;
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}

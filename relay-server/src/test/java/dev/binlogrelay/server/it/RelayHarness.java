@@ -1,0 +1,70 @@
+package dev.binlogrelay.server.it;
+
+import dev.binlogrelay.server.Relay;
+import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.storage.BinlogPosition;
+import dev.binlogrelay.testkit.MariaDbServer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Builds relay configs for tests and waits for a relay to catch up with its primary. */
+final class RelayHarness {
+    static final String USER = "repl";
+    static final String PASSWORD = "secret";
+
+    private RelayHarness() {
+    }
+
+    static RelayConfig config(MariaDbServer primary, Path dataDir, long serverId, String start) {
+        RelayConfig c = new RelayConfig();
+        c.serverId = serverId;
+        c.dataDir = dataDir.toString();
+        if (primary != null) {
+            c.upstream = new RelayConfig.Upstream();
+            c.upstream.host = primary.host();
+            c.upstream.port = primary.port();
+            c.upstream.user = USER;
+            c.upstream.password = PASSWORD;
+            c.upstream.start = start;
+            c.upstream.heartbeatPeriod = 1.0;
+            c.upstream.reconnectMinMs = 50L;
+            c.upstream.reconnectMaxMs = 1000L;
+        }
+        c.downstream = new RelayConfig.Downstream();
+        c.downstream.listen = "127.0.0.1:0";
+        RelayConfig.User u = new RelayConfig.User();
+        u.user = USER;
+        u.password = PASSWORD;
+        c.downstream.users = List.of(u);
+        return c;
+    }
+
+    /** The primary's current binlog coordinates (SHOW MASTER STATUS). */
+    static BinlogPosition masterStatus(MariaDbServer primary) {
+        List<List<String>> rows = primary.query("SHOW MASTER STATUS");
+        return new BinlogPosition(rows.get(0).get(0), Long.parseLong(rows.get(0).get(1)));
+    }
+
+    /** Waits (bounded) until the relay has stored everything the primary has written so far. */
+    static void awaitCaughtUp(Relay relay, MariaDbServer primary, Duration timeout) throws InterruptedException {
+        BinlogPosition target = masterStatus(primary);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<BinlogPosition> end = relay.store().committedEnd();
+        while (System.nanoTime() < deadline) {
+            end = relay.store().committedEnd();
+            if (end.isPresent() && end.get().equals(target)) {
+                return;
+            }
+            if (end.isPresent() && relay.store().awaitCommitBeyond(end.get(), 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+        }
+        fail("relay did not catch up with the primary at " + target + " within " + timeout + "; it is at "
+                + end.map(Object::toString).orElse("nothing") + "; upstream error: " + relay.upstream().lastError());
+    }
+}

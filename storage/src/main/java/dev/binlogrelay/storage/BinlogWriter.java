@@ -1,0 +1,23 @@
+package dev.binlogrelay.storage;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The single writer of a {@link BinlogStore}. Exactly one thread may call it.
+ */
+public interface BinlogWriter {
+    /**
+     * Appends one complete group (a whole transaction, or one or more standalone events such as a format
+     * description, rotate, GTID list or binlog checkpoint) to {@code file}, together with metadata updates,
+     * in one atomic write. When this returns the group is durable (per the sync policy) and visible to
+     * readers; before it returns no reader sees any of it.
+     *
+     * <p>Positions must be contiguous: the first event starts at the file's current committed end, or at 4
+     * for a file the store has not seen (which then becomes the newest file). A group never spans files.
+     *
+     * @param metaUpdates key/value pairs stored in the same atomic write (e.g. the upstream GTID state)
+     * @throws StoreException on a storage failure or a non-contiguous position; nothing is then written
+     */
+    void appendGroup(String file, List<EventToStore> events, Map<String, String> metaUpdates);
+}
