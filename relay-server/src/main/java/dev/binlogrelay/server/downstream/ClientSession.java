@@ -150,6 +150,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void query(ChannelHandlerContext ctx, String text) {
+        log.debug("query from {}: {}", ctx.channel().remoteAddress(), abbreviate(text));
         QueryResult result = server.queries().handle(text, sql);
         if (result instanceof QueryResult.Ok ok) {
             ctx.writeAndFlush(OkPacket.of(ok.affectedRows()).encode(ctx.alloc()));
@@ -212,8 +213,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
             return;
         }
-        log.info("reader {} (server_id {}) dumps from {}{}", ctx.channel().remoteAddress(), readerServerId,
-                options.gtidStart() != null ? "GTID " + options.gtidStart() + " at " : "", cursor.position());
+        log.info("reader {} (server_id {}) dumps from {}{} (flags {}, checksum {})", ctx.channel().remoteAddress(), readerServerId,
+                options.gtidStart() != null ? "GTID " + options.gtidStart() + " at " : "", cursor.position(), flags, options.checksum());
         state = State.DUMPING;
         dump = new DumpSession(ctx.channel(), server.store(), cursor, options, server.formats());
         server.metrics().readerStarted();
@@ -240,8 +241,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         } else if (server.defaultHeartbeatNanos() > 0) {
             heartbeat = server.defaultHeartbeatNanos();
         }
+        boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
         return new ReaderOptions(checksum, gtid, heartbeat, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
-                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId());
+                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader);
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {

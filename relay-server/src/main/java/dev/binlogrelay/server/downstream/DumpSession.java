@@ -7,6 +7,7 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.storage.BinlogCursor;
@@ -25,9 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Streams the store to one reader: the fake rotate and format description a server sends first, then the
- * stored events, with checksums rewritten for the reader, ANNOTATE_ROWS left out unless asked for, groups the
- * reader already has skipped (GTID start), a fake rotate at each file change, and heartbeats when idle.
+ * Streams the store to one reader the way a MariaDB dump thread does: for every file a fake rotate and the
+ * file's format description (re-sent with log_pos and creation time zeroed when the dump starts inside the
+ * file), then the stored events. ANNOTATE_ROWS are left out unless the reader asked for them; a GTID reader's
+ * stream starts at the beginning of the file holding its position, skips the groups it already has and then
+ * gets a fake GTID_LIST; heartbeats go out when idle. Checksums follow {@link ReaderOptions#asStored()}.
  *
  * <p>Threading: everything runs on the reader channel's event loop. The store's commit listener only
  * schedules {@link #pump()} there. The reader is paused while its socket buffer is above the high watermark,
@@ -69,13 +72,10 @@ final class DumpSession {
         long pos = cursor.position().position();
         currentFile = file;
         storedChecksum = formats.checksum(file);
+        // the first fake rotate uses the algorithm the reader declared, whatever the reader's mode
         write(ArtificialEvents.fakeRotate(options.serverId(), file, pos, options.checksum()));
         if (pos > 4) {
-            byte[] fde = formats.formatDescription(file);
-            write(convertFde(FormatDescription.asResent(fde)));
-        }
-        if (filter != null) {
-            write(ArtificialEvents.fakeGtidList(options.serverId(), options.gtidStart().gtids(), 0, options.checksum()));
+            write(convertFde(FormatDescription.asResent(formats.formatDescription(file))));
         }
         store.addCommitListener(commitListener);
         if (options.heartbeatNanos() > 0) {
@@ -96,7 +96,7 @@ final class DumpSession {
         while (channel.isWritable() && n < MAX_EVENTS_PER_PUMP) {
             StoredEvent e = cursor.next();
             if (e == null) {
-                if (options.nonBlocking() && !skippingGroup) {
+                if (options.nonBlocking()) {
                     finishWithEof();
                 }
                 break;
@@ -113,13 +113,13 @@ final class DumpSession {
     private void send(StoredEvent e) {
         byte[] bytes = e.bytes();
         int type = Events.type(bytes);
-        if (!e.file().equals(currentFile)) {
-            // the server announces every new file with a fake rotate before its format description
-            currentFile = e.file();
-            write(ArtificialEvents.fakeRotate(options.serverId(), currentFile, e.position(), options.checksum()));
-        }
         if (type == EventType.FORMAT_DESCRIPTION) {
             storedChecksum = FormatDescription.checksum(bytes);
+            if (!e.file().equals(currentFile)) {
+                // every new file is announced by a fake rotate before its format description
+                currentFile = e.file();
+                write(ArtificialEvents.fakeRotate(options.serverId(), currentFile, e.position(), artificialChecksum()));
+            }
             write(convertFde(bytes));
             return;
         }
@@ -127,20 +127,34 @@ final class DumpSession {
             skippingGroup = type == EventType.MARIA_GTID && filter.skip(MariaGtidEvent.gtid(bytes));
         }
         boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
-        if (e.endsGroup()) {
-            skippingGroup = false;
-        }
         if (!skip) {
             write(convert(bytes));
         }
+        if (e.endsGroup()) {
+            boolean wasSkipping = skippingGroup;
+            skippingGroup = false;
+            if (wasSkipping && filter.reachedNow()) {
+                // the reader's position is passed: tell it where it stands, as the server does
+                write(ArtificialEvents.fakeGtidList(options.serverId(), filter.seen().gtids(), e.endPosition(),
+                        artificialChecksum()));
+            }
+        }
+    }
+
+    /** Algorithm of the events the relay makes up after the first fake rotate. */
+    private ChecksumAlgorithm artificialChecksum() {
+        return options.asStored() ? storedChecksum : options.checksum();
     }
 
     private byte[] convertFde(byte[] fde) {
-        return FormatDescription.checksum(fde) == options.checksum() ? fde : FormatDescription.withChecksum(fde, options.checksum());
+        if (options.asStored() || FormatDescription.checksum(fde) == options.checksum()) {
+            return fde;
+        }
+        return FormatDescription.withChecksum(fde, options.checksum());
     }
 
     private byte[] convert(byte[] event) {
-        if (storedChecksum == options.checksum()) {
+        if (options.asStored() || storedChecksum == options.checksum()) {
             return event;
         }
         return storedChecksum == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);
@@ -160,7 +174,8 @@ final class DumpSession {
         if (!sentSinceHeartbeat && !skippingGroup) {
             var p = cursor.position();
             channel.writeAndFlush(Unpooled.wrappedBuffer(OK_BYTE,
-                    ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), options.checksum())), channel.voidPromise());
+                    ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), artificialChecksum())),
+                    channel.voidPromise());
         }
         sentSinceHeartbeat = false;
     }
@@ -206,26 +221,50 @@ final class DumpSession {
         }
     }
 
-    /** MariaDB GTID start: skips the groups a reader already has, per domain, until it passes its position. */
+    /**
+     * MariaDB GTID start: skips the groups a reader already has, per domain, until it passes its position,
+     * and keeps the GTIDs seen so far for the fake GTID_LIST.
+     */
     static final class GtidFilter {
         private final Map<Long, MariaGtid> pending = new HashMap<>();
+        private MariaGtidPosition seen;
+        private boolean reported;
 
-        GtidFilter(dev.binlogrelay.core.gtid.MariaGtidPosition start) {
+        GtidFilter(MariaGtidPosition start) {
             for (MariaGtid g : start.gtids()) {
                 pending.put(g.domainId(), g);
             }
+            seen = start;
         }
 
         boolean skip(MariaGtid gtid) {
             MariaGtid until = pending.get(gtid.domainId());
             if (until == null) {
+                seen = seen.with(gtid);
                 return false;
             }
             int c = Long.compareUnsigned(gtid.sequence(), until.sequence());
             if (c >= 0) {
                 pending.remove(gtid.domainId());
             }
-            return c <= 0;
+            if (c <= 0) {
+                seen = seen.with(gtid);
+                return true;
+            }
+            return false;
+        }
+
+        /** True once, right after the last domain's start position was passed. */
+        boolean reachedNow() {
+            if (!reported && pending.isEmpty()) {
+                reported = true;
+                return true;
+            }
+            return false;
+        }
+
+        MariaGtidPosition seen() {
+            return seen;
         }
     }
 }

@@ -11,7 +11,11 @@ import dev.binlogrelay.core.gtid.MariaGtidPosition;
  * @param heartbeatNanos @master_heartbeat_period, 0 for none
  * @param nonBlocking   dump flag 1: send EOF at the end instead of waiting
  * @param sendAnnotate  dump flag 2 (MariaDB): send ANNOTATE_ROWS events
+ * @param asStored      the reader declared @mariadb_slave_capability: like MariaDB's dump thread, send events
+ *                      with their stored checksums (the format description tells the reader which) and use
+ *                      {@code checksum} only for the first fake rotate; otherwise every event is rewritten to
+ *                      {@code checksum}
  */
 public record ReaderOptions(ChecksumAlgorithm checksum, MariaGtidPosition gtidStart, long heartbeatNanos,
-                            boolean nonBlocking, boolean sendAnnotate, long serverId) {
+                            boolean nonBlocking, boolean sendAnnotate, long serverId, boolean asStored) {
 }

@@ -38,8 +38,9 @@ public final class StartPositions {
     }
 
     /**
-     * A MariaDB GTID start: the earliest GTID event among the reader's domains (the group the reader
-     * already has, which the dump then skips), or the first file for domains the reader has never seen.
+     * A MariaDB GTID start, as the server does it: the beginning of the file that holds the earliest of the
+     * reader's GTIDs (the dump then skips the groups the reader already has), or the first file when the
+     * reader has never seen a domain the relay holds.
      */
     public BinlogCursor openForGtid(MariaGtidPosition state) throws PositionException {
         List<BinlogFileInfo> files = store.files();
@@ -75,7 +76,8 @@ public final class StartPositions {
             start = new BinlogPosition(last.name(), last.size());
         }
         formats.check(start.file());
-        return store.openCursor(start.file(), start.position());
+        BinlogFileInfo file = store.file(start.file()).orElseThrow();
+        return store.openCursor(file.name(), file.firstPosition());
     }
 
     private static BinlogPosition earlier(List<BinlogFileInfo> files, BinlogPosition a, BinlogPosition b) {

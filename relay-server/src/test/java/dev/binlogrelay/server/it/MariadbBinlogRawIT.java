@@ -51,7 +51,8 @@ class MariadbBinlogRawIT {
                     byte[] expected = Files.readAllBytes(direct.resolve(name));
                     byte[] actual = Files.readAllBytes(relayed.resolve(name));
                     assertTrue(expected.length > 4, name + " is empty");
-                    assertArrayEquals(expected, actual, name + " differs (" + expected.length + " vs " + actual.length + " bytes)");
+                    assertArrayEquals(expected, actual, () -> name + " differs (" + expected.length + " vs " + actual.length
+                            + " bytes); events from the primary: " + events(expected) + "; through the relay: " + events(actual));
                 }
             }
         }
@@ -71,6 +72,22 @@ class MariadbBinlogRawIT {
         String log = Files.readString(dir.resolveSibling(dir.getFileName() + ".log"));
         assertEquals(0, p.exitValue(), "mariadb-binlog on port " + port + " failed: " + log);
         return dir;
+    }
+
+    /** "TYPE@position" of every event of a binlog file, for failure messages. */
+    static List<String> events(byte[] file) {
+        List<String> out = new ArrayList<>();
+        int pos = 4;
+        while (pos + 19 <= file.length) {
+            byte[] header = java.util.Arrays.copyOfRange(file, pos, pos + 19);
+            long size = dev.binlogrelay.core.binlog.Events.u32(header, 9);
+            out.add(dev.binlogrelay.core.binlog.EventType.name(dev.binlogrelay.core.binlog.Events.type(header)) + "@" + pos);
+            if (size < 19) {
+                break;
+            }
+            pos += (int) size;
+        }
+        return out;
     }
 
     private static List<String> names(Path dir) throws IOException {

@@ -35,7 +35,10 @@ class StockReplicasIT {
                     "CREATE TABLE app.t_rows (id INT PRIMARY KEY, v VARCHAR(64), n BIGINT) ENGINE=InnoDB",
                     "CREATE TABLE app.t_json (id INT PRIMARY KEY, doc JSON) ENGINE=InnoDB",
                     "CREATE TABLE app.t_blob (id INT PRIMARY KEY, b LONGBLOB) ENGINE=InnoDB");
-            Relay relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
+            // a fixed port: the replicas must find the relay again after its restart
+            var config = RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest");
+            config.downstream.listen = "127.0.0.1:" + dev.binlogrelay.testkit.FreePorts.find();
+            Relay relay = Relay.start(config);
             try (MariaDbServer gtidReplica = MariaDbServer.builder().name("replica-gtid").serverId(2).start();
                  MariaDbServer fileReplica = MariaDbServer.builder().name("replica-file").serverId(3).start()) {
                 try {
@@ -53,7 +56,7 @@ class StockReplicasIT {
                     // restart the relay in the middle of the stream
                     relay.close();
                     workload(primary, 400, 600);
-                    relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
+                    relay = Relay.start(config);
                     primary.execute("FLUSH BINARY LOGS");
                     workload(primary, 600, 800);
 
