@@ -34,49 +34,73 @@ public final class Relay implements AutoCloseable {
         this.config = config;
         StoreOptions options = StoreOptions.defaults().withCacheBytes(config.storage.cacheBytes);
         this.store = BinlogStore.open(Path.of(config.dataDir), options);
+        DownstreamServer ds = null;
         try {
-            Map<String, String> passwords = new LinkedHashMap<>();
-            config.downstream.users.forEach(u -> passwords.put(u.user, u.password));
-            RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
+            ds = downstreamServer(config);
+            this.downstream = ds;
             var listen = ConfigLoader.ListenAddress.parse(config.downstream.listen);
-            long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
-            this.downstream = new DownstreamServer(store, info, new UserDirectory(passwords), metrics,
-                    config.downstream.maxPacket, hb, config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
-                    Math.max(2, Runtime.getRuntime().availableProcessors()));
-            metrics.gauge("binlog_relay_cache_hit_ratio", "Hot-tail cache hit ratio", () -> store.cacheStats().hitRate());
-            this.address = downstream.bind(listen.host(), listen.port());
-            log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
-            if (config.upstream != null) {
-                RelayConfig.Upstream u = config.upstream;
-                UpstreamSettings settings = new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
-                        ConfigLoader.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
-                        u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs);
-                this.upstream = new UpstreamClient(settings, new BinlogIngester(store), new UpstreamClient.Listener() {
-                    @Override
-                    public void onStreaming() {
-                        metrics.upstreamStreaming(true);
-                    }
-
-                    @Override
-                    public void onEvent() {
-                        metrics.upstreamEvent();
-                    }
-
-                    @Override
-                    public void onError(Throwable cause) {
-                        metrics.upstreamError();
-                        metrics.upstreamStreaming(false);
-                    }
-                });
-                upstream.start();
-            } else {
-                this.upstream = null;
-                log.info("no upstream configured: serving what the store holds");
+            this.address = ds.bind(listen.host(), listen.port());
+            if (config.metrics != null) {
+                var m = ConfigLoader.ListenAddress.parse(config.metrics.listen);
+                int port = metrics.serve(m.host(), m.port());
+                log.info("Prometheus metrics on http://{}:{}/metrics", m.host(), port);
             }
-        } catch (RuntimeException | InterruptedException e) {
+            log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
+            this.upstream = config.upstream == null ? null : upstreamClient(config);
+            if (upstream == null) {
+                log.info("no upstream configured: serving what the store holds");
+            } else {
+                upstream.start();
+            }
+        } catch (RuntimeException | InterruptedException | java.io.IOException e) {
+            if (ds != null) {
+                ds.close();
+            }
+            metrics.close();
             store.close();
-            throw e;
+            if (e instanceof java.io.IOException io) {
+                throw new java.io.UncheckedIOException("cannot serve metrics on " + config.metrics.listen, io);
+            }
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw (RuntimeException) e;
         }
+    }
+
+    private DownstreamServer downstreamServer(RelayConfig config) {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        config.downstream.users.forEach(u -> passwords.put(u.user, u.password));
+        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
+        long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
+        metrics.gauge("binlog_relay_cache_hit_ratio", "Hot-tail cache hit ratio", () -> store.cacheStats().hitRate());
+        return new DownstreamServer(store, info, new UserDirectory(passwords), metrics, config.downstream.maxPacket, hb,
+                config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
+                Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private UpstreamClient upstreamClient(RelayConfig config) {
+        RelayConfig.Upstream u = config.upstream;
+        UpstreamSettings settings = new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
+                ConfigLoader.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
+                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs);
+        return new UpstreamClient(settings, new BinlogIngester(store), new UpstreamClient.Listener() {
+            @Override
+            public void onStreaming() {
+                metrics.upstreamStreaming(true);
+            }
+
+            @Override
+            public void onEvent() {
+                metrics.upstreamEvent();
+            }
+
+            @Override
+            public void onError(Throwable cause) {
+                metrics.upstreamError();
+                metrics.upstreamStreaming(false);
+            }
+        });
     }
 
     public static Relay start(RelayConfig config) throws InterruptedException {

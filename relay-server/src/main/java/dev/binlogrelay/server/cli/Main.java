@@ -38,8 +38,12 @@ public final class Main {
             Relay relay;
             try {
                 relay = Relay.start(cfg);
-            } catch (StoreException e) {
+            } catch (StoreException | java.io.UncheckedIOException e) {
                 System.err.println("binlog-relay: " + e.getMessage());
+                return 3;
+            } catch (Exception e) {
+                // e.g. the listen address is taken (Netty rethrows the BindException as is)
+                System.err.println("binlog-relay: cannot start: " + e);
                 return 3;
             }
             relay.awaitShutdown();

@@ -89,6 +89,14 @@ public final class ConfigLoader {
             require(user != null && user.user != null && !user.user.isBlank(), file, "downstream.users[" + i + "].user");
             require(user.password != null, file, "downstream.users[" + i + "].password");
         }
+        if (c.metrics != null) {
+            require(c.metrics.listen != null && !c.metrics.listen.isBlank(), file, "metrics.listen");
+            try {
+                ListenAddress.parse(c.metrics.listen);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": bad value for 'metrics.listen': " + e.getMessage());
+            }
+        }
         if (c.storage == null) {
             c.storage = new RelayConfig.Storage();
         }

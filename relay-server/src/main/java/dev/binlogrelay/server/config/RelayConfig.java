@@ -20,6 +20,13 @@ public final class RelayConfig {
     public Downstream downstream;
     @JsonProperty("storage")
     public Storage storage = new Storage();
+    @JsonProperty("metrics")
+    public Metrics metrics;
+
+    public static final class Metrics {
+        /** host:port of the Prometheus endpoint (GET /metrics). */
+        public String listen;
+    }
 
     public static final class Upstream {
         public String host;

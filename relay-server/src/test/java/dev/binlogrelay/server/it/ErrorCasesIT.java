@@ -30,6 +30,7 @@ class ErrorCasesIT {
     static MariaDbServer primary;
     static Relay relay;
     static String firstFile;
+    static int metricsPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -37,7 +38,11 @@ class ErrorCasesIT {
         firstFile = primary.binlogFiles().get(0);
         primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
         StockReplicasIT.workload0(primary, 5);
-        relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
+        var config = RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest");
+        config.metrics = new dev.binlogrelay.server.config.RelayConfig.Metrics();
+        metricsPort = dev.binlogrelay.testkit.FreePorts.find();
+        config.metrics.listen = "127.0.0.1:" + metricsPort;
+        relay = Relay.start(config);
         RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
     }
 
@@ -60,6 +65,20 @@ class ErrorCasesIT {
                 "jdbc:mariadb://127.0.0.1:" + relay.port() + "/?user=nobody&password=secret&connectTimeout=5000").close());
         assertEquals(1045, unknownUser.getErrorCode(), unknownUser.getMessage());
         assertTrue(unknownUser.getMessage().contains("Access denied for user 'nobody'"), unknownUser.getMessage());
+    }
+
+    @Test
+    void metricsEndpointCountsRefusedLogins() throws Exception {
+        assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + relay.port() + "/?user=repl&password=bad&connectTimeout=5000").close());
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^binlog_relay_downstream_auth_failures_total (\\S+)").matcher(r.body());
+        assertTrue(m.find(), r.body());
+        assertTrue(Double.parseDouble(m.group(1)) >= 1.0, r.body());
+        assertTrue(r.body().contains("binlog_relay_upstream_streaming 1"), r.body());
     }
 
     @Test
