@@ -11,10 +11,16 @@ public interface BinlogWriter {
      * Appends one complete group (a whole transaction, or one or more standalone events such as a format
      * description, rotate, GTID list or binlog checkpoint) to {@code file}, together with metadata updates,
      * in one atomic write. When this returns the group is durable (per the sync policy) and visible to
-     * readers; before it returns no reader sees any of it.
+     * readers; before it is durable no reader sees any of it, and no reader ever sees part of it. (It is
+     * published just before the commit listeners run, so a reader they wake may read it while this call
+     * is finishing.)
      *
      * <p>Positions must be contiguous: the first event starts at the file's current committed end, or at 4
      * for a file the store has not seen (which then becomes the newest file). A group never spans files.
+     * Only the very first file of an empty store may start later than 4 (replication began inside it).
+     *
+     * <p>The store keeps the events' byte arrays (its hot cache hands them to readers): do not modify them
+     * after the call.
      *
      * @param metaUpdates key/value pairs stored in the same atomic write (e.g. the upstream GTID state)
      * @throws StoreException on a storage failure or a non-contiguous position; nothing is then written

@@ -1,43 +1,105 @@
 package dev.binlogrelay.storage;
 
-import java.nio.ByteBuffer;
-
 /**
- * Key layouts (big-endian, so RocksDB's byte order is binlog order).
+ * Key layouts. Every integer is big-endian and unsigned, so RocksDB's bytewise order is binlog order
+ * (file sequence, then position) and GTID order (domain, then sequence number).
  *
  * <pre>
- * events: file_seq (4) | position (8)                 -> flags (1) | raw event
- * files:  file_seq (4)                                -> size (8) | file name (UTF-8)
- * gtid:   domain (4) | sequence (8)                   -> file_seq (4) | position (8) | server_id (4)
- * meta:   UTF-8 name                                  -> UTF-8 value
+ * column family  key                                   value (see {@link Values})
+ * events         file_seq (4) | position (8)           flags (1) | raw event bytes
+ * files          file_seq (4)                          size (8) | first_position (8) | file name (UTF-8)
+ * gtid           domain_id (4) | sequence (8)          file_seq (4) | position (8) | server_id (4)
+ * meta           key (UTF-8)                           value (UTF-8)
  * </pre>
+ *
+ * File sequence numbers are assigned by the store in arrival order, starting at 1; they never reach 2^32.
  */
 final class Keys {
+    static final int EVENT_KEY_LENGTH = 12;
+    static final long MAX_FILE_SEQ = 0xFFFF_FFFFL;
+    static final long MAX_DOMAIN = 0xFFFF_FFFFL;
+
+    /** Sorts after every event key (it is longer than any 12-byte key of 0xFF): exclusive end of a delete range. */
+    static final byte[] AFTER_ALL_EVENTS = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+
     private Keys() {
     }
 
+    // events: file_seq (4) | position (8)
     static byte[] event(long fileSeq, long position) {
-        return ByteBuffer.allocate(12).putInt((int) fileSeq).putLong(position).array();
+        byte[] k = new byte[EVENT_KEY_LENGTH];
+        putInt(k, 0, fileSeq);
+        putLong(k, 4, position);
+        return k;
     }
 
     static long eventFile(byte[] key) {
-        return ByteBuffer.wrap(key).getInt() & 0xFFFFFFFFL;
+        return getInt(key, 0);
     }
 
     static long eventPosition(byte[] key) {
-        return ByteBuffer.wrap(key).getLong(4);
+        return getLong(key, 4);
     }
 
+    // files: file_seq (4)
     static byte[] file(long fileSeq) {
-        return ByteBuffer.allocate(4).putInt((int) fileSeq).array();
+        byte[] k = new byte[4];
+        putInt(k, 0, fileSeq);
+        return k;
     }
 
-    static byte[] gtid(long domain, long sequence) {
-        return ByteBuffer.allocate(12).putInt((int) domain).putLong(sequence).array();
+    static long fileSeq(byte[] key) {
+        checkLength(key, 4, "files");
+        return getInt(key, 0);
     }
 
-    /** Cache key: file sequence in the top 24 bits, position in the low 40. */
-    static long cacheKey(long fileSeq, long position) {
-        return fileSeq << 40 | position;
+    // gtid: domain_id (4) | sequence (8); the sequence number is unsigned 64-bit, so -1L is the largest
+    static byte[] gtid(long domainId, long sequence) {
+        byte[] k = new byte[12];
+        putInt(k, 0, domainId);
+        putLong(k, 4, sequence);
+        return k;
+    }
+
+    static long gtidDomain(byte[] key) {
+        checkLength(key, 12, "gtid");
+        return getInt(key, 0);
+    }
+
+    static long gtidSequence(byte[] key) {
+        checkLength(key, 12, "gtid");
+        return getLong(key, 4);
+    }
+
+    static void checkLength(byte[] b, int length, String what) {
+        if (b.length != length) {
+            throw new StoreException(what + " record of " + b.length + " bytes, expected " + length);
+        }
+    }
+
+    static void putInt(byte[] b, int at, long v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+
+    static void putLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static long getInt(byte[] b, int at) {
+        return (b[at] & 0xFFL) << 24 | (b[at + 1] & 0xFFL) << 16 | (b[at + 2] & 0xFFL) << 8 | (b[at + 3] & 0xFFL);
+    }
+
+    static long getLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[at + i] & 0xFFL);
+        }
+        return v;
     }
 }

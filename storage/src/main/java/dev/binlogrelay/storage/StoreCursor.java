@@ -1,22 +1,36 @@
 package dev.binlogrelay.storage;
 
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
-import java.util.Arrays;
-
 /**
- * A reader's cursor: serves from the hot cache when the event is there, otherwise from a RocksDB iterator
- * that it keeps between calls for sequential reads (an iterator sees the data as of its creation, so it is
- * re-created when the committed end has moved past what it can see). Events read from RocksDB are not put in
- * the cache: a reader far behind cannot evict the tail.
+ * A reader's cursor. Every {@link #next()} is bounded by the committed end published at that moment, so a
+ * reader never sees part of a group.
+ *
+ * <p>An event comes from the hot cache when it is there, otherwise from a RocksDB iterator the cursor keeps
+ * between calls: reading in order, the iterator already stands on the next key and no seek is needed. A
+ * RocksDB iterator sees the database as of its creation (or last refresh); the cursor remembers the committed
+ * end at that moment and refreshes the iterator only when it must read beyond it. At the committed end the
+ * iterator is released, so an idle reader pins no memtables or SST files. Events read from RocksDB are not
+ * put into the cache.
+ *
+ * <p>Not thread-safe (see {@link BinlogCursor}); the store's close may release the iterator from another
+ * thread, which the store's lock makes safe.
  */
 final class StoreCursor implements BinlogCursor {
     private final BinlogStore store;
     private long seq;
     private long pos;
     private RocksIterator iterator;
-    private byte[] iteratorKey;
+    /** The committed end when the iterator was created or refreshed: it sees every event before it. */
+    private long iteratorSeesSeq;
+    private long iteratorSeesPos;
+    private final byte[] keyBuffer = new byte[Keys.EVENT_KEY_LENGTH];
     private boolean closed;
+    /** How the cursor used RocksDB, for tests and diagnostics. */
+    private int iteratorsOpened;
+    private int refreshes;
+    private int seeks;
 
     StoreCursor(BinlogStore store, long seq, long pos) {
         this.store = store;
@@ -27,80 +41,112 @@ final class StoreCursor implements BinlogCursor {
     @Override
     public StoredEvent next() {
         if (closed) {
-            throw new StoreException("cursor on store " + store.dir() + " is closed");
+            throw new StoreException("store " + store.dir() + ": cursor at " + position() + " is closed");
         }
+        return store.underReadLock(this::advance);
+    }
+
+    private StoredEvent advance() {
         while (true) {
-            BinlogStore.Committed committed = store.committed();
-            if (!committed.isAfter(seq, pos)) {
+            FileTable table = store.table();
+            if (!table.endIsAfter(seq, pos)) {
+                releaseIterator();
                 return null;
             }
-            FileTable files = store.fileTable();
-            BinlogFileInfo file = files.bySequence(seq).orElseThrow(() -> new StoreException(
-                    "store " + store.dir() + ": file #" + seq + " under a cursor disappeared"));
+            BinlogFileInfo file = table.bySequence(seq);
+            if (file == null) {
+                throw new StoreException("store " + store.dir() + ": file #" + seq + " under a cursor disappeared");
+            }
             if (pos >= file.size()) {
-                // this file is complete and a later one has committed data: move on
-                BinlogFileInfo next = files.after(seq).orElseThrow(() -> new StoreException(
-                        "store " + store.dir() + ": no file after " + file.name()));
-                seq = next.sequence();
-                pos = next.firstPosition();
+                // this file is complete and committed data follows: continue in the next file
+                BinlogFileInfo following = table.bySequence(seq + 1);
+                if (following == null) {
+                    throw new StoreException("store " + store.dir() + ": no file after " + file.name() + " (#" + seq + ")");
+                }
+                seq = following.sequence();
+                pos = following.firstPosition();
                 continue;
             }
-            StoredEvent e = store.cached(seq, pos);
+            StoredEvent e = store.cache().get(seq, pos);
             if (e == null) {
-                e = fromRocks(file.name());
+                e = fromRocks(file.name(), table);
             }
-            pos += e.bytes().length;
+            pos = e.endPosition();
             return e;
         }
     }
 
-    private StoredEvent fromRocks(String fileName) {
-        byte[] key = Keys.event(seq, pos);
-        if (iterator == null || iteratorKey == null || !Arrays.equals(iteratorKey, key)) {
-            seek(key, false);
-            if (!iterator.isValid() || !Arrays.equals(iterator.key(), key)) {
-                seek(key, true); // written after the iterator was made
+    private StoredEvent fromRocks(String fileName, FileTable table) {
+        if (!iteratorOnCurrentKey()) {
+            if (iterator == null) {
+                iterator = store.newEventIterator();
+                iteratorsOpened++;
+                iteratorSeesSeq = table.endSeq();
+                iteratorSeesPos = table.endPos();
+            } else if (!(iteratorSeesSeq > seq || (iteratorSeesSeq == seq && iteratorSeesPos > pos))) {
+                try {
+                    iterator.refresh(); // committed after the iterator's view was taken
+                } catch (RocksDBException e) {
+                    throw store.rocks().failure("refresh an iterator for " + fileName + ":" + pos, e);
+                }
+                refreshes++;
+                iteratorSeesSeq = table.endSeq();
+                iteratorSeesPos = table.endPos();
+            }
+            iterator.seek(Keys.event(seq, pos));
+            seeks++;
+            if (!iteratorOnCurrentKey()) {
+                try {
+                    iterator.status();
+                } catch (RocksDBException e) {
+                    throw store.rocks().failure("read event " + fileName + ":" + pos, e);
+                }
+                throw new StoreException("store " + store.dir() + ": committed event " + fileName + ":" + pos + " is missing");
             }
         }
-        if (!iterator.isValid() || !Arrays.equals(iterator.key(), key)) {
-            throw new StoreException("store " + store.dir() + ": committed event " + fileName + ":" + pos + " is missing");
-        }
-        byte[] value = iterator.value();
-        StoredEvent e = new StoredEvent(fileName, pos, Arrays.copyOfRange(value, 1, value.length), value[0]);
+        StoredEvent e = Values.event(fileName, pos, iterator.value());
         iterator.next();
-        iteratorKey = iterator.isValid() ? iterator.key() : null;
         return e;
     }
 
-    private void seek(byte[] key, boolean fresh) {
-        if (iterator == null || fresh) {
-            closeIterator();
-            iterator = store.newEventIterator();
+    private boolean iteratorOnCurrentKey() {
+        if (iterator == null || !iterator.isValid()) {
+            return false;
         }
-        iterator.seek(key);
-        iteratorKey = iterator.isValid() ? iterator.key() : null;
+        int n = iterator.key(keyBuffer);
+        return n == Keys.EVENT_KEY_LENGTH && Keys.eventFile(keyBuffer) == seq && Keys.eventPosition(keyBuffer) == pos;
     }
 
     @Override
     public BinlogPosition position() {
-        String name = store.fileTable().bySequence(seq).map(BinlogFileInfo::name).orElse("?");
-        return new BinlogPosition(name, pos);
+        BinlogFileInfo f = store.table().bySequence(seq);
+        return new BinlogPosition(f == null ? "#" + seq : f.name(), pos);
     }
 
-    void closeIterator() {
+    /** Closes the RocksDB iterator, if any. Called by the owner, or by the store's close under its write lock. */
+    void releaseIterator() {
         if (iterator != null) {
             iterator.close();
             iterator = null;
-            iteratorKey = null;
         }
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            closeIterator();
-            store.forget(this);
+        if (closed) {
+            return;
         }
+        closed = true;
+        store.release(this);
+    }
+
+    /** {iterators opened, refreshes, seeks} so far. */
+    int[] rocksUsage() {
+        return new int[] {iteratorsOpened, refreshes, seeks};
+    }
+
+    @Override
+    public String toString() {
+        return "cursor at " + position() + " on " + store.dir();
     }
 }

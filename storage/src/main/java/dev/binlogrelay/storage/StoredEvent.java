@@ -6,6 +6,8 @@ package dev.binlogrelay.storage;
  *
  * <p>{@code flags} tells readers where transaction groups begin and end without parsing the event, so a
  * reader can skip a whole group (GTID filtering) or refuse to stop in the middle of one.
+ *
+ * <p>{@code bytes} may be shared with other readers (the store's hot cache): read it, never modify it.
  */
 public record StoredEvent(String file, long position, byte[] bytes, int flags) {
     /** The event opens a group (a GTID event, or a standalone event). */

@@ -1,114 +1,110 @@
 package dev.binlogrelay.server.admin;
 
-import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.TextResultSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Provisional statement answerer (to be replaced by the full parser). */
+/**
+ * Answers the SQL that replicas and binlog readers send the relay before they ask for a dump (stock MySQL and
+ * MariaDB replicas, mysqlbinlog / mariadb-binlog, mysql-binlog-connector-java, Canal, Maxwell, JDBC drivers),
+ * and a few operator statements.
+ *
+ * <p>Each statement goes lexer ({@link SqlLexer}) → parser ({@link SqlParser}) → answer, so case, spacing,
+ * comments, executable comments and several assignments in one SET are handled as a server would. Supported:
+ * <ul>
+ *   <li>{@code SET} of user variables, session system variables, NAMES, CHARACTER SET and TRANSACTION
+ *       ({@link SetStatementRunner}); SET GLOBAL is refused;</li>
+ *   <li>{@code SELECT} of literals, variables and a few functions, with aliases, {@code FROM DUAL} and LIMIT;</li>
+ *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS, BINARY LOGS / MASTER LOGS, SLAVE HOSTS /
+ *       REPLICAS, GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});</li>
+ *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
+ * </ul>
+ * Anything else is answered with an error a client understands (not supported, syntax error, unknown variable
+ * or function, no such table); {@link #handle} never throws. Thread-safe: per-connection state lives in the
+ * {@link SqlSession} passed in.
+ */
 public final class QueryHandler {
-    private static final Pattern ASSIGN = Pattern.compile("\\s*(@@(?:global\\.|session\\.)?|@)?([\\w.]+)\\s*(?::=|=)\\s*(.+)\\s*", Pattern.CASE_INSENSITIVE);
+    private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
+
     private final RelayInfo info;
-    private final Map<String, Supplier<String>> vars;
+    private final ExpressionEvaluator evaluator;
+    private final SetStatementRunner setRunner;
+    private final ShowAnswers shows;
 
     public QueryHandler(RelayInfo info) {
-        this.info = info;
-        this.vars = Map.of("server_id", () -> String.valueOf(info.serverId()), "version", info::serverVersion,
-                "binlog_checksum", info::binlogChecksum, "gtid_domain_id", () -> String.valueOf(info.gtidDomainId()),
-                "gtid_binlog_pos", info::gtidBinlogPos, "gtid_current_pos", info::gtidBinlogPos,
-                "version_comment", () -> "binlog-relay", "max_allowed_packet", () -> "1073741824");
+        this(info, Clock.systemUTC());
     }
 
+    /** With a clock, for tests of UNIX_TIMESTAMP(), NOW() and Uptime. */
+    QueryHandler(RelayInfo info, Clock clock) {
+        this.info = info;
+        SystemVariables variables = new SystemVariables(info);
+        this.evaluator = new ExpressionEvaluator(info, variables, clock);
+        this.setRunner = new SetStatementRunner(variables, evaluator);
+        this.shows = new ShowAnswers(info, variables, clock);
+    }
+
+    /** Answers one statement (COM_QUERY text) for a session: OK, a result set or an error; never throws. */
     public QueryResult handle(String sql, SqlSession session) {
-        String q = sql.trim().replaceAll(";+$", "").trim();
-        String lower = q.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("set ")) {
-            for (String part : q.substring(4).split(",")) {
-                Matcher m = ASSIGN.matcher(part);
-                if (!m.matches()) {
-                    continue;
-                }
-                String value = eval(m.group(3).trim(), session);
-                if ("@".equals(m.group(1))) {
-                    session.setUserVariable(m.group(2), value);
-                } else {
-                    session.setSessionVariable(m.group(2), value);
-                }
-            }
+        if (sql == null) {
+            return SqlException.emptyQuery().toResult();
+        }
+        try {
+            Statement statement = SqlParser.parse(sql, SqlLexer.versionNumber(info.serverVersion()));
+            return execute(statement, session);
+        } catch (SqlException e) {
+            return e.toResult();
+        } catch (RuntimeException | StackOverflowError e) {
+            log.warn("failed to answer statement from {}@{} [{}]", session.user(), session.clientHost(),
+                    abbreviate(sql), e);
+            return new SqlException(SqlException.ER_UNKNOWN_ERROR, "HY000",
+                    "binlog-relay failed to answer this statement: " + e).toResult();
+        }
+    }
+
+    private QueryResult execute(Statement statement, SqlSession session) {
+        if (statement instanceof Statement.Set set) {
+            setRunner.run(set, session);
             return new QueryResult.Ok(0);
         }
-        if (lower.startsWith("select ")) {
-            String list = q.substring(7).replaceAll("(?i)\\s+limit\\s+\\d+$", "");
-            List<String> cols = new ArrayList<>();
-            List<String> vals = new ArrayList<>();
-            for (String expr : list.split(",")) {
-                String e = expr.trim();
-                try {
-                    vals.add(eval(e, session));
-                } catch (IllegalArgumentException ex) {
-                    return new QueryResult.Error(ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE, ErrorCodes.STATE_GENERAL, ex.getMessage());
-                }
-                cols.add(e);
-            }
-            return new QueryResult.Rows(TextResultSet.single(cols, vals.toArray(new String[0])));
+        if (statement instanceof Statement.Select select) {
+            return new QueryResult.Rows(select(select, session));
         }
-        if (lower.equals("show master status")) {
-            List<List<String>> rows = new ArrayList<>();
-            info.masterStatus().ifPresent(f -> rows.add(List.of(f.name(), String.valueOf(f.size()), "", "")));
-            return new QueryResult.Rows(TextResultSet.of(List.of("File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"), rows));
+        if (statement instanceof Statement.Show show) {
+            return new QueryResult.Rows(shows.answer(show, session));
         }
-        if (lower.equals("show binary logs") || lower.equals("show master logs")) {
-            List<List<String>> rows = info.binlogFiles().stream().map(f -> List.of(f.name(), String.valueOf(f.size()))).toList();
-            return new QueryResult.Rows(TextResultSet.of(List.of("Log_name", "File_size"), rows));
+        if (statement instanceof Statement.ShowGrants grants) {
+            return new QueryResult.Rows(shows.grants(grants, session));
         }
-        Matcher like = Pattern.compile("show\\s+(?:global\\s+|session\\s+)?variables\\s+like\\s+'([^']*)'", Pattern.CASE_INSENSITIVE).matcher(q);
-        if (like.matches()) {
-            String name = like.group(1).toLowerCase(Locale.ROOT);
-            List<List<String>> rows = new ArrayList<>();
-            if (vars.containsKey(name)) {
-                rows.add(List.of(name, vars.get(name).get()));
-            }
-            return new QueryResult.Rows(TextResultSet.of(List.of("Variable_name", "Value"), rows));
+        if (statement instanceof Statement.Do doStatement) {
+            doStatement.expressions().forEach(e -> evaluator.evaluate(e, session));
+            return new QueryResult.Ok(0);
         }
-        return new QueryResult.Error(ErrorCodes.ER_NOT_SUPPORTED_YET, ErrorCodes.STATE_GENERAL,
-                "binlog-relay does not support this statement: " + q);
+        if (statement instanceof Statement.Ignored) {
+            return new QueryResult.Ok(0);
+        }
+        throw new IllegalStateException("no answer for " + statement);
     }
 
-    private String eval(String e, SqlSession session) {
-        String lower = e.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("'") && lower.endsWith("'")) {
-            return e.substring(1, e.length() - 1);
+    private TextResultSet select(Statement.Select select, SqlSession session) {
+        if (select.table() != null) {
+            throw SqlException.noTables(select.table());
         }
-        if (lower.matches("-?\\d+")) {
-            return e;
+        List<String> columns = new ArrayList<>(select.items().size());
+        List<String> values = new ArrayList<>(select.items().size());
+        for (Statement.SelectItem item : select.items()) {
+            columns.add(item.name());
+            values.add(evaluator.evaluate(item.expr(), session));
         }
-        if (lower.equals("unix_timestamp()")) {
-            return String.valueOf(System.currentTimeMillis() / 1000);
-        }
-        if (lower.equals("version()")) {
-            return info.serverVersion();
-        }
-        if (lower.startsWith("@@")) {
-            String name = lower.replaceFirst("^@@(global\\.|session\\.|local\\.)?", "");
-            String sessionValue = lower.startsWith("@@global.") ? null : session.sessionVariable(name);
-            if (sessionValue != null) {
-                return sessionValue;
-            }
-            Supplier<String> v = vars.get(name);
-            if (v == null) {
-                throw new IllegalArgumentException("Unknown system variable '" + name + "'");
-            }
-            return v.get();
-        }
-        if (lower.startsWith("@")) {
-            return session.userVariable(e.substring(1));
-        }
-        return e;
+        return TextResultSet.of(columns, select.limit() == 0 ? List.of() : List.of(values));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 }

@@ -51,8 +51,18 @@ public final class SqlSession {
         sessionVariables.put(name.toLowerCase(Locale.ROOT), value);
     }
 
-    /** A session system variable set by this connection, or null. */
+    /** A session system variable set by this connection, or null (also when it was set to NULL). */
     public String sessionVariable(String name) {
         return sessionVariables.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** True if this connection gave the system variable a session value (possibly NULL). */
+    public boolean hasSessionVariable(String name) {
+        return sessionVariables.containsKey(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Drops the session value ({@code SET name = DEFAULT}): reads see the global value again. */
+    public void resetSessionVariable(String name) {
+        sessionVariables.remove(name.toLowerCase(Locale.ROOT));
     }
 }

@@ -51,20 +51,30 @@ final class RawDumpClient implements AutoCloseable {
 
     /** Sends COM_BINLOG_DUMP (non-blocking) and returns every event until EOF. */
     List<byte[]> dumpAll(String file, long position, long serverId) throws IOException {
-        sendDump(file, position, serverId, 1);
+        return dumpAll(file, position, serverId, 1);
+    }
+
+    List<byte[]> dumpAll(String file, long position, long serverId, int flags) throws IOException {
+        sendDump(file, position, serverId, flags);
         List<byte[]> events = new ArrayList<>();
-        while (true) {
-            byte[] p = read();
-            if (p.length > 0 && (p[0] & 0xFF) == 0xFE && p.length < 9) {
-                return events;
-            }
-            if (p.length > 0 && (p[0] & 0xFF) == 0xFF) {
-                throw new IOException("dump failed: " + ErrPacket.decode(Unpooled.wrappedBuffer(p)));
-            }
-            byte[] e = new byte[p.length - 1];
-            System.arraycopy(p, 1, e, 0, e.length);
+        for (byte[] e; (e = readEvent()) != null; ) {
             events.add(e);
         }
+        return events;
+    }
+
+    /** The next event of a dump, or null at EOF. */
+    byte[] readEvent() throws IOException {
+        byte[] p = read();
+        if (p.length > 0 && (p[0] & 0xFF) == 0xFE && p.length < 9) {
+            return null;
+        }
+        if (p.length > 0 && (p[0] & 0xFF) == 0xFF) {
+            throw new IOException("dump failed: " + ErrPacket.decode(Unpooled.wrappedBuffer(p)));
+        }
+        byte[] e = new byte[p.length - 1];
+        System.arraycopy(p, 1, e, 0, e.length);
+        return e;
     }
 
     void sendDump(String file, long position, long serverId, int flags) throws IOException {

@@ -1,0 +1,116 @@
+package dev.binlogrelay.server.admin;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+/**
+ * Evaluates {@link Expr}s for one session. Values are strings, null is SQL NULL. Functions come from one table
+ * (name → argument count and implementation); times are UTC, matching {@code @@system_time_zone}.
+ */
+final class ExpressionEvaluator {
+    /** A native function: how many arguments it takes and what it returns. */
+    private record Function(int minArgs, int maxArgs, BiFunction<List<String>, SqlSession, String> body) {
+    }
+
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final int ANY = Integer.MAX_VALUE;
+
+    private final SystemVariables variables;
+    private final Map<String, Function> functions = new HashMap<>();
+
+    ExpressionEvaluator(RelayInfo info, SystemVariables variables, Clock clock) {
+        this.variables = variables;
+        define(0, 0, (a, s) -> Long.toString(clock.instant().getEpochSecond()), "UNIX_TIMESTAMP");
+        define(0, 0, (a, s) -> DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC)),
+                "NOW", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP", "SYSDATE", "UTC_TIMESTAMP");
+        define(0, 0, (a, s) -> DATE.format(clock.instant().atZone(ZoneOffset.UTC)), "CURDATE", "CURRENT_DATE", "UTC_DATE");
+        define(0, 0, (a, s) -> TIME.format(clock.instant().atZone(ZoneOffset.UTC)), "CURTIME", "CURRENT_TIME", "UTC_TIME");
+        define(0, 0, (a, s) -> info.serverVersion(), "VERSION");
+        define(0, 0, (a, s) -> null, "DATABASE", "SCHEMA");
+        define(0, 0, (a, s) -> s.user() + "@" + s.clientHost(), "USER", "SESSION_USER", "SYSTEM_USER");
+        define(0, 0, (a, s) -> s.user() + "@%", "CURRENT_USER");
+        define(0, 0, (a, s) -> Long.toString(s.connectionId()), "CONNECTION_ID");
+        define(0, 0, (a, s) -> "0", "LAST_INSERT_ID");
+        define(0, 0, (a, s) -> UUID.randomUUID().toString(), "UUID");
+        define(1, ANY, (a, s) -> a.contains(null) ? null : String.join("", a), "CONCAT");
+    }
+
+    private void define(int minArgs, int maxArgs, BiFunction<List<String>, SqlSession, String> body, String... names) {
+        for (String name : names) {
+            functions.put(name, new Function(minArgs, maxArgs, body));
+        }
+    }
+
+    /** The value of an expression in a select list or a user variable assignment. */
+    String evaluate(Expr expr, SqlSession session) {
+        if (expr instanceof Expr.Literal literal) {
+            return literal.value();
+        }
+        if (expr instanceof Expr.UserVar v) {
+            return session.userVariable(v.name());
+        }
+        if (expr instanceof Expr.SystemVar v) {
+            return variables.read(v.scope(), v.name(), session);
+        }
+        if (expr instanceof Expr.Call call) {
+            return call(call, session);
+        }
+        if (expr instanceof Expr.Negate negate) {
+            return negate(evaluate(negate.operand(), session));
+        }
+        if (expr instanceof Expr.Word word) {
+            throw SqlException.unknownColumn(word.word());
+        }
+        throw new SqlException(SqlException.ER_UNKNOWN_ERROR, "HY000", "DEFAULT is only allowed as a variable's value");
+    }
+
+    /**
+     * The value assigned to a system variable: as {@link #evaluate}, except that a bare word is taken as the value
+     * itself ({@code SET autocommit = ON}, {@code SET binlog_format = ROW}).
+     */
+    String evaluateSetting(Expr expr, SqlSession session) {
+        if (expr instanceof Expr.Word word) {
+            return word.word();
+        }
+        return evaluate(expr, session);
+    }
+
+    private String call(Expr.Call call, SqlSession session) {
+        Function f = functions.get(call.name().toUpperCase(Locale.ROOT));
+        if (f == null) {
+            throw SqlException.unknownFunction(call.name());
+        }
+        if (call.args().size() < f.minArgs() || call.args().size() > f.maxArgs()) {
+            throw SqlException.wrongArgumentCount(call.name());
+        }
+        List<String> args = new ArrayList<>(call.args().size());
+        for (Expr arg : call.args()) {
+            args.add(evaluate(arg, session));
+        }
+        return f.body().apply(args, session);
+    }
+
+    /** Numeric negation; like MySQL, a string that is not a number counts as 0. */
+    private static String negate(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            BigDecimal n = new BigDecimal(value.strip()).negate();
+            return n.signum() == 0 ? "0" : n.toPlainString();
+        } catch (NumberFormatException e) {
+            return "0";
+        }
+    }
+}

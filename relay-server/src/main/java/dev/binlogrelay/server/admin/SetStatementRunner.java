@@ -1,0 +1,107 @@
+package dev.binlogrelay.server.admin;
+
+import dev.binlogrelay.server.admin.Statement.Assignment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs SET statements against a session. As in MySQL, every assignment is checked and every value computed before
+ * any is stored, so a statement that fails changes nothing, and {@code SET @a = 1, @b = @a} gives {@code @b} the
+ * value {@code @a} had before the statement.
+ *
+ * <p>Rules: user variables take any value. Session system variables the relay knows are checked (global-only ones
+ * are refused with ER_GLOBAL_VARIABLE, booleans must be 1/0/ON/OFF/TRUE/FALSE); names it does not know are kept
+ * as they are, since clients set many the relay has no use for ({@code sql_log_bin}, {@code session_track_*},
+ * {@code group_concat_max_len}) and refusing them would fail their setup. GLOBAL assignments are refused.
+ */
+final class SetStatementRunner {
+    private final SystemVariables variables;
+    private final ExpressionEvaluator evaluator;
+
+    SetStatementRunner(SystemVariables variables, ExpressionEvaluator evaluator) {
+        this.variables = variables;
+        this.evaluator = evaluator;
+    }
+
+    /** A checked change, applied once all of the statement's assignments are checked. */
+    private interface Change {
+        void apply(SqlSession session);
+    }
+
+    void run(Statement.Set statement, SqlSession session) {
+        List<Change> changes = new ArrayList<>();
+        for (Assignment a : statement.assignments()) {
+            plan(a, session, changes);
+        }
+        changes.forEach(c -> c.apply(session));
+    }
+
+    private void plan(Assignment assignment, SqlSession session, List<Change> changes) {
+        if (assignment instanceof Statement.SetUserVar user) {
+            String value = evaluator.evaluate(user.value(), session);
+            changes.add(s -> s.setUserVariable(user.name(), value));
+        } else if (assignment instanceof Statement.SetSystemVar system) {
+            planSystem(system, session, changes);
+        } else if (assignment instanceof Statement.SetNames names) {
+            String charset = names.charset() == null ? "utf8mb4" : names.charset().toLowerCase(Locale.ROOT);
+            String collation = names.collation() != null ? names.collation().toLowerCase(Locale.ROOT)
+                    : CharacterSets.defaultCollation(charset);
+            changes.add(s -> {
+                s.setSessionVariable("character_set_client", charset);
+                s.setSessionVariable("character_set_connection", charset);
+                s.setSessionVariable("character_set_results", charset);
+                s.setSessionVariable("collation_connection", collation);
+            });
+        } else if (assignment instanceof Statement.SetCharacterSet cs) {
+            String charset = cs.charset() == null ? "utf8mb4" : cs.charset().toLowerCase(Locale.ROOT);
+            changes.add(s -> {
+                s.setSessionVariable("character_set_client", charset);
+                s.setSessionVariable("character_set_results", charset);
+                s.resetSessionVariable("character_set_connection");
+                s.resetSessionVariable("collation_connection");
+            });
+        } else if (assignment instanceof Statement.SetTransaction tx) {
+            planTransaction(tx, changes);
+        }
+    }
+
+    private void planSystem(Statement.SetSystemVar assignment, SqlSession session, List<Change> changes) {
+        String name = assignment.name().toLowerCase(Locale.ROOT);
+        if (assignment.scope() == VarScope.GLOBAL) {
+            throw SqlException.globalSetDenied(name);
+        }
+        SystemVariables.Variable known = variables.find(name).orElse(null);
+        if (known != null && known.globalOnly()) {
+            throw SqlException.globalOnly(name);
+        }
+        if (assignment.value() instanceof Expr.Default) {
+            changes.add(s -> s.resetSessionVariable(name));
+            return;
+        }
+        String value = evaluator.evaluateSetting(assignment.value(), session);
+        String stored = known == null || (value == null && !known.bool()) ? value : known.normalize(value);
+        changes.add(s -> s.setSessionVariable(name, stored));
+    }
+
+    private static void planTransaction(Statement.SetTransaction tx, List<Change> changes) {
+        if (tx.scope() == VarScope.GLOBAL) {
+            throw SqlException.globalSetDenied("TRANSACTION");
+        }
+        if (tx.scope() == VarScope.DEFAULT) {
+            return; // applies to the next transaction only, and the relay runs none
+        }
+        changes.add(s -> {
+            if (tx.isolation() != null) {
+                s.setSessionVariable("transaction_isolation", tx.isolation());
+                s.setSessionVariable("tx_isolation", tx.isolation());
+            }
+            if (tx.readOnly() != null) {
+                String flag = tx.readOnly() ? "1" : "0";
+                s.setSessionVariable("transaction_read_only", flag);
+                s.setSessionVariable("tx_read_only", flag);
+            }
+        });
+    }
+}

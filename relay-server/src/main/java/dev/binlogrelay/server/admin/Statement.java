@@ -1,0 +1,88 @@
+package dev.binlogrelay.server.admin;
+
+import java.util.List;
+
+/** A parsed statement: what the client asked for, before anything is evaluated. */
+sealed interface Statement {
+    /** {@code SET a = x, b = y, ...}. */
+    record Set(List<Assignment> assignments) implements Statement {
+        public Set {
+            assignments = List.copyOf(assignments);
+        }
+    }
+
+    /**
+     * {@code SELECT item, ... [FROM DUAL | FROM table] [LIMIT [offset,] count]}.
+     *
+     * @param table a table named in FROM (other than DUAL), or null; the relay has none to read
+     * @param limit row limit, or -1 for none
+     */
+    record Select(List<SelectItem> items, String table, long limit) implements Statement {
+        public Select {
+            items = List.copyOf(items);
+        }
+    }
+
+    /** {@code DO expr, ...}: evaluated for errors, nothing returned. */
+    record Do(List<Expr> expressions) implements Statement {
+        public Do {
+            expressions = List.copyOf(expressions);
+        }
+    }
+
+    /** A SHOW statement with a fixed set of columns, optionally filtered by LIKE or WHERE. */
+    record Show(ShowKind kind, VarScope scope, RowFilter filter) implements Statement {
+    }
+
+    /** {@code SHOW GRANTS [FOR user[@host] | FOR CURRENT_USER[()]]}: user null means the current user. */
+    record ShowGrants(String user, String host) implements Statement {
+    }
+
+    /** Statements the relay accepts and ignores: USE, BEGIN, COMMIT, ROLLBACK, START TRANSACTION. */
+    record Ignored(String what) implements Statement {
+    }
+
+    /** The SHOW statements the relay answers. */
+    enum ShowKind {
+        VARIABLES, STATUS, MASTER_STATUS, BINARY_LOGS, SLAVE_HOSTS, REPLICAS, WARNINGS, ERRORS, DATABASES, COLLATION,
+        CHARACTER_SET
+    }
+
+    /**
+     * One item of a select list.
+     *
+     * @param name the column name: the alias, or the expression as written (a string literal's value), as MySQL
+     *             names result columns
+     */
+    record SelectItem(Expr expr, String name) {
+    }
+
+    /** One element of a SET statement. */
+    sealed interface Assignment {
+    }
+
+    /** {@code @name = expr} (also {@code :=}). */
+    record SetUserVar(String name, Expr value) implements Assignment {
+    }
+
+    /** {@code [SESSION|LOCAL|GLOBAL] name = expr}, {@code @@[scope.]name = expr}. */
+    record SetSystemVar(VarScope scope, String name, Expr value) implements Assignment {
+    }
+
+    /** {@code NAMES charset [COLLATE collation]} / {@code NAMES DEFAULT}: charset null means the default. */
+    record SetNames(String charset, String collation) implements Assignment {
+    }
+
+    /** {@code CHARACTER SET charset} / {@code CHARSET charset}: charset null means DEFAULT. */
+    record SetCharacterSet(String charset) implements Assignment {
+    }
+
+    /**
+     * {@code [GLOBAL|SESSION] TRANSACTION characteristic, ...}.
+     *
+     * @param isolation the isolation level as a variable value ("READ-COMMITTED"), or null if not given
+     * @param readOnly  true/false for READ ONLY/READ WRITE, or null if not given
+     */
+    record SetTransaction(VarScope scope, String isolation, Boolean readOnly) implements Assignment {
+    }
+}

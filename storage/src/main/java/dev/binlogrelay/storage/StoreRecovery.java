@@ -1,0 +1,144 @@
+package dev.binlogrelay.storage;
+
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rebuilds the published state when a store opens: the files, and the committed end recorded in {@code meta}.
+ * The committed end is the truth; anything past it was never acknowledged and is deleted (events, file
+ * records and GTID index entries). A group is one atomic batch, so this should never find anything; the
+ * clean-up is defensive and says so in the log when it does.
+ */
+final class StoreRecovery {
+    private static final Logger log = LoggerFactory.getLogger(StoreRecovery.class);
+
+    private final RocksHandles rocks;
+
+    StoreRecovery(RocksHandles rocks) {
+        this.rocks = rocks;
+    }
+
+    FileTable recover() {
+        checkFormat();
+        List<BinlogFileInfo> stored = readFiles();
+        long[] end = committedEnd(stored);
+        List<BinlogFileInfo> kept = new ArrayList<>();
+        List<BinlogFileInfo> stray = new ArrayList<>();
+        for (BinlogFileInfo f : stored) {
+            (f.sequence() <= end[0] ? kept : stray).add(f);
+        }
+        if (!kept.isEmpty()) {
+            BinlogFileInfo newest = kept.get(kept.size() - 1);
+            if (newest.sequence() != end[0] || newest.size() != end[1]) {
+                throw new StoreException("store " + rocks.dir + ": committed end " + Values.committed(end[0], end[1])
+                        + " disagrees with the newest file record " + newest + "; refusing to guess");
+            }
+        } else if (end[0] != 0) {
+            throw new StoreException("store " + rocks.dir + ": committed end " + Values.committed(end[0], end[1])
+                    + " but no file records; refusing to guess");
+        }
+        long strayEvents = countEventsFrom(end[0], end[1]);
+        if (strayEvents > 0 || !stray.isEmpty()) {
+            long strayGtids = deleteStray(end, stray);
+            log.warn("store {}: removed {} events, {} file records and {} GTID index entries past the committed end {} "
+                    + "(left by an unclean stop; they were never acknowledged)", rocks.dir, strayEvents, stray.size(), strayGtids,
+                    Values.committed(end[0], end[1]));
+        }
+        return FileTable.of(kept);
+    }
+
+    private void checkFormat() {
+        String format = meta(Values.META_FORMAT);
+        if (format == null) {
+            try {
+                rocks.db.put(rocks.meta, rocks.tuning.syncedWrite, Values.utf8(Values.META_FORMAT), Values.utf8(Values.FORMAT_VERSION));
+            } catch (RocksDBException e) {
+                throw rocks.failure("write meta " + Values.META_FORMAT, e);
+            }
+        } else if (!format.equals(Values.FORMAT_VERSION)) {
+            throw new StoreException("store " + rocks.dir + ": layout version " + format + ", this relay reads version "
+                    + Values.FORMAT_VERSION);
+        }
+    }
+
+    private List<BinlogFileInfo> readFiles() {
+        List<BinlogFileInfo> files = new ArrayList<>();
+        try (RocksIterator it = rocks.db.newIterator(rocks.files, rocks.tuning.point)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                files.add(Values.file(Keys.fileSeq(it.key()), it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw rocks.failure("read the file records", e);
+        } catch (StoreException e) {
+            throw new StoreException("store " + rocks.dir + ": corrupt file record: " + e.getMessage(), e);
+        }
+        return files;
+    }
+
+    /** {file_seq, position} of the committed end; {0, 0} for a store that never committed a group. */
+    private long[] committedEnd(List<BinlogFileInfo> files) {
+        String value = meta(Values.META_COMMITTED);
+        if (value == null) {
+            if (!files.isEmpty()) {
+                throw new StoreException("store " + rocks.dir + ": " + files.size() + " file records but no committed end (meta "
+                        + Values.META_COMMITTED + "); refusing to guess");
+            }
+            return new long[] {0, 0};
+        }
+        try {
+            return Values.parseCommitted(value);
+        } catch (StoreException e) {
+            throw new StoreException("store " + rocks.dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long countEventsFrom(long seq, long pos) {
+        long n = 0;
+        try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
+            for (it.seek(Keys.event(seq, pos)); it.isValid(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Deletes events, file records and GTID entries at or past the committed end; returns the GTID count. */
+    private long deleteStray(long[] end, List<BinlogFileInfo> strayFiles) {
+        long gtids = 0;
+        try (WriteBatch batch = new WriteBatch(); RocksIterator it = rocks.db.newIterator(rocks.gtid, rocks.tuning.point)) {
+            batch.deleteRange(rocks.events, Keys.event(end[0], end[1]), Keys.AFTER_ALL_EVENTS);
+            for (BinlogFileInfo f : strayFiles) {
+                batch.delete(rocks.files, Keys.file(f.sequence()));
+            }
+            // a full scan, but only after an unclean stop that left events behind
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] v = it.value();
+                long s = Values.gtidFileSeq(v);
+                if (s > end[0] || (s == end[0] && Values.gtidPosition(v) >= end[1])) {
+                    batch.delete(rocks.gtid, it.key());
+                    gtids++;
+                }
+            }
+            rocks.db.write(rocks.tuning.syncedWrite, batch);
+        } catch (RocksDBException e) {
+            throw rocks.failure("delete data past the committed end " + Values.committed(end[0], end[1]), e);
+        }
+        return gtids;
+    }
+
+    private String meta(String key) {
+        try {
+            byte[] v = rocks.db.get(rocks.meta, rocks.tuning.point, Values.utf8(key));
+            return v == null ? null : Values.utf8(v);
+        } catch (RocksDBException e) {
+            throw rocks.failure("read meta " + key, e);
+        }
+    }
+}

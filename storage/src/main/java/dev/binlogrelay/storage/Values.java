@@ -1,0 +1,100 @@
+package dev.binlogrelay.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Value layouts of the column families; the key layouts and the overview are in {@link Keys}. */
+final class Values {
+    /** Meta key of the committed end, written in every group's batch. Keys under "store." are the store's own. */
+    static final String META_COMMITTED = "store.committed";
+    /** Meta key of the layout version; a store written by a later layout is refused. */
+    static final String META_FORMAT = "store.format";
+    static final String FORMAT_VERSION = "1";
+    static final String RESERVED_META_PREFIX = "store.";
+
+    private Values() {
+    }
+
+    // events value: flags (1) | raw event bytes (the upstream's header, body and checksum, untouched)
+    static byte[] event(int flags, byte[] raw) {
+        byte[] v = new byte[raw.length + 1];
+        v[0] = (byte) flags;
+        System.arraycopy(raw, 0, v, 1, raw.length);
+        return v;
+    }
+
+    static StoredEvent event(String file, long position, byte[] value) {
+        if (value.length < 2) {
+            throw new StoreException("event value at " + file + ":" + position + " has " + value.length + " bytes");
+        }
+        return new StoredEvent(file, position, Arrays.copyOfRange(value, 1, value.length), value[0] & 0xFF);
+    }
+
+    // files value: size (8) | first_position (8) | file name (UTF-8, the rest)
+    static byte[] file(BinlogFileInfo f) {
+        byte[] name = utf8(f.name());
+        byte[] v = new byte[16 + name.length];
+        Keys.putLong(v, 0, f.size());
+        Keys.putLong(v, 8, f.firstPosition());
+        System.arraycopy(name, 0, v, 16, name.length);
+        return v;
+    }
+
+    static BinlogFileInfo file(long seq, byte[] value) {
+        if (value.length <= 16) {
+            throw new StoreException("files record #" + seq + " has " + value.length + " bytes, expected more than 16");
+        }
+        String name = new String(value, 16, value.length - 16, StandardCharsets.UTF_8);
+        return new BinlogFileInfo(name, seq, Keys.getLong(value, 0), Keys.getLong(value, 8));
+    }
+
+    // gtid value: file_seq (4) | position (8) | server_id (4)
+    static byte[] gtid(long fileSeq, long position, long serverId) {
+        byte[] v = new byte[16];
+        Keys.putInt(v, 0, fileSeq);
+        Keys.putLong(v, 4, position);
+        Keys.putInt(v, 12, serverId);
+        return v;
+    }
+
+    static long gtidFileSeq(byte[] value) {
+        Keys.checkLength(value, 16, "gtid index value");
+        return Keys.getInt(value, 0);
+    }
+
+    static long gtidPosition(byte[] value) {
+        Keys.checkLength(value, 16, "gtid index value");
+        return Keys.getLong(value, 4);
+    }
+
+    static long gtidServerId(byte[] value) {
+        Keys.checkLength(value, 16, "gtid index value");
+        return Keys.getInt(value, 12);
+    }
+
+    // meta store.committed: "<file_seq>:<position>" of the offset after the last committed group
+    static String committed(long fileSeq, long position) {
+        return fileSeq + ":" + position;
+    }
+
+    /** Parses {@link #committed}; returns {file_seq, position}. */
+    static long[] parseCommitted(String value) {
+        int colon = value.indexOf(':');
+        try {
+            if (colon < 0) {
+                throw new NumberFormatException("no ':'");
+            }
+            return new long[] {Long.parseLong(value.substring(0, colon)), Long.parseLong(value.substring(colon + 1))};
+        } catch (NumberFormatException e) {
+            throw new StoreException("meta " + META_COMMITTED + " is '" + value + "', expected <file_seq>:<position>", e);
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
