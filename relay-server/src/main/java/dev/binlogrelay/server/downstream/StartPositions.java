@@ -2,6 +2,7 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
@@ -61,6 +62,13 @@ public final class StartPositions {
             }
             MariaGtidRef first = store.firstMariaGtid(domain).orElseThrow();
             MariaGtidRef last = store.lastMariaGtid(domain).orElseThrow();
+            MariaGtid startState = startState().get(domain);
+            if (startState != null && startState.sequence() == mine.sequence()) {
+                // the reader stands exactly where the relay's copy begins
+                BinlogFileInfo head = files.get(0);
+                start = earlier(files, start, new BinlogPosition(head.name(), head.firstPosition()));
+                continue;
+            }
             if (Long.compareUnsigned(mine.sequence(), last.sequence()) > 0) {
                 throw new PositionException("Error: connecting slave requested to start from GTID " + mine
                         + ", which is not in the master's binlog (the relay's last GTID in domain " + domain + " is " + last + ")");
@@ -78,6 +86,10 @@ public final class StartPositions {
         formats.check(start.file());
         BinlogFileInfo file = store.file(start.file()).orElseThrow();
         return store.openCursor(file.name(), file.firstPosition());
+    }
+
+    private MariaGtidPosition startState() {
+        return MariaGtidPosition.parse(store.meta(BinlogIngester.META_START_GTID_POS).orElse(""));
     }
 
     private static BinlogPosition earlier(List<BinlogFileInfo> files, BinlogPosition a, BinlogPosition b) {

@@ -41,6 +41,8 @@ public final class BinlogIngester {
     public static final String META_SERVER_ID = "upstream.server_id";
     public static final String META_CHECKSUM = "upstream.checksum";
     public static final String META_DOMAIN_ID = "upstream.gtid_domain_id";
+    /** Meta key: the MariaDB GTID position just before the first stored GTID group. */
+    public static final String META_START_GTID_POS = "upstream.start_gtid_pos";
 
     private final BinlogStore store;
     private final GroupTracker tracker = new GroupTracker();
@@ -51,12 +53,22 @@ public final class BinlogIngester {
     private boolean positionKnown;
     private ChecksumAlgorithm checksum = ChecksumAlgorithm.NONE;
     private boolean checksumKnown;
+    /**
+     * A GTID dump into an empty store: the server sends the file's first events, skips the groups the relay
+     * asked past, then a fake GTID_LIST; storing starts with the first real event after that.
+     */
+    private boolean streamStartOpen;
+    private boolean gtidStartReached;
+    /** The file's format description, held until it is known whether the file is stored from position 4. */
+    private byte[] heldFormatDescription;
     private MariaGtidPosition gtidPosition;
+    private boolean gtidStored;
     private final Map<String, String> pendingMeta = new HashMap<>();
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
         this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
+        this.gtidStored = store.meta(META_START_GTID_POS).isPresent();
     }
 
     /** Where to resume on the upstream: after the last stored group, or empty for an empty store. */
@@ -68,8 +80,12 @@ public final class BinlogIngester {
         return gtidPosition;
     }
 
-    /** A new connection starts a dump: forget any half-received group. */
-    public void startStream(String expectedFile, long expectedPosition) {
+    /**
+     * A new connection starts a dump: forget any half-received group.
+     *
+     * @param gtidStart the GTID position asked for when {@code expectedFile} is null (a GTID dump)
+     */
+    public void startStream(String expectedFile, long expectedPosition, MariaGtidPosition gtidStart) {
         if (!pending.isEmpty()) {
             log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
         }
@@ -81,6 +97,12 @@ public final class BinlogIngester {
         nextPosition = expectedPosition;
         positionKnown = expectedFile != null;
         checksumKnown = false;
+        streamStartOpen = expectedFile == null && store.committedEnd().isEmpty();
+        gtidStartReached = false;
+        heldFormatDescription = null;
+        if (streamStartOpen && gtidStart != null) {
+            gtidPosition = gtidStart;
+        }
     }
 
     public void recordServerInfo(Map<String, String> info) {
@@ -113,6 +135,14 @@ public final class BinlogIngester {
             return;
         }
         if (Events.isArtificial(event)) {
+            if (type == EventType.MARIA_GTID_LIST && streamStartOpen) {
+                gtidStartReached = true;
+            }
+            return;
+        }
+        if (streamStartOpen && !gtidStartReached) {
+            log.debug("GTID start: {} at {}:{} precedes the start position; not stored", EventType.name(type), file,
+                    Events.logPos(event) - event.length);
             return;
         }
         store(event, type);
@@ -131,6 +161,13 @@ public final class BinlogIngester {
         byte[] clean = FormatDescription.withoutInUseFlag(event);
         pendingMeta.put(META_FDE_PREFIX + file, Base64.getEncoder().encodeToString(clean));
         pendingMeta.put(META_CHECKSUM, checksum.name());
+        if (streamStartOpen) {
+            // stored at 4 only if the first group follows it directly (see store())
+            heldFormatDescription = clean;
+            store.putMeta(Map.copyOf(pendingMeta));
+            pendingMeta.clear();
+            return;
+        }
         if (Events.logPos(event) == 0 || nextPosition != 4) {
             // re-sent for a dump that starts inside the file: the file's own FDE is stored already (or the
             // file starts after it); keep it as the file's FDE for readers
@@ -148,14 +185,22 @@ public final class BinlogIngester {
             throw new BinlogFormatException("event " + EventType.name(type) + " arrived before any rotate named the file");
         }
         long expectedEnd = (nextPosition + size) & 0xFFFFFFFFL;
-        if (logPos != expectedEnd) {
-            if (pending.isEmpty() && !tracker.insideGroup() && logPos >= size && logPos - size > (nextPosition & 0xFFFFFFFFL)) {
-                // a GTID dump skips the groups the relay asked past: the stream resumes further into the file
-                nextPosition = (nextPosition & ~0xFFFFFFFFL) | (logPos - size);
-            } else {
-                throw new BinlogFormatException(String.format("%s event at %s:%d says it ends at %d, expected %d",
-                        EventType.name(type), file, nextPosition, logPos, expectedEnd));
+        if (streamStartOpen) {
+            // the first real event of a GTID dump into an empty store fixes where the stored file starts
+            streamStartOpen = false;
+            long start = logPos - size;
+            if (heldFormatDescription != null && start == 4 + heldFormatDescription.length) {
+                nextPosition = 4;
+                byte[] fde = heldFormatDescription;
+                heldFormatDescription = null;
+                store(fde, EventType.FORMAT_DESCRIPTION);
             }
+            nextPosition = start;
+            expectedEnd = logPos;
+        }
+        if (logPos != expectedEnd) {
+            throw new BinlogFormatException(String.format("%s event at %s:%d says it ends at %d, expected %d",
+                    EventType.name(type), file, nextPosition, logPos, expectedEnd));
         }
         int flags = tracker.classify(event, checksum);
         MariaGtidRef gtidRef = null;
@@ -176,15 +221,21 @@ public final class BinlogIngester {
     }
 
     private void commit() {
+        Map<String, String> meta = new HashMap<>(pendingMeta);
         for (EventToStore e : pending) {
             if (e.gtid() != null) {
+                if (!gtidStored) {
+                    // the GTID state just before the first stored group: readers at exactly this state start
+                    // at the beginning of what the relay holds
+                    meta.put(META_START_GTID_POS, gtidPosition.toString());
+                    gtidStored = true;
+                }
                 gtidPosition = gtidPosition.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
             }
-            if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && gtidPosition.isEmpty()) {
+            if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && !gtidStored) {
                 gtidPosition = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), checksum));
             }
         }
-        Map<String, String> meta = new HashMap<>(pendingMeta);
         meta.put(META_GTID_POS, gtidPosition.toString());
         store.writer().appendGroup(file, List.copyOf(pending), meta);
         pending.clear();

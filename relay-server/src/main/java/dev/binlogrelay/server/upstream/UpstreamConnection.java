@@ -229,7 +229,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void startDump(ChannelHandlerContext ctx) {
         boolean gtid = gtidStart != null;
-        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition);
+        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition,
+                gtid ? dev.binlogrelay.core.gtid.MariaGtidPosition.parse(gtidStart) : null);
         log.info("dumping from {}", gtid ? "GTID position '" + gtidStart + "'" : dumpFile + ":" + dumpPosition);
         sequence.reset();
         ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtid));

@@ -44,6 +44,17 @@ final class RelayHarness {
         return c;
     }
 
+    /** Waits (bounded) until the relay's upstream dump is streaming. */
+    static void awaitStreaming(Relay relay, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!relay.upstream().isStreaming()) {
+            if (System.nanoTime() > deadline) {
+                fail("the relay's upstream did not start streaming within " + timeout + ": " + relay.upstream().lastError());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+    }
+
     /** The primary's current binlog coordinates (SHOW MASTER STATUS). */
     static BinlogPosition masterStatus(MariaDbServer primary) {
         List<List<String>> rows = primary.query("SHOW MASTER STATUS");
@@ -60,8 +71,10 @@ final class RelayHarness {
             if (end.isPresent() && end.get().equals(target)) {
                 return;
             }
-            if (end.isPresent() && relay.store().awaitCommitBeyond(end.get(), 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                continue;
+            if (end.isPresent()) {
+                relay.store().awaitCommitBeyond(end.get(), 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // empty store: poll
             }
         }
         fail("relay did not catch up with the primary at " + target + " within " + timeout + "; it is at "
