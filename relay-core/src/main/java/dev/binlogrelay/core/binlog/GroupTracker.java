@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
  * <p>A group opens with a GTID event (MariaDB GTID, MySQL GTID / anonymous GTID / tagged GTID) or, in
  * binlogs without GTIDs, with a {@code BEGIN} query. After a GTID, a {@code BEGIN} query opens a
  * transaction that ends with XID, XA_PREPARE or a {@code COMMIT}/{@code ROLLBACK} query; otherwise the first
- * query (a DDL; INTVAR/RAND/USER_VAR may precede it) or a TRANSACTION_PAYLOAD ends the group. Any other
- * event outside a group is a group of its own.
+ * query (a DDL; INTVAR/RAND/USER_VAR may precede it) or a TRANSACTION_PAYLOAD ends the group. MariaDB writes
+ * no {@code BEGIN}: its GTID event opens the transaction itself unless it is flagged FL_STANDALONE (DDL,
+ * XA COMMIT), which is followed by one query, possibly compressed (QUERY_COMPRESSED). Any other event outside
+ * a group is a group of its own.
  *
  * <p>One tracker per stream; not thread-safe.
  */
@@ -28,7 +30,7 @@ public final class GroupTracker {
         switch (state) {
             case OUTSIDE -> {
                 if (isGtid(type)) {
-                    state = State.AFTER_GTID;
+                    state = type == EventType.MARIA_GTID && !isStandalone(event) ? State.IN_TRANSACTION : State.AFTER_GTID;
                     return START;
                 }
                 if (isQuery(type) && queryIs(event, alg, "BEGIN")) {
@@ -78,7 +80,12 @@ public final class GroupTracker {
     }
 
     private static boolean isQuery(int type) {
-        return type == EventType.QUERY;
+        return type == EventType.QUERY || type == EventType.MARIA_QUERY_COMPRESSED;
+    }
+
+    private static boolean isStandalone(byte[] mariaGtid) {
+        return mariaGtid.length > Events.HEADER_SIZE + 12
+                && (MariaGtidEvent.flags2(mariaGtid) & MariaGtidEvent.FL_STANDALONE) != 0;
     }
 
     private static boolean queryIs(byte[] e, ChecksumAlgorithm alg, String text) {

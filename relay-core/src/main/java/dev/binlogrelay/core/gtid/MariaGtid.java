@@ -8,8 +8,17 @@ public record MariaGtid(long domainId, long serverId, long sequence) {
             throw new IllegalArgumentException("'" + text + "' is not a MariaDB GTID (domain-server-sequence)");
         }
         try {
-            return new MariaGtid(Long.parseUnsignedLong(parts[0]), Long.parseUnsignedLong(parts[1]),
-                    Long.parseUnsignedLong(parts[2]));
+            for (String p : parts) {
+                if (p.isEmpty() || !p.chars().allMatch(Character::isDigit)) {
+                    throw new NumberFormatException(p);
+                }
+            }
+            long domain = Long.parseUnsignedLong(parts[0]);
+            long server = Long.parseUnsignedLong(parts[1]);
+            if (domain > 0xFFFFFFFFL || server > 0xFFFFFFFFL) {
+                throw new IllegalArgumentException("'" + text + "': domain and server ids are 32-bit");
+            }
+            return new MariaGtid(domain, server, Long.parseUnsignedLong(parts[2]));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a MariaDB GTID (domain-server-sequence)", e);
         }

@@ -22,7 +22,9 @@ public record ErrPacket(int code, String sqlState, String message) {
         byte[] msg = message.getBytes(StandardCharsets.UTF_8);
         ByteBuf out = alloc.buffer(9 + msg.length);
         out.writeByte(HEADER).writeShortLE(code).writeByte('#');
-        out.writeBytes(sqlState.getBytes(StandardCharsets.US_ASCII), 0, 5);
+        // the state is always 5 characters on the wire
+        String state = (sqlState + "HY000").substring(0, 5);
+        out.writeBytes(state.getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(msg);
         return out;
     }

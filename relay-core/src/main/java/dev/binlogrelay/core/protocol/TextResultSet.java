@@ -42,6 +42,11 @@ public record TextResultSet(List<String> columns, List<List<String>> rows) {
 
     /** The packets (payloads) of this result set, in order. */
     public List<ByteBuf> encode(ByteBufAllocator alloc) {
+        for (List<String> row : rows) {
+            if (row.size() != columns.size()) {
+                throw new IllegalArgumentException("row has " + row.size() + " values for " + columns.size() + " columns");
+            }
+        }
         List<ByteBuf> packets = new ArrayList<>(columns.size() + rows.size() + 3);
         ByteBuf count = alloc.buffer(9);
         Wire.writeLenencInt(count, columns.size());
@@ -51,9 +56,6 @@ public record TextResultSet(List<String> columns, List<List<String>> rows) {
         }
         packets.add(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(alloc));
         for (List<String> row : rows) {
-            if (row.size() != columns.size()) {
-                throw new IllegalArgumentException("row has " + row.size() + " values for " + columns.size() + " columns");
-            }
             ByteBuf out = alloc.buffer();
             for (String value : row) {
                 if (value == null) {
