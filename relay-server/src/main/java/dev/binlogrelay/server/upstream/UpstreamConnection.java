@@ -247,7 +247,10 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             throw new UpstreamException("primary ended the binlog stream: " + ErrPacket.decode(packet));
         }
         if (EofPacket.is(packet)) {
-            throw new UpstreamException("primary ended the binlog stream with EOF");
+            // what a primary sends when it shuts down (or ends a non-blocking dump)
+            log.warn("primary {}:{} ended the binlog stream (EOF); reconnecting", settings.host(), settings.port());
+            ctx.close();
+            return;
         }
         if (first != OkPacket.HEADER) {
             throw new ProtocolException(String.format("binlog stream packet starts with 0x%02X", first));
