@@ -97,6 +97,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             verify(ctx, response.authResponse());
         } else {
             state = State.AUTH_SWITCH;
+            log.debug("{} offered auth plugin {}; switching it to {}", ctx.channel().remoteAddress(), plugin, NativePassword.PLUGIN);
             ctx.writeAndFlush(new AuthSwitchRequest(NativePassword.PLUGIN, scramble).encode(ctx.alloc()));
         }
     }

@@ -68,6 +68,19 @@ class ErrorCasesIT {
     }
 
     @Test
+    void mysqlConnectorJOfferingAnotherPluginIsSwitchedToNativePassword() throws Exception {
+        String url = "jdbc:mysql://127.0.0.1:" + relay.port() + "/?sslMode=DISABLED&allowPublicKeyRetrieval=false"
+                + "&defaultAuthenticationPlugin=caching_sha2_password&connectTimeout=5000";
+        try (java.sql.Connection c = DriverManager.getConnection(url, "repl", "secret");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT @@server_id")) {
+            assertTrue(rs.next());
+            assertEquals(9001, rs.getLong(1));
+        }
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "repl", "nope").close());
+        assertEquals(1045, e.getErrorCode(), e.getMessage());
+    }
+
+    @Test
     void metricsEndpointCountsRefusedLogins() throws Exception {
         assertThrows(SQLException.class, () -> DriverManager.getConnection(
                 "jdbc:mariadb://127.0.0.1:" + relay.port() + "/?user=repl&password=bad&connectTimeout=5000").close());
