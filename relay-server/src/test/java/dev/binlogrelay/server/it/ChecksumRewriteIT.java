@@ -36,7 +36,7 @@ class ChecksumRewriteIT {
     void noneAndCrc32ReadersBothGetValidStreams() throws Exception {
         try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start()) {
             String firstFile = primary.binlogFiles().get(0);
-            primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+            RelayHarness.createAppTable(primary);
             StockReplicasIT.workload0(primary, 30);
             try (Relay relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"))) {
                 RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));

@@ -34,7 +34,7 @@ class DumpProtocolIT {
     static void start() throws Exception {
         primary = MariaDbServer.builder().name("primary").serverId(1).start();
         firstFile = primary.binlogFiles().get(0);
-        primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+        RelayHarness.createAppTable(primary);
         StockReplicasIT.workload0(primary, 10);
         relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
         RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
@@ -42,12 +42,7 @@ class DumpProtocolIT {
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (primary != null) {
-            primary.close();
-        }
+        RelayHarness.closeAll(relay, primary);
     }
 
     @Test

@@ -36,7 +36,7 @@ class ErrorCasesIT {
     static void start() throws Exception {
         primary = MariaDbServer.builder().name("primary").serverId(1).start();
         firstFile = primary.binlogFiles().get(0);
-        primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+        RelayHarness.createAppTable(primary);
         StockReplicasIT.workload0(primary, 5);
         var config = RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest");
         config.metrics = new dev.binlogrelay.server.config.RelayConfig.Metrics();
@@ -48,12 +48,7 @@ class ErrorCasesIT {
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (primary != null) {
-            primary.close();
-        }
+        RelayHarness.closeAll(relay, primary);
     }
 
     @Test

@@ -34,7 +34,7 @@ class MariadbBinlogRawIT {
         Peers.require(tool.isPresent(), "mariadb-binlog", "apt-get install -y mariadb-client");
         try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start()) {
             String firstFile = primary.binlogFiles().get(0);
-            primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+            RelayHarness.createAppTable(primary);
             StockReplicasIT.workload0(primary, 40);
             primary.execute("FLUSH BINARY LOGS");
             StockReplicasIT.workload0(primary, 40);

@@ -44,6 +44,24 @@ final class RelayHarness {
         return c;
     }
 
+    /** The app.t table that {@link StockReplicasIT#workload0} writes to. */
+    static void createAppTable(MariaDbServer primary) {
+        primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+    }
+
+    /** Closes a relay and a server started in a @BeforeAll, whichever of them was started. */
+    static void closeAll(Relay relay, MariaDbServer server) {
+        try {
+            if (relay != null) {
+                relay.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
     /** Waits (bounded) until the relay's upstream dump is streaming. */
     static void awaitStreaming(Relay relay, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -30,7 +30,7 @@ class StartPositionsIT {
     static void start() throws Exception {
         primary = MariaDbServer.builder().name("primary").serverId(1).start();
         firstFile = primary.binlogFiles().get(0);
-        primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+        RelayHarness.createAppTable(primary);
         StockReplicasIT.workload0(primary, 40);
         tenthTransactionEnd = xidEnd(10);
     }

@@ -25,7 +25,7 @@ class UpstreamResumeIT {
         try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start();
              Relay relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"))) {
             String firstFile = primary.binlogFiles().get(0);
-            primary.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT, j JSON)");
+            RelayHarness.createAppTable(primary);
             StockReplicasIT.workload0(primary, 30);
             RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
             long connectsBefore = relay.upstream().connectAttempts();
