@@ -38,9 +38,27 @@ public final class FormatDescription {
         return new String(fde, OFFSET_VERSION, end - OFFSET_VERSION, StandardCharsets.US_ASCII);
     }
 
-    /** The checksum algorithm of the events that follow (and of this FDE). */
-    public static ChecksumAlgorithm checksum(byte[] fde) {
+    /**
+     * Whether the FDE carries the checksum algorithm byte: servers from MySQL 5.6.1 and MariaDB 5.3 on write it;
+     * older ones (MySQL 5.5 and before) write neither it nor checksums.
+     */
+    public static boolean hasChecksumField(byte[] fde) {
         check(fde);
+        String version = serverVersion(fde);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)").matcher(version);
+        if (!m.find()) {
+            return true;
+        }
+        int v = Integer.parseInt(m.group(1)) * 10000 + Integer.parseInt(m.group(2)) * 100 + Integer.parseInt(m.group(3));
+        boolean mariaDb = version.toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+        return v >= (mariaDb ? 50300 : 50601);
+    }
+
+    /** The checksum algorithm of the events that follow (and of this FDE); NONE for servers without checksums. */
+    public static ChecksumAlgorithm checksum(byte[] fde) {
+        if (!hasChecksumField(fde)) {
+            return ChecksumAlgorithm.NONE;
+        }
         int alg = fde[fde.length - 5] & 0xFF;
         return switch (alg) {
             case 0 -> ChecksumAlgorithm.NONE;
@@ -55,6 +73,9 @@ public final class FormatDescription {
      */
     public static byte[] withChecksum(byte[] fde, ChecksumAlgorithm alg) {
         check(fde);
+        if (!hasChecksumField(fde)) {
+            throw new BinlogFormatException("format description of " + serverVersion(fde) + " has no checksum field");
+        }
         byte[] r = fde.clone();
         r[r.length - 5] = (byte) alg.code;
         Events.fixCrc(r);
@@ -72,7 +93,9 @@ public final class FormatDescription {
         Events.setFlags(r, Events.flags(r) & ~Events.FLAG_BINLOG_IN_USE);
         Events.setLogPos(r, 0);
         Events.put32(r, OFFSET_CREATE_TS, 0);
-        Events.fixCrc(r);
+        if (checksum(r) == ChecksumAlgorithm.CRC32) {
+            Events.fixCrc(r);
+        }
         return r;
     }
 

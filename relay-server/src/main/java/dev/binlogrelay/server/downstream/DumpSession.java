@@ -51,6 +51,8 @@ final class DumpSession {
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private String currentFile;
     private ChecksumAlgorithm storedChecksum;
+    /** False for binlogs from servers before checksums (MySQL 5.5): their events are always sent as stored. */
+    private boolean rewritable;
     private boolean skippingGroup;
     private boolean finished;
     private boolean sentSinceHeartbeat;
@@ -72,6 +74,7 @@ final class DumpSession {
         long pos = cursor.position().position();
         currentFile = file;
         storedChecksum = formats.checksum(file);
+        rewritable = FormatDescription.hasChecksumField(formats.formatDescription(file));
         // the first fake rotate uses the algorithm the reader declared, whatever the reader's mode
         write(ArtificialEvents.fakeRotate(options.serverId(), file, pos, options.checksum()));
         if (pos > 4) {
@@ -115,6 +118,7 @@ final class DumpSession {
         int type = Events.type(bytes);
         if (type == EventType.FORMAT_DESCRIPTION) {
             storedChecksum = FormatDescription.checksum(bytes);
+            rewritable = FormatDescription.hasChecksumField(bytes);
             if (!e.file().equals(currentFile)) {
                 // every new file is announced by a fake rotate before its format description
                 currentFile = e.file();
@@ -143,18 +147,18 @@ final class DumpSession {
 
     /** Algorithm of the events the relay makes up after the first fake rotate. */
     private ChecksumAlgorithm artificialChecksum() {
-        return options.asStored() ? storedChecksum : options.checksum();
+        return options.asStored() || !rewritable ? storedChecksum : options.checksum();
     }
 
     private byte[] convertFde(byte[] fde) {
-        if (options.asStored() || FormatDescription.checksum(fde) == options.checksum()) {
+        if (options.asStored() || !rewritable || FormatDescription.checksum(fde) == options.checksum()) {
             return fde;
         }
         return FormatDescription.withChecksum(fde, options.checksum());
     }
 
     private byte[] convert(byte[] event) {
-        if (options.asStored() || storedChecksum == options.checksum()) {
+        if (options.asStored() || !rewritable || storedChecksum == options.checksum()) {
             return event;
         }
         return storedChecksum == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);

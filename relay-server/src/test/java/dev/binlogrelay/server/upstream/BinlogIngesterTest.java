@@ -42,7 +42,7 @@ class BinlogIngesterTest {
 
     @BeforeEach
     void readFixture() throws IOException {
-        Optional<Path> fixture = fixture("blackbeam-rust_mysql_common/mariadb-bin.000001");
+        Optional<Path> fixture = dev.binlogrelay.server.testsupport.Fixtures.find("blackbeam-rust_mysql_common/mariadb-bin.000001");
         assumeTrue(fixture.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
         byte[] file = Files.readAllBytes(fixture.get());
         events = new ArrayList<>();
@@ -51,20 +51,6 @@ class BinlogIngesterTest {
             events.add(Arrays.copyOfRange(file, pos, pos + size));
             pos += size;
         }
-    }
-
-    static Optional<Path> fixture(String name) {
-        String env = System.getenv("RELAY_FIXTURES");
-        if (env != null) {
-            return Optional.of(Path.of(env, name)).filter(Files::isRegularFile);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path p = dir.resolve("shared/fixtures/binlog").resolve(name);
-            if (Files.isRegularFile(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
     }
 
     private static byte[] fakeRotate() {

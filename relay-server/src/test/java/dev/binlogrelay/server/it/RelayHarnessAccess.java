@@ -1,0 +1,82 @@
+package dev.binlogrelay.server.it;
+
+import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import dev.binlogrelay.server.config.RelayConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Harness pieces for tests in other packages. */
+public final class RelayHarnessAccess {
+    private RelayHarnessAccess() {
+    }
+
+    /** A relay config with no upstream over an existing store. */
+    public static RelayConfig config(Path dataDir) {
+        return RelayHarness.config(null, dataDir, 9001, null);
+    }
+
+    /**
+     * Reads a relay with mysql-binlog-connector-java (non-blocking dump from file:position) and describes each
+     * event like the connector's file reader would see it, leaving out the fake rotate a dump starts with.
+     */
+    public static List<String> connectorEvents(int port, String file, long position) throws Exception {
+        BinaryLogClient client = new BinaryLogClient("127.0.0.1", port, RelayHarness.USER, RelayHarness.PASSWORD);
+        client.setServerId(6000 + port % 1000);
+        client.setBlocking(false);
+        client.setKeepAlive(false);
+        client.setBinlogFilename(file);
+        client.setBinlogPosition(position);
+        client.setEventDeserializer(dev.binlogrelay.server.testsupport.RawEvents.deserializer());
+        client.setUseSendAnnotateRowsEvent(true); // a MariaDB reader gets ANNOTATE_ROWS only when it asks
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        client.registerEventListener(e -> {
+            if (!ImportAndServeIT.isFakeRotate(e)) {
+                events.add(ImportAndServeIT.describe(e));
+            }
+        });
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+            @Override
+            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
+                failure.set(ex);
+            }
+
+            @Override
+            public void onEventDeserializationFailure(BinaryLogClient c, Exception ex) {
+                failure.set(ex);
+            }
+
+            @Override
+            public void onDisconnect(BinaryLogClient c) {
+                done.countDown();
+            }
+        });
+        Thread t = new Thread(() -> {
+            try {
+                client.connect();
+            } catch (Exception e) {
+                failure.set(e);
+                done.countDown();
+            }
+        }, "connector-" + port);
+        t.start();
+        boolean finished = done.await(60, TimeUnit.SECONDS);
+        if (!finished) {
+            client.disconnect();
+        }
+        t.join(10_000);
+        assertTrue(finished, "dump did not end within 60 s");
+        assertNull(failure.get(), () -> "reader failed: " + failure.get());
+        return new ArrayList<>(events);
+    }
+}
