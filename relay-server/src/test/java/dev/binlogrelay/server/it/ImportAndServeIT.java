@@ -151,6 +151,31 @@ public class ImportAndServeIT {
     }
 
     @org.junit.jupiter.api.Test
+    void importCommandLoadsFilesAndRefusesBrokenOnes() throws Exception {
+        Optional<Path> good = fixture("osheroff-mysql-binlog-connector-java/mysql-bin.checksum-crc32");
+        Optional<Path> broken = fixture("blackbeam-rust_mysql_common/binlog_truncated_event.000001");
+        assumeTrue(good.isPresent() && broken.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path config = tmp.resolve("relay.yaml");
+        Files.writeString(config, """
+                server_id: 9001
+                data_dir: %s
+                downstream:
+                  listen: 127.0.0.1:0
+                  users:
+                    - user: repl
+                      password: secret
+                """.formatted(tmp.resolve("cli-store")));
+        picocli.CommandLine cli = new picocli.CommandLine(new dev.binlogrelay.server.cli.Main());
+        assertEquals(0, cli.execute("import", "--config", config.toString(), good.get().toString()));
+        assertEquals(4, cli.execute("import", "--config", config.toString(), broken.get().toString()));
+        assertEquals(4, cli.execute("import", "--config", config.toString(), good.get().toString()), "already imported");
+        try (BinlogStore store = BinlogStore.open(tmp.resolve("cli-store"), StoreOptions.defaults())) {
+            assertEquals(List.of("mysql-bin.checksum-crc32"), store.files().stream().map(f -> f.name()).toList());
+            assertEquals(Files.size(good.get()), store.files().get(0).size());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void aCorruptedByteIsRefusedByItsCrc() throws Exception {
         Optional<Path> file = fixture("osheroff-mysql-binlog-connector-java/mysql-bin.checksum-crc32");
         assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
