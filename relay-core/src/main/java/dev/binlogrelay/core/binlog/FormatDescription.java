@@ -93,7 +93,8 @@ public final class FormatDescription {
         Events.setFlags(r, Events.flags(r) & ~Events.FLAG_BINLOG_IN_USE);
         Events.setLogPos(r, 0);
         Events.put32(r, OFFSET_CREATE_TS, 0);
-        if (checksum(r) == ChecksumAlgorithm.CRC32) {
+        if (hasChecksumField(r)) {
+            // the FDE of a checksum-aware server always ends with a CRC, even when the algorithm is NONE
             Events.fixCrc(r);
         }
         return r;

@@ -8,6 +8,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -148,10 +149,12 @@ class FormatDescriptionTest {
     }
 
     @Test
-    void pre561FdeHasNoChecksumFieldAndIsRefused() {
-        // MySQL 5.5 wrote no checksum_alg: the byte checksum() reads is a post-header length (8 here)
+    void pre561FdeHasNoChecksumField() {
+        // MySQL 5.5 wrote no checksum_alg (the byte where it would be is a post-header length) and no CRCs
         byte[] fde = BinlogFiles.parseFixture("osheroff-mysql-binlog-connector-java/mysql-bin.sakila.gz").fde();
         assertEquals("5.5.27-log", FormatDescription.serverVersion(fde));
-        assertThrows(BinlogFormatException.class, () -> FormatDescription.checksum(fde));
+        assertFalse(FormatDescription.hasChecksumField(fde));
+        assertEquals(ChecksumAlgorithm.NONE, FormatDescription.checksum(fde));
+        assertThrows(BinlogFormatException.class, () -> FormatDescription.withChecksum(fde, ChecksumAlgorithm.CRC32));
     }
 }
