@@ -6,4 +6,8 @@ package dev.binlogrelay.storage;
  * began replicating in the middle of the file).
  */
 public record BinlogFileInfo(String name, long sequence, long size, long firstPosition) {
+    /** The bytes of this file the store holds: from its first stored event to its committed end. */
+    public long storedBytes() {
+        return size - firstPosition;
+    }
 }

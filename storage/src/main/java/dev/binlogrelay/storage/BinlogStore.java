@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The relay's durable copy of the upstream primary's binlog, in RocksDB, under the primary's own file names
@@ -34,6 +36,8 @@ import java.util.function.Supplier;
  * <li>A reader at the end waits for a commit: {@link #addCommitListener} for event-loop readers (the
  *     listener runs on the writer thread right after each commit and must only schedule work), or
  *     {@link #awaitCommitBeyond} to block with a timeout.</li>
+ * <li>A purge ({@link #purgeFilesBefore}, retention) runs on any thread, one at a time. It never removes the
+ *     newest file, nor a file a cursor is in (see {@link FilePurger} for the rule and the atomicity).</li>
  * <li>{@link #close()} waits for calls in progress, closes every cursor's RocksDB iterator, then the
  *     database. Afterwards every call throws "store &lt;dir&gt; is closed", except the cache statistics,
  *     {@link #removeCommitListener} and closing cursors, which stay harmless for shutdown paths.</li>
@@ -53,10 +57,17 @@ public final class BinlogStore implements AutoCloseable {
     private final GtidIndex gtids;
     private final CommitSignal signal;
     private final GroupAppender writer;
+    private final FilePurger purger;
     private final Set<StoreCursor> cursors = ConcurrentHashMap.newKeySet();
+    /** Held while a cursor opens and while a purge checks the cursors and publishes: no cursor starts in a purged file. */
+    private final Object cursorLock = new Object();
+    /** Serialises publishing a new table: the writer's commits and purges. Taken after {@link #cursorLock}. */
+    private final Object tableLock = new Object();
     /** Read-held by every call that touches RocksDB; write-held by close, so nothing native is used after free. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile FileTable table;
+    /** What was purged; null if nothing ever was. Published before the table that no longer holds the files. */
+    private volatile PurgedRange purged;
     private volatile boolean closed;
 
     private BinlogStore(Path dir, StoreOptions options, RocksHandles rocks, FileTable table) {
@@ -68,6 +79,12 @@ public final class BinlogStore implements AutoCloseable {
         this.gtids = new GtidIndex(rocks);
         this.signal = new CommitSignal(dir);
         this.writer = new GroupAppender(this);
+        this.purger = new FilePurger(this, rocks);
+        try {
+            this.purged = PurgedRange.fromMeta(this::readMeta);
+        } catch (StoreException e) {
+            throw new StoreException("store " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Opens (or creates) the store in {@code dir}, recovering its state and removing anything past the committed end. */
@@ -106,14 +123,16 @@ public final class BinlogStore implements AutoCloseable {
     /** Metadata written by {@link BinlogWriter#appendGroup} or {@link #putMeta}. */
     public Optional<String> meta(String key) {
         Objects.requireNonNull(key, "key");
-        return underReadLock(() -> {
-            try {
-                byte[] v = rocks.db.get(rocks.meta, rocks.tuning.point, Values.utf8(key));
-                return Optional.ofNullable(v).map(Values::utf8);
-            } catch (RocksDBException e) {
-                throw rocks.failure("read meta " + key, e);
-            }
-        });
+        return underReadLock(() -> Optional.ofNullable(readMeta(key)));
+    }
+
+    private String readMeta(String key) {
+        try {
+            byte[] v = rocks.db.get(rocks.meta, rocks.tuning.point, Values.utf8(key));
+            return v == null ? null : Values.utf8(v);
+        } catch (RocksDBException e) {
+            throw rocks.failure("read meta " + key, e);
+        }
     }
 
     /** Writes metadata outside a group: all entries in one atomic, fsynced batch. Keys under "store." are reserved. */
@@ -129,6 +148,23 @@ public final class BinlogStore implements AutoCloseable {
                 return null;
             } catch (RocksDBException e) {
                 throw rocks.failure("write meta " + entries.keySet(), e);
+            }
+        });
+    }
+
+    /** Removes metadata entries (absent keys are fine) in one atomic, fsynced batch. Keys under "store." are reserved. */
+    public void removeMeta(Collection<String> keys) {
+        Objects.requireNonNull(keys, "keys");
+        keys.forEach(k -> checkMetaEntry(dir, k, ""));
+        underReadLock(() -> {
+            try (WriteBatch batch = new WriteBatch()) {
+                for (String k : keys) {
+                    batch.delete(rocks.meta, Values.utf8(k));
+                }
+                rocks.db.write(rocks.tuning.syncedWrite, batch);
+                return null;
+            } catch (RocksDBException e) {
+                throw rocks.failure("remove meta " + keys, e);
             }
         });
     }
@@ -161,6 +197,76 @@ public final class BinlogStore implements AutoCloseable {
         return Optional.ofNullable(table.byName(name));
     }
 
+    /** Stored bytes of all held files ({@link BinlogFileInfo#storedBytes()}), the quantity retention bounds. */
+    public long storedBytes() {
+        checkOpen();
+        return table.all().stream().mapToLong(BinlogFileInfo::storedBytes).sum();
+    }
+
+    /**
+     * The last committed event of a held file (its header timestamp is when the file was last written to);
+     * empty if the file is not held or holds no event.
+     */
+    public Optional<StoredEvent> lastEvent(String file) {
+        Objects.requireNonNull(file, "file");
+        return underReadLock(() -> {
+            BinlogFileInfo f = table.byName(file);
+            if (f == null || f.size() <= f.firstPosition()) {
+                return Optional.empty();
+            }
+            try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
+                it.seekForPrev(Keys.event(f.sequence(), f.size() - 1)); // the last event starting before the committed end
+                if (!it.isValid() || Keys.eventFile(it.key()) != f.sequence()) {
+                    return Optional.empty();
+                }
+                return Optional.of(Values.event(f.name(), Keys.eventPosition(it.key()), it.value()));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    /**
+     * Purges whole files older than {@code file}, oldest first, in one atomic write: their events, GTID index
+     * entries and file records go, and the {@link #purgedRange()} is updated (the first available file, the
+     * GTID state at its start). {@code file} itself stays, and so does the newest file.
+     *
+     * <p><b>Readers.</b> A file a reader's cursor is in is never purged: the purge stops before the oldest such
+     * file ({@link PurgeResult#stoppedAtReader()}). Opening a cursor on a purged file fails with
+     * "... was purged from the relay; the oldest available position is ...".
+     *
+     * @param file the oldest file to keep; a file purged already is a no-op
+     * @throws StoreException if the store never held {@code file}, or on a storage failure (nothing is then purged)
+     */
+    public PurgeResult purgeFilesBefore(String file) {
+        Objects.requireNonNull(file, "file");
+        return underReadLock(() -> purger.purgeBefore(file));
+    }
+
+    /** What has been purged so far; empty if nothing has. */
+    public Optional<PurgedRange> purgedRange() {
+        checkOpen();
+        return Optional.ofNullable(purged);
+    }
+
+    /**
+     * The error for a reader asking for a file the store does not hold: "was purged", with the oldest available
+     * position, if the file lies in the purged range; otherwise "not among the files the relay holds".
+     */
+    public PositionException fileNotHeld(String file) {
+        checkOpen();
+        FileTable t = table;
+        PurgedRange p = purged;
+        BinlogFileInfo oldest = t.oldest();
+        String prefix = "Could not find first log file name in binary log index file: ";
+        if (p != null && oldest != null && p.covers(file)) {
+            return new PositionException(prefix + file + " was purged from the relay; the oldest available position is "
+                    + oldest.name() + ":" + oldest.firstPosition());
+        }
+        return new PositionException(prefix + "'" + file + "' is not among the binlog files the relay holds"
+                + (oldest == null ? "" : " (" + oldest.name() + " to " + t.newest().name() + ")"));
+    }
+
     /**
      * A cursor whose first event starts at {@code position} of {@code file}. Valid positions are the start of a
      * stored event of that file, or exactly the file's committed end (the cursor then continues with the next
@@ -175,30 +281,35 @@ public final class BinlogStore implements AutoCloseable {
         lock.lock();
         try {
             checkOpen();
-            FileTable t = table;
-            BinlogFileInfo f = t.byName(file);
-            if (f == null) {
-                throw new PositionException("Could not find first log file name in binary log index file: '" + file
-                        + "' is not among the binlog files the relay holds");
+            synchronized (cursorLock) {
+                return openCursorLocked(file, position);
             }
-            if (position > f.size()) {
-                throw new PositionException("Client requested master to start replication from position > file size: position "
-                        + position + " of " + file + " is beyond its end " + f.size());
-            }
-            if (position < f.firstPosition() && position >= 4) {
-                throw new PositionException("Client requested master to start replication from position " + position + " of "
-                        + file + ", which the relay does not hold: its copy of " + file + " starts at " + f.firstPosition());
-            }
-            if (position < f.firstPosition() || (position < f.size() && !eventStartsAt(f.sequence(), position))) {
-                throw new PositionException("Client requested master to start replication from position " + position + " of "
-                        + file + ", which is not an event boundary");
-            }
-            StoreCursor c = new StoreCursor(this, f.sequence(), position);
-            cursors.add(c);
-            return c;
         } finally {
             lock.unlock();
         }
+    }
+
+    private StoreCursor openCursorLocked(String file, long position) throws PositionException {
+        FileTable t = table;
+        BinlogFileInfo f = t.byName(file);
+        if (f == null) {
+            throw fileNotHeld(file);
+        }
+        if (position > f.size()) {
+            throw new PositionException("Client requested master to start replication from position > file size: position "
+                    + position + " of " + file + " is beyond its end " + f.size());
+        }
+        if (position < f.firstPosition() && position >= 4) {
+            throw new PositionException("Client requested master to start replication from position " + position + " of "
+                    + file + ", which the relay does not hold: its copy of " + file + " starts at " + f.firstPosition());
+        }
+        if (position < f.firstPosition() || (position < f.size() && !eventStartsAt(f.sequence(), position))) {
+            throw new PositionException("Client requested master to start replication from position " + position + " of "
+                    + file + ", which is not an event boundary");
+        }
+        StoreCursor c = new StoreCursor(this, f.sequence(), position);
+        cursors.add(c);
+        return c;
     }
 
     private boolean eventStartsAt(long seq, long position) {
@@ -339,9 +450,38 @@ public final class BinlogStore implements AutoCloseable {
         return table;
     }
 
-    /** Makes a commit visible to readers: one volatile write of the new table. Writer thread only. */
-    void publish(FileTable next) {
-        table = next;
+    /**
+     * Makes a commit or a purge visible to readers: one volatile write of the new table, computed from the
+     * table published now (the writer and a purge publish from different threads).
+     */
+    FileTable updateTable(UnaryOperator<FileTable> change) {
+        synchronized (tableLock) {
+            FileTable next = change.apply(table);
+            table = next;
+            return next;
+        }
+    }
+
+    /** Publishes a durable purge: first what was purged, then the table without the files before {@code keepFromSeq}. */
+    void publishPurge(PurgedRange range, long keepFromSeq) {
+        purged = range;
+        updateTable(t -> t.withoutFilesBefore(keepFromSeq));
+    }
+
+    /** Runs {@code action} while no cursor can open. */
+    <T> T withCursorsFrozen(Supplier<T> action) {
+        synchronized (cursorLock) {
+            return action.get();
+        }
+    }
+
+    /** Sequence number of the oldest file an open cursor is in; Long.MAX_VALUE if none. Call with cursors frozen. */
+    long lowestCursorFile() {
+        long lowest = Long.MAX_VALUE;
+        for (StoreCursor c : cursors) {
+            lowest = Math.min(lowest, c.fileSequence());
+        }
+        return lowest;
     }
 
     Path dir() {

@@ -14,7 +14,8 @@ import java.util.Optional;
  * one volatile write, so a reader gets files and committed end from the same commit without a lock.
  *
  * <p>Only the newest file grows, so appending to it shares the older files with the previous table (O(1));
- * a new file copies the list once (O(files)).
+ * a new file copies the list once (O(files)), and so does a purge of the oldest files. Sequence numbers stay
+ * contiguous after a purge; they just no longer start at 1.
  */
 final class FileTable {
     static final FileTable EMPTY = new FileTable(new BinlogFileInfo[0], Map.of(), null);
@@ -109,6 +110,31 @@ final class FileTable {
             throw new IllegalStateException("file #" + grown.sequence() + " is not the newest file");
         }
         return new FileTable(older, olderByName, grown);
+    }
+
+    /**
+     * The files from sequence number {@code seq} on: the older ones are purged. The newest file always stays,
+     * so {@code seq} may not lie beyond it. Copies the list once (O(files)).
+     */
+    FileTable withoutFilesBefore(long seq) {
+        if (newest == null || seq > newest.sequence()) {
+            throw new IllegalStateException("cannot purge the files before #" + seq + ": the newest file is #" + endSeq());
+        }
+        int from = older.length == 0 ? 0 : (int) Math.max(0, Math.min(older.length, seq - older[0].sequence()));
+        if (from == 0) {
+            return this;
+        }
+        BinlogFileInfo[] kept = Arrays.copyOfRange(older, from, older.length);
+        Map<String, BinlogFileInfo> names = new HashMap<>();
+        for (BinlogFileInfo f : kept) {
+            names.put(f.name(), f);
+        }
+        return new FileTable(kept, Collections.unmodifiableMap(names), newest);
+    }
+
+    /** The oldest file, or null for an empty table. */
+    BinlogFileInfo oldest() {
+        return older.length > 0 ? older[0] : newest;
     }
 
     /** A new file becomes the newest; the current newest joins the older files. */

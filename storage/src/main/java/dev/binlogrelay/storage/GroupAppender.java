@@ -76,9 +76,8 @@ final class GroupAppender implements BinlogWriter {
             for (StoredEvent s : stored) {
                 store.cache().put(grown.sequence(), s);
             }
-            FileTable next = table.byName(file) != null ? table.withNewestGrown(grown) : table.withNewFile(grown);
-            store.publish(next);
-            return next;
+            // from the table published now, not the one read above: a purge may have dropped older files since
+            return store.updateTable(now -> now.byName(file) != null ? now.withNewestGrown(grown) : now.withNewFile(grown));
         } catch (RocksDBException e) {
             throw store.rocks().failure("write a group of " + events.size() + " events at " + file + ":" + target.size(), e);
         }

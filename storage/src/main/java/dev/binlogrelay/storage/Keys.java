@@ -21,6 +21,8 @@ final class Keys {
 
     /** Sorts after every event key (it is longer than any 12-byte key of 0xFF): exclusive end of a delete range. */
     static final byte[] AFTER_ALL_EVENTS = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    /** Sorts after every GTID index key, for the same reason. */
+    static final byte[] AFTER_ALL_GTIDS = AFTER_ALL_EVENTS;
 
     private Keys() {
     }

@@ -19,7 +19,8 @@ import org.rocksdb.RocksIterator;
  */
 final class StoreCursor implements BinlogCursor {
     private final BinlogStore store;
-    private long seq;
+    /** The file the cursor is in; volatile because a purge reads it from another thread (it only grows). */
+    private volatile long seq;
     private long pos;
     private RocksIterator iterator;
     /** The committed end when the iterator was created or refreshed: it sees every event before it. */
@@ -121,6 +122,11 @@ final class StoreCursor implements BinlogCursor {
     public BinlogPosition position() {
         BinlogFileInfo f = store.table().bySequence(seq);
         return new BinlogPosition(f == null ? "#" + seq : f.name(), pos);
+    }
+
+    /** Sequence number of the file the cursor is in; any thread (a purge never removes it). */
+    long fileSequence() {
+        return seq;
     }
 
     /** Closes the RocksDB iterator, if any. Called by the owner, or by the store's close under its write lock. */

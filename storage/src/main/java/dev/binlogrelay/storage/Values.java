@@ -11,6 +11,14 @@ final class Values {
     static final String META_FORMAT = "store.format";
     static final String FORMAT_VERSION = "1";
     static final String RESERVED_META_PREFIX = "store.";
+    /** Meta keys of the purged range (see {@link PurgedRange}), written in the batch of each purge. */
+    static final String META_PURGED_PREFIX = "store.purged.";
+    static final String META_PURGED_FIRST_FILE = META_PURGED_PREFIX + "first_file";
+    static final String META_PURGED_LAST_FILE = META_PURGED_PREFIX + "last_file";
+    static final String META_PURGED_FIRST_AVAILABLE = META_PURGED_PREFIX + "first_available";
+    static final String META_PURGED_GTID_STATE = META_PURGED_PREFIX + "gtid_state";
+    static final String META_PURGED_FILES = META_PURGED_PREFIX + "files";
+    static final String META_PURGED_BYTES = META_PURGED_PREFIX + "bytes";
 
     private Values() {
     }

@@ -43,6 +43,12 @@ class CloseTest {
                 () -> store.firstMariaGtid(0),
                 () -> store.lastMariaGtid(0),
                 store::mariaGtidDomains,
+                () -> store.purgeFilesBefore(name(1)),
+                store::purgedRange,
+                () -> store.fileNotHeld(name(1)),
+                store::storedBytes,
+                () -> store.lastEvent(name(1)),
+                () -> store.removeMeta(List.of("k")),
                 () -> store.addCommitListener(() -> { }),
                 () -> store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 1, TimeUnit.MILLISECONDS));
         for (Executable call : calls) {
