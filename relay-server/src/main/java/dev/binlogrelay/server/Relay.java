@@ -3,9 +3,13 @@ package dev.binlogrelay.server;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.server.config.SecurityConfig;
+import dev.binlogrelay.server.downstream.DownstreamSecurity;
 import dev.binlogrelay.server.downstream.DownstreamServer;
 import dev.binlogrelay.server.downstream.UserDirectory;
 import dev.binlogrelay.server.metrics.RelayMetrics;
+import dev.binlogrelay.server.retention.RetentionPolicy;
+import dev.binlogrelay.server.retention.RetentionTask;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
 import dev.binlogrelay.server.upstream.UpstreamSettings;
@@ -16,8 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** A running relay: store, upstream client and downstream server wired together. */
 public final class Relay implements AutoCloseable {
@@ -28,6 +30,7 @@ public final class Relay implements AutoCloseable {
     private final RelayMetrics metrics = new RelayMetrics();
     private final DownstreamServer downstream;
     private final UpstreamClient upstream;
+    private final RetentionTask retention;
     private final InetSocketAddress address;
 
     private Relay(RelayConfig config) throws InterruptedException {
@@ -35,6 +38,7 @@ public final class Relay implements AutoCloseable {
         StoreOptions options = StoreOptions.defaults().withCacheBytes(config.storage.cacheBytes);
         this.store = BinlogStore.open(Path.of(config.dataDir), options);
         DownstreamServer ds = null;
+        RetentionTask rt = null;
         try {
             ds = downstreamServer(config);
             this.downstream = ds;
@@ -46,6 +50,8 @@ public final class Relay implements AutoCloseable {
                 log.info("Prometheus metrics on http://{}:{}/metrics", m.host(), port);
             }
             log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
+            rt = retentionTask(config);
+            this.retention = rt;
             this.upstream = config.upstream == null ? null : upstreamClient(config);
             if (upstream == null) {
                 log.info("no upstream configured: serving what the store holds");
@@ -53,6 +59,9 @@ public final class Relay implements AutoCloseable {
                 upstream.start();
             }
         } catch (RuntimeException | InterruptedException | java.io.IOException e) {
+            if (rt != null) {
+                rt.close();
+            }
             if (ds != null) {
                 ds.close();
             }
@@ -69,21 +78,35 @@ public final class Relay implements AutoCloseable {
     }
 
     private DownstreamServer downstreamServer(RelayConfig config) {
-        Map<String, String> passwords = new LinkedHashMap<>();
-        config.downstream.users.forEach(u -> passwords.put(u.user, u.password));
+        UserDirectory users = SecurityConfig.users(config.downstream);
+        DownstreamSecurity security = SecurityConfig.downstream(config.downstream);
         RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
         long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
         metrics.gauge("binlog_relay_cache_hit_ratio", "Hot-tail cache hit ratio", () -> store.cacheStats().hitRate());
-        return new DownstreamServer(store, info, new UserDirectory(passwords), metrics, config.downstream.maxPacket, hb,
+        return new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The storage.retention task, started; null when no limit is configured. */
+    private RetentionTask retentionTask(RelayConfig config) {
+        metrics.gauge("binlog_relay_storage_bytes", "Stored binlog bytes (what storage.retention.max_bytes bounds)",
+                () -> store.isClosed() ? 0 : store.storedBytes());
+        RetentionPolicy policy = RetentionPolicy.from(config.storage.retention);
+        if (!policy.limits()) {
+            return null;
+        }
+        RetentionTask task = new RetentionTask(store, policy, java.time.Clock.systemUTC(),
+                (files, bytes) -> metrics.retentionPurged(files.size(), bytes));
+        task.start();
+        return task;
     }
 
     private UpstreamClient upstreamClient(RelayConfig config) {
         RelayConfig.Upstream u = config.upstream;
         UpstreamSettings settings = new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
                 ConfigLoader.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
-                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs);
+                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u));
         return new UpstreamClient(settings, new BinlogIngester(store), new UpstreamClient.Listener() {
             @Override
             public void onStreaming() {
@@ -123,6 +146,11 @@ public final class Relay implements AutoCloseable {
         return upstream;
     }
 
+    /** The storage.retention task, or null when no limit is configured. */
+    public RetentionTask retention() {
+        return retention;
+    }
+
     private java.util.List<RelayInfo.RegisteredReplica> downstreamReplicas() {
         return downstream == null ? java.util.List.of() : downstream.replicas();
     }
@@ -135,6 +163,9 @@ public final class Relay implements AutoCloseable {
     public void close() {
         if (upstream != null) {
             upstream.close();
+        }
+        if (retention != null) {
+            retention.close();
         }
         downstream.close();
         metrics.close();

@@ -24,6 +24,14 @@ public interface Flavor {
     /** The dump command the upstream client sends. */
     ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, boolean gtid);
 
+    /**
+     * The auth plugin a server of this flavor announces by default, which the relay's downstream announces
+     * too unless configured otherwise (MySQL 8.0+: caching_sha2_password).
+     */
+    default String defaultAuthPlugin() {
+        return "mysql_native_password";
+    }
+
     /** Picks the flavor from a server's version string. */
     static Flavor fromVersion(String version) {
         if (version != null && version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {

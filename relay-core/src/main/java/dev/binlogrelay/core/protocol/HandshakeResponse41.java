@@ -30,6 +30,15 @@ public record HandshakeResponse41(int capabilities, long maxPacketSize, int char
                 && (in.getIntLE(in.readerIndex()) & Capabilities.SSL) != 0;
     }
 
+    /**
+     * The SSL request a client sends instead of its response when it wants TLS: the first 32 bytes of a
+     * response, with CLIENT_SSL set. The real response follows over TLS, with the next sequence id.
+     */
+    public static ByteBuf encodeSslRequest(ByteBufAllocator alloc, int capabilities, long maxPacketSize, int characterSet) {
+        return alloc.buffer(SSL_REQUEST_LENGTH, SSL_REQUEST_LENGTH).writeIntLE(capabilities | Capabilities.SSL)
+                .writeIntLE((int) maxPacketSize).writeByte(characterSet).writeZero(23);
+    }
+
     public ByteBuf encode(ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer(128);
         out.writeIntLE(capabilities).writeIntLE((int) maxPacketSize).writeByte(characterSet).writeZero(23);

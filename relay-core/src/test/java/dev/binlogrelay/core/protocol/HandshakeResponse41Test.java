@@ -168,6 +168,9 @@ class HandshakeResponse41Test {
         byte[] noSsl = Arrays.copyOf(full, 32);
         noSsl[1] &= ~(Capabilities.SSL >> 8);
         assertFalse(HandshakeResponse41.isSslRequest(buf(Hex.of(noSsl))));
+        // what the relay's upstream client sends is that fixed part, byte for byte
+        byte[] sent = bytes(alloc -> HandshakeResponse41.encodeSslRequest(alloc, caps & ~Capabilities.SSL, 1 << 24, 33));
+        assertEquals(Hex.of(Arrays.copyOf(full, 32)), Hex.of(sent));
     }
 
     @Test

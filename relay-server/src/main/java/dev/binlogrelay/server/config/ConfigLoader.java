@@ -87,7 +87,11 @@ public final class ConfigLoader {
         for (int i = 0; i < c.downstream.users.size(); i++) {
             RelayConfig.User user = c.downstream.users.get(i);
             require(user != null && user.user != null && !user.user.isBlank(), file, "downstream.users[" + i + "].user");
-            require(user.password != null, file, "downstream.users[" + i + "].password");
+        }
+        try {
+            SecurityConfig.check(c);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
         }
         if (c.metrics != null) {
             require(c.metrics.listen != null && !c.metrics.listen.isBlank(), file, "metrics.listen");
@@ -105,6 +109,35 @@ public final class ConfigLoader {
         }
         if (c.storage.cacheBytes == null || c.storage.cacheBytes < 0) {
             throw new ConfigException(file + ": storage.cache_bytes must be 0 or more");
+        }
+        if (c.storage.retention != null) {
+            checkRetention(c.storage.retention, file);
+        }
+    }
+
+    private static void checkRetention(RelayConfig.Retention r, Path file) {
+        if (r.maxBytes != null) {
+            long bytes = parse(file, "storage.retention.max_bytes", () -> Quantities.bytes(r.maxBytes));
+            if (bytes < 1) {
+                throw new ConfigException(file + ": storage.retention.max_bytes must be more than 0");
+            }
+        }
+        if (r.maxAge != null && parse(file, "storage.retention.max_age", () -> Quantities.duration(r.maxAge)).isZero()) {
+            throw new ConfigException(file + ": storage.retention.max_age must be more than 0");
+        }
+        if (r.checkInterval == null) {
+            r.checkInterval = "10s";
+        }
+        if (parse(file, "storage.retention.check_interval", () -> Quantities.duration(r.checkInterval)).isZero()) {
+            throw new ConfigException(file + ": storage.retention.check_interval must be more than 0");
+        }
+    }
+
+    private static <T> T parse(Path file, String key, java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": bad value for '" + key + "': " + e.getMessage());
         }
     }
 

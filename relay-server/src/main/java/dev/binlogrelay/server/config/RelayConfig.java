@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.config;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
@@ -45,6 +46,18 @@ public final class RelayConfig {
         public Long reconnectMaxMs = 10_000L;
         @JsonProperty("connect_timeout_ms")
         public Integer connectTimeoutMs = 5_000;
+        /** TLS to the primary, as the MySQL client's --ssl-mode: disabled | preferred | required | verify_ca | verify_identity. */
+        @JsonProperty("ssl_mode")
+        public String sslMode = "preferred";
+        /** PEM file of the CA certificate(s) that verify_ca / verify_identity trust (default: the JVM's CAs). */
+        @JsonProperty("ssl_ca")
+        public String sslCa;
+        /**
+         * PEM file of the primary's RSA public key for caching_sha2_password over plain TCP; without it the
+         * relay asks the primary for its key.
+         */
+        @JsonProperty("server_public_key")
+        public String serverPublicKey;
     }
 
     public static final class Downstream {
@@ -62,11 +75,47 @@ public final class RelayConfig {
         public Integer writeBufferHigh = 4 * 1024 * 1024;
         @JsonProperty("write_buffer_low")
         public Integer writeBufferLow = 1024 * 1024;
+        /** Certificate and key for TLS with clients; absent = no TLS. */
+        public Tls tls;
+        /**
+         * The plugin the handshake announces: mysql_native_password | caching_sha2_password. Default: the
+         * upstream flavor's (mysql_native_password for MariaDB and when unknown).
+         */
+        @JsonProperty("default_auth_plugin")
+        public String defaultAuthPlugin;
+        /** PEM files of the RSA key pair for caching_sha2_password over plain TCP; generated at start-up if absent. */
+        @JsonProperty("rsa_private_key")
+        public String rsaPrivateKey;
+        @JsonProperty("rsa_public_key")
+        public String rsaPublicKey;
+    }
+
+    public static final class Tls {
+        /** PEM file: the server certificate, optionally followed by its chain. */
+        public String cert;
+        /** PEM file: the certificate's private key (PKCS#8, or PKCS#1 RSA), unencrypted. */
+        public String key;
+        /** PEM file: CA certificate(s) that client certificates must chain to, when a client presents one. */
+        public String ca;
     }
 
     public static final class User {
         public String user;
+        /** The password in clear; or leave it out and give password_hash. */
         public String password;
+        /**
+         * Stored hash(es) instead of the password: "*HEX40" (mysql_native_password, as PASSWORD() prints) and/or
+         * "$A$005$..." or "0x2441..." (caching_sha2_password, as mysql.user holds it). One string or a list.
+         */
+        @JsonProperty("password_hash")
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        public List<String> passwordHash;
+        /** mysql_native_password | caching_sha2_password; default: what the handshake announces (or the only one the hash allows). */
+        @JsonProperty("auth_plugin")
+        public String authPlugin;
+        /** Refuse this user over plain TCP. */
+        @JsonProperty("require_tls")
+        public Boolean requireTls = false;
     }
 
     public static final class Storage {
@@ -75,5 +124,23 @@ public final class RelayConfig {
         public Long cacheBytes = 64L * 1024 * 1024;
         /** every_transaction (default): each stored transaction is fsynced before readers see it. */
         public String sync = "every_transaction";
+        /** Which old binlog files to purge; absent (or without limits) keeps everything. */
+        public Retention retention;
+    }
+
+    /**
+     * Retention of whole binlog files, oldest first; the newest file always stays. Sizes and durations are
+     * text ({@code 10G}, {@code 7d}; see {@link Quantities}) or plain numbers (bytes, seconds).
+     */
+    public static final class Retention {
+        /** Purge the oldest files while the store holds more than this many bytes. */
+        @JsonProperty("max_bytes")
+        public String maxBytes;
+        /** Purge a file once its last event is older than this. */
+        @JsonProperty("max_age")
+        public String maxAge;
+        /** How often to check (also checked after each new upstream file). */
+        @JsonProperty("check_interval")
+        public String checkInterval = "10s";
     }
 }

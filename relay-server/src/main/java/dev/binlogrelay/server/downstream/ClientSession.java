@@ -1,20 +1,14 @@
 package dev.binlogrelay.server.downstream;
 
-import dev.binlogrelay.core.auth.NativePassword;
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.flavor.MariaDbFlavor;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
-import dev.binlogrelay.core.protocol.AuthSwitchRequest;
-import dev.binlogrelay.core.protocol.Capabilities;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.ErrorCodes;
-import dev.binlogrelay.core.protocol.HandshakeResponse41;
-import dev.binlogrelay.core.protocol.HandshakeV10;
 import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.ProtocolException;
-import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.Wire;
 import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
@@ -28,55 +22,37 @@ import io.netty.handler.codec.DecoderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
- * One downstream client: handshake and mysql_native_password auth (switching other plugins to it), then
- * the command phase: queries go to the SQL layer, COM_REGISTER_SLAVE is recorded, COM_BINLOG_DUMP hands the
- * connection to a {@link DumpSession}.
+ * One downstream client after its login ({@link LoginHandler}): the command phase. Queries go to the SQL
+ * layer, COM_REGISTER_SLAVE is recorded, COM_BINLOG_DUMP hands the connection to a {@link DumpSession}.
  */
 final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
-    private enum State { AUTH, AUTH_SWITCH, COMMAND, DUMPING }
+    private enum State { COMMAND, DUMPING }
 
     private final DownstreamServer server;
     private final PacketSequence sequence;
-    private final long connectionId;
-    private final byte[] scramble = NativePassword.newScramble();
-    private State state = State.AUTH;
-    private String user;
-    private boolean passwordGiven;
-    private SqlSession sql;
+    private final String user;
+    private final SqlSession sql;
+    private State state = State.COMMAND;
     private DumpSession dump;
 
-    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId) {
+    /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
+    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
         super(false);
         this.server = server;
         this.sequence = sequence;
-        this.connectionId = connectionId;
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        RelayInfo info = server.info();
-        String version = info.serverVersion();
-        if (version.toLowerCase().contains("mariadb") && !version.startsWith("5.5.5-")) {
-            version = "5.5.5-" + version; // what MariaDB sends, so MySQL-era clients read a 5.5+ server
-        }
-        HandshakeV10 hs = new HandshakeV10(version, connectionId, scramble, Capabilities.SERVER_DEFAULT, 45,
-                ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN);
-        ctx.writeAndFlush(hs.encode(ctx.alloc()));
+        this.user = user;
+        this.sql = new SqlSession(user, host, connectionId);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
         try {
             switch (state) {
-                case AUTH -> onHandshakeResponse(ctx, packet);
-                case AUTH_SWITCH -> onAuthSwitchResponse(ctx, packet);
                 case COMMAND -> onCommand(ctx, packet);
                 case DUMPING -> onDuringDump(ctx, packet);
             }
@@ -85,50 +61,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
-    private void onHandshakeResponse(ChannelHandlerContext ctx, ByteBuf packet) {
-        if (HandshakeResponse41.isSslRequest(packet)) {
-            refuse(ctx, ErrorCodes.ER_NOT_SUPPORTED_YET, ErrorCodes.STATE_GENERAL, "TLS is not enabled on this relay");
-            return;
-        }
-        HandshakeResponse41 response = HandshakeResponse41.decode(packet);
-        user = response.user();
-        String plugin = response.authPluginName();
-        if (plugin == null || plugin.isEmpty() || NativePassword.PLUGIN.equals(plugin)) {
-            verify(ctx, response.authResponse());
-        } else {
-            state = State.AUTH_SWITCH;
-            log.debug("{} offered auth plugin {}; switching it to {}", ctx.channel().remoteAddress(), plugin, NativePassword.PLUGIN);
-            ctx.writeAndFlush(new AuthSwitchRequest(NativePassword.PLUGIN, scramble).encode(ctx.alloc()));
-        }
-    }
-
-    private void onAuthSwitchResponse(ChannelHandlerContext ctx, ByteBuf packet) {
-        verify(ctx, Wire.readFixedBytes(packet, packet.readableBytes(), "auth switch response"));
-    }
-
-    private void verify(ChannelHandlerContext ctx, byte[] authResponse) {
-        passwordGiven = authResponse.length > 0;
-        Optional<byte[]> stored = server.users().nativeHash(user);
-        if (stored.isEmpty() || !NativePassword.verify(stored.get(), scramble, authResponse)) {
-            log.warn("access denied for '{}' from {}", user, ctx.channel().remoteAddress());
-            server.metrics().authFailure();
-            refuse(ctx, ErrorCodes.ER_ACCESS_DENIED, ErrorCodes.STATE_ACCESS_DENIED, String.format(
-                    "Access denied for user '%s'@'%s' (using password: %s)", user, host(ctx), passwordGiven ? "YES" : "NO"));
-            return;
-        }
-        sql = new SqlSession(user, host(ctx), connectionId);
-        state = State.COMMAND;
-        ctx.writeAndFlush(OkPacket.of(0).encode(ctx.alloc()));
-        sequence.reset();
-    }
-
     private static String host(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "localhost";
-    }
-
-    private void refuse(ChannelHandlerContext ctx, int code, String state, String message) {
-        ctx.writeAndFlush(new ErrPacket(code, state, message).encode(ctx.alloc()))
-                .addListener(f -> ctx.close());
+        return LoginHandler.host(ctx);
     }
 
     private void onCommand(ChannelHandlerContext ctx, ByteBuf packet) {
@@ -142,6 +76,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             case Commands.COM_QUERY -> query(ctx, packet.toString(StandardCharsets.UTF_8));
             case Commands.COM_REGISTER_SLAVE -> register(ctx, packet);
             case Commands.COM_BINLOG_DUMP -> binlogDump(ctx, packet);
+            case Commands.COM_BINLOG_DUMP_GTID -> binlogDumpGtid(ctx, packet);
             default -> {
                 log.info("{} sent unsupported {}", ctx.channel().remoteAddress(), Commands.name(command));
                 error(ctx, ErrorCodes.ER_UNKNOWN_COM_ERROR, ErrorCodes.STATE_COMMAND,
@@ -204,6 +139,45 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
             return;
         }
+        startDump(ctx, file, position, readerServerId, flags, options);
+    }
+
+    /**
+     * COM_BINLOG_DUMP_GTID (MySQL): flags (2) | server_id (4) | name size (4) | file name | position (8)
+     * | GTID set size (4) | GTID set (binary). The server reads the set whatever the flags say (flag 4,
+     * BINLOG_THROUGH_GTID, is what mysqlbinlog sets), so the relay does too.
+     */
+    private void binlogDumpGtid(ChannelHandlerContext ctx, ByteBuf in) {
+        Wire.need(in, 10, "COM_BINLOG_DUMP_GTID");
+        int flags = in.readUnsignedShortLE();
+        long readerServerId = in.readUnsignedIntLE();
+        long nameSize = in.readUnsignedIntLE();
+        if (nameSize > in.readableBytes()) {
+            throw new ProtocolException("COM_BINLOG_DUMP_GTID file name of " + nameSize + " bytes in a shorter packet");
+        }
+        String file = in.readCharSequence((int) nameSize, StandardCharsets.UTF_8).toString();
+        Wire.need(in, 8, "COM_BINLOG_DUMP_GTID position");
+        long position = in.readLongLE();
+        dev.binlogrelay.core.gtid.MysqlGtidSet set = dev.binlogrelay.core.gtid.MysqlGtidSet.EMPTY;
+        ReaderOptions options;
+        try {
+            if (in.readableBytes() >= 4) {
+                long size = in.readUnsignedIntLE();
+                if (size > in.readableBytes()) {
+                    throw new ProtocolException("COM_BINLOG_DUMP_GTID GTID set of " + size + " bytes in a shorter packet");
+                }
+                set = dev.binlogrelay.core.gtid.MysqlGtidSet.decode(in.readSlice((int) size));
+            }
+            options = readerOptions(flags, readerServerId).withMysqlGtidSet(set);
+        } catch (IllegalArgumentException e) {
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
+            return;
+        }
+        startDump(ctx, file, position, readerServerId, flags, options);
+    }
+
+    private void startDump(ChannelHandlerContext ctx, String file, long position, long readerServerId, int flags,
+                           ReaderOptions options) {
         BinlogCursor cursor;
         try {
             cursor = options.gtidStart() != null
@@ -214,8 +188,10 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
             return;
         }
-        log.info("reader {} (server_id {}) dumps from {}{} (flags {}, checksum {})", ctx.channel().remoteAddress(), readerServerId,
-                options.gtidStart() != null ? "GTID " + options.gtidStart() + " at " : "", cursor.position(), flags, options.checksum());
+        log.info("reader {} (server_id {}) dumps from {}{}{} (flags {}, checksum {})", ctx.channel().remoteAddress(), readerServerId,
+                options.gtidStart() != null ? "GTID '" + options.gtidStart() + "' at " : "",
+                options.mysqlGtidSet() != null ? "GTID set '" + options.mysqlGtidSet() + "' at " : "",
+                cursor.position(), flags, options.checksum());
         state = State.DUMPING;
         dump = new DumpSession(ctx.channel(), server.store(), cursor, options, server.formats());
         server.metrics().readerStarted();
@@ -244,7 +220,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
         boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
         return new ReaderOptions(checksum, gtid, heartbeat, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
-                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader);
+                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {

@@ -1,5 +1,8 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.core.auth.AuthPlugin;
+import dev.binlogrelay.core.flavor.Flavor;
+import dev.binlogrelay.core.flavor.UnsupportedFlavorException;
 import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketEncoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
@@ -31,9 +34,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * bounded by the write-buffer watermarks.
  */
 public final class DownstreamServer implements AutoCloseable {
+    /** Pipeline handler names: [tls,] packet decoder, packet encoder, then the login handler or the session. */
+    static final String DECODER = "packet-decoder";
+    static final String TLS_DECODER = "packet-decoder-tls";
+    static final String ENCODER = "packet-encoder";
+    static final String TLS = "tls";
+    static final String SESSION = "session";
+
     private final BinlogStore store;
     private final RelayInfo info;
     private final UserDirectory users;
+    private final DownstreamSecurity security;
+    private final FastAuthCache fastAuthCache = new FastAuthCache();
     private final QueryHandler queries;
     private final FileFormats formats;
     private final StartPositions positions;
@@ -47,12 +59,21 @@ public final class DownstreamServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private Channel serverChannel;
 
+    /** Plain TCP only, a generated RSA key pair for caching_sha2_password, the flavor's default plugin. */
     public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, RelayMetrics metrics,
                             long maxPacket, long defaultHeartbeatNanos, int writeBufferLow, int writeBufferHigh,
                             int workerThreads) {
+        this(store, info, users, DownstreamSecurity.plain(), metrics, maxPacket, defaultHeartbeatNanos, writeBufferLow,
+                writeBufferHigh, workerThreads);
+    }
+
+    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
+                            RelayMetrics metrics, long maxPacket, long defaultHeartbeatNanos, int writeBufferLow,
+                            int writeBufferHigh, int workerThreads) {
         this.store = store;
         this.info = info;
         this.users = users;
+        this.security = security;
         this.metrics = metrics;
         this.maxPacket = maxPacket;
         this.defaultHeartbeatNanos = defaultHeartbeatNanos;
@@ -73,8 +94,9 @@ public final class DownstreamServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         PacketSequence sequence = new PacketSequence();
-                        ch.pipeline().addLast(new PacketDecoder(sequence, maxPacket), new PacketEncoder(sequence),
-                                new ClientSession(DownstreamServer.this, sequence, connectionIds.getAndIncrement()));
+                        ch.pipeline().addLast(DECODER, new PacketDecoder(sequence, maxPacket))
+                                .addLast(ENCODER, new PacketEncoder(sequence))
+                                .addLast(SESSION, new LoginHandler(DownstreamServer.this, sequence, connectionIds.getAndIncrement()));
                     }
                 });
         serverChannel = b.bind(host, port).sync().channel();
@@ -95,6 +117,34 @@ public final class DownstreamServer implements AutoCloseable {
 
     UserDirectory users() {
         return users;
+    }
+
+    DownstreamSecurity security() {
+        return security;
+    }
+
+    FastAuthCache fastAuthCache() {
+        return fastAuthCache;
+    }
+
+    long maxPacket() {
+        return maxPacket;
+    }
+
+    /**
+     * The plugin the handshake announces: the configured default, else the upstream flavor's (known once the
+     * relay has talked to its upstream), else mysql_native_password.
+     */
+    AuthPlugin announcedPlugin() {
+        if (security.defaultPlugin() != null) {
+            return security.defaultPlugin();
+        }
+        try {
+            return AuthPlugin.byName(Flavor.fromVersion(info.serverVersion()).defaultAuthPlugin())
+                    .orElse(AuthPlugin.MYSQL_NATIVE_PASSWORD);
+        } catch (UnsupportedFlavorException e) {
+            return AuthPlugin.MYSQL_NATIVE_PASSWORD;
+        }
     }
 
     QueryHandler queries() {

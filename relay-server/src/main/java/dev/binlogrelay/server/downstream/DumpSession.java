@@ -46,6 +46,7 @@ final class DumpSession {
     private final BinlogCursor cursor;
     private final ReaderOptions options;
     private final GtidFilter filter;
+    private final dev.binlogrelay.core.gtid.MysqlGtidSet mysqlGtids;
     private final FileFormats formats;
     private final Runnable commitListener = this::onCommit;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
@@ -66,6 +67,7 @@ final class DumpSession {
         this.options = options;
         this.formats = formats;
         this.filter = options.gtidStart() == null ? null : new GtidFilter(options.gtidStart());
+        this.mysqlGtids = options.mysqlGtidSet();
     }
 
     /** Sends the stream preamble and starts streaming. Event loop only. */
@@ -129,6 +131,10 @@ final class DumpSession {
         }
         if (filter != null && e.startsGroup()) {
             skippingGroup = type == EventType.MARIA_GTID && filter.skip(MariaGtidEvent.gtid(bytes));
+        } else if (mysqlGtids != null && e.startsGroup()) {
+            // MySQL auto-positioning: the transactions the reader has executed are left out
+            skippingGroup = dev.binlogrelay.core.binlog.MysqlGtidEvent.gtid(bytes, storedChecksum)
+                    .map(g -> mysqlGtids.contains(g.tsid(), g.gno())).orElse(false);
         }
         boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
         if (!skip) {
@@ -137,7 +143,7 @@ final class DumpSession {
         if (e.endsGroup()) {
             boolean wasSkipping = skippingGroup;
             skippingGroup = false;
-            if (wasSkipping && filter.reachedNow()) {
+            if (wasSkipping && filter != null && filter.reachedNow()) {
                 // the reader's position is passed: tell it where it stands, as the server does
                 write(ArtificialEvents.fakeGtidList(options.serverId(), filter.seen().gtids(), e.endPosition(),
                         artificialChecksum()));

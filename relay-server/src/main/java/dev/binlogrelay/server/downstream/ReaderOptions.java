@@ -15,7 +15,14 @@ import dev.binlogrelay.core.gtid.MariaGtidPosition;
  *                      with their stored checksums (the format description tells the reader which) and use
  *                      {@code checksum} only for the first fake rotate; otherwise every event is rewritten to
  *                      {@code checksum}
+ * @param mysqlGtidSet  for COM_BINLOG_DUMP_GTID: the GTID set the reader has executed (its transactions are
+ *                      left out), else null
  */
 public record ReaderOptions(ChecksumAlgorithm checksum, MariaGtidPosition gtidStart, long heartbeatNanos,
-                            boolean nonBlocking, boolean sendAnnotate, long serverId, boolean asStored) {
+                            boolean nonBlocking, boolean sendAnnotate, long serverId, boolean asStored,
+                            dev.binlogrelay.core.gtid.MysqlGtidSet mysqlGtidSet) {
+    /** The same options for a COM_BINLOG_DUMP_GTID reader with the GTID set it has executed. */
+    ReaderOptions withMysqlGtidSet(dev.binlogrelay.core.gtid.MysqlGtidSet set) {
+        return new ReaderOptions(checksum, null, heartbeatNanos, nonBlocking, sendAnnotate, serverId, asStored, set);
+    }
 }

@@ -1,5 +1,9 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.core.binlog.ArtificialEvents;
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.server.upstream.BinlogIngester;
@@ -9,9 +13,13 @@ import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.MariaGtidRef;
 import dev.binlogrelay.storage.PositionException;
+import dev.binlogrelay.storage.StoredEvent;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Turns what a reader asks for (file and position, or a GTID position) into a cursor on the store. */
 public final class StartPositions {
@@ -23,7 +31,10 @@ public final class StartPositions {
         this.formats = formats;
     }
 
-    /** An empty file name means the first file; positions below 4 mean 4 (as the server does). */
+    /**
+     * An empty file name means the first file; positions below 4 mean 4 (as the server does). A file the relay
+     * purged is refused naming the oldest available position.
+     */
     public BinlogCursor openForFile(String file, long position) throws PositionException {
         List<BinlogFileInfo> files = store.files();
         if (files.isEmpty()) {
@@ -31,44 +42,106 @@ public final class StartPositions {
         }
         String name = file == null || file.isEmpty() ? files.get(0).name() : file;
         if (store.file(name).isEmpty()) {
-            throw new PositionException("Could not find first log file name in binary log index file: '" + name
-                    + "' is not held by the relay (it holds " + files.get(0).name() + " to " + files.get(files.size() - 1).name() + ")");
+            Optional<BinlogCursor> announced = openAnnounced(files.get(files.size() - 1), name, position);
+            if (announced.isPresent()) {
+                return announced.get();
+            }
+            throw store.fileNotHeld(name);
         }
         formats.check(name);
+        if (file == null || file.isEmpty()) {
+            // "the first file": where the relay's copy of it starts (4, unless it began mid-file)
+            position = Math.max(position, files.get(0).firstPosition());
+        }
         return store.openCursor(name, Math.max(4, position));
+    }
+
+    /**
+     * Position 4 of the file that the rotate event ending the newest file announced, before that file's first
+     * event is stored: MariaDB creates the file when it rotates, so a replica that received the rotate asks for
+     * it, for instance when it reconnects after the relay restarted between storing the rotate and the next
+     * file's format description, or while the primary is unreachable. The reader gets a cursor at the rotated
+     * file's end (its stream starts there), which continues into the new file once it is stored.
+     */
+    private Optional<BinlogCursor> openAnnounced(BinlogFileInfo newest, String name, long position) throws PositionException {
+        if (position > 4 || !formats.has(newest.name())) {
+            return Optional.empty();
+        }
+        ChecksumAlgorithm alg = formats.checksum(newest.name());
+        long rotateStart = newest.size() - (Events.HEADER_SIZE + 8 + name.getBytes(StandardCharsets.UTF_8).length + alg.trailerSize());
+        if (rotateStart < newest.firstPosition()) {
+            return Optional.empty();
+        }
+        BinlogCursor probe;
+        try {
+            probe = store.openCursor(newest.name(), rotateStart);
+        } catch (PositionException notAnEventBoundary) {
+            return Optional.empty();
+        }
+        try (probe) {
+            StoredEvent e = probe.next();
+            if (e == null || !e.file().equals(newest.name()) || e.endPosition() != newest.size()
+                    || Events.type(e.bytes()) != EventType.ROTATE) {
+                return Optional.empty();
+            }
+            ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(e.bytes(), alg);
+            if (!target.file().equals(name) || target.position() != 4) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(store.openCursor(newest.name(), newest.size()));
     }
 
     /**
      * A MariaDB GTID start, as the server does it: the beginning of the file that holds the earliest of the
      * reader's GTIDs (the dump then skips the groups the reader already has), or the first file when the
-     * reader has never seen a domain the relay holds.
+     * reader has never seen a domain the relay holds, or stands exactly at the state where the relay's first
+     * file begins. A reader behind the purged GTID state in some domain is refused: it would miss transactions.
      */
     public BinlogCursor openForGtid(MariaGtidPosition state) throws PositionException {
         List<BinlogFileInfo> files = store.files();
         if (files.isEmpty()) {
             throw new PositionException("Binary log is not open: the relay has not stored any binlog yet");
         }
+        BinlogFileInfo head = files.get(0);
+        BinlogPosition headStart = new BinlogPosition(head.name(), head.firstPosition());
+        MariaGtidPosition purged = purgedState();
+        MariaGtidPosition base = headState(purged);
+        Set<Long> held = store.mariaGtidDomains();
+        Set<Long> domains = new TreeSet<>(held);
+        domains.addAll(purged.domains().keySet());
         BinlogPosition start = null;
-        for (long domain : store.mariaGtidDomains()) {
+        for (long domain : domains) {
             MariaGtid mine = state.get(domain);
             if (mine == null) {
-                start = earlier(files, start, new BinlogPosition(files.get(0).name(), 4));
+                if (held.contains(domain)) {
+                    start = earlier(files, start, headStart);
+                }
                 continue;
             }
-            Optional<BinlogPosition> at = store.findMariaGtid(domain, mine.sequence());
-            if (at.isPresent()) {
-                start = earlier(files, start, at.get());
+            if (held.contains(domain)) {
+                Optional<BinlogPosition> at = store.findMariaGtid(domain, mine.sequence());
+                if (at.isPresent()) {
+                    start = earlier(files, start, at.get());
+                    continue;
+                }
+            }
+            MariaGtid boundary = base.get(domain);
+            if (boundary != null && boundary.sequence() == mine.sequence()) {
+                // the reader stands exactly where the relay's oldest file begins
+                start = earlier(files, start, headStart);
                 continue;
+            }
+            MariaGtid lost = purged.get(domain);
+            if (lost != null && Long.compareUnsigned(mine.sequence(), lost.sequence()) < 0) {
+                throw new PositionException("Could not find GTID state requested by slave in any binlog files: GTID " + mine
+                        + " was purged from the relay; the oldest available GTID state is " + base + " (at " + headStart + ")");
+            }
+            if (!held.contains(domain)) {
+                continue; // the reader is past everything the relay had of this domain, all of it purged
             }
             MariaGtidRef first = store.firstMariaGtid(domain).orElseThrow();
             MariaGtidRef last = store.lastMariaGtid(domain).orElseThrow();
-            MariaGtid startState = startState().get(domain);
-            if (startState != null && startState.sequence() == mine.sequence()) {
-                // the reader stands exactly where the relay's copy begins
-                BinlogFileInfo head = files.get(0);
-                start = earlier(files, start, new BinlogPosition(head.name(), head.firstPosition()));
-                continue;
-            }
             if (Long.compareUnsigned(mine.sequence(), last.sequence()) > 0) {
                 throw new PositionException("Error: connecting slave requested to start from GTID " + mine
                         + ", which is not in the master's binlog (the relay's last GTID in domain " + domain + " is " + last + ")");
@@ -83,13 +156,27 @@ public final class StartPositions {
             BinlogFileInfo last = files.get(files.size() - 1);
             start = new BinlogPosition(last.name(), last.size());
         }
-        formats.check(start.file());
-        BinlogFileInfo file = store.file(start.file()).orElseThrow();
+        String startFile = start.file();
+        BinlogFileInfo file = store.file(startFile).orElseThrow(() -> store.fileNotHeld(startFile)); // purged meanwhile
+        formats.check(file.name());
         return store.openCursor(file.name(), file.firstPosition());
     }
 
-    private MariaGtidPosition startState() {
-        return MariaGtidPosition.parse(store.meta(BinlogIngester.META_START_GTID_POS).orElse(""));
+    /** The GTID state of everything the relay purged (empty if it purged nothing). */
+    private MariaGtidPosition purgedState() {
+        return store.purgedRange().map(p -> MariaGtidPosition.parse(p.gtidStateText())).orElse(MariaGtidPosition.EMPTY);
+    }
+
+    /**
+     * The GTID state where the relay's oldest file begins: the state just before the first group it stored
+     * ({@link BinlogIngester#META_START_GTID_POS}), advanced by everything it purged since.
+     */
+    private MariaGtidPosition headState(MariaGtidPosition purged) {
+        MariaGtidPosition base = MariaGtidPosition.parse(store.meta(BinlogIngester.META_START_GTID_POS).orElse(""));
+        for (MariaGtid g : purged.gtids()) {
+            base = base.with(g);
+        }
+        return base;
     }
 
     private static BinlogPosition earlier(List<BinlogFileInfo> files, BinlogPosition a, BinlogPosition b) {

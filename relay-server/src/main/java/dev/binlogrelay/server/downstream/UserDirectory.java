@@ -1,21 +1,37 @@
 package dev.binlogrelay.server.downstream;
 
-import dev.binlogrelay.core.auth.NativePassword;
-
-import java.util.HashMap;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The downstream users from the config, with their mysql_native_password hashes. Immutable, thread-safe. */
+/**
+ * The downstream users from the config: where each one's credentials live (a password or stored hashes),
+ * its plugin and TLS requirement. The auth methods ({@link NativePasswordLogin}, {@link CachingSha2Login}) look
+ * credentials up here. Immutable, thread-safe.
+ */
 public final class UserDirectory {
-    private final Map<String, byte[]> nativeHashes = new HashMap<>();
+    private final Map<String, UserAccount> accounts = new LinkedHashMap<>();
 
+    /** Users given by password only (the original form of the config). */
     public UserDirectory(Map<String, String> passwords) {
-        passwords.forEach((user, password) -> nativeHashes.put(user, NativePassword.storedHash(password)));
+        passwords.forEach((user, password) -> accounts.put(user, UserAccount.withPassword(user, password)));
     }
 
-    /** The stored SHA1(SHA1(password)) of a user, empty if the user does not exist. */
+    public UserDirectory(Collection<UserAccount> users) {
+        for (UserAccount u : users) {
+            if (accounts.putIfAbsent(u.name(), u) != null) {
+                throw new IllegalArgumentException("user '" + u.name() + "' is listed twice");
+            }
+        }
+    }
+
+    public Optional<UserAccount> account(String user) {
+        return Optional.ofNullable(accounts.get(user));
+    }
+
+    /** The stored SHA1(SHA1(password)) of a user, empty if the user does not exist or has no native hash. */
     public Optional<byte[]> nativeHash(String user) {
-        return Optional.ofNullable(nativeHashes.get(user));
+        return account(user).flatMap(a -> a.credentials().nativeHash());
     }
 }

@@ -23,6 +23,10 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Downstream logins refused").register(registry);
     private final Counter protocolErrors = Counter.builder().name("binlog_relay_downstream_protocol_errors_total")
             .help("Downstream connections closed for malformed or oversized packets").register(registry);
+    private final Counter purgedFiles = Counter.builder().name("binlog_relay_retention_purged_files_total")
+            .help("Binlog files purged by storage.retention").register(registry);
+    private final Counter purgedBytes = Counter.builder().name("binlog_relay_retention_purged_bytes_total")
+            .help("Stored bytes of the binlog files purged by storage.retention").register(registry);
     private HTTPServer http;
 
     public void upstreamEvent() {
@@ -51,6 +55,11 @@ public final class RelayMetrics implements AutoCloseable {
 
     public void protocolError() {
         protocolErrors.inc();
+    }
+
+    public void retentionPurged(long files, long bytes) {
+        purgedFiles.inc(files);
+        purgedBytes.inc(bytes);
     }
 
     public double readersNow() {

@@ -29,6 +29,8 @@ public final class UpstreamClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
     /** Largest event the relay accepts from upstream (MariaDB's max_allowed_packet ceiling). */
     static final long MAX_EVENT = 1L << 30;
+    /** Pipeline name of the login handler, then of the session that replaces it. */
+    static final String SESSION = "session";
 
     /** Callbacks for status and metrics; called on the upstream thread. */
     public interface Listener {
@@ -101,9 +103,8 @@ public final class UpstreamClient implements AutoCloseable {
                         if (idleSeconds > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                         }
-                        ch.pipeline().addLast(new PacketDecoder(sequence, MAX_EVENT + 1L),
-                                new PacketEncoder(sequence),
-                                new UpstreamConnection(settings, ingester, sequence, wrapped));
+                        ch.pipeline().addLast(new PacketDecoder(sequence, MAX_EVENT + 1L), new PacketEncoder(sequence))
+                                .addLast(SESSION, new UpstreamLogin(settings, ingester, sequence, wrapped));
                     }
                 });
         ChannelFuture f = b.connect(settings.host(), settings.port());

@@ -1,15 +1,10 @@
 package dev.binlogrelay.server.upstream;
 
-import dev.binlogrelay.core.auth.NativePassword;
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.flavor.Flavor;
-import dev.binlogrelay.core.protocol.AuthSwitchRequest;
-import dev.binlogrelay.core.protocol.Capabilities;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ErrPacket;
-import dev.binlogrelay.core.protocol.HandshakeResponse41;
-import dev.binlogrelay.core.protocol.HandshakeV10;
 import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.ProtocolException;
@@ -18,7 +13,6 @@ import dev.binlogrelay.core.protocol.TextResultSet;
 import dev.binlogrelay.server.config.ConfigLoader.StartPosition;
 import dev.binlogrelay.storage.BinlogPosition;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -34,22 +28,21 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One replica session with the primary: handshake and auth, the setup statements, COM_REGISTER_SLAVE,
- * COM_BINLOG_DUMP, then the event stream into the {@link BinlogIngester}. Any failure closes the channel;
- * {@link UpstreamClient} reconnects.
+ * One replica session with the primary after its login ({@link UpstreamLogin}): the setup statements,
+ * COM_REGISTER_SLAVE, COM_BINLOG_DUMP, then the event stream into the {@link BinlogIngester}. Any failure
+ * closes the channel; {@link UpstreamClient} reconnects.
  */
 final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
 
-    private enum State { HANDSHAKE, AUTH, COMMANDS, STREAMING }
+    private enum State { COMMANDS, STREAMING }
 
     private final UpstreamSettings settings;
     private final BinlogIngester ingester;
     private final PacketSequence sequence;
     private final UpstreamClient.Listener listener;
-    private State state = State.HANDSHAKE;
-    private HandshakeV10 handshake;
-    private Flavor flavor;
+    private final Flavor flavor;
+    private State state = State.COMMANDS;
     private final Deque<Step> steps = new ArrayDeque<>();
     private Step current;
     private QueryResponseReader reader;
@@ -59,12 +52,20 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private String gtidStart;
 
     UpstreamConnection(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence,
-                       UpstreamClient.Listener listener) {
+                       UpstreamClient.Listener listener, Flavor flavor) {
         super(false);
         this.settings = settings;
         this.ingester = ingester;
         this.sequence = sequence;
         this.listener = listener;
+        this.flavor = flavor;
+    }
+
+    /** Added by {@link UpstreamLogin} once logged in: starts the commands. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        planCommands();
+        nextStep(ctx);
     }
 
     /** A command exchange: the payload to send and what to do with the response packets. */
@@ -76,57 +77,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
         try {
             switch (state) {
-                case HANDSHAKE -> onHandshake(ctx, packet);
-                case AUTH -> onAuth(ctx, packet);
                 case COMMANDS -> onCommandResponse(ctx, packet);
                 case STREAMING -> onStreamPacket(ctx, packet);
             }
         } finally {
             packet.release();
         }
-    }
-
-    private void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
-        if (ErrPacket.is(packet)) {
-            throw new UpstreamException("primary refused the connection: " + ErrPacket.decode(packet));
-        }
-        handshake = HandshakeV10.decode(packet);
-        flavor = Flavor.fromVersion(handshake.serverVersion());
-        int caps = Capabilities.CLIENT_DEFAULT & handshake.capabilities();
-        caps |= Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION;
-        String plugin = NativePassword.PLUGIN;
-        byte[] auth = NativePassword.scramble(settings.password(), handshake.scramble());
-        Map<String, String> attrs = new LinkedHashMap<>();
-        attrs.put("_client_name", "binlog-relay");
-        attrs.put("program_name", "binlog-relay");
-        HandshakeResponse41 response = new HandshakeResponse41(caps, 1L << 30, 45, settings.user(), auth, null,
-                plugin, attrs);
-        ctx.writeAndFlush(response.encode(ctx.alloc()));
-        state = State.AUTH;
-    }
-
-    private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
-        if (ErrPacket.is(packet)) {
-            ErrPacket err = ErrPacket.decode(packet);
-            throw new UpstreamException("login to " + settings.host() + ":" + settings.port() + " as '" + settings.user()
-                    + "' failed: " + err);
-        }
-        if (AuthSwitchRequest.is(packet)) {
-            AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
-            if (!NativePassword.PLUGIN.equals(sw.pluginName())) {
-                throw new UpstreamException("primary asks for auth plugin " + sw.pluginName() + ", which the relay does not support yet");
-            }
-            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(NativePassword.scramble(settings.password(), sw.data())));
-            return;
-        }
-        if (OkPacket.is(packet)) {
-            log.info("logged in to {}:{} ({}, {})", settings.host(), settings.port(), handshake.serverVersion(), flavor.name());
-            state = State.COMMANDS;
-            planCommands();
-            nextStep(ctx);
-            return;
-        }
-        throw new ProtocolException("unexpected packet during authentication: " + ByteBufUtil.hexDump(packet, packet.readerIndex(), Math.min(16, packet.readableBytes())));
     }
 
     private void planCommands() {

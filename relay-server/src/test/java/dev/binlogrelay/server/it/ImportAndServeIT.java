@@ -131,6 +131,57 @@ public class ImportAndServeIT {
                 ? dev.binlogrelay.core.binlog.Events.withoutCrc(e) : dev.binlogrelay.core.binlog.Events.withCrc(e);
     }
 
+    static Stream<String> withMysqlGtids() {
+        return Stream.of("blackbeam-rust_mysql_common/binlog-invisible-columns.000001",
+                "blackbeam-rust_mysql_common/mysql-enum-string-set.000001",
+                "easypost-rust-mysql-binlog/bin-log.000001",
+                "rust-us-mysql-cdc-rs/5.7/05_intvar/log.bin");
+    }
+
+    /** mysql-binlog-connector-java as a MySQL reader with a GTID set: it gets everything but those transactions. */
+    @ParameterizedTest
+    @MethodSource("withMysqlGtids")
+    void gtidSetReaderGetsTheTransactionsItLacks(String name) throws Exception {
+        Optional<Path> file = fixture(name);
+        assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path data = tmp.resolve("store");
+        try (BinlogStore store = BinlogStore.open(data, StoreOptions.defaults())) {
+            new BinlogImporter(store).importFile(file.get());
+        }
+        var parsed = dev.binlogrelay.core.binlog.BinlogFile.parse(name, Files.readAllBytes(file.get()));
+        var gtids = new ArrayList<dev.binlogrelay.core.binlog.MysqlGtidEvent.Gtid>();
+        for (byte[] e : parsed.events()) {
+            dev.binlogrelay.core.binlog.MysqlGtidEvent.gtid(e, parsed.checksum()).ifPresent(gtids::add);
+        }
+        assertTrue(gtids.size() >= 2, name + " has GTIDs");
+        var first = gtids.get(0);
+        String executed = first.tsid().uuid() + ":1-" + first.gno(); // the reader has the first transaction
+        // expected: the file's events without the group of the first GTID
+        List<String> all = fileReader(Files.readAllBytes(file.get()));
+        List<String> expected = new ArrayList<>();
+        var tracker = new dev.binlogrelay.core.binlog.GroupTracker();
+        boolean skipping = false;
+        for (int i = 0; i < parsed.events().size(); i++) {
+            byte[] e = parsed.events().get(i);
+            int flags = tracker.classify(e, parsed.checksum());
+            if ((flags & dev.binlogrelay.core.binlog.GroupTracker.START) != 0) {
+                skipping = dev.binlogrelay.core.binlog.MysqlGtidEvent.gtid(e, parsed.checksum())
+                        .map(g -> g.equals(first)).orElse(false);
+            }
+            if (!skipping) {
+                expected.add(all.get(i));
+            }
+            if ((flags & dev.binlogrelay.core.binlog.GroupTracker.END) != 0) {
+                skipping = false;
+            }
+        }
+        assertTrue(expected.size() < all.size());
+        try (Relay relay = Relay.start(RelayHarnessAccess.config(data))) {
+            List<String> relayed = RelayHarnessAccess.connectorEvents(relay.port(), "", 4, executed);
+            assertEquals(expected, relayed, () -> firstDifference(expected, relayed));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("broken")
     void brokenFilesAreRefusedWithFileOffsetAndReason(String name, String reason) throws Exception {

@@ -29,12 +29,20 @@ public final class RelayHarnessAccess {
      * event like the connector's file reader would see it, leaving out the fake rotate a dump starts with.
      */
     public static List<String> connectorEvents(int port, String file, long position) throws Exception {
+        return connectorEvents(port, file, position, null);
+    }
+
+    /** As above; with a GTID set the connector dumps by GTID (COM_BINLOG_DUMP_GTID on MySQL). */
+    public static List<String> connectorEvents(int port, String file, long position, String gtidSet) throws Exception {
         BinaryLogClient client = new BinaryLogClient("127.0.0.1", port, RelayHarness.USER, RelayHarness.PASSWORD);
         client.setServerId(6000 + port % 1000);
         client.setBlocking(false);
         client.setKeepAlive(false);
         client.setBinlogFilename(file);
         client.setBinlogPosition(position);
+        if (gtidSet != null) {
+            client.setGtidSet(gtidSet);
+        }
         client.setEventDeserializer(dev.binlogrelay.server.testsupport.RawEvents.deserializer());
         client.setUseSendAnnotateRowsEvent(true); // a MariaDB reader gets ANNOTATE_ROWS only when it asks
         List<String> events = Collections.synchronizedList(new ArrayList<>());

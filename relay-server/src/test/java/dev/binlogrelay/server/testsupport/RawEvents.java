@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class RawEvents {
     private static final Set<EventType> PARSED = Set.of(EventType.FORMAT_DESCRIPTION, EventType.ROTATE,
-            EventType.TRANSACTION_PAYLOAD);
+            EventType.TRANSACTION_PAYLOAD, EventType.GTID);
 
     private RawEvents() {
     }

@@ -1,0 +1,245 @@
+package dev.binlogrelay.server.upstream;
+
+import dev.binlogrelay.core.auth.AuthPlugin;
+import dev.binlogrelay.core.auth.CachingSha2Password;
+import dev.binlogrelay.core.auth.NativePassword;
+import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.core.flavor.Flavor;
+import dev.binlogrelay.core.flavor.UnsupportedFlavorException;
+import dev.binlogrelay.core.protocol.AuthSwitchRequest;
+import dev.binlogrelay.core.protocol.Capabilities;
+import dev.binlogrelay.core.protocol.ErrPacket;
+import dev.binlogrelay.core.protocol.HandshakeResponse41;
+import dev.binlogrelay.core.protocol.HandshakeV10;
+import dev.binlogrelay.core.protocol.OkPacket;
+import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The login to the primary, a one-shot handler: once logged in it replaces itself with an
+ * {@link UpstreamConnection}.
+ *
+ * <pre>
+ * <- HandshakeV10
+ * -> SSL request, then the TLS handshake       (ssl_mode other than disabled, and the primary offers TLS)
+ * -> HandshakeResponse41 with the announced plugin's scramble (mysql_native_password for any other plugin)
+ * <- OK | ERR | AuthSwitchRequest (-> the new plugin's scramble) | AuthMoreData (caching_sha2_password):
+ *      0x01 0x03  fast auth succeeded, OK follows
+ *      0x01 0x04  full auth: over TLS -> password NUL-terminated; else -> RSA-encrypted password, with
+ *                 upstream.server_public_key or after asking for the key (-> 0x02, <- 0x01 PEM)
+ * </pre>
+ */
+final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamLogin.class);
+    /** max_packet_size the relay announces (MariaDB's max_allowed_packet ceiling). */
+    private static final long MAX_PACKET = 1L << 30;
+    private static final int CHARSET_UTF8MB4 = 45;
+
+    private enum State { HANDSHAKE, TLS_HANDSHAKE, AUTH, DONE }
+
+    private final UpstreamSettings settings;
+    private final BinlogIngester ingester;
+    private final PacketSequence sequence;
+    private final UpstreamClient.Listener listener;
+    private State state = State.HANDSHAKE;
+    private HandshakeV10 handshake;
+    private boolean secure;
+    private AuthPlugin authPlugin;
+    private byte[] nonce;
+    private boolean awaitingPublicKey;
+
+    UpstreamLogin(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence, UpstreamClient.Listener listener) {
+        super(false);
+        this.settings = settings;
+        this.ingester = ingester;
+        this.sequence = sequence;
+        this.listener = listener;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
+        try {
+            switch (state) {
+                case HANDSHAKE -> onHandshake(ctx, packet);
+                case AUTH -> onAuth(ctx, packet);
+                case TLS_HANDSHAKE, DONE -> throw new ProtocolException("unexpected packet from the primary during login");
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (ErrPacket.is(packet)) {
+            throw new UpstreamException("primary refused the connection: " + ErrPacket.decode(packet));
+        }
+        handshake = HandshakeV10.decode(packet);
+        int caps = Capabilities.CLIENT_DEFAULT & handshake.capabilities();
+        caps |= Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION;
+        SslMode mode = settings.security().sslMode();
+        boolean offered = (handshake.capabilities() & Capabilities.SSL) != 0;
+        if (mode == SslMode.DISABLED || !offered) {
+            if (mode != SslMode.DISABLED && mode != SslMode.PREFERRED) {
+                throw new UpstreamException("upstream.ssl_mode is " + mode + " but " + settings.host() + ":" + settings.port()
+                        + " does not offer TLS");
+            }
+            sendResponse(ctx, caps);
+            return;
+        }
+        int tlsCaps = caps | Capabilities.SSL;
+        ctx.writeAndFlush(HandshakeResponse41.encodeSslRequest(ctx.alloc(), tlsCaps, MAX_PACKET, CHARSET_UTF8MB4));
+        SslHandler tls = settings.security().tls().newHandler(ctx.alloc(), settings.host(), settings.port());
+        ctx.pipeline().addFirst("tls", tls);
+        state = State.TLS_HANDSHAKE;
+        tls.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                secure = true;
+                sendResponse(ctx, tlsCaps);
+            } else if (state != State.DONE) {
+                exceptionCaught(ctx, f.cause());
+            }
+        });
+    }
+
+    private void sendResponse(ChannelHandlerContext ctx, int caps) {
+        authPlugin = AuthPlugin.byName(handshake.authPluginName()).orElse(AuthPlugin.MYSQL_NATIVE_PASSWORD);
+        nonce = handshake.scramble();
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("_client_name", "binlog-relay");
+        attrs.put("program_name", "binlog-relay");
+        HandshakeResponse41 response = new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(),
+                scramble(authPlugin, nonce), null, authPlugin.protocolName(), attrs);
+        ctx.writeAndFlush(response.encode(ctx.alloc()));
+        state = State.AUTH;
+    }
+
+    private byte[] scramble(AuthPlugin plugin, byte[] scramble) {
+        return plugin == AuthPlugin.CACHING_SHA2_PASSWORD
+                ? CachingSha2Password.scramble(settings.password(), scramble)
+                : NativePassword.scramble(settings.password(), scramble);
+    }
+
+    private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (ErrPacket.is(packet)) {
+            ErrPacket err = ErrPacket.decode(packet);
+            throw new UpstreamException("login to " + settings.host() + ":" + settings.port() + " as '" + settings.user()
+                    + "' failed: " + err);
+        }
+        if (AuthSwitchRequest.is(packet)) {
+            AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
+            authPlugin = AuthPlugin.byName(sw.pluginName()).orElseThrow(() -> new UpstreamException(
+                    "primary asks for auth plugin " + sw.pluginName() + ", which the relay does not support"));
+            nonce = sw.data();
+            awaitingPublicKey = false;
+            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(scramble(authPlugin, nonce)));
+            return;
+        }
+        if (authPlugin == AuthPlugin.CACHING_SHA2_PASSWORD && packet.isReadable()
+                && packet.getUnsignedByte(packet.readerIndex()) == CachingSha2Password.AUTH_MORE_DATA) {
+            onCachingSha2MoreData(ctx, packet.skipBytes(1));
+            return;
+        }
+        if (OkPacket.is(packet)) {
+            Flavor flavor = Flavor.fromVersion(handshake.serverVersion());
+            log.info("logged in to {}:{} ({}, {}, {}{})", settings.host(), settings.port(), handshake.serverVersion(),
+                    flavor.name(), authPlugin, secure ? ", TLS" : "");
+            state = State.DONE;
+            ctx.pipeline().replace(this, UpstreamClient.SESSION, new UpstreamConnection(settings, ingester, sequence, listener, flavor));
+            return;
+        }
+        throw new ProtocolException("unexpected packet during authentication: " + ByteBufUtil.hexDump(packet, packet.readerIndex(), Math.min(16, packet.readableBytes())));
+    }
+
+    private void onCachingSha2MoreData(ChannelHandlerContext ctx, ByteBuf data) {
+        if (awaitingPublicKey) {
+            awaitingPublicKey = false;
+            PublicKey key;
+            try {
+                key = Pem.publicKey(data.toString(StandardCharsets.US_ASCII));
+            } catch (IllegalArgumentException e) {
+                throw new UpstreamException("the primary's RSA public key cannot be read: " + e.getMessage());
+            }
+            sendEncryptedPassword(ctx, key);
+            return;
+        }
+        if (data.readableBytes() != 1) {
+            throw new ProtocolException("unexpected caching_sha2_password data of " + data.readableBytes() + " bytes");
+        }
+        int status = data.readUnsignedByte();
+        if (status == CachingSha2Password.FAST_AUTH_SUCCESS) {
+            log.debug("caching_sha2_password: fast auth succeeded");
+            return; // an OK follows
+        }
+        if (status != CachingSha2Password.PERFORM_FULL_AUTH) {
+            throw new ProtocolException(String.format("unexpected caching_sha2_password status 0x%02X", status));
+        }
+        log.debug("caching_sha2_password: full auth {}", secure ? "over TLS"
+                : settings.security().serverPublicKey() != null ? "by RSA with upstream.server_public_key" : "by RSA, asking for the key");
+        if (secure) {
+            byte[] pw = settings.password().getBytes(StandardCharsets.UTF_8);
+            ctx.writeAndFlush(ctx.alloc().buffer(pw.length + 1).writeBytes(pw).writeByte(0));
+        } else if (settings.security().serverPublicKey() != null) {
+            sendEncryptedPassword(ctx, settings.security().serverPublicKey());
+        } else {
+            awaitingPublicKey = true;
+            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(CachingSha2Password.REQUEST_PUBLIC_KEY));
+        }
+    }
+
+    private void sendEncryptedPassword(ChannelHandlerContext ctx, PublicKey key) {
+        byte[] encrypted;
+        try {
+            encrypted = CachingSha2Password.encryptPassword(settings.password(), nonce, key);
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamException(e.getMessage());
+        }
+        ctx.writeAndFlush(ctx.alloc().buffer(encrypted.length).writeBytes(encrypted));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.warn("no answer from {}:{} during login; reconnecting", settings.host(), settings.port());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (state == State.DONE) {
+            ctx.close(); // already reported (a failed TLS handshake is seen twice)
+            return;
+        }
+        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof SSLException) {
+            c = new UpstreamException("TLS with " + settings.host() + ":" + settings.port() + " (ssl_mode "
+                    + settings.security().sslMode() + ") failed: " + c.getMessage());
+        }
+        if (c instanceof UpstreamException || c instanceof ProtocolException || c instanceof UnsupportedFlavorException) {
+            log.error("upstream {}:{}: {}", settings.host(), settings.port(), c.getMessage());
+        } else if (c instanceof java.io.IOException) {
+            log.warn("upstream {}:{}: connection lost during login: {}", settings.host(), settings.port(), c.getMessage());
+        } else {
+            log.error("upstream {}:{} login failed", settings.host(), settings.port(), c);
+        }
+        state = State.DONE;
+        listener.onError(c);
+        ctx.close();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.binlogrelay.server.config;
+
+import dev.binlogrelay.core.auth.CachingSha2Hash;
+import dev.binlogrelay.server.it.TestCerts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The auth and TLS keys of the config: they load, and a bad one stops start-up with a line naming it. */
+class SecurityConfigTest {
+    @TempDir
+    Path tmp;
+
+    private String base(String upstreamExtra, String downstreamExtra, String users) {
+        return """
+                server_id: 9001
+                data_dir: %s
+                upstream:
+                  host: 127.0.0.1
+                  port: 3306
+                  user: repl
+                  password: secret
+                %sdownstream:
+                  listen: 127.0.0.1:3307
+                %s  users:
+                %s""".formatted(tmp.resolve("data"), upstreamExtra, downstreamExtra, users);
+    }
+
+    private static final String REPL = "    - user: repl\n      password: secret\n";
+
+    private Path write(String yaml) throws IOException {
+        Path f = tmp.resolve("relay.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private String error(String yaml) throws IOException {
+        Path f = write(yaml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+    }
+
+    @Test
+    void usersByStoredHash() throws IOException {
+        String sha2 = CachingSha2Hash.create("pw").format();
+        RelayConfig c = ConfigLoader.load(write(base("", "", REPL
+                + "    - user: a\n      password_hash: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'\n"
+                + "    - user: b\n      password_hash: '" + sha2 + "'\n      auth_plugin: caching_sha2_password\n"
+                + "    - user: c\n      password_hash: ['*14E65567ABDB5135D0CFD9A70B3032C179A49EE7', '"
+                + CachingSha2Hash.create("pw").formatHex() + "']\n")));
+        assertEquals(1, c.downstream.users.get(1).passwordHash.size());
+        assertEquals(2, c.downstream.users.get(3).passwordHash.size());
+        var users = SecurityConfig.users(c.downstream);
+        assertTrue(users.account("b").orElseThrow().credentials().supports(dev.binlogrelay.core.auth.AuthPlugin.CACHING_SHA2_PASSWORD));
+        assertTrue(users.nativeHash("a").isPresent());
+        assertTrue(users.nativeHash("b").isEmpty());
+    }
+
+    @Test
+    void badUserKeysAreNamed() throws IOException {
+        assertTrue(error(base("", "", "    - user: a\n")).contains("missing key 'downstream.users[0].password' (or downstream.users[0].password_hash)"));
+        String both = error(base("", "", "    - user: a\n      password: x\n      password_hash: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'\n"));
+        assertTrue(both.contains("downstream.users[0]: give password or password_hash, not both"), both);
+        String hash = error(base("", "", REPL + "    - user: a\n      password_hash: secret\n"));
+        assertTrue(hash.contains("bad value for 'downstream.users[1].password_hash'"), hash);
+        String plugin = error(base("", "", "    - user: a\n      password: x\n      auth_plugin: dialog\n"));
+        assertTrue(plugin.contains("bad value for 'downstream.users[0].auth_plugin'"), plugin);
+        String mismatch = error(base("", "", "    - user: a\n      password_hash: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'\n"
+                + "      auth_plugin: caching_sha2_password\n"));
+        assertTrue(mismatch.contains("bad value for 'downstream.users[0].auth_plugin'"), mismatch);
+        String tls = error(base("", "", "    - user: a\n      password: x\n      require_tls: true\n"));
+        assertTrue(tls.contains("downstream.users[0].require_tls needs downstream.tls"), tls);
+        String twice = error(base("", "", REPL + REPL));
+        assertTrue(twice.contains("listed twice"), twice);
+        assertTrue(error(base("", "  default_auth_plugin: sha256_password\n", REPL)).contains("'downstream.default_auth_plugin'"));
+    }
+
+    @Test
+    void tlsAndRsaFilesLoadAndBadOnesAreNamed() throws Exception {
+        TestCerts certs = TestCerts.create(tmp.resolve("certs"));
+        TestCerts.Server server = certs.server("relay", "IP:127.0.0.1");
+        TestCerts.Server other = certs.server("other", "DNS:other");
+        TestCerts.RsaPair rsa = certs.rsaPair("rsa");
+        String tls = "  tls:\n    cert: " + server.cert() + "\n    key: " + server.pkcs1Key() + "\n    ca: " + certs.caPem() + "\n"
+                + "  rsa_private_key: " + rsa.privateKey() + "\n  rsa_public_key: " + rsa.publicKey() + "\n"
+                + "  default_auth_plugin: caching_sha2_password\n";
+        String up = "  ssl_mode: verify_identity\n  ssl_ca: " + certs.caPem() + "\n  server_public_key: " + rsa.publicKey() + "\n";
+        RelayConfig c = ConfigLoader.load(write(base(up, tls, REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
+        var security = SecurityConfig.downstream(c.downstream);
+        assertNotNull(security.tls());
+        assertEquals(dev.binlogrelay.core.auth.AuthPlugin.CACHING_SHA2_PASSWORD, security.defaultPlugin());
+        assertTrue(security.rsaPublicKeyPem().equals(Files.readString(rsa.publicKey())), security.rsaPublicKeyPem());
+        var upstream = SecurityConfig.upstream(c.upstream);
+        assertEquals(dev.binlogrelay.server.upstream.SslMode.VERIFY_IDENTITY, upstream.sslMode());
+        assertNotNull(upstream.serverPublicKey());
+
+        String missing = error(base("", "  tls:\n    cert: " + tmp.resolve("nope.pem") + "\n    key: " + server.key() + "\n", REPL));
+        assertTrue(missing.contains("bad value for 'downstream.tls.cert'") && missing.contains("nope.pem"), missing);
+        assertTrue(error(base("", "  tls:\n    cert: " + server.cert() + "\n", REPL)).contains("missing key 'downstream.tls.key'"));
+        String notAKey = error(base("", "  tls:\n    cert: " + server.cert() + "\n    key: " + server.cert() + "\n", REPL));
+        assertTrue(notAKey.contains("bad value for 'downstream.tls.key'"), notAKey);
+        String wrongKey = error(base("", "  tls:\n    cert: " + server.cert() + "\n    key: " + other.key() + "\n", REPL));
+        assertTrue(wrongKey.contains("bad value for 'downstream.tls.key'") && wrongKey.contains("does not belong"), wrongKey);
+        String pubOnly = error(base("", "  rsa_public_key: " + rsa.publicKey() + "\n", REPL));
+        assertTrue(pubOnly.contains("downstream.rsa_public_key needs downstream.rsa_private_key"), pubOnly);
+        String pair = error(base("", "  rsa_private_key: " + rsa.privateKey() + "\n  rsa_public_key: " + server.cert() + "\n", REPL));
+        assertTrue(pair.contains("bad value for 'downstream.rsa_public_key'"), pair);
+        String mode = error(base("  ssl_mode: sometimes\n", "", REPL));
+        assertTrue(mode.contains("bad value for 'upstream.ssl_mode'"), mode);
+        String ca = error(base("  ssl_mode: required\n  ssl_ca: " + certs.caPem() + "\n", "", REPL));
+        assertTrue(ca.contains("upstream.ssl_ca is used only with"), ca);
+        String key = error(base("  server_public_key: " + server.cert() + "\n", "", REPL));
+        assertTrue(key.contains("bad value for 'upstream.server_public_key'"), key);
+    }
+
+    @Test
+    void theShippedExampleStillLoadsWithDefaults() throws IOException {
+        RelayConfig c = ConfigLoader.load(write(base("", "", REPL)));
+        assertEquals(dev.binlogrelay.server.upstream.SslMode.PREFERRED, SecurityConfig.upstream(c.upstream).sslMode());
+        assertEquals(null, SecurityConfig.downstream(c.downstream).tls());
+    }
+}
