@@ -10,18 +10,27 @@ import java.util.List;
  * Writes payloads ({@link ByteBuf}) as MySQL packets, taking sequence ids from the connection's
  * {@link PacketSequence}. Payloads of 0xFFFFFF bytes or more are split into 0xFFFFFF-byte chunks followed by
  * a shorter last chunk, which is empty when the payload is an exact multiple of 0xFFFFFF. Chunks are slices
- * of the payload: nothing is copied.
+ * of the payload: nothing is copied. {@link FramedPackets} already hold whole packets and pass through.
  */
-public final class PacketEncoder extends MessageToMessageEncoder<ByteBuf> {
+public final class PacketEncoder extends MessageToMessageEncoder<Object> {
     private final PacketSequence sequence;
 
     public PacketEncoder(PacketSequence sequence) {
-        super(ByteBuf.class);
         this.sequence = sequence;
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, ByteBuf payload, List<Object> out) {
+    public boolean acceptOutboundMessage(Object msg) {
+        return msg instanceof ByteBuf || msg instanceof FramedPackets;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) {
+        if (msg instanceof FramedPackets framed) {
+            out.add(framed.content().retain());
+            return;
+        }
+        ByteBuf payload = (ByteBuf) msg;
         int remaining = payload.readableBytes();
         while (true) {
             int len = Math.min(remaining, PacketDecoder.MAX_CHUNK);

@@ -193,7 +193,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 options.mysqlGtidSet() != null ? "GTID set '" + options.mysqlGtidSet() + "' at " : "",
                 cursor.position(), flags, options.checksum());
         state = State.DUMPING;
-        dump = new DumpSession(ctx.channel(), server.store(), cursor, options, server.formats());
+        dump = new DumpSession(ctx.channel(), sequence, server.store(), cursor, options, server.formats());
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> server.metrics().readerStopped());
         dump.start();

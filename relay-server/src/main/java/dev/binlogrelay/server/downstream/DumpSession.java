@@ -40,6 +40,7 @@ final class DumpSession {
     private static final Logger log = LoggerFactory.getLogger(DumpSession.class);
     private static final int MAX_EVENTS_PER_PUMP = 4096;
     private static final byte[] OK_BYTE = {0};
+    private static final int BATCH_BYTES = 64 * 1024;
 
     private final Channel channel;
     private final BinlogStore store;
@@ -59,9 +60,13 @@ final class DumpSession {
     private boolean sentSinceHeartbeat;
     private ScheduledFuture<?> heartbeatTask;
     private long eventsSent;
+    private final dev.binlogrelay.core.protocol.PacketSequence sequence;
+    private ByteBuf batch;
 
-    DumpSession(Channel channel, BinlogStore store, BinlogCursor cursor, ReaderOptions options, FileFormats formats) {
+    DumpSession(Channel channel, dev.binlogrelay.core.protocol.PacketSequence sequence, BinlogStore store,
+                BinlogCursor cursor, ReaderOptions options, FileFormats formats) {
         this.channel = channel;
+        this.sequence = sequence;
         this.store = store;
         this.cursor = cursor;
         this.options = options;
@@ -88,6 +93,7 @@ final class DumpSession {
             heartbeatTask = channel.eventLoop().scheduleAtFixedRate(this::heartbeat, ms, ms, TimeUnit.MILLISECONDS);
         }
         channel.closeFuture().addListener(f -> stop());
+        flushBatch();
         pump();
     }
 
@@ -109,6 +115,7 @@ final class DumpSession {
             n++;
             send(e);
         }
+        flushBatch();
         channel.flush();
         if (n == MAX_EVENTS_PER_PUMP && channel.isWritable()) {
             schedulePump();
@@ -170,11 +177,38 @@ final class DumpSession {
         return storedChecksum == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);
     }
 
+    /**
+     * Queues one event packet. Events are packed, already framed, into a pooled buffer of up to
+     * {@link #BATCH_BYTES} that goes out as one write (one copy of the event, no per-event buffers); an event
+     * too large for one packet goes through the packet encoder, which splits it.
+     */
     private void write(byte[] event) {
-        ByteBuf payload = Unpooled.wrappedBuffer(OK_BYTE, event);
-        channel.write(payload, channel.voidPromise());
+        if (1 + event.length >= dev.binlogrelay.core.protocol.PacketDecoder.MAX_CHUNK) {
+            flushBatch();
+            channel.write(Unpooled.wrappedBuffer(OK_BYTE, event), channel.voidPromise());
+        } else {
+            if (batch == null) {
+                batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 5));
+            } else if (batch.writableBytes() < event.length + 5) {
+                flushBatch();
+                batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 5));
+            }
+            dev.binlogrelay.core.protocol.FramedPackets.append(batch, sequence, 0, event);
+            if (batch.readableBytes() >= BATCH_BYTES) {
+                flushBatch();
+            }
+        }
         sentSinceHeartbeat = true;
         eventsSent++;
+    }
+
+    /** Hands the packed packets to the channel (written, not flushed). */
+    private void flushBatch() {
+        if (batch != null) {
+            ByteBuf b = batch;
+            batch = null;
+            channel.write(new dev.binlogrelay.core.protocol.FramedPackets(b), channel.voidPromise());
+        }
     }
 
     private void heartbeat() {
@@ -183,15 +217,16 @@ final class DumpSession {
         }
         if (!sentSinceHeartbeat && !skippingGroup) {
             var p = cursor.position();
-            channel.writeAndFlush(Unpooled.wrappedBuffer(OK_BYTE,
-                    ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), artificialChecksum())),
-                    channel.voidPromise());
+            write(ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), artificialChecksum()));
+            flushBatch();
+            channel.flush();
         }
         sentSinceHeartbeat = false;
     }
 
     private void finishWithEof() {
         finished = true;
+        flushBatch();
         channel.writeAndFlush(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(channel.alloc()));
         stop();
     }
@@ -217,6 +252,10 @@ final class DumpSession {
     void stop() {
         boolean wasFinished = finished;
         finished = true;
+        if (channel.eventLoop().inEventLoop() && batch != null) {
+            batch.release();
+            batch = null;
+        }
         store.removeCommitListener(commitListener);
         if (heartbeatTask != null) {
             heartbeatTask.cancel(false);
