@@ -1,0 +1,159 @@
+package dev.binlogrelay.bench;
+
+import dev.binlogrelay.bench.report.BenchReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark harness: relay vs MariaDB's own dump thread on the same binlog, in the same run.
+ *
+ * <pre>
+ * mvn -q -DskipTests install
+ * mvn -q -pl bench exec:java@bench -Dexec.args="--mode quick"     # under 3 minutes, checks correctness
+ * mvn -q -pl bench exec:java@bench -Dexec.args="--mode full"      # 1 GiB binlog, 1..1000 readers, 3 runs each
+ * </pre>
+ *
+ * Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section to {@code bench/RESULTS.md}
+ * and redraws {@code bench/fanout.png} ({@code --record}); every mode writes {@code results.json},
+ * {@code runs.csv} and {@code fanout.png} to {@code --out}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Fan-out benchmark: N raw readers each dump the whole binlog from the relay, then from the "
+                + "primary directly; aggregate MB/s and CPU seconds of the serving process.")
+public final class Bench implements Callable<Integer> {
+    enum Mode { quick, full }
+
+    @Option(names = "--mode", description = "quick (small, under 3 minutes; the CI smoke test) or full. Default: quick.")
+    Mode mode = Mode.quick;
+
+    @Option(names = "--out", description = "Directory for results.json, runs.csv, fanout.png and the relay's log. "
+            + "Default: bench/results-raw/<UTC timestamp>.")
+    Path out;
+
+    @Option(names = "--binlog-size", description = "Binlog to generate, like 8M or 1G. Default: quick 8M, full 1G.")
+    String binlogSize;
+
+    @Option(names = "--binlog-file-size", description = "max_binlog_size of the primary. Default: quick 1M, full 256M.")
+    String binlogFileSize;
+
+    @Option(names = "--readers", split = ",", description = "Reader counts. Default: quick 1,8; full 1,8,64,256,1000.")
+    List<Integer> readers;
+
+    @Option(names = "--repetitions", description = "Runs per reader count and target (the median is reported). "
+            + "Default: quick 1, full 3.")
+    Integer repetitions;
+
+    @Option(names = "--reader-threads", description = "Selector threads reading all the readers' sockets. Default: 2.")
+    int readerThreads = 2;
+
+    @Option(names = "--loader-connections", description = "Connections generating the binlog. Default: 4.")
+    int loaderConnections = 4;
+
+    @Option(names = "--innodb-buffer-pool", description = "innodb_buffer_pool_size of the primary. Default: 256M.")
+    String innodbBufferPool = "256M";
+
+    @Option(names = "--relay-jvm-options", description = "JVM options of the relay process. Default: -Xmx2g.")
+    String relayJvmOptions = "-Xmx2g";
+
+    @Option(names = "--relay-jfr", description = "Record a JFR profile of the relay during the fan-out runs "
+            + "(out/relay-fanout.jfr); adds a little overhead.")
+    boolean relayJfr;
+
+    @Option(names = "--record", negatable = true, description = "Append to bench/RESULTS.md and redraw bench/fanout.png. "
+            + "Default: on in full mode, off in quick mode.")
+    Boolean record;
+
+    @Option(names = "--note", description = "A sentence added to the RESULTS.md section (e.g. what else ran).")
+    String note;
+
+    @Option(names = "--seed", description = "Seed of the generated rows. Default: 42.")
+    long seed = 42;
+
+    private String[] args = new String[0];
+    private BenchReport report;
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new Bench(), args).execute(args));
+    }
+
+    /** Runs the bench in this JVM and returns what it measured (for tests); throws on bad arguments. */
+    public static BenchReport run(String... args) throws Exception {
+        Bench bench = new Bench();
+        commandLine(bench, args).parseArgs(args);
+        bench.call();
+        return bench.report;
+    }
+
+    private static CommandLine commandLine(Bench bench, String[] args) {
+        bench.args = args.clone();
+        return new CommandLine(bench).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean full = mode == Mode.full;
+        Path benchDir = benchDir();
+        String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        FanOutBenchmark.Plan plan = new FanOutBenchmark.Plan(mode.name(),
+                parseSize(binlogSize != null ? binlogSize : full ? "1G" : "8M"),
+                binlogFileSize != null ? binlogFileSize : full ? "256M" : "1M",
+                readers != null ? List.copyOf(readers) : full ? List.of(1, 8, 64, 256, 1000) : List.of(1, 8),
+                repetitions != null ? repetitions : full ? 3 : 1,
+                readerThreads, loaderConnections, innodbBufferPool,
+                Arrays.stream(relayJvmOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), relayJfr, seed,
+                (out != null ? out : benchDir.resolve("results-raw").resolve(started)).toAbsolutePath(),
+                benchDir.toAbsolutePath().getParent(),
+                "mvn -q -pl bench exec:java@bench -Dexec.args=\"" + Arrays.stream(args).map(Bench::quoted)
+                        .collect(Collectors.joining(" ")) + "\"");
+        if (plan.readers().stream().anyMatch(n -> n < 1) || plan.repetitions() < 1 || readerThreads < 1 || loaderConnections < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "reader counts, repetitions, threads and "
+                    + "connections must be at least 1");
+        }
+        Files.createDirectories(plan.out());
+        boolean recording = record != null ? record : full;
+        report = new FanOutBenchmark(plan).run(recording ? benchDir.resolve("RESULTS.md") : null,
+                recording ? benchDir.resolve("fanout.png") : null, note);
+        return report.allCorrect() ? 0 : 1;
+    }
+
+    /** An argument as it must be written inside exec.args: single-quoted when it holds spaces. */
+    private static String quoted(String arg) {
+        return arg.matches("[A-Za-z0-9_./:,=@+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+    }
+
+    /** bench/ of the source tree: the working directory when run from there (surefire), else ./bench if present. */
+    static Path benchDir() {
+        Path cwd = Path.of("").toAbsolutePath();
+        if (Files.exists(cwd.resolve("bench").resolve("pom.xml"))) {
+            return cwd.resolve("bench");
+        }
+        return cwd;
+    }
+
+    static long parseSize(String size) {
+        String s = size.trim().toUpperCase(Locale.ROOT);
+        int shift = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        try {
+            return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a size like 8M or 1G: " + size, e);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.binlogrelay.bench.setup;
+
+import dev.binlogrelay.bench.reader.ReaderConnection;
+import dev.binlogrelay.core.protocol.TextResultSet;
+import dev.binlogrelay.testkit.FreePorts;
+import dev.binlogrelay.testkit.MariaDbServer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay under test, in a JVM of its own ({@code dev.binlogrelay.server.cli.Main run --config FILE}), so that
+ * its CPU time can be read from /proc exactly as the server's is, with nothing of the bench's readers in it. It
+ * replicates the primary from its first binlog file into a fresh store and listens on a free loopback port;
+ * its output goes to {@code relay.log} in the results directory.
+ */
+public final class RelayProcess implements AutoCloseable {
+    public static final String USER = "repl";
+    public static final String PASSWORD = "secret";
+    private static final String MAIN = "dev.binlogrelay.server.cli.Main";
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final Thread reaper;
+
+    private RelayProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.reaper = new Thread(process::destroyForcibly, "bench-relay-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    /**
+     * Writes the config and starts the relay with {@code jvmOptions} (e.g. {@code -Xmx2g}); returns once it
+     * answers SQL on its port.
+     */
+    public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, List<String> jvmOptions,
+                                     Duration startTimeout) throws IOException, InterruptedException {
+        int port = FreePorts.find();
+        Path config = outDir.resolve("relay.yaml");
+        Files.writeString(config, String.join("\n",
+                "# written by the benchmark harness (dev.binlogrelay.bench.Bench)",
+                "server_id: 9001",
+                "data_dir: " + dataDir,
+                "upstream:",
+                "  host: " + primary.host(),
+                "  port: " + primary.port(),
+                "  user: " + MariaDbServer.REPL_USER,
+                "  password: " + MariaDbServer.REPL_PASSWORD,
+                "  start: earliest",
+                "downstream:",
+                "  listen: 127.0.0.1:" + port,
+                "  users:",
+                "    - user: " + USER,
+                "      password: " + PASSWORD,
+                ""));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classpath(), MAIN, "run", "--config", config.toString()));
+        Path log = outDir.resolve("relay.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        RelayProcess relay = new RelayProcess(p, port, log);
+        try {
+            relay.awaitAnswering(startTimeout);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            relay.close();
+            throw e;
+        }
+        return relay;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The relay's SHOW MASTER STATUS as file:position, or null while its store is empty. */
+    public String storedEnd() throws IOException {
+        try (ReaderConnection c = ReaderConnection.open("127.0.0.1", port, USER, PASSWORD, 0)) {
+            TextResultSet rs = c.query("SHOW MASTER STATUS");
+            return rs.rows().isEmpty() ? null : rs.rows().get(0).get(0) + ":" + rs.rows().get(0).get(1);
+        }
+    }
+
+    /** Waits until the relay has stored the primary's binlog up to {@code file:position}; fails after {@code timeout}. */
+    public void awaitStored(String filePos, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            checkAlive("storing the binlog");
+            seen = storedEnd();
+            if (filePos.equals(seen)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the relay stored up to " + seen + " but not " + filePos + " within " + timeout
+                + "; see " + log);
+    }
+
+    private void awaitAnswering(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            checkAlive("starting");
+            try {
+                storedEnd();
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("the relay did not answer on 127.0.0.1:" + port + " within " + timeout + "; see " + log, last);
+    }
+
+    private void checkAlive(String doing) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the relay exited with code " + process.exitValue() + " while " + doing
+                    + "; its output:\n" + tail());
+        }
+    }
+
+    private String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ")";
+        }
+    }
+
+    /** Asks the relay to stop (SIGTERM, it closes its store) and kills it if it does not within 30 s. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+    }
+
+    /**
+     * The classpath this JVM runs with: the class loader's URLs when launched by a tool that uses one (Maven's
+     * exec:java), else {@code java.class.path} (plain java, surefire).
+     */
+    static String classpath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (ClassLoader cl = Thread.currentThread().getContextClassLoader(); cl != null; cl = cl.getParent()) {
+            if (cl instanceof URLClassLoader u) {
+                for (URL url : u.getURLs()) {
+                    try {
+                        entries.add(Path.of(url.toURI()).toString());
+                    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                        throw new IllegalStateException("cannot turn classpath entry " + url + " into a path", e);
+                    }
+                }
+            }
+        }
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!e.isBlank()) {
+                entries.add(e);
+            }
+        }
+        String cp = String.join(File.pathSeparator, entries);
+        if (!cp.contains("relay-server")) {
+            throw new UncheckedIOException(new IOException("relay-server is not on the classpath " + cp
+                    + "; start the bench with Maven: mvn -q -pl bench exec:java@bench"));
+        }
+        return cp;
+    }
+}
