@@ -87,17 +87,10 @@ public final class NativePassword {
     }
 
     static byte[] sha1(byte[] in) {
-        try {
-            return MessageDigest.getInstance("SHA-1").digest(in);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.digest("SHA-1", in);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = new byte[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
+        return Digests.concat(a, b);
     }
 }
