@@ -58,6 +58,7 @@ final class FanOutBenchmark {
     BenchReport run(Path resultsMd, Path chart, String note) throws Exception {
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
         MachineInfo machine = MachineInfo.current();
+        String relayBuild = RelayBuild.describe(plan.sourceTree()); // at the start: work may land during the run
         say("%s mode on %s", plan.mode(), machine.describe());
         say("results go to %s", plan.out());
         int maxReaders = plan.readers().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -108,7 +109,7 @@ final class FanOutBenchmark {
                 List<RunResult> runs = measure(t, relay);
                 List<PointSummary> summary = PointSummary.of(runs);
                 BenchReport report = new BenchReport(date, plan.mode(), plan.command(), machine, primary.version(),
-                        RelayBuild.describe(plan.sourceTree()), binlog,
+                        relayBuild, binlog,
                         settings, runs, summary);
                 write(report, resultsMd, chart, note);
                 return report;
