@@ -126,6 +126,15 @@ class BinlogConnectorIT {
             }
             events.add(h.getEventType() + " " + currentFile[0] + ":" + h.getNextPosition());
         });
+        runToEnd(client, port);
+        return new ArrayList<>(events);
+    }
+
+    /**
+     * Runs a non-blocking dump to its EOF on a thread of its own, bounded to 60 s, and fails the test if the
+     * reader reported a communication or deserialization failure.
+     */
+    static void runToEnd(BinaryLogClient client, int port) throws Exception {
         AtomicReference<Exception> failure = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
@@ -160,6 +169,5 @@ class BinlogConnectorIT {
         t.join(10_000);
         assertTrue(finished, "non-blocking dump from port " + port + " did not end within 60 s");
         assertNull(failure.get(), () -> "reader on port " + port + " failed: " + failure.get());
-        return new ArrayList<>(events);
     }
 }

@@ -7,12 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Harness pieces for tests in other packages. */
 public final class RelayHarnessAccess {
@@ -51,40 +46,7 @@ public final class RelayHarnessAccess {
                 events.add(ImportAndServeIT.describe(e));
             }
         });
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
-            @Override
-            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
-                failure.set(ex);
-            }
-
-            @Override
-            public void onEventDeserializationFailure(BinaryLogClient c, Exception ex) {
-                failure.set(ex);
-            }
-
-            @Override
-            public void onDisconnect(BinaryLogClient c) {
-                done.countDown();
-            }
-        });
-        Thread t = new Thread(() -> {
-            try {
-                client.connect();
-            } catch (Exception e) {
-                failure.set(e);
-                done.countDown();
-            }
-        }, "connector-" + port);
-        t.start();
-        boolean finished = done.await(60, TimeUnit.SECONDS);
-        if (!finished) {
-            client.disconnect();
-        }
-        t.join(10_000);
-        assertTrue(finished, "dump did not end within 60 s");
-        assertNull(failure.get(), () -> "reader failed: " + failure.get());
+        BinlogConnectorIT.runToEnd(client, port);
         return new ArrayList<>(events);
     }
 }
