@@ -35,7 +35,8 @@ public final class Relay implements AutoCloseable {
 
     private Relay(RelayConfig config) throws InterruptedException {
         this.config = config;
-        StoreOptions options = StoreOptions.defaults().withCacheBytes(config.storage.cacheBytes);
+        StoreOptions options = StoreOptions.defaults().withCacheBytes(config.storage.cacheBytes)
+                .withSegmentCacheBytes(config.storage.segmentCacheBytes);
         this.store = BinlogStore.open(Path.of(config.dataDir), options);
         DownstreamServer ds = null;
         RetentionTask rt = null;
@@ -82,7 +83,16 @@ public final class Relay implements AutoCloseable {
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream);
         RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
         long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
-        metrics.gauge("binlog_relay_cache_hit_ratio", "Hot-tail cache hit ratio", () -> store.cacheStats().hitRate());
+        metrics.gauge("binlog_relay_cache_hit_ratio", "Share of events served to readers from the hot-tail cache",
+                () -> store.cacheStats().hitRate());
+        metrics.gauge("binlog_relay_cache_hits", "Events served to readers from the hot-tail cache",
+                () -> store.cacheStats().hitCount());
+        metrics.gauge("binlog_relay_cache_misses", "Events served to readers from RocksDB (older than the hot tail)",
+                () -> store.cacheStats().missCount());
+        metrics.gauge("binlog_relay_segment_loads", "256 KiB segments of older binlog read from RocksDB",
+                () -> store.segmentLoads());
+        metrics.gauge("binlog_relay_segment_cache_bytes", "Bytes held by the shared segment cache",
+                () -> store.segmentCacheBytes());
         return new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()));

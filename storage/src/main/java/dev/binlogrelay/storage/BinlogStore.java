@@ -38,14 +38,15 @@ import java.util.function.UnaryOperator;
  *     {@link #awaitCommitBeyond} to block with a timeout.</li>
  * <li>A purge ({@link #purgeFilesBefore}, retention) runs on any thread, one at a time. It never removes the
  *     newest file, nor a file a cursor is in (see {@link FilePurger} for the rule and the atomicity).</li>
- * <li>{@link #close()} waits for calls in progress, closes every cursor's RocksDB iterator, then the
+ * <li>{@link #close()} waits for calls in progress (cursors hold no RocksDB iterator between calls), then the
  *     database. Afterwards every call throws "store &lt;dir&gt; is closed", except the cache statistics,
  *     {@link #removeCommitListener} and closing cursors, which stay harmless for shutdown paths.</li>
  * </ul>
  *
  * <p><b>Memory.</b> The newest events are kept in a Caffeine cache weighed by event bytes
  * ({@link StoreOptions#cacheBytes()}); readers at the tail hit it, readers far behind read RocksDB through
- * an iterator and never insert into the cache, so they cannot evict the tail (see {@link TailCache}).
+ * shared segments ({@link SegmentCache}) and never insert into the hot cache, so they cannot evict the tail
+ * (see {@link TailCache}).
  */
 public final class BinlogStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BinlogStore.class);
@@ -54,6 +55,7 @@ public final class BinlogStore implements AutoCloseable {
     private final StoreOptions options;
     private final RocksHandles rocks;
     private final TailCache cache;
+    private final SegmentCache segments;
     private final GtidIndex gtids;
     private final CommitSignal signal;
     private final GroupAppender writer;
@@ -76,6 +78,7 @@ public final class BinlogStore implements AutoCloseable {
         this.rocks = rocks;
         this.table = table;
         this.cache = new TailCache(options.cacheBytes());
+        this.segments = new SegmentCache(options.segmentCacheBytes());
         this.gtids = new GtidIndex(rocks);
         this.signal = new CommitSignal(dir);
         this.writer = new GroupAppender(this);
@@ -396,6 +399,16 @@ public final class BinlogStore implements AutoCloseable {
         return cache.entries();
     }
 
+    /** Segments of older binlog read from RocksDB so far (each shared by every reader of that stretch). */
+    public long segmentLoads() {
+        return segments.loads();
+    }
+
+    /** Bytes held by the segment cache. */
+    public long segmentCacheBytes() {
+        return segments.weightedSize();
+    }
+
     /** Cursors opened and not yet closed. */
     public int openCursors() {
         return cursors.size();
@@ -405,7 +418,7 @@ public final class BinlogStore implements AutoCloseable {
         return closed;
     }
 
-    /** Waits for calls in progress, closes every cursor's iterator, then RocksDB. Idempotent. */
+    /** Waits for calls in progress, then closes RocksDB. Idempotent. */
     @Override
     public void close() {
         Lock lock = lifecycle.writeLock();
@@ -415,12 +428,10 @@ public final class BinlogStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            for (StoreCursor c : cursors) {
-                c.releaseIterator();
-            }
             cursors.clear();
             rocks.close();
             cache.clear();
+            segments.clear();
         } finally {
             lock.unlock();
         }
@@ -466,6 +477,7 @@ public final class BinlogStore implements AutoCloseable {
     void publishPurge(PurgedRange range, long keepFromSeq) {
         purged = range;
         updateTable(t -> t.withoutFilesBefore(keepFromSeq));
+        segments.dropFilesBefore(keepFromSeq);
     }
 
     /** Runs {@code action} while no cursor can open. */
@@ -496,6 +508,10 @@ public final class BinlogStore implements AutoCloseable {
         return cache;
     }
 
+    SegmentCache segments() {
+        return segments;
+    }
+
     CommitSignal commitSignal() {
         return signal;
     }
@@ -504,22 +520,13 @@ public final class BinlogStore implements AutoCloseable {
         return writer;
     }
 
-    /** A new iterator on the events; the caller holds the read lock and closes it (or the store's close does). */
+    /** A new iterator on the events; the caller holds the read lock and closes it. */
     RocksIterator newEventIterator() {
         return rocks.db.newIterator(rocks.events, rocks.tuning.scan);
     }
 
-    /** A cursor closed by its owner: release its iterator unless the store's close already did. */
+    /** A cursor closed by its owner. */
     void release(StoreCursor c) {
-        Lock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            if (!closed) {
-                c.releaseIterator();
-            }
-        } finally {
-            lock.unlock();
-        }
         cursors.remove(c);
     }
 

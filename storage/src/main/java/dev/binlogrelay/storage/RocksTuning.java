@@ -30,14 +30,16 @@ import org.rocksdb.WriteOptions;
  *     drops only a group that was never acknowledged.</li>
  * <li><b>Several column families, one WAL.</b> The small families (meta, files) change with every group and
  *     would keep old WAL files alive; {@code max_total_wal_size} forces their flush so the WAL stays bounded.</li>
- * <li><b>Reads from far behind</b> use a 2 MiB readahead (binlog is read sequentially) and the shared block
- *     cache; the hot tail is served from the Caffeine cache instead (see {@link TailCache}).</li>
+ * <li><b>Reads from far behind</b> load 256 KiB segments that readers share ({@link SegmentCache}): one
+ *     iterator and seek per segment, with a readahead of the same size, and the shared block cache; the hot
+ *     tail is served from the Caffeine cache instead (see {@link TailCache}).</li>
  * </ul>
  */
 final class RocksTuning implements AutoCloseable {
     /** Values at least this large are stored in blob files. */
     static final long MIN_BLOB_BYTES = 1L << 20;
-    static final long READAHEAD_BYTES = 2L << 20;
+    /** A segment's window: each segment load is one seek and one sequential read of about this much. */
+    static final long READAHEAD_BYTES = 1L << SegmentCache.SHIFT;
 
     final boolean syncEachGroup;
     final DBOptions db;
@@ -48,7 +50,7 @@ final class RocksTuning implements AutoCloseable {
     final WriteOptions groupWrite;
     /** Metadata written outside groups and crash clean-up: always synced. */
     final WriteOptions syncedWrite;
-    /** Cursor iterators: sequential scans with readahead. */
+    /** Segment loads: short sequential scans with readahead. */
     final ReadOptions scan;
     /** Point reads and short seeks (boundary checks, GTID index). */
     final ReadOptions point;

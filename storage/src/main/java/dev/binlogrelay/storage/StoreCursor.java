@@ -1,37 +1,42 @@
 package dev.binlogrelay.storage;
 
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-
 /**
- * A reader's cursor. Every {@link #next()} is bounded by the committed end published at that moment, so a
- * reader never sees part of a group.
+ * A reader's cursor. Every event it returns lies before the committed end published when it was fetched, so
+ * a reader never sees part of a group.
  *
- * <p>An event comes from the hot cache when it is there, otherwise from a RocksDB iterator the cursor keeps
- * between calls: reading in order, the iterator already stands on the next key and no seek is needed. A
- * RocksDB iterator sees the database as of its creation (or last refresh); the cursor remembers the committed
- * end at that moment and refreshes the iterator only when it must read beyond it. At the committed end the
- * iterator is released, so an idle reader pins no memtables or SST files. Events read from RocksDB are not
- * put into the cache.
+ * <p>Where an event comes from:
+ * <ol>
+ * <li>the current segment, if the next event is in it: an array walk, without lock, map lookup or native
+ *     call (a reader far behind spends almost all its reads here); or the successor of the hot-tail node
+ *     it read last, if that is the next event and committed (a reader at the tail reads here);</li>
+ * <li>otherwise, under the store's read lock, the hot tail ({@link TailCache}) when the position is at or
+ *     after its oldest entry: readers at the tail are served from memory;</li>
+ * <li>otherwise the segment holding the position from the {@link SegmentCache}, shared with every other
+ *     reader of that stretch and loaded from RocksDB once.</li>
+ * </ol>
+ * Events read from RocksDB are never put into the hot tail, so a reader far behind cannot evict it. The cursor
+ * holds no RocksDB iterator between calls: an idle reader pins no memtables or SST files.
  *
- * <p>Not thread-safe (see {@link BinlogCursor}); the store's close may release the iterator from another
- * thread, which the store's lock makes safe.
+ * <p>Not thread-safe (see {@link BinlogCursor}).
  */
 final class StoreCursor implements BinlogCursor {
+    /** Hit and miss counts are kept here and added to the store's statistics in batches of at most this. */
+    private static final int COUNT_BATCH = 4096;
+
     private final BinlogStore store;
     /** The file the cursor is in; volatile because a purge reads it from another thread (it only grows). */
     private volatile long seq;
     private long pos;
-    private RocksIterator iterator;
-    /** The committed end when the iterator was created or refreshed: it sees every event before it. */
-    private long iteratorSeesSeq;
-    private long iteratorSeesPos;
-    private final byte[] keyBuffer = new byte[Keys.EVENT_KEY_LENGTH];
+    /** The segment the last cold read came from, and the index of the event after it. */
+    private SegmentCache.Segment segment;
+    private int nextInSegment;
+    /** The hot-tail node of the last event served from memory; its successor is the next candidate. */
+    private TailCache.Node tailNode;
+    private int pendingHits;
+    private int pendingMisses;
     private boolean closed;
-    /** How the cursor used RocksDB, for tests and diagnostics. */
-    private int iteratorsOpened;
-    private int refreshes;
-    private int seeks;
+    /** Events served without the store's lock (from the segment or the tail chain), for tests and diagnostics. */
+    private long lockFreeReads;
 
     StoreCursor(BinlogStore store, long seq, long pos) {
         this.store = store;
@@ -44,6 +49,36 @@ final class StoreCursor implements BinlogCursor {
         if (closed) {
             throw new StoreException("store " + store.dir() + ": cursor at " + position() + " is closed");
         }
+        if (!store.isClosed()) {
+            SegmentCache.Segment s = segment;
+            if (s != null && nextInSegment < s.events.length) {
+                StoredEvent e = s.events[nextInSegment];
+                if (e.position() == pos) {
+                    nextInSegment++;
+                    pos = e.endPosition();
+                    lockFreeReads++;
+                    if (++pendingMisses >= COUNT_BATCH) {
+                        flushCounts();
+                    }
+                    return e;
+                }
+            }
+            TailCache.Node t = tailNode;
+            if (t != null) {
+                TailCache.Node n = t.next;
+                // the writer links an event before it commits it: follow the link only up to the committed end
+                if (n != null && n.fileSeq == seq && n.event.position() == pos && store.table().endIsAfter(seq, pos)) {
+                    tailNode = n;
+                    pos = n.event.endPosition();
+                    lockFreeReads++;
+                    if (++pendingHits >= COUNT_BATCH) {
+                        flushCounts();
+                    }
+                    return n.event;
+                }
+            }
+        }
+        flushCounts();
         return store.underReadLock(this::advance);
     }
 
@@ -51,8 +86,8 @@ final class StoreCursor implements BinlogCursor {
         while (true) {
             FileTable table = store.table();
             if (!table.endIsAfter(seq, pos)) {
-                releaseIterator();
-                return null;
+                segment = null;
+                return null; // the tail node stays: the next committed event is most likely linked to it
             }
             BinlogFileInfo file = table.bySequence(seq);
             if (file == null) {
@@ -66,56 +101,44 @@ final class StoreCursor implements BinlogCursor {
                 }
                 seq = following.sequence();
                 pos = following.firstPosition();
+                segment = null;
                 continue;
             }
-            StoredEvent e = store.cache().get(seq, pos);
-            if (e == null) {
-                e = fromRocks(file.name(), table);
+            TailCache.Node n = store.cache().node(seq, pos);
+            if (n != null) {
+                segment = null;
+                tailNode = n;
+                pos = n.event.endPosition();
+                pendingHits++;
+                return n.event;
             }
+            tailNode = null;
+            // a finished file is committed to its end; the newest one up to the committed end, and a private
+            // (growing) window is read only up to where the hot tail takes over
+            long committedTo = table.endSeq() > seq ? Long.MAX_VALUE : table.endPos();
+            Long tailStart = store.cache().oldestPosition(seq);
+            if (tailStart != null && tailStart > pos && committedTo < SegmentCache.windowEnd(SegmentCache.window(pos))) {
+                committedTo = tailStart;
+            }
+            SegmentCache.Segment s = store.segments().segmentAt(store, seq, file.name(), pos, committedTo);
+            int i = s.indexOf(pos);
+            if (i < 0) {
+                throw new StoreException("store " + store.dir() + ": committed event " + file.name() + ":" + pos + " is missing");
+            }
+            segment = s;
+            nextInSegment = i + 1;
+            StoredEvent e = s.events[i];
             pos = e.endPosition();
+            pendingMisses++;
             return e;
         }
     }
 
-    private StoredEvent fromRocks(String fileName, FileTable table) {
-        if (!iteratorOnCurrentKey()) {
-            if (iterator == null) {
-                iterator = store.newEventIterator();
-                iteratorsOpened++;
-                iteratorSeesSeq = table.endSeq();
-                iteratorSeesPos = table.endPos();
-            } else if (!(iteratorSeesSeq > seq || (iteratorSeesSeq == seq && iteratorSeesPos > pos))) {
-                try {
-                    iterator.refresh(); // committed after the iterator's view was taken
-                } catch (RocksDBException e) {
-                    throw store.rocks().failure("refresh an iterator for " + fileName + ":" + pos, e);
-                }
-                refreshes++;
-                iteratorSeesSeq = table.endSeq();
-                iteratorSeesPos = table.endPos();
-            }
-            iterator.seek(Keys.event(seq, pos));
-            seeks++;
-            if (!iteratorOnCurrentKey()) {
-                try {
-                    iterator.status();
-                } catch (RocksDBException e) {
-                    throw store.rocks().failure("read event " + fileName + ":" + pos, e);
-                }
-                throw new StoreException("store " + store.dir() + ": committed event " + fileName + ":" + pos + " is missing");
-            }
-        }
-        StoredEvent e = Values.event(fileName, pos, iterator.value());
-        iterator.next();
-        return e;
-    }
-
-    private boolean iteratorOnCurrentKey() {
-        if (iterator == null || !iterator.isValid()) {
-            return false;
-        }
-        int n = iterator.key(keyBuffer);
-        return n == Keys.EVENT_KEY_LENGTH && Keys.eventFile(keyBuffer) == seq && Keys.eventPosition(keyBuffer) == pos;
+    private void flushCounts() {
+        store.cache().recordHits(pendingHits);
+        store.cache().recordMisses(pendingMisses);
+        pendingHits = 0;
+        pendingMisses = 0;
     }
 
     @Override
@@ -129,26 +152,21 @@ final class StoreCursor implements BinlogCursor {
         return seq;
     }
 
-    /** Closes the RocksDB iterator, if any. Called by the owner, or by the store's close under its write lock. */
-    void releaseIterator() {
-        if (iterator != null) {
-            iterator.close();
-            iterator = null;
-        }
-    }
-
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        flushCounts();
+        segment = null;
+        tailNode = null;
         store.release(this);
     }
 
-    /** {iterators opened, refreshes, seeks} so far. */
-    int[] rocksUsage() {
-        return new int[] {iteratorsOpened, refreshes, seeks};
+    /** Events served without the store's lock: from the segment in hand or along the hot tail's links. */
+    long lockFreeReads() {
+        return lockFreeReads;
     }
 
     @Override

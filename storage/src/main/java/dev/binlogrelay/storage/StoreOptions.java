@@ -18,9 +18,11 @@ import java.util.Locale;
  *                              ({@code LZ4_COMPRESSION}) or library name ({@code lz4})
  * @param bottommostCompression compression of the bottom level, where old binlog spends most of its life
  * @param blockCacheBytes       RocksDB block cache, serving readers far behind the tail
+ * @param segmentCacheBytes     cache of decoded event segments behind the tail, shared by readers reading the
+ *                              same stretch of old binlog (see {@link SegmentCache}); 0 disables sharing
  */
 public record StoreOptions(boolean syncEachGroup, long cacheBytes, long writeBufferBytes, String compression,
-                           String bottommostCompression, long blockCacheBytes) {
+                           String bottommostCompression, long blockCacheBytes, long segmentCacheBytes) {
 
     public StoreOptions {
         if (cacheBytes < 0) {
@@ -32,6 +34,9 @@ public record StoreOptions(boolean syncEachGroup, long cacheBytes, long writeBuf
         if (blockCacheBytes < 0) {
             throw new IllegalArgumentException("blockCacheBytes must be >= 0, got " + blockCacheBytes);
         }
+        if (segmentCacheBytes < 0) {
+            throw new IllegalArgumentException("segmentCacheBytes must be >= 0, got " + segmentCacheBytes);
+        }
         compressionType(compression);
         compressionType(bottommostCompression);
     }
@@ -39,30 +44,36 @@ public record StoreOptions(boolean syncEachGroup, long cacheBytes, long writeBuf
     /**
      * Durable (sync per group), a 64 MiB hot cache, a 64 MiB memtable (a 20 MiB row event fits without forcing
      * an early flush), LZ4 on the upper levels (cheap on the write path), ZSTD at the bottom (row events are
-     * repetitive and compress several times), a 32 MiB block cache.
+     * repetitive and compress several times), a 32 MiB block cache, a 64 MiB segment cache.
      */
     public static StoreOptions defaults() {
-        return new StoreOptions(true, 64L << 20, 64L << 20, "LZ4_COMPRESSION", "ZSTD_COMPRESSION", 32L << 20);
+        return new StoreOptions(true, 64L << 20, 64L << 20, "LZ4_COMPRESSION", "ZSTD_COMPRESSION", 32L << 20, 64L << 20);
     }
 
     public StoreOptions withSyncEachGroup(boolean sync) {
-        return new StoreOptions(sync, cacheBytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes);
+        return new StoreOptions(sync, cacheBytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes, segmentCacheBytes);
     }
 
     public StoreOptions withCacheBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, bytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes);
+        return new StoreOptions(syncEachGroup, bytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes, segmentCacheBytes);
     }
 
     public StoreOptions withWriteBufferBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, cacheBytes, bytes, compression, bottommostCompression, blockCacheBytes);
+        return new StoreOptions(syncEachGroup, cacheBytes, bytes, compression, bottommostCompression, blockCacheBytes, segmentCacheBytes);
     }
 
     public StoreOptions withCompression(String upper, String bottommost) {
-        return new StoreOptions(syncEachGroup, cacheBytes, writeBufferBytes, upper, bottommost, blockCacheBytes);
+        return new StoreOptions(syncEachGroup, cacheBytes, writeBufferBytes, upper, bottommost, blockCacheBytes, segmentCacheBytes);
     }
 
     public StoreOptions withBlockCacheBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, cacheBytes, writeBufferBytes, compression, bottommostCompression, bytes);
+        return new StoreOptions(syncEachGroup, cacheBytes, writeBufferBytes, compression, bottommostCompression, bytes,
+                segmentCacheBytes);
+    }
+
+    public StoreOptions withSegmentCacheBytes(long bytes) {
+        return new StoreOptions(syncEachGroup, cacheBytes, writeBufferBytes, compression, bottommostCompression,
+                blockCacheBytes, bytes);
     }
 
     /** Resolves a compression name: the enum name ({@code ZSTD_COMPRESSION}) or the library name ({@code zstd}). */

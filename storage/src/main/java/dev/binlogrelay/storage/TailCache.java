@@ -25,23 +25,47 @@ import java.util.concurrent.atomic.AtomicLong;
  * drops from the front of its insertion queue once the weighed size exceeds the budget. Those removals are
  * reported to Caffeine's statistics as size evictions.
  *
- * <p>Threading: {@link #put} and {@link #clear} from the writer thread only; {@link #get} from any thread.
+ * <p><b>Statistics count reads, not lookups.</b> An event served from here is a hit; an event a reader got
+ * from RocksDB (through the {@link SegmentCache}) is a miss, recorded by the cursor. Positions older than the
+ * oldest cached entry are not looked up at all, so a reader far behind costs the cache nothing.
+ *
+ * <p>Threading: {@link #put} and {@link #clear} from the writer thread only; lookups from any thread.
  */
 final class TailCache {
-    /** Per-entry overhead counted on top of the event bytes: key, record, map node. */
+    /** Per-entry overhead counted on top of the event bytes: key, node, map node. */
     static final int ENTRY_OVERHEAD = 96;
 
     private final long maxBytes;
     private final ConcurrentStatsCounter stats = new ConcurrentStatsCounter();
-    private final Cache<EventKey, StoredEvent> cache;
+    private final Cache<EventKey, Node> cache;
     /** Insertion (= key) order of the cached entries; writer thread only. */
-    private final ArrayDeque<Entry> order = new ArrayDeque<>();
+    private final ArrayDeque<Node> order = new ArrayDeque<>();
     private final AtomicLong bytes = new AtomicLong();
+    /** Key of the oldest cached entry, or null when empty; readers before it skip the lookup. */
+    private volatile EventKey oldest;
+    /** The newest node, which the next put links to; writer thread only. */
+    private Node newest;
 
     private record EventKey(long fileSeq, long position) {
+        boolean isAfter(long seq, long pos) {
+            return fileSeq > seq || (fileSeq == seq && position > pos);
+        }
     }
 
-    private record Entry(EventKey key, long weight) {
+    /**
+     * A cached event and a link to the one put after it, so a reader at the tail walks from event to event
+     * without a map lookup. Eviction cuts the link of the evicted node: a reader stalled on it holds that one
+     * event, never the chain behind it.
+     */
+    static final class Node {
+        final long fileSeq;
+        final StoredEvent event;
+        volatile Node next;
+
+        Node(long fileSeq, StoredEvent event) {
+            this.fileSeq = fileSeq;
+            this.event = event;
+        }
     }
 
     TailCache(long maxBytes) {
@@ -57,23 +81,81 @@ final class TailCache {
     void put(long fileSeq, StoredEvent e) {
         long weight = weigh(e);
         if (weight > maxBytes) {
-            return; // would evict everything, itself included
+            newest = null; // would evict everything, itself included; the chain restarts after it
+            return;
         }
         EventKey key = new EventKey(fileSeq, e.position());
-        cache.put(key, e);
-        order.addLast(new Entry(key, weight));
+        Node node = new Node(fileSeq, e);
+        cache.put(key, node);
+        order.addLast(node);
+        if (newest != null) {
+            newest.next = node;
+        }
+        newest = node;
+        if (oldest == null) {
+            oldest = key;
+        }
         long total = bytes.addAndGet(weight);
-        while (total > maxBytes) {
-            Entry oldest = order.pollFirst();
-            cache.invalidate(oldest.key());
-            stats.recordEviction((int) Math.min(Integer.MAX_VALUE, oldest.weight()), RemovalCause.SIZE);
-            total = bytes.addAndGet(-oldest.weight());
+        if (total > maxBytes) {
+            while (total > maxBytes) {
+                Node evicted = order.pollFirst();
+                cache.invalidate(new EventKey(evicted.fileSeq, evicted.event.position()));
+                evicted.next = null;
+                long w = weigh(evicted.event);
+                stats.recordEviction((int) Math.min(Integer.MAX_VALUE, w), RemovalCause.SIZE);
+                total = bytes.addAndGet(-w);
+            }
+            Node first = order.peekFirst();
+            oldest = first == null ? null : new EventKey(first.fileSeq, first.event.position());
+            if (first == null) {
+                newest = null;
+            }
         }
     }
 
-    /** The cached event at (fileSeq, position), or null; counted as a hit or a miss. */
+    /**
+     * The cached node of the event at (fileSeq, position), or null; a position before the oldest cached event
+     * is not even looked up. Not counted: the reader counts what it serves ({@link #recordHits}).
+     */
+    Node node(long fileSeq, long position) {
+        EventKey first = oldest;
+        if (first == null || first.isAfter(fileSeq, position)) {
+            return null;
+        }
+        return cache.asMap().get(new EventKey(fileSeq, position));
+    }
+
+    /** The cached event at (fileSeq, position), or null; a hit is counted. */
     StoredEvent get(long fileSeq, long position) {
-        return cache.getIfPresent(new EventKey(fileSeq, position));
+        Node n = node(fileSeq, position);
+        if (n == null) {
+            return null;
+        }
+        stats.recordHits(1);
+        return n.event;
+    }
+
+    /**
+     * Where the cached tail starts in file {@code fileSeq}: the oldest cached position if the oldest entry is
+     * in that file, else null (the tail starts in a later file, or nothing is cached, or it starts earlier).
+     */
+    Long oldestPosition(long fileSeq) {
+        EventKey first = oldest;
+        return first != null && first.fileSeq() == fileSeq ? first.position() : null;
+    }
+
+    /** Counts events readers got from this cache. */
+    void recordHits(int count) {
+        if (count > 0) {
+            stats.recordHits(count);
+        }
+    }
+
+    /** Counts events readers got from RocksDB instead. */
+    void recordMisses(int count) {
+        if (count > 0) {
+            stats.recordMisses(count);
+        }
     }
 
     /** True if the event is cached; not counted in the statistics. */
@@ -99,7 +181,12 @@ final class TailCache {
 
     void clear() {
         cache.invalidateAll();
+        for (Node n : order) {
+            n.next = null;
+        }
         order.clear();
         bytes.set(0);
+        oldest = null;
+        newest = null;
     }
 }

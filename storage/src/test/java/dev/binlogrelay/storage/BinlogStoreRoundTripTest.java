@@ -130,12 +130,13 @@ class BinlogStoreRoundTripTest {
         try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults().withSyncEachGroup(false))) {
             log = new TestLog(store);
             log.rotate(name(1)).append(100).append(60, big + 1, 27).append(50);
+            long hits = store.cacheStats().hitCount();
             try (BinlogCursor c = store.openCursor(name(1), 164)) {
-                long hits = store.cacheStats().hitCount();
                 assertSameEvent(log.written.get(2), c.next());
-                assertEquals(hits + 1, store.cacheStats().hitCount(), "the big event came from the hot cache");
                 assertSameEvent(log.written.get(3), c.next());
             }
+            // a cursor adds its counts to the statistics in batches, and when it closes
+            assertEquals(hits + 2, store.cacheStats().hitCount(), "the big event and the next came from the hot cache");
         }
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             try (BinlogCursor c = store.openCursor(name(1), 104)) {

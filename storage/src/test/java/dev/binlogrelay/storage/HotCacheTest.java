@@ -41,6 +41,8 @@ class HotCacheTest {
                     assertNotNull(tail.next());
                     assertNotNull(tail.next());
                 }
+                assertEquals(399, ((StoreCursor) tail).lockFreeReads(),
+                        "after one lookup the reader follows the tail's links, without lock or map lookup");
             }
             CacheStats tailPhase = store.cacheStats().minus(before);
             assertEquals(400, tailPhase.hitCount());

@@ -35,17 +35,51 @@ class TailCacheTest {
     }
 
     @Test
-    void countsHitsAndMisses() {
+    void countsReadsServedAsHitsAndReadsFromRocksDbAsMisses() {
         TailCache cache = new TailCache(1 << 20);
+        assertNull(cache.get(1, 4), "empty");
         StoredEvent e = event(4, 50);
         cache.put(2, e);
         assertSame(e, cache.get(2, 4));
-        assertNull(cache.get(1, 4), "the file sequence is part of the key");
+        assertNull(cache.get(1, 4), "the file sequence is part of the key (and file 1 lies before the tail)");
         assertNull(cache.get(2, 5));
         assertEquals(1, cache.stats().hitCount());
+        assertEquals(0, cache.stats().missCount(), "a lookup that fails is not a read: the reader goes to RocksDB");
+        cache.recordMisses(2);
         assertEquals(2, cache.stats().missCount());
         cache.contains(2, 4);
         assertEquals(3, cache.stats().requestCount(), "contains() is not counted");
+    }
+
+    @Test
+    void knowsWhereTheTailStarts() {
+        TailCache cache = new TailCache(400);
+        assertEquals(null, cache.oldestPosition(1));
+        cache.put(1, event(4, 50));
+        assertEquals(4L, cache.oldestPosition(1));
+        assertEquals(null, cache.oldestPosition(2), "a later file is entirely after the tail's start");
+        cache.put(1, event(54, 50));
+        cache.put(2, event(4, 50)); // 3 x (50 + 96) > 400: the oldest goes
+        assertEquals(54L, cache.oldestPosition(1));
+        assertEquals(null, cache.get(1, 4));
+        cache.clear();
+        assertEquals(null, cache.oldestPosition(1));
+    }
+
+    @Test
+    void nodesLinkInPutOrderAndEvictionCutsTheLink() {
+        TailCache cache = new TailCache(400);
+        cache.put(1, event(4, 50));
+        TailCache.Node first = cache.node(1, 4);
+        cache.put(1, event(54, 50));
+        TailCache.Node second = cache.node(1, 54);
+        assertSame(second, first.next);
+        cache.put(1, event(104, 50)); // evicts the first
+        assertNull(first.next, "a reader stalled on an evicted node holds only that event");
+        assertSame(cache.node(1, 104), second.next);
+        cache.put(1, event(154, 5000)); // too big to cache: the chain does not jump over it
+        cache.put(1, event(5154, 50));
+        assertNull(cache.node(1, 104).next);
     }
 
     @Test

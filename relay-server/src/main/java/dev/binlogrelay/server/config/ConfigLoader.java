@@ -110,6 +110,9 @@ public final class ConfigLoader {
         if (c.storage.cacheBytes == null || c.storage.cacheBytes < 0) {
             throw new ConfigException(file + ": storage.cache_bytes must be 0 or more");
         }
+        if (c.storage.segmentCacheBytes == null || c.storage.segmentCacheBytes < 0) {
+            throw new ConfigException(file + ": storage.segment_cache_bytes must be 0 or more");
+        }
         if (c.storage.retention != null) {
             checkRetention(c.storage.retention, file);
         }

@@ -122,6 +122,9 @@ public final class RelayConfig {
         /** Hot-tail cache size in bytes. */
         @JsonProperty("cache_bytes")
         public Long cacheBytes = 64L * 1024 * 1024;
+        /** Cache of 256 KiB segments of older binlog, shared by readers catching up over the same stretch. */
+        @JsonProperty("segment_cache_bytes")
+        public Long segmentCacheBytes = 64L * 1024 * 1024;
         /** every_transaction (default): each stored transaction is fsynced before readers see it. */
         public String sync = "every_transaction";
         /** Which old binlog files to purge; absent (or without limits) keeps everything. */

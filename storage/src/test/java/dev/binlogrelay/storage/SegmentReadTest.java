@@ -1,0 +1,164 @@
+package dev.binlogrelay.storage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.drain;
+import static dev.binlogrelay.storage.TestLog.name;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reads behind the hot tail (hot cache off here): whole segments from RocksDB, loaded once and shared. */
+class SegmentReadTest {
+    @TempDir
+    Path dir;
+
+    private static StoreOptions noHotCache() {
+        return TestLog.fastOptions().withCacheBytes(0);
+    }
+
+    /** Three files of about 1 MB each: several 256 KiB windows per file. */
+    private static TestLog threeFiles(BinlogStore store) {
+        TestLog log = new TestLog(store);
+        for (int f = 1; f <= 3; f++) {
+            log.rotate(name(f));
+            for (int g = 0; g < 300; g++) {
+                log.append(2000 + g % 700, 1000);
+            }
+        }
+        return log;
+    }
+
+    private static Set<List<Object>> windows(List<StoredEvent> events) {
+        Set<List<Object>> w = new HashSet<>();
+        for (StoredEvent e : events) {
+            w.add(List.of(e.file(), SegmentCache.window(e.position())));
+        }
+        return w;
+    }
+
+    @Test
+    void sequentialReadLoadsEachWindowOnceAndWalksItWithoutTheLock() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = threeFiles(store);
+            int windows = windows(log.written).size();
+            assertTrue(windows >= 9, "several windows per file: " + windows);
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                for (StoredEvent expected : log.written) {
+                    assertSameEvent(expected, c.next());
+                }
+                assertNull(c.next());
+                assertEquals(windows, store.segments().loads(), "one RocksDB read per window");
+                assertEquals(log.written.size() - windows, ((StoreCursor) c).lockFreeReads(),
+                        "every event but the first of each window came from the segment in hand");
+            }
+            assertEquals(log.written.size(), store.cacheStats().missCount(), "all counted as reads from RocksDB");
+        }
+    }
+
+    @Test
+    void readersOfTheSameStretchShareSegments() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = threeFiles(store);
+            List<BinlogCursor> cursors = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                cursors.add(store.openCursor(name(1), 4));
+            }
+            // interleaved, as readers on different connections are
+            List<List<StoredEvent>> got = new ArrayList<>();
+            cursors.forEach(c -> got.add(new ArrayList<>()));
+            boolean progress = true;
+            while (progress) {
+                progress = false;
+                for (int i = 0; i < cursors.size(); i++) {
+                    StoredEvent e = cursors.get(i).next();
+                    if (e != null) {
+                        got.get(i).add(e);
+                        progress = true;
+                    }
+                }
+            }
+            for (List<StoredEvent> events : got) {
+                assertEquals(log.written.size(), events.size());
+                for (int i = 0; i < events.size(); i++) {
+                    assertSameEvent(log.written.get(i), events.get(i));
+                }
+            }
+            // the newest file's last window is still growing: private to each reader, never cached
+            StoredEvent last = log.written.get(log.written.size() - 1);
+            int complete = windows(log.written).size() - 1;
+            assertEquals(complete + cursors.size(), store.segments().loads(),
+                    "complete windows loaded once for all readers; the open window once per reader (last event at "
+                            + last.position() + ")");
+            for (BinlogCursor c : cursors) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void readerAtTheGrowingWindowSeesNewGroupsAndFilesAsTheyCommit() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).append(10, 20, 30);
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                assertSameEvent(log.written.get(0), c.next());
+                assertSameEvent(log.written.get(1), c.next());
+                log.append(40).append(2_000_000); // the second goes to a blob file and closes the window
+                log.rotate(name(2)).append(50);
+                for (int i = 2; i < 6; i++) {
+                    assertSameEvent(log.written.get(i), c.next());
+                }
+                assertNull(c.next());
+                log.append(60);
+                assertSameEvent(log.written.get(6), c.next());
+                assertNull(c.next());
+            }
+        }
+    }
+
+    @Test
+    void windowWithAHugeEventIsServedButNotKept() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache().withSegmentCacheBytes(8L << 20))) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).append(100, 1_500_000, 100);
+            log.rotate(name(2)).append(100);
+            for (int reader = 1; reader <= 2; reader++) {
+                try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                    assertEquals(List.of(100, 1_500_000, 100), drain(c).stream().limit(3).map(e -> e.bytes().length).toList());
+                }
+            }
+            assertTrue(store.segments().weightedSize() < 1_000_000, "huge window not cached: " + store.segments().weightedSize());
+        }
+    }
+
+    @Test
+    void readsWorkAfterRecoveryLeftRangeTombstones() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            new TestLog(store).rotate(name(1)).append(10, 20);
+        }
+        try (RocksHandles raw = RocksHandles.open(dir, noHotCache())) {
+            raw.db.put(raw.events, Keys.event(1, 34), Values.event(3, new byte[] {1}));
+        }
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = new TestLog(store).rotate(name(1), 34);
+            log.append(5);
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                assertEquals(10, c.next().bytes().length);
+                log.append(6, 1_500_000);
+                List<StoredEvent> rest = drain(c);
+                assertEquals(List.of(20, 5, 6, 1_500_000), rest.stream().map(e -> e.bytes().length).toList());
+                assertSameEvent(log.written.get(0), rest.get(1));
+                assertSameEvent(log.written.get(2), rest.get(3));
+            }
+        }
+    }
+}
