@@ -409,6 +409,11 @@ public final class BinlogStore implements AutoCloseable {
         return segments.weightedSize();
     }
 
+    /** Commit listeners registered now. */
+    public int commitListeners() {
+        return signal.listenerCount();
+    }
+
     /** Cursors opened and not yet closed. */
     public int openCursors() {
         return cursors.size();

@@ -193,7 +193,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 options.mysqlGtidSet() != null ? "GTID set '" + options.mysqlGtidSet() + "' at " : "",
                 cursor.position(), flags, options.checksum());
         state = State.DUMPING;
-        dump = new DumpSession(ctx.channel(), sequence, server.store(), cursor, options, server.formats());
+        dump = new DumpSession(ctx.channel(), sequence, server.store(), cursor, options, server.formats(),
+                server.commitFanOut(ctx.channel().eventLoop()));
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> server.metrics().readerStopped());
         dump.start();

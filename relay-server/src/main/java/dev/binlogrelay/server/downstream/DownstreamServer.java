@@ -55,6 +55,7 @@ public final class DownstreamServer implements AutoCloseable {
     private final WriteBufferWaterMark watermark;
     private final AtomicLong connectionIds = new AtomicLong(1);
     private final Map<Channel, RelayInfo.RegisteredReplica> replicas = new ConcurrentHashMap<>();
+    private final Map<io.netty.channel.EventLoop, CommitFanOut> commitFanOuts = new ConcurrentHashMap<>();
     private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("downstream-accept", true));
     private final EventLoopGroup workers;
     private Channel serverChannel;
@@ -109,6 +110,11 @@ public final class DownstreamServer implements AutoCloseable {
 
     BinlogStore store() {
         return store;
+    }
+
+    /** The commit fan-out of one worker event loop. */
+    CommitFanOut commitFanOut(io.netty.channel.EventLoop loop) {
+        return commitFanOuts.computeIfAbsent(loop, l -> new CommitFanOut(store, l));
     }
 
     RelayInfo info() {

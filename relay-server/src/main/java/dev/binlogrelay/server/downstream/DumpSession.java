@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stream starts at the beginning of the file holding its position, skips the groups it already has and then
  * gets a fake GTID_LIST; heartbeats go out when idle. Checksums follow {@link ReaderOptions#asStored()}.
  *
- * <p>Threading: everything runs on the reader channel's event loop. The store's commit listener only
- * schedules {@link #pump()} there. The reader is paused while its socket buffer is above the high watermark,
+ * <p>Threading: everything runs on the reader channel's event loop. Commits reach it through the loop's
+ * {@link CommitFanOut}, which pumps every session of the loop from one task. The reader is paused while its socket buffer is above the high watermark,
  * so a slow reader holds at most that much memory and never slows the upstream or other readers.
  */
 final class DumpSession {
@@ -49,7 +49,7 @@ final class DumpSession {
     private final GtidFilter filter;
     private final dev.binlogrelay.core.gtid.MysqlGtidSet mysqlGtids;
     private final FileFormats formats;
-    private final Runnable commitListener = this::onCommit;
+    private final CommitFanOut commits;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private String currentFile;
     private ChecksumAlgorithm storedChecksum;
@@ -64,8 +64,9 @@ final class DumpSession {
     private ByteBuf batch;
 
     DumpSession(Channel channel, dev.binlogrelay.core.protocol.PacketSequence sequence, BinlogStore store,
-                BinlogCursor cursor, ReaderOptions options, FileFormats formats) {
+                BinlogCursor cursor, ReaderOptions options, FileFormats formats, CommitFanOut commits) {
         this.channel = channel;
+        this.commits = commits;
         this.sequence = sequence;
         this.store = store;
         this.cursor = cursor;
@@ -87,7 +88,7 @@ final class DumpSession {
         if (pos > 4) {
             write(convertFde(FormatDescription.asResent(formats.formatDescription(file))));
         }
-        store.addCommitListener(commitListener);
+        commits.add(this);
         if (options.heartbeatNanos() > 0) {
             long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(options.heartbeatNanos()));
             heartbeatTask = channel.eventLoop().scheduleAtFixedRate(this::heartbeat, ms, ms, TimeUnit.MILLISECONDS);
@@ -231,9 +232,10 @@ final class DumpSession {
         stop();
     }
 
-    private void onCommit() {
-        if (!finished) {
-            schedulePump();
+    /** The store committed; called by the loop's {@link CommitFanOut} on this session's event loop. */
+    void onCommitInLoop() {
+        if (!finished && channel.isWritable()) {
+            pump();
         }
     }
 
@@ -256,7 +258,7 @@ final class DumpSession {
             batch.release();
             batch = null;
         }
-        store.removeCommitListener(commitListener);
+        commits.remove(this);
         if (heartbeatTask != null) {
             heartbeatTask.cancel(false);
         }
