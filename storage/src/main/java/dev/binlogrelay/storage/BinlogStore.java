@@ -434,6 +434,7 @@ public final class BinlogStore implements AutoCloseable {
             }
             closed = true;
             cursors.clear();
+            segments.shutdown();
             rocks.close();
             cache.clear();
             segments.clear();

@@ -8,6 +8,10 @@ import org.rocksdb.RocksIterator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,6 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * committed end and purges whole files. A reader inside the newest, still growing window gets a private
  * partial segment up to the committed end it saw. A segment larger than an eighth of the budget (a window
  * holding a 20 MiB event) is handed to its reader but not cached.
+ *
+ * <p><b>Read-ahead.</b> When a cursor takes a complete segment, the next complete window (in the same file or
+ * at the start of the next one) is loaded on a background thread, so the RocksDB read and decompression of
+ * the next 256 KiB overlap with sending this one: a single reader catching up no longer alternates between
+ * reading and sending on its event loop. Read-ahead requests beyond a short queue are dropped (the reader
+ * then loads the window itself).
  *
  * <p>Memory: the cache is bounded by weight (event bytes plus per-event overhead), and each cursor holds at
  * most its current segment, so a reader far behind pins about one window of events.
@@ -78,9 +88,21 @@ final class SegmentCache {
     private final Cache<Key, Segment> cache;
     private final AtomicLong loads = new AtomicLong();
     private final AtomicLong loadedBytes = new AtomicLong();
+    private final AtomicLong prefetches = new AtomicLong();
+    private final ThreadPoolExecutor readAhead;
 
     SegmentCache(long maxBytes) {
         this.maxBytes = maxBytes;
+        AtomicInteger threads = new AtomicInteger();
+        this.readAhead = maxBytes == 0 ? null
+                : new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
+                    Thread t = new Thread(r, "segment-read-ahead-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.DiscardPolicy());
+        if (readAhead != null) {
+            readAhead.allowCoreThreadTimeOut(true);
+        }
         this.cache = maxBytes == 0 ? null
                 : Caffeine.newBuilder()
                         .maximumWeight(maxBytes)
@@ -121,6 +143,30 @@ final class SegmentCache {
             return loaded;
         }
         return load(store, fileSeq, fileName, position, committedTo, false);
+    }
+
+    /**
+     * Loads the complete window {@code index} of file {@code fileSeq} into the cache in the background, unless
+     * it is cached already. Only for windows that lie wholly before the committed end.
+     */
+    void readAhead(BinlogStore store, long fileSeq, String fileName, long index) {
+        if (readAhead == null) {
+            return;
+        }
+        Key key = new Key(fileSeq, index);
+        if (cache.getIfPresent(key) != null) {
+            return;
+        }
+        readAhead.execute(() -> {
+            try {
+                store.underReadLock(() -> cache.get(key, k -> {
+                    prefetches.incrementAndGet();
+                    return load(store, fileSeq, fileName, index << SHIFT, windowEnd(index), true);
+                }));
+            } catch (RuntimeException e) {
+                // the store closed or a file was purged meanwhile: the reader, if any, will see it itself
+            }
+        });
     }
 
     private Segment load(BinlogStore store, long fileSeq, String fileName, long from, long to, boolean complete) {
@@ -165,6 +211,23 @@ final class SegmentCache {
         if (cache != null) {
             cache.invalidateAll();
         }
+    }
+
+    /** Stops the read-ahead threads (store close). */
+    void shutdown() {
+        if (readAhead != null) {
+            readAhead.shutdownNow();
+        }
+    }
+
+    /** True if window {@code index} of file {@code fileSeq} is cached. */
+    boolean isCached(long fileSeq, long index) {
+        return cache != null && cache.getIfPresent(new Key(fileSeq, index)) != null;
+    }
+
+    /** Windows loaded by read-ahead so far. */
+    long prefetches() {
+        return prefetches.get();
     }
 
     /** Segments read from RocksDB so far (cached or not). */

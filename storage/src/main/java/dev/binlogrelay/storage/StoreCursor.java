@@ -127,10 +127,30 @@ final class StoreCursor implements BinlogCursor {
             }
             segment = s;
             nextInSegment = i + 1;
+            if (s.complete) {
+                readAheadAfter(table, file, SegmentCache.window(pos));
+            }
             StoredEvent e = s.events[i];
             pos = e.endPosition();
             pendingMisses++;
             return e;
+        }
+    }
+
+    /** Asks for the window after {@code index} of {@code file} in the background, if it is complete. */
+    private void readAheadAfter(FileTable table, BinlogFileInfo file, long index) {
+        long nextIndex = index + 1;
+        BinlogFileInfo nextFile = file;
+        if (SegmentCache.windowEnd(index) >= file.size()) {
+            nextFile = table.bySequence(file.sequence() + 1);
+            if (nextFile == null || nextFile.size() <= nextFile.firstPosition()) {
+                return;
+            }
+            nextIndex = SegmentCache.window(nextFile.firstPosition());
+        }
+        boolean complete = table.endSeq() > nextFile.sequence() || table.endPos() >= SegmentCache.windowEnd(nextIndex);
+        if (complete) {
+            store.segments().readAhead(store, nextFile.sequence(), nextFile.name(), nextIndex);
         }
     }
 

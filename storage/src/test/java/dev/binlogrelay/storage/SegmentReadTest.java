@@ -65,6 +65,31 @@ class SegmentReadTest {
     }
 
     @Test
+    void theNextWindowIsReadAheadWhileTheReaderIsStillInThisOne() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = threeFiles(store);
+            StoredEvent lastOfFile1 = log.written.stream().filter(e -> e.file().equals(name(1))).reduce((a, b) -> b).orElseThrow();
+            long lastWindow = SegmentCache.window(lastOfFile1.position());
+            StoredEvent firstOfLastWindow = log.written.stream()
+                    .filter(e -> e.file().equals(name(1)) && SegmentCache.window(e.position()) == lastWindow)
+                    .findFirst().orElseThrow();
+            try (BinlogCursor c = store.openCursor(name(1), firstOfLastWindow.position())) {
+                assertSameEvent(firstOfLastWindow, c.next());
+                // the reader stays in file 1's last window; file 2's first window is loaded in the background
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!store.segments().isCached(2, 0)) {
+                    assertTrue(System.nanoTime() < deadline, "file 2's first window was not read ahead");
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                }
+                assertEquals(1, store.segments().prefetches());
+                for (StoredEvent e : log.written.subList(log.written.indexOf(firstOfLastWindow) + 1, log.written.size())) {
+                    assertSameEvent(e, c.next());
+                }
+            }
+        }
+    }
+
+    @Test
     void readersOfTheSameStretchShareSegments() throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
             TestLog log = threeFiles(store);
