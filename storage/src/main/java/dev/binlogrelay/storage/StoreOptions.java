@@ -103,6 +103,16 @@ public record StoreOptions(boolean syncEachGroup, long syncIntervalMillis, long 
                 bottommostCompression, blockCacheBytes, bytes);
     }
 
+    /**
+     * Checks a compression name ({@code lz4}, {@code ZSTD_COMPRESSION}, {@code none}, ...) and returns RocksDB's
+     * enum name for it.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static String checkCompression(String name) {
+        return compressionType(name).name();
+    }
+
     /** Resolves a compression name: the enum name ({@code ZSTD_COMPRESSION}) or the library name ({@code zstd}). */
     static CompressionType compressionType(String name) {
         if (name == null || name.isBlank()) {
