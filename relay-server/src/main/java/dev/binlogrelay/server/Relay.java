@@ -4,6 +4,7 @@ import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.config.SecurityConfig;
+import dev.binlogrelay.server.config.StorageSettings;
 import dev.binlogrelay.server.downstream.DownstreamSecurity;
 import dev.binlogrelay.server.downstream.DownstreamServer;
 import dev.binlogrelay.server.downstream.UserDirectory;
@@ -12,6 +13,7 @@ import dev.binlogrelay.server.retention.RetentionPolicy;
 import dev.binlogrelay.server.retention.RetentionTask;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
+import dev.binlogrelay.server.upstream.UpstreamOrigin;
 import dev.binlogrelay.server.upstream.UpstreamSettings;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
@@ -32,15 +34,34 @@ public final class Relay implements AutoCloseable {
     private final UpstreamClient upstream;
     private final RetentionTask retention;
     private final InetSocketAddress address;
+    private UpstreamOrigin origin;
 
-    private Relay(RelayConfig config) throws InterruptedException {
+    /**
+     * Start-up choices of {@code run}.
+     *
+     * @param resetStore           {@code --reset-store}: delete the store before opening it, then fill it afresh
+     * @param acceptUpstreamChange {@code --accept-upstream-change}: keep the stored binlog although the upstream
+     *                             address (or, at the first login, the primary's identity) changed
+     */
+    public record StartOptions(boolean resetStore, boolean acceptUpstreamChange) {
+        public static final StartOptions DEFAULT = new StartOptions(false, false);
+    }
+
+    private Relay(RelayConfig config, StartOptions start) throws InterruptedException {
         this.config = config;
-        StoreOptions options = StoreOptions.defaults().withCacheBytes(config.storage.cacheBytes)
-                .withSegmentCacheBytes(config.storage.segmentCacheBytes);
-        this.store = BinlogStore.open(Path.of(config.dataDir), options);
+        StoreOptions options = StorageSettings.options(config.storage);
+        Path dataDir = Path.of(config.dataDir);
+        if (start.resetStore()) {
+            BinlogStore.destroy(dataDir);
+            log.warn("--reset-store: the store in {} was deleted; filling it afresh", dataDir);
+        }
+        this.store = BinlogStore.open(dataDir, options);
         DownstreamServer ds = null;
         RetentionTask rt = null;
         try {
+            if (config.upstream != null) {
+                origin = UpstreamOrigin.checkConfig(store, config.upstream, start.acceptUpstreamChange());
+            }
             ds = downstreamServer(config);
             this.downstream = ds;
             var listen = ConfigLoader.ListenAddress.parse(config.downstream.listen);
@@ -81,7 +102,11 @@ public final class Relay implements AutoCloseable {
     private DownstreamServer downstreamServer(RelayConfig config) {
         UserDirectory users = SecurityConfig.users(config.downstream);
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream);
-        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
+        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort, this::ingestStatus);
+        metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
+                () -> store.storageError().isPresent() ? 1 : 0);
+        metrics.gauge("binlog_relay_storage_write_failures", "Store writes and WAL syncs that failed since start-up",
+                () -> store.storageErrorCount());
         long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
         metrics.gauge("binlog_relay_cache_hit_ratio", "Share of events served to readers from the hot-tail cache",
                 () -> store.cacheStats().hitRate());
@@ -133,11 +158,26 @@ public final class Relay implements AutoCloseable {
                 metrics.upstreamError();
                 metrics.upstreamStreaming(false);
             }
+
+            @Override
+            public void onServerIdentity(java.util.Map<String, String> info) {
+                origin.checkServer(info);
+            }
         });
     }
 
     public static Relay start(RelayConfig config) throws InterruptedException {
-        return new Relay(config);
+        return new Relay(config, StartOptions.DEFAULT);
+    }
+
+    /**
+     * Starts a relay with {@code run}'s options.
+     *
+     * @throws dev.binlogrelay.server.config.ConfigException if the configured upstream is not what the store was
+     *                                                       filled from (see {@link UpstreamOrigin})
+     */
+    public static Relay start(RelayConfig config, StartOptions options) throws InterruptedException {
+        return new Relay(config, options);
     }
 
     public int port() {
@@ -163,6 +203,21 @@ public final class Relay implements AutoCloseable {
 
     private java.util.List<RelayInfo.RegisteredReplica> downstreamReplicas() {
         return downstream == null ? java.util.List.of() : downstream.replicas();
+    }
+
+    /** Relay_ingest_status: see {@link RelayInfo#ingestStatus()}. */
+    private String ingestStatus() {
+        UpstreamClient u = upstream;
+        if (u == null) {
+            return "no upstream";
+        }
+        if (store.storageError().isPresent()) {
+            return "stopped: " + store.storageError().get();
+        }
+        if (u.refusal() != null) {
+            return "stopped: " + u.refusal();
+        }
+        return u.isStreaming() ? "streaming" : "connecting" + (u.lastError().isEmpty() ? "" : " (last error: " + u.lastError() + ")");
     }
 
     private int downstreamPort() {

@@ -16,12 +16,25 @@ final class StoreRelayInfo implements RelayInfo {
     private final BinlogStore store;
     private final Supplier<List<RegisteredReplica>> replicas;
     private final IntSupplier port;
+    private final Supplier<String> ingestStatus;
 
-    StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port) {
+    StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
+                   Supplier<String> ingestStatus) {
         this.config = config;
         this.store = store;
         this.replicas = replicas;
         this.port = port;
+        this.ingestStatus = ingestStatus;
+    }
+
+    @Override
+    public String ingestStatus() {
+        return ingestStatus.get();
+    }
+
+    @Override
+    public String storageError() {
+        return store.storageError().orElse("");
     }
 
     @Override

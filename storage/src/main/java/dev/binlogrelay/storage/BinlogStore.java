@@ -29,8 +29,10 @@ import java.util.function.UnaryOperator;
  * <p><b>Threading.</b> One writer thread, many reader threads.
  * <ul>
  * <li>Exactly one thread appends, through {@link #writer()} (a second concurrent caller gets a
- *     {@link StoreException}). A group is written as one atomic, fsynced RocksDB batch (events, GTID index
- *     entries, file record, metadata and the committed end), and only then published to readers.</li>
+ *     {@link StoreException}). A group (or a burst of groups) is written as one atomic RocksDB batch (events,
+ *     GTID index entries, file record, metadata and the committed end), and published to readers only once it
+ *     is durable: fsynced by the append itself, or with a sync interval by the {@link WalSyncer} thread, which
+ *     then also runs the commit listeners.</li>
  * <li>Readers open cursors from any thread, one thread per cursor at a time. Every read is bounded by the
  *     published committed end, so readers never see uncommitted data or part of a group.</li>
  * <li>A reader at the end waits for a commit: {@link #addCommitListener} for event-loop readers (the
@@ -60,6 +62,7 @@ public final class BinlogStore implements AutoCloseable {
     private final CommitSignal signal;
     private final GroupAppender writer;
     private final FilePurger purger;
+    private final StoreHealth health;
     private final Set<StoreCursor> cursors = ConcurrentHashMap.newKeySet();
     /** Held while a cursor opens and while a purge checks the cursors and publishes: no cursor starts in a purged file. */
     private final Object cursorLock = new Object();
@@ -79,6 +82,7 @@ public final class BinlogStore implements AutoCloseable {
         this.table = table;
         this.cache = new TailCache(options.cacheBytes());
         this.segments = new SegmentCache(options.segmentCacheBytes());
+        this.health = new StoreHealth(dir, options.minFreeBytes(), rocks);
         this.gtids = new GtidIndex(rocks);
         this.signal = new CommitSignal(dir);
         this.writer = new GroupAppender(this);
@@ -95,15 +99,36 @@ public final class BinlogStore implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         RocksHandles rocks = RocksHandles.open(dir, options);
+        BinlogStore store = null;
         try {
             FileTable table = new StoreRecovery(rocks).recover();
-            BinlogStore store = new BinlogStore(dir, options, rocks, table);
+            store = new BinlogStore(dir, options, rocks, table);
             log.info("store {} opened: {} files, committed end {}", dir, table.all().size(),
                     table.end().map(Object::toString).orElse("(empty)"));
             return store;
         } catch (RuntimeException e) {
+            if (store != null && store.writer.syncer() != null) {
+                store.writer.syncer().close();
+            }
             rocks.close();
             throw e;
+        }
+    }
+
+    /**
+     * Deletes the store in {@code dir} (RocksDB's own DestroyDB: its files, then the directory if it is empty).
+     * Refuses while a store is open on it (RocksDB's lock). A directory without a store is left as it is.
+     */
+    public static void destroy(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        org.rocksdb.RocksDB.loadLibrary();
+        if (!java.nio.file.Files.exists(dir.resolve("CURRENT"))) {
+            return;
+        }
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            org.rocksdb.RocksDB.destroyDB(dir.toString(), o);
+        } catch (RocksDBException e) {
+            throw RocksHandles.failure(dir, "delete the store", e);
         }
     }
 
@@ -126,7 +151,17 @@ public final class BinlogStore implements AutoCloseable {
     /** Metadata written by {@link BinlogWriter#appendGroup} or {@link #putMeta}. */
     public Optional<String> meta(String key) {
         Objects.requireNonNull(key, "key");
+        WalSyncer syncer = writer.syncer();
+        Optional<String> published = syncer == null ? null : syncer.visibleMeta(key);
+        if (published != null) {
+            return published; // a written, not yet durable batch changes it: answer what readers may see
+        }
         return underReadLock(() -> Optional.ofNullable(readMeta(key)));
+    }
+
+    /** RocksDB's value, published or not; for the writer's side, under the read lock. */
+    String readMetaUnlocked(String key) {
+        return readMeta(key);
     }
 
     private String readMeta(String key) {
@@ -148,6 +183,9 @@ public final class BinlogStore implements AutoCloseable {
                     batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
                 }
                 rocks.db.write(rocks.tuning.syncedWrite, batch);
+                if (writer.syncer() != null) {
+                    writer.syncer().metaWritten(entries.keySet());
+                }
                 return null;
             } catch (RocksDBException e) {
                 throw rocks.failure("write meta " + entries.keySet(), e);
@@ -165,6 +203,9 @@ public final class BinlogStore implements AutoCloseable {
                     batch.delete(rocks.meta, Values.utf8(k));
                 }
                 rocks.db.write(rocks.tuning.syncedWrite, batch);
+                if (writer.syncer() != null) {
+                    writer.syncer().metaWritten(keys);
+                }
                 return null;
             } catch (RocksDBException e) {
                 throw rocks.failure("remove meta " + keys, e);
@@ -179,6 +220,48 @@ public final class BinlogStore implements AutoCloseable {
         if (key.startsWith(Values.RESERVED_META_PREFIX)) {
             throw new StoreException("store " + dir + ": meta key " + key + " is reserved for the store");
         }
+    }
+
+    // ------------------------------------------------------------------ durability and storage errors
+
+    /**
+     * With a sync interval ({@link StoreOptions#syncOnInterval()}): fsyncs the WAL now and publishes every group
+     * written so far, so the committed end is the written end (what the upstream resumes from). Without one,
+     * nothing to do: every append is durable and published when it returns.
+     *
+     * @throws StoreException if the fsync fails (the groups then stay invisible)
+     */
+    public void syncNow() {
+        checkOpen();
+        writer.syncNow();
+    }
+
+    /**
+     * The storage error that stopped the last write (disk full, an I/O error), until a write succeeds again;
+     * empty while the store takes writes. Readers are served throughout.
+     */
+    public Optional<String> storageError() {
+        return health.error();
+    }
+
+    /** Writes and WAL syncs that failed since the store opened. */
+    public long storageErrorCount() {
+        return health.errorCount();
+    }
+
+    /**
+     * True if the store takes writes: no storage error, or the cause is gone (checked now: free space, then a
+     * small synced probe write). The upstream side asks before it resumes ingesting after a storage error.
+     */
+    public boolean storageWritable() {
+        if (health.error().isEmpty()) {
+            return true;
+        }
+        return underReadLock(health::writable);
+    }
+
+    StoreHealth health() {
+        return health;
     }
 
     // ------------------------------------------------------------------ files and positions
@@ -426,6 +509,9 @@ public final class BinlogStore implements AutoCloseable {
     /** Waits for calls in progress, then closes RocksDB. Idempotent. */
     @Override
     public void close() {
+        if (writer.syncer() != null) {
+            writer.syncer().close(); // before the lock: a sync in progress holds the read lock
+        }
         Lock lock = lifecycle.writeLock();
         lock.lock();
         try {

@@ -4,83 +4,181 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The store's {@link BinlogWriter}: validates a group, writes it as one RocksDB batch (events, GTID index
- * entries, the file's record, the caller's metadata and the committed end), then fills the hot cache and
+ * The store's {@link BinlogWriter}: validates groups, writes them as one RocksDB batch (events, GTID index
+ * entries, the files' records, the callers' metadata and the committed end), then fills the hot cache and
  * publishes the new {@link FileTable}. Nothing is visible to readers before the batch is durable, and a
  * failed validation or write leaves the store unchanged.
+ *
+ * <p>Two ways to make a batch durable ({@link StoreOptions#syncOnInterval()}):
+ * <ul>
+ * <li>per append: the batch is written with {@code sync=true} and published before the call returns;</li>
+ * <li>on an interval: the batch is written without fsync and handed to the {@link WalSyncer}, which fsyncs the
+ *     WAL at most once per interval and then publishes every batch the fsync covered, oldest first. The writer
+ *     validates against {@link #written}, its own view that includes batches not yet published.</li>
+ * </ul>
  */
 final class GroupAppender implements BinlogWriter {
     private final BinlogStore store;
     /** Detects a second writer thread; the store has exactly one writer. */
     private final AtomicReference<Thread> writing = new AtomicReference<>();
-    /** Test seam: runs after the batch is durable and before it is published. */
+    /** Test seam: runs after the batch is durable (or, on an interval, written) and before it is published. */
     private volatile Runnable afterWriteBeforePublish = () -> { };
+    /** The interval's syncer; null when every append syncs. */
+    private final WalSyncer syncer;
+    /** With a syncer: the table as written, published or not. Only the writer thread uses it. */
+    private FileTable written;
 
     GroupAppender(BinlogStore store) {
         this.store = store;
+        StoreOptions o = store.options();
+        this.syncer = o.syncOnInterval() ? new WalSyncer(store, this, o.syncIntervalMillis()) : null;
+        this.written = store.table();
     }
 
     void afterWriteBeforePublish(Runnable hook) {
         this.afterWriteBeforePublish = hook;
     }
 
+    /** The syncer of the interval mode; null when every append syncs. */
+    WalSyncer syncer() {
+        return syncer;
+    }
+
+    /** Events of a written batch with the sequence number of their file, for the hot cache. */
+    record CachedEvent(long fileSeq, StoredEvent event) {
+    }
+
+    /** A batch written to RocksDB, to publish once durable: the grown files in order, its events, its metadata. */
+    record Batch(List<BinlogFileInfo> grown, List<CachedEvent> events, Map<String, String> meta) {
+    }
+
     @Override
     public void appendGroup(String file, List<EventToStore> events, Map<String, String> metaUpdates) {
+        appendGroups(List.of(new Group(file, events, metaUpdates)));
+    }
+
+    @Override
+    public void appendGroups(List<Group> groups) {
+        if (groups == null || groups.isEmpty()) {
+            throw new StoreException("store " + store.dir() + ": no group to append");
+        }
         Thread me = Thread.currentThread();
         if (!writing.compareAndSet(null, me)) {
             throw new StoreException("store " + store.dir() + ": appendGroup called by " + me.getName() + " while "
                     + writing.get().getName() + " is writing; the store has a single writer");
         }
+        Batch batch;
         try {
-            store.underReadLock(() -> writeGroup(file, events, metaUpdates == null ? Map.of() : metaUpdates));
+            batch = store.underReadLock(() -> write(groups));
         } finally {
             writing.set(null);
+        }
+        if (syncer != null) {
+            syncer.enqueue(batch);
+            return;
         }
         // outside the store's lock: a listener may even close the store
         store.commitSignal().fire(true);
     }
 
-    /** Runs under the store's read lock (the database cannot close under it). Returns the published table. */
-    private FileTable writeGroup(String file, List<EventToStore> events, Map<String, String> meta) {
-        FileTable table = store.table();
-        BinlogFileInfo target = targetFile(table, file, events);
-        checkMeta(meta);
-        List<StoredEvent> stored = new ArrayList<>(events.size());
-        long pos = target.size();
-        try (WriteBatch batch = new WriteBatch()) {
-            RocksHandles rocks = store.rocks();
-            for (EventToStore e : events) {
-                checkEvent(file, e, pos);
-                batch.put(rocks.events, Keys.event(target.sequence(), pos), Values.event(e.flags(), e.bytes()));
-                if (e.gtid() != null) {
-                    batch.put(rocks.gtid, Keys.gtid(e.gtid().domainId(), e.gtid().sequence()),
-                            Values.gtid(target.sequence(), pos, e.gtid().serverId()));
-                }
-                stored.add(new StoredEvent(file, pos, e.bytes(), e.flags()));
-                pos += e.bytes().length;
-            }
-            BinlogFileInfo grown = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
-            batch.put(rocks.files, Keys.file(grown.sequence()), Values.file(grown));
-            for (Map.Entry<String, String> m : meta.entrySet()) {
-                batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
-            }
-            batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(grown.sequence(), pos)));
-            rocks.db.write(rocks.tuning.groupWrite, batch);
-
-            afterWriteBeforePublish.run();
-            for (StoredEvent s : stored) {
-                store.cache().put(grown.sequence(), s);
-            }
-            // from the table published now, not the one read above: a purge may have dropped older files since
-            return store.updateTable(now -> now.byName(file) != null ? now.withNewestGrown(grown) : now.withNewFile(grown));
-        } catch (RocksDBException e) {
-            throw store.rocks().failure("write a group of " + events.size() + " events at " + file + ":" + target.size(), e);
+    /**
+     * With a sync interval: fsyncs the WAL now and publishes every batch written so far (the upstream resume
+     * position is then the written end). Otherwise nothing to do. Any thread.
+     */
+    void syncNow() {
+        if (syncer != null) {
+            syncer.syncNow();
         }
+    }
+
+    /** Runs under the store's read lock (the database cannot close under it). */
+    private Batch write(List<Group> groups) {
+        FileTable table = syncer == null ? store.table() : written;
+        List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
+        List<CachedEvent> stored = new ArrayList<>();
+        Map<String, String> meta = new HashMap<>();
+        long bytes = 0;
+        boolean inWrite = false;
+        RocksHandles rocks = store.rocks();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Group g : groups) {
+                String file = g.file();
+                BinlogFileInfo target = targetFile(table, file, g.events());
+                checkMeta(g.metaUpdates());
+                long pos = target.size();
+                for (EventToStore e : g.events()) {
+                    checkEvent(file, e, pos);
+                    batch.put(rocks.events, Keys.event(target.sequence(), pos), Values.event(e.flags(), e.bytes()));
+                    if (e.gtid() != null) {
+                        batch.put(rocks.gtid, Keys.gtid(e.gtid().domainId(), e.gtid().sequence()),
+                                Values.gtid(target.sequence(), pos, e.gtid().serverId()));
+                    }
+                    stored.add(new CachedEvent(target.sequence(), new StoredEvent(file, pos, e.bytes(), e.flags())));
+                    pos += e.bytes().length;
+                    bytes += e.bytes().length;
+                }
+                BinlogFileInfo next = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
+                batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
+                for (Map.Entry<String, String> m : g.metaUpdates().entrySet()) {
+                    batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
+                }
+                meta.putAll(g.metaUpdates());
+                grown.add(next);
+                table = apply(table, next);
+            }
+            BinlogFileInfo last = grown.get(grown.size() - 1);
+            batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(last.sequence(), last.size())));
+            store.health().checkFreeSpace(bytes);
+            if (syncer != null) {
+                syncer.beforeWrite(meta.keySet());
+            }
+            inWrite = true;
+            rocks.db.write(rocks.tuning.groupWrite, batch);
+        } catch (RocksDBException e) {
+            StoreException failure = rocks.failure("write " + groups.size() + " group(s) of " + stored.size()
+                    + " events at " + groups.get(0).file() + ":" + groups.get(0).events().get(0).position(), e);
+            if (inWrite) {
+                if (syncer != null) {
+                    syncer.writeFailed();
+                }
+                store.health().failed(failure.getMessage());
+            }
+            throw failure;
+        }
+        store.health().succeeded();
+        Batch done = new Batch(List.copyOf(grown), stored, meta);
+        afterWriteBeforePublish.run();
+        if (syncer != null) {
+            written = table;
+        } else {
+            publish(done);
+        }
+        return done;
+    }
+
+    /** Makes a durable batch visible: the hot cache first, then the table (readers bounded by it). */
+    void publish(Batch batch) {
+        for (CachedEvent c : batch.events()) {
+            store.cache().put(c.fileSeq(), c.event());
+        }
+        // from the table published now, not the one written against: a purge may have dropped older files since
+        store.updateTable(now -> {
+            FileTable t = now;
+            for (BinlogFileInfo g : batch.grown()) {
+                t = apply(t, g);
+            }
+            return t;
+        });
+    }
+
+    private static FileTable apply(FileTable t, BinlogFileInfo grown) {
+        return t.byName(grown.name()) != null ? t.withNewestGrown(grown) : t.withNewFile(grown);
     }
 
     /** The file the group goes to: the newest file, or a new one (which then becomes the newest). */

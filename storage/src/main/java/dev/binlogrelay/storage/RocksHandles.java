@@ -83,7 +83,7 @@ final class RocksHandles implements AutoCloseable {
     /** Closes the column family handles, then the database, then the options (RocksDB requires this order). */
     @Override
     public void close() {
-        if (!tuning.syncEachGroup) {
+        if (tuning.unsyncedAppends) {
             try {
                 db.flushWal(true); // groups written without fsync become durable at a clean shutdown
             } catch (RocksDBException e) {

@@ -24,10 +24,13 @@ import org.rocksdb.WriteOptions;
  *     where old binlog sits longest, shrinks row events by several times.</li>
  * <li><b>Large values.</b> Events of 1 MiB and more (big row events, 20 MiB and up) go to blob files: they
  *     are written once and never rewritten by compaction, and they do not make one SST block 20 MiB.</li>
- * <li><b>WAL on, fsynced per group</b> ({@link StoreOptions#syncEachGroup()}): between acknowledging a group
- *     and flushing the memtable, the WAL is the only durable copy; unlike Kafka Streams we have no changelog
- *     to rebuild from. Point-in-time recovery replays the WAL up to the last intact batch, so a torn tail
- *     drops only a group that was never acknowledged.</li>
+ * <li><b>WAL on, fsynced before a group is visible</b> ({@link StoreOptions#syncEachGroup()}): between
+ *     acknowledging a group and flushing the memtable, the WAL is the only durable copy; unlike Kafka Streams
+ *     we have no changelog to rebuild from. Point-in-time recovery replays the WAL up to the last intact batch,
+ *     so a torn tail drops only a group that was never acknowledged. Either each append is one synced batch
+ *     (a burst of transactions from one network read is one batch, so one fsync), or, with a sync interval,
+ *     appends are unsynced writes and {@link WalSyncer} fsyncs the WAL once per interval before publishing
+ *     what it covers: the fsync, not the write, is what costs on most disks.</li>
  * <li><b>Several column families, one WAL.</b> The small families (meta, files) change with every group and
  *     would keep old WAL files alive; {@code max_total_wal_size} forces their flush so the WAL stays bounded.</li>
  * <li><b>Reads from far behind</b> load 256 KiB segments that readers share ({@link SegmentCache}): one
@@ -41,12 +44,13 @@ final class RocksTuning implements AutoCloseable {
     /** A segment's window: each segment load is one seek and one sequential read of about this much. */
     static final long READAHEAD_BYTES = 1L << SegmentCache.SHIFT;
 
-    final boolean syncEachGroup;
+    /** The WAL holds groups that no append fsynced: sync it at close. */
+    final boolean unsyncedAppends;
     final DBOptions db;
     final ColumnFamilyOptions events;
     final ColumnFamilyOptions gtid;
     final ColumnFamilyOptions small;
-    /** Writes of groups: synced or not, per {@link StoreOptions#syncEachGroup()}. */
+    /** Writes of groups: synced per append, or not (no sync at all, or the interval's syncer syncs). */
     final WriteOptions groupWrite;
     /** Metadata written outside groups and crash clean-up: always synced. */
     final WriteOptions syncedWrite;
@@ -58,7 +62,7 @@ final class RocksTuning implements AutoCloseable {
     private final BloomFilter gtidBloom;
 
     RocksTuning(StoreOptions options) {
-        syncEachGroup = options.syncEachGroup();
+        unsyncedAppends = !options.syncEachGroup() || options.syncOnInterval();
         db = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
@@ -98,7 +102,7 @@ final class RocksTuning implements AutoCloseable {
                 .setCompressionType(upper)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
 
-        groupWrite = new WriteOptions().setSync(options.syncEachGroup()).setDisableWAL(false);
+        groupWrite = new WriteOptions().setSync(!unsyncedAppends).setDisableWAL(false);
         syncedWrite = new WriteOptions().setSync(true).setDisableWAL(false);
         scan = new ReadOptions().setReadaheadSize(READAHEAD_BYTES);
         point = new ReadOptions();

@@ -16,6 +16,7 @@ class StoreOptionsTest {
     void defaultsAreDurable() {
         StoreOptions d = StoreOptions.defaults();
         assertTrue(d.syncEachGroup());
+        assertEquals(0, d.syncIntervalMillis());
         assertEquals(64L << 20, d.cacheBytes());
         assertEquals(CompressionType.LZ4_COMPRESSION, StoreOptions.compressionType(d.compression()));
         assertEquals(CompressionType.ZSTD_COMPRESSION, StoreOptions.compressionType(d.bottommostCompression()));

@@ -35,6 +35,19 @@ public interface RelayInfo {
     /** The port the relay listens on downstream. */
     int port();
 
+    /**
+     * How ingestion from the upstream stands, for SHOW STATUS (Relay_ingest_status): "streaming", "connecting",
+     * "no upstream", or "stopped: " and the reason (a storage error, a refused upstream).
+     */
+    default String ingestStatus() {
+        return "no upstream";
+    }
+
+    /** The storage error that stops ingestion (disk full, I/O error), "" when the store takes writes (Relay_storage_error). */
+    default String storageError() {
+        return "";
+    }
+
     record BinlogFile(String name, long size) {
     }
 

@@ -32,6 +32,8 @@ final class ShowAnswers {
         status.put("Slaves_connected", () -> Integer.toString(info.replicas().size()));
         status.put("Rpl_semi_sync_master_status", () -> "OFF");
         status.put("Rpl_semi_sync_slave_status", () -> "OFF");
+        status.put("Relay_ingest_status", info::ingestStatus);
+        status.put("Relay_storage_error", info::storageError);
     }
 
     TextResultSet answer(Statement.Show show, SqlSession session) {

@@ -40,7 +40,7 @@ public final class Main {
                 return 2;
             }
             try (dev.binlogrelay.storage.BinlogStore store = dev.binlogrelay.storage.BinlogStore.open(
-                    Path.of(cfg.dataDir), dev.binlogrelay.storage.StoreOptions.defaults())) {
+                    Path.of(cfg.dataDir), dev.binlogrelay.server.config.StorageSettings.options(cfg.storage))) {
                 var importer = new dev.binlogrelay.server.importer.BinlogImporter(store);
                 for (Path f : files) {
                     var r = importer.importFile(f);
@@ -63,6 +63,15 @@ public final class Main {
         @Option(names = "--config", required = true, description = "YAML config file (see conf/relay.yaml).")
         Path config;
 
+        @Option(names = "--reset-store", description = "Delete the stored binlog in data_dir first, then fill the store "
+                + "afresh from the configured upstream and start (a one-off: do not leave it in a service definition).")
+        boolean resetStore;
+
+        @Option(names = "--accept-upstream-change", description = "Keep the stored binlog although upstream.host:port "
+                + "(or, at the first login, the primary's server_id/server_uuid) differs from what the store was filled "
+                + "from: a failover to a primary whose binlog continues the same history.")
+        boolean acceptUpstreamChange;
+
         @Override
         public Integer call() throws Exception {
             RelayConfig cfg;
@@ -74,7 +83,10 @@ public final class Main {
             }
             Relay relay;
             try {
-                relay = Relay.start(cfg);
+                relay = Relay.start(cfg, new Relay.StartOptions(resetStore, acceptUpstreamChange));
+            } catch (ConfigException e) {
+                System.err.println("binlog-relay: " + config + ": " + e.getMessage());
+                return 2;
             } catch (StoreException | java.io.UncheckedIOException e) {
                 System.err.println("binlog-relay: " + e.getMessage());
                 return 3;

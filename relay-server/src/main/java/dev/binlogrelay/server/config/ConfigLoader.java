@@ -104,14 +104,10 @@ public final class ConfigLoader {
         if (c.storage == null) {
             c.storage = new RelayConfig.Storage();
         }
-        if (!"every_transaction".equals(c.storage.sync)) {
-            throw new ConfigException(file + ": bad value for 'storage.sync': only every_transaction is supported");
-        }
-        if (c.storage.cacheBytes == null || c.storage.cacheBytes < 0) {
-            throw new ConfigException(file + ": storage.cache_bytes must be 0 or more");
-        }
-        if (c.storage.segmentCacheBytes == null || c.storage.segmentCacheBytes < 0) {
-            throw new ConfigException(file + ": storage.segment_cache_bytes must be 0 or more");
+        try {
+            StorageSettings.options(c.storage);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
         }
         if (c.storage.retention != null) {
             checkRetention(c.storage.retention, file);

@@ -125,10 +125,39 @@ public final class RelayConfig {
         /** Cache of 256 KiB segments of older binlog, shared by readers catching up over the same stretch. */
         @JsonProperty("segment_cache_bytes")
         public Long segmentCacheBytes = 64L * 1024 * 1024;
-        /** every_transaction (default): each stored transaction is fsynced before readers see it. */
+        /**
+         * every_transaction (default): each append is fsynced before readers see it (a burst of transactions from
+         * one network read is one append). Or a group-commit interval, a duration with ms or s ({@code 10ms},
+         * 1 ms to 10 s): appends are written without fsync, the WAL is fsynced at most once per interval, and a
+         * transaction becomes visible (and the upstream resume point moves past it) only after the fsync that
+         * covers it.
+         */
         public String sync = "every_transaction";
         /** Which old binlog files to purge; absent (or without limits) keeps everything. */
         public Retention retention;
+        /**
+         * Free space to keep on the data_dir's file system (a size): a write that would leave less stops
+         * ingestion with "disk full" until there is room again. Default 256M; 0 turns the check off.
+         */
+        @JsonProperty("min_free_space")
+        public String minFreeSpace = "256M";
+        /** RocksDB tuning; absent keys keep the defaults. */
+        public RocksDb rocksdb;
+    }
+
+    /** {@code storage.rocksdb}: see {@code RocksTuning} for why the defaults are what they are. */
+    public static final class RocksDb {
+        /** Compression of the upper levels (and of blob files): lz4 (default), zstd, snappy, zlib, none, ... */
+        public String compression;
+        /** Compression of the bottom level, where old binlog spends most of its life: zstd (default). */
+        @JsonProperty("bottommost_compression")
+        public String bottommostCompression;
+        /** Memtable size of the events column family (a size, at least 1M; default 64M). */
+        @JsonProperty("write_buffer")
+        public String writeBuffer;
+        /** RocksDB block cache for readers far behind the tail (a size; default 32M). */
+        @JsonProperty("block_cache")
+        public String blockCache;
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogWriter;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
 import org.slf4j.Logger;
@@ -28,6 +29,10 @@ import java.util.Optional;
  * Turns the upstream's event stream into stored groups. It checks every event (size, CRC, position chain),
  * drops what the server made up for the stream (fake rotate, re-sent format description, heartbeats,
  * artificial GTID lists), buffers a transaction until its last event and stores it in one atomic write.
+ *
+ * <p><b>Group commit.</b> {@link #offer} keeps complete transactions until {@link #flush}, which the upstream
+ * connection calls once per network read: a burst of transactions is one atomic batch with one fsync (each is
+ * still durable before any reader sees it). {@link #accept} is offer-then-flush.
  *
  * <p>Threading: one upstream connection at a time calls it (the store's single writer).
  */
@@ -64,16 +69,44 @@ public final class BinlogIngester {
     private MariaGtidPosition gtidPosition;
     private boolean gtidStored;
     private final Map<String, String> pendingMeta = new HashMap<>();
+    /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
+    private final List<BinlogWriter.Group> ready = new ArrayList<>();
+    private long readyBytes;
+    /** The GTID state after the last written group: what the in-memory state goes back to if a write fails. */
+    private MariaGtidPosition flushedGtidPosition;
+    private boolean flushedGtidStored;
+    /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
+    static final long MAX_BURST_BYTES = 8L << 20;
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
         this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
         this.gtidStored = store.meta(META_START_GTID_POS).isPresent();
+        this.flushedGtidPosition = gtidPosition;
+        this.flushedGtidStored = gtidStored;
     }
 
-    /** Where to resume on the upstream: after the last stored group, or empty for an empty store. */
+    /**
+     * Where to resume on the upstream: after the last stored group, or empty for an empty store. Writes what is
+     * ready and, with a sync interval, fsyncs first: the resume position is always a durable one.
+     */
     public Optional<BinlogPosition> resumePosition() {
+        flush();
+        store.syncNow();
         return store.committedEnd();
+    }
+
+    /**
+     * True if the store takes writes (no storage error, or its cause is gone: see
+     * {@link BinlogStore#storageWritable()}); the upstream client asks before it connects.
+     */
+    public boolean storageWritable() {
+        return store.storageWritable();
+    }
+
+    /** The store's storage error, if writes currently fail. */
+    public Optional<String> storageError() {
+        return store.storageError();
     }
 
     public MariaGtidPosition gtidPosition() {
@@ -86,6 +119,7 @@ public final class BinlogIngester {
      * @param gtidStart the GTID position asked for when {@code expectedFile} is null (a GTID dump)
      */
     public void startStream(String expectedFile, long expectedPosition, MariaGtidPosition gtidStart) {
+        flush();
         if (!pending.isEmpty()) {
             log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
         }
@@ -110,11 +144,52 @@ public final class BinlogIngester {
     }
 
     /**
-     * Takes one event from the stream (the bytes after the 0x00 packet header).
+     * Takes one event from the stream (the bytes after the 0x00 packet header) and stores any transaction it
+     * completes: {@link #offer} then {@link #flush}.
      *
      * @throws BinlogFormatException if the event is corrupt or out of place; the caller drops the connection
      */
     public void accept(byte[] event) {
+        offer(event);
+        flush();
+    }
+
+    /**
+     * Writes the complete transactions {@link #offer} kept, in one atomic batch. If the write fails nothing of
+     * them is stored, and the in-memory GTID state goes back to the last written group.
+     *
+     * @throws dev.binlogrelay.storage.StoreException on a storage failure (disk full, I/O error)
+     */
+    public void flush() {
+        if (ready.isEmpty()) {
+            return;
+        }
+        List<BinlogWriter.Group> groups = List.copyOf(ready);
+        ready.clear();
+        readyBytes = 0;
+        try {
+            store.writer().appendGroups(groups);
+        } catch (RuntimeException e) {
+            gtidPosition = flushedGtidPosition;
+            gtidStored = flushedGtidStored;
+            throw e;
+        }
+        flushedGtidPosition = gtidPosition;
+        flushedGtidStored = gtidStored;
+    }
+
+    /** Complete transactions kept by {@link #offer} and not yet written. */
+    public int readyGroups() {
+        return ready.size();
+    }
+
+    /**
+     * Takes one event from the stream like {@link #accept}, but keeps a transaction it completes for the next
+     * {@link #flush} (which happens by itself once {@value #MAX_BURST_BYTES} bytes are kept).
+     *
+     * @throws BinlogFormatException if the event is corrupt or out of place; the caller drops the connection
+     */
+    public void offer(byte[] event) {
         Events.checkHeader(event);
         int type = Events.type(event);
         if (type == EventType.FORMAT_DESCRIPTION) {
@@ -237,10 +312,14 @@ public final class BinlogIngester {
             }
         }
         meta.put(META_GTID_POS, gtidPosition.toString());
-        store.writer().appendGroup(file, List.copyOf(pending), meta);
+        ready.add(new BinlogWriter.Group(file, List.copyOf(pending), meta));
+        readyBytes += pendingBytes;
         pending.clear();
         pendingBytes = 0;
         pendingMeta.clear();
+        if (readyBytes >= MAX_BURST_BYTES) {
+            flush();
+        }
     }
 
     private void switchFile(String newFile, long position) {

@@ -42,6 +42,13 @@ public final class UpstreamClient implements AutoCloseable {
 
         default void onError(Throwable cause) {
         }
+
+        /**
+         * The primary's identity learned at login (server_id, and server_uuid on MySQL), before anything is
+         * dumped; throw {@link UpstreamRefusedException} to refuse to ingest from it.
+         */
+        default void onServerIdentity(java.util.Map<String, String> info) {
+        }
     }
 
     private final UpstreamSettings settings;
@@ -54,6 +61,11 @@ public final class UpstreamClient implements AutoCloseable {
     private volatile boolean streaming;
     private volatile String lastError = "";
     private long backoffMs;
+    private volatile boolean storagePaused;
+    /** Why the relay refuses to ingest from this upstream; null if it does not. */
+    private volatile String refusal;
+    /** How often ingestion paused by a storage error checks whether the store takes writes again. */
+    static final long STORAGE_RETRY_MS = 1000;
 
     public UpstreamClient(UpstreamSettings settings, BinlogIngester ingester, Listener listener) {
         this.settings = settings;
@@ -68,6 +80,10 @@ public final class UpstreamClient implements AutoCloseable {
 
     private void connect() {
         if (closed) {
+            return;
+        }
+        if (!storageReady()) {
+            group.schedule(this::connect, STORAGE_RETRY_MS, TimeUnit.MILLISECONDS);
             return;
         }
         connects.incrementAndGet();
@@ -88,7 +104,15 @@ public final class UpstreamClient implements AutoCloseable {
             @Override
             public void onError(Throwable cause) {
                 lastError = cause.getMessage();
+                if (cause instanceof UpstreamRefusedException) {
+                    refusal = cause.getMessage();
+                }
                 listener.onError(cause);
+            }
+
+            @Override
+            public void onServerIdentity(java.util.Map<String, String> info) {
+                listener.onServerIdentity(info);
             }
         };
         long idleSeconds = settings.heartbeatNanos() > 0
@@ -123,8 +147,49 @@ public final class UpstreamClient implements AutoCloseable {
         });
     }
 
+    /**
+     * After a storage error (disk full, I/O error) ingestion waits here until the store takes writes again,
+     * checking every {@value #STORAGE_RETRY_MS} ms, without downloading from the primary meanwhile.
+     */
+    private boolean storageReady() {
+        boolean ready;
+        try {
+            ready = ingester.storageWritable();
+        } catch (RuntimeException e) {
+            ready = false;
+        }
+        if (ready) {
+            if (storagePaused) {
+                log.info("storage takes writes again; resuming ingestion from {}:{}", settings.host(), settings.port());
+                storagePaused = false;
+            }
+            return true;
+        }
+        if (!storagePaused) {
+            log.error("ingestion paused until the store takes writes again (checked every {} ms): {}", STORAGE_RETRY_MS,
+                    ingester.storageError().orElse("storage error"));
+            storagePaused = true;
+        }
+        lastError = ingester.storageError().orElse(lastError);
+        return false;
+    }
+
+    /** Why ingestion from this upstream was refused (its identity changed); null if it was not. */
+    public String refusal() {
+        return refusal;
+    }
+
+    /** True while ingestion waits for the store to take writes again. */
+    public boolean storagePaused() {
+        return storagePaused;
+    }
+
     private void scheduleReconnect() {
         if (closed) {
+            return;
+        }
+        if (refusal != null) {
+            log.error("not reconnecting to {}:{}: {}", settings.host(), settings.port(), refusal);
             return;
         }
         long delay = backoffMs;

@@ -12,6 +12,7 @@ import dev.binlogrelay.core.protocol.QueryResponseReader;
 import dev.binlogrelay.core.protocol.TextResultSet;
 import dev.binlogrelay.server.config.ConfigLoader.StartPosition;
 import dev.binlogrelay.storage.BinlogPosition;
+import dev.binlogrelay.storage.StoreException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -96,6 +97,14 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }
             ingester.recordServerInfo(serverInfo);
         }, false);
+        // MySQL only (MariaDB has no server_uuid): part of the primary's identity the store remembers, checked
+        // with the server_id before the dump starts
+        query("server uuid", "SELECT @@GLOBAL.server_uuid", rs -> {
+            var rows = rs.resultSet().rows();
+            if (!rows.isEmpty() && rows.get(0).get(0) != null) {
+                serverInfo.put(UpstreamOrigin.INFO_SERVER_UUID, rows.get(0).get(0));
+            }
+        }, true);
         Optional<BinlogPosition> resume = ingester.resumePosition();
         if (resume.isPresent()) {
             dumpFile = resume.get().file();
@@ -184,6 +193,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void startDump(ChannelHandlerContext ctx) {
+        listener.onServerIdentity(serverInfo);
         boolean gtid = gtidStart != null;
         ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition,
                 gtid ? dev.binlogrelay.core.gtid.MariaGtidPosition.parse(gtidStart) : null);
@@ -214,11 +224,26 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         byte[] event = new byte[packet.readableBytes() - 1];
         packet.getBytes(packet.readerIndex() + 1, event);
         try {
-            ingester.accept(event);
+            ingester.offer(event);
         } catch (BinlogFormatException e) {
             throw new UpstreamException("bad event from the primary: " + e.getMessage());
+        } catch (StoreException e) {
+            throw new UpstreamException("ingestion stopped: " + e.getMessage());
         }
         listener.onEvent();
+    }
+
+    /** The end of one network read: the transactions it completed are written as one batch (one fsync). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.STREAMING) {
+            try {
+                ingester.flush();
+            } catch (StoreException e) {
+                throw new UpstreamException("ingestion stopped: " + e.getMessage());
+            }
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -79,12 +79,17 @@ final class RelayHarness {
         return new BinlogPosition(rows.get(0).get(0), Long.parseLong(rows.get(0).get(1)));
     }
 
-    /** Waits (bounded) until the relay has stored everything the primary has written so far. */
+    /**
+     * Waits (bounded) until the relay has stored everything the primary has written so far. The primary's end is
+     * read again each time: MariaDB writes a BINLOG_CHECKPOINT on its own shortly after a rotate, and the relay
+     * may store it together with the transaction before it (one batch per network read).
+     */
     static void awaitCaughtUp(Relay relay, MariaDbServer primary, Duration timeout) throws InterruptedException {
         BinlogPosition target = masterStatus(primary);
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<BinlogPosition> end = relay.store().committedEnd();
         while (System.nanoTime() < deadline) {
+            target = masterStatus(primary);
             end = relay.store().committedEnd();
             if (end.isPresent() && end.get().equals(target)) {
                 return;

@@ -65,10 +65,21 @@ final class RelayProcess implements AutoCloseable {
 
     /** Writes {@code dir/relay.yaml} (data in {@code dir/data}, log in {@code dir/relay.log}); nothing runs yet. */
     static RelayProcess configure(Path dir, MariaDbServer primary, int downstreamPort) throws IOException {
+        return configure(dir, primary, downstreamPort, "every_transaction");
+    }
+
+    /** As {@link #configure(Path, MariaDbServer, int)} with this {@code storage.sync}. */
+    static RelayProcess configure(Path dir, MariaDbServer primary, int downstreamPort, String sync) throws IOException {
+        return configure(dir, primary, downstreamPort, "storage:\n  cache_bytes: 67108864\n  sync: " + sync + "\n", dir.resolve("data"));
+    }
+
+    /** Writes {@code dir/relay.yaml} with {@code storageSection} (YAML, ending in a newline) and the store in {@code dataDir}. */
+    static RelayProcess configure(Path dir, MariaDbServer primary, int downstreamPort, String storageSection, Path dataDir)
+            throws IOException {
         Files.createDirectories(dir);
         String yaml = String.join("\n",
                 "server_id: 9001",
-                "data_dir: " + dir.resolve("data"),
+                "data_dir: " + dataDir,
                 "upstream:",
                 "  host: " + primary.host(),
                 "  port: " + primary.port(),
@@ -84,10 +95,7 @@ final class RelayProcess implements AutoCloseable {
                 "  users:",
                 "    - user: " + RelayHarness.USER,
                 "      password: " + RelayHarness.PASSWORD,
-                "storage:",
-                "  cache_bytes: 67108864",
-                "  sync: every_transaction",
-                "");
+                "") + storageSection;
         Path config = dir.resolve("relay.yaml");
         Files.writeString(config, yaml);
         Files.writeString(dir.resolve("logback.xml"), String.join("\n",

@@ -1,0 +1,175 @@
+package dev.binlogrelay.bench;
+
+import dev.binlogrelay.bench.setup.BinlogLoader;
+import dev.binlogrelay.testkit.FreePorts;
+import dev.binlogrelay.testkit.MariaDbServer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ingest speed: how fast a relay stores a primary's binlog from {@code start: earliest} (a backfill, where
+ * transactions arrive back to back). Loads a MariaDB primary with {@link BinlogLoader} once, then for each run
+ * starts a relay process on an empty data directory and times it from answering SQL to SHOW MASTER STATUS equal to
+ * the primary's. Prints MB/s and transactions/s per run.
+ *
+ * <pre>
+ * java -cp BENCH_CP dev.binlogrelay.bench.IngestBenchmark [MiB=300] [RUN...]
+ *   RUN = label=sync[@classpath]  e.g. burst=every_transaction  10ms=10ms  before=every_transaction@/tmp/old/cp
+ * </pre>
+ * The data directories go under {@code -Dingest.dir} (default a temp directory), on the same disk as the primary.
+ * {@code -Dingest.small=N} first adds N single-row transactions; {@code -Dingest.repeat=R} repeats the runs.
+ */
+public final class IngestBenchmark {
+    private IngestBenchmark() {
+    }
+
+    record Run(String label, String sync, String classpath) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long mib = args.length > 0 ? Long.parseLong(args[0]) : 300;
+        List<Run> runs = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            String[] labelRest = args[i].split("=", 2);
+            String[] syncCp = labelRest[1].split("@", 2);
+            runs.add(new Run(labelRest[0], syncCp[0], syncCp.length > 1 ? syncCp[1] : System.getProperty("java.class.path")));
+        }
+        if (runs.isEmpty()) {
+            runs.add(new Run("every_transaction", "every_transaction", System.getProperty("java.class.path")));
+            runs.add(new Run("10ms", "10ms", System.getProperty("java.class.path")));
+        }
+        Path dir = Files.createDirectories(Path.of(System.getProperty("ingest.dir",
+                Files.createTempDirectory("ingest-bench").toString())));
+        try (MariaDbServer primary = MariaDbServer.builder().name("ingest-primary").serverId(1).start()) {
+            int small = Integer.getInteger("ingest.small", 0);
+            if (small > 0) {
+                loadSmallTransactions(primary, small);
+            }
+            BinlogLoader.Loaded loaded = BinlogLoader.load(primary, mib << 20, 4, 42, size -> { });
+            MariaDbServer.BinlogFilePos end = primary.binlogFilePos();
+            String gtid = primary.gtidBinlogPos();
+            long transactions = Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1));
+            System.out.printf("primary: %.1f MiB of binlog in %d files, %d transactions (GTID %s), end %s:%d%n",
+                    loaded.binlogBytes() / 1048576.0, loaded.files(), transactions, gtid, end.file(), end.pos());
+            for (int repeat = 0; repeat < Integer.getInteger("ingest.repeat", 1); repeat++) {
+                for (Run run : runs) {
+                    double seconds = ingest(primary, run, dir.resolve(run.label() + "-" + repeat), end);
+                    System.out.printf("%-20s sync=%-17s %7.2f s  %7.1f MB/s  %8.0f tx/s%n", run.label(), run.sync(), seconds,
+                            loaded.binlogBytes() / 1e6 / seconds, transactions / seconds);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code -Dingest.small=N}: first N autocommitted single-row INSERTs (~150 bytes of binlog each, from 8
+     * connections): a binlog of many small transactions, where the cost per transaction (an fsync) dominates.
+     */
+    private static void loadSmallTransactions(MariaDbServer primary, int count) throws Exception {
+        primary.execute("CREATE DATABASE IF NOT EXISTS bench",
+                "CREATE TABLE bench.tiny (id BIGINT PRIMARY KEY, v VARCHAR(64))");
+        long t0 = System.nanoTime();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < 8; t++) {
+            Thread th = new Thread(() -> {
+                try (Connection c = primary.connect();
+                     java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO bench.tiny VALUES (?, ?)")) {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        ps.setLong(1, i);
+                        ps.setString(2, "value-" + i + "-abcdefghijklmnopqrstuvwxyz");
+                        ps.executeUpdate();
+                    }
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        System.out.printf("loaded %d small transactions in %.1f s%n", count, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double ingest(MariaDbServer primary, Run run, Path dir, MariaDbServer.BinlogFilePos end) throws Exception {
+        Files.createDirectories(dir);
+        int port = FreePorts.find();
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, String.join("\n",
+                "server_id: 9001",
+                "data_dir: " + dir.resolve("data"),
+                "upstream:",
+                "  host: " + primary.host(),
+                "  port: " + primary.port(),
+                "  user: " + MariaDbServer.REPL_USER,
+                "  password: " + MariaDbServer.REPL_PASSWORD,
+                "  start: earliest",
+                "downstream:",
+                "  listen: 127.0.0.1:" + port,
+                "  users:",
+                "    - user: repl",
+                "      password: secret",
+                "storage:",
+                "  sync: " + run.sync(),
+                ""));
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", run.classpath(), "dev.binlogrelay.server.cli.Main", "run", "--config", config.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("relay.log").toFile()).start();
+        try {
+            String url = "jdbc:mariadb://127.0.0.1:" + port + "/?user=repl&password=secret&connectTimeout=2000";
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            Long t0 = null;
+            String target = end.file() + ":" + end.pos();
+            while (System.nanoTime() < deadline) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(run.label() + ": relay exited; see " + dir.resolve("relay.log"));
+                }
+                try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                    if (t0 == null) {
+                        t0 = System.nanoTime();
+                    }
+                    while (System.nanoTime() < deadline) {
+                        try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                            if (rs.next() && target.equals(rs.getString(1) + ":" + rs.getLong(2))) {
+                                return (System.nanoTime() - t0) / 1e9;
+                            }
+                        }
+                        Thread.sleep(20);
+                    }
+                } catch (SQLException notYet) {
+                    Thread.sleep(20);
+                }
+            }
+            throw new IllegalStateException(run.label() + ": the relay did not store up to " + target + " in 10 minutes");
+        } finally {
+            p.destroy();
+            p.waitFor();
+            deleteTree(dir.resolve("data"));
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.binlogrelay.server.config;
+
+import dev.binlogrelay.storage.StoreOptions;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The {@code storage} section turned into {@link StoreOptions}: {@code sync}, {@code cache_bytes}, {@code segment_cache_bytes},
+ * {@code min_free_space} and {@code rocksdb.*}. Every bad value is a {@link ConfigException} naming its key.
+ */
+public final class StorageSettings {
+    public static final String EVERY_TRANSACTION = "every_transaction";
+
+    private StorageSettings() {
+    }
+
+    /**
+     * The store options for {@code s}.
+     *
+     * @throws ConfigException "bad value for 'storage.…': …" (without the file name; {@link ConfigLoader} adds it)
+     */
+    public static StoreOptions options(RelayConfig.Storage s) {
+        StoreOptions o = StoreOptions.defaults();
+        if (s == null) {
+            return o;
+        }
+        if (s.cacheBytes == null || s.cacheBytes < 0) {
+            throw new ConfigException("storage.cache_bytes must be 0 or more");
+        }
+        o = o.withCacheBytes(s.cacheBytes);
+        if (s.segmentCacheBytes == null || s.segmentCacheBytes < 0) {
+            throw new ConfigException("storage.segment_cache_bytes must be 0 or more");
+        }
+        o = o.withSegmentCacheBytes(s.segmentCacheBytes);
+        o = o.withSyncIntervalMillis(syncIntervalMillis(s.sync));
+        if (s.minFreeSpace != null) {
+            o = o.withMinFreeBytes(parse("storage.min_free_space", () -> Quantities.bytes(s.minFreeSpace)));
+        }
+        RelayConfig.RocksDb r = s.rocksdb;
+        if (r != null) {
+            String upper = r.compression == null ? o.compression()
+                    : parse("storage.rocksdb.compression", () -> StoreOptions.checkCompression(r.compression));
+            String bottom = r.bottommostCompression == null ? o.bottommostCompression()
+                    : parse("storage.rocksdb.bottommost_compression", () -> StoreOptions.checkCompression(r.bottommostCompression));
+            o = o.withCompression(upper, bottom);
+            if (r.writeBuffer != null) {
+                long bytes = parse("storage.rocksdb.write_buffer", () -> Quantities.bytes(r.writeBuffer));
+                if (bytes < (1 << 20) || bytes > (4L << 30)) {
+                    throw new ConfigException("bad value for 'storage.rocksdb.write_buffer': " + r.writeBuffer
+                            + " is outside 1M to 4G");
+                }
+                o = o.withWriteBufferBytes(bytes);
+            }
+            if (r.blockCache != null) {
+                o = o.withBlockCacheBytes(parse("storage.rocksdb.block_cache", () -> Quantities.bytes(r.blockCache)));
+            }
+        }
+        return o;
+    }
+
+    /**
+     * {@code every_transaction} → 0; a duration with ms or s ({@code 10ms}, {@code 1s}) between 1 ms and 10 s →
+     * its milliseconds.
+     */
+    static long syncIntervalMillis(String sync) {
+        if (sync == null || sync.isBlank()) {
+            throw new ConfigException("bad value for 'storage.sync': empty; use every_transaction or an interval such as 10ms");
+        }
+        String t = sync.trim().toLowerCase(Locale.ROOT);
+        if (t.equals(EVERY_TRANSACTION)) {
+            return 0;
+        }
+        if (!t.matches("\\d+\\s*(ms|s)")) {
+            throw new ConfigException("bad value for 'storage.sync': '" + sync
+                    + "' is neither every_transaction nor an interval in ms or s (such as 10ms)");
+        }
+        Duration d = parse("storage.sync", () -> Quantities.duration(t));
+        if (d.toMillis() < 1 || d.toMillis() > StoreOptions.MAX_SYNC_INTERVAL_MILLIS) {
+            throw new ConfigException("bad value for 'storage.sync': " + sync + " is outside 1ms to "
+                    + StoreOptions.MAX_SYNC_INTERVAL_MILLIS / 1000 + "s");
+        }
+        return d.toMillis();
+    }
+
+    private static <T> T parse(String key, Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad value for '" + key + "': " + e.getMessage());
+        }
+    }
+}

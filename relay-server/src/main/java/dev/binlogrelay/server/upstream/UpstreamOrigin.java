@@ -1,0 +1,145 @@
+package dev.binlogrelay.server.upstream;
+
+import dev.binlogrelay.server.config.ConfigException;
+import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.storage.BinlogStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a store was filled from, kept in its metadata, so that a relay never mixes two primaries' binlogs in one
+ * store by mistake:
+ * <ul>
+ * <li>at start-up ({@link #checkConfig}): the configured {@code upstream.host:port} and {@code upstream.start}
+ *     must be those the store was filled from, unless the store is empty. A different start is refused (the way
+ *     out: {@code run --reset-store}); a different address is refused unless the operator passes
+ *     {@code --accept-upstream-change} (a failover to a primary whose binlog continues the same history);</li>
+ * <li>at every login ({@link #checkServer}): the primary's {@code @@server_id} (and {@code @@server_uuid} on
+ *     MySQL) must be those of the first primary the store was filled from. A change is accepted once after
+ *     {@code --accept-upstream-change}; otherwise the relay refuses to ingest ({@link UpstreamRefusedException})
+ *     and keeps serving readers what it holds.</li>
+ * </ul>
+ * A store that holds data but no origin (made before the relay recorded one, or by {@code import}) adopts the
+ * configured upstream and the first primary it logs in to.
+ *
+ * <p>Threading: {@link #checkConfig} once at start-up; {@link #checkServer} on the upstream thread.
+ */
+public final class UpstreamOrigin {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamOrigin.class);
+    public static final String META_UPSTREAM = "origin.upstream";
+    public static final String META_START = "origin.start";
+    public static final String META_SERVER_ID = "origin.server_id";
+    public static final String META_SERVER_UUID = "origin.server_uuid";
+    /** Key of the primary's @@server_uuid in the server info map (MySQL only). */
+    public static final String INFO_SERVER_UUID = "upstream.server_uuid";
+
+    private final BinlogStore store;
+    private final String address;
+    private volatile boolean acceptChange;
+
+    private UpstreamOrigin(BinlogStore store, String address, boolean acceptChange) {
+        this.store = store;
+        this.address = address;
+        this.acceptChange = acceptChange;
+    }
+
+    /**
+     * Compares the configured upstream with what the store was filled from and records it when the store is empty.
+     *
+     * @param acceptChange {@code --accept-upstream-change}: a new address (and, at the first login, a new server
+     *                     identity) is recorded instead of refused
+     * @throws ConfigException one line naming the key, the stored and the configured value and the way out
+     */
+    public static UpstreamOrigin checkConfig(BinlogStore store, RelayConfig.Upstream upstream, boolean acceptChange) {
+        Objects.requireNonNull(upstream, "upstream");
+        String address = upstream.host + ":" + upstream.port;
+        String start = upstream.start.trim();
+        Map<String, String> record = new HashMap<>();
+        if (store.committedEnd().isEmpty()) {
+            record.put(META_UPSTREAM, address);
+            record.put(META_START, start);
+            store.putMeta(record);
+            store.removeMeta(List.of(META_SERVER_ID, META_SERVER_UUID));
+            return new UpstreamOrigin(store, address, acceptChange);
+        }
+        Optional<String> storedAddress = store.meta(META_UPSTREAM);
+        Optional<String> storedStart = store.meta(META_START);
+        if (storedStart.isPresent() && !sameStart(storedStart.get(), start)) {
+            throw new ConfigException("upstream.start is '" + start + "' but the store in " + store.directory()
+                    + " was filled from start '" + storedStart.get() + "' (upstream " + storedAddress.orElse("?")
+                    + "); set upstream.start back to '" + storedStart.get()
+                    + "', or run with --reset-store to delete the stored binlog and start again from '" + start + "'");
+        }
+        if (storedAddress.isPresent() && !storedAddress.get().equalsIgnoreCase(address)) {
+            if (!acceptChange) {
+                throw new ConfigException("upstream is " + address + " but the store in " + store.directory()
+                        + " was filled from " + storedAddress.get() + "; if " + address
+                        + " is a new primary whose binlog continues the same history, run with --accept-upstream-change;"
+                        + " to delete the stored binlog and start over from " + address + ", run with --reset-store");
+            }
+            log.warn("--accept-upstream-change: the store in {} was filled from {}, continuing from {} with the stored binlog",
+                    store.directory(), storedAddress.get(), address);
+        }
+        if (storedAddress.isEmpty() || storedStart.isEmpty() || acceptChange) {
+            record.put(META_UPSTREAM, address);
+            record.put(META_START, storedStart.orElse(start));
+            store.putMeta(record);
+        }
+        return new UpstreamOrigin(store, address, acceptChange);
+    }
+
+    /**
+     * At each login, before anything is stored: the primary's identity ({@code info} holds
+     * {@link BinlogIngester#META_SERVER_ID} and, on MySQL, {@link #INFO_SERVER_UUID}) against the recorded one.
+     *
+     * @throws UpstreamRefusedException if it changed and no {@code --accept-upstream-change} allows it
+     */
+    public void checkServer(Map<String, String> info) {
+        String id = info.get(BinlogIngester.META_SERVER_ID);
+        String uuid = info.get(INFO_SERVER_UUID);
+        boolean accept = acceptChange;
+        acceptChange = false; // the flag allows the change found at the first login after start-up, no later one
+        Optional<String> storedId = store.meta(META_SERVER_ID);
+        Optional<String> storedUuid = store.meta(META_SERVER_UUID);
+        boolean empty = store.committedEnd().isEmpty();
+        if (!empty && storedId.isPresent()) {
+            boolean sameId = storedId.get().equals(id);
+            boolean sameUuid = storedUuid.isEmpty() || uuid == null || storedUuid.get().equalsIgnoreCase(uuid);
+            if (sameId && sameUuid) {
+                return;
+            }
+            String was = describe(storedId.get(), storedUuid.orElse(null));
+            String now = describe(id, uuid);
+            if (!accept) {
+                throw new UpstreamRefusedException("the primary at " + address + " is " + now + " but the store was filled from "
+                        + was + "; not ingesting from it (readers are still served). If it is a new primary whose binlog"
+                        + " continues the same history, restart with --accept-upstream-change; to start over, --reset-store");
+            }
+            log.warn("--accept-upstream-change: the primary at {} is {}, the store was filled from {}; continuing", address, now, was);
+        }
+        Map<String, String> record = new HashMap<>();
+        record.put(META_SERVER_ID, id);
+        if (uuid != null && !uuid.isBlank()) {
+            record.put(META_SERVER_UUID, uuid.toLowerCase(Locale.ROOT));
+        }
+        store.putMeta(record);
+        if (uuid == null || uuid.isBlank()) {
+            store.removeMeta(List.of(META_SERVER_UUID));
+        }
+    }
+
+    private static String describe(String id, String uuid) {
+        return "server_id " + id + (uuid == null ? "" : " (server_uuid " + uuid + ")");
+    }
+
+    private static boolean sameStart(String a, String b) {
+        return a.trim().equalsIgnoreCase(b.trim());
+    }
+}

@@ -1,0 +1,242 @@
+package dev.binlogrelay.storage;
+
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit on a timer ({@code storage.sync: <interval>}): the writer writes batches to RocksDB without fsync
+ * and queues them here; this thread waits until the oldest queued batch is one interval old, fsyncs the WAL once
+ * ({@code SyncWAL}, which covers every write that returned before it started) and then publishes the batches it
+ * covered, oldest first. So the WAL is fsynced at most once per interval, and a reader (or the upstream resume
+ * position) never gets a batch that a power loss could take back.
+ *
+ * <p><b>Metadata.</b> A batch's metadata (e.g. the GTID position) is in RocksDB as soon as it is written. Until the
+ * batch is published, {@link #visibleMeta} answers the value as of the published batches, so what readers see of
+ * the metadata never runs ahead of the events they can read.
+ *
+ * <p>Threading: {@link #beforeWrite}, {@link #enqueue} and {@link #writeFailed} from the writer thread;
+ * {@link #syncNow} from any thread (the syncer's own, the writer before it resumes upstream); one sync at a time.
+ */
+final class WalSyncer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WalSyncer.class);
+    /** Marks a metadata key that was absent before the unpublished batches. */
+    private static final String ABSENT = new String("(absent)");
+
+    private final BinlogStore store;
+    private final GroupAppender appender;
+    private final long intervalNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Written, not yet published, oldest first; under {@link #lock}. */
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    /** Published values of the metadata keys the queued batches change; under {@link #lock}. */
+    private final Map<String, String> shadow = new HashMap<>();
+    /** One sync-and-publish at a time. */
+    private final Object syncing = new Object();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private record Queued(GroupAppender.Batch batch, long writtenAt) {
+    }
+
+    WalSyncer(BinlogStore store, GroupAppender appender, long intervalMillis) {
+        this.store = store;
+        this.appender = appender;
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+        this.thread = new Thread(this::run, "wal-sync " + store.dir().getFileName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Before a batch changing {@code keys} is written: remember their published values. */
+    void beforeWrite(Collection<String> keys) {
+        lock.lock();
+        try {
+            for (String k : keys) {
+                if (!shadow.containsKey(k)) {
+                    String v = store.readMetaUnlocked(k);
+                    shadow.put(k, v == null ? ABSENT : v);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The write after {@link #beforeWrite} failed: nothing of it is in RocksDB. */
+    void writeFailed() {
+        lock.lock();
+        try {
+            if (queue.isEmpty()) {
+                shadow.clear();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void enqueue(GroupAppender.Batch batch) {
+        lock.lock();
+        try {
+            queue.add(new Queued(batch, System.nanoTime()));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The published value of {@code key} while a queued batch changes it: {@code Optional.empty()} if it was
+     * absent; null if no queued batch changes it (then RocksDB holds the published value).
+     */
+    Optional<String> visibleMeta(String key) {
+        lock.lock();
+        try {
+            String v = shadow.get(key);
+            return v == null ? null : v == ABSENT ? Optional.empty() : Optional.of(v);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Metadata written outside groups (synced at once): RocksDB's value is the visible one now. */
+    void metaWritten(Collection<String> keys) {
+        lock.lock();
+        try {
+            keys.forEach(shadow::remove);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Batches written and not yet published. */
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fsyncs the WAL and publishes every batch queued before the call. Throws a {@link StoreException} if the
+     * fsync fails; the batches then stay queued (and invisible).
+     */
+    void syncNow() {
+        synchronized (syncing) {
+            List<GroupAppender.Batch> covered = new ArrayList<>();
+            lock.lock();
+            try {
+                queue.forEach(q -> covered.add(q.batch()));
+            } finally {
+                lock.unlock();
+            }
+            if (covered.isEmpty()) {
+                return;
+            }
+            store.underReadLock(() -> {
+                try {
+                    store.rocks().db.syncWal();
+                } catch (RocksDBException e) {
+                    StoreException failure = store.rocks().failure("sync the WAL", e);
+                    store.health().failed(failure.getMessage());
+                    throw failure;
+                }
+                for (GroupAppender.Batch b : covered) {
+                    appender.publish(b);
+                }
+                return null;
+            });
+            lock.lock();
+            try {
+                for (GroupAppender.Batch b : covered) {
+                    queue.poll();
+                    for (Map.Entry<String, String> m : b.meta().entrySet()) {
+                        shadow.put(m.getKey(), m.getValue());
+                    }
+                }
+                if (queue.isEmpty()) {
+                    shadow.clear();
+                } else {
+                    // keep only keys a batch still queued changes
+                    shadow.keySet().removeIf(k -> queue.stream().noneMatch(q -> q.batch().meta().containsKey(k)));
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        store.commitSignal().fire(true);
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                long due;
+                lock.lock();
+                try {
+                    while (queue.isEmpty() && !closed) {
+                        changed.await();
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    due = queue.peek().writtenAt() + intervalNanos;
+                    long left;
+                    while (!closed && (left = due - System.nanoTime()) > 0) {
+                        changed.awaitNanos(left);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (closed) {
+                    return;
+                }
+                syncNow();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (closed || store.isClosed()) {
+                    return;
+                }
+                log.error("store {}: cannot sync the WAL; {} written transaction batch(es) stay invisible until a sync "
+                        + "succeeds: {}", store.dir(), queued(), e.getMessage());
+                try {
+                    Thread.sleep(Math.max(100, TimeUnit.NANOSECONDS.toMillis(intervalNanos)));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Stops the thread; batches still queued are synced by the database's close, not published. */
+    @Override
+    public void close() {
+        closed = true;
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

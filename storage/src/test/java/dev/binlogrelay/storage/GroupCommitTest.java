@@ -1,0 +1,128 @@
+package dev.binlogrelay.storage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.name;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Several groups in one atomic batch, and group commit on a sync interval. */
+class GroupCommitTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBurstOfGroupsAcrossARotateIsOneBatchVisibleAtOnce() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults().withWriteBufferBytes(4L << 20))) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).append(100);
+            List<EventToStore> g1 = log.build(new MariaGtidRef(0, 1, 1), 50, 60);
+            log.rotate(name(1), 214);
+            List<EventToStore> g2 = log.build(null, 40);
+            log.rotate(name(2), 4);
+            List<EventToStore> g3 = log.build(new MariaGtidRef(0, 1, 2), 30, 20);
+            int[] seenInHook = {-1};
+            try (BinlogCursor c = store.openCursor(name(1), 104)) {
+                store.appender().afterWriteBeforePublish(() -> seenInHook[0] = c.next() == null ? 0 : 1);
+                store.writer().appendGroups(List.of(
+                        new BinlogWriter.Group(name(1), g1, Map.of("k", "1")),
+                        new BinlogWriter.Group(name(1), g2, Map.of("k", "2")),
+                        new BinlogWriter.Group(name(2), g3, Map.of("k", "3"))));
+                assertEquals(0, seenInHook[0], "a reader saw part of the burst before it was published");
+                assertEquals(Optional.of(new BinlogPosition(name(2), 54)), store.committedEnd());
+                assertEquals(Optional.of("3"), store.meta("k"));
+                assertEquals(Optional.of(new BinlogPosition(name(2), 4)), store.findMariaGtid(0, 2));
+                assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.findMariaGtid(0, 1));
+                assertEquals(2, store.files().size());
+                assertEquals(5, TestLog.drain(c).size(), "the reader gets the burst's events of both files");
+            }
+        }
+        // one batch, durable: all of it comes back
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            assertEquals(Optional.of(new BinlogPosition(name(2), 54)), store.committedEnd());
+        }
+    }
+
+    @Test
+    void anInvalidGroupInABurstWritesNothing() {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).append(100);
+            List<EventToStore> good = log.build(null, 10);
+            log.rotate(name(1), 999);
+            List<EventToStore> gap = log.build(null, 10);
+            assertThrows(StoreException.class, () -> store.writer().appendGroups(List.of(
+                    new BinlogWriter.Group(name(1), good, Map.of()), new BinlogWriter.Group(name(1), gap, Map.of()))));
+            assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.committedEnd());
+        }
+    }
+
+    @Test
+    void onAnIntervalAGroupIsVisibleOnlyAfterTheSyncThatCoversIt() throws Exception {
+        StoreOptions interval = TestLog.fastOptions().withSyncIntervalMillis(400);
+        assertTrue(interval.syncOnInterval());
+        try (BinlogStore store = BinlogStore.open(dir, interval)) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).appendWithGtid(null, Map.of("pos", "0-1-1"), 100);
+            long written = System.nanoTime();
+            // written, not durable yet: neither the events nor their metadata are visible
+            assertEquals(Optional.empty(), store.committedEnd());
+            assertEquals(Optional.empty(), store.meta("pos"));
+            assertTrue(store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 10, TimeUnit.SECONDS));
+            long tookMillis = (System.nanoTime() - written) / 1_000_000;
+            assertTrue(tookMillis >= 300, "published after " + tookMillis + " ms, before the 400 ms interval");
+            assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.committedEnd());
+            assertEquals(Optional.of("0-1-1"), store.meta("pos"));
+
+            // the writer continues from what it wrote, published or not
+            log.appendWithGtid(null, Map.of("pos", "0-1-2"), 10);
+            log.appendWithGtid(null, Map.of("pos", "0-1-3"), 20);
+            assertEquals(Optional.of("0-1-1"), store.meta("pos"), "metadata ran ahead of the visible events");
+            try (BinlogCursor c = store.openCursor(name(1), 104)) {
+                assertNull(c.next());
+                store.syncNow();
+                assertSameEvent(log.written.get(1), c.next());
+                assertSameEvent(log.written.get(2), c.next());
+                assertNull(c.next());
+            }
+            assertEquals(Optional.of("0-1-3"), store.meta("pos"));
+            assertEquals(Optional.of(new BinlogPosition(name(1), 134)), store.committedEnd());
+            log.append(5);
+        }
+        // a clean close syncs what was written: it comes back
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            assertEquals(Optional.of(new BinlogPosition(name(1), 139)), store.committedEnd());
+        }
+    }
+
+    @Test
+    void theFreeSpaceGuardRefusesAWriteAndRecordsTheError() {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withMinFreeBytes(Long.MAX_VALUE / 2))) {
+            TestLog log = new TestLog(store);
+            StoreException e = assertThrows(StoreException.class, () -> log.rotate(name(1)).append(100));
+            assertTrue(e.getMessage().contains("disk full") && e.getMessage().contains("storage.min_free_space"), e.getMessage());
+            assertEquals(Optional.of(e.getMessage()), store.storageError());
+            assertFalse(store.storageWritable(), "still not enough room");
+            assertEquals(Optional.empty(), store.committedEnd());
+            assertEquals(1, store.storageErrorCount());
+        }
+    }
+
+    @Test
+    void intervalNeedsDurableGroups() {
+        assertThrows(IllegalArgumentException.class, () -> new StoreOptions(false, 10, 0, 1 << 20, "lz4", "zstd", 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().withSyncIntervalMillis(-1));
+        assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().withSyncIntervalMillis(60_000));
+    }
+}
