@@ -30,6 +30,7 @@ record ServerLayout(Path dir, Path socket) {
         try {
             Path dir = Files.createTempDirectory("relay-mariadb-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
             Files.createDirectories(dir.resolve("binlog"));
+            Files.createDirectories(dir.resolve("tmp"));
             Path socket = dir.resolve("mysqld.sock");
             if (socket.toString().length() > MAX_SOCKET_PATH) {
                 socket = Path.of("/tmp", "relay-mariadb-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".sock");
@@ -46,6 +47,14 @@ record ServerLayout(Path dir, Path socket) {
 
     Path binlog() {
         return dir.resolve("binlog");
+    }
+
+    /**
+     * The server's own temporary directory. Servers sharing /tmp (several test JVMs at once) have been seen to
+     * fail install-db with "Error on delete of '/tmp/#sql-temptable-…'"; a private one rules that out.
+     */
+    Path tmp() {
+        return dir.resolve("tmp");
     }
 
     Path errorLog() {
@@ -67,7 +76,7 @@ record ServerLayout(Path dir, Path socket) {
     List<String> installDbCommand(Peers.ServerInstall install) {
         List<String> cmd = new ArrayList<>(List.of(install.installDb().toString(), "--no-defaults",
                 "--basedir=" + install.baseDir(), "--datadir=" + data(), "--auth-root-authentication-method=normal",
-                "--skip-test-db", "--skip-name-resolve",
+                "--skip-test-db", "--skip-name-resolve", "--tmpdir=" + tmp(),
                 // passed through to the bootstrap server: redo log sized as mysqldCommand wants, no resize later
                 "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=" + INNODB_LOG_FILE_SIZE));
         if (Peers.runningAsRoot()) {
@@ -79,7 +88,7 @@ record ServerLayout(Path dir, Path socket) {
     List<String> mysqldCommand(Peers.ServerInstall install, MariaDbServerBuilder b, int port) {
         List<String> cmd = new ArrayList<>(List.of(install.mysqld().toString(), "--no-defaults",
                 "--basedir=" + install.baseDir(), "--datadir=" + data(), "--port=" + port, "--bind-address=127.0.0.1",
-                "--socket=" + socket, "--pid-file=" + dir.resolve("mysqld.pid"), "--log-error=" + errorLog(),
+                "--socket=" + socket, "--pid-file=" + dir.resolve("mysqld.pid"), "--tmpdir=" + tmp(), "--log-error=" + errorLog(),
                 "--init-file=" + initFile(), "--server-id=" + b.serverId, "--gtid-domain-id=" + b.gtidDomainId,
                 "--skip-name-resolve", "--max-allowed-packet=" + b.maxAllowedPacket,
                 // small and lax: fast start-up; a killed process still loses nothing (the OS has the writes)
