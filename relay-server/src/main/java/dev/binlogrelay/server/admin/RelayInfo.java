@@ -35,6 +35,22 @@ public interface RelayInfo {
     /** The port the relay listens on downstream. */
     int port();
 
+    /** The MySQL GTID set of everything stored (@@gtid_executed), "" when the store holds no MySQL GTIDs. */
+    default String mysqlGtidExecuted() {
+        return "";
+    }
+
+    /** The MySQL GTID set of what the relay no longer holds (@@gtid_purged): its oldest file's previous GTIDs. */
+    default String mysqlGtidPurged() {
+        return "";
+    }
+
+    /** The name-based UUID the relay presents as @@server_uuid: stable for a server_id, distinct between them. */
+    static String serverUuid(long serverId) {
+        return java.util.UUID.nameUUIDFromBytes(("binlog-relay-" + serverId).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+    }
+
     record BinlogFile(String name, long size) {
     }
 

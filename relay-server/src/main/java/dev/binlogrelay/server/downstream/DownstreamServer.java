@@ -147,6 +147,16 @@ public final class DownstreamServer implements AutoCloseable {
         }
     }
 
+    /** The version the handshake announces: what the relay presents, as a server of its flavor announces it. */
+    String handshakeVersion() {
+        String version = info.serverVersion();
+        try {
+            return Flavor.fromVersion(version).handshakeVersion(version);
+        } catch (UnsupportedFlavorException e) {
+            return version;
+        }
+    }
+
     QueryHandler queries() {
         return queries;
     }

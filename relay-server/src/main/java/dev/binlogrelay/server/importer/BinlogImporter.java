@@ -8,8 +8,10 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
@@ -61,12 +63,15 @@ public final class BinlogImporter {
         fileMeta.put(BinlogIngester.META_SERVER_ID, Long.toString(Events.serverId(fde)));
         MariaGtidPosition gtids = MariaGtidPosition.parse(store.meta(BinlogIngester.META_GTID_POS).orElse(""));
         boolean gtidStored = store.meta(BinlogIngester.META_START_GTID_POS).isPresent();
+        MysqlGtidSet mysqlGtids = MysqlGtidSet.parse(store.meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
         long bytes = 0;
         for (int i = 0; i < groups.size(); i++) {
             List<EventToStore> group = groups.get(i);
             Map<String, String> meta = new HashMap<>(i == 0 ? fileMeta : Map.of());
+            MysqlGtidSet before = mysqlGtids;
             for (EventToStore e : group) {
                 bytes += e.bytes().length;
+                mysqlGtids = MysqlGtidEvent.executedAfter(mysqlGtids, e.bytes(), file.checksum());
                 if (e.gtid() != null) {
                     if (!gtidStored) {
                         meta.put(BinlogIngester.META_START_GTID_POS, gtids.toString());
@@ -78,6 +83,9 @@ public final class BinlogImporter {
                 }
             }
             meta.put(BinlogIngester.META_GTID_POS, gtids.toString());
+            if (!mysqlGtids.equals(before)) {
+                meta.put(BinlogIngester.META_GTID_EXECUTED, mysqlGtids.toString());
+            }
             store.writer().appendGroup(name, group, meta);
         }
         int events = groups.stream().mapToInt(List::size).sum();

@@ -37,6 +37,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     private enum State { COMMANDS, STREAMING }
 
+    private static final String SETUP = "setup";
+
     private final UpstreamSettings settings;
     private final BinlogIngester ingester;
     private final PacketSequence sequence;
@@ -86,25 +88,37 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void planCommands() {
-        query("server info", "SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.gtid_domain_id, @@GLOBAL.binlog_checksum", rs -> {
-            var row = rs.resultSet().rows().get(0);
-            serverInfo.put(BinlogIngester.META_SERVER_ID, row.get(0));
-            serverInfo.put(BinlogIngester.META_SERVER_VERSION, row.get(1));
-            serverInfo.put(BinlogIngester.META_DOMAIN_ID, row.get(2));
-            if (String.valueOf(settings.serverId()).equals(row.get(0))) {
-                throw new UpstreamException("the primary's server_id equals the relay's (" + row.get(0) + "); give the relay its own server_id");
+        Flavor.ServerInfoQuery info = flavor.serverInfoQuery();
+        query("server info", info.sql(), rs -> {
+            var rows = rs.resultSet().rows();
+            if (rows.isEmpty() || rows.get(0).size() < info.keys().size()) {
+                throw new UpstreamException("'" + info.sql() + "' returned no full row");
+            }
+            for (int i = 0; i < info.keys().size(); i++) {
+                String v = rows.get(0).get(i);
+                if (v != null) {
+                    serverInfo.put(BinlogIngester.META_UPSTREAM_PREFIX + info.keys().get(i), v);
+                }
+            }
+            String id = rows.get(0).get(0);
+            if (String.valueOf(settings.serverId()).equals(id)) {
+                throw new UpstreamException("the primary's server_id equals the relay's (" + id + "); give the relay its own server_id");
             }
             ingester.recordServerInfo(serverInfo);
         }, false);
         Optional<BinlogPosition> resume = ingester.resumePosition();
         if (resume.isPresent()) {
-            dumpFile = resume.get().file();
-            dumpPosition = resume.get().position();
+            // a step, so the GTID mode just read from the primary counts
+            steps.add(new Step("resume", null, null, false, false));
         } else if (settings.start() instanceof StartPosition.FilePosition fp) {
             dumpFile = fp.file();
             dumpPosition = fp.position();
-        } else if (settings.start() instanceof StartPosition.Gtid g) {
-            gtidStart = g.position().toString();
+        } else if (settings.start() instanceof StartPosition.GtidStart g) {
+            try {
+                gtidStart = flavor.parseGtidStart(g.text());
+            } catch (IllegalArgumentException e) {
+                throw new UpstreamException("upstream.start cannot be used with " + flavor.name() + ": " + e.getMessage());
+            }
         } else if (settings.start() instanceof StartPosition.Current) {
             query("current position", "SHOW MASTER STATUS", rs -> {
                 TextResultSet r = rs.resultSet();
@@ -125,7 +139,24 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }, false);
         }
         // the GTID start is known now or never; setup statements go after the position look-ups
-        steps.add(new Step("setup", null, null, false, false));
+        steps.add(new Step(SETUP, null, null, false, false));
+    }
+
+    /** Where a relay that holds data resumes: by its GTID set if the flavor does so and has one, else after its end. */
+    private void resume() {
+        BinlogPosition end = ingester.resumePosition().orElseThrow();
+        Optional<String> gtids = flavor.resumesByGtid() ? ingester.gtidResumeState() : Optional.empty();
+        if (gtids.isPresent()) {
+            gtidStart = gtids.get();
+        } else {
+            dumpFile = end.file();
+            dumpPosition = end.position();
+        }
+    }
+
+    /** The relay's server UUID, as it presents it downstream (@@server_uuid). */
+    private String relayUuid() {
+        return dev.binlogrelay.server.admin.RelayInfo.serverUuid(settings.serverId());
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
@@ -141,8 +172,13 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             startDump(ctx);
             return;
         }
+        if (current.command() == null && !current.description().equals(SETUP)) {
+            resume();
+            nextStep(ctx);
+            return;
+        }
         if (current.command() == null) {
-            for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart)) {
+            for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart, relayUuid())) {
                 query(sql, sql, null, false);
             }
             steps.add(new Step("register", this::registerCommand, null, false, true));
@@ -185,11 +221,10 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void startDump(ChannelHandlerContext ctx) {
         boolean gtid = gtidStart != null;
-        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition,
-                gtid ? dev.binlogrelay.core.gtid.MariaGtidPosition.parse(gtidStart) : null);
-        log.info("dumping from {}", gtid ? "GTID position '" + gtidStart + "'" : dumpFile + ":" + dumpPosition);
+        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart);
+        log.info("dumping from {} ({})", gtid ? "GTID state '" + gtidStart + "'" : dumpFile + ":" + dumpPosition, flavor.name());
         sequence.reset();
-        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtid));
+        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtidStart));
         state = State.STREAMING;
         listener.onStreaming();
     }

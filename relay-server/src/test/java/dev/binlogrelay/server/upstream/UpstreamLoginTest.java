@@ -212,7 +212,6 @@ class UpstreamLoginTest {
 
     @Test
     void logsInToAMySql8PrimaryWithItsDefaultPlugin() {
-        // the MySQL flavor is not there yet: the login succeeds and only then is the flavor refused
         version = "8.0.36";
         EmbeddedChannel ch = client("pw", UpstreamSecurity.of(SslMode.DISABLED, null, null));
         serverSends(ch, handshake(CachingSha2Password.PLUGIN, false));
@@ -221,8 +220,25 @@ class UpstreamLoginTest {
         serverSends(ch, new byte[]{1, 3});
         assertTrue(errors.isEmpty());
         serverSends(ch, ok());
+        // the MySQL flavor's server-info query asks for the server UUID and GTID mode, not a MariaDB domain
+        byte[] query = clientSent(ch);
+        assertEquals(3, query[0], "COM_QUERY");
+        assertEquals("SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.server_uuid, @@GLOBAL.gtid_mode",
+                new String(query, 1, query.length - 1, StandardCharsets.UTF_8));
+        assertTrue(errors.isEmpty(), errors.toString());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aServerOfNoKnownFlavorIsRefusedAfterTheLogin() {
+        version = "4.1.22-standard";
+        EmbeddedChannel ch = client("pw", UpstreamSecurity.of(SslMode.DISABLED, null, null));
+        serverSends(ch, handshake(NativePassword.PLUGIN, false));
+        clientSent(ch);
+        serverSends(ch, ok());
         assertEquals(1, errors.size());
         assertTrue(errors.get(0) instanceof dev.binlogrelay.core.flavor.UnsupportedFlavorException, errors.get(0).toString());
+        assertTrue(errors.get(0).getMessage().contains("4.1.22-standard"), errors.get(0).getMessage());
     }
 
     @Test
