@@ -37,6 +37,10 @@ public final class UpstreamClient implements AutoCloseable {
         default void onStreaming() {
         }
 
+        /** The dump command was sent: {@code start} says from where ("binlog.000001:4" or "GTID set '…'"). */
+        default void onDumpRequested(String start) {
+        }
+
         default void onEvent() {
         }
 
@@ -53,6 +57,7 @@ public final class UpstreamClient implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean streaming;
     private volatile String lastError = "";
+    private volatile String lastDumpStart = "";
     private long backoffMs;
 
     public UpstreamClient(UpstreamSettings settings, BinlogIngester ingester, Listener listener) {
@@ -78,6 +83,12 @@ public final class UpstreamClient implements AutoCloseable {
                 streaming = true;
                 backoffMs = settings.reconnectMinMs();
                 listener.onStreaming();
+            }
+
+            @Override
+            public void onDumpRequested(String start) {
+                lastDumpStart = start;
+                listener.onDumpRequested(start);
             }
 
             @Override
@@ -139,6 +150,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     public String lastError() {
         return lastError;
+    }
+
+    /** Where the last dump command asked the primary to start ("" before the first). */
+    public String lastDumpStart() {
+        return lastDumpStart;
     }
 
     public long connectAttempts() {

@@ -222,7 +222,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private void startDump(ChannelHandlerContext ctx) {
         boolean gtid = gtidStart != null;
         ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart);
-        log.info("dumping from {} ({})", gtid ? "GTID state '" + gtidStart + "'" : dumpFile + ":" + dumpPosition, flavor.name());
+        String from = gtid ? "GTID state '" + gtidStart + "'" : dumpFile + ":" + dumpPosition;
+        log.info("dumping from {} ({})", from, flavor.name());
+        listener.onDumpRequested(from);
         sequence.reset();
         ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtidStart));
         state = State.STREAMING;
