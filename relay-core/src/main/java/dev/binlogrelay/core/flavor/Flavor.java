@@ -52,17 +52,14 @@ public interface Flavor {
      */
     boolean resumesByGtid();
 
+    /** The statement that shows the primary's current binlog file and position (first two columns). */
+    default String currentPositionQuery() {
+        return "SHOW MASTER STATUS";
+    }
+
     /** The version string the relay's downstream handshake announces when it presents {@code version}. */
     default String handshakeVersion(String version) {
         return version;
-    }
-
-    /**
-     * The auth plugin a server of this flavor announces by default, which the relay's downstream announces
-     * too unless configured otherwise (MySQL 8.0+: caching_sha2_password).
-     */
-    default String defaultAuthPlugin() {
-        return "mysql_native_password";
     }
 
     /** A query and the names of its result columns. */

@@ -163,10 +163,10 @@ public final class MysqlFlavor implements Flavor {
         return hasGtids();
     }
 
-    /** MySQL 8.0 and later announce caching_sha2_password. */
+    /** SHOW MASTER STATUS was renamed in 8.2 and is gone in 8.4. */
     @Override
-    public String defaultAuthPlugin() {
-        return major >= 8 ? "caching_sha2_password" : "mysql_native_password";
+    public String currentPositionQuery() {
+        return atLeast(8, 2, 0) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
     }
 
     @Override

@@ -128,9 +128,14 @@ class MysqlFlavorTest {
     }
 
     @Test
-    void defaultPluginsAndHandshakeVersions() {
-        assertEquals("caching_sha2_password", new MysqlFlavor(8, 0, 36).defaultAuthPlugin());
-        assertEquals("mysql_native_password", new MysqlFlavor(5, 7, 44).defaultAuthPlugin());
+    void currentPositionStatement() {
+        assertEquals("SHOW MASTER STATUS", new MysqlFlavor(8, 0, 36).currentPositionQuery());
+        assertEquals("SHOW BINARY LOG STATUS", new MysqlFlavor(8, 4, 3).currentPositionQuery());
+        assertEquals("SHOW MASTER STATUS", MariaDbFlavor.INSTANCE.currentPositionQuery());
+    }
+
+    @Test
+    void handshakeVersions() {
         assertEquals("8.0.36", new MysqlFlavor(8, 0, 36).handshakeVersion("8.0.36"));
         assertEquals("5.5.5-10.11.5-MariaDB", MariaDbFlavor.INSTANCE.handshakeVersion("10.11.5-MariaDB"));
         assertEquals("5.5.5-10.11.5-MariaDB", MariaDbFlavor.INSTANCE.handshakeVersion("5.5.5-10.11.5-MariaDB"));

@@ -120,10 +120,11 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
                 throw new UpstreamException("upstream.start cannot be used with " + flavor.name() + ": " + e.getMessage());
             }
         } else if (settings.start() instanceof StartPosition.Current) {
-            query("current position", "SHOW MASTER STATUS", rs -> {
+            String sql = flavor.currentPositionQuery();
+            query("current position", sql, rs -> {
                 TextResultSet r = rs.resultSet();
                 if (r.rows().isEmpty()) {
-                    throw new UpstreamException("SHOW MASTER STATUS is empty: binary logging is off on the primary");
+                    throw new UpstreamException(sql + " is empty: binary logging is off on the primary");
                 }
                 dumpFile = r.rows().get(0).get(0);
                 dumpPosition = Long.parseLong(r.rows().get(0).get(1));

@@ -99,6 +99,7 @@ class MysqlRelayChainIT {
         a.downstream.tls = new RelayConfig.Tls();
         a.downstream.tls.cert = cert.cert().toString();
         a.downstream.tls.key = cert.key().toString();
+        a.downstream.defaultAuthPlugin = "caching_sha2_password"; // what a MySQL 8 primary announces
         a.downstream.users = List.of(
                 user(RelayHarness.USER, RelayHarness.PASSWORD, null, "mysql_native_password", false),
                 user("chain", null, CachingSha2Hash.create("chain-pw").format(), "caching_sha2_password", true));
