@@ -54,6 +54,11 @@ public interface RelayInfo {
     record BinlogFile(String name, long size) {
     }
 
-    record RegisteredReplica(long serverId, String host, int port, long masterId) {
+    /** @param uuid the replica's @replica_uuid / @slave_uuid as it set them before registering ("" if it did not) */
+    record RegisteredReplica(long serverId, String host, int port, long masterId, String uuid) {
+        public RegisteredReplica(long serverId, String host, int port, long masterId) {
+            this(serverId, host, port, masterId, "");
+        }
+
     }
 }

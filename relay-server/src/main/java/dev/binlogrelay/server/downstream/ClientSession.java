@@ -114,8 +114,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         readShortString(in, "user");
         readShortString(in, "password");
         int port = in.readableBytes() >= 2 ? in.readUnsignedShortLE() : 0;
+        String uuid = sql.hasUserVariable("replica_uuid") ? sql.userVariable("replica_uuid") : sql.userVariable("slave_uuid");
         server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(serverId,
-                host.isEmpty() ? host(ctx) : host, port, server.info().serverId()));
+                host.isEmpty() ? host(ctx) : host, port, server.info().serverId(), uuid == null ? "" : uuid));
         ok(ctx);
     }
 

@@ -197,12 +197,17 @@ class MysqlRelayChainIT {
     }
 
     private static String query(Relay r, String sql) throws Exception {
+        return query(r, sql, 1);
+    }
+
+    /** Column {@code column} of the first row of {@code sql}, run on the relay as the plain reader user. */
+    private static String query(Relay r, String sql, int column) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + r.port()
                 + "/?connectTimeout=5000&socketTimeout=10000&sslMode=DISABLED&allowPublicKeyRetrieval=true",
                 RelayHarness.USER, RelayHarness.PASSWORD);
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             assertTrue(rs.next(), sql);
-            return rs.getString(1);
+            return rs.getString(column);
         }
     }
 
@@ -230,6 +235,11 @@ class MysqlRelayChainIT {
         assertEquals(a, stored(b), "relay B stores the same raw bytes as relay A: no transaction twice, none missing");
         assertEquals(parsed.events().size(), a.size());
         assertEquals(uuid + ":1-5", b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+
+        // relay A lists relay B as a replica, with the UUID B announced (@replica_uuid)
+        assertEquals(dev.binlogrelay.server.admin.RelayInfo.serverUuid(9401), query(relayA,
+                "SHOW REPLICAS", 5));
+        assertEquals(dev.binlogrelay.server.admin.RelayInfo.serverUuid(9001), query(relayA, "SELECT @@server_uuid"));
 
         // relay B presents MySQL downstream
         assertEquals("8.0.28", query(b, "SELECT @@version"));
