@@ -257,14 +257,27 @@ class MysqlRelayChainIT {
         assertEquals(withoutTwo, fromGtids, () -> ImportAndServeIT.firstDifference(withoutTwo, fromGtids));
     }
 
+    /**
+     * Relay B starts from a GTID set holding the first two transactions while relay A has three, so B's copy of the
+     * file starts inside it; after a restart B resumes by its GTID set (the first three) and A's stream, which
+     * starts at the file's beginning, must continue exactly at B's end.
+     */
     @Test
     void relayBStartsFromAGtidSet() throws Exception {
-        new BinlogImporter(relayA.store()).importFile(full);
+        Path mid = Files.createDirectories(tmp.resolve("mid")).resolve(FILE);
+        Files.write(mid, prefix(5));
+        new BinlogImporter(relayA.store()).importFile(mid);
         String uuid = firstGtid.tsid().uuid().toString();
         String start = uuid + ":1-2";
         Relay b = started(relayB("b-gtid", 9402, start));
         awaitSameEnd(b, relayA);
         assertEquals("GTID state '" + start + "'", b.upstream().lastDumpStart());
+        assertEquals(uuid + ":1-3", b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        stop(b);
+        new BinlogImporter(relayA.store()).importFile(full);
+        b = started(relayB("b-gtid", 9402, start));
+        awaitSameEnd(b, relayA);
+        assertEquals("GTID state '" + uuid + ":1-3'", b.upstream().lastDumpStart());
         // B holds the file from its third transaction on, byte for byte as A holds it
         long third = 4;
         for (List<byte[]> g : groups.subList(0, 4)) {
