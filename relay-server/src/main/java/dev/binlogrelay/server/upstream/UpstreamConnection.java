@@ -37,8 +37,6 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     private enum State { COMMANDS, STREAMING }
 
-    private static final String SETUP = "setup";
-
     private final UpstreamSettings settings;
     private final BinlogIngester ingester;
     private final PacketSequence sequence;
@@ -70,9 +68,20 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         nextStep(ctx);
     }
 
-    /** A command exchange: the payload to send and what to do with the response packets. */
+    /**
+     * A command exchange (the payload to send and what to do with the response packets), or a local action
+     * between exchanges ({@code command} null), run when the steps before it are done.
+     */
     private record Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
-                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
+                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk, Runnable local) {
+        Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
+             Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
+            this(description, command, onResult, optional, simpleOk, null);
+        }
+
+        static Step local(String description, Runnable action) {
+            return new Step(description, null, null, false, false, action);
+        }
     }
 
     @Override
@@ -109,16 +118,19 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         Optional<BinlogPosition> resume = ingester.resumePosition();
         if (resume.isPresent()) {
             // a step, so the GTID mode just read from the primary counts
-            steps.add(new Step("resume", null, null, false, false));
+            steps.add(Step.local("resume", this::resume));
         } else if (settings.start() instanceof StartPosition.FilePosition fp) {
             dumpFile = fp.file();
             dumpPosition = fp.position();
         } else if (settings.start() instanceof StartPosition.GtidStart g) {
-            try {
-                gtidStart = flavor.parseGtidStart(g.text());
-            } catch (IllegalArgumentException e) {
-                throw new UpstreamException("upstream.start cannot be used with " + flavor.name() + ": " + e.getMessage());
-            }
+            // a step: a failure here reaches exceptionCaught like any other, which handlerAdded would not
+            steps.add(Step.local("GTID start", () -> {
+                try {
+                    gtidStart = flavor.parseGtidStart(g.text());
+                } catch (IllegalArgumentException e) {
+                    throw new UpstreamException("upstream.start cannot be used with " + flavor.name() + ": " + e.getMessage());
+                }
+            }));
         } else if (settings.start() instanceof StartPosition.Current) {
             String sql = flavor.currentPositionQuery();
             query("current position", sql, rs -> {
@@ -140,7 +152,15 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }, false);
         }
         // the GTID start is known now or never; setup statements go after the position look-ups
-        steps.add(new Step(SETUP, null, null, false, false));
+        steps.add(Step.local("setup", this::planSetup));
+    }
+
+    /** The flavor's setup statements (they depend on the GTID start, known by now), then COM_REGISTER_SLAVE. */
+    private void planSetup() {
+        for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart, relayUuid())) {
+            query(sql, sql, null, false);
+        }
+        steps.add(new Step("register", this::registerCommand, null, false, true));
     }
 
     /** Where a relay that holds data resumes: by its GTID set if the flavor does so and has one, else after its end. */
@@ -173,16 +193,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             startDump(ctx);
             return;
         }
-        if (current.command() == null && !current.description().equals(SETUP)) {
-            resume();
-            nextStep(ctx);
-            return;
-        }
-        if (current.command() == null) {
-            for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart, relayUuid())) {
-                query(sql, sql, null, false);
-            }
-            steps.add(new Step("register", this::registerCommand, null, false, true));
+        if (current.local() != null) {
+            current.local().run();
             nextStep(ctx);
             return;
         }
