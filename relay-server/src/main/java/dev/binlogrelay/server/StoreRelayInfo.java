@@ -58,6 +58,17 @@ final class StoreRelayInfo implements RelayInfo {
     }
 
     @Override
+    public String mysqlGtidExecuted() {
+        return store.meta(BinlogIngester.META_GTID_EXECUTED).orElse("");
+    }
+
+    @Override
+    public String mysqlGtidPurged() {
+        var files = store.files();
+        return files.isEmpty() ? "" : store.mysqlPreviousGtids(files.get(0).name()).map(Object::toString).orElse("");
+    }
+
+    @Override
     public long gtidDomainId() {
         return store.meta(BinlogIngester.META_DOMAIN_ID).map(Long::parseLong).orElse(0L);
     }

@@ -59,6 +59,7 @@ public final class BinlogStore implements AutoCloseable {
     private final TailCache cache;
     private final SegmentCache segments;
     private final GtidIndex gtids;
+    private final MysqlGtidIndex mysqlGtids;
     private final CommitSignal signal;
     private final GroupAppender writer;
     private final FilePurger purger;
@@ -84,6 +85,7 @@ public final class BinlogStore implements AutoCloseable {
         this.segments = new SegmentCache(options.segmentCacheBytes());
         this.health = new StoreHealth(dir, options.minFreeBytes(), rocks);
         this.gtids = new GtidIndex(rocks);
+        this.mysqlGtids = new MysqlGtidIndex(rocks);
         this.signal = new CommitSignal(dir);
         this.writer = new GroupAppender(this);
         this.purger = new FilePurger(this, rocks);
@@ -429,6 +431,30 @@ public final class BinlogStore implements AutoCloseable {
     /** The GTID domains the store holds at least one GTID of, in ascending order. */
     public Set<Long> mariaGtidDomains() {
         return underReadLock(() -> gtids.domains(table));
+    }
+
+    // ------------------------------------------------------------------ MySQL GTID index (see MysqlGtidIndex)
+
+    /** The set of a held file's PREVIOUS_GTIDS event; empty if the file is not held or was stored without it. */
+    public Optional<dev.binlogrelay.core.gtid.MysqlGtidSet> mysqlPreviousGtids(String file) {
+        Objects.requireNonNull(file, "file");
+        return underReadLock(() -> {
+            BinlogFileInfo f = table.byName(file);
+            return f == null ? Optional.empty() : mysqlGtids.previousGtids(f);
+        });
+    }
+
+    /**
+     * Where a MySQL reader with the executed GTID set {@code executed} starts, as MySQL's dump thread decides: the
+     * newest held file whose previous-GTIDs set it contains. Empty if none does (or no file has an entry).
+     */
+    public Optional<BinlogFileInfo> mysqlGtidStartFile(dev.binlogrelay.core.gtid.MysqlGtidSet executed) {
+        Objects.requireNonNull(executed, "executed");
+        return underReadLock(() -> mysqlGtids.startFile(table.all(), executed));
+    }
+
+    MysqlGtidIndex mysqlGtidIndex() {
+        return mysqlGtids;
     }
 
     // ------------------------------------------------------------------ waiting for commits

@@ -183,6 +183,7 @@ final class FilePurger {
             for (byte[][] r : plan.gtidRanges) {
                 batch.deleteRange(rocks.gtid, r[0], r[1]);
             }
+            store.mysqlGtidIndex().purge(batch, purged);
             for (Map.Entry<String, String> m : range.toMeta().entrySet()) {
                 batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
             }

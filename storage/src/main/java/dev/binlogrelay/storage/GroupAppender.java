@@ -119,6 +119,7 @@ final class GroupAppender implements BinlogWriter {
                         batch.put(rocks.gtid, Keys.gtid(e.gtid().domainId(), e.gtid().sequence()),
                                 Values.gtid(target.sequence(), pos, e.gtid().serverId()));
                     }
+                    store.mysqlGtidIndex().record(batch, target, pos, e.bytes());
                     stored.add(new CachedEvent(target.sequence(), new StoredEvent(file, pos, e.bytes(), e.flags())));
                     pos += e.bytes().length;
                     bytes += e.bytes().length;

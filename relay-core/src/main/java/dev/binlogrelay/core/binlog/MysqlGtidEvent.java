@@ -48,6 +48,44 @@ public final class MysqlGtidEvent {
         return Optional.empty();
     }
 
+    /**
+     * The set a PREVIOUS_GTIDS event (35) carries: the GTIDs of every file before this one.
+     *
+     * <pre>
+     * PREVIOUS_GTIDS body: GTID set (binary, see {@link MysqlGtidSet}) | [CRC32 (4)]
+     * </pre>
+     */
+    public static MysqlGtidSet previousGtids(byte[] e, ChecksumAlgorithm alg) {
+        if (Events.type(e) != EventType.PREVIOUS_GTIDS) {
+            throw new IllegalArgumentException(EventType.name(Events.type(e)) + " is not a PREVIOUS_GTIDS event");
+        }
+        int end = e.length - alg.trailerSize();
+        if (end < Events.HEADER_SIZE) {
+            throw new BinlogFormatException("PREVIOUS_GTIDS event of " + e.length + " bytes is too short");
+        }
+        try {
+            return MysqlGtidSet.decode(io.netty.buffer.Unpooled.wrappedBuffer(e, Events.HEADER_SIZE, end - Events.HEADER_SIZE));
+        } catch (IllegalArgumentException bad) {
+            throw new BinlogFormatException("PREVIOUS_GTIDS event is malformed: " + bad.getMessage());
+        }
+    }
+
+    /**
+     * The executed GTID set after an event: a GTID or GTID_TAGGED event adds its transaction, a PREVIOUS_GTIDS
+     * event adds its set (a file's previous GTIDs were all executed before it); other events change nothing.
+     */
+    public static MysqlGtidSet executedAfter(MysqlGtidSet executed, byte[] e, ChecksumAlgorithm alg) {
+        int type = Events.type(e);
+        if (type == EventType.PREVIOUS_GTIDS) {
+            return executed.union(previousGtids(e, alg));
+        }
+        if (type == EventType.GTID || type == EventType.GTID_TAGGED) {
+            Gtid g = gtid(e, alg).orElseThrow();
+            return executed.contains(g.tsid(), g.gno()) ? executed : executed.with(g.tsid(), g.gno());
+        }
+        return executed;
+    }
+
     private static Gtid tagged(byte[] e, int start, int end) {
         Reader r = new Reader(e, start, end);
         r.varlen(); // format version

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What differs between server families on the replication protocol. Everything that depends on whether the
@@ -13,31 +14,79 @@ public interface Flavor {
     String name();
 
     /**
+     * The query the relay's upstream client runs first to learn who the primary is. Its one row's columns are
+     * named by {@link ServerInfoQuery#keys()}; the first two are always {@code server_id} and {@code version}.
+     */
+    ServerInfoQuery serverInfoQuery();
+
+    /**
      * Statements the relay's upstream client runs after logging in and before COM_REGISTER_SLAVE, as a stock
      * replica of this flavor does.
      *
      * @param heartbeatNanos heartbeat period to ask for, nanoseconds (0 = none)
      * @param gtidStart      the GTID position to start from, or null to dump by file and position
+     * @param replicaUuid    the relay's own server UUID (what a MySQL replica announces as @replica_uuid)
      */
-    List<String> upstreamSetupStatements(long heartbeatNanos, String gtidStart);
-
-    /** The dump command the upstream client sends. */
-    ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, boolean gtid);
+    List<String> upstreamSetupStatements(long heartbeatNanos, String gtidStart, String replicaUuid);
 
     /**
-     * The auth plugin a server of this flavor announces by default, which the relay's downstream announces
-     * too unless configured otherwise (MySQL 8.0+: caching_sha2_password).
+     * The dump command the upstream client sends.
+     *
+     * @param gtidStart null to dump from {@code file} and {@code position}; else the GTID state to start from in
+     *                  this flavor's text form (as {@link #parseGtidStart} returns it)
      */
-    default String defaultAuthPlugin() {
-        return "mysql_native_password";
+    ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, String gtidStart);
+
+    /**
+     * Checks a GTID start position given in the config (upstream.start) and returns it in canonical text form.
+     *
+     * @throws IllegalArgumentException if it is not a GTID position of this flavor (a MySQL GTID set given for a
+     *                                  MariaDB primary, or the other way round)
+     */
+    String parseGtidStart(String text);
+
+    /**
+     * True if a relay that already holds data resumes by its GTID state (MySQL auto-positioning), so it finds its
+     * place again on a primary whose files it does not know; false if it resumes after its last stored file and
+     * position.
+     */
+    boolean resumesByGtid();
+
+    /** The statement that shows the primary's current binlog file and position (first two columns). */
+    default String currentPositionQuery() {
+        return "SHOW MASTER STATUS";
     }
 
-    /** Picks the flavor from a server's version string. */
+    /** The version string the relay's downstream handshake announces when it presents {@code version}. */
+    default String handshakeVersion(String version) {
+        return version;
+    }
+
+    /** A query and the names of its result columns. */
+    record ServerInfoQuery(String sql, List<String> keys) {
+        public ServerInfoQuery {
+            keys = List.copyOf(keys);
+            if (keys.size() < 2 || !keys.get(0).equals("server_id") || !keys.get(1).equals("version")) {
+                throw new IllegalArgumentException("server info columns must start with server_id, version: " + keys);
+            }
+        }
+    }
+
+    /**
+     * Picks the flavor from a server's version string: MariaDB when it says so (also behind the "5.5.5-" prefix
+     * MariaDB announces), MySQL for a version 5.x, 8.x or 9.x otherwise (Oracle MySQL, Percona Server, or a relay
+     * presenting a MySQL version).
+     *
+     * @throws UnsupportedFlavorException for anything else
+     */
     static Flavor fromVersion(String version) {
-        if (version != null && version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+        if (version == null || version.isBlank()) {
+            throw new UnsupportedFlavorException("upstream server announces no version; cannot tell MariaDB from MySQL");
+        }
+        if (version.toLowerCase(Locale.ROOT).contains("mariadb")) {
             return MariaDbFlavor.INSTANCE;
         }
-        throw new UnsupportedFlavorException("upstream server '" + version
-                + "' is not MariaDB; only the MariaDB flavor is implemented so far");
+        return MysqlFlavor.fromVersion(version).orElseThrow(() -> new UnsupportedFlavorException("upstream server version '"
+                + version + "' is neither MariaDB nor MySQL 5.x, 8.x or 9.x"));
     }
 }

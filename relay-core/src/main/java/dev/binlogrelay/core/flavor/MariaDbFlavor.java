@@ -1,5 +1,6 @@
 package dev.binlogrelay.core.flavor;
 
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.Commands;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,8 +28,15 @@ public final class MariaDbFlavor implements Flavor {
         return "mariadb";
     }
 
+    /** MariaDB's @@gtid_domain_id is what its replicas ask for besides the server id. */
     @Override
-    public List<String> upstreamSetupStatements(long heartbeatNanos, String gtidStart) {
+    public ServerInfoQuery serverInfoQuery() {
+        return new ServerInfoQuery("SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.gtid_domain_id",
+                List.of("server_id", "version", "gtid_domain_id"));
+    }
+
+    @Override
+    public List<String> upstreamSetupStatements(long heartbeatNanos, String gtidStart, String replicaUuid) {
         List<String> s = new ArrayList<>();
         s.add("SET @master_binlog_checksum = @@global.binlog_checksum");
         s.add("SET @mariadb_slave_capability = " + SLAVE_CAPABILITY_GTID);
@@ -50,11 +58,34 @@ public final class MariaDbFlavor implements Flavor {
      * With @slave_connect_state set, MariaDB ignores file and position and starts from the GTID state.
      */
     @Override
-    public ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, boolean gtid) {
+    public ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, String gtidStart) {
+        boolean gtid = gtidStart != null;
         byte[] name = gtid ? new byte[0] : file.getBytes(StandardCharsets.UTF_8);
         ByteBuf out = alloc.buffer(11 + name.length);
         out.writeByte(Commands.COM_BINLOG_DUMP).writeIntLE((int) (gtid ? 4 : position))
                 .writeShortLE(DUMP_SEND_ANNOTATE_ROWS).writeIntLE((int) serverId).writeBytes(name);
         return out;
+    }
+
+    @Override
+    public String parseGtidStart(String text) {
+        try {
+            return MariaGtidPosition.parse(text).toString();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a MariaDB GTID position (domain-server-sequence,...),"
+                    + " which a MariaDB primary needs: " + e.getMessage());
+        }
+    }
+
+    /** The relay resumes a MariaDB primary after its last stored file and position. */
+    @Override
+    public boolean resumesByGtid() {
+        return false;
+    }
+
+    /** What MariaDB itself announces, so clients of the MySQL era read a 5.5+ server. */
+    @Override
+    public String handshakeVersion(String version) {
+        return version.startsWith("5.5.5-") ? version : "5.5.5-" + version;
     }
 }

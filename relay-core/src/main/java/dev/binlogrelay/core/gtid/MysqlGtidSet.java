@@ -129,6 +129,56 @@ public final class MysqlGtidSet {
         return new MysqlGtidSet(map);
     }
 
+    /** This set plus every transaction of {@code other}. */
+    public MysqlGtidSet union(MysqlGtidSet other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        TreeMap<Tsid, List<Interval>> map = new TreeMap<>(sets);
+        other.sets.forEach((tsid, intervals) -> intervals.forEach(i -> add(map, tsid, i)));
+        return new MysqlGtidSet(map);
+    }
+
+    /** True if every transaction of {@code other} is in this set. */
+    public boolean containsAll(MysqlGtidSet other) {
+        for (Map.Entry<Tsid, List<Interval>> e : other.sets.entrySet()) {
+            List<Interval> mine = sets.getOrDefault(e.getKey(), List.of());
+            for (Interval i : e.getValue()) {
+                if (mine.stream().noneMatch(m -> m.start() <= i.start() && i.end() <= m.end())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The transactions of this set that {@code other} lacks. */
+    public MysqlGtidSet minus(MysqlGtidSet other) {
+        TreeMap<Tsid, List<Interval>> map = new TreeMap<>();
+        for (Map.Entry<Tsid, List<Interval>> e : sets.entrySet()) {
+            List<Interval> theirs = other.sets.getOrDefault(e.getKey(), List.of());
+            for (Interval i : e.getValue()) {
+                long from = i.start();
+                for (Interval t : theirs) {
+                    if (t.end() < from || t.start() > i.end()) {
+                        continue;
+                    }
+                    if (t.start() > from) {
+                        add(map, e.getKey(), new Interval(from, t.start() - 1));
+                    }
+                    from = Math.max(from, t.end() + 1);
+                    if (from > i.end()) {
+                        break;
+                    }
+                }
+                if (from <= i.end()) {
+                    add(map, e.getKey(), new Interval(from, i.end()));
+                }
+            }
+        }
+        return new MysqlGtidSet(map);
+    }
+
     public boolean contains(Tsid tsid, long transaction) {
         for (Interval i : sets.getOrDefault(tsid, List.of())) {
             if (transaction >= i.start() && transaction <= i.end()) {

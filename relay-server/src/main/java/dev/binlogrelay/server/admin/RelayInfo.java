@@ -48,9 +48,30 @@ public interface RelayInfo {
         return "";
     }
 
+    /** The MySQL GTID set of everything stored (@@gtid_executed), "" when the store holds no MySQL GTIDs. */
+    default String mysqlGtidExecuted() {
+        return "";
+    }
+
+    /** The MySQL GTID set of what the relay no longer holds (@@gtid_purged): its oldest file's previous GTIDs. */
+    default String mysqlGtidPurged() {
+        return "";
+    }
+
+    /** The name-based UUID the relay presents as @@server_uuid: stable for a server_id, distinct between them. */
+    static String serverUuid(long serverId) {
+        return java.util.UUID.nameUUIDFromBytes(("binlog-relay-" + serverId).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+    }
+
     record BinlogFile(String name, long size) {
     }
 
-    record RegisteredReplica(long serverId, String host, int port, long masterId) {
+    /** @param uuid the replica's @replica_uuid / @slave_uuid as it set them before registering ("" if it did not) */
+    record RegisteredReplica(long serverId, String host, int port, long masterId, String uuid) {
+        public RegisteredReplica(long serverId, String host, int port, long masterId) {
+            this(serverId, host, port, masterId, "");
+        }
+
     }
 }

@@ -99,7 +99,7 @@ final class ShowAnswers {
             List<String> row = new ArrayList<>(List.of(Long.toString(r.serverId()), r.host(), Integer.toString(r.port()),
                     Long.toString(r.masterId())));
             if (withUuid) {
-                row.add("");
+                row.add(r.uuid());
             }
             rows.add(row);
         }

@@ -1,14 +1,12 @@
 package dev.binlogrelay.server.admin;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -83,10 +81,11 @@ final class SystemVariables {
         global("gtid_current_pos", info::gtidBinlogPos);
         global("gtid_slave_pos", () -> "");
         globalFlag("gtid_strict_mode", false);
-        global("gtid_mode", () -> "OFF");
-        global("gtid_executed", () -> "");
-        global("gtid_purged", () -> "");
-        global("enforce_gtid_consistency", () -> "OFF");
+        // MySQL GTIDs: ON when the store holds binlogs with MySQL GTIDs
+        global("gtid_mode", () -> info.mysqlGtidExecuted().isEmpty() ? "OFF" : "ON");
+        global("gtid_executed", info::mysqlGtidExecuted);
+        global("gtid_purged", info::mysqlGtidPurged);
+        global("enforce_gtid_consistency", () -> info.mysqlGtidExecuted().isEmpty() ? "OFF" : "ON");
         globalFlag("rpl_semi_sync_master_enabled", false);
         globalFlag("rpl_semi_sync_slave_enabled", false);
         global("server_id_bits", () -> "32");
@@ -149,7 +148,7 @@ final class SystemVariables {
 
     /** The name-based UUID the relay presents as @@server_uuid: stable for a server_id, distinct between them. */
     static String serverUuid(long serverId) {
-        return UUID.nameUUIDFromBytes(("binlog-relay-" + serverId).getBytes(StandardCharsets.UTF_8)).toString();
+        return RelayInfo.serverUuid(serverId);
     }
 
     private void global(String name, Supplier<String> value) {

@@ -114,8 +114,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         readShortString(in, "user");
         readShortString(in, "password");
         int port = in.readableBytes() >= 2 ? in.readUnsignedShortLE() : 0;
+        String uuid = sql.hasUserVariable("replica_uuid") ? sql.userVariable("replica_uuid") : sql.userVariable("slave_uuid");
         server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(serverId,
-                host.isEmpty() ? host(ctx) : host, port, server.info().serverId()));
+                host.isEmpty() ? host(ctx) : host, port, server.info().serverId(), uuid == null ? "" : uuid));
         ok(ctx);
     }
 
@@ -180,9 +181,14 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                            ReaderOptions options) {
         BinlogCursor cursor;
         try {
-            cursor = options.gtidStart() != null
-                    ? server.positions().openForGtid(options.gtidStart())
-                    : server.positions().openForFile(file, position);
+            if (options.gtidStart() != null) {
+                cursor = server.positions().openForGtid(options.gtidStart());
+            } else if (options.mysqlGtidSet() != null && (file == null || file.isEmpty())) {
+                // MySQL auto-positioning names no file: the GTID index finds it (a named file is used as named)
+                cursor = server.positions().openForMysqlGtids(options.mysqlGtidSet());
+            } else {
+                cursor = server.positions().openForFile(file, position);
+            }
         } catch (PositionException e) {
             log.warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId, e.getMessage());
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());

@@ -138,18 +138,21 @@ public final class DownstreamServer implements AutoCloseable {
     }
 
     /**
-     * The plugin the handshake announces: the configured default, else the upstream flavor's (known once the
-     * relay has talked to its upstream), else mysql_native_password.
+     * The plugin the handshake announces: the configured default, else mysql_native_password (the documented
+     * default, whatever the flavor the relay presents: a MySQL 8 server would announce caching_sha2_password,
+     * which downstream.default_auth_plugin asks for).
      */
     AuthPlugin announcedPlugin() {
-        if (security.defaultPlugin() != null) {
-            return security.defaultPlugin();
-        }
+        return security.defaultPlugin() != null ? security.defaultPlugin() : AuthPlugin.MYSQL_NATIVE_PASSWORD;
+    }
+
+    /** The version the handshake announces: what the relay presents, as a server of its flavor announces it. */
+    String handshakeVersion() {
+        String version = info.serverVersion();
         try {
-            return AuthPlugin.byName(Flavor.fromVersion(info.serverVersion()).defaultAuthPlugin())
-                    .orElse(AuthPlugin.MYSQL_NATIVE_PASSWORD);
+            return Flavor.fromVersion(version).handshakeVersion(version);
         } catch (UnsupportedFlavorException e) {
-            return AuthPlugin.MYSQL_NATIVE_PASSWORD;
+            return version;
         }
     }
 

@@ -68,10 +68,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        String version = server.info().serverVersion();
-        if (version.toLowerCase().contains("mariadb") && !version.startsWith("5.5.5-")) {
-            version = "5.5.5-" + version; // what MariaDB sends, so MySQL-era clients read a 5.5+ server
-        }
+        String version = server.handshakeVersion();
         announced = server.announcedPlugin();
         int caps = Capabilities.SERVER_DEFAULT | (server.security().tls() != null ? Capabilities.SSL : 0);
         HandshakeV10 hs = new HandshakeV10(version, connectionId, scramble, caps, 45, ServerStatus.AUTOCOMMIT,

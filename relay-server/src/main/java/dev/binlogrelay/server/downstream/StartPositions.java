@@ -6,6 +6,7 @@ import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
@@ -158,6 +159,30 @@ public final class StartPositions {
         }
         String startFile = start.file();
         BinlogFileInfo file = store.file(startFile).orElseThrow(() -> store.fileNotHeld(startFile)); // purged meanwhile
+        formats.check(file.name());
+        return store.openCursor(file.name(), file.firstPosition());
+    }
+
+    /**
+     * A MySQL GTID-set start (auto-positioning), as MySQL's dump thread does it: the beginning of the newest file
+     * whose previous-GTIDs set the reader has executed (the dump then leaves out the transactions in the
+     * reader's set), or the oldest file when no file qualifies. A reader lacking GTIDs of the relay's oldest
+     * file's previous-GTIDs set (what the relay no longer holds, or never held) is refused: it would miss them.
+     */
+    public BinlogCursor openForMysqlGtids(MysqlGtidSet executed) throws PositionException {
+        List<BinlogFileInfo> files = store.files();
+        if (files.isEmpty()) {
+            throw new PositionException("Binary log is not open: the relay has not stored any binlog yet");
+        }
+        BinlogFileInfo oldest = files.get(0);
+        Optional<MysqlGtidSet> purged = store.mysqlPreviousGtids(oldest.name());
+        if (purged.isPresent() && !executed.containsAll(purged.get())) {
+            throw new PositionException("Cannot replicate because the source purged required binary logs: the relay's oldest"
+                    + " file " + oldest.name() + " follows GTIDs '" + purged.get() + "'; the GTID set sent by the replica is '"
+                    + executed + "', and the missing transactions are '" + purged.get().minus(executed) + "'");
+        }
+        BinlogFileInfo start = store.mysqlGtidStartFile(executed).orElse(oldest);
+        BinlogFileInfo file = store.file(start.name()).orElseThrow(() -> store.fileNotHeld(start.name())); // purged meanwhile
         formats.check(file.name());
         return store.openCursor(file.name(), file.firstPosition());
     }

@@ -8,8 +8,10 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
@@ -46,13 +48,20 @@ public final class BinlogImporter {
     public record Imported(String file, int events, int groups, long bytes) {
     }
 
+    /**
+     * Imports a file. A file the store holds already is refused, except the store's newest file when this copy
+     * has grown past what the store holds (a copy of a binlog still being written): its new transactions are
+     * appended, after checking that the held part ends on a transaction boundary of this copy and that the last
+     * held event is the same here.
+     */
     public Imported importFile(Path path) throws IOException {
         String name = path.getFileName().toString();
-        if (store.file(name).isPresent()) {
-            throw new BinlogFormatException(name + ": the store already holds a file of that name");
-        }
         BinlogFile file = BinlogFile.parse(name, Files.readAllBytes(path));
         List<List<EventToStore>> groups = groups(file);
+        var held = store.file(name);
+        if (held.isPresent()) {
+            groups = newPart(file, groups, held.get());
+        }
         byte[] fde = FormatDescription.withoutInUseFlag(file.formatDescription());
         Map<String, String> fileMeta = new HashMap<>();
         fileMeta.put(BinlogIngester.META_FDE_PREFIX + name, Base64.getEncoder().encodeToString(fde));
@@ -61,12 +70,15 @@ public final class BinlogImporter {
         fileMeta.put(BinlogIngester.META_SERVER_ID, Long.toString(Events.serverId(fde)));
         MariaGtidPosition gtids = MariaGtidPosition.parse(store.meta(BinlogIngester.META_GTID_POS).orElse(""));
         boolean gtidStored = store.meta(BinlogIngester.META_START_GTID_POS).isPresent();
+        MysqlGtidSet mysqlGtids = MysqlGtidSet.parse(store.meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
         long bytes = 0;
         for (int i = 0; i < groups.size(); i++) {
             List<EventToStore> group = groups.get(i);
             Map<String, String> meta = new HashMap<>(i == 0 ? fileMeta : Map.of());
+            MysqlGtidSet before = mysqlGtids;
             for (EventToStore e : group) {
                 bytes += e.bytes().length;
+                mysqlGtids = MysqlGtidEvent.executedAfter(mysqlGtids, e.bytes(), file.checksum());
                 if (e.gtid() != null) {
                     if (!gtidStored) {
                         meta.put(BinlogIngester.META_START_GTID_POS, gtids.toString());
@@ -78,11 +90,44 @@ public final class BinlogImporter {
                 }
             }
             meta.put(BinlogIngester.META_GTID_POS, gtids.toString());
+            if (!mysqlGtids.equals(before)) {
+                meta.put(BinlogIngester.META_GTID_EXECUTED, mysqlGtids.toString());
+            }
             store.writer().appendGroup(name, group, meta);
         }
         int events = groups.stream().mapToInt(List::size).sum();
         log.info("imported {}: {} events in {} groups, {} bytes", name, events, groups.size(), bytes + 4);
         return new Imported(name, events, groups.size(), bytes + 4);
+    }
+
+    private List<List<EventToStore>> newPart(BinlogFile file, List<List<EventToStore>> groups, dev.binlogrelay.storage.BinlogFileInfo held) {
+        String name = file.name();
+        var files = store.files();
+        if (!files.get(files.size() - 1).name().equals(name)) {
+            throw new BinlogFormatException(name + ": the store already holds a file of that name");
+        }
+        long end = 4 + file.events().stream().mapToLong(e -> e.length).sum();
+        if (end <= held.size()) {
+            throw new BinlogFormatException(name + ": the store already holds a file of that name, up to offset " + held.size()
+                    + ", and this copy is no longer");
+        }
+        int from = 0;
+        while (from < groups.size() && groups.get(from).get(0).position() < held.size()) {
+            from++;
+        }
+        if (from == groups.size() || groups.get(from).get(0).position() != held.size()) {
+            throw new BinlogFormatException(name + " at offset " + held.size() + ": the store holds " + name
+                    + " up to there, which is not a transaction boundary of this copy");
+        }
+        var last = store.lastEvent(name).orElseThrow(() -> new BinlogFormatException(name + ": the store holds no event of it"));
+        List<EventToStore> before = groups.get(from - 1);
+        EventToStore mine = before.get(before.size() - 1);
+        if (mine.position() != last.position() || !java.util.Arrays.equals(mine.bytes(), last.bytes())) {
+            throw new BinlogFormatException(name + " at offset " + last.position() + ": the event there differs from the one the"
+                    + " store holds; this is not a longer copy of the same file");
+        }
+        log.info("{}: the store holds it up to offset {}; appending the rest", name, held.size());
+        return groups.subList(from, groups.size());
     }
 
     /** Splits the file into the groups the store makes visible at once; a file must not end inside one. */

@@ -8,8 +8,10 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.BinlogWriter;
@@ -42,12 +44,23 @@ public final class BinlogIngester {
     public static final String META_GTID_POS = "upstream.gtid_pos";
     /** Meta key prefix: base64 of a file's format description event. */
     public static final String META_FDE_PREFIX = "fde.";
+    /** Meta keys of what the primary's server-info query returned: this prefix and the column's name. */
+    public static final String META_UPSTREAM_PREFIX = "upstream.";
     public static final String META_SERVER_VERSION = "upstream.version";
     public static final String META_SERVER_ID = "upstream.server_id";
     public static final String META_CHECKSUM = "upstream.checksum";
     public static final String META_DOMAIN_ID = "upstream.gtid_domain_id";
     /** Meta key: the MariaDB GTID position just before the first stored GTID group. */
     public static final String META_START_GTID_POS = "upstream.start_gtid_pos";
+    /**
+     * Meta key: the MySQL GTID set executed up to the last stored group (the first file's PREVIOUS_GTIDS, or the
+     * GTID set the relay started from, plus every stored GTID); written in the same atomic write as the group.
+     */
+    public static final String META_GTID_EXECUTED = "upstream.gtid_executed";
+    /** Meta key: the primary's @@server_uuid (MySQL). */
+    public static final String META_SERVER_UUID = "upstream.server_uuid";
+    /** Meta key: the primary's @@gtid_mode (MySQL). */
+    public static final String META_GTID_MODE = "upstream.gtid_mode";
 
     private final BinlogStore store;
     private final GroupTracker tracker = new GroupTracker();
@@ -64,10 +77,23 @@ public final class BinlogIngester {
      */
     private boolean streamStartOpen;
     private boolean gtidStartReached;
-    /** The file's format description, held until it is known whether the file is stored from position 4. */
-    private byte[] heldFormatDescription;
+    /**
+     * The file's format description (and MySQL's PREVIOUS_GTIDS after it), held until it is known whether the
+     * file is stored from position 4.
+     */
+    private final List<byte[]> heldPreamble = new ArrayList<>();
     private MariaGtidPosition gtidPosition;
     private boolean gtidStored;
+    /** The MySQL GTID set executed up to the last stored group. */
+    private MysqlGtidSet mysqlGtids;
+    /**
+     * A MySQL GTID dump (auto-positioning) into a store that holds data: the primary starts at the beginning of a
+     * file and leaves out the transactions the relay has; events the relay holds already are dropped until the
+     * stream reaches the committed end (or a file after it).
+     */
+    private boolean resyncing;
+    /** Set when a GTID resume found the primary's files do not line up with the store's: resume by position. */
+    private volatile String gtidResumeRefused;
     private final Map<String, String> pendingMeta = new HashMap<>();
     /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
     private final List<BinlogWriter.Group> ready = new ArrayList<>();
@@ -75,6 +101,7 @@ public final class BinlogIngester {
     /** The GTID state after the last written group: what the in-memory state goes back to if a write fails. */
     private MariaGtidPosition flushedGtidPosition;
     private boolean flushedGtidStored;
+    private MysqlGtidSet flushedMysqlGtids;
     /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
     static final long MAX_BURST_BYTES = 8L << 20;
 
@@ -82,8 +109,14 @@ public final class BinlogIngester {
         this.store = store;
         this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
         this.gtidStored = store.meta(META_START_GTID_POS).isPresent();
+        try {
+            this.mysqlGtids = MysqlGtidSet.parse(store.meta(META_GTID_EXECUTED).orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new BinlogFormatException("store " + store.directory() + ": meta " + META_GTID_EXECUTED + " is corrupt: " + e.getMessage());
+        }
         this.flushedGtidPosition = gtidPosition;
         this.flushedGtidStored = gtidStored;
+        this.flushedMysqlGtids = mysqlGtids;
     }
 
     /**
@@ -113,12 +146,32 @@ public final class BinlogIngester {
         return gtidPosition;
     }
 
+    /** The MySQL GTID set executed up to the last stored group (empty without MySQL GTIDs). */
+    public MysqlGtidSet mysqlGtidSet() {
+        return mysqlGtids;
+    }
+
+    /**
+     * The MySQL GTID set to resume from, for a primary that resumes by GTID: the stored set when the store holds
+     * data, the primary has gtid_mode ON and the set is not empty (binlogs with anonymous GTIDs only are resumed
+     * by file and position), and no earlier GTID resume found the primary's files out of line with the store's.
+     */
+    public Optional<String> gtidResumeState() {
+        if (store.committedEnd().isEmpty() || mysqlGtids.isEmpty() || gtidResumeRefused != null
+                || !store.meta(META_GTID_MODE).orElse("").toUpperCase(java.util.Locale.ROOT).startsWith("ON")) {
+            return Optional.empty();
+        }
+        return Optional.of(mysqlGtids.toString());
+    }
+
     /**
      * A new connection starts a dump: forget any half-received group.
      *
-     * @param gtidStart the GTID position asked for when {@code expectedFile} is null (a GTID dump)
+     * @param gtidStart the GTID state asked for when {@code expectedFile} is null (a GTID dump): a MariaDB GTID
+     *                  position ({@code 0-1-100}), or a MySQL GTID set ({@code uuid:1-100}; its text always holds
+     *                  a colon, a MariaDB position never does)
      */
-    public void startStream(String expectedFile, long expectedPosition, MariaGtidPosition gtidStart) {
+    public void startStream(String expectedFile, long expectedPosition, String gtidStart) {
         flush();
         if (!pending.isEmpty()) {
             log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
@@ -133,9 +186,17 @@ public final class BinlogIngester {
         checksumKnown = false;
         streamStartOpen = expectedFile == null && store.committedEnd().isEmpty();
         gtidStartReached = false;
-        heldFormatDescription = null;
-        if (streamStartOpen && gtidStart != null) {
-            gtidPosition = gtidStart;
+        heldPreamble.clear();
+        boolean mysqlGtidDump = expectedFile == null && gtidStart != null && gtidStart.contains(":");
+        resyncing = mysqlGtidDump && !streamStartOpen;
+        if (mysqlGtidDump) {
+            // MySQL marks no end of the skipped part: storing starts with the first event the primary sends
+            gtidStartReached = true;
+            if (streamStartOpen) {
+                mysqlGtids = MysqlGtidSet.parse(gtidStart);
+            }
+        } else if (streamStartOpen && gtidStart != null) {
+            gtidPosition = MariaGtidPosition.parse(gtidStart);
         }
     }
 
@@ -172,10 +233,12 @@ public final class BinlogIngester {
         } catch (RuntimeException e) {
             gtidPosition = flushedGtidPosition;
             gtidStored = flushedGtidStored;
+            mysqlGtids = flushedMysqlGtids;
             throw e;
         }
         flushedGtidPosition = gtidPosition;
         flushedGtidStored = gtidStored;
+        flushedMysqlGtids = mysqlGtids;
     }
 
     /** Complete transactions kept by {@link #offer} and not yet written. */
@@ -215,6 +278,10 @@ public final class BinlogIngester {
             }
             return;
         }
+        if (streamStartOpen && type == EventType.PREVIOUS_GTIDS && heldPreamble.size() == 1) {
+            heldPreamble.add(event);
+            return;
+        }
         if (streamStartOpen && !gtidStartReached) {
             log.debug("GTID start: {} at {}:{} precedes the start position; not stored", EventType.name(type), file,
                     Events.logPos(event) - event.length);
@@ -238,7 +305,8 @@ public final class BinlogIngester {
         pendingMeta.put(META_CHECKSUM, checksum.name());
         if (streamStartOpen) {
             // stored at 4 only if the first group follows it directly (see store())
-            heldFormatDescription = clean;
+            heldPreamble.clear();
+            heldPreamble.add(clean);
             store.putMeta(Map.copyOf(pendingMeta));
             pendingMeta.clear();
             return;
@@ -264,13 +332,22 @@ public final class BinlogIngester {
             // the first real event of a GTID dump into an empty store fixes where the stored file starts
             streamStartOpen = false;
             long start = logPos - size;
-            if (heldFormatDescription != null && start == 4 + heldFormatDescription.length) {
+            long preambleEnd = 4 + heldPreamble.stream().mapToLong(b -> b.length).sum();
+            List<byte[]> preamble = List.copyOf(heldPreamble);
+            heldPreamble.clear();
+            if (!preamble.isEmpty() && start == preambleEnd) {
                 nextPosition = 4;
-                byte[] fde = heldFormatDescription;
-                heldFormatDescription = null;
-                store(fde, EventType.FORMAT_DESCRIPTION);
+                for (byte[] p : preamble) {
+                    store(p, Events.type(p));
+                }
             }
             nextPosition = start;
+            expectedEnd = logPos;
+        }
+        if (resyncing) {
+            if (!resync(event, type, logPos, size)) {
+                return;
+            }
             expectedEnd = logPos;
         }
         if (logPos != expectedEnd) {
@@ -311,15 +388,80 @@ public final class BinlogIngester {
                 gtidPosition = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), checksum));
             }
         }
+        MysqlGtidSet executed = mysqlGtids;
+        for (EventToStore e : pending) {
+            executed = MysqlGtidEvent.executedAfter(executed, e.bytes(), checksum);
+        }
+        if (!executed.equals(mysqlGtids) || (!executed.isEmpty() && store.meta(META_GTID_EXECUTED).isEmpty())) {
+            meta.put(META_GTID_EXECUTED, executed.toString());
+        }
         meta.put(META_GTID_POS, gtidPosition.toString());
         ready.add(new BinlogWriter.Group(file, List.copyOf(pending), meta));
         readyBytes += pendingBytes;
+        mysqlGtids = executed;
         pending.clear();
         pendingBytes = 0;
         pendingMeta.clear();
         if (readyBytes >= MAX_BURST_BYTES) {
             flush();
         }
+    }
+
+    /**
+     * One event of a MySQL GTID resume before the stream reached the store's end. Returns true when the event is
+     * the first new one (it then continues the stored file exactly at its committed end, or starts a file after
+     * the newest at 4); false when the relay holds it already (it is dropped).
+     *
+     * @throws BinlogFormatException if the primary's stream does not line up with the store (the relay then
+     *                               resumes by file and position)
+     */
+    private boolean resync(byte[] event, int type, long logPos, long size) {
+        long start = logPos - size;
+        var held = store.file(file);
+        String newest = store.files().get(store.files().size() - 1).name();
+        if (held.isPresent()) {
+            long end = held.get().size();
+            if (logPos <= end) {
+                nextPosition = logPos;
+                if (type == EventType.ROTATE) {
+                    ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
+                    switchFile(target.file(), target.position());
+                }
+                return false;
+            }
+            if (!file.equals(newest) || start != end) {
+                throw refuseGtidResume(String.format("%s event at %s:%d crosses the relay's end of %s at %d",
+                        EventType.name(type), file, start, file, end));
+            }
+        } else if (start != 4 || !follows(file, newest)) {
+            throw refuseGtidResume(String.format("%s event at %s:%d is in a file the relay does not hold, and not the start"
+                    + " of the file after its newest, %s", EventType.name(type), file, start, newest));
+        }
+        log.info("GTID resume: the primary's stream reached the relay's end at {}:{}", file, start);
+        resyncing = false;
+        nextPosition = start;
+        return true;
+    }
+
+    /** True if {@code file} is a later binlog of the same series: {@code base.000008} after {@code base.000007}. */
+    static boolean follows(String file, String newest) {
+        int a = file.lastIndexOf('.');
+        int b = newest.lastIndexOf('.');
+        if (a <= 0 || b <= 0 || !file.substring(0, a).equals(newest.substring(0, b))) {
+            return false;
+        }
+        String n = file.substring(a + 1);
+        String m = newest.substring(b + 1);
+        if (n.isEmpty() || m.isEmpty() || !n.chars().allMatch(Character::isDigit) || !m.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        return new java.math.BigInteger(n).compareTo(new java.math.BigInteger(m)) > 0;
+    }
+
+    private BinlogFormatException refuseGtidResume(String why) {
+        gtidResumeRefused = why;
+        return new BinlogFormatException("resuming by GTID set " + mysqlGtids + ": " + why
+                + "; the relay resumes by file and position instead");
     }
 
     private void switchFile(String newFile, long position) {

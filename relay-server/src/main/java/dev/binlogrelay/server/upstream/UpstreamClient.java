@@ -37,6 +37,10 @@ public final class UpstreamClient implements AutoCloseable {
         default void onStreaming() {
         }
 
+        /** The dump command was sent: {@code start} says from where ("binlog.000001:4" or "GTID set '…'"). */
+        default void onDumpRequested(String start) {
+        }
+
         default void onEvent() {
         }
 
@@ -60,6 +64,7 @@ public final class UpstreamClient implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean streaming;
     private volatile String lastError = "";
+    private volatile String lastDumpStart = "";
     private long backoffMs;
     private volatile boolean storagePaused;
     /** Why the relay refuses to ingest from this upstream; null if it does not. */
@@ -94,6 +99,12 @@ public final class UpstreamClient implements AutoCloseable {
                 streaming = true;
                 backoffMs = settings.reconnectMinMs();
                 listener.onStreaming();
+            }
+
+            @Override
+            public void onDumpRequested(String start) {
+                lastDumpStart = start;
+                listener.onDumpRequested(start);
             }
 
             @Override
@@ -204,6 +215,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     public String lastError() {
         return lastError;
+    }
+
+    /** Where the last dump command asked the primary to start ("" before the first). */
+    public String lastDumpStart() {
+        return lastDumpStart;
     }
 
     public long connectAttempts() {

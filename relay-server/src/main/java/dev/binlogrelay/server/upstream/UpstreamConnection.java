@@ -69,9 +69,20 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         nextStep(ctx);
     }
 
-    /** A command exchange: the payload to send and what to do with the response packets. */
+    /**
+     * A command exchange (the payload to send and what to do with the response packets), or a local action
+     * between exchanges ({@code command} null), run when the steps before it are done.
+     */
     private record Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
-                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
+                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk, Runnable local) {
+        Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
+             Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
+            this(description, command, onResult, optional, simpleOk, null);
+        }
+
+        static Step local(String description, Runnable action) {
+            return new Step(description, null, null, false, false, action);
+        }
     }
 
     @Override
@@ -87,38 +98,48 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void planCommands() {
-        query("server info", "SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.gtid_domain_id, @@GLOBAL.binlog_checksum", rs -> {
-            var row = rs.resultSet().rows().get(0);
-            serverInfo.put(BinlogIngester.META_SERVER_ID, row.get(0));
-            serverInfo.put(BinlogIngester.META_SERVER_VERSION, row.get(1));
-            serverInfo.put(BinlogIngester.META_DOMAIN_ID, row.get(2));
-            if (String.valueOf(settings.serverId()).equals(row.get(0))) {
-                throw new UpstreamException("the primary's server_id equals the relay's (" + row.get(0) + "); give the relay its own server_id");
+        Flavor.ServerInfoQuery info = flavor.serverInfoQuery();
+        query("server info", info.sql(), rs -> {
+            var rows = rs.resultSet().rows();
+            if (rows.isEmpty() || rows.get(0).size() < info.keys().size()) {
+                throw new UpstreamException("'" + info.sql() + "' returned no full row");
+            }
+            for (int i = 0; i < info.keys().size(); i++) {
+                String v = rows.get(0).get(i);
+                if (v != null) {
+                    serverInfo.put(BinlogIngester.META_UPSTREAM_PREFIX + info.keys().get(i), v);
+                }
+            }
+            String id = rows.get(0).get(0);
+            if (String.valueOf(settings.serverId()).equals(id)) {
+                throw new UpstreamException("the primary's server_id equals the relay's (" + id + "); give the relay its own server_id");
             }
             ingester.recordServerInfo(serverInfo);
         }, false);
-        // MySQL only (MariaDB has no server_uuid): part of the primary's identity the store remembers, checked
-        // with the server_id before the dump starts
-        query("server uuid", "SELECT @@GLOBAL.server_uuid", rs -> {
-            var rows = rs.resultSet().rows();
-            if (!rows.isEmpty() && rows.get(0).get(0) != null) {
-                serverInfo.put(UpstreamOrigin.INFO_SERVER_UUID, rows.get(0).get(0));
-            }
-        }, true);
+        // on MySQL the info query also gives @@server_uuid (key UpstreamOrigin.INFO_SERVER_UUID): part of the
+        // primary's identity the store remembers, checked with the server_id before the dump starts
         Optional<BinlogPosition> resume = ingester.resumePosition();
         if (resume.isPresent()) {
-            dumpFile = resume.get().file();
-            dumpPosition = resume.get().position();
+            // a step, so the GTID mode just read from the primary counts
+            steps.add(Step.local("resume", this::resume));
         } else if (settings.start() instanceof StartPosition.FilePosition fp) {
             dumpFile = fp.file();
             dumpPosition = fp.position();
-        } else if (settings.start() instanceof StartPosition.Gtid g) {
-            gtidStart = g.position().toString();
+        } else if (settings.start() instanceof StartPosition.GtidStart g) {
+            // a step: a failure here reaches exceptionCaught like any other, which handlerAdded would not
+            steps.add(Step.local("GTID start", () -> {
+                try {
+                    gtidStart = flavor.parseGtidStart(g.text());
+                } catch (IllegalArgumentException e) {
+                    throw new UpstreamException("upstream.start cannot be used with " + flavor.name() + ": " + e.getMessage());
+                }
+            }));
         } else if (settings.start() instanceof StartPosition.Current) {
-            query("current position", "SHOW MASTER STATUS", rs -> {
+            String sql = flavor.currentPositionQuery();
+            query("current position", sql, rs -> {
                 TextResultSet r = rs.resultSet();
                 if (r.rows().isEmpty()) {
-                    throw new UpstreamException("SHOW MASTER STATUS is empty: binary logging is off on the primary");
+                    throw new UpstreamException(sql + " is empty: binary logging is off on the primary");
                 }
                 dumpFile = r.rows().get(0).get(0);
                 dumpPosition = Long.parseLong(r.rows().get(0).get(1));
@@ -134,7 +155,32 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }, false);
         }
         // the GTID start is known now or never; setup statements go after the position look-ups
-        steps.add(new Step("setup", null, null, false, false));
+        steps.add(Step.local("setup", this::planSetup));
+    }
+
+    /** The flavor's setup statements (they depend on the GTID start, known by now), then COM_REGISTER_SLAVE. */
+    private void planSetup() {
+        for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart, relayUuid())) {
+            query(sql, sql, null, false);
+        }
+        steps.add(new Step("register", this::registerCommand, null, false, true));
+    }
+
+    /** Where a relay that holds data resumes: by its GTID set if the flavor does so and has one, else after its end. */
+    private void resume() {
+        BinlogPosition end = ingester.resumePosition().orElseThrow();
+        Optional<String> gtids = flavor.resumesByGtid() ? ingester.gtidResumeState() : Optional.empty();
+        if (gtids.isPresent()) {
+            gtidStart = gtids.get();
+        } else {
+            dumpFile = end.file();
+            dumpPosition = end.position();
+        }
+    }
+
+    /** The relay's server UUID, as it presents it downstream (@@server_uuid). */
+    private String relayUuid() {
+        return dev.binlogrelay.server.admin.RelayInfo.serverUuid(settings.serverId());
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
@@ -150,11 +196,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             startDump(ctx);
             return;
         }
-        if (current.command() == null) {
-            for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart)) {
-                query(sql, sql, null, false);
-            }
-            steps.add(new Step("register", this::registerCommand, null, false, true));
+        if (current.local() != null) {
+            current.local().run();
             nextStep(ctx);
             return;
         }
@@ -195,11 +238,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private void startDump(ChannelHandlerContext ctx) {
         listener.onServerIdentity(serverInfo);
         boolean gtid = gtidStart != null;
-        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition,
-                gtid ? dev.binlogrelay.core.gtid.MariaGtidPosition.parse(gtidStart) : null);
-        log.info("dumping from {}", gtid ? "GTID position '" + gtidStart + "'" : dumpFile + ":" + dumpPosition);
+        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart);
+        String from = gtid ? "GTID state '" + gtidStart + "'" : dumpFile + ":" + dumpPosition;
+        log.info("dumping from {} ({})", from, flavor.name());
+        listener.onDumpRequested(from);
         sequence.reset();
-        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtid));
+        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtidStart));
         state = State.STREAMING;
         listener.onStreaming();
     }

@@ -64,9 +64,11 @@ class UpstreamLoginTest {
         store.close();
     }
 
+    private String start = "earliest";
+
     private EmbeddedChannel client(String password, UpstreamSecurity security) {
         UpstreamSettings settings = new UpstreamSettings("127.0.0.1", 3306, "repl", password, 9001,
-                ConfigLoader.StartPosition.parse("earliest"), 0, 50, 1000, 1000, security);
+                ConfigLoader.StartPosition.parse(start), 0, 50, 1000, 1000, security);
         PacketSequence sequence = new PacketSequence();
         UpstreamClient.Listener listener = new UpstreamClient.Listener() {
             @Override
@@ -212,7 +214,6 @@ class UpstreamLoginTest {
 
     @Test
     void logsInToAMySql8PrimaryWithItsDefaultPlugin() {
-        // the MySQL flavor is not there yet: the login succeeds and only then is the flavor refused
         version = "8.0.36";
         EmbeddedChannel ch = client("pw", UpstreamSecurity.of(SslMode.DISABLED, null, null));
         serverSends(ch, handshake(CachingSha2Password.PLUGIN, false));
@@ -221,8 +222,88 @@ class UpstreamLoginTest {
         serverSends(ch, new byte[]{1, 3});
         assertTrue(errors.isEmpty());
         serverSends(ch, ok());
+        // the MySQL flavor's server-info query asks for the server UUID and GTID mode, not a MariaDB domain
+        byte[] query = clientSent(ch);
+        assertEquals(3, query[0], "COM_QUERY");
+        assertEquals("SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.server_uuid, @@GLOBAL.gtid_mode",
+                new String(query, 1, query.length - 1, StandardCharsets.UTF_8));
+        assertTrue(errors.isEmpty(), errors.toString());
+        ch.finishAndReleaseAll();
+    }
+
+    private String sentQuery(EmbeddedChannel ch) {
+        byte[] q = clientSent(ch);
+        assertEquals(3, q[0], "COM_QUERY");
+        return new String(q, 1, q.length - 1, StandardCharsets.UTF_8);
+    }
+
+    private void serverSendsResultSet(EmbeddedChannel ch, java.util.List<String> columns, String... row) {
+        for (ByteBuf p : dev.binlogrelay.core.protocol.TextResultSet.single(columns, row).encode(ByteBufAllocator.DEFAULT)) {
+            serverSends(ch, bytes(p));
+        }
+    }
+
+    /** Logged in to a scripted MySQL 8.0.36 primary: the server-info query, answered. */
+    private EmbeddedChannel loggedInToMysql(String uuid) {
+        version = "8.0.36";
+        EmbeddedChannel ch = client("pw", UpstreamSecurity.of(SslMode.DISABLED, null, null));
+        serverSends(ch, handshake(NativePassword.PLUGIN, false));
+        clientSent(ch);
+        serverSends(ch, ok());
+        assertEquals("SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.server_uuid, @@GLOBAL.gtid_mode", sentQuery(ch));
+        serverSendsResultSet(ch, java.util.List.of("a", "b", "c", "d"), "1", "8.0.36", uuid, "ON");
+        return ch;
+    }
+
+    /** The whole MySQL replica exchange up to the dump, with a MySQL GTID set as upstream.start. */
+    @Test
+    void aMySqlPrimaryGetsAReplicasSetupAndAGtidDump() {
+        String uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+        start = uuid + ":1-5";
+        EmbeddedChannel ch = loggedInToMysql(uuid);
+        String me = dev.binlogrelay.server.admin.RelayInfo.serverUuid(9001);
+        for (String expected : java.util.List.of("SELECT UNIX_TIMESTAMP()", "SELECT @@GLOBAL.SERVER_ID",
+                "SET @master_binlog_checksum = @@global.binlog_checksum, @source_binlog_checksum = @@global.binlog_checksum",
+                "SELECT @source_binlog_checksum", "SELECT @@GLOBAL.GTID_MODE", "SELECT @@GLOBAL.SERVER_UUID",
+                "SET @slave_uuid = '" + me + "', @replica_uuid = '" + me + "'")) {
+            assertEquals(expected, sentQuery(ch));
+            serverSends(ch, ok());
+        }
+        assertEquals(0x15, clientSent(ch)[0], "COM_REGISTER_SLAVE");
+        serverSends(ch, ok());
+        byte[] dump = clientSent(ch);
+        ByteBuf expected = new dev.binlogrelay.core.flavor.MysqlFlavor(8, 0, 36)
+                .dumpCommand(ByteBufAllocator.DEFAULT, 9001, null, 0, uuid + ":1-5");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(bytes(expected), dump);
+        assertEquals(0x1E, dump[0], "COM_BINLOG_DUMP_GTID");
+        assertTrue(errors.isEmpty(), errors.toString());
+        assertEquals(uuid, store.meta(BinlogIngester.META_SERVER_UUID).orElseThrow());
+        assertEquals("ON", store.meta(BinlogIngester.META_GTID_MODE).orElseThrow());
+        ch.finishAndReleaseAll();
+    }
+
+    /** A MariaDB GTID position cannot start a MySQL primary: a clear error, reported like any other. */
+    @Test
+    void aMariaDbGtidStartIsRefusedByAMySqlPrimary() {
+        start = "0-1-100";
+        EmbeddedChannel ch = loggedInToMysql("3e11fa47-71ca-11e1-9e33-c80aa9429562");
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).getMessage().contains("upstream.start cannot be used with mysql 8.0.36")
+                && errors.get(0).getMessage().contains("'0-1-100' is not a MySQL GTID set"), errors.get(0).getMessage());
+        assertFalse(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aServerOfNoKnownFlavorIsRefusedAfterTheLogin() {
+        version = "4.1.22-standard";
+        EmbeddedChannel ch = client("pw", UpstreamSecurity.of(SslMode.DISABLED, null, null));
+        serverSends(ch, handshake(NativePassword.PLUGIN, false));
+        clientSent(ch);
+        serverSends(ch, ok());
         assertEquals(1, errors.size());
         assertTrue(errors.get(0) instanceof dev.binlogrelay.core.flavor.UnsupportedFlavorException, errors.get(0).toString());
+        assertTrue(errors.get(0).getMessage().contains("4.1.22-standard"), errors.get(0).getMessage());
     }
 
     @Test
