@@ -36,6 +36,10 @@ import org.rocksdb.WriteOptions;
  * <li><b>Reads from far behind</b> use a 2 MiB readahead (binlog is read sequentially) and the shared block
  *     cache; the hot tail is served from the Caffeine cache instead (see {@link TailCache}).</li>
  * </ul>
+ *
+ * <p>Operators can change the compression of the upper and bottom levels, the events' write buffer and the block
+ * cache ({@code storage.rocksdb} in the relay's config, carried by {@link StoreOptions}); the rest follows from the
+ * workload above and is fixed here.
  */
 final class RocksTuning implements AutoCloseable {
     /** Values at least this large are stored in blob files. */
