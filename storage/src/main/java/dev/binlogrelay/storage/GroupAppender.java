@@ -99,6 +99,10 @@ final class GroupAppender implements BinlogWriter {
 
     /** Runs under the store's read lock (the database cannot close under it). */
     private Batch write(List<Group> groups) {
+        if (syncer != null && syncer.failure() != null) {
+            // what is written stays invisible until a sync succeeds: do not pile up more of it meanwhile
+            throw new StoreException(syncer.failure() + "; no new writes until a WAL sync succeeds");
+        }
         FileTable table = syncer == null ? store.table() : written;
         List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
         List<CachedEvent> stored = new ArrayList<>();

@@ -37,6 +37,10 @@ import org.rocksdb.WriteOptions;
  *     iterator and seek per segment, with a readahead of the same size, and the shared block cache; the hot
  *     tail is served from the Caffeine cache instead (see {@link TailCache}).</li>
  * </ul>
+ *
+ * <p>Operators can change the compression of the upper and bottom levels, the events' write buffer and the block
+ * cache ({@code storage.rocksdb} in the relay's config, carried by {@link StoreOptions}); the rest follows from the
+ * workload above and is fixed here.
  */
 final class RocksTuning implements AutoCloseable {
     /** Values at least this large are stored in blob files. */

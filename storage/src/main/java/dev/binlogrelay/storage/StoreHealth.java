@@ -36,6 +36,8 @@ final class StoreHealth {
     private final RocksHandles rocks;
     private final FileStore fileStore;
     private volatile String error;
+    /** When the probe first failed with room on the disk (0 if it has not): some RocksDB errors last until reopen. */
+    private volatile long probeFailingSince;
     private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
 
     StoreHealth(Path dir, long minFreeBytes, RocksHandles rocks) {
@@ -117,11 +119,19 @@ final class StoreHealth {
             rocks.db.write(rocks.tuning.syncedWrite, probe);
         } catch (RocksDBException e) {
             String message = rocks.failure("write (probe while recovering)", e).getMessage();
-            if (!message.equals(error)) {
+            long now = System.nanoTime();
+            if (probeFailingSince == 0) {
+                probeFailingSince = now;
                 log.warn("{}", message);
+            } else if (probeFailingSince > 0 && now - probeFailingSince > 60_000_000_000L) {
+                probeFailingSince = -1; // said once
+                log.error("store {} still refuses writes a minute after the disk has room again: RocksDB keeps some "
+                        + "errors (a failed write-ahead-log append) until the database is reopened; restart the relay "
+                        + "(readers are served meanwhile): {}", dir, message);
             }
             return false;
         }
+        probeFailingSince = 0;
         succeeded();
         return true;
     }

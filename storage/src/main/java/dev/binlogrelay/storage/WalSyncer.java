@@ -47,6 +47,8 @@ final class WalSyncer implements AutoCloseable {
     private final Object syncing = new Object();
     private final Thread thread;
     private volatile boolean closed;
+    /** Why the last WAL sync failed; null once one succeeds. The writer takes no new batch meanwhile. */
+    private volatile String failure;
 
     private record Queued(GroupAppender.Batch batch, long writtenAt) {
     }
@@ -121,6 +123,11 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
+    /** Why the last WAL sync failed, or null: while it fails, the writer refuses new batches. */
+    String failure() {
+        return failure;
+    }
+
     /** Batches written and not yet published. */
     int queued() {
         lock.lock();
@@ -151,10 +158,12 @@ final class WalSyncer implements AutoCloseable {
                 try {
                     store.rocks().db.syncWal();
                 } catch (RocksDBException e) {
-                    StoreException failure = store.rocks().failure("sync the WAL", e);
-                    store.health().failed(failure.getMessage());
-                    throw failure;
+                    StoreException f = store.rocks().failure("sync the WAL", e);
+                    failure = f.getMessage();
+                    store.health().failed(f.getMessage());
+                    throw f;
                 }
+                failure = null;
                 for (GroupAppender.Batch b : covered) {
                     appender.publish(b);
                 }

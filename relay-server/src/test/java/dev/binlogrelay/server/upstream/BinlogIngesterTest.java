@@ -58,6 +58,46 @@ class BinlogIngesterTest {
     }
 
     @Test
+    void offeredTransactionsAreStoredTogetherAtTheFlush() {
+        try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
+            BinlogIngester ingester = new BinlogIngester(store);
+            ingester.startStream(FILE, 4, null);
+            ingester.offer(fakeRotate());
+            for (byte[] e : events) {
+                ingester.offer(e.clone());
+            }
+            assertTrue(ingester.readyGroups() > 2, "the fixture has several groups: " + ingester.readyGroups());
+            assertEquals(Optional.empty(), store.committedEnd(), "nothing is stored before the flush");
+            ingester.flush();
+            assertEquals(0, ingester.readyGroups());
+            long end = 4 + events.stream().mapToLong(e -> e.length).sum();
+            assertEquals(Optional.of(new BinlogPosition(FILE, end)), store.committedEnd());
+            assertEquals(events.size(), readAll(store).size());
+            assertEquals(ingester.gtidPosition().toString(), store.meta(BinlogIngester.META_GTID_POS).orElseThrow());
+        }
+    }
+
+    @Test
+    void aFailedFlushStoresNothingAndForgetsTheGtidsItWouldHaveStored() {
+        // no room on any disk: every write is refused as "disk full"
+        try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults().withMinFreeBytes(Long.MAX_VALUE / 4))) {
+            BinlogIngester ingester = new BinlogIngester(store);
+            String before = ingester.gtidPosition().toString();
+            ingester.startStream(FILE, 4, null);
+            ingester.offer(fakeRotate());
+            for (byte[] e : events) {
+                ingester.offer(e.clone());
+            }
+            dev.binlogrelay.storage.StoreException e = assertThrows(dev.binlogrelay.storage.StoreException.class, ingester::flush);
+            assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+            assertEquals(Optional.empty(), store.committedEnd());
+            assertEquals(before, ingester.gtidPosition().toString());
+            assertTrue(store.storageError().isPresent());
+            assertEquals(0, ingester.readyGroups());
+        }
+    }
+
+    @Test
     void storesTheStreamByteForByteInWholeGroups() {
         try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
             BinlogIngester ingester = new BinlogIngester(store);
