@@ -83,6 +83,10 @@ public final class Relay implements AutoCloseable {
         RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort);
         long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
         metrics.gauge("binlog_relay_cache_hit_ratio", "Hot-tail cache hit ratio", () -> store.cacheStats().hitRate());
+        metrics.counter("binlog_relay_cache_hits", "Reads served from the hot-tail cache",
+                () -> store.cacheStats().hitCount());
+        metrics.counter("binlog_relay_cache_misses", "Reads that missed the hot-tail cache (served from RocksDB)",
+                () -> store.cacheStats().missCount());
         return new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
