@@ -26,13 +26,17 @@ import java.util.stream.Collectors;
  * mvn -q -pl bench exec:java@bench -Dexec.args="--mode full"      # 1 GiB binlog, 1..1000 readers, 3 runs each
  * </pre>
  *
- * Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section to {@code bench/RESULTS.md}
- * and redraws {@code bench/fanout.png} ({@code --record}); every mode writes {@code results.json},
- * {@code runs.csv} and {@code fanout.png} to {@code --out}.
+ * Scenarios ({@code --scenarios}, all by default, in this order): fan-out ({@link FanOutBenchmark}), catch-up,
+ * ingest, memory, live latency and a reader far behind (package {@code scenario}); they share the primary, the
+ * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section
+ * to {@code bench/RESULTS.md} and, when fan-out ran, redraws {@code bench/fanout.png} ({@code --record}); every
+ * mode writes {@code results.json}, {@code runs.csv}, one CSV per other scenario and {@code fanout.png} to
+ * {@code --out}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Fan-out benchmark: N raw readers each dump the whole binlog from the relay, then from the "
-                + "primary directly; aggregate MB/s and CPU seconds of the serving process.")
+        description = "Relay vs MariaDB's own dump thread on the same binlog in the same run: fan-out (N raw readers "
+                + "each dump the whole binlog; MB/s and CPU), catch-up (a stock replica and mariadb-binlog), ingest, "
+                + "memory with idle readers, live latency, and a reader far behind.")
 public final class Bench implements Callable<Integer> {
     enum Mode { quick, full }
 

@@ -10,7 +10,9 @@ import java.util.Locale;
 public final class ResultsMarkdown {
     private static final String HEADER = "# Benchmark results\n\n"
             + "Sections are appended by the harness (`dev.binlogrelay.bench.Bench`), newest last. Raw numbers of each\n"
-            + "invocation are in `results-raw/<timestamp>/results.json` and `runs.csv`.\n";
+            + "invocation are in `results-raw/<timestamp>/results.json`, `runs.csv` and one CSV per scenario.\n\n"
+            + "```sh\nmvn -q -DskipTests install\nmvn -q -pl bench exec:java@bench -Dexec.args=\"--mode full\"\n"
+            + "mvn -q -pl bench exec:exec@jmh\n```\n";
 
     private ResultsMarkdown() {
     }
@@ -41,9 +43,9 @@ public final class ResultsMarkdown {
         s.append(String.format(Locale.ROOT, "- Binlog: %,d bytes in %d files of mixed row inserts, updates and "
                         + "deletes; loaded in %.0f s, stored by the relay in %.0f s more. A dump carries %,d of its events "
                         + "(%,d bytes): without dump flag 2 both servers leave out the ANNOTATE_ROWS events (the SQL "
-                        + "text of each statement); %,d bytes per reader on the wire with packet headers, fake rotates "
-                        + "and EOF%n", b.bytes(), b.files(), b.loadSeconds(), b.relayIngestSeconds(), b.events(),
-                b.eventBytes(), r.runs().isEmpty() ? 0 : r.runs().get(0).bytesPerReader()));
+                        + "text of each statement)%s%n", b.bytes(), b.files(), b.loadSeconds(), b.relayIngestSeconds(), b.events(),
+                b.eventBytes(), r.runs().isEmpty() ? "" : String.format(Locale.ROOT, "; %,d bytes per reader on the wire "
+                        + "with packet headers, fake rotates and EOF", r.runs().get(0).bytesPerReader())));
         if (!fanOut) {
             if (note != null && !note.isBlank()) {
                 s.append("- Note: ").append(note.strip()).append('\n');
