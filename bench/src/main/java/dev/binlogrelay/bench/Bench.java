@@ -118,6 +118,14 @@ public final class Bench implements Callable<Integer> {
             + "Default: quick 3, full 20.")
     Double behindPhaseSeconds;
 
+    @Option(names = "--store-dir", description = "Where the relays' stores are created (e.g. /dev/shm to see what "
+            + "fsync costs). Default: the system's temporary directory.")
+    Path storeDir;
+
+    @Option(names = "--ingest-jfr", description = "Record a JFR profile of each ingesting relay "
+            + "(out/relay-ingest-N.jfr, JFR 'profile' settings); adds a little overhead.")
+    boolean ingestJfr;
+
     @Option(names = "--small-relay-heap", description = "-Xmx of the relays of the ingest and memory scenarios. Default: 1g.")
     String smallRelayHeap = "1g";
 
@@ -160,7 +168,8 @@ public final class Bench implements Callable<Integer> {
                 new java.util.LinkedHashSet<>(scenarios != null ? scenarios : ALL_SCENARIOS),
                 new BenchContext.Settings(rate, behindRate, latencySeconds != null ? latencySeconds : full ? 30 : 5, writerConnections,
                         idleReaders != null ? idleReaders : full ? 1000 : 100, tailReaders != null ? tailReaders : full ? 16 : 4,
-                        behindPhaseSeconds != null ? behindPhaseSeconds : full ? 20 : 3, smallRelayHeap));
+                        behindPhaseSeconds != null ? behindPhaseSeconds : full ? 20 : 3, smallRelayHeap,
+                        storeDir != null ? storeDir.toAbsolutePath() : null, ingestJfr));
         if (!ALL_SCENARIOS.containsAll(plan.scenarios())) {
             throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario in " + plan.scenarios()
                     + "; known: " + ALL_SCENARIOS);

@@ -76,7 +76,7 @@ final class FanOutBenchmark {
         String mariadbOptions = "max_binlog_size " + plan.binlogFileSize() + ", binlog_checksum CRC32, ROW format, "
                 + "max_allowed_packet 64M, innodb_buffer_pool_size " + plan.innodbBufferPool()
                 + ", max_connections " + (maxReaders + 100);
-        Path relayData = Files.createTempDirectory("binlog-relay-bench-store-");
+        Path relayData = plan.settings().newStoreDir("binlog-relay-bench-store-");
         try (MariaDbServer primary = MariaDbServer.builder().name("bench-primary").serverId(1).maxAllowedPacket("64M")
                 .maxBinlogSize(plan.binlogFileSize())
                 .extraArg("--max-connections=" + (maxReaders + 100))

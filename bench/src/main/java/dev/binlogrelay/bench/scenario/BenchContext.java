@@ -20,7 +20,13 @@ public record BenchContext(MariaDbServer primary, long primaryPid, RelayProcess 
 
     /** Scenario parameters (see Bench's options). */
     public record Settings(double latencyRate, double behindRate, double latencySeconds, int writerConnections, int idleReaders,
-                           int tailReaders, double behindPhaseSeconds, String smallRelayHeap) {
+                           int tailReaders, double behindPhaseSeconds, String smallRelayHeap, Path storeParent,
+                           boolean ingestJfr) {
+        /** A fresh directory for a relay's store: under {@code storeParent}, or the system's temporary directory. */
+        public Path newStoreDir(String prefix) throws java.io.IOException {
+            return storeParent == null ? java.nio.file.Files.createTempDirectory(prefix)
+                    : java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(storeParent), prefix);
+        }
     }
 
     public FanOut.Target relayTarget() {

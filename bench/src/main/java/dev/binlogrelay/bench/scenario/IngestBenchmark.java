@@ -45,10 +45,15 @@ public final class IngestBenchmark {
                 double seconds;
                 double startup = Double.NaN;
                 if (who.equals("relay")) {
-                    Path data = Files.createTempDirectory("binlog-relay-bench-ingest-");
+                    Path data = ctx.settings().newStoreDir("binlog-relay-bench-ingest-");
                     long t0 = System.nanoTime();
+                    List<String> jvm = new ArrayList<>(List.of("-Xmx" + ctx.settings().smallRelayHeap()));
+                    if (ctx.settings().ingestJfr()) {
+                        jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                                + ctx.out().resolve("relay-ingest-" + rep + ".jfr"));
+                    }
                     try (RelayProcess relay = RelayProcess.start(ctx.primary(), data, ctx.out(), "relay-ingest-" + rep, 9100 + rep,
-                            List.of("-Xmx" + ctx.settings().smallRelayHeap()), Duration.ofSeconds(60))) {
+                            jvm, Duration.ofSeconds(60))) {
                         startup = (System.nanoTime() - t0) / 1e9;
                         seconds = awaitRelay(relay, end, timeout, t0);
                         if (Double.isNaN(seconds)) {

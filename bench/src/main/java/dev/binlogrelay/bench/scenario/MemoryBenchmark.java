@@ -41,7 +41,7 @@ public final class MemoryBenchmark {
         String problem = null;
         PacedWriter.createTable(ctx.primary());
         MariaDbServer.BinlogFilePos end = ctx.primary().binlogFilePos();
-        Path data = Files.createTempDirectory("binlog-relay-bench-memory-");
+        Path data = ctx.settings().newStoreDir("binlog-relay-bench-memory-");
         String heap = ctx.settings().smallRelayHeap();
         try (RelayProcess relay = RelayProcess.start(ctx.primary(), data, ctx.out(), "relay-memory", 9200, List.of("-Xmx" + heap),
                 Duration.ofSeconds(60))) {
