@@ -1,6 +1,7 @@
 package dev.binlogrelay.bench;
 
 import dev.binlogrelay.bench.report.BenchReport;
+import dev.binlogrelay.bench.scenario.BenchContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,15 +26,21 @@ import java.util.stream.Collectors;
  * mvn -q -pl bench exec:java@bench -Dexec.args="--mode full"      # 1 GiB binlog, 1..1000 readers, 3 runs each
  * </pre>
  *
- * Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section to {@code bench/RESULTS.md}
- * and redraws {@code bench/fanout.png} ({@code --record}); every mode writes {@code results.json},
- * {@code runs.csv} and {@code fanout.png} to {@code --out}.
+ * Scenarios ({@code --scenarios}, all by default, in this order): fan-out ({@link FanOutBenchmark}), catch-up,
+ * ingest, memory, live latency and a reader far behind (package {@code scenario}); they share the primary, the
+ * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section
+ * to {@code bench/RESULTS.md} and, when fan-out ran, redraws {@code bench/fanout.png} ({@code --record}); every
+ * mode writes {@code results.json}, {@code runs.csv}, one CSV per other scenario and {@code fanout.png} to
+ * {@code --out}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Fan-out benchmark: N raw readers each dump the whole binlog from the relay, then from the "
-                + "primary directly; aggregate MB/s and CPU seconds of the serving process.")
+        description = "Relay vs MariaDB's own dump thread on the same binlog in the same run: fan-out (N raw readers "
+                + "each dump the whole binlog; MB/s and CPU), catch-up (a stock replica and mariadb-binlog), ingest, "
+                + "memory with idle readers, live latency, and a reader far behind.")
 public final class Bench implements Callable<Integer> {
     enum Mode { quick, full }
+
+    static final List<String> ALL_SCENARIOS = List.of("fanout", "catchup", "ingest", "memory", "latency", "behind");
 
     @Option(names = "--mode", description = "quick (small, under 3 minutes; the CI smoke test) or full. Default: quick.")
     Mode mode = Mode.quick;
@@ -81,6 +88,47 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the generated rows. Default: 42.")
     long seed = 42;
 
+    @Option(names = "--scenarios", split = ",", description = "Scenarios to run, of fanout, catchup, ingest, memory, "
+            + "latency, behind. Default: all.")
+    List<String> scenarios;
+
+    @Option(names = "--rate", description = "Transactions per second of the paced writer (latency, behind reader). "
+            + "Default: 2000.")
+    double rate = 2000;
+
+    @Option(names = "--behind-rate", description = "Transactions per second of the writer in the behind-reader scenario. "
+            + "Default: 500, below the rate the relay sustains today (it fsyncs every transaction), so that the tail "
+            + "readers' latency shows the behind reader's effect rather than an ingest backlog.")
+    double behindRate = 500;
+
+    @Option(names = "--latency-seconds", description = "Measured seconds of each latency run (after 1 s of warm-up). "
+            + "Default: quick 5, full 30.")
+    Double latencySeconds;
+
+    @Option(names = "--writer-connections", description = "Connections of the paced writer. Default: 8.")
+    int writerConnections = 8;
+
+    @Option(names = "--idle-readers", description = "Readers idle at the tail in the memory scenario. Default: quick 100, full 1000.")
+    Integer idleReaders;
+
+    @Option(names = "--tail-readers", description = "Readers at the tail in the behind-reader scenario. Default: quick 4, full 16.")
+    Integer tailReaders;
+
+    @Option(names = "--behind-phase-seconds", description = "Length of the windows before and after the behind reader. "
+            + "Default: quick 3, full 20.")
+    Double behindPhaseSeconds;
+
+    @Option(names = "--store-dir", description = "Where the relays' stores are created (e.g. /dev/shm to see what "
+            + "fsync costs). Default: the system's temporary directory.")
+    Path storeDir;
+
+    @Option(names = "--ingest-jfr", description = "Record a JFR profile of each ingesting relay "
+            + "(out/relay-ingest-N.jfr, JFR 'profile' settings); adds a little overhead.")
+    boolean ingestJfr;
+
+    @Option(names = "--small-relay-heap", description = "-Xmx of the relays of the ingest and memory scenarios. Default: 1g.")
+    String smallRelayHeap = "1g";
+
     private String[] args = new String[0];
     private BenchReport report;
 
@@ -116,7 +164,16 @@ public final class Bench implements Callable<Integer> {
                 (out != null ? out : benchDir.resolve("results-raw").resolve(started)).toAbsolutePath(),
                 benchDir.toAbsolutePath().getParent(),
                 "mvn -q -pl bench exec:java@bench -Dexec.args=\"" + Arrays.stream(args).map(Bench::quoted)
-                        .collect(Collectors.joining(" ")) + "\"");
+                        .collect(Collectors.joining(" ")) + "\"",
+                new java.util.LinkedHashSet<>(scenarios != null ? scenarios : ALL_SCENARIOS),
+                new BenchContext.Settings(rate, behindRate, latencySeconds != null ? latencySeconds : full ? 30 : 5, writerConnections,
+                        idleReaders != null ? idleReaders : full ? 1000 : 100, tailReaders != null ? tailReaders : full ? 16 : 4,
+                        behindPhaseSeconds != null ? behindPhaseSeconds : full ? 20 : 3, smallRelayHeap,
+                        storeDir != null ? storeDir.toAbsolutePath() : null, ingestJfr));
+        if (!ALL_SCENARIOS.containsAll(plan.scenarios())) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario in " + plan.scenarios()
+                    + "; known: " + ALL_SCENARIOS);
+        }
         if (plan.readers().stream().anyMatch(n -> n < 1) || plan.repetitions() < 1 || readerThreads < 1 || loaderConnections < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "reader counts, repetitions, threads and "
                     + "connections must be at least 1");

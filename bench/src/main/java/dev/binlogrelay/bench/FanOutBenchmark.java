@@ -14,6 +14,13 @@ import dev.binlogrelay.bench.report.ResultFiles;
 import dev.binlogrelay.bench.report.ResultsMarkdown;
 import dev.binlogrelay.bench.report.RunResult;
 import dev.binlogrelay.bench.setup.BinlogLoader;
+import dev.binlogrelay.bench.scenario.BehindReaderBenchmark;
+import dev.binlogrelay.bench.scenario.BenchContext;
+import dev.binlogrelay.bench.scenario.CatchUpBenchmark;
+import dev.binlogrelay.bench.scenario.IngestBenchmark;
+import dev.binlogrelay.bench.scenario.LatencyBenchmark;
+import dev.binlogrelay.bench.scenario.MemoryBenchmark;
+import dev.binlogrelay.bench.scenario.ScenarioResult;
 import dev.binlogrelay.bench.setup.RelayProcess;
 import dev.binlogrelay.testkit.MariaDbServer;
 
@@ -44,7 +51,11 @@ final class FanOutBenchmark {
     /** What to run; sizes in bytes. */
     record Plan(String mode, long binlogBytes, String binlogFileSize, List<Integer> readers, int repetitions,
                 int readerThreads, int loaderConnections, String innodbBufferPool, List<String> relayJvmOptions,
-                boolean relayJfr, long seed, Path out, Path sourceTree, String command) {
+                boolean relayJfr, long seed, Path out, Path sourceTree, String command, java.util.Set<String> scenarios,
+                BenchContext.Settings settings) {
+        boolean runs(String scenario) {
+            return scenarios.contains(scenario);
+        }
     }
 
     private final Plan plan;
@@ -65,7 +76,7 @@ final class FanOutBenchmark {
         String mariadbOptions = "max_binlog_size " + plan.binlogFileSize() + ", binlog_checksum CRC32, ROW format, "
                 + "max_allowed_packet 64M, innodb_buffer_pool_size " + plan.innodbBufferPool()
                 + ", max_connections " + (maxReaders + 100);
-        Path relayData = Files.createTempDirectory("binlog-relay-bench-store-");
+        Path relayData = plan.settings().newStoreDir("binlog-relay-bench-store-");
         try (MariaDbServer primary = MariaDbServer.builder().name("bench-primary").serverId(1).maxAllowedPacket("64M")
                 .maxBinlogSize(plan.binlogFileSize())
                 .extraArg("--max-connections=" + (maxReaders + 100))
@@ -106,17 +117,61 @@ final class FanOutBenchmark {
                         new FanOut.Target(RunResult.PRIMARY, primary.host(), primary.port(), MariaDbServer.REPL_USER,
                                 MariaDbServer.REPL_PASSWORD),
                         primaryPid, files.get(0), expected);
-                List<RunResult> runs = measure(t, relay);
+                List<RunResult> runs = plan.runs("fanout") ? measure(t, relay) : List.of();
                 List<PointSummary> summary = PointSummary.of(runs);
+                BenchContext ctx = new BenchContext(primary, primaryPid, relay, files.get(0), end, files, expected,
+                        plan.out(), plan.mode().equals("full"), plan.repetitions(), plan.settings());
+                List<ScenarioResult> scenarios = scenarios(ctx);
                 BenchReport report = new BenchReport(date, plan.mode(), plan.command(), machine, primary.version(),
                         relayBuild, binlog,
-                        settings, runs, summary);
+                        settings, runs, summary, scenarios);
                 write(report, resultsMd, chart, note);
                 return report;
             }
         } finally {
             deleteTree(relayData);
         }
+    }
+
+    /**
+     * The other scenarios, in an order that keeps the generated binlog as it is for those that read all of it
+     * (catch-up, ingest) before those that write (memory, latency, behind reader).
+     */
+    private List<ScenarioResult> scenarios(BenchContext ctx) throws Exception {
+        List<ScenarioResult> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        if (plan.runs("catchup") || plan.runs("ingest")) {
+            try (MariaDbServer replica = CatchUpBenchmark.startReplica()) {
+                if (plan.runs("catchup")) {
+                    results.add(timed(() -> new CatchUpBenchmark(ctx, replica).run()));
+                }
+                if (plan.runs("ingest")) {
+                    results.add(timed(() -> new IngestBenchmark(ctx, replica).run()));
+                }
+            }
+        }
+        if (plan.runs("memory")) {
+            results.add(timed(() -> new MemoryBenchmark(ctx).run()));
+        }
+        if (plan.runs("latency")) {
+            results.add(timed(() -> new LatencyBenchmark(ctx).run()));
+        }
+        if (plan.runs("behind")) {
+            results.add(timed(() -> new BehindReaderBenchmark(ctx).run()));
+        }
+        say("scenarios took %.0f s", (System.nanoTime() - t0) / 1e9);
+        return results;
+    }
+
+    private interface Scenario {
+        ScenarioResult run() throws Exception;
+    }
+
+    private static ScenarioResult timed(Scenario s) throws Exception {
+        long t0 = System.nanoTime();
+        ScenarioResult r = s.run();
+        say("%s: %s in %.0f s", r.name(), r.correct() ? "correct" : "FAILED (" + r.problem() + ")", (System.nanoTime() - t0) / 1e9);
+        return r;
     }
 
     private record Targets(FanOut.Target relay, long relayPid, FanOut.Target primary, long primaryPid, String firstFile,
@@ -203,13 +258,15 @@ final class FanOutBenchmark {
         Path png = plan.out().resolve("fanout.png");
         String title = String.format(Locale.ROOT, "Fan-out: N readers each dump the whole %s binlog (%s mode, %s)",
                 mib(report.binlog().bytes()), report.mode(), report.date());
-        FanOutChart.draw(report.summary(), title, png);
-        if (chart != null) {
+        if (!report.summary().isEmpty()) {
+            FanOutChart.draw(report.summary(), title, png);
+        }
+        if (chart != null && !report.summary().isEmpty()) {
             Files.copy(png, chart, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         if (resultsMd != null) {
             Path mdDir = resultsMd.toAbsolutePath().getParent();
-            String link = plan.out().startsWith(mdDir) ? mdDir.relativize(png).toString() : null;
+            String link = plan.out().startsWith(mdDir) && !report.summary().isEmpty() ? mdDir.relativize(png).toString() : null;
             ResultsMarkdown.append(resultsMd, report, link, note);
             say("appended a section to %s", resultsMd);
         }

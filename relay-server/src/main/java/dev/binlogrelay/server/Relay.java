@@ -110,9 +110,9 @@ public final class Relay implements AutoCloseable {
         long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
         metrics.gauge("binlog_relay_cache_hit_ratio", "Share of events served to readers from the hot-tail cache",
                 () -> store.cacheStats().hitRate());
-        metrics.gauge("binlog_relay_cache_hits", "Events served to readers from the hot-tail cache",
+        metrics.counter("binlog_relay_cache_hits", "Events served to readers from the hot-tail cache",
                 () -> store.cacheStats().hitCount());
-        metrics.gauge("binlog_relay_cache_misses", "Events served to readers from RocksDB (older than the hot tail)",
+        metrics.counter("binlog_relay_cache_misses", "Events served to readers from RocksDB (older than the hot tail)",
                 () -> store.cacheStats().missCount());
         metrics.gauge("binlog_relay_segment_loads", "256 KiB segments of older binlog read from RocksDB",
                 () -> store.segmentLoads());

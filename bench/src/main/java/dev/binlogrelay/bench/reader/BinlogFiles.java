@@ -29,6 +29,14 @@ public final class BinlogFiles {
 
     /** Totals of the dump of {@code files} (names, in order) found in {@code dir}. */
     public static Expected expected(Path dir, List<String> files, boolean sendAnnotate) {
+        return expected(dir, files, sendAnnotate, -1);
+    }
+
+    /**
+     * Totals of the dump of {@code files} up to {@code lastFileEnd} in the last one (-1: to the end of each file),
+     * for a binlog that is still being written.
+     */
+    public static Expected expected(Path dir, List<String> files, boolean sendAnnotate, long lastFileEnd) {
         long events = 0;
         long bytes = 0;
         long fingerprint = 0;
@@ -36,7 +44,7 @@ public final class BinlogFiles {
         for (String name : files) {
             Path file = dir.resolve(name);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long size = ch.size();
+                long size = lastFileEnd >= 0 && name.equals(files.get(files.size() - 1)) ? lastFileEnd : ch.size();
                 fileBytes += size;
                 MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
                 map.order(ByteOrder.LITTLE_ENDIAN);

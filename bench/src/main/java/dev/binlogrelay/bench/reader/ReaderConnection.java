@@ -153,6 +153,25 @@ public final class ReaderConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * One logical packet of a dump read in blocking mode (16 MiB chunks joined), for readers that handle one
+     * packet at a time ({@link LiveReader}); the payload's first byte is 0x00 (event), 0xFE (EOF) or 0xFF (error).
+     */
+    public byte[] readDumpPacket() throws IOException {
+        byte[] first = readPacket();
+        if (first.length < 0xFFFFFF) {
+            return first;
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(first.length * 2);
+        all.write(first);
+        byte[] next;
+        do {
+            next = readPacket();
+            all.write(next);
+        } while (next.length == 0xFFFFFF);
+        return all.toByteArray();
+    }
+
     /** One packet of the login or query phase (those never reach 16 MiB). */
     private byte[] readPacket() throws IOException {
         ByteBuffer header = readFully(4);

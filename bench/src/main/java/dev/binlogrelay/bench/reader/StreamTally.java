@@ -50,7 +50,7 @@ public final class StreamTally {
     }
 
     /** Order-dependent fold of one event into a fingerprint: its type, size and last four bytes (its CRC32). */
-    static long mix(long fingerprint, int type, long size, int crc) {
+    public static long mix(long fingerprint, int type, long size, int crc) {
         long v = (size << 40) ^ ((long) type << 32) ^ Integer.toUnsignedLong(crc);
         return (fingerprint ^ v) * 0x100000001B3L + 0x9E3779B97F4A7C15L;
     }

@@ -2,6 +2,8 @@ package dev.binlogrelay.bench.report;
 
 import dev.binlogrelay.bench.measure.MachineInfo;
 
+import dev.binlogrelay.bench.scenario.ScenarioResult;
+
 import java.util.List;
 
 /**
@@ -13,7 +15,8 @@ import java.util.List;
  */
 public record BenchReport(String date, String mode, String command, MachineInfo machine, String mariadbVersion,
                           String relayBuild,
-                          Binlog binlog, Settings settings, List<RunResult> runs, List<PointSummary> summary) {
+                          Binlog binlog, Settings settings, List<RunResult> runs, List<PointSummary> summary,
+                          List<ScenarioResult> scenarios) {
 
     /**
      * The binlog both servers serve.
@@ -32,6 +35,11 @@ public record BenchReport(String date, String mode, String command, MachineInfo 
     }
 
     public boolean allCorrect() {
-        return runs.stream().allMatch(RunResult::correct);
+        return runs.stream().allMatch(RunResult::correct) && scenarios.stream().allMatch(ScenarioResult::correct);
+    }
+
+    /** The scenario called {@code name}, or null when it did not run. */
+    public ScenarioResult scenario(String name) {
+        return scenarios.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
     }
 }

@@ -29,5 +29,8 @@ public final class ResultFiles {
                     r.problem() == null ? "" : '"' + r.problem().replace('"', '\'') + '"'));
         }
         Files.writeString(dir.resolve(CSV), csv);
+        for (var sc : report.scenarios()) {
+            Files.writeString(dir.resolve(sc.name() + ".csv"), sc.csv());
+        }
     }
 }

@@ -10,7 +10,9 @@ import java.util.Locale;
 public final class ResultsMarkdown {
     private static final String HEADER = "# Benchmark results\n\n"
             + "Sections are appended by the harness (`dev.binlogrelay.bench.Bench`), newest last. Raw numbers of each\n"
-            + "invocation are in `results-raw/<timestamp>/results.json` and `runs.csv`.\n";
+            + "invocation are in `results-raw/<timestamp>/results.json`, `runs.csv` and one CSV per scenario.\n\n"
+            + "```sh\nmvn -q -DskipTests install\nmvn -q -pl bench exec:java@bench -Dexec.args=\"--mode full\"\n"
+            + "mvn -q -pl bench exec:exec@jmh\n```\n";
 
     private ResultsMarkdown() {
     }
@@ -19,8 +21,19 @@ public final class ResultsMarkdown {
     public static String section(BenchReport r, String chart, String note) {
         BenchReport.Binlog b = r.binlog();
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%n## Fan-out, %s (%s mode, %.0f MiB binlog)%n%n", r.date(), r.mode(),
-                b.bytes() / 1048576.0));
+        boolean fanOut = !r.summary().isEmpty();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        if (fanOut) {
+            names.add("Fan-out");
+        }
+        r.scenarios().forEach(sc -> names.add(switch (sc.name()) {
+            case "catchup" -> "catch-up";
+            case "behind" -> "behind reader";
+            default -> sc.name();
+        }));
+        String title = String.join(", ", names);
+        s.append(String.format(Locale.ROOT, "%n## %s, %s (%s mode, %.0f MiB binlog)%n%n",
+                title.substring(0, 1).toUpperCase(Locale.ROOT) + title.substring(1), r.date(), r.mode(), b.bytes() / 1048576.0));
         s.append("- Machine: ").append(r.machine().describe()).append('\n');
         s.append("- Servers: MariaDB ").append(r.mariadbVersion()).append(" (").append(r.settings().mariadbOptions())
                 .append("); relay in its own JVM (`").append(r.settings().relayJvmOptions()).append("`)")
@@ -30,16 +43,23 @@ public final class ResultsMarkdown {
         s.append(String.format(Locale.ROOT, "- Binlog: %,d bytes in %d files of mixed row inserts, updates and "
                         + "deletes; loaded in %.0f s, stored by the relay in %.0f s more. A dump carries %,d of its events "
                         + "(%,d bytes): without dump flag 2 both servers leave out the ANNOTATE_ROWS events (the SQL "
-                        + "text of each statement); %,d bytes per reader on the wire with packet headers, fake rotates "
-                        + "and EOF%n", b.bytes(), b.files(), b.loadSeconds(), b.relayIngestSeconds(), b.events(),
-                b.eventBytes(), r.runs().isEmpty() ? 0 : r.runs().get(0).bytesPerReader()));
+                        + "text of each statement)%s%n", b.bytes(), b.files(), b.loadSeconds(), b.relayIngestSeconds(), b.events(),
+                b.eventBytes(), r.runs().isEmpty() ? "" : String.format(Locale.ROOT, "; %,d bytes per reader on the wire "
+                        + "with packet headers, fake rotates and EOF", r.runs().get(0).bytesPerReader())));
+        if (!fanOut) {
+            if (note != null && !note.isBlank()) {
+                s.append("- Note: ").append(note.strip()).append('\n');
+            }
+            r.scenarios().forEach(sc -> s.append('\n').append(sc.markdown()));
+            return s.toString();
+        }
         s.append(String.format(Locale.ROOT, "- Each of N raw readers dumps the whole binlog at once (COM_BINLOG_DUMP, "
                         + "non-blocking) on %d selector threads in the bench JVM; MB = 10^6 bytes on the wire, aggregate "
                         + "over all readers; CPU = user + system seconds of the serving process (relay JVM or mariadbd) "
                         + "from the first dump request to the last EOF (\"others'\" = the rest of the machine meanwhile); "
                         + "unrecorded warm-up passes first; median of %d run(s) per point%n",
                 r.settings().readerThreads(), r.settings().repetitions()));
-        s.append("- Correctness: ").append(r.allCorrect()
+        s.append("- Correctness: ").append(r.runs().stream().allMatch(RunResult::correct)
                 ? "every reader of every run got every event of the files (count, bytes and an order-sensitive "
                 + "fingerprint of their CRC32s) and an EOF; the first reader of each run recomputed every CRC32"
                 : "FAILED, see results.json: some readers did not get the whole binlog").append('\n');
@@ -61,6 +81,7 @@ public final class ResultsMarkdown {
         if (chart != null) {
             s.append("\n![fan-out throughput and CPU against readers](").append(chart).append(")\n");
         }
+        r.scenarios().forEach(sc -> s.append('\n').append(sc.markdown()));
         return s.toString();
     }
 

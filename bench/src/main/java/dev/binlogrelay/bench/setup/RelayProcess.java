@@ -32,12 +32,14 @@ public final class RelayProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int metricsPort;
     private final Path log;
     private final Thread reaper;
 
-    private RelayProcess(Process process, int port, Path log) {
+    private RelayProcess(Process process, int port, int metricsPort, Path log) {
         this.process = process;
         this.port = port;
+        this.metricsPort = metricsPort;
         this.log = log;
         this.reaper = new Thread(process::destroyForcibly, "bench-relay-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -49,11 +51,21 @@ public final class RelayProcess implements AutoCloseable {
      */
     public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, List<String> jvmOptions,
                                      Duration startTimeout) throws IOException, InterruptedException {
+        return start(primary, dataDir, outDir, "relay", 9001, jvmOptions, startTimeout);
+    }
+
+    /**
+     * As above; {@code name} names the config and log files in {@code outDir}. Relays replicating the same primary at
+     * the same time need different {@code serverId}s: the primary drops a replica when another with its id connects.
+     */
+    public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, String name, long serverId,
+                                     List<String> jvmOptions, Duration startTimeout) throws IOException, InterruptedException {
         int port = FreePorts.find();
-        Path config = outDir.resolve("relay.yaml");
+        int metricsPort = FreePorts.find();
+        Path config = outDir.resolve(name + ".yaml");
         Files.writeString(config, String.join("\n",
                 "# written by the benchmark harness (dev.binlogrelay.bench.Bench)",
-                "server_id: 9001",
+                "server_id: " + serverId,
                 "data_dir: " + dataDir,
                 "upstream:",
                 "  host: " + primary.host(),
@@ -66,14 +78,16 @@ public final class RelayProcess implements AutoCloseable {
                 "  users:",
                 "    - user: " + USER,
                 "      password: " + PASSWORD,
+                "metrics:",
+                "  listen: 127.0.0.1:" + metricsPort,
                 ""));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", classpath(), MAIN, "run", "--config", config.toString()));
-        Path log = outDir.resolve("relay.log");
+        Path log = outDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        RelayProcess relay = new RelayProcess(p, port, log);
+        RelayProcess relay = new RelayProcess(p, port, metricsPort, log);
         try {
             relay.awaitAnswering(startTimeout);
         } catch (IOException | RuntimeException | InterruptedException e) {
@@ -89,6 +103,31 @@ public final class RelayProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /**
+     * The value of an unlabelled sample of the relay's Prometheus endpoint (e.g. {@code binlog_relay_cache_hits_total}),
+     * or NaN when the relay does not export it.
+     */
+    public double metric(String sample) throws IOException {
+        java.net.URL url = new java.net.URL("http://127.0.0.1:" + metricsPort + "/metrics");
+        java.net.HttpURLConnection http = (java.net.HttpURLConnection) url.openConnection();
+        http.setConnectTimeout(5_000);
+        http.setReadTimeout(10_000);
+        try (var in = http.getInputStream()) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith(sample + " ")) {
+                    return Double.parseDouble(line.substring(sample.length() + 1).trim().split(" ")[0]);
+                }
+            }
+            return Double.NaN;
+        } finally {
+            http.disconnect();
+        }
     }
 
     /** The relay's SHOW MASTER STATUS as file:position, or null while its store is empty. */

@@ -72,6 +72,12 @@ public final class RelayMetrics implements AutoCloseable {
                 .callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
+    /** A counter read when scraped (exposed as {@code name_total}), e.g. the store's cache hits so far. */
+    public void counter(String name, String help, DoubleSupplier value) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }
