@@ -138,20 +138,31 @@ public final class RelayProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until the relay has stored the primary's binlog up to {@code file:position}; fails after {@code timeout}. */
+    /**
+     * Waits until the relay has stored the primary's binlog up to {@code file:position} or past it (MariaDB may
+     * write a BINLOG_CHECKPOINT after the position it reported); fails after {@code timeout}.
+     */
     public void awaitStored(String filePos, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String seen = null;
         while (System.nanoTime() < deadline) {
             checkAlive("storing the binlog");
             seen = storedEnd();
-            if (filePos.equals(seen)) {
+            if (seen != null && atOrPast(seen, filePos)) {
                 return;
             }
             Thread.sleep(200);
         }
         throw new IllegalStateException("the relay stored up to " + seen + " but not " + filePos + " within " + timeout
                 + "; see " + log);
+    }
+
+    /** True if {@code seen} (file:position) is at or after {@code target}; file names of one series sort by name. */
+    static boolean atOrPast(String seen, String target) {
+        int a = seen.lastIndexOf(':');
+        int b = target.lastIndexOf(':');
+        int byFile = seen.substring(0, a).compareTo(target.substring(0, b));
+        return byFile > 0 || (byFile == 0 && Long.parseLong(seen.substring(a + 1)) >= Long.parseLong(target.substring(b + 1)));
     }
 
     private void awaitAnswering(Duration timeout) throws IOException, InterruptedException {
