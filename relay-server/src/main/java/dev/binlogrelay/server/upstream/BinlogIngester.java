@@ -92,8 +92,7 @@ public final class BinlogIngester {
      * stream reaches the committed end (or a file after it).
      */
     private boolean resyncing;
-    /** Set when a GTID resume found the primary's files do not line up with the store's: resume by position. */
-    private volatile String gtidResumeRefused;
+    private final GtidResync resync;
     private final Map<String, String> pendingMeta = new HashMap<>();
     /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
     private final List<BinlogWriter.Group> ready = new ArrayList<>();
@@ -107,6 +106,7 @@ public final class BinlogIngester {
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
+        this.resync = new GtidResync(store);
         this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
         this.gtidStored = store.meta(META_START_GTID_POS).isPresent();
         try {
@@ -157,7 +157,7 @@ public final class BinlogIngester {
      * by file and position), and no earlier GTID resume found the primary's files out of line with the store's.
      */
     public Optional<String> gtidResumeState() {
-        if (store.committedEnd().isEmpty() || mysqlGtids.isEmpty() || gtidResumeRefused != null
+        if (store.committedEnd().isEmpty() || mysqlGtids.isEmpty() || resync.refusal().isPresent()
                 || !store.meta(META_GTID_MODE).orElse("").toUpperCase(java.util.Locale.ROOT).startsWith("ON")) {
             return Optional.empty();
         }
@@ -345,9 +345,17 @@ public final class BinlogIngester {
             expectedEnd = logPos;
         }
         if (resyncing) {
-            if (!resync(event, type, logPos, size)) {
+            if (resync.check(file, type, logPos, size, mysqlGtids.toString()) == GtidResync.Verdict.HELD) {
+                nextPosition = logPos; // held already: dropped, but a rotate still moves the stream on
+                if (type == EventType.ROTATE) {
+                    ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
+                    switchFile(target.file(), target.position());
+                }
                 return;
             }
+            log.info("GTID resume: the primary's stream reached the relay's end at {}:{}", file, logPos - size);
+            resyncing = false;
+            nextPosition = logPos - size;
             expectedEnd = logPos;
         }
         if (logPos != expectedEnd) {
@@ -405,63 +413,6 @@ public final class BinlogIngester {
         if (readyBytes >= MAX_BURST_BYTES) {
             flush();
         }
-    }
-
-    /**
-     * One event of a MySQL GTID resume before the stream reached the store's end. Returns true when the event is
-     * the first new one (it then continues the stored file exactly at its committed end, or starts a file after
-     * the newest at 4); false when the relay holds it already (it is dropped).
-     *
-     * @throws BinlogFormatException if the primary's stream does not line up with the store (the relay then
-     *                               resumes by file and position)
-     */
-    private boolean resync(byte[] event, int type, long logPos, long size) {
-        long start = logPos - size;
-        var held = store.file(file);
-        String newest = store.files().get(store.files().size() - 1).name();
-        if (held.isPresent()) {
-            long end = held.get().size();
-            if (logPos <= end) {
-                nextPosition = logPos;
-                if (type == EventType.ROTATE) {
-                    ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
-                    switchFile(target.file(), target.position());
-                }
-                return false;
-            }
-            if (!file.equals(newest) || start != end) {
-                throw refuseGtidResume(String.format("%s event at %s:%d crosses the relay's end of %s at %d",
-                        EventType.name(type), file, start, file, end));
-            }
-        } else if (start != 4 || !follows(file, newest)) {
-            throw refuseGtidResume(String.format("%s event at %s:%d is in a file the relay does not hold, and not the start"
-                    + " of the file after its newest, %s", EventType.name(type), file, start, newest));
-        }
-        log.info("GTID resume: the primary's stream reached the relay's end at {}:{}", file, start);
-        resyncing = false;
-        nextPosition = start;
-        return true;
-    }
-
-    /** True if {@code file} is a later binlog of the same series: {@code base.000008} after {@code base.000007}. */
-    static boolean follows(String file, String newest) {
-        int a = file.lastIndexOf('.');
-        int b = newest.lastIndexOf('.');
-        if (a <= 0 || b <= 0 || !file.substring(0, a).equals(newest.substring(0, b))) {
-            return false;
-        }
-        String n = file.substring(a + 1);
-        String m = newest.substring(b + 1);
-        if (n.isEmpty() || m.isEmpty() || !n.chars().allMatch(Character::isDigit) || !m.chars().allMatch(Character::isDigit)) {
-            return false;
-        }
-        return new java.math.BigInteger(n).compareTo(new java.math.BigInteger(m)) > 0;
-    }
-
-    private BinlogFormatException refuseGtidResume(String why) {
-        gtidResumeRefused = why;
-        return new BinlogFormatException("resuming by GTID set " + mysqlGtids + ": " + why
-                + "; the relay resumes by file and position instead");
     }
 
     private void switchFile(String newFile, long position) {

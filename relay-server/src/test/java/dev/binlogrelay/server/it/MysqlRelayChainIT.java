@@ -298,4 +298,49 @@ class MysqlRelayChainIT {
         assertTrue(fromGtids.get(0).startsWith("FORMAT_DESCRIPTION"), fromGtids.get(0));
         assertEquals(withoutTwo.size() - 2, fromGtids.size() - 1, "all but the format description and PREVIOUS_GTIDS");
     }
+
+    /**
+     * A relay presenting MySQL 5.7 (an imported Percona 5.7.24 binlog whose PREVIOUS_GTIDS is not empty): relay B
+     * uses the pre-8.0.26 names, keeps the executed set (previous GTIDs plus the file's), and serves a GTID-set
+     * reader the transactions it lacks.
+     */
+    @Test
+    void relayBFollowsAMySql57Relay() throws Exception {
+        Optional<Path> fixture = dev.binlogrelay.server.testsupport.Fixtures.find("easypost-rust-mysql-binlog/bin-log.000001");
+        assumeTrue(fixture.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        byte[] file57 = Files.readAllBytes(fixture.get());
+        Path data = tmp.resolve("a57");
+        try (BinlogStore store = BinlogStore.open(data, dev.binlogrelay.storage.StoreOptions.defaults())) {
+            new BinlogImporter(store).importFile(fixture.get());
+        }
+        RelayConfig a = RelayHarnessAccess.config(data);
+        a.serverId = 9011L;
+        a.downstream.users = List.of(user(RelayHarness.USER, RelayHarness.PASSWORD, null, null, false),
+                user("chain", "chain-pw", null, null, false));
+        Relay a57 = started(a);
+        RelayConfig c = relayB("b57", 9403, "earliest");
+        c.upstream.port = a57.port();
+        c.upstream.sslMode = "disabled";
+        c.upstream.sslCa = null;
+        Relay b = started(c);
+        awaitSameEnd(b, a57);
+        assertEquals(stored(a57), stored(b));
+        BinlogFile parsed57 = BinlogFile.parse("bin-log.000001", file57);
+        MysqlGtidSet executed = MysqlGtidSet.EMPTY;
+        for (byte[] e : parsed57.events()) {
+            executed = MysqlGtidEvent.executedAfter(executed, e, parsed57.checksum());
+        }
+        assertTrue(executed.toString().endsWith(":1-14919"), executed.toString());
+        assertEquals(executed.toString(), b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        assertEquals("5.7.24-27-log", query(b, "SELECT @@version"));
+        assertEquals(executed.toString(), query(b, "SELECT @@GLOBAL.gtid_executed"));
+        assertTrue(query(b, "SELECT @@GLOBAL.gtid_purged").endsWith(":1-14916"), "the file's previous GTIDs");
+        String uuid = executed.intervals().keySet().iterator().next().uuid().toString();
+        List<String> all = ImportAndServeIT.fileReader(file57);
+        List<String> got = RelayHarnessAccess.connectorEvents(b.port(), "", 4, uuid + ":1-14918");
+        // the reader has all but the last transaction: it gets the file's preamble and that transaction
+        assertTrue(got.size() < all.size() && got.size() >= 4, got.toString());
+        assertEquals(all.subList(0, 2), got.subList(0, 2));
+        assertEquals(all.subList(all.size() - (got.size() - 2), all.size()), got.subList(2, got.size()));
+    }
 }
