@@ -70,9 +70,14 @@ public final class IngestBenchmark {
                         p = "replica IO thread did not read up to " + end + " within " + timeout + ": " + replica.replicaStatus();
                     }
                 }
+                // after start-up: from the relay answering (its upstream dump is already under way by then, so this
+                // slightly favours the relay) to caught up
+                double afterStartup = Double.isNaN(startup) ? seconds : seconds - startup;
                 runs.add(row("writer", who, "repetition", rep, "seconds", seconds, "mb_per_s",
-                        ctx.expected().fileBytes() / seconds / 1e6, "relay_startup_s", startup, "correct", p == null, "problem", p));
-                say("ingest %-17s run %d: %7.2f s, %7.1f MB/s%s", who, rep, seconds, ctx.expected().fileBytes() / seconds / 1e6,
+                        ctx.expected().fileBytes() / seconds / 1e6, "relay_startup_s", startup,
+                        "mb_per_s_after_startup", ctx.expected().fileBytes() / afterStartup / 1e6, "correct", p == null, "problem", p));
+                say("ingest %-17s run %d: %7.2f s, %7.1f MB/s (%.1f MB/s after start-up)%s", who, rep, seconds,
+                        ctx.expected().fileBytes() / seconds / 1e6, ctx.expected().fileBytes() / afterStartup / 1e6,
                         p == null ? "" : " FAILED: " + p);
                 problem = problem != null ? problem : p;
             }
@@ -83,7 +88,10 @@ public final class IngestBenchmark {
         s.put("relay_s", ScenarioResult.median(runs, "seconds", r -> "relay".equals(r.get("writer"))));
         s.put("io_thread_s", ScenarioResult.median(runs, "seconds", r -> "primary-io-thread".equals(r.get("writer"))));
         s.put("relay_startup_s", ScenarioResult.median(runs, "relay_startup_s", r -> "relay".equals(r.get("writer"))));
+        s.put("relay_mb_per_s_after_startup",
+                ScenarioResult.median(runs, "mb_per_s_after_startup", r -> "relay".equals(r.get("writer"))));
         s.put("ratio", (Double) s.get("relay_mb_per_s") / (Double) s.get("io_thread_mb_per_s"));
+        s.put("ratio_after_startup", (Double) s.get("relay_mb_per_s_after_startup") / (Double) s.get("io_thread_mb_per_s"));
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "### Ingest: storing the whole %s binlog from the primary%n%n",
                 BenchContext.mib(ctx.expected().fileBytes())));
@@ -97,7 +105,11 @@ public final class IngestBenchmark {
         md.append(String.format(Locale.ROOT, "| relay (start-up %.1f s included) | %.2f | %.0f |%n| MariaDB IO thread | %.2f | %.0f |%n",
                 (Double) s.get("relay_startup_s"), (Double) s.get("relay_s"), (Double) s.get("relay_mb_per_s"),
                 (Double) s.get("io_thread_s"), (Double) s.get("io_thread_mb_per_s")));
-        md.append(String.format(Locale.ROOT, "%nRelay / IO thread throughput: %.2f× (target ≥ 1×).%n", (Double) s.get("ratio")));
+        md.append(String.format(Locale.ROOT, "%nRelay / IO thread throughput: %.2f× (target ≥ 1×); %.0f MB/s and %.2f× counted "
+                + "from the relay answering, without its JVM start-up. The relay fsyncs every burst it stores "
+                + "(`storage.sync: every_transaction`); the IO thread leaves its relay log to the page cache "
+                + "(sync_relay_log=10000, MariaDB's default).%n", (Double) s.get("ratio"),
+                (Double) s.get("relay_mb_per_s_after_startup"), (Double) s.get("ratio_after_startup")));
         return new ScenarioResult("ingest", problem == null, problem, runs, s, md.toString());
     }
 

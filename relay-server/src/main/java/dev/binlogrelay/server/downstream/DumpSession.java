@@ -39,6 +39,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class DumpSession {
     private static final Logger log = LoggerFactory.getLogger(DumpSession.class);
     private static final int MAX_EVENTS_PER_PUMP = 4096;
+    /**
+     * A pump hands back the event loop after this many bytes: a reader catching up from far behind (whose socket
+     * drains as fast as the loop fills it) then takes turns with the tail readers of its loop instead of holding
+     * the loop for a whole write-buffer's worth of events.
+     */
+    private static final long MAX_BYTES_PER_PUMP = 512 * 1024;
     private static final byte[] OK_BYTE = {0};
     private static final int BATCH_BYTES = 64 * 1024;
 
@@ -105,7 +111,13 @@ final class DumpSession {
             return;
         }
         int n = 0;
-        while (channel.isWritable() && n < MAX_EVENTS_PER_PUMP) {
+        long bytes = 0;
+        boolean more = false;
+        while (channel.isWritable()) {
+            if (n == MAX_EVENTS_PER_PUMP || bytes >= MAX_BYTES_PER_PUMP) {
+                more = true;
+                break;
+            }
             StoredEvent e = cursor.next();
             if (e == null) {
                 if (options.nonBlocking()) {
@@ -114,12 +126,13 @@ final class DumpSession {
                 break;
             }
             n++;
+            bytes += e.bytes().length;
             send(e);
         }
         flushBatch();
         channel.flush();
-        if (n == MAX_EVENTS_PER_PUMP && channel.isWritable()) {
-            schedulePump();
+        if (more) {
+            schedulePump(); // behind the tasks already queued on this loop: the other readers' turns
         }
     }
 
