@@ -91,7 +91,18 @@ class SegmentReadTest {
 
     @Test
     void readersOfTheSameStretchShareSegments() throws Exception {
-        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+        readersShare(noHotCache());
+    }
+
+    @Test
+    void readersShareSegmentsEvenWhenTheBinlogIsManyTimesTheSegmentCache() throws Exception {
+        // about 3 MB of binlog through a 1 MiB segment cache: oldest-loaded-first eviction keeps what the
+        // readers just behind the first one still need (a frequency-based policy refused new segments here)
+        readersShare(noHotCache().withSegmentCacheBytes(1L << 20));
+    }
+
+    private void readersShare(StoreOptions options) throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, options)) {
             TestLog log = threeFiles(store);
             List<BinlogCursor> cursors = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
