@@ -44,7 +44,7 @@ final class DumpSession {
      * drains as fast as the loop fills it) then takes turns with the tail readers of its loop instead of holding
      * the loop for a whole write-buffer's worth of events.
      */
-    private static final long MAX_BYTES_PER_PUMP = 512 * 1024;
+    private static final long MAX_BYTES_PER_PUMP = 128 * 1024;
     private static final byte[] OK_BYTE = {0};
     private static final int BATCH_BYTES = 64 * 1024;
 
