@@ -265,8 +265,15 @@ final class FanOutBenchmark {
             Files.copy(png, chart, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         if (resultsMd != null) {
+            // results-raw/ is not committed: the section links a copy of its chart kept next to RESULTS.md
             Path mdDir = resultsMd.toAbsolutePath().getParent();
-            String link = plan.out().startsWith(mdDir) && !report.summary().isEmpty() ? mdDir.relativize(png).toString() : null;
+            String link = null;
+            if (!report.summary().isEmpty()) {
+                Path kept = mdDir.resolve("charts").resolve("fanout-" + plan.out().getFileName() + ".png");
+                Files.createDirectories(kept.getParent());
+                Files.copy(png, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                link = mdDir.relativize(kept).toString();
+            }
             ResultsMarkdown.append(resultsMd, report, link, note);
             say("appended a section to %s", resultsMd);
         }
