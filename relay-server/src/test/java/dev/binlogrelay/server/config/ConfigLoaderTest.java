@@ -35,14 +35,11 @@ class ConfigLoaderTest {
     }
 
     private Path write(String yaml) throws IOException {
-        Path f = tmp.resolve("relay.yaml");
-        Files.writeString(f, yaml);
-        return f;
+        return new ConfigFiles(tmp).write(yaml);
     }
 
     private String error(String yaml) throws IOException {
-        Path f = write(yaml);
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+        return new ConfigFiles(tmp).error(yaml);
     }
 
     @Test

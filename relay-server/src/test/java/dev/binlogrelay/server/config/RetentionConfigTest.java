@@ -23,17 +23,7 @@ class RetentionConfigTest {
     Path tmp;
 
     private Path write(String storage) throws IOException {
-        Path f = tmp.resolve("relay.yaml");
-        Files.writeString(f, """
-                server_id: 9001
-                data_dir: %s
-                downstream:
-                  listen: 127.0.0.1:3307
-                  users:
-                    - user: repl
-                      password: secret
-                %s""".formatted(tmp.resolve("data"), storage));
-        return f;
+        return new ConfigFiles(tmp).withStorage(storage);
     }
 
     private RetentionPolicy policy(String storage) throws IOException {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The auth and TLS keys of the config: they load, and a bad one stops start-up with a line naming it. */
@@ -37,14 +36,11 @@ class SecurityConfigTest {
     private static final String REPL = "    - user: repl\n      password: secret\n";
 
     private Path write(String yaml) throws IOException {
-        Path f = tmp.resolve("relay.yaml");
-        Files.writeString(f, yaml);
-        return f;
+        return new ConfigFiles(tmp).write(yaml);
     }
 
     private String error(String yaml) throws IOException {
-        Path f = write(yaml);
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+        return new ConfigFiles(tmp).error(yaml);
     }
 
     @Test

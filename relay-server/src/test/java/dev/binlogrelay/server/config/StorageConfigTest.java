@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,17 +18,7 @@ class StorageConfigTest {
     Path tmp;
 
     private Path write(String storage) throws IOException {
-        Path f = tmp.resolve("relay.yaml");
-        Files.writeString(f, """
-                server_id: 9001
-                data_dir: %s
-                downstream:
-                  listen: 127.0.0.1:3307
-                  users:
-                    - user: repl
-                      password: secret
-                %s""".formatted(tmp.resolve("data"), storage));
-        return f;
+        return new ConfigFiles(tmp).withStorage(storage);
     }
 
     private StoreOptions options(String storage) throws IOException {

@@ -1,0 +1,42 @@
+package dev.binlogrelay.server.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Config files for the config tests: written into a test's temp dir, loaded, or expected to be refused. */
+final class ConfigFiles {
+    private final Path dir;
+
+    ConfigFiles(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Writes {@code yaml} as relay.yaml in the temp dir. */
+    Path write(String yaml) throws IOException {
+        Path f = dir.resolve("relay.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    /** A minimal valid config without upstream, with {@code storage} (a whole {@code storage:} section, or "") last. */
+    Path withStorage(String storage) throws IOException {
+        return write("""
+                server_id: 9001
+                data_dir: %s
+                downstream:
+                  listen: 127.0.0.1:3307
+                  users:
+                    - user: repl
+                      password: secret
+                %s""".formatted(dir.resolve("data"), storage));
+    }
+
+    /** The message of the ConfigException that loading {@code yaml} must throw. */
+    String error(String yaml) throws IOException {
+        Path f = write(yaml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+    }
+}
