@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.it;
 
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import com.github.shyiko.mysql.binlog.network.ServerException;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
@@ -169,5 +170,37 @@ class BinlogConnectorIT {
         t.join(10_000);
         assertTrue(finished, "non-blocking dump from port " + port + " did not end within 60 s");
         assertNull(failure.get(), () -> "reader on port " + port + " failed: " + failure.get());
+    }
+
+    /**
+     * A dump by mysql-binlog-connector-java (by file and position, or by GTID when {@code gtid} is set) that the
+     * server on {@code port} must refuse: the server's error.
+     */
+    static ServerException refusedDump(int port, long serverId, String file, long position, String gtid) {
+        BinaryLogClient client = new BinaryLogClient("127.0.0.1", port, RelayHarness.USER, RelayHarness.PASSWORD);
+        client.setServerId(serverId);
+        if (gtid != null) {
+            client.setGtidSet(gtid);
+        } else {
+            client.setBinlogFilename(file);
+            client.setBinlogPosition(position);
+        }
+        client.setKeepAlive(false);
+        client.setBlocking(false);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+            @Override
+            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
+                failure.set(ex);
+            }
+        });
+        try {
+            client.connect();
+        } catch (Exception e) {
+            failure.compareAndSet(null, e);
+        }
+        Exception e = failure.get();
+        assertTrue(e instanceof ServerException, "expected a server error, got " + e);
+        return (ServerException) e;
     }
 }

@@ -1,6 +1,5 @@
 package dev.binlogrelay.server.it;
 
-import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.testkit.MariaDbServer;
@@ -165,26 +164,6 @@ class ErrorCasesIT {
     }
 
     private static ServerException dumpError(String file, long position) {
-        BinaryLogClient client = new BinaryLogClient("127.0.0.1", relay.port(), RelayHarness.USER, RelayHarness.PASSWORD);
-        client.setServerId(7777);
-        client.setBinlogFilename(file);
-        client.setBinlogPosition(position);
-        client.setKeepAlive(false);
-        client.setBlocking(false);
-        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
-            @Override
-            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
-                failure.set(ex);
-            }
-        });
-        try {
-            client.connect();
-        } catch (Exception e) {
-            failure.compareAndSet(null, e);
-        }
-        Exception e = failure.get();
-        assertTrue(e instanceof ServerException, "expected a server error, got " + e);
-        return (ServerException) e;
+        return BinlogConnectorIT.refusedDump(relay.port(), 7777, file, position, null);
     }
 }

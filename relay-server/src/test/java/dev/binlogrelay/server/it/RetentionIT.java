@@ -1,6 +1,5 @@
 package dev.binlogrelay.server.it;
 
-import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.config.RelayConfig;
@@ -18,7 +17,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -201,30 +199,6 @@ class RetentionIT {
 
     /** A dump (by file, or by GTID when {@code gtid} is set) that the relay refuses. */
     private static ServerException dumpError(Relay relay, String file, long position, String gtid) {
-        BinaryLogClient client = new BinaryLogClient("127.0.0.1", relay.port(), RelayHarness.USER, RelayHarness.PASSWORD);
-        client.setServerId(7778);
-        if (gtid != null) {
-            client.setGtidSet(gtid);
-        } else {
-            client.setBinlogFilename(file);
-            client.setBinlogPosition(position);
-        }
-        client.setKeepAlive(false);
-        client.setBlocking(false);
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
-            @Override
-            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
-                failure.set(ex);
-            }
-        });
-        try {
-            client.connect();
-        } catch (Exception e) {
-            failure.compareAndSet(null, e);
-        }
-        Exception e = failure.get();
-        assertTrue(e instanceof ServerException, "expected a server error, got " + e);
-        return (ServerException) e;
+        return BinlogConnectorIT.refusedDump(relay.port(), 7778, file, position, gtid);
     }
 }
