@@ -1,5 +1,7 @@
 package dev.binlogrelay.bench;
 
+import dev.binlogrelay.bench.setup.RelayProcess;
+
 import dev.binlogrelay.bench.report.BenchReport;
 import dev.binlogrelay.bench.scenario.BenchContext;
 import picocli.CommandLine;
@@ -126,6 +128,10 @@ public final class Bench implements Callable<Integer> {
             + "(out/relay-ingest-N.jfr, JFR 'profile' settings); adds a little overhead.")
     boolean ingestJfr;
 
+    @Option(names = "--relay-sync", description = "storage.sync of the relays: every_transaction (default) or a "
+            + "group-commit interval such as 100ms.")
+    String relaySync = "every_transaction";
+
     @Option(names = "--small-relay-heap", description = "-Xmx of the relays of the ingest and memory scenarios. Default: 1g.")
     String smallRelayHeap = "1g";
 
@@ -152,6 +158,11 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean full = mode == Mode.full;
+        RelayProcess.storageSync(relaySync);
+        if (!"every_transaction".equals(relaySync)) {
+            String sync = "Relays ran with `storage.sync: " + relaySync + "` (group commit) instead of the default every_transaction.";
+            note = note == null ? sync : note + " " + sync;
+        }
         Path benchDir = benchDir();
         String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         FanOutBenchmark.Plan plan = new FanOutBenchmark.Plan(mode.name(),

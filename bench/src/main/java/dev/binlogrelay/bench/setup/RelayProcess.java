@@ -45,6 +45,13 @@ public final class RelayProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
+    /** {@code storage.sync} of every relay the harness starts (Bench's {@code --relay-sync}). */
+    private static volatile String storageSync = "every_transaction";
+
+    public static void storageSync(String sync) {
+        storageSync = sync;
+    }
+
     /**
      * Writes the config and starts the relay with {@code jvmOptions} (e.g. {@code -Xmx2g}); returns once it
      * answers SQL on its port.
@@ -80,6 +87,8 @@ public final class RelayProcess implements AutoCloseable {
                 "      password: " + PASSWORD,
                 "metrics:",
                 "  listen: 127.0.0.1:" + metricsPort,
+                "storage:",
+                "  sync: " + storageSync,
                 ""));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
