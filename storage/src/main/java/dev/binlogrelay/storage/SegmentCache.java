@@ -97,9 +97,7 @@ final class SegmentCache {
     /** Keys in load order; may hold keys already dropped (skipped on eviction). */
     private final ConcurrentLinkedQueue<Key> order = new ConcurrentLinkedQueue<>();
     private final AtomicLong weight = new AtomicLong();
-    private final AtomicLong hits = new AtomicLong();
     private final AtomicLong loads = new AtomicLong();
-    private final AtomicLong loadedBytes = new AtomicLong();
     private final AtomicLong prefetches = new AtomicLong();
     private final ThreadPoolExecutor readAhead;
 
@@ -171,7 +169,6 @@ final class SegmentCache {
     private Segment cached(Key key, Function<Key, Segment> loader) {
         Segment s = cache.get(key);
         if (s != null) {
-            hits.incrementAndGet();
             return s;
         }
         boolean[] loadedHere = {false};
@@ -180,8 +177,7 @@ final class SegmentCache {
             return loader.apply(k);
         });
         if (!loadedHere[0]) {
-            hits.incrementAndGet();
-            return s;
+            return s; // another reader loaded it meanwhile
         }
         if (s.weight > Math.max(maxBytes / 8, 4L << SHIFT)) {
             cache.remove(key, s); // a window holding huge events: used by this reader, not kept
@@ -204,7 +200,6 @@ final class SegmentCache {
 
     private Segment load(BinlogStore store, long fileSeq, String fileName, long from, long to, boolean complete) {
         List<StoredEvent> events = new ArrayList<>();
-        long bytes = 0;
         try (RocksIterator it = store.newEventIterator()) {
             it.seek(Keys.event(fileSeq, from));
             byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
@@ -217,9 +212,7 @@ final class SegmentCache {
                 if (pos >= to) {
                     break;
                 }
-                StoredEvent e = Values.event(fileName, pos, it.value());
-                bytes += e.bytes().length;
-                events.add(e);
+                events.add(Values.event(fileName, pos, it.value()));
                 it.next();
             }
             try {
@@ -229,7 +222,6 @@ final class SegmentCache {
             }
         }
         loads.incrementAndGet();
-        loadedBytes.addAndGet(bytes);
         return new Segment(fileSeq, events.toArray(StoredEvent[]::new), complete);
     }
 
@@ -277,14 +269,7 @@ final class SegmentCache {
         return loads.get();
     }
 
-    long loadedBytes() {
-        return loadedBytes.get();
-    }
 
-    /** Requests served by an already cached (or concurrently loaded) segment. */
-    long hits() {
-        return hits.get();
-    }
 
     long weightedSize() {
         return weight.get();

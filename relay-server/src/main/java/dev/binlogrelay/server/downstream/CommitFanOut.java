@@ -70,8 +70,4 @@ final class CommitFanOut {
         }
     }
 
-    /** Sessions registered now; event loop only (tests, diagnostics). */
-    int size() {
-        return sessions.size();
-    }
 }
