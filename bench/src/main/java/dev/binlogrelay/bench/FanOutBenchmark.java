@@ -286,14 +286,7 @@ final class FanOutBenchmark {
     }
 
     private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid)));
-        cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + output);
-        }
+        dev.binlogrelay.bench.measure.JvmMemory.jcmd(pid, command);
     }
 
     private static String mib(long bytes) {

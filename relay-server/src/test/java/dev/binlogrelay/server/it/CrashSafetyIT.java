@@ -205,26 +205,8 @@ class CrashSafetyIT {
         }
     }
 
-    /** Waits (bounded) until the relay's SHOW MASTER STATUS equals the primary's (the primary must be quiet). */
     private BinlogPosition awaitRelayCaughtUp() throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Optional<BinlogPosition> at = Optional.empty();
-        BinlogPosition target = null;
-        try (Connection c = relay.connect()) {
-            while (System.nanoTime() < deadline) {
-                // re-read each time: MariaDB writes BINLOG_CHECKPOINT on its own shortly after a rotate
-                target = RelayHarness.masterStatus(primary);
-                at = RelayProcess.masterStatus(c);
-                if (at.isPresent() && at.get().equals(target)) {
-                    return target;
-                }
-                if (!relay.isAlive()) {
-                    fail("the relay died while catching up; its log:\n" + RelayProcess.tail(relay.logOfThisRun()));
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the relay did not catch up with the primary at " + target + " within " + WAIT + "; it is at " + at);
+        return relay.awaitCaughtUp(primary, WAIT);
     }
 
     /** mariadb-binlog --raw through the relay writes the primary's bytes, file by file. */

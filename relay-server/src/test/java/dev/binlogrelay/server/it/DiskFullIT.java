@@ -176,21 +176,7 @@ class DiskFullIT {
     }
 
     private static BinlogPosition awaitCaughtUp(RelayProcess relay, MariaDbServer primary) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Optional<BinlogPosition> at = Optional.empty();
-        BinlogPosition target = null;
-        try (Connection c = relay.connect()) {
-            while (System.nanoTime() < deadline) {
-                target = RelayHarness.masterStatus(primary);
-                at = RelayProcess.masterStatus(c);
-                if (at.isPresent() && at.get().equals(target)) {
-                    return target;
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the relay did not catch up with the primary at " + target + "; it is at " + at
-                + "; its log:\n" + RelayProcess.tail(relay.logOfThisRun()));
+        return relay.awaitCaughtUp(primary, WAIT);
     }
 
     private static String status(Connection c, String name) {

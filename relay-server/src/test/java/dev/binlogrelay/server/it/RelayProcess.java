@@ -274,6 +274,32 @@ final class RelayProcess implements AutoCloseable {
     }
 
     /** What the current process has written to the log so far. */
+    /**
+     * Waits (bounded) until this relay's SHOW MASTER STATUS equals the primary's (the primary must be quiet;
+     * its position is re-read each time, since MariaDB writes a BINLOG_CHECKPOINT on its own after a rotate).
+     * Fails at once if the relay process dies meanwhile.
+     */
+    BinlogPosition awaitCaughtUp(MariaDbServer primary, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<BinlogPosition> at = Optional.empty();
+        BinlogPosition target = null;
+        try (Connection c = connect()) {
+            while (System.nanoTime() < deadline) {
+                target = RelayHarness.masterStatus(primary);
+                at = masterStatus(c);
+                if (at.isPresent() && at.get().equals(target)) {
+                    return target;
+                }
+                if (!isAlive()) {
+                    fail("the relay died while catching up; its log:\n" + tail(logOfThisRun()));
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("the relay did not catch up with the primary at " + target + " within " + timeout
+                + "; it is at " + at + "; its log:\n" + tail(logOfThisRun()));
+    }
+
     String logOfThisRun() {
         try {
             byte[] all = Files.readAllBytes(log);
