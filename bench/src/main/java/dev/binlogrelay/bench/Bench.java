@@ -132,6 +132,10 @@ public final class Bench implements Callable<Integer> {
             + "group-commit interval such as 100ms.")
     String relaySync = "every_transaction";
 
+    @Option(names = "--relay-storage", split = ",", description = "Further storage keys of the relays, as key=value "
+            + "(dotted keys nest one level), e.g. rocksdb.bottommost_compression=lz4,segment_cache_bytes=128M.")
+    List<String> relayStorage = List.of();
+
     @Option(names = "--small-relay-heap", description = "-Xmx of the relays of the ingest and memory scenarios. Default: 1g.")
     String smallRelayHeap = "1g";
 
@@ -159,6 +163,11 @@ public final class Bench implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean full = mode == Mode.full;
         RelayProcess.storageSync(relaySync);
+        RelayProcess.storageSettings(relayStorage);
+        if (!relayStorage.isEmpty()) {
+            String settings = "Relays ran with storage settings " + String.join(", ", relayStorage) + ".";
+            note = note == null ? settings : note + " " + settings;
+        }
         if (!"every_transaction".equals(relaySync)) {
             String sync = "Relays ran with `storage.sync: " + relaySync + "` (group commit) instead of the default every_transaction.";
             note = note == null ? sync : note + " " + sync;

@@ -20,8 +20,12 @@ import org.rocksdb.WriteOptions;
  *     them. Dynamic level sizing (the default) keeps the level count small.</li>
  * <li><b>No bloom filter on events.</b> Readers seek and scan; a whole-key bloom filter does not help seeks.
  *     The GTID index does point lookups ({@code findMariaGtid}), so it gets a 10-bit bloom filter.</li>
- * <li><b>Compression.</b> LZ4 (default) on upper levels keeps flushes cheap; ZSTD (default) at the bottom,
- *     where old binlog sits longest, shrinks row events by several times.</li>
+ * <li><b>Compression: LZ4 on every level by default.</b> Every byte a reader behind the hot tail gets is
+ *     decompressed on the way out, so decompression speed bounds a single reader. With ZSTD at the bottom level
+ *     (where binlog lands within seconds, the levels being sized dynamically) a profiled 512 MiB dump spent
+ *     about 40 % of the relay's CPU in ZSTD's decoder, and one reader got 517 MB/s at 2.2 CPU-s/GB; with LZ4
+ *     it got 855 MB/s at 1.4 CPU-s/GB, no compression 890 MB/s (bench/RESULTS.md). Operators short of disk
+ *     can choose ZSTD at the bottom ({@code storage.rocksdb.bottommost_compression: zstd}) and pay that.</li>
  * <li><b>Large values.</b> Events of 1 MiB and more (big row events, 20 MiB and up) go to blob files: they
  *     are written once and never rewritten by compaction, and they do not make one SST block 20 MiB.</li>
  * <li><b>WAL on, fsynced before a group is visible</b> ({@link StoreOptions#syncEachGroup()}): between

@@ -19,7 +19,7 @@ class StoreOptionsTest {
         assertEquals(0, d.syncIntervalMillis());
         assertEquals(64L << 20, d.cacheBytes());
         assertEquals(CompressionType.LZ4_COMPRESSION, StoreOptions.compressionType(d.compression()));
-        assertEquals(CompressionType.ZSTD_COMPRESSION, StoreOptions.compressionType(d.bottommostCompression()));
+        assertEquals(CompressionType.LZ4_COMPRESSION, StoreOptions.compressionType(d.bottommostCompression()));
     }
 
     @Test

@@ -52,6 +52,38 @@ public final class RelayProcess implements AutoCloseable {
         storageSync = sync;
     }
 
+    /** Further {@code storage} keys of every relay the harness starts (Bench's {@code --relay-storage}), as YAML lines. */
+    private static volatile List<String> storageLines = List.of();
+
+    /**
+     * Sets further {@code storage} keys from {@code key=value} pairs; a dotted key is one level of nesting
+     * ({@code rocksdb.compression=none} becomes {@code rocksdb:} / {@code compression: none}).
+     */
+    public static void storageSettings(List<String> pairs) {
+        java.util.Map<String, List<String>> nested = new java.util.LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--relay-storage takes key=value, got '" + pair + "'");
+            }
+            String key = pair.substring(0, eq).trim();
+            String value = pair.substring(eq + 1).trim();
+            int dot = key.indexOf('.');
+            if (dot < 0) {
+                lines.add("  " + key + ": " + value);
+            } else {
+                nested.computeIfAbsent(key.substring(0, dot), k -> new ArrayList<>())
+                        .add("    " + key.substring(dot + 1) + ": " + value);
+            }
+        }
+        nested.forEach((section, entries) -> {
+            lines.add("  " + section + ":");
+            lines.addAll(entries);
+        });
+        storageLines = List.copyOf(lines);
+    }
+
     /**
      * Writes the config and starts the relay with {@code jvmOptions} (e.g. {@code -Xmx2g}); returns once it
      * answers SQL on its port.
@@ -89,6 +121,7 @@ public final class RelayProcess implements AutoCloseable {
                 "  listen: 127.0.0.1:" + metricsPort,
                 "storage:",
                 "  sync: " + storageSync,
+                String.join("\n", storageLines),
                 ""));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -149,7 +149,7 @@ public final class RelayConfig {
     public static final class RocksDb {
         /** Compression of the upper levels (and of blob files): lz4 (default), zstd, snappy, zlib, none, ... */
         public String compression;
-        /** Compression of the bottom level, where old binlog spends most of its life: zstd (default). */
+        /** Compression of the bottom level, where old binlog spends most of its life: lz4 (default), zstd, ... */
         @JsonProperty("bottommost_compression")
         public String bottommostCompression;
         /** Memtable size of the events column family (a size, at least 1M; default 64M). */
