@@ -130,7 +130,8 @@ public final class RelayConfig {
          * one network read is one append). Or a group-commit interval, a duration with ms or s ({@code 10ms},
          * 1 ms to 10 s): appends are written without fsync, the WAL is fsynced at most once per interval, and a
          * transaction becomes visible (and the upstream resume point moves past it) only after the fsync that
-         * covers it.
+         * covers it. Or none: written to the WAL before readers see it but never fsynced (survives a killed relay,
+         * not a power loss; the counterpart of the primary's sync_binlog=0).
          */
         public String sync = "every_transaction";
         /** Which old binlog files to purge; absent (or without limits) keeps everything. */

@@ -12,6 +12,8 @@ import java.util.function.Supplier;
  */
 public final class StorageSettings {
     public static final String EVERY_TRANSACTION = "every_transaction";
+    /** storage.sync: none: written to the WAL (the OS has it) before visible, never fsynced; like sync_binlog=0. */
+    public static final String NONE = "none";
 
     private StorageSettings() {
     }
@@ -34,7 +36,7 @@ public final class StorageSettings {
             throw new ConfigException("storage.segment_cache_bytes must be 0 or more");
         }
         o = o.withSegmentCacheBytes(s.segmentCacheBytes);
-        o = o.withSyncIntervalMillis(syncIntervalMillis(s.sync));
+        o = withSync(o, s.sync);
         if (s.minFreeSpace != null) {
             o = o.withMinFreeBytes(parse("storage.min_free_space", () -> Quantities.bytes(s.minFreeSpace)));
         }
@@ -61,12 +63,24 @@ public final class StorageSettings {
     }
 
     /**
+     * {@code none} turns the fsync off (the WAL is still written before a transaction is visible, so a killed
+     * relay loses nothing the OS had; a power loss can take back what readers saw, as with the primary's
+     * {@code sync_binlog=0}); otherwise see {@link #syncIntervalMillis}.
+     */
+    static StoreOptions withSync(StoreOptions o, String sync) {
+        if (sync != null && sync.trim().equalsIgnoreCase(NONE)) {
+            return o.withSyncEachGroup(false);
+        }
+        return o.withSyncIntervalMillis(syncIntervalMillis(sync));
+    }
+
+    /**
      * {@code every_transaction} → 0; a duration with ms or s ({@code 10ms}, {@code 1s}) between 1 ms and 10 s →
      * its milliseconds.
      */
     static long syncIntervalMillis(String sync) {
         if (sync == null || sync.isBlank()) {
-            throw new ConfigException("bad value for 'storage.sync': empty; use every_transaction or an interval such as 10ms");
+            throw new ConfigException("bad value for 'storage.sync': empty; use every_transaction, an interval such as 10ms, or none");
         }
         String t = sync.trim().toLowerCase(Locale.ROOT);
         if (t.equals(EVERY_TRANSACTION)) {
@@ -74,7 +88,7 @@ public final class StorageSettings {
         }
         if (!t.matches("\\d+\\s*(ms|s)")) {
             throw new ConfigException("bad value for 'storage.sync': '" + sync
-                    + "' is neither every_transaction nor an interval in ms or s (such as 10ms)");
+                    + "' is neither every_transaction, an interval in ms or s (such as 10ms), nor none");
         }
         Duration d = parse("storage.sync", () -> Quantities.duration(t));
         if (d.toMillis() < 1 || d.toMillis() > StoreOptions.MAX_SYNC_INTERVAL_MILLIS) {

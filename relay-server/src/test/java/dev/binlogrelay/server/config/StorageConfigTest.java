@@ -55,6 +55,15 @@ class StorageConfigTest {
     }
 
     @Test
+    void syncNoneWritesTheWalWithoutFsync() throws IOException {
+        StoreOptions o = options("storage:\n  sync: none\n");
+        assertFalse(o.syncEachGroup());
+        assertFalse(o.syncOnInterval());
+        assertFalse(options("storage:\n  sync: NONE\n").syncEachGroup());
+        assertTrue(error("storage:\n  sync: never\n").contains("nor none"));
+    }
+
+    @Test
     void rocksdbOptions() throws IOException {
         StoreOptions o = options("""
                 storage:
