@@ -73,8 +73,9 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--innodb-buffer-pool", description = "innodb_buffer_pool_size of the primary. Default: 256M.")
     String innodbBufferPool = "256M";
 
-    @Option(names = "--relay-jvm-options", description = "JVM options of the relay process. Default: -Xmx2g.")
-    String relayJvmOptions = "-Xmx2g";
+    @Option(names = "--relay-jvm-options", description = "JVM options of the relay process. Default: -Xmx2g -XX:+UseZGC "
+            + "(the README's recommendation).")
+    String relayJvmOptions = "-Xmx2g " + RelayProcess.GC;
 
     @Option(names = "--relay-jfr", description = "Record a JFR profile of the relay during the fan-out runs "
             + "(out/relay-fanout.jfr); adds a little overhead.")

@@ -3,6 +3,7 @@ package dev.binlogrelay.storage;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,16 @@ final class GroupAppender implements BinlogWriter {
     private final WalSyncer syncer;
     /** With a syncer: the table as written, published or not. Only the writer thread uses it. */
     private FileTable written;
+    /**
+     * Reused direct buffers of the writer thread for an event's key and value: the batch copies them at
+     * {@code put}, so an event costs no heap copy (a flags byte in front of the event would otherwise mean a
+     * new array per event, the largest allocation of the write path and so the main source of young-GC pauses).
+     */
+    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(Keys.EVENT_KEY_LENGTH);
+    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(INITIAL_VALUE_BUFFER);
+    private static final int INITIAL_VALUE_BUFFER = 64 * 1024;
+    /** Larger events (rare; they go to blob files) are put as arrays rather than growing the buffer for good. */
+    private static final int MAX_VALUE_BUFFER = 1 << 20;
 
     GroupAppender(BinlogStore store) {
         this.store = store;
@@ -118,7 +129,7 @@ final class GroupAppender implements BinlogWriter {
                 long pos = target.size();
                 for (EventToStore e : g.events()) {
                     checkEvent(file, e, pos);
-                    batch.put(rocks.events, Keys.event(target.sequence(), pos), Values.event(e.flags(), e.bytes()));
+                    putEvent(batch, rocks, target.sequence(), pos, e);
                     if (e.gtid() != null) {
                         batch.put(rocks.gtid, Keys.gtid(e.gtid().domainId(), e.gtid().sequence()),
                                 Values.gtid(target.sequence(), pos, e.gtid().serverId()));
@@ -165,6 +176,23 @@ final class GroupAppender implements BinlogWriter {
             publish(done);
         }
         return done;
+    }
+
+    private void putEvent(WriteBatch batch, RocksHandles rocks, long fileSeq, long pos, EventToStore e) throws RocksDBException {
+        byte[] bytes = e.bytes();
+        if (bytes.length + 1 > MAX_VALUE_BUFFER) {
+            batch.put(rocks.events, Keys.event(fileSeq, pos), Values.event(e.flags(), bytes));
+            return;
+        }
+        if (valueBuffer.capacity() < bytes.length + 1) {
+            valueBuffer = ByteBuffer.allocateDirect(Math.min(MAX_VALUE_BUFFER, Integer.highestOneBit(bytes.length + 1) << 1));
+        }
+        keyBuffer.clear();
+        Keys.putEvent(keyBuffer, fileSeq, pos);
+        keyBuffer.flip();
+        valueBuffer.clear();
+        valueBuffer.put((byte) e.flags()).put(bytes).flip();
+        batch.put(rocks.events, keyBuffer, valueBuffer);
     }
 
     /** Makes a durable batch visible: the hot cache first, then the table (readers bounded by it). */

@@ -35,6 +35,11 @@ final class Keys {
         return k;
     }
 
+    /** Writes an event key at the buffer's position (big-endian, as {@link #event(long, long)}). */
+    static void putEvent(java.nio.ByteBuffer b, long fileSeq, long position) {
+        b.putInt((int) fileSeq).putLong(position);
+    }
+
     static long eventFile(byte[] key) {
         return getInt(key, 0);
     }

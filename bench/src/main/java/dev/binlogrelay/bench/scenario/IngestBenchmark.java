@@ -47,7 +47,7 @@ public final class IngestBenchmark {
                 if (who.equals("relay")) {
                     Path data = ctx.settings().newStoreDir("binlog-relay-bench-ingest-");
                     long t0 = System.nanoTime();
-                    List<String> jvm = new ArrayList<>(List.of("-Xmx" + ctx.settings().smallRelayHeap()));
+                    List<String> jvm = new ArrayList<>(List.of("-Xmx" + ctx.settings().smallRelayHeap(), RelayProcess.GC));
                     if (ctx.settings().ingestJfr()) {
                         jvm.add("-XX:StartFlightRecording=settings=profile,filename="
                                 + ctx.out().resolve("relay-ingest-" + rep + ".jfr"));
@@ -95,7 +95,7 @@ public final class IngestBenchmark {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "### Ingest: storing the whole %s binlog from the primary%n%n",
                 BenchContext.mib(ctx.expected().fileBytes())));
-        md.append("A fresh relay (own JVM, `-Xmx").append(ctx.settings().smallRelayHeap()).append("`, empty store) from process "
+        md.append("A fresh relay (own JVM, `-Xmx").append(ctx.settings().smallRelayHeap()).append(' ').append(RelayProcess.GC).append("`, empty store) from process "
                 + "start (JVM start-up included) until its `SHOW MASTER STATUS` equals the primary's, vs a MariaDB replica's IO "
                 + "thread (`START SLAVE IO_THREAD`, SQL thread stopped) until `Read_Master_Log_Pos` reaches the end; median of ")
                 .append(ctx.repetitions()).append(" run(s). ").append(problem == null
