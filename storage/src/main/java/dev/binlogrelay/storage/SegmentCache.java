@@ -100,6 +100,14 @@ final class SegmentCache {
     private final AtomicLong loads = new AtomicLong();
     private final AtomicLong prefetches = new AtomicLong();
     private final ThreadPoolExecutor readAhead;
+    /**
+     * Windows loaded lately (cached or already evicted), newest last, at most {@link #RECENT} of them. A read-ahead
+     * that runs late, after the readers it was meant for passed the window and loaded it themselves, must not load
+     * it again: that old window would then count as the newest and evict one the readers still need.
+     */
+    private final java.util.Set<Key> recentlyLoaded = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Key> recentOrder = new ConcurrentLinkedQueue<>();
+    private static final int RECENT = 1024;
 
     SegmentCache(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -150,10 +158,13 @@ final class SegmentCache {
             return;
         }
         Key key = new Key(fileSeq, index);
-        if (cache.containsKey(key)) {
+        if (cache.containsKey(key) || recentlyLoaded.contains(key)) {
             return;
         }
         readAhead.execute(() -> {
+            if (recentlyLoaded.contains(key)) {
+                return; // a reader got there first
+            }
             try {
                 store.underReadLock(() -> cached(key, k -> {
                     prefetches.incrementAndGet();
@@ -184,6 +195,15 @@ final class SegmentCache {
             return s;
         }
         order.add(key);
+        if (recentlyLoaded.add(key)) {
+            recentOrder.add(key);
+            if (recentlyLoaded.size() > RECENT) {
+                Key old = recentOrder.poll();
+                if (old != null) {
+                    recentlyLoaded.remove(old);
+                }
+            }
+        }
         long total = weight.addAndGet(s.weight);
         while (total > maxBytes) {
             Key oldest = order.poll();
@@ -243,6 +263,8 @@ final class SegmentCache {
         if (cache != null) {
             cache.clear();
             order.clear();
+            recentlyLoaded.clear();
+            recentOrder.clear();
             weight.set(0);
         }
     }

@@ -64,12 +64,12 @@ public record StoreOptions(boolean syncEachGroup, long syncIntervalMillis, long 
 
     /**
      * Durable (sync per group), a 64 MiB hot cache, a 64 MiB memtable (a 20 MiB row event fits without forcing
-     * an early flush), LZ4 on every level (cheap to write and, above all, to read back: see {@link RocksTuning}),
+     * an early flush), no compression above the bottom level and LZ4 at the bottom (see {@link RocksTuning}),
      * a 32 MiB block cache, a 64 MiB segment cache, 256 MiB kept free (room for RocksDB to
      * flush a few memtables and compact).
      */
     public static StoreOptions defaults() {
-        return new StoreOptions(true, 0, 64L << 20, 64L << 20, "LZ4_COMPRESSION", "LZ4_COMPRESSION", 32L << 20, 256L << 20,
+        return new StoreOptions(true, 0, 64L << 20, 64L << 20, "NO_COMPRESSION", "LZ4_COMPRESSION", 32L << 20, 256L << 20,
                 64L << 20);
     }
 

@@ -91,17 +91,21 @@ class SegmentReadTest {
 
     @Test
     void readersOfTheSameStretchShareSegments() throws Exception {
-        readersShare(noHotCache());
+        readersShare(noHotCache(), true);
     }
 
     @Test
     void readersShareSegmentsEvenWhenTheBinlogIsManyTimesTheSegmentCache() throws Exception {
         // about 3 MB of binlog through a 1 MiB segment cache: oldest-loaded-first eviction keeps what the
         // readers just behind the first one still need (a frequency-based policy refused new segments here)
-        readersShare(noHotCache().withSegmentCacheBytes(1L << 20));
+        // With room for only three windows. A read-ahead that ran after the readers had loaded its window
+        // themselves used to load it again and evict a window still needed (seen in a loaded full run: 5 extra
+        // loads); it is skipped now. Timing can still cost a reload: at most 2 are allowed, not a load per reader
+        // (8x), which is what the frequency-based policy cost.
+        readersShare(noHotCache().withSegmentCacheBytes(1L << 20), false);
     }
 
-    private void readersShare(StoreOptions options) throws Exception {
+    private void readersShare(StoreOptions options, boolean exact) throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, options)) {
             TestLog log = threeFiles(store);
             List<BinlogCursor> cursors = new ArrayList<>();
@@ -131,9 +135,15 @@ class SegmentReadTest {
             // the newest file's last window is still growing: private to each reader, never cached
             StoredEvent last = log.written.get(log.written.size() - 1);
             int complete = windows(log.written).size() - 1;
-            assertEquals(complete + cursors.size(), store.segments().loads(),
-                    "complete windows loaded once for all readers; the open window once per reader (last event at "
-                            + last.position() + ")");
+            String what = "complete windows loaded once for all readers; the open window once per reader (last event at "
+                    + last.position() + ")";
+            if (exact) {
+                assertEquals(complete + cursors.size(), store.segments().loads(), what);
+            } else {
+                long loads = store.segments().loads();
+                assertTrue(loads >= complete + cursors.size() && loads <= complete + cursors.size() + 2,
+                        what + ": " + loads + " loads for " + complete + " complete windows and " + cursors.size() + " readers");
+            }
             for (BinlogCursor c : cursors) {
                 c.close();
             }

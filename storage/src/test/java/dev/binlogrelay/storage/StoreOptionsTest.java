@@ -18,7 +18,7 @@ class StoreOptionsTest {
         assertTrue(d.syncEachGroup());
         assertEquals(0, d.syncIntervalMillis());
         assertEquals(64L << 20, d.cacheBytes());
-        assertEquals(CompressionType.LZ4_COMPRESSION, StoreOptions.compressionType(d.compression()));
+        assertEquals(CompressionType.NO_COMPRESSION, StoreOptions.compressionType(d.compression()));
         assertEquals(CompressionType.LZ4_COMPRESSION, StoreOptions.compressionType(d.bottommostCompression()));
     }
 

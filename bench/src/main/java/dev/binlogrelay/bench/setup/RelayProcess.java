@@ -59,6 +59,10 @@ public final class RelayProcess implements AutoCloseable {
         storageSync = sync;
     }
 
+    public static String storageSync() {
+        return storageSync;
+    }
+
     /** Further {@code storage} keys of every relay the harness starts (Bench's {@code --relay-storage}), as YAML lines. */
     private static volatile List<String> storageLines = List.of();
 

@@ -148,9 +148,9 @@ public final class RelayConfig {
 
     /** {@code storage.rocksdb}: see {@code RocksTuning} for why the defaults are what they are. */
     public static final class RocksDb {
-        /** Compression of the upper levels (and of blob files): lz4 (default), zstd, snappy, zlib, none, ... */
+        /** Compression of the upper levels: none (default), lz4, zstd, snappy, zlib, ... */
         public String compression;
-        /** Compression of the bottom level, where old binlog spends most of its life: lz4 (default), zstd, ... */
+        /** Compression of the bottom level, where old binlog spends most of its life, and of blob files: lz4 (default), zstd, ... */
         @JsonProperty("bottommost_compression")
         public String bottommostCompression;
         /** Memtable size of the events column family (a size, at least 1M; default 64M). */

@@ -153,6 +153,7 @@ final class RelayProcess implements AutoCloseable {
         // C1 only and the serial collector: a faster start on a small machine; the relay's behaviour is the same
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.library.path=" + nativeDir,
+                "-Dio.netty.leakDetection.level=simple", // the relay's Main turns the detector off unless asked
                 "-Dlogback.configurationFile=" + config.resolveSibling("logback.xml"),
                 "-cp", classPath, "dev.binlogrelay.server.cli.Main", "run", "--config", config.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
