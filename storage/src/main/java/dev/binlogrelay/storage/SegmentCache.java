@@ -101,6 +101,12 @@ final class SegmentCache {
     private final AtomicLong prefetches = new AtomicLong();
     private final ThreadPoolExecutor readAhead;
     /**
+     * Loads for readers that must not wait ({@link BinlogCursor#nextWithoutWaiting()}); unlike read-ahead, never
+     * dropped. Each reader has at most one pending, so the queue is bounded by the number of readers.
+     */
+    private final ThreadPoolExecutor loader;
+    private final ConcurrentHashMap<Key, java.util.concurrent.CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
+    /**
      * Windows loaded lately (cached or already evicted), newest last, at most {@link #RECENT} of them. A read-ahead
      * that runs late, after the readers it was meant for passed the window and loaded it themselves, must not load
      * it again: that old window would then count as the newest and evict one the readers still need.
@@ -120,6 +126,16 @@ final class SegmentCache {
                 }, new ThreadPoolExecutor.DiscardPolicy());
         if (readAhead != null) {
             readAhead.allowCoreThreadTimeOut(true);
+        }
+        AtomicInteger loaders = new AtomicInteger();
+        this.loader = maxBytes == 0 ? null
+                : new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "segment-loader-" + loaders.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        if (loader != null) {
+            loader.allowCoreThreadTimeOut(true);
         }
         this.cache = maxBytes == 0 ? null : new ConcurrentHashMap<>();
     }
@@ -174,6 +190,39 @@ final class SegmentCache {
                 // the store closed or a file was purged meanwhile: the reader, if any, will see it itself
             }
         });
+    }
+
+    /**
+     * Loads the complete window {@code index} of file {@code fileSeq} into the cache on a loader thread; returns
+     * a future completed when it is there (normally, even if the load failed: the caller then loads it itself
+     * and sees the error), or null when caching is off. Concurrent requests for one window share a load.
+     */
+    java.util.concurrent.CompletableFuture<Void> loadInBackground(BinlogStore store, long fileSeq, String fileName, long index) {
+        if (loader == null) {
+            return null;
+        }
+        Key key = new Key(fileSeq, index);
+        java.util.concurrent.CompletableFuture<Void> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> existing = loading.putIfAbsent(key, mine);
+        if (existing != null) {
+            return existing;
+        }
+        try {
+            loader.execute(() -> {
+                try {
+                    store.underReadLock(() -> cached(key, k -> load(store, fileSeq, fileName, index << SHIFT, windowEnd(index), true)));
+                } catch (RuntimeException e) {
+                    // the reader's own load reports it
+                } finally {
+                    loading.remove(key, mine);
+                    mine.complete(null);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            loading.remove(key, mine);
+            mine.complete(null); // shut down: the reader's own call reports the closed store
+        }
+        return mine;
     }
 
     /** The cached segment of {@code key}, loaded (once, others wait) and added if absent; evicts oldest first. */
@@ -273,6 +322,10 @@ final class SegmentCache {
     void shutdown() {
         if (readAhead != null) {
             readAhead.shutdownNow();
+        }
+        if (loader != null) {
+            loader.shutdownNow();
+            loading.values().forEach(f -> f.complete(null));
         }
     }
 

@@ -37,11 +37,36 @@ final class StoreCursor implements BinlogCursor {
     private boolean closed;
     /** Events served without the store's lock (from the segment or the tail chain), for tests and diagnostics. */
     private long lockFreeReads;
+    /** Set while {@link #nextWithoutWaiting()} is in progress: a cold window is loaded in the background instead. */
+    private boolean withoutWaiting;
+    private java.util.concurrent.CompletableFuture<?> pendingRead;
+    /** The window last loaded in the background: not asked for twice (one too large to cache is read here). */
+    private long backgroundSeq = -1;
+    private long backgroundWindow = -1;
 
     StoreCursor(BinlogStore store, long seq, long pos) {
         this.store = store;
         this.seq = seq;
         this.pos = pos;
+    }
+
+    @Override
+    public StoredEvent nextWithoutWaiting() {
+        if (pendingRead != null && !pendingRead.isDone()) {
+            return null; // still loading (a commit woke the caller early)
+        }
+        pendingRead = null;
+        withoutWaiting = true;
+        try {
+            return next();
+        } finally {
+            withoutWaiting = false;
+        }
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<?> pendingRead() {
+        return pendingRead;
     }
 
     @Override
@@ -119,6 +144,18 @@ final class StoreCursor implements BinlogCursor {
             Long tailStart = store.cache().oldestPosition(seq);
             if (tailStart != null && tailStart > pos && committedTo < SegmentCache.windowEnd(SegmentCache.window(pos))) {
                 committedTo = tailStart;
+            }
+            long window = SegmentCache.window(pos);
+            if (withoutWaiting && committedTo >= SegmentCache.windowEnd(window)
+                    && !(backgroundSeq == seq && backgroundWindow == window) && !store.segments().isCached(seq, window)) {
+                // a complete window not in memory: load it off the caller's thread (an event loop)
+                backgroundSeq = seq;
+                backgroundWindow = window;
+                pendingRead = store.segments().loadInBackground(store, seq, file.name(), window);
+                if (pendingRead != null) {
+                    segment = null;
+                    return null;
+                }
             }
             SegmentCache.Segment s = store.segments().segmentAt(store, seq, file.name(), pos, committedTo);
             int i = s.indexOf(pos);

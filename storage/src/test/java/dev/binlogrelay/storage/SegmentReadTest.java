@@ -13,6 +13,7 @@ import static dev.binlogrelay.storage.TestLog.assertSameEvent;
 import static dev.binlogrelay.storage.TestLog.drain;
 import static dev.binlogrelay.storage.TestLog.name;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,34 @@ class SegmentReadTest {
                     assertSameEvent(e, c.next());
                 }
             }
+        }
+    }
+
+    @Test
+    void readingWithoutWaitingLoadsColdWindowsInTheBackground() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache().withSegmentCacheBytes(1L << 20))) {
+            TestLog log = threeFiles(store);
+            // and a window holding a 3 MB event: too large to cache, so read by the cursor itself after its wait
+            log.rotate(name(4)).append(3_000_000, 500).append(800, 900);
+            int waits = 0;
+            int i = 0;
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                while (i < log.written.size()) {
+                    StoredEvent e = c.nextWithoutWaiting();
+                    if (e == null) {
+                        java.util.concurrent.CompletableFuture<?> read = c.pendingRead();
+                        assertNotNull(read, "null before the end only while a read is pending, at " + log.written.get(i));
+                        read.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                        waits++;
+                        continue;
+                    }
+                    assertSameEvent(log.written.get(i++), e);
+                }
+                assertNull(c.nextWithoutWaiting());
+                assertNull(c.pendingRead(), "at the committed end: nothing pending");
+            }
+            int windows = windows(log.written).size();
+            assertTrue(waits >= 1 && waits <= windows, waits + " background reads for " + windows + " windows");
         }
     }
 

@@ -118,8 +118,15 @@ final class DumpSession {
                 more = true;
                 break;
             }
-            StoredEvent e = cursor.next();
+            StoredEvent e = cursor.nextWithoutWaiting();
             if (e == null) {
+                java.util.concurrent.CompletableFuture<?> read = cursor.pendingRead();
+                if (read != null) {
+                    // the next events are being read from RocksDB on a loader thread: the loop serves the
+                    // other readers meanwhile, and this one resumes when the read is done
+                    read.whenComplete((v, t) -> schedulePump());
+                    break;
+                }
                 if (options.nonBlocking()) {
                     finishWithEof();
                 }
