@@ -117,27 +117,25 @@ final class SegmentCache {
 
     SegmentCache(long maxBytes) {
         this.maxBytes = maxBytes;
-        AtomicInteger threads = new AtomicInteger();
+        // read-ahead requests beyond a short queue are dropped; loads for waiting readers never are
         this.readAhead = maxBytes == 0 ? null
-                : new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
-                    Thread t = new Thread(r, "segment-read-ahead-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.DiscardPolicy());
-        if (readAhead != null) {
-            readAhead.allowCoreThreadTimeOut(true);
-        }
-        AtomicInteger loaders = new AtomicInteger();
+                : daemonPool("segment-read-ahead-", new ArrayBlockingQueue<>(32), new ThreadPoolExecutor.DiscardPolicy());
         this.loader = maxBytes == 0 ? null
-                : new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "segment-loader-" + loaders.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        if (loader != null) {
-            loader.allowCoreThreadTimeOut(true);
-        }
+                : daemonPool("segment-loader-", new java.util.concurrent.LinkedBlockingQueue<>(), new ThreadPoolExecutor.AbortPolicy());
         this.cache = maxBytes == 0 ? null : new ConcurrentHashMap<>();
+    }
+
+    /** Two daemon threads that end when idle for 30 s. */
+    private static ThreadPoolExecutor daemonPool(String namePrefix, java.util.concurrent.BlockingQueue<Runnable> queue,
+                                                 java.util.concurrent.RejectedExecutionHandler whenFull) {
+        AtomicInteger threads = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, queue, r -> {
+            Thread t = new Thread(r, namePrefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, whenFull);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     static long window(long position) {
