@@ -1,5 +1,7 @@
 package dev.binlogrelay.storage;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * A reader's position in the store. Not thread-safe: one reader uses it at a time (it may hand it from one
  * thread to another between calls). Crosses file boundaries by itself, in file order.
@@ -24,7 +26,7 @@ public interface BinlogCursor extends AutoCloseable {
      * The background read the last {@link #nextWithoutWaiting()} started (completes normally even if the read
      * failed: the next call then reports the failure), or null if that call returned an event or the end.
      */
-    default java.util.concurrent.CompletableFuture<?> pendingRead() {
+    default CompletableFuture<?> pendingRead() {
         return null;
     }
 

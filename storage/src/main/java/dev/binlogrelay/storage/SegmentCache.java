@@ -5,6 +5,12 @@ import org.rocksdb.RocksIterator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -105,13 +111,13 @@ final class SegmentCache {
      * dropped. Each reader has at most one pending, so the queue is bounded by the number of readers.
      */
     private final ThreadPoolExecutor loader;
-    private final ConcurrentHashMap<Key, java.util.concurrent.CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
     /**
      * Windows loaded lately (cached or already evicted), newest last, at most {@link #RECENT} of them. A read-ahead
      * that runs late, after the readers it was meant for passed the window and loaded it themselves, must not load
      * it again: that old window would then count as the newest and evict one the readers still need.
      */
-    private final java.util.Set<Key> recentlyLoaded = ConcurrentHashMap.newKeySet();
+    private final Set<Key> recentlyLoaded = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Key> recentOrder = new ConcurrentLinkedQueue<>();
     private static final int RECENT = 1024;
 
@@ -121,7 +127,7 @@ final class SegmentCache {
         this.readAhead = maxBytes == 0 ? null
                 : daemonPool("segment-read-ahead-", new ArrayBlockingQueue<>(32), new ThreadPoolExecutor.DiscardPolicy());
         this.loader = maxBytes == 0 ? null
-                : daemonPool("segment-loader-", new java.util.concurrent.LinkedBlockingQueue<>(), new ThreadPoolExecutor.AbortPolicy());
+                : daemonPool("segment-loader-", new LinkedBlockingQueue<>(), new ThreadPoolExecutor.AbortPolicy());
         this.cache = maxBytes == 0 ? null : new ConcurrentHashMap<>();
     }
 
@@ -134,8 +140,8 @@ final class SegmentCache {
     static final int THREADS = 1;
 
     /** {@link #THREADS} daemon threads that end when idle for 30 s. */
-    private static ThreadPoolExecutor daemonPool(String namePrefix, java.util.concurrent.BlockingQueue<Runnable> queue,
-                                                 java.util.concurrent.RejectedExecutionHandler whenFull) {
+    private static ThreadPoolExecutor daemonPool(String namePrefix, BlockingQueue<Runnable> queue,
+                                                 RejectedExecutionHandler whenFull) {
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, queue, r -> {
             Thread t = new Thread(r, namePrefix + threads.incrementAndGet());
@@ -203,13 +209,13 @@ final class SegmentCache {
      * a future completed when it is there (normally, even if the load failed: the caller then loads it itself
      * and sees the error), or null when caching is off. Concurrent requests for one window share a load.
      */
-    java.util.concurrent.CompletableFuture<Void> loadInBackground(BinlogStore store, long fileSeq, String fileName, long index) {
+    CompletableFuture<Void> loadInBackground(BinlogStore store, long fileSeq, String fileName, long index) {
         if (loader == null) {
             return null;
         }
         Key key = new Key(fileSeq, index);
-        java.util.concurrent.CompletableFuture<Void> mine = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CompletableFuture<Void> existing = loading.putIfAbsent(key, mine);
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> existing = loading.putIfAbsent(key, mine);
         if (existing != null) {
             return existing;
         }
@@ -224,7 +230,7 @@ final class SegmentCache {
                     mine.complete(null);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             loading.remove(key, mine);
             mine.complete(null); // shut down: the reader's own call reports the closed store
         }

@@ -1,5 +1,7 @@
 package dev.binlogrelay.storage;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * A reader's cursor. Every event it returns lies before the committed end published when it was fetched, so
  * a reader never sees part of a group.
@@ -39,7 +41,7 @@ final class StoreCursor implements BinlogCursor {
     private long lockFreeReads;
     /** Set while {@link #nextWithoutWaiting()} is in progress: a cold window is loaded in the background instead. */
     private boolean withoutWaiting;
-    private java.util.concurrent.CompletableFuture<?> pendingRead;
+    private CompletableFuture<?> pendingRead;
     /** The window last loaded in the background: not asked for twice (one too large to cache is read here). */
     private long backgroundSeq = -1;
     private long backgroundWindow = -1;
@@ -65,7 +67,7 @@ final class StoreCursor implements BinlogCursor {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<?> pendingRead() {
+    public CompletableFuture<?> pendingRead() {
         return pendingRead;
     }
 
@@ -142,10 +144,10 @@ final class StoreCursor implements BinlogCursor {
             // (growing) window is read only up to where the hot tail takes over
             long committedTo = table.endSeq() > seq ? Long.MAX_VALUE : table.endPos();
             Long tailStart = store.cache().oldestPosition(seq);
-            if (tailStart != null && tailStart > pos && committedTo < SegmentCache.windowEnd(SegmentCache.window(pos))) {
+            long window = SegmentCache.window(pos);
+            if (tailStart != null && tailStart > pos && committedTo < SegmentCache.windowEnd(window)) {
                 committedTo = tailStart;
             }
-            long window = SegmentCache.window(pos);
             if (withoutWaiting && committedTo >= SegmentCache.windowEnd(window)
                     && !(backgroundSeq == seq && backgroundWindow == window) && !store.segments().isCached(seq, window)) {
                 // a complete window not in memory: load it off the caller's thread (an event loop)

@@ -120,7 +120,7 @@ final class DumpSession {
             }
             StoredEvent e = cursor.nextWithoutWaiting();
             if (e == null) {
-                java.util.concurrent.CompletableFuture<?> read = cursor.pendingRead();
+                var read = cursor.pendingRead();
                 if (read != null) {
                     // the next events are being read from RocksDB on a loader thread: the loop serves the
                     // other readers meanwhile, and this one resumes when the read is done
