@@ -191,7 +191,8 @@ final class GroupAppender implements BinlogWriter {
         Keys.putEvent(keyBuffer, fileSeq, pos);
         keyBuffer.flip();
         valueBuffer.clear();
-        valueBuffer.put((byte) e.flags()).put(bytes).flip();
+        Values.putEvent(valueBuffer, e.flags(), bytes);
+        valueBuffer.flip();
         batch.put(rocks.events, keyBuffer, valueBuffer);
     }
 

@@ -193,15 +193,26 @@ final class SegmentCache {
             if (recentlyLoaded.contains(key)) {
                 return; // a reader got there first
             }
-            try {
-                store.underReadLock(() -> cached(key, k -> {
-                    prefetches.incrementAndGet();
-                    return load(store, fileSeq, fileName, index << SHIFT, windowEnd(index), true);
-                }));
-            } catch (RuntimeException e) {
-                // the store closed or a file was purged meanwhile: the reader, if any, will see it itself
-            }
+            loadWhole(store, key, fileName, prefetches);
         });
+    }
+
+    /**
+     * On a background thread: puts the complete window {@code key} into the cache unless it is there, counting a
+     * load in {@code counter} if given. A failure (the store closed, the file purged) is left to the reader's own
+     * read, which reports it.
+     */
+    private void loadWhole(BinlogStore store, Key key, String fileName, AtomicLong counter) {
+        try {
+            store.underReadLock(() -> cached(key, k -> {
+                if (counter != null) {
+                    counter.incrementAndGet();
+                }
+                return load(store, key.fileSeq(), fileName, key.index() << SHIFT, windowEnd(key.index()), true);
+            }));
+        } catch (RuntimeException e) {
+            // see above
+        }
     }
 
     /**
@@ -222,9 +233,7 @@ final class SegmentCache {
         try {
             loader.execute(() -> {
                 try {
-                    store.underReadLock(() -> cached(key, k -> load(store, fileSeq, fileName, index << SHIFT, windowEnd(index), true)));
-                } catch (RuntimeException e) {
-                    // the reader's own load reports it
+                    loadWhole(store, key, fileName, null);
                 } finally {
                     loading.remove(key, mine);
                     mine.complete(null);

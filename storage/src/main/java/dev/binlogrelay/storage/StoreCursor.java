@@ -39,8 +39,6 @@ final class StoreCursor implements BinlogCursor {
     private boolean closed;
     /** Events served without the store's lock (from the segment or the tail chain), for tests and diagnostics. */
     private long lockFreeReads;
-    /** Set while {@link #nextWithoutWaiting()} is in progress: a cold window is loaded in the background instead. */
-    private boolean withoutWaiting;
     private CompletableFuture<?> pendingRead;
     /** The window last loaded in the background: not asked for twice (one too large to cache is read here). */
     private long backgroundSeq = -1;
@@ -58,12 +56,7 @@ final class StoreCursor implements BinlogCursor {
             return null; // still loading (a commit woke the caller early)
         }
         pendingRead = null;
-        withoutWaiting = true;
-        try {
-            return next();
-        } finally {
-            withoutWaiting = false;
-        }
+        return next(false);
     }
 
     @Override
@@ -73,6 +66,11 @@ final class StoreCursor implements BinlogCursor {
 
     @Override
     public StoredEvent next() {
+        return next(true);
+    }
+
+    /** The next event; without {@code mayWait}, a cold window is loaded in the background instead (see above). */
+    private StoredEvent next(boolean mayWait) {
         if (closed) {
             throw new StoreException("store " + store.dir() + ": cursor at " + position() + " is closed");
         }
@@ -106,10 +104,10 @@ final class StoreCursor implements BinlogCursor {
             }
         }
         flushCounts();
-        return store.underReadLock(this::advance);
+        return store.underReadLock(() -> advance(mayWait));
     }
 
-    private StoredEvent advance() {
+    private StoredEvent advance(boolean mayWait) {
         while (true) {
             FileTable table = store.table();
             if (!table.endIsAfter(seq, pos)) {
@@ -148,7 +146,7 @@ final class StoreCursor implements BinlogCursor {
             if (tailStart != null && tailStart > pos && committedTo < SegmentCache.windowEnd(window)) {
                 committedTo = tailStart;
             }
-            if (withoutWaiting && committedTo >= SegmentCache.windowEnd(window)
+            if (!mayWait && committedTo >= SegmentCache.windowEnd(window)
                     && !(backgroundSeq == seq && backgroundWindow == window) && !store.segments().isCached(seq, window)) {
                 // a complete window not in memory: load it off the caller's thread (an event loop)
                 backgroundSeq = seq;

@@ -31,6 +31,11 @@ final class Values {
         return v;
     }
 
+    /** Writes the events value of {@link #event(int, byte[])} at the buffer's position. */
+    static void putEvent(java.nio.ByteBuffer b, int flags, byte[] raw) {
+        b.put((byte) flags).put(raw);
+    }
+
     static StoredEvent event(String file, long position, byte[] value) {
         if (value.length < 2) {
             throw new StoreException("event value at " + file + ":" + position + " has " + value.length + " bytes");

@@ -80,6 +80,9 @@ public final class RelayProcess implements AutoCloseable {
             }
             String key = pair.substring(0, eq).trim();
             String value = pair.substring(eq + 1).trim();
+            if (key.equals("sync")) {
+                throw new IllegalArgumentException("storage.sync has its own option: --relay-sync " + value);
+            }
             int dot = key.indexOf('.');
             if (dot < 0) {
                 lines.add("  " + key + ": " + value);
