@@ -331,6 +331,10 @@ public final class BinlogIngester {
         if (streamStartOpen) {
             // the first real event of a GTID dump into an empty store fixes where the stored file starts
             streamStartOpen = false;
+            if (logPos == 0) {
+                throw new BinlogFormatException(EventType.name(type) + " event of " + file
+                        + " starts a GTID dump without its end position (log_pos 0): cannot place it in the file");
+            }
             long start = logPos - size;
             long preambleEnd = 4 + heldPreamble.stream().mapToLong(b -> b.length).sum();
             List<byte[]> preamble = List.copyOf(heldPreamble);
@@ -358,7 +362,9 @@ public final class BinlogIngester {
             nextPosition = logPos - size;
             expectedEnd = logPos;
         }
-        if (logPos != expectedEnd) {
+        // MariaDB 11.x writes log_pos 0 on the events inside a group (only some events, e.g. GTID and XID, carry
+        // their end): the position is the offset, as on import; where log_pos is set, the chain is checked
+        if (logPos != 0 && logPos != expectedEnd) {
             throw new BinlogFormatException(String.format("%s event at %s:%d says it ends at %d, expected %d",
                     EventType.name(type), file, nextPosition, logPos, expectedEnd));
         }

@@ -187,6 +187,84 @@ class BinlogIngesterTest {
         }
     }
 
+    /** The fixture as MariaDB 11.x writes it: log_pos 0 on the events inside a group, except GTID and XID. */
+    private List<byte[]> withMariaDb11Positions() {
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] e : events) {
+            byte[] copy = e.clone();
+            int type = Events.type(copy);
+            boolean keeps = type == EventType.MARIA_GTID || type == EventType.XID || type == EventType.FORMAT_DESCRIPTION
+                    || type == EventType.ROTATE || type == EventType.MARIA_GTID_LIST || type == EventType.MARIA_BINLOG_CHECKPOINT;
+            if (!keeps) {
+                Events.setLogPos(copy, 0);
+                Events.fixCrc(copy);
+            }
+            out.add(copy);
+        }
+        return out;
+    }
+
+    @Test
+    void mariaDb11EventsWithoutLogPosAreStoredAtTheirOffsets() {
+        List<byte[]> eleven = withMariaDb11Positions();
+        assertTrue(eleven.stream().anyMatch(e -> Events.logPos(e) == 0), "the fixture has events inside groups");
+        try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
+            BinlogIngester ingester = new BinlogIngester(store);
+            ingester.startStream(FILE, 4, null);
+            ingester.accept(fakeRotate());
+            for (byte[] e : eleven) {
+                ingester.accept(e.clone());
+            }
+            long end = 4 + eleven.stream().mapToLong(e -> e.length).sum();
+            assertEquals(Optional.of(new BinlogPosition(FILE, end)), store.committedEnd());
+            List<StoredEvent> stored = readAll(store);
+            assertEquals(eleven.size(), stored.size());
+            long pos = 4;
+            for (int i = 0; i < eleven.size(); i++) {
+                assertEquals(pos, stored.get(i).position(), "event " + i);
+                byte[] expected = eleven.get(i);
+                if (Events.type(expected) == EventType.FORMAT_DESCRIPTION) {
+                    expected = dev.binlogrelay.core.binlog.FormatDescription.withoutInUseFlag(expected);
+                }
+                assertArrayEquals(expected, stored.get(i).bytes(), "stored byte for byte, event " + i);
+                pos += expected.length;
+            }
+        }
+    }
+
+    @Test
+    void aMissingEventBetweenMariaDb11EventsIsCaughtWhereLogPosIsSet() {
+        List<byte[]> eleven = withMariaDb11Positions();
+        int skipped = -1;
+        for (int i = 1; i < eleven.size(); i++) {
+            if (Events.logPos(eleven.get(i)) == 0 && Events.type(eleven.get(i - 1)) != EventType.MARIA_GTID) {
+                skipped = i;
+                break;
+            }
+        }
+        assertTrue(skipped > 0, "the fixture has a group with several inner events");
+        try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
+            BinlogIngester ingester = new BinlogIngester(store);
+            ingester.startStream(FILE, 4, null);
+            ingester.accept(fakeRotate());
+            BinlogFormatException refused = null;
+            for (int i = 0; i < eleven.size() && refused == null; i++) {
+                if (i == skipped) {
+                    continue;
+                }
+                byte[] e = eleven.get(i).clone();
+                try {
+                    ingester.accept(e);
+                } catch (BinlogFormatException ex) {
+                    refused = ex;
+                    assertTrue(Events.logPos(e) != 0, "refused at an event that carries its end");
+                }
+            }
+            assertTrue(refused != null, "a gap is caught at the group's next positioned event");
+            assertTrue(refused.getMessage().contains("expected"), refused.getMessage());
+        }
+    }
+
     private static List<StoredEvent> readAll(BinlogStore store) {
         List<StoredEvent> out = new ArrayList<>();
         try (BinlogCursor c = store.openCursor(FILE, 4)) {
