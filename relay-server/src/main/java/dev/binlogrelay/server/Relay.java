@@ -101,7 +101,7 @@ public final class Relay implements AutoCloseable {
 
     private DownstreamServer downstreamServer(RelayConfig config) {
         UserDirectory users = SecurityConfig.users(config.downstream);
-        DownstreamSecurity security = SecurityConfig.downstream(config.downstream);
+        DownstreamSecurity security = SecurityConfig.downstream(config.downstream, Path.of(config.dataDir));
         RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort, this::ingestStatus);
         metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
                 () -> store.storageError().isPresent() ? 1 : 0);

@@ -7,7 +7,8 @@ import io.netty.buffer.ByteBufAllocator;
  * <pre>
  * OK: 0x00 | affected_rows (lenenc) | last_insert_id (lenenc) | status (2) | warnings (2) | info (rest)
  * </pre>
- * (0xFE instead of 0x00 when it ends a result set under CLIENT_DEPRECATE_EOF.)
+ * (0xFE instead of 0x00 when it ends a result set under CLIENT_DEPRECATE_EOF.) MariaDB servers write a non-empty info
+ * length-encoded whatever the capabilities, and MariaDB clients read it so ({@link #encodeWithLenencInfo}).
  */
 public record OkPacket(long affectedRows, long lastInsertId, int status, int warnings, String info) {
     public static final int HEADER = 0x00;
@@ -31,6 +32,22 @@ public record OkPacket(long affectedRows, long lastInsertId, int status, int war
         Wire.writeLenencInt(out, affectedRows);
         Wire.writeLenencInt(out, lastInsertId);
         out.writeShortLE(status).writeShortLE(warnings).writeBytes(infoBytes);
+        return out;
+    }
+
+    /** As MariaDB's server writes it: the info, when there is one, as a length-encoded string. */
+    public ByteBuf encodeWithLenencInfo(ByteBufAllocator alloc) {
+        byte[] infoBytes = info.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int infoSize = infoBytes.length == 0 ? 0 : Wire.lenencIntSize(infoBytes.length) + infoBytes.length;
+        ByteBuf out = alloc.buffer(1 + Wire.lenencIntSize(affectedRows) + Wire.lenencIntSize(lastInsertId) + 4 + infoSize);
+        out.writeByte(HEADER);
+        Wire.writeLenencInt(out, affectedRows);
+        Wire.writeLenencInt(out, lastInsertId);
+        out.writeShortLE(status).writeShortLE(warnings);
+        if (infoBytes.length > 0) {
+            Wire.writeLenencInt(out, infoBytes.length);
+            out.writeBytes(infoBytes);
+        }
         return out;
     }
 

@@ -19,6 +19,13 @@ class OkPacketTest {
         assertEquals("00 00 00 0200 0000".replace(" ", ""), Hex.of(bytes(OkPacket.of(0)::encode)));
     }
 
+    @Test
+    void mariaDbStyleInfoIsLengthEncodedAndOnlyWhenPresent() {
+        assertEquals("00 00 00 0200 0000".replace(" ", ""), Hex.of(bytes(OkPacket.of(0)::encodeWithLenencInfo)));
+        OkPacket ok = new OkPacket(0, 0, 2, 0, "AB");
+        assertEquals("00 00 00 0200 0000 02 4142".replace(" ", ""), Hex.of(bytes(ok::encodeWithLenencInfo)));
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {0, 250, 251, 0x10000, 0x1000000, Long.MAX_VALUE})
     void roundTrips(long n) {

@@ -75,7 +75,10 @@ public final class RelayConfig {
         public Integer writeBufferHigh = 4 * 1024 * 1024;
         @JsonProperty("write_buffer_low")
         public Integer writeBufferLow = 1024 * 1024;
-        /** Certificate and key for TLS with clients; absent = no TLS. */
+        /**
+         * Certificate and key for TLS with clients; absent = a self-signed certificate the relay makes once and keeps
+         * in data_dir/tls/ (clients verify it with their password, as with MariaDB 11.4); {@code off} = no TLS.
+         */
         public Tls tls;
         /**
          * The plugin the handshake announces: mysql_native_password | caching_sha2_password. Default: the
@@ -91,12 +94,40 @@ public final class RelayConfig {
     }
 
     public static final class Tls {
+        /** {@code downstream.tls: off}: plain TCP only, CLIENT_SSL not announced. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean off;
         /** PEM file: the server certificate, optionally followed by its chain. */
         public String cert;
         /** PEM file: the certificate's private key (PKCS#8, or PKCS#1 RSA), unencrypted. */
         public String key;
         /** PEM file: CA certificate(s) that client certificates must chain to, when a client presents one. */
         public String ca;
+
+        /** {@code tls: off} (or {@code false}, {@code no}, {@code disabled}); any other word is refused. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Tls fromWord(String word) {
+            String w = word == null ? "" : word.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("off", "false", "no", "disabled").contains(w)) {
+                throw new IllegalArgumentException("'" + word + "' is not off; give off, or cert and key (and ca)");
+            }
+            Tls t = new Tls();
+            t.off = true;
+            return t;
+        }
+
+        /** {@code tls: false} as a YAML boolean; {@code true} is refused (TLS is on by default: leave the key out). */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Tls fromBoolean(boolean on) {
+            if (on) {
+                throw new IllegalArgumentException("true is not a TLS setting: leave downstream.tls out for the generated"
+                        + " certificate, or give cert and key");
+            }
+            return fromWord("off");
+        }
+
+        public Tls() {
+        }
     }
 
     public static final class User {

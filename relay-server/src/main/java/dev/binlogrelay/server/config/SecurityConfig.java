@@ -4,12 +4,13 @@ import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.Credentials;
 import dev.binlogrelay.core.auth.Pem;
 import dev.binlogrelay.server.downstream.DownstreamSecurity;
+import dev.binlogrelay.server.downstream.GeneratedCertificate;
 import dev.binlogrelay.server.downstream.UserAccount;
 import dev.binlogrelay.server.downstream.UserDirectory;
 import dev.binlogrelay.server.upstream.SslMode;
 import dev.binlogrelay.server.upstream.UpstreamSecurity;
-import io.netty.handler.ssl.SslContext;
 
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -33,7 +34,7 @@ public final class SecurityConfig {
         }
         List<UserAccount> accounts = new ArrayList<>();
         for (int i = 0; i < d.users.size(); i++) {
-            accounts.add(user(d.users.get(i), "downstream.users[" + i + "]", d.tls != null));
+            accounts.add(user(d.users.get(i), "downstream.users[" + i + "]", tlsOn(d)));
         }
         try {
             return new UserDirectory(accounts);
@@ -66,14 +67,31 @@ public final class SecurityConfig {
         }
         boolean requireTls = Boolean.TRUE.equals(u.requireTls);
         if (requireTls && !tlsConfigured) {
-            throw new ConfigException(key + ".require_tls needs downstream.tls (a certificate and key)");
+            throw new ConfigException(key + ".require_tls needs TLS, which downstream.tls: off turns off");
         }
         return new UserAccount(u.user, credentials, plugin, requireTls);
     }
 
-    /** TLS, the RSA key pair (generated, 2048 bits, in the background when not configured) and the announced plugin. */
-    public static DownstreamSecurity downstream(RelayConfig.Downstream d) {
-        SslContext tls = d.tls == null ? null : serverTls(d.tls);
+    /** True unless {@code downstream.tls: off}. */
+    static boolean tlsOn(RelayConfig.Downstream d) {
+        return d.tls == null || !d.tls.off;
+    }
+
+    /**
+     * TLS (the configured certificate; without one, the relay's own, made once in {@code dataDir/tls/}; none with
+     * {@code tls: off}), the RSA key pair (generated, 2048 bits, in the background when not configured) and the
+     * announced plugin.
+     */
+    public static DownstreamSecurity downstream(RelayConfig.Downstream d, Path dataDir) {
+        DownstreamSecurity.ServerTls tls;
+        if (!tlsOn(d)) {
+            tls = null;
+        } else if (d.tls != null) {
+            tls = serverTls(d.tls);
+        } else {
+            GeneratedCertificate.Material own = GeneratedCertificate.loadOrCreate(dataDir);
+            tls = DownstreamSecurity.tlsContext(List.of(own.certificate()), own.key(), null);
+        }
         AuthPlugin defaultPlugin = defaultPlugin(d);
         Optional<KeyPair> rsa = rsaKeys(d);
         return rsa.isPresent() ? new DownstreamSecurity(tls, rsa.get(), defaultPlugin)
@@ -83,7 +101,7 @@ public final class SecurityConfig {
     /** Checks every auth and TLS key of a config (files read and parsed), without generating anything. */
     public static void check(RelayConfig c) {
         users(c.downstream);
-        if (c.downstream.tls != null) {
+        if (c.downstream.tls != null && !c.downstream.tls.off) {
             serverTls(c.downstream.tls);
         }
         defaultPlugin(c.downstream);
@@ -97,7 +115,11 @@ public final class SecurityConfig {
         return d.defaultAuthPlugin == null ? null : plugin(d.defaultAuthPlugin, "downstream.default_auth_plugin");
     }
 
-    private static SslContext serverTls(RelayConfig.Tls t) {
+    private static DownstreamSecurity.ServerTls serverTls(RelayConfig.Tls t) {
+        if (t.cert == null || t.key == null) {
+            throw new ConfigException("missing key 'downstream.tls." + (t.cert == null ? "cert" : "key")
+                    + "' (or downstream.tls: off; leave downstream.tls out for the relay's own certificate)");
+        }
         List<X509Certificate> chain = PemFiles.certificates(t.cert, "downstream.tls.cert");
         PrivateKey key = PemFiles.privateKey(t.key, "downstream.tls.key");
         List<X509Certificate> ca = t.ca == null ? null : PemFiles.certificates(t.ca, "downstream.tls.ca");

@@ -2,6 +2,7 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.core.auth.TlsPasswordProof;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -18,7 +19,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * How the downstream server secures logins: TLS (null = plain TCP only, CLIENT_SSL not announced), the RSA
+ * How the downstream server secures logins: TLS (null = plain TCP only, CLIENT_SSL not announced; otherwise the
+ * context and the certificate's fingerprint, which logins over TLS prove with the password), the RSA
  * key pair for caching_sha2_password's full authentication over plain TCP, and the plugin the handshake
  * announces (null = the upstream flavor's default). Immutable, thread-safe. A generated key pair is made in
  * the background at start-up; the first login that needs it waits for it.
@@ -26,24 +28,32 @@ import java.util.concurrent.CompletableFuture;
 public final class DownstreamSecurity {
     public static final int GENERATED_RSA_BITS = 2048;
 
-    private final SslContext tls;
+    private final ServerTls tls;
     private final CompletableFuture<KeyPair> rsaKeys;
     private final AuthPlugin defaultPlugin;
     private volatile String rsaPublicKeyPem;
 
-    private DownstreamSecurity(SslContext tls, CompletableFuture<KeyPair> rsaKeys, AuthPlugin defaultPlugin) {
+    /** A TLS server context and the SHA-256 fingerprint of the certificate it presents. */
+    public record ServerTls(SslContext context, byte[] fingerprint) {
+        public ServerTls {
+            Objects.requireNonNull(context, "context");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+    }
+
+    private DownstreamSecurity(ServerTls tls, CompletableFuture<KeyPair> rsaKeys, AuthPlugin defaultPlugin) {
         this.tls = tls;
         this.rsaKeys = rsaKeys;
         this.defaultPlugin = defaultPlugin;
     }
 
     /** With a given RSA key pair. */
-    public DownstreamSecurity(SslContext tls, KeyPair rsaKeys, AuthPlugin defaultPlugin) {
+    public DownstreamSecurity(ServerTls tls, KeyPair rsaKeys, AuthPlugin defaultPlugin) {
         this(tls, CompletableFuture.completedFuture(checkRsa(rsaKeys)), defaultPlugin);
     }
 
     /** With a 2048-bit RSA key pair generated in the background. */
-    public static DownstreamSecurity withGeneratedRsaKeys(SslContext tls, AuthPlugin defaultPlugin) {
+    public static DownstreamSecurity withGeneratedRsaKeys(ServerTls tls, AuthPlugin defaultPlugin) {
         return new DownstreamSecurity(tls, CompletableFuture.supplyAsync(() -> Pem.generateRsa(GENERATED_RSA_BITS)), defaultPlugin);
     }
 
@@ -62,7 +72,12 @@ public final class DownstreamSecurity {
 
     /** The TLS server context, or null for plain TCP only. */
     public SslContext tls() {
-        return tls;
+        return tls == null ? null : tls.context();
+    }
+
+    /** The SHA-256 fingerprint of the certificate TLS presents, or null without TLS. */
+    public byte[] tlsFingerprint() {
+        return tls == null ? null : tls.fingerprint().clone();
     }
 
     /** The plugin the handshake announces, or null for the upstream flavor's default. */
@@ -91,7 +106,7 @@ public final class DownstreamSecurity {
      *
      * @throws IllegalArgumentException if the key does not belong to the certificate or the context cannot be built
      */
-    public static SslContext tlsContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> clientCa) {
+    public static ServerTls tlsContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> clientCa) {
         PublicKey certKey = chain.get(0).getPublicKey();
         if (!certKey.getAlgorithm().equals(key.getAlgorithm())
                 || certKey instanceof RSAKey rc && key instanceof RSAKey rk && !rc.getModulus().equals(rk.getModulus())) {
@@ -103,7 +118,7 @@ public final class DownstreamSecurity {
             if (clientCa != null && !clientCa.isEmpty()) {
                 b.trustManager(clientCa).clientAuth(ClientAuth.OPTIONAL);
             }
-            return b.build();
+            return new ServerTls(b.build(), TlsPasswordProof.fingerprint(chain.get(0)));
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.NativePassword;
+import dev.binlogrelay.core.auth.TlsPasswordProof;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
 import dev.binlogrelay.core.protocol.Capabilities;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -39,7 +40,8 @@ import java.util.Optional;
  *    otherwise                           -> AuthSwitchRequest(user's plugin, same scramble)
  * <- auth switch response         the method starts with it
  * <-> method exchange             (caching_sha2_password: 0x01 0x03 / 0x01 0x04, public key request, ...)
- * -> OK                           or ERR 1045 for a wrong password, or a require_tls user over plain TCP
+ * -> OK                           or ERR 1045 for a wrong password, or a require_tls user over plain TCP;
+ *                                 over TLS its info proves the certificate with the password hash (TlsPasswordProof)
  * </pre>
  */
 final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
@@ -178,9 +180,22 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         state = State.DONE;
         log.debug("'{}' logged in from {}{}", user, ctx.channel().remoteAddress(), secure ? " over TLS" : "");
-        ctx.writeAndFlush(OkPacket.of(0).encode(ctx.alloc()));
+        ctx.writeAndFlush(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0, certificateProof()).encodeWithLenencInfo(ctx.alloc()));
         sequence.reset();
         ctx.pipeline().replace(this, DownstreamServer.SESSION, new ClientSession(server, sequence, connectionId, user, host(ctx)));
+    }
+
+    /**
+     * Over TLS, the proof that this relay knows the user's password hash and holds the certificate the client saw,
+     * so that a MariaDB 11.4+ client verifying a certificate nobody signed accepts it (zero-configuration SSL); empty
+     * otherwise. Sent whatever the client asked, as MariaDB does: clients that do not check it ignore the info.
+     */
+    private String certificateProof() {
+        byte[] fingerprint = secure ? server.security().tlsFingerprint() : null;
+        if (fingerprint == null) {
+            return "";
+        }
+        return method.certificateProofHash().map(hash -> TlsPasswordProof.okInfo(hash, scramble, fingerprint)).orElse("");
     }
 
     private void deny(ChannelHandlerContext ctx, String why) {

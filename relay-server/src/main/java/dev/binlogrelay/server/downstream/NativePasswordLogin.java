@@ -23,4 +23,9 @@ final class NativePasswordLogin implements ServerAuthMethod {
     public Outcome next(byte[] packet, Reply reply) {
         return Outcome.REJECT;
     }
+
+    @Override
+    public java.util.Optional<byte[]> certificateProofHash() {
+        return account.credentials().emptyPassword() ? java.util.Optional.empty() : account.credentials().nativeHash();
+    }
 }

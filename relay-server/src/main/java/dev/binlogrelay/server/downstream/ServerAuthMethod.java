@@ -25,4 +25,13 @@ interface ServerAuthMethod {
 
     /** A further packet, after {@link Outcome#CONTINUE}. */
     Outcome next(byte[] packet, Reply reply);
+
+    /**
+     * After {@link Outcome#ACCEPT}: the password hash this plugin's clients can compute too, with which the final OK
+     * proves the TLS certificate ({@link dev.binlogrelay.core.auth.TlsPasswordProof}); empty for plugins whose
+     * clients do not take such a proof (their exchange hands the server the password) and for empty passwords.
+     */
+    default java.util.Optional<byte[]> certificateProofHash() {
+        return java.util.Optional.empty();
+    }
 }

@@ -71,8 +71,8 @@ class SecurityConfigTest {
         String mismatch = error(base("", "", "    - user: a\n      password_hash: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'\n"
                 + "      auth_plugin: caching_sha2_password\n"));
         assertTrue(mismatch.contains("bad value for 'downstream.users[0].auth_plugin'"), mismatch);
-        String tls = error(base("", "", "    - user: a\n      password: x\n      require_tls: true\n"));
-        assertTrue(tls.contains("downstream.users[0].require_tls needs downstream.tls"), tls);
+        String tls = error(base("", "  tls: off\n", "    - user: a\n      password: x\n      require_tls: true\n"));
+        assertTrue(tls.contains("downstream.users[0].require_tls needs TLS"), tls);
         String twice = error(base("", "", REPL + REPL));
         assertTrue(twice.contains("listed twice"), twice);
         assertTrue(error(base("", "  default_auth_plugin: sha256_password\n", REPL)).contains("'downstream.default_auth_plugin'"));
@@ -89,7 +89,7 @@ class SecurityConfigTest {
                 + "  default_auth_plugin: caching_sha2_password\n";
         String up = "  ssl_mode: verify_identity\n  ssl_ca: " + certs.caPem() + "\n  server_public_key: " + rsa.publicKey() + "\n";
         RelayConfig c = ConfigLoader.load(write(base(up, tls, REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
-        var security = SecurityConfig.downstream(c.downstream);
+        var security = SecurityConfig.downstream(c.downstream, tmp.resolve("data"));
         assertNotNull(security.tls());
         assertEquals(dev.binlogrelay.core.auth.AuthPlugin.CACHING_SHA2_PASSWORD, security.defaultPlugin());
         assertTrue(security.rsaPublicKeyPem().equals(Files.readString(rsa.publicKey())), security.rsaPublicKeyPem());
@@ -120,6 +120,37 @@ class SecurityConfigTest {
     void theShippedExampleStillLoadsWithDefaults() throws IOException {
         RelayConfig c = ConfigLoader.load(write(base("", "", REPL)));
         assertEquals(dev.binlogrelay.server.upstream.SslMode.PREFERRED, SecurityConfig.upstream(c.upstream).sslMode());
-        assertEquals(null, SecurityConfig.downstream(c.downstream).tls());
+        assertNotNull(SecurityConfig.downstream(c.downstream, tmp.resolve("data")).tls(), "TLS is on by default");
+    }
+
+    @Test
+    void withoutTlsKeysTheRelayMakesItsOwnCertificateOnceAndKeepsIt() throws IOException {
+        RelayConfig c = ConfigLoader.load(write(base("", "", REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
+        Path data = tmp.resolve("data");
+        var first = SecurityConfig.downstream(c.downstream, data);
+        assertNotNull(first.tls());
+        Path cert = data.resolve("tls/cert.pem");
+        Path key = data.resolve("tls/key.pem");
+        assertTrue(Files.isRegularFile(cert) && Files.isRegularFile(key));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        var again = SecurityConfig.downstream(c.downstream, data);
+        assertTrue(java.util.Arrays.equals(first.tlsFingerprint(), again.tlsFingerprint()), "the same certificate after a restart");
+        var x509 = dev.binlogrelay.core.auth.Pem.certificates(Files.readString(cert)).get(0);
+        assertTrue(java.util.Arrays.equals(dev.binlogrelay.core.auth.TlsPasswordProof.fingerprint(x509), first.tlsFingerprint()));
+        assertEquals(x509.getSubjectX500Principal(), x509.getIssuerX500Principal(), "self-signed");
+    }
+
+    @Test
+    void tlsOffTurnsTlsOffAndOtherWordsAreRefused() throws IOException {
+        for (String off : new String[]{"off", "false", "'off'", "disabled"}) {
+            RelayConfig c = ConfigLoader.load(write(base("", "  tls: " + off + "\n", REPL)));
+            assertEquals(null, SecurityConfig.downstream(c.downstream, tmp.resolve("data")).tls(), "tls: " + off);
+        }
+        String word = error(base("", "  tls: sometimes\n", REPL));
+        assertTrue(word.contains("downstream.tls") && word.contains("sometimes"), word);
+        String on = error(base("", "  tls: true\n", REPL));
+        assertTrue(on.contains("downstream.tls"), on);
+        String requireTls = error(base("", "  tls: off\n", REPL + "    - user: t\n      password: x\n      require_tls: true\n"));
+        assertTrue(requireTls.contains("require_tls") && requireTls.contains("off"), requireTls);
     }
 }
