@@ -160,6 +160,16 @@ public final class Relay implements AutoCloseable {
             }
 
             @Override
+            public void onReconnectScheduled(long delayMs, int failures, String reason) {
+                metrics.upstreamReconnectScheduled(delayMs, failures);
+            }
+
+            @Override
+            public void onRecovered() {
+                metrics.upstreamReconnectScheduled(0, 0);
+            }
+
+            @Override
             public void onServerIdentity(java.util.Map<String, String> info) {
                 origin.checkServer(info);
             }
@@ -217,7 +227,11 @@ public final class Relay implements AutoCloseable {
         if (u.refusal() != null) {
             return "stopped: " + u.refusal();
         }
-        return u.isStreaming() ? "streaming" : "connecting" + (u.lastError().isEmpty() ? "" : " (last error: " + u.lastError() + ")");
+        if (u.isStreaming()) {
+            return "streaming";
+        }
+        return "connecting" + (u.lastError().isEmpty() ? "" : " (last error: " + u.lastError() + "; " + u.consecutiveFailures()
+                + " failure(s) in a row, retrying after " + u.nextReconnectDelayMs() + " ms)");
     }
 
     private int downstreamPort() {

@@ -17,6 +17,11 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Upstream sessions that ended with an error").register(registry);
     private final Gauge upstreamConnected = Gauge.builder().name("binlog_relay_upstream_streaming")
             .help("1 while the upstream dump is streaming").register(registry);
+    private final Gauge upstreamFailures = Gauge.builder().name("binlog_relay_upstream_consecutive_failures")
+            .help("Upstream connections in a row that failed without progress (0 once a connection stores or streams)")
+            .register(registry);
+    private final Gauge upstreamReconnectDelay = Gauge.builder().name("binlog_relay_upstream_reconnect_delay_seconds")
+            .help("Delay before the next upstream reconnect (grows while the same failure repeats)").register(registry);
     private final Gauge readers = Gauge.builder().name("binlog_relay_downstream_readers")
             .help("Downstream readers currently dumping").register(registry);
     private final Counter authFailures = Counter.builder().name("binlog_relay_downstream_auth_failures_total")
@@ -35,6 +40,11 @@ public final class RelayMetrics implements AutoCloseable {
 
     public void upstreamError() {
         upstreamErrors.inc();
+    }
+
+    public void upstreamReconnectScheduled(long delayMs, int failures) {
+        upstreamFailures.set(failures);
+        upstreamReconnectDelay.set(delayMs / 1000.0);
     }
 
     public void upstreamStreaming(boolean on) {

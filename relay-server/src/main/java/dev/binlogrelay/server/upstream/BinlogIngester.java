@@ -129,6 +129,11 @@ public final class BinlogIngester {
         return store.committedEnd();
     }
 
+    /** The end of what is stored and visible, without writing what is pending (cheap: for progress checks). */
+    public Optional<BinlogPosition> committedEnd() {
+        return store.committedEnd();
+    }
+
     /**
      * True if the store takes writes (no storage error, or its cause is gone: see
      * {@link BinlogStore#storageWritable()}); the upstream client asks before it connects.

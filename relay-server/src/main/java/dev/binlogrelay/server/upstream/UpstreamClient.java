@@ -21,8 +21,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps one replica connection to the primary alive: connects, and after any failure reconnects with an
- * exponential backoff (reset once a dump is streaming). Runs on its own single-threaded event loop, which is
+ * Keeps one replica connection to the primary alive: connects, and after any failure (a lost connection, a refused
+ * login or dump, a bad event, an upstream error) reconnects with one bounded exponential backoff, from
+ * {@code reconnect_min_ms} doubling up to {@code reconnect_max_ms}. The delay is reset only by a connection that made
+ * progress (stored a transaction) or streamed for {@value #HEALTHY_STREAM_MS} ms, so a failure that repeats on every
+ * connection (say an event the relay refuses) keeps backing off although each connection itself succeeds. The
+ * reason is logged once per change of reason, and is in status ({@link #lastError()}, {@link #consecutiveFailures()})
+ * and metrics (through {@link Listener#onReconnectScheduled}). Runs on its own single-threaded event loop, which is
  * also the store's writer thread.
  */
 public final class UpstreamClient implements AutoCloseable {
@@ -44,7 +49,19 @@ public final class UpstreamClient implements AutoCloseable {
         default void onEvent() {
         }
 
+        /** What one network read completed was written to the store. */
+        default void onFlushed() {
+        }
+
         default void onError(Throwable cause) {
+        }
+
+        /** A reconnect is scheduled after {@code delayMs}; {@code failures} in a row without progress, why the last one. */
+        default void onReconnectScheduled(long delayMs, int failures, String reason) {
+        }
+
+        /** After failures, a connection stored something again: the backoff starts over. */
+        default void onRecovered() {
         }
 
         /**
@@ -66,6 +83,16 @@ public final class UpstreamClient implements AutoCloseable {
     private volatile String lastError = "";
     private volatile String lastDumpStart = "";
     private long backoffMs;
+    /** A connection that streamed this long without failing counts as healthy, even without new transactions. */
+    static final long HEALTHY_STREAM_MS = 30_000;
+    private volatile int consecutiveFailures;
+    private volatile long nextDelayMs;
+    /** The reason last logged; a repeat of it is logged at debug level only. */
+    private String loggedReason;
+    /** What the current connection started from, and what went wrong in it (null: nothing yet). */
+    private java.util.Optional<dev.binlogrelay.storage.BinlogPosition> connectionStart = java.util.Optional.empty();
+    private long streamingSinceNanos;
+    private Throwable connectionError;
     private volatile boolean storagePaused;
     /** Why the relay refuses to ingest from this upstream; null if it does not. */
     private volatile String refusal;
@@ -92,12 +119,19 @@ public final class UpstreamClient implements AutoCloseable {
             return;
         }
         connects.incrementAndGet();
+        connectionError = null;
+        streamingSinceNanos = 0;
+        try {
+            connectionStart = ingester.resumePosition();
+        } catch (RuntimeException e) {
+            connectionStart = java.util.Optional.empty();
+        }
         PacketSequence sequence = new PacketSequence();
         Listener wrapped = new Listener() {
             @Override
             public void onStreaming() {
                 streaming = true;
-                backoffMs = settings.reconnectMinMs();
+                streamingSinceNanos = System.nanoTime();
                 listener.onStreaming();
             }
 
@@ -113,8 +147,21 @@ public final class UpstreamClient implements AutoCloseable {
             }
 
             @Override
+            public void onFlushed() {
+                if (consecutiveFailures > 0 && !ingester.committedEnd().equals(connectionStart)) {
+                    log.info("upstream {}:{}: ingesting again after {} failed connection(s)", settings.host(),
+                            settings.port(), consecutiveFailures);
+                    consecutiveFailures = 0;
+                    backoffMs = settings.reconnectMinMs();
+                    loggedReason = null;
+                    listener.onRecovered();
+                }
+            }
+
+            @Override
             public void onError(Throwable cause) {
                 lastError = cause.getMessage();
+                connectionError = cause;
                 if (cause instanceof UpstreamRefusedException) {
                     refusal = cause.getMessage();
                 }
@@ -155,7 +202,7 @@ public final class UpstreamClient implements AutoCloseable {
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 lastError = "cannot connect to " + settings.host() + ":" + settings.port() + ": " + done.cause().getMessage();
-                log.warn("{}", lastError);
+                connectionError = new UpstreamException(lastError);
                 scheduleReconnect();
             } else {
                 f.channel().closeFuture().addListener(c -> {
@@ -211,10 +258,61 @@ public final class UpstreamClient implements AutoCloseable {
             log.error("not reconnecting to {}:{}: {}", settings.host(), settings.port(), refusal);
             return;
         }
+        if (madeProgress()) {
+            backoffMs = settings.reconnectMinMs();
+            consecutiveFailures = 0;
+            loggedReason = null;
+        }
+        Throwable error = connectionError;
+        String reason = error != null && error.getMessage() != null ? error.getMessage() : "the primary closed the connection";
+        if (error == null) {
+            lastError = reason;
+        }
+        consecutiveFailures++;
         long delay = backoffMs;
         backoffMs = Math.min(settings.reconnectMaxMs(), backoffMs * 2);
-        log.info("reconnecting to {}:{} in {} ms", settings.host(), settings.port(), delay);
+        nextDelayMs = delay;
+        if (!reason.equals(loggedReason)) {
+            loggedReason = reason;
+            boolean expected = error == null || error instanceof UpstreamException || error instanceof java.io.IOException
+                    || error instanceof dev.binlogrelay.core.protocol.ProtocolException
+                    || error instanceof dev.binlogrelay.core.binlog.BinlogFormatException
+                    || error instanceof dev.binlogrelay.core.flavor.UnsupportedFlavorException;
+            if (expected) {
+                log.warn("upstream {}:{}: {}; reconnecting in {} ms (failure {} in a row; repeats of this reason are"
+                        + " logged at debug level)", settings.host(), settings.port(), reason, delay, consecutiveFailures);
+            } else {
+                log.error("upstream {}:{} failed; reconnecting in {} ms", settings.host(), settings.port(), delay, error);
+            }
+        } else {
+            log.debug("upstream {}:{}: {} again; reconnecting in {} ms (failure {} in a row)", settings.host(),
+                    settings.port(), reason, delay, consecutiveFailures);
+        }
+        listener.onReconnectScheduled(delay, consecutiveFailures, reason);
         group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** True when the connection that just ended stored something new, or streamed long enough to count as healthy. */
+    private boolean madeProgress() {
+        long since = streamingSinceNanos;
+        if (since != 0 && System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(HEALTHY_STREAM_MS)) {
+            return true;
+        }
+        try {
+            return !ingester.resumePosition().equals(connectionStart);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Failed connections in a row since the last one that made progress. */
+    public int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    /** The delay of the reconnect scheduled last, ms. */
+    public long nextReconnectDelayMs() {
+        return nextDelayMs;
     }
 
     public boolean isStreaming() {

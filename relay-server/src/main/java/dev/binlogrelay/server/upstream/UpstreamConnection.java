@@ -286,6 +286,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             } catch (StoreException e) {
                 throw new UpstreamException("ingestion stopped: " + e.getMessage());
             }
+            listener.onFlushed();
         }
         ctx.fireChannelReadComplete();
     }
@@ -301,11 +302,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (c instanceof UpstreamException || c instanceof ProtocolException) {
-            log.error("upstream {}:{}: {}", settings.host(), settings.port(), c.getMessage());
-        } else {
-            log.error("upstream {}:{} failed", settings.host(), settings.port(), c);
-        }
+        // logged by UpstreamClient, once per change of reason
+        log.debug("upstream {}:{} session failed", settings.host(), settings.port(), c);
         listener.onError(c);
         ctx.close();
     }

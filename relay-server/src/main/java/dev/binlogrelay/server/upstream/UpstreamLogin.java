@@ -4,6 +4,7 @@ import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.CachingSha2Password;
 import dev.binlogrelay.core.auth.NativePassword;
 import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.core.auth.TlsPasswordProof;
 import dev.binlogrelay.core.flavor.Flavor;
 import dev.binlogrelay.core.flavor.UnsupportedFlavorException;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
@@ -61,6 +62,8 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     private AuthPlugin authPlugin;
     private byte[] nonce;
     private boolean awaitingPublicKey;
+    /** The fingerprint of a certificate the trust store did not accept, to be proven at the OK; null if none. */
+    private byte[] certificateInDoubt;
 
     UpstreamLogin(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence, UpstreamClient.Listener listener) {
         super(false);
@@ -108,6 +111,9 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
         tls.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 secure = true;
+                if (tls.engine().getSession().getValue(PasswordProvableTrustManager.IN_DOUBT) instanceof byte[] fp) {
+                    certificateInDoubt = fp;
+                }
                 sendResponse(ctx, tlsCaps);
             } else if (state != State.DONE) {
                 exceptionCaught(ctx, f.cause());
@@ -154,6 +160,9 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         if (OkPacket.is(packet)) {
+            if (certificateInDoubt != null) {
+                checkCertificateProof(packet);
+            }
             Flavor flavor = Flavor.fromVersion(handshake.serverVersion());
             log.info("logged in to {}:{} ({}, {}, {}{})", settings.host(), settings.port(), handshake.serverVersion(),
                     flavor.name(), authPlugin, secure ? ", TLS" : "");
@@ -162,6 +171,41 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         throw new ProtocolException("unexpected packet during authentication: " + ByteBufUtil.hexDump(packet, packet.readerIndex(), Math.min(16, packet.readableBytes())));
+    }
+
+    /**
+     * The certificate was in doubt (see {@link PasswordProvableTrustManager}): the OK's info must prove it. MariaDB
+     * writes the info length-encoded; the proof is 0x01 and 64 hex digits.
+     */
+    private void checkCertificateProof(ByteBuf ok) {
+        String where = settings.host() + ":" + settings.port();
+        if (authPlugin != AuthPlugin.MYSQL_NATIVE_PASSWORD || settings.password() == null || settings.password().isEmpty()) {
+            throw new UpstreamException("the certificate of " + where + " is not signed by a CA the relay trusts and cannot"
+                    + " be proven with " + authPlugin + (settings.password() == null || settings.password().isEmpty()
+                    ? " and an empty password" : "") + "; give upstream.ssl_ca (the primary's CA or certificate)");
+        }
+        ByteBuf in = ok.duplicate();
+        in.skipBytes(1);
+        dev.binlogrelay.core.protocol.Wire.readLenencInt(in);
+        dev.binlogrelay.core.protocol.Wire.readLenencInt(in);
+        byte[] info = new byte[0];
+        if (in.readableBytes() >= 4) {
+            in.skipBytes(4);
+            if (in.isReadable()) {
+                long len = dev.binlogrelay.core.protocol.Wire.readLenencInt(in);
+                if (len >= 0 && len <= in.readableBytes()) {
+                    info = new byte[(int) len];
+                    in.readBytes(info);
+                }
+            }
+        }
+        byte[] scramble = java.util.Arrays.copyOf(nonce, Math.min(20, nonce.length));
+        if (!TlsPasswordProof.verifies(info, NativePassword.storedHash(settings.password()), scramble, certificateInDoubt)) {
+            throw new UpstreamException("the certificate of " + where + " is not signed by a CA the relay trusts, and the"
+                    + " primary did not prove it with the password (ssl_mode " + settings.security().sslMode()
+                    + "): refusing the connection; give upstream.ssl_ca, or check for a man in the middle");
+        }
+        log.info("{}: its self-signed certificate was proven with the password (MariaDB zero-configuration SSL)", where);
     }
 
     private void onCachingSha2MoreData(ChannelHandlerContext ctx, ByteBuf data) {
@@ -189,6 +233,12 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
         }
         log.debug("caching_sha2_password: full auth {}", secure ? "over TLS"
                 : settings.security().serverPublicKey() != null ? "by RSA with upstream.server_public_key" : "by RSA, asking for the key");
+        if (secure && certificateInDoubt != null) {
+            throw new UpstreamException("the certificate of " + settings.host() + ":" + settings.port() + " is not signed by"
+                    + " a CA the relay trusts, and caching_sha2_password would send the password over that connection;"
+                    + " give upstream.ssl_ca (the primary's CA or certificate), or use mysql_native_password for the"
+                    + " relay's user so the primary can prove its certificate with the password");
+        }
         if (secure) {
             byte[] pw = settings.password().getBytes(StandardCharsets.UTF_8);
             ctx.writeAndFlush(ctx.alloc().buffer(pw.length + 1).writeBytes(pw).writeByte(0));
@@ -231,13 +281,11 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
             c = new UpstreamException("TLS with " + settings.host() + ":" + settings.port() + " (ssl_mode "
                     + settings.security().sslMode() + ") failed: " + c.getMessage());
         }
-        if (c instanceof UpstreamException || c instanceof ProtocolException || c instanceof UnsupportedFlavorException) {
-            log.error("upstream {}:{}: {}", settings.host(), settings.port(), c.getMessage());
-        } else if (c instanceof java.io.IOException) {
-            log.warn("upstream {}:{}: connection lost during login: {}", settings.host(), settings.port(), c.getMessage());
-        } else {
-            log.error("upstream {}:{} login failed", settings.host(), settings.port(), c);
+        if (c instanceof java.io.IOException) {
+            c = new UpstreamException("connection lost during login: " + c.getMessage());
         }
+        // logged by UpstreamClient, once per change of reason
+        log.debug("upstream {}:{} login failed", settings.host(), settings.port(), c);
         state = State.DONE;
         listener.onError(c);
         ctx.close();

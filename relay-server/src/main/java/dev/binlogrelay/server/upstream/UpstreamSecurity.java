@@ -41,6 +41,9 @@ public record UpstreamSecurity(SslMode sslMode, SslContext tls, PublicKey server
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             } else if (ca != null) {
                 b.trustManager(ca);
+            } else {
+                // no ssl_ca: the JVM's CAs, or else the primary proves its certificate with the password (MariaDB 11.4)
+                b.trustManager(PasswordProvableTrustManager.factory());
             }
             // verify_ca checks the chain only; verify_identity also the host name (or IP) in the certificate
             b.endpointIdentificationAlgorithm(mode == SslMode.VERIFY_IDENTITY ? "HTTPS" : null);

@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.it;
 
 import dev.binlogrelay.storage.BinlogPosition;
+import dev.binlogrelay.testkit.MariaDbLine;
 import dev.binlogrelay.testkit.MariaDbServer;
 import dev.binlogrelay.testkit.Peers;
 import dev.binlogrelay.testkit.ReplicaMode;
@@ -68,6 +69,8 @@ class CrashSafetyIT {
     private int cycle;
     private BinlogPosition end;
     private final StringBuilder timings = new StringBuilder();
+    /** The primary's MariaDB line (the replicas are the default server). */
+    private MariaDbLine line = MariaDbLine.MARIADB_10_11;
 
     @Test
     void sigkillAtRandomMomentsLosesNothingVisibleAndReplicasConverge() throws Exception {
@@ -87,15 +90,23 @@ class CrashSafetyIT {
         run("none", Integer.getInteger("crash.none.cycles", 5));
     }
 
+    /** Issue 15: the same with a MariaDB 11.4 primary, which writes log_pos 0 inside transactions. */
+    @Test
+    void sigkillWithAMariaDb114PrimaryLosesNothingVisible() throws Exception {
+        maxAimedCycles = 2;
+        line = MariaDbLine.MARIADB_11_4;
+        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 6));
+    }
+
     private void run(String sync, int cycles) throws Exception {
         Optional<Path> tool = Peers.tool("mariadb-binlog", "mysqlbinlog");
         Peers.require(tool.isPresent(), "mariadb-binlog", "apt-get install -y mariadb-client");
         long seed = Long.getLong("crash.seed", System.nanoTime() ^ System.currentTimeMillis());
         Random random = new Random(seed);
-        System.out.println("CrashSafetyIT storage.sync " + sync + ", seed " + seed + " (rerun with -Dcrash.seed=" + seed + "), "
+        System.out.println("CrashSafetyIT " + line + " primary, storage.sync " + sync + ", seed " + seed + " (rerun with -Dcrash.seed=" + seed + "), "
                 + cycles + " cycles");
         started = System.nanoTime();
-        try (MariaDbServer p = MariaDbServer.builder().name("primary").serverId(1).start();
+        try (MariaDbServer p = line.builder().name("primary").serverId(1).start();
              MariaDbServer g = MariaDbServer.builder().name("replica-gtid").serverId(2).binlog(false).start();
              MariaDbServer f = MariaDbServer.builder().name("replica-file").serverId(3).binlog(false).start();
              RelayProcess r = RelayProcess.configure(tmp.resolve("relay"), p, RelayProcess.stablePort(), sync);

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * B4 -> A native  verify_ca with the CA         switch to caching_sha2, fast auth (password in A's config)
  * B5 -> A sha2    required                      switch to mysql_native_password (a native hash)
  * refused: verify_identity against a certificate for another host, verify_ca with another CA, a wrong password,
- *          ssl_mode required against a relay without TLS
+ *          ssl_mode required against a relay with downstream.tls: off
  * </pre>
  * A stock MariaDB replica also replicates from relay A over TLS, verifying the relay's certificate.
  */
@@ -201,6 +201,7 @@ class RelayChainTlsIT {
         RelayConfig wrongPassword = chained("r3", 9313, nativeA, "chain_rsa", "not-it", "preferred");
         RelayConfig plainRequired = chained("r4", 9314, nativeA, "repl", "secret", "required");
         RelayConfig noTlsUpstream = RelayHarness.config(primary, tmp.resolve("r5-upstream"), 9315, "earliest");
+        noTlsUpstream.downstream.tls = RelayConfig.Tls.fromWord("off");
         Relay plainRelay = started(noTlsUpstream);
         plainRequired.upstream.port = plainRelay.port();
         String e1 = awaitError(started(wrongHost), "TLS with 127.0.0.1");

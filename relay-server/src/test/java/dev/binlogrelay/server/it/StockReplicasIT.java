@@ -1,9 +1,12 @@
 package dev.binlogrelay.server.it;
 
 import dev.binlogrelay.server.Relay;
+import dev.binlogrelay.testkit.MariaDbLine;
 import dev.binlogrelay.testkit.MariaDbServer;
 import dev.binlogrelay.testkit.ReplicaMode;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,6 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Issue 2 acceptance: two stock MariaDB replicas, one by GTID (slave_pos) and one by file/position from the
  * first file, replicate a mixed workload through the relay, including a 20 MiB row and FLUSH BINARY LOGS, and
  * match the primary table by table; still so after the relay restarts mid-stream.
+ *
+ * <p>Issue 15: run with each MariaDB LTS line as the primary and as the replicas, 10.11 -> 10.11, 11.4 -> 11.4 and
+ * 10.11 -> 11.4. The relay is configured without any TLS key and the replicas with nothing but host, port, user and
+ * password, so 11.4 replicas connect with their defaults (MASTER_SSL=1, MASTER_SSL_VERIFY_SERVER_CERT=1) and verify
+ * the relay's own certificate by the password proof. An 11.4 primary writes log_pos 0 inside transactions.
  */
 class StockReplicasIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -27,9 +36,17 @@ class StockReplicasIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void gtidAndFilePositionReplicasMatchThePrimaryAcrossARelayRestart() throws Exception {
-        try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start()) {
+    static Stream<Arguments> lines() {
+        return Stream.of(Arguments.of(MariaDbLine.MARIADB_10_11, MariaDbLine.MARIADB_10_11),
+                Arguments.of(MariaDbLine.MARIADB_11_4, MariaDbLine.MARIADB_11_4),
+                Arguments.of(MariaDbLine.MARIADB_10_11, MariaDbLine.MARIADB_11_4));
+    }
+
+    @ParameterizedTest(name = "primary {0}, replicas {1}")
+    @MethodSource("lines")
+    void gtidAndFilePositionReplicasMatchThePrimaryAcrossARelayRestart(MariaDbLine primaryLine, MariaDbLine replicaLine)
+            throws Exception {
+        try (MariaDbServer primary = primaryLine.builder().name("primary").serverId(1).start()) {
             String firstFile = primary.binlogFiles().get(0);
             primary.execute("CREATE DATABASE app",
                     "CREATE TABLE app.t_rows (id INT PRIMARY KEY, v VARCHAR(64), n BIGINT) ENGINE=InnoDB",
@@ -39,8 +56,8 @@ class StockReplicasIT {
             var config = RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest");
             config.downstream.listen = "127.0.0.1:" + dev.binlogrelay.testkit.FreePorts.find();
             Relay relay = Relay.start(config);
-            try (MariaDbServer gtidReplica = MariaDbServer.builder().name("replica-gtid").serverId(2).start();
-                 MariaDbServer fileReplica = MariaDbServer.builder().name("replica-file").serverId(3).start()) {
+            try (MariaDbServer gtidReplica = replicaLine.builder().name("replica-gtid").serverId(2).start();
+                 MariaDbServer fileReplica = replicaLine.builder().name("replica-file").serverId(3).start()) {
                 try {
                     RelayHarness.awaitCaughtUp(relay, primary, WAIT);
                     gtidReplica.startReplica("127.0.0.1", relay.port(), RelayHarness.USER, RelayHarness.PASSWORD,
@@ -64,6 +81,13 @@ class StockReplicasIT {
                     String target = primary.gtidBinlogPos();
                     gtidReplica.awaitReplicaCaughtUp(target, WAIT);
                     fileReplica.awaitReplicaCaughtUp(target, WAIT);
+                    if (replicaLine == MariaDbLine.MARIADB_11_4) {
+                        // nothing but the defaults: TLS, verified by the password proof
+                        for (MariaDbServer r : new MariaDbServer[]{gtidReplica, fileReplica}) {
+                            assertEquals("Yes", r.replicaStatus().get("Master_SSL_Allowed"), r.name() + " used TLS");
+                            assertEquals("Yes", r.replicaStatus().get("Master_SSL_Verify_Server_Cert"), r.name() + " verified");
+                        }
+                    }
                     for (String t : TABLES) {
                         String expected = primary.checksumTable(t);
                         assertEquals(expected, gtidReplica.checksumTable(t), "GTID replica, " + t);

@@ -20,6 +20,8 @@ final class TcpProxy implements AutoCloseable {
     private final Thread acceptor;
     private volatile int targetPort;
     private volatile boolean closed;
+    /** When >= 0: the byte this far into what the server sends after the client's dump command is flipped. */
+    private volatile long corruptAfterDump = -1;
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -35,6 +37,14 @@ final class TcpProxy implements AutoCloseable {
 
     void retarget(int port) {
         this.targetPort = port;
+    }
+
+    /**
+     * In every connection from now on, flips the byte {@code offset} bytes into what the server sends after the client
+     * sent a binlog dump command (COM_BINLOG_DUMP or COM_BINLOG_DUMP_GTID); -1 stops that.
+     */
+    void corruptAfterDump(long offset) {
+        this.corruptAfterDump = offset;
     }
 
     /** Closes every forwarded connection (both sides); new ones go to the current target. */
@@ -58,8 +68,23 @@ final class TcpProxy implements AutoCloseable {
                 }
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                java.util.concurrent.atomic.AtomicLong sinceDump = new java.util.concurrent.atomic.AtomicLong(-1); // bytes the server sent since the dump command; -1 before it
+                pump(client, upstream, (buf, n) -> {
+                    // a dump command: a packet with sequence id 0 and command byte 0x12 or 0x1E
+                    if (sinceDump.get() < 0 && n >= 5 && buf[3] == 0 && (buf[4] == 0x12 || buf[4] == 0x1E)) {
+                        sinceDump.set(0);
+                    }
+                });
+                pump(upstream, client, (buf, n) -> {
+                    long at = corruptAfterDump;
+                    long start = sinceDump.get();
+                    if (start >= 0) {
+                        if (at >= start && at < start + n) {
+                            buf[(int) (at - start)] ^= 0x5A;
+                        }
+                        sinceDump.set(start + n);
+                    }
+                });
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -68,11 +93,17 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** Sees (and may change) each chunk before it is forwarded. */
+    private interface Tap {
+        void chunk(byte[] buf, int n);
+    }
+
+    private void pump(Socket from, Socket to, Tap tap) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    tap.chunk(buf, n);
                     out.write(buf, 0, n);
                 }
             } catch (IOException e) {
