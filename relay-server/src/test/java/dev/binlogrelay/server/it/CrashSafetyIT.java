@@ -69,7 +69,10 @@ class CrashSafetyIT {
     private int cycle;
     private BinlogPosition end;
     private final StringBuilder timings = new StringBuilder();
-    /** The primary's MariaDB line (the replicas are the default server). */
+    /**
+     * The MariaDB line of the primary and the replicas (MariaDB does not support replicas older than their primary:
+     * a 10.11 replica of an 11.4 primary stops with 1595 on reconnects, through the relay or not).
+     */
     private MariaDbLine line = MariaDbLine.MARIADB_10_11;
 
     @Test
@@ -90,12 +93,12 @@ class CrashSafetyIT {
         run("none", Integer.getInteger("crash.none.cycles", 5));
     }
 
-    /** Issue 15: the same with a MariaDB 11.4 primary, which writes log_pos 0 inside transactions. */
+    /** Issue 15: the same with a MariaDB 11.4 primary (log_pos 0 inside transactions) and 11.4 replicas (TLS by default). */
     @Test
     void sigkillWithAMariaDb114PrimaryLosesNothingVisible() throws Exception {
         maxAimedCycles = 2;
         line = MariaDbLine.MARIADB_11_4;
-        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 6));
+        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 3));
     }
 
     private void run(String sync, int cycles) throws Exception {
@@ -107,8 +110,8 @@ class CrashSafetyIT {
                 + cycles + " cycles");
         started = System.nanoTime();
         try (MariaDbServer p = line.builder().name("primary").serverId(1).start();
-             MariaDbServer g = MariaDbServer.builder().name("replica-gtid").serverId(2).binlog(false).start();
-             MariaDbServer f = MariaDbServer.builder().name("replica-file").serverId(3).binlog(false).start();
+             MariaDbServer g = line.builder().name("replica-gtid").serverId(2).binlog(false).start();
+             MariaDbServer f = line.builder().name("replica-file").serverId(3).binlog(false).start();
              RelayProcess r = RelayProcess.configure(tmp.resolve("relay"), p, RelayProcess.stablePort(), sync);
              LiveWorkload w = new LiveWorkload(p, seed);
              Connection control = p.connect();
@@ -140,7 +143,12 @@ class CrashSafetyIT {
             workload.stop(Duration.ofSeconds(60));
             end = checkpoint();
             progress("workload stopped, all converged");
-            rawDumpsEqual(tool.get(), firstFile);
+            if (line == MariaDbLine.MARIADB_10_11) {
+                rawDumpsEqual(tool.get(), firstFile);
+            } else {
+                // mariadb-binlog 10.11 refuses an 11.x server ("unrecognized MariaDB version"); the 11.4 bundle has none
+                rawStreamsEqual(firstFile);
+            }
             progress("raw dumps compared");
             connectorReadsEqual(firstFile);
             System.out.printf("CrashSafetyIT (storage.sync " + sync + ") passed: seed %d, %d SIGKILLs in %d cycles, %.0f s; workload: %s; final end %s;"
@@ -253,6 +261,49 @@ class CrashSafetyIT {
             if (attempt == 3) {
                 fail("raw dump through the relay differs from the primary's: " + difference);
             }
+        }
+    }
+
+    /**
+     * Our own raw reader, as a MariaDB replica declares itself (GTID capable, CRC32, ANNOTATE_ROWS wanted): the relay
+     * sends the primary's events byte for byte, from the first file to the end (the artificial events each side makes
+     * for itself left out).
+     */
+    private void rawStreamsEqual(String firstFile) throws Exception {
+        String difference = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            awaitRelayCaughtUp();
+            List<byte[]> direct = rawStream(primary.port(), firstFile);
+            awaitRelayCaughtUp();
+            List<byte[]> relayed = rawStream(relay.port(), firstFile);
+            difference = direct.size() == relayed.size() ? null : direct.size() + " events vs " + relayed.size();
+            for (int i = 0; difference == null && i < direct.size(); i++) {
+                if (!Arrays.equals(direct.get(i), relayed.get(i))) {
+                    difference = "event " + i + " differs";
+                }
+            }
+            if (difference == null) {
+                assertTrue(direct.size() > 100, "only " + direct.size() + " events");
+                System.out.println("raw streams equal: " + direct.size() + " events");
+                return;
+            }
+            // the primary may append a BINLOG_CHECKPOINT on its own between the two dumps: retry a few times
+        }
+        fail("raw stream through the relay differs from the primary's: " + difference);
+    }
+
+    private static List<byte[]> rawStream(int port, String firstFile) throws Exception {
+        try (RawDumpClient c = new RawDumpClient(port, RelayHarness.USER, RelayHarness.PASSWORD)) {
+            c.query("SET @mariadb_slave_capability=4");
+            c.query("SET @master_binlog_checksum='CRC32'");
+            List<byte[]> events = new java.util.ArrayList<>();
+            for (byte[] e : c.dumpAll(firstFile, 4, 0x7ffffff0L, 1 | 2)) {
+                int type = dev.binlogrelay.core.binlog.Events.type(e);
+                if (!dev.binlogrelay.core.binlog.Events.isArtificial(e) && type != dev.binlogrelay.core.binlog.EventType.HEARTBEAT) {
+                    events.add(e);
+                }
+            }
+            return events;
         }
     }
 
