@@ -147,13 +147,14 @@ final class DumpSession {
         byte[] bytes = e.bytes();
         int type = Events.type(bytes);
         if (type == EventType.FORMAT_DESCRIPTION) {
-            storedChecksum = FormatDescription.checksum(bytes);
-            rewritable = FormatDescription.hasChecksumField(bytes);
             if (!e.file().equals(currentFile)) {
-                // every new file is announced by a fake rotate before its format description
+                // every new file is announced by a fake rotate before its format description, made (as the server
+                // makes it) with the algorithm of the file before: the reader learns the new one from the FDE
                 currentFile = e.file();
                 write(ArtificialEvents.fakeRotate(options.serverId(), currentFile, e.position(), artificialChecksum()));
             }
+            storedChecksum = FormatDescription.checksum(bytes);
+            rewritable = FormatDescription.hasChecksumField(bytes);
             write(convertFde(bytes));
             return;
         }

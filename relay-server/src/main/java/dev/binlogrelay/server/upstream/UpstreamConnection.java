@@ -294,7 +294,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.warn("no data from the primary for too long (no heartbeat); reconnecting");
+            // logged by UpstreamClient, once per change of reason
+            listener.onError(new UpstreamException("no data from the primary for 3 heartbeat periods (a silent or"
+                    + " half-open connection)"));
             ctx.close();
         }
     }

@@ -263,7 +263,9 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.warn("no answer from {}:{} during login; reconnecting", settings.host(), settings.port());
+            // logged by UpstreamClient, once per change of reason
+            state = State.DONE;
+            listener.onError(new UpstreamException("no answer from the primary during login"));
             ctx.close();
             return;
         }

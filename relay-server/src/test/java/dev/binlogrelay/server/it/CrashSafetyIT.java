@@ -264,47 +264,11 @@ class CrashSafetyIT {
         }
     }
 
-    /**
-     * Our own raw reader, as a MariaDB replica declares itself (GTID capable, CRC32, ANNOTATE_ROWS wanted): the relay
-     * sends the primary's events byte for byte, from the first file to the end (the artificial events each side makes
-     * for itself left out).
-     */
+    /** Our own raw reader through the relay gets the primary's events byte for byte ({@link RawStreams}). */
     private void rawStreamsEqual(String firstFile) throws Exception {
-        String difference = null;
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            awaitRelayCaughtUp();
-            List<byte[]> direct = rawStream(primary.port(), firstFile);
-            awaitRelayCaughtUp();
-            List<byte[]> relayed = rawStream(relay.port(), firstFile);
-            difference = direct.size() == relayed.size() ? null : direct.size() + " events vs " + relayed.size();
-            for (int i = 0; difference == null && i < direct.size(); i++) {
-                if (!Arrays.equals(direct.get(i), relayed.get(i))) {
-                    difference = "event " + i + " differs";
-                }
-            }
-            if (difference == null) {
-                assertTrue(direct.size() > 100, "only " + direct.size() + " events");
-                System.out.println("raw streams equal: " + direct.size() + " events");
-                return;
-            }
-            // the primary may append a BINLOG_CHECKPOINT on its own between the two dumps: retry a few times
-        }
-        fail("raw stream through the relay differs from the primary's: " + difference);
-    }
-
-    private static List<byte[]> rawStream(int port, String firstFile) throws Exception {
-        try (RawDumpClient c = new RawDumpClient(port, RelayHarness.USER, RelayHarness.PASSWORD)) {
-            c.query("SET @mariadb_slave_capability=4");
-            c.query("SET @master_binlog_checksum='CRC32'");
-            List<byte[]> events = new java.util.ArrayList<>();
-            for (byte[] e : c.dumpAll(firstFile, 4, 0x7ffffff0L, 1 | 2)) {
-                int type = dev.binlogrelay.core.binlog.Events.type(e);
-                if (!dev.binlogrelay.core.binlog.Events.isArtificial(e) && type != dev.binlogrelay.core.binlog.EventType.HEARTBEAT) {
-                    events.add(e);
-                }
-            }
-            return events;
-        }
+        int events = RawStreams.assertEqual(primary.port(), relay.port(), firstFile, this::awaitRelayCaughtUp);
+        assertTrue(events > 100, "only " + events + " events");
+        System.out.println("raw streams equal: " + events + " events");
     }
 
     /** mysql-binlog-connector-java reads the same events (type, file, position) through the relay as from the primary. */

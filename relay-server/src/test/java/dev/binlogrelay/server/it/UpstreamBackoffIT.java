@@ -3,6 +3,7 @@ package dev.binlogrelay.server.it;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.upstream.UpstreamClient;
+import dev.binlogrelay.testkit.FaultProxy;
 import dev.binlogrelay.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class UpstreamBackoffIT {
     @Test
     void aStreamRefusedAtTheSameEventBacksOffExponentiallyAndRecovers() throws Exception {
         try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start();
-             TcpProxy proxy = new TcpProxy(primary.port())) {
+             FaultProxy proxy = new FaultProxy(primary.port())) {
             RelayHarness.createAppTable(primary);
             RelayConfig config = RelayHarness.config(primary, tmp.resolve("relay"), 9401, "earliest");
             config.upstream.port = proxy.port();

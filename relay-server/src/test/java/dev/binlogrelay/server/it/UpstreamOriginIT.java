@@ -6,6 +6,7 @@ import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.upstream.UpstreamOrigin;
 import dev.binlogrelay.storage.BinlogPosition;
+import dev.binlogrelay.testkit.FaultProxy;
 import dev.binlogrelay.testkit.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,7 +116,7 @@ class UpstreamOriginIT {
             RelayHarness.awaitCaughtUp(relay, one, WAIT);
             relay.store().putMeta(java.util.Map.of("test.marker", "kept")); // gone if the store were reset
         }
-        try (TcpProxy proxy = new TcpProxy(one.port())) {
+        try (FaultProxy proxy = new FaultProxy(one.port())) {
             RelayConfig viaProxy = RelayHarness.config(one, data, 9002, "earliest");
             viaProxy.upstream.host = "127.0.0.1";
             viaProxy.upstream.port = proxy.port();
@@ -139,7 +140,7 @@ class UpstreamOriginIT {
     @Test
     void anotherPrimaryBehindTheSameAddressIsRefusedAndReadersAreStillServed() throws Exception {
         Path data = tmp.resolve("identity");
-        try (TcpProxy proxy = new TcpProxy(one.port())) {
+        try (FaultProxy proxy = new FaultProxy(one.port())) {
             RelayConfig config = RelayHarness.config(one, data, 9003, "earliest");
             config.upstream.host = "127.0.0.1";
             config.upstream.port = proxy.port();
