@@ -75,6 +75,15 @@ public final class RelayConfig {
         public Integer writeBufferHigh = 4 * 1024 * 1024;
         @JsonProperty("write_buffer_low")
         public Integer writeBufferLow = 1024 * 1024;
+        /**
+         * Memory all readers' pending writes may hold together, a size (256M); absent: a quarter of the JVM's
+         * direct memory, at most 256 MiB.
+         */
+        @JsonProperty("max_pending_bytes")
+        public String maxPendingBytes;
+        /** A reader holding pending writes without reading any of them for this long is disconnected (0 = never). */
+        @JsonProperty("write_timeout")
+        public String writeTimeout = "60s";
         /** Certificate and key for TLS with clients; absent = no TLS. */
         public Tls tls;
         /**
