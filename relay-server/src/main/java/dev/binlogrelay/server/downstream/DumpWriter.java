@@ -104,13 +104,21 @@ final class DumpWriter {
      * copied).
      */
     void event(byte[] event) {
+        if (closed) {
+            return; // a write failed (and ended the reader) while this pump was still sending
+        }
         if (1 + event.length >= PacketDecoder.MAX_CHUNK) {
             handOverBatch();
-            handOver(Unpooled.wrappedBuffer(OK_BYTE, event), 1L + event.length);
+            if (!closed) {
+                handOver(Unpooled.wrappedBuffer(OK_BYTE, event), 1L + event.length);
+            }
             return;
         }
         if (batch != null && batch.writableBytes() < event.length + 5) {
             handOverBatch();
+            if (closed) {
+                return;
+            }
         }
         if (batch == null) {
             batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 5));
@@ -144,7 +152,9 @@ final class DumpWriter {
     /** Hands the batch being filled to the channel and flushes. */
     void flush() {
         handOverBatch();
-        channel.flush();
+        if (!closed) {
+            channel.flush();
+        }
     }
 
     /** Hands the packed packets to the channel (written, not flushed); a mostly empty buffer is trimmed first. */
@@ -235,6 +245,7 @@ final class DumpWriter {
             if (future.isSuccess()) {
                 lastProgressNanos = System.nanoTime();
             } else {
+                close(); // nothing more goes out after a failed write, whatever the caller is doing
                 onFailure.accept(future.cause());
             }
         }

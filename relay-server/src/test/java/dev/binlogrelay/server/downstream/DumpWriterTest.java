@@ -119,6 +119,29 @@ class DumpWriterTest {
     }
 
     @Test
+    void aWriteFailingInTheMiddleOfAPumpStopsTheRest() {
+        PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
+        int[] writes = {0};
+        DumpWriter[] w = {null};
+        w[0] = writer(budget, new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                writes[0]++;
+                io.netty.util.ReferenceCountUtil.release(msg);
+                promise.setFailure(new IllegalStateException("injected write failure"));
+            }
+        });
+        for (int i = 0; i < 40; i++) {
+            w[0].event(new byte[4000]); // the first full batch fails
+        }
+        w[0].flush();
+        assertEquals(1, writes[0], "nothing was written after the failed write");
+        assertEquals(1, failures.size());
+        assertFalse(w[0].canWrite());
+        assertEquals(0, budget.used());
+    }
+
+    @Test
     void anAllocationFailureLeavesNothingCountedOrLeaked() {
         PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
         DumpWriter w = writer(budget);
