@@ -22,7 +22,8 @@ import java.util.function.LongConsumer;
  *
  * <pre>
  *   event(bytes) ──► batch (pooled direct buffer, up to 64 KiB of framed packets)
- *                      │ flush(): a batch using less than half its buffer is copied into an exactly-sized one
+ *                      │ a batch using less than half its buffer that would wait behind other writes is copied
+ *                      │ into an exactly-sized one (one that the socket takes at once is not)
  *                      ▼
  *   channel.write(FramedPackets, progressive promise) ── counted: channel watermark (by capacity, see
  *                      │                                  {@link CapacityEstimator}) and the global budget
@@ -151,19 +152,47 @@ final class DumpWriter {
 
     /** Hands the batch being filled to the channel and flushes. */
     void flush() {
-        handOverBatch();
+        if (batch != null && wasteful(batch)) {
+            // the end of a pump, typically one commit for a tail reader: if its socket takes everything queued so
+            // far, the batch goes out at once too and is released, and copying it would only cost CPU
+            channel.flush();
+            if (closed) {
+                return;
+            }
+            handOverBatch(hasQueuedWrites());
+        } else {
+            handOverBatch();
+        }
         if (!closed) {
             channel.flush();
         }
     }
 
-    /** Hands the packed packets to the channel (written, not flushed); a mostly empty buffer is trimmed first. */
+    private static boolean wasteful(ByteBuf b) {
+        return b.readableBytes() * 2 < b.capacity();
+    }
+
+    /** Whether writes wait in the channel for the socket (after a flush: the socket did not take them all). */
+    private boolean hasQueuedWrites() {
+        var queue = channel.unsafe().outboundBuffer();
+        return queue == null || queue.totalPendingWriteBytes() > 0;
+    }
+
     private void handOverBatch() {
+        handOverBatch(true);
+    }
+
+    /**
+     * Hands the packed packets to the channel (written, not flushed). A mostly empty buffer that will wait in
+     * the channel is first copied into one of its own size, so a reader that does not read holds what it was
+     * sent, not 64 KiB per commit.
+     */
+    private void handOverBatch(boolean trim) {
         if (batch == null) {
             return;
         }
         int n = batch.readableBytes();
-        if (n * 2 < batch.capacity()) {
+        if (trim && wasteful(batch)) {
             // a small flush (a few events of one commit) would otherwise hold a whole 64 KiB buffer until written
             ByteBuf exact = channel.alloc().directBuffer(n, n);
             exact.writeBytes(batch);

@@ -51,7 +51,7 @@ class DumpWriterTest {
     }
 
     @Test
-    void aSmallFlushIsCopiedIntoABufferOfItsOwnSize() {
+    void aSmallFlushThatTheSocketTakesIsNotCopied() {
         PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
         DumpWriter w = writer(budget);
         w.event(new byte[300]);
@@ -59,14 +59,59 @@ class DumpWriterTest {
         ByteBuf out = channel.readOutbound();
         try {
             assertEquals(305, out.readableBytes(), "header, OK byte, event");
-            assertEquals(305, out.capacity(), "not a 64 KiB batch buffer");
+            assertEquals(DumpWriter.BATCH_BYTES, out.capacity(), "written at once, released at once: no copy");
         } finally {
             out.release();
         }
         assertEquals(0, budget.used(), "written: released");
-        assertEquals(305, budget.peak());
+        assertEquals(DumpWriter.BATCH_BYTES, budget.peak());
         assertEquals(0, w.pendingBytes());
         assertTrue(failures.isEmpty());
+    }
+
+    @Test
+    void aSmallFlushThatWaitsIsCopiedIntoABufferOfItsOwnSize() {
+        PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
+        channel = new FullSocketChannel();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(HIGH / 2, HIGH));
+        channel.config().setMessageSizeEstimator(CapacityEstimator.INSTANCE);
+        PacketSequence sequence = new PacketSequence();
+        channel.pipeline().addLast(new PacketEncoder(sequence));
+        DumpWriter w = new DumpWriter(channel, sequence, budget, 0, () -> wakes++, failures::add, stalls::add);
+        for (int commit = 0; commit < 10; commit++) {
+            w.event(new byte[300]);
+            w.flush();
+        }
+        // the first one went to the "socket" untouched (its queue was empty), the others wait, each at its size
+        assertEquals(DumpWriter.BATCH_BYTES + 9 * 305, w.pendingBytes());
+        assertEquals(w.pendingBytes(), budget.used());
+        long watermarkCount = channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        assertTrue(watermarkCount >= w.pendingBytes() && watermarkCount < w.pendingBytes() + 10 * 200,
+                "the watermark counts capacity too (plus Netty's per-write overhead): " + watermarkCount);
+        assertFalse(channel.isWritable(), "over the 64 KiB high watermark");
+        ((FullSocketChannel) channel).drain();
+        assertEquals(0, w.pendingBytes());
+        assertEquals(0, budget.used());
+    }
+
+    /** A channel whose socket takes nothing until {@link #drain()} (a reader that does not read). */
+    private static final class FullSocketChannel extends EmbeddedChannel {
+        private boolean full = true;
+
+        @Override
+        protected void doWrite(io.netty.channel.ChannelOutboundBuffer in) throws Exception {
+            if (!full) {
+                super.doWrite(in);
+            }
+        }
+
+        void drain() {
+            full = false;
+            flushOutbound();
+            for (Object o; (o = readOutbound()) != null; ) {
+                io.netty.util.ReferenceCountUtil.release(o);
+            }
+        }
     }
 
     @Test
@@ -154,7 +199,7 @@ class DumpWriterTest {
 
             @Override
             protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-                if (++allocations[0] == 2) {
+                if (++allocations[0] == 3) {
                     throw new OutOfMemoryError("injected");
                 }
                 return Unpooled.directBuffer(initialCapacity, maxCapacity);
@@ -165,11 +210,16 @@ class DumpWriterTest {
                 return false;
             }
         });
-        w.event(new byte[100]);
-        assertThrows(OutOfMemoryError.class, w::flush, "the trim copy is the second allocation");
+        w.event(new byte[40_000]);
+        w.event(new byte[40_000]); // the first batch goes out; the second is the second allocation
+        assertThrows(OutOfMemoryError.class, () -> w.event(new byte[40_000]), "the third allocation fails");
         w.close(); // what the session does on a failure: the batch being filled is released
-        assertEquals(0, budget.used());
-        assertNull(channel.readOutbound(), "nothing after the failure was written");
+        assertEquals(2L * DumpWriter.BATCH_BYTES, budget.used(), "two batches handed over, not flushed");
+        ByteBuf first = channel.readOutbound(); // written before the failure (not flushed: the pump did not end)
+        assertNull(first, "nothing is flushed by a failed pump");
+        channel.close();
+        assertEquals(0, budget.used(), "the unflushed writes were failed by the close and released");
+        assertEquals(0, w.pendingBytes());
     }
 
     @Test
