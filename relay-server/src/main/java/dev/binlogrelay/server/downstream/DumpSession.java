@@ -294,14 +294,17 @@ final class DumpSession {
         channel.close();
     }
 
-    /** The reader held pending writes without reading any of them for the write timeout. */
-    private void stalled(long heldBytes) {
+    /** The reader held pending writes without reading any of them for too long (see {@link DumpWriter}). */
+    private void stalled(long heldBytes, long idleNanos, boolean underPressure) {
         if (finished) {
             return;
         }
         metrics.readerWriteTimeout();
-        log.warn("closing reader {}: it read nothing for downstream.write_timeout while {} bytes were waiting for it "
-                + "(it was handed everything before {}; it may reconnect and resume there)", reader, heldBytes, handedUpTo);
+        log.warn("closing reader {}: it read nothing for {} s while {} bytes were waiting for it ({}); it was handed "
+                        + "everything before {} and may reconnect and resume there", reader,
+                TimeUnit.NANOSECONDS.toSeconds(idleNanos), heldBytes,
+                underPressure ? "readers' pending writes are at downstream.max_pending_bytes and others wait"
+                        : "downstream.write_timeout", handedUpTo);
         stop();
         channel.close();
     }

@@ -14,7 +14,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 
 /**
  * The send path of one dump: packs event packets into buffers, hands them to the reader's channel and counts
@@ -34,13 +33,21 @@ import java.util.function.LongConsumer;
  * <p>Memory: what a reader holds is its pending writes (at most {@code write_buffer_high} by capacity, plus one
  * pump's worth, before {@link #canWrite()} says stop) and the batch being filled during a pump (64 KiB, handed
  * over or released at the end of every pump). A reader that holds pending writes and drains none of them for
- * {@code downstream.write_timeout} is reported to {@code onStall}.
+ * {@code downstream.write_timeout} (or for {@link #PRESSURE_IDLE_NANOS} while the global budget is spent and
+ * other readers wait for it) is reported to {@code onStall}.
  *
  * <p>Threading: event loop of the channel only (promise listeners run there too), except the budget's wake-up.
  */
 final class DumpWriter {
     /** Size of a batch buffer: one write for many small events, and what a pump hands over at a time. */
     static final int BATCH_BYTES = 64 * 1024;
+    /**
+     * Under memory pressure (the budget spent, readers waiting for it) a reader that has drained nothing of its
+     * pending writes for this long is disconnected before its write timeout.
+     */
+    static final long PRESSURE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How often a reader holding pending writes is looked at while it is paused. */
+    private static final long STALL_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final byte[] OK_BYTE = {0};
 
     private final Channel channel;
@@ -48,7 +55,7 @@ final class DumpWriter {
     private final PendingWriteBudget budget;
     private final long writeTimeoutNanos;
     private final Consumer<Throwable> onFailure;
-    private final LongConsumer onStall;
+    private final StallListener onStall;
     private final Runnable wake;
     private final AtomicBoolean waitingForRoom = new AtomicBoolean();
     private ByteBuf batch;
@@ -61,11 +68,11 @@ final class DumpWriter {
     /**
      * @param wake      called (from any thread) when the budget has room again after {@link #canWrite()} found none
      * @param onFailure a write failed (called on the event loop; the session ends the reader)
-     * @param onStall   the reader held pending writes without draining any of them for the write timeout
-     *                  (called with the bytes it holds)
+     * @param onStall   the reader held pending writes without draining any of them for the write timeout, or
+     *                  for {@link #PRESSURE_IDLE_NANOS} while the global budget is spent and others wait
      */
     DumpWriter(Channel channel, PacketSequence sequence, PendingWriteBudget budget, long writeTimeoutNanos,
-               Runnable wake, Consumer<Throwable> onFailure, LongConsumer onStall) {
+               Runnable wake, Consumer<Throwable> onFailure, StallListener onStall) {
         this.channel = channel;
         this.sequence = sequence;
         this.budget = budget;
@@ -236,11 +243,16 @@ final class DumpWriter {
     private void armStallCheck() {
         if (writeTimeoutNanos > 0 && stallCheck == null && pendingBytes > 0 && !closed) {
             long idle = System.nanoTime() - lastProgressNanos;
-            stallCheck = channel.eventLoop().schedule(this::checkStall, Math.max(0, writeTimeoutNanos - idle),
-                    TimeUnit.NANOSECONDS);
+            long delay = Math.max(0, Math.min(writeTimeoutNanos - idle, STALL_CHECK_NANOS));
+            stallCheck = channel.eventLoop().schedule(this::checkStall, delay, TimeUnit.NANOSECONDS);
         }
     }
 
+    /**
+     * While the reader holds pending writes: ends it once it has drained nothing for the write timeout, or
+     * sooner, for {@link #PRESSURE_IDLE_NANOS}, while the global budget is spent and other readers wait for it
+     * (stalled readers would otherwise keep the healthy ones paused for the whole write timeout).
+     */
     private void checkStall() {
         stallCheck = null;
         if (closed || pendingBytes == 0) {
@@ -248,10 +260,23 @@ final class DumpWriter {
         }
         long idle = System.nanoTime() - lastProgressNanos;
         if (idle >= writeTimeoutNanos) {
-            onStall.accept(pendingBytes);
+            onStall.stalled(pendingBytes, idle, false);
+        } else if (idle >= Math.min(PRESSURE_IDLE_NANOS, writeTimeoutNanos) && budget.underPressure()) {
+            onStall.stalled(pendingBytes, idle, true);
         } else {
             armStallCheck();
         }
+    }
+
+    /** What the session does with a reader that holds memory without reading. */
+    @FunctionalInterface
+    interface StallListener {
+        /**
+         * @param heldBytes     what its pending writes hold
+         * @param idleNanos     how long it has drained nothing
+         * @param underPressure the global budget is spent and other readers wait (else: the write timeout passed)
+         */
+        void stalled(long heldBytes, long idleNanos, boolean underPressure);
     }
 
     /** One write's completion: counts progress, releases its bytes, reports a failure. */

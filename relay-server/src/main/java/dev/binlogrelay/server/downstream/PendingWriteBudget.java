@@ -49,6 +49,11 @@ final class PendingWriteBudget {
         return used.get() < max;
     }
 
+    /** The budget is spent and sessions wait for room. */
+    boolean underPressure() {
+        return !hasRoom() && !waiting.isEmpty();
+    }
+
     /** Counts {@code bytes} handed to a channel. */
     void reserve(long bytes) {
         long now = used.addAndGet(bytes);

@@ -37,7 +37,7 @@ class DumpWriterTest {
         channel.pipeline().addLast(handlers);
         PacketSequence sequence = new PacketSequence();
         channel.pipeline().addLast(new PacketEncoder(sequence));
-        return new DumpWriter(channel, sequence, budget, 0, () -> wakes++, failures::add, stalls::add);
+        return new DumpWriter(channel, sequence, budget, 0, () -> wakes++, failures::add, (held, idle, pressure) -> stalls.add(held));
     }
 
     @AfterEach
@@ -77,7 +77,7 @@ class DumpWriterTest {
         channel.config().setMessageSizeEstimator(CapacityEstimator.INSTANCE);
         PacketSequence sequence = new PacketSequence();
         channel.pipeline().addLast(new PacketEncoder(sequence));
-        DumpWriter w = new DumpWriter(channel, sequence, budget, 0, () -> wakes++, failures::add, stalls::add);
+        DumpWriter w = new DumpWriter(channel, sequence, budget, 0, () -> wakes++, failures::add, (held, idle, pressure) -> stalls.add(held));
         for (int commit = 0; commit < 10; commit++) {
             w.event(new byte[300]);
             w.flush();

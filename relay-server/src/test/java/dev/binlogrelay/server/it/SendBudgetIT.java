@@ -213,6 +213,43 @@ class SendBudgetIT {
         }
     }
 
+    @Test
+    void underMemoryPressureReadersThatDoNotReadAreCutLongBeforeTheirWriteTimeout() throws Exception {
+        int budget = 512 * 1024;
+        BinlogPosition from = RelayHarness.masterStatus(primary);
+        for (int i = 0; i < 200; i++) {
+            insertWide(48 * 1024);
+        }
+        try (Relay relay = relay("pressure", String.valueOf(budget), "60s")) {
+            List<RawDumpClient> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    RawDumpClient c = new RawDumpClient(relay.port(), RelayHarness.USER, RelayHarness.PASSWORD, SMALL_RCVBUF);
+                    stalled.add(c);
+                    c.query("SET @master_binlog_checksum = @@global.binlog_checksum");
+                    c.sendDump(from.file(), from.position(), 4300 + i, 0); // blocking, never read
+                }
+                awaitPendingAbove(relay, budget);
+                long start = System.nanoTime();
+                List<byte[]> events;
+                try (RawDumpClient healthy = new RawDumpClient(relay.port(), RelayHarness.USER, RelayHarness.PASSWORD)) {
+                    healthy.query("SET @master_binlog_checksum = @@global.binlog_checksum");
+                    events = healthy.dumpAll(from.file(), from.position(), 4400); // each read waits at most 30 s
+                }
+                long tookSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                assertEquals(200, events.stream().filter(e -> Events.type(e) == EventType.WRITE_ROWS_V1
+                        || Events.type(e) == EventType.WRITE_ROWS_V2).count());
+                // the stalled readers held the budget for about 5 s each round, not for the 60 s write timeout
+                assertTrue(tookSeconds < 30, "the healthy reader took " + tookSeconds + " s");
+                assertTrue(relay.metrics().writeTimeouts() >= 2, "stalled readers cut: " + relay.metrics().writeTimeouts());
+            } finally {
+                for (RawDumpClient c : stalled) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     private static void insertWide(int size) throws Exception {
         byte[] blob = new byte[size];
         new java.util.Random(size).nextBytes(blob);
