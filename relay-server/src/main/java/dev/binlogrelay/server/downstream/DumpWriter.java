@@ -172,6 +172,9 @@ final class DumpWriter {
         }
         if (!closed) {
             channel.flush();
+            if (!channel.isWritable() || !budget.hasRoom()) {
+                armStallCheck(); // this flush paused the reader: no pump looks at it again until it drains
+            }
         }
     }
 

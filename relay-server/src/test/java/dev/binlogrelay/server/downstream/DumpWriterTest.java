@@ -94,6 +94,29 @@ class DumpWriterTest {
         assertEquals(0, budget.used());
     }
 
+    @Test
+    void aReaderPausedByTheLastFlushOfAPumpIsTimedOutWhenItDrainsNothing() {
+        PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
+        channel = new FullSocketChannel();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(HIGH / 2, HIGH));
+        channel.config().setMessageSizeEstimator(CapacityEstimator.INSTANCE);
+        PacketSequence sequence = new PacketSequence();
+        channel.pipeline().addLast(new PacketEncoder(sequence));
+        DumpWriter w = new DumpWriter(channel, sequence, budget, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100),
+                () -> wakes++, failures::add, (held, idle, pressure) -> stalls.add(held));
+        assertTrue(w.canWrite());
+        w.event(new byte[70_000]); // one event over the high watermark, handed over by the pump's last flush
+        w.flush();
+        assertFalse(channel.isWritable());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (stalls.isEmpty() && System.nanoTime() < deadline) {
+            channel.runPendingTasks(); // the stall check is a scheduled task of the channel's loop
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        assertEquals(List.of(w.pendingBytes()), stalls, "reported once, with what it holds");
+        ((FullSocketChannel) channel).drain();
+    }
+
     /** A channel whose socket takes nothing until {@link #drain()} (a reader that does not read). */
     private static final class FullSocketChannel extends EmbeddedChannel {
         private boolean full = true;
