@@ -4,6 +4,7 @@ import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.config.SecurityConfig;
+import dev.binlogrelay.server.config.SendSettings;
 import dev.binlogrelay.server.config.StorageSettings;
 import dev.binlogrelay.server.downstream.DownstreamSecurity;
 import dev.binlogrelay.server.downstream.DownstreamServer;
@@ -118,9 +119,13 @@ public final class Relay implements AutoCloseable {
                 () -> store.segmentLoads());
         metrics.gauge("binlog_relay_segment_cache_bytes", "Bytes held by the shared segment cache",
                 () -> store.segmentCacheBytes());
-        return new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
+        DownstreamServer server = new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
-                Math.max(2, Runtime.getRuntime().availableProcessors()));
+                Math.max(2, Runtime.getRuntime().availableProcessors()), SendSettings.limits(config.downstream));
+        metrics.gauge("binlog_relay_downstream_pending_write_bytes",
+                "Memory held by readers' pending writes (buffer capacity; bounded by downstream.max_pending_bytes)",
+                server::pendingWriteBytes);
+        return server;
     }
 
     /** The storage.retention task, started; null when no limit is configured. */
@@ -200,6 +205,10 @@ public final class Relay implements AutoCloseable {
 
     public RelayMetrics metrics() {
         return metrics;
+    }
+
+    public DownstreamServer downstream() {
+        return downstream;
     }
 
     public UpstreamClient upstream() {

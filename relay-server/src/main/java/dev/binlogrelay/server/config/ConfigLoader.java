@@ -91,6 +91,7 @@ public final class ConfigLoader {
         }
         try {
             SecurityConfig.check(c);
+            SendSettings.limits(c.downstream);
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }

@@ -76,6 +76,15 @@ public final class RelayConfig {
         @JsonProperty("write_buffer_low")
         public Integer writeBufferLow = 1024 * 1024;
         /**
+         * Memory all readers' pending writes may hold together, a size (256M); absent: a quarter of the JVM's
+         * direct memory, at most 256 MiB.
+         */
+        @JsonProperty("max_pending_bytes")
+        public String maxPendingBytes;
+        /** A reader holding pending writes without reading any of them for this long is disconnected (0 = never). */
+        @JsonProperty("write_timeout")
+        public String writeTimeout = "60s";
+        /**
          * Certificate and key for TLS with clients; absent = a self-signed certificate the relay makes once and keeps
          * in data_dir/tls/ (clients verify it with their password, as with MariaDB 11.4); {@code off} = no TLS.
          */

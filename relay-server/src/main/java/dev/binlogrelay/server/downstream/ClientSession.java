@@ -30,6 +30,12 @@ import java.nio.charset.StandardCharsets;
  */
 final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    /**
+     * The shortest heartbeat period the relay serves (100 ms). MariaDB accepts periods down to 1 ms; a reader
+     * asking for less than this gets this: a heartbeat is only sent to an idle reader, so a shorter period buys
+     * nothing but timer wake-ups and packets (a thousand readers at 1 ms would be a million a second).
+     */
+    static final long MIN_HEARTBEAT_NANOS = 100_000_000L;
 
     private enum State { COMMAND, DUMPING }
 
@@ -194,15 +200,18 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
             return;
         }
-        log.info("reader {} (server_id {}) dumps from {}{}{} (flags {}, checksum {})", ctx.channel().remoteAddress(), readerServerId,
+        log.info("reader {} (server_id {}) dumps from {}{}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
                 options.gtidStart() != null ? "GTID '" + options.gtidStart() + "' at " : "",
                 options.mysqlGtidSet() != null ? "GTID set '" + options.mysqlGtidSet() + "' at " : "",
-                cursor.position(), flags, options.checksum());
+                cursor.position(), flags, options.checksum(), heartbeatNote(options));
         state = State.DUMPING;
-        dump = new DumpSession(ctx.channel(), sequence, server.store(), cursor, options, server.formats(),
-                server.commitFanOut(ctx.channel().eventLoop()));
+        dump = new DumpSession(ctx.channel(), ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")",
+                sequence, server.store(), cursor, options, server.formats(),
+                server.commitFanOut(ctx.channel().eventLoop()), server.pendingWrites(), server.writeTimeoutNanos(),
+                server.metrics());
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> server.metrics().readerStopped());
+        server.dumpStarting(readerServerId, ctx.channel());
         dump.start();
     }
 
@@ -216,18 +225,32 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         String hb = sql.hasUserVariable("master_heartbeat_period") ? sql.userVariable("master_heartbeat_period")
                 : sql.userVariable("source_heartbeat_period");
         long heartbeat = 0;
+        long asked = 0;
         if (hb != null) {
             try {
-                heartbeat = (long) Double.parseDouble(hb);
+                asked = (long) Double.parseDouble(hb);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("bad @master_heartbeat_period '" + hb + "'");
             }
+            heartbeat = asked > 0 ? Math.max(asked, MIN_HEARTBEAT_NANOS) : 0;
         } else if (server.defaultHeartbeatNanos() > 0) {
-            heartbeat = server.defaultHeartbeatNanos();
+            heartbeat = Math.max(server.defaultHeartbeatNanos(), MIN_HEARTBEAT_NANOS);
         }
         boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
-        return new ReaderOptions(checksum, gtid, heartbeat, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
+        return new ReaderOptions(checksum, gtid, heartbeat, asked, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
                 (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
+    }
+
+    /** For the dump's log line: the heartbeat period, and that it was raised to the floor if it was. */
+    private static String heartbeatNote(ReaderOptions o) {
+        if (o.heartbeatNanos() == 0) {
+            return "";
+        }
+        String note = ", heartbeat " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(o.heartbeatNanos()) + " ms";
+        if (o.askedHeartbeatNanos() > 0 && o.askedHeartbeatNanos() < o.heartbeatNanos()) {
+            note += " (asked " + o.askedHeartbeatNanos() / 1e6 + " ms, raised to the relay's floor)";
+        }
+        return note;
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {

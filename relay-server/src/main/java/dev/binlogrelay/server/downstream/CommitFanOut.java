@@ -66,7 +66,11 @@ final class CommitFanOut {
     private void pumpAll() {
         scheduled.set(false);
         for (DumpSession s : snapshot) {
-            s.onCommitInLoop();
+            try {
+                s.onCommitInLoop();
+            } catch (Throwable t) {
+                s.fail(t); // one reader's failure ends that reader; the others of the loop are still pumped
+            }
         }
     }
 

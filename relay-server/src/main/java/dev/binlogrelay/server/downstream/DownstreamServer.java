@@ -53,6 +53,9 @@ public final class DownstreamServer implements AutoCloseable {
     private final long maxPacket;
     private final long defaultHeartbeatNanos;
     private final WriteBufferWaterMark watermark;
+    private final PendingWriteBudget pendingWrites;
+    private final long writeTimeoutNanos;
+    private volatile java.util.function.BiConsumer<Long, Channel> dumpHook = (serverId, ch) -> { };
     private final AtomicLong connectionIds = new AtomicLong(1);
     private final Map<Channel, RelayInfo.RegisteredReplica> replicas = new ConcurrentHashMap<>();
     private final Map<io.netty.channel.EventLoop, CommitFanOut> commitFanOuts = new ConcurrentHashMap<>();
@@ -71,6 +74,15 @@ public final class DownstreamServer implements AutoCloseable {
     public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
                             RelayMetrics metrics, long maxPacket, long defaultHeartbeatNanos, int writeBufferLow,
                             int writeBufferHigh, int workerThreads) {
+        this(store, info, users, security, metrics, maxPacket, defaultHeartbeatNanos, writeBufferLow, writeBufferHigh,
+                workerThreads, SendLimits.defaults());
+    }
+
+    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
+                            RelayMetrics metrics, long maxPacket, long defaultHeartbeatNanos, int writeBufferLow,
+                            int writeBufferHigh, int workerThreads, SendLimits sendLimits) {
+        this.pendingWrites = new PendingWriteBudget(sendLimits.maxPendingBytes());
+        this.writeTimeoutNanos = sendLimits.writeTimeoutNanos();
         this.store = store;
         this.info = info;
         this.users = users;
@@ -91,6 +103,7 @@ public final class DownstreamServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermark)
+                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, CapacityEstimator.INSTANCE)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -174,6 +187,36 @@ public final class DownstreamServer implements AutoCloseable {
 
     long defaultHeartbeatNanos() {
         return defaultHeartbeatNanos;
+    }
+
+    PendingWriteBudget pendingWrites() {
+        return pendingWrites;
+    }
+
+    long writeTimeoutNanos() {
+        return writeTimeoutNanos;
+    }
+
+    /** Memory held by all readers' pending writes now (by buffer capacity; {@code downstream.max_pending_bytes}). */
+    public long pendingWriteBytes() {
+        return pendingWrites.used();
+    }
+
+    /** The most memory readers' pending writes held at once since start-up. */
+    public long peakPendingWriteBytes() {
+        return pendingWrites.peak();
+    }
+
+    /**
+     * Test seam: {@code hook} sees each reader's channel (with the reader's server_id) on its event loop right
+     * before its dump starts, for instance to give it an allocator that fails (fault injection).
+     */
+    public void onDumpStarting(java.util.function.BiConsumer<Long, Channel> hook) {
+        this.dumpHook = hook;
+    }
+
+    void dumpStarting(long readerServerId, Channel channel) {
+        dumpHook.accept(readerServerId, channel);
     }
 
     void registerReplica(Channel ch, RelayInfo.RegisteredReplica replica) {

@@ -10,11 +10,11 @@ import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ServerStatus;
+import dev.binlogrelay.server.metrics.RelayMetrics;
 import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoredEvent;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -33,8 +33,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * gets a fake GTID_LIST; heartbeats go out when idle. Checksums follow {@link ReaderOptions#asStored()}.
  *
  * <p>Threading: everything runs on the reader channel's event loop. Commits reach it through the loop's
- * {@link CommitFanOut}, which pumps every session of the loop from one task. The reader is paused while its socket buffer is above the high watermark,
- * so a slow reader holds at most that much memory and never slows the upstream or other readers.
+ * {@link CommitFanOut}, which pumps every session of the loop from one task. The reader is paused while its
+ * pending writes are above the high watermark (counted by the memory behind them) or the global pending-write
+ * budget is spent (see {@link DumpWriter}), so a slow reader holds a bounded amount of memory and never slows the
+ * upstream or other readers; one that holds memory without reading for {@code downstream.write_timeout} is
+ * disconnected.
+ *
+ * <p>Failures: any exception or error while serving this reader (an allocation failure included) ends this
+ * reader's connection with one log line, and nothing after the failed event is ever sent to it: its stream is a
+ * gap-free prefix of the binlog, so it resumes where it stopped when it reconnects. Other readers of the loop
+ * are not touched.
  */
 final class DumpSession {
     private static final Logger log = LoggerFactory.getLogger(DumpSession.class);
@@ -45,10 +53,11 @@ final class DumpSession {
      * the loop for a whole write-buffer's worth of events.
      */
     private static final long MAX_BYTES_PER_PUMP = 128 * 1024;
-    private static final byte[] OK_BYTE = {0};
-    private static final int BATCH_BYTES = 64 * 1024;
 
     private final Channel channel;
+    private final String reader;
+    private final RelayMetrics metrics;
+    private final DumpWriter out;
     private final BinlogStore store;
     private final BinlogCursor cursor;
     private final ReaderOptions options;
@@ -66,14 +75,26 @@ final class DumpSession {
     private boolean sentSinceHeartbeat;
     private ScheduledFuture<?> heartbeatTask;
     private long eventsSent;
-    private final dev.binlogrelay.core.protocol.PacketSequence sequence;
-    private ByteBuf batch;
+    /** End of the last stored event queued for the reader (in the batch being filled or handed to the channel). */
+    private BinlogPosition queuedUpTo;
+    /**
+     * Where the reader's stream stands for certain: every event before it was handed to the channel (set after
+     * each pump's flush returned; events handed over earlier within a pump count from the pump's end).
+     */
+    private BinlogPosition handedUpTo;
 
-    DumpSession(Channel channel, dev.binlogrelay.core.protocol.PacketSequence sequence, BinlogStore store,
-                BinlogCursor cursor, ReaderOptions options, FileFormats formats, CommitFanOut commits) {
+    /**
+     * @param reader how log lines name the reader ("/10.0.0.7:51234 (server_id 3)")
+     */
+    DumpSession(Channel channel, String reader, dev.binlogrelay.core.protocol.PacketSequence sequence,
+                BinlogStore store, BinlogCursor cursor, ReaderOptions options, FileFormats formats,
+                CommitFanOut commits, PendingWriteBudget budget, long writeTimeoutNanos, RelayMetrics metrics) {
         this.channel = channel;
+        this.reader = reader;
+        this.metrics = metrics;
         this.commits = commits;
-        this.sequence = sequence;
+        this.out = new DumpWriter(channel, sequence, budget, writeTimeoutNanos, this::schedulePump, this::fail,
+                this::stalled);
         this.store = store;
         this.cursor = cursor;
         this.options = options;
@@ -84,8 +105,18 @@ final class DumpSession {
 
     /** Sends the stream preamble and starts streaming. Event loop only. */
     void start() {
+        try {
+            startStream();
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void startStream() {
         String file = cursor.position().file();
         long pos = cursor.position().position();
+        handedUpTo = cursor.position();
+        queuedUpTo = handedUpTo;
         currentFile = file;
         storedChecksum = formats.checksum(file);
         rewritable = FormatDescription.hasChecksumField(formats.formatDescription(file));
@@ -100,7 +131,7 @@ final class DumpSession {
             heartbeatTask = channel.eventLoop().scheduleAtFixedRate(this::heartbeat, ms, ms, TimeUnit.MILLISECONDS);
         }
         channel.closeFuture().addListener(f -> stop());
-        flushBatch();
+        out.flush();
         pump();
     }
 
@@ -110,10 +141,18 @@ final class DumpSession {
         if (finished || !channel.isActive()) {
             return;
         }
+        try {
+            pumpEvents();
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void pumpEvents() {
         int n = 0;
         long bytes = 0;
         boolean more = false;
-        while (channel.isWritable()) {
+        while (!finished && out.canWrite()) {
             if (n == MAX_EVENTS_PER_PUMP || bytes >= MAX_BYTES_PER_PUMP) {
                 more = true;
                 break;
@@ -135,9 +174,12 @@ final class DumpSession {
             n++;
             bytes += e.bytes().length;
             send(e);
+            queuedUpTo = new BinlogPosition(e.file(), e.endPosition());
         }
-        flushBatch();
-        channel.flush();
+        if (!finished) {
+            out.flush();
+            handedUpTo = queuedUpTo;
+        }
         if (more) {
             schedulePump(); // behind the tasks already queued on this loop: the other readers' turns
         }
@@ -199,58 +241,73 @@ final class DumpSession {
         return storedChecksum == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);
     }
 
-    /**
-     * Queues one event packet. Events are packed, already framed, into a pooled buffer of up to
-     * {@link #BATCH_BYTES} that goes out as one write (one copy of the event, no per-event buffers); an event
-     * too large for one packet goes through the packet encoder, which splits it.
-     */
+    /** Queues one event packet (see {@link DumpWriter#event}). */
     private void write(byte[] event) {
-        if (1 + event.length >= dev.binlogrelay.core.protocol.PacketDecoder.MAX_CHUNK) {
-            flushBatch();
-            channel.write(Unpooled.wrappedBuffer(OK_BYTE, event), channel.voidPromise());
-        } else {
-            if (batch == null) {
-                batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 5));
-            } else if (batch.writableBytes() < event.length + 5) {
-                flushBatch();
-                batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 5));
-            }
-            dev.binlogrelay.core.protocol.FramedPackets.append(batch, sequence, 0, event);
-            if (batch.readableBytes() >= BATCH_BYTES) {
-                flushBatch();
-            }
-        }
+        out.event(event);
         sentSinceHeartbeat = true;
         eventsSent++;
     }
 
-    /** Hands the packed packets to the channel (written, not flushed). */
-    private void flushBatch() {
-        if (batch != null) {
-            ByteBuf b = batch;
-            batch = null;
-            channel.write(new dev.binlogrelay.core.protocol.FramedPackets(b), channel.voidPromise());
-        }
-    }
-
+    /**
+     * Tells an idle reader the relay is alive: a small packet of exactly its size, and only while the reader
+     * drains what it has (back-pressure: a reader that is not reading does not need it, and it must not pile up).
+     */
     private void heartbeat() {
         if (finished || !channel.isActive()) {
             return;
         }
-        if (!sentSinceHeartbeat && !skippingGroup) {
-            var p = cursor.position();
-            write(ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), artificialChecksum()));
-            flushBatch();
-            channel.flush();
+        try {
+            if (!sentSinceHeartbeat && !skippingGroup) {
+                var p = cursor.position();
+                out.single(ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), artificialChecksum()));
+            }
+            sentSinceHeartbeat = false;
+        } catch (Throwable t) {
+            fail(t);
         }
-        sentSinceHeartbeat = false;
     }
 
     private void finishWithEof() {
+        out.flush();
         finished = true;
-        flushBatch();
         channel.writeAndFlush(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(channel.alloc()));
         stop();
+    }
+
+    /**
+     * Ends this reader after a failure in its send path (an allocation failure, a bug, a failed write): one log
+     * line and the connection is closed; nothing queued after the failure reaches the reader, so what it
+     * received is a gap-free prefix of its stream. A peer that went away is not an error worth a warning.
+     */
+    void fail(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (cause instanceof java.io.IOException) {
+            log.debug("dump to {} ended: {}", reader, cause.toString());
+        } else {
+            metrics.readerSendFailure();
+            log.warn("closing reader {} after a failure in its send path ({}); it was handed everything before {}",
+                    reader, cause, handedUpTo);
+            log.debug("send path failure of reader {}", reader, cause);
+        }
+        stop();
+        channel.close();
+    }
+
+    /** The reader held pending writes without reading any of them for too long (see {@link DumpWriter}). */
+    private void stalled(long heldBytes, long idleNanos, boolean underPressure) {
+        if (finished) {
+            return;
+        }
+        metrics.readerWriteTimeout();
+        log.warn("closing reader {}: it read nothing for {} s while {} bytes were waiting for it ({}); it was handed "
+                        + "everything before {} and may reconnect and resume there", reader,
+                TimeUnit.NANOSECONDS.toSeconds(idleNanos), heldBytes,
+                underPressure ? "readers' pending writes are at downstream.max_pending_bytes and others wait"
+                        : "downstream.write_timeout", handedUpTo);
+        stop();
+        channel.close();
     }
 
     /** The store committed; called by the loop's {@link CommitFanOut} on this session's event loop. */
@@ -275,9 +332,10 @@ final class DumpSession {
     void stop() {
         boolean wasFinished = finished;
         finished = true;
-        if (channel.eventLoop().inEventLoop() && batch != null) {
-            batch.release();
-            batch = null;
+        if (channel.eventLoop().inEventLoop()) {
+            out.close();
+        } else {
+            channel.eventLoop().execute(out::close);
         }
         commits.remove(this);
         if (heartbeatTask != null) {
@@ -289,7 +347,7 @@ final class DumpSession {
             channel.eventLoop().execute(cursor::close);
         }
         if (!wasFinished) {
-            log.debug("dump to {} stopped after {} events", channel.remoteAddress(), eventsSent);
+            log.debug("dump to {} stopped after {} events", reader, eventsSent);
         }
     }
 

@@ -28,6 +28,12 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Downstream logins refused").register(registry);
     private final Counter protocolErrors = Counter.builder().name("binlog_relay_downstream_protocol_errors_total")
             .help("Downstream connections closed for malformed or oversized packets").register(registry);
+    private final Counter sendFailures = Counter.builder().name("binlog_relay_downstream_send_failures_total")
+            .help("Readers disconnected after a failure in their send path (e.g. a buffer allocation failing)")
+            .register(registry);
+    private final Counter writeTimeouts = Counter.builder().name("binlog_relay_downstream_write_timeouts_total")
+            .help("Readers disconnected for holding pending writes without reading for downstream.write_timeout")
+            .register(registry);
     private final Counter purgedFiles = Counter.builder().name("binlog_relay_retention_purged_files_total")
             .help("Binlog files purged by storage.retention").register(registry);
     private final Counter purgedBytes = Counter.builder().name("binlog_relay_retention_purged_bytes_total")
@@ -61,6 +67,22 @@ public final class RelayMetrics implements AutoCloseable {
 
     public void authFailure() {
         authFailures.inc();
+    }
+
+    public void readerSendFailure() {
+        sendFailures.inc();
+    }
+
+    public void readerWriteTimeout() {
+        writeTimeouts.inc();
+    }
+
+    public double sendFailures() {
+        return sendFailures.get();
+    }
+
+    public double writeTimeouts() {
+        return writeTimeouts.get();
     }
 
     public void protocolError() {

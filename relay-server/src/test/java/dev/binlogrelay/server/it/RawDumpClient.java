@@ -31,7 +31,19 @@ final class RawDumpClient implements AutoCloseable {
     private int sequence;
 
     RawDumpClient(int port, String user, String password) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, user, password, 0);
+    }
+
+    /**
+     * @param receiveBuffer SO_RCVBUF to ask for (0: the system's): a small one makes a reader that does not read
+     *                      fill its side of the connection after a few KiB
+     */
+    RawDumpClient(int port, String user, String password, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(30_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

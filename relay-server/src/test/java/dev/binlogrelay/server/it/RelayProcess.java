@@ -52,6 +52,7 @@ final class RelayProcess implements AutoCloseable {
     private final String classPath;
     private final Path nativeDir;
     private Process process;
+    private String maxHeap = "-Xmx1g";
     private long logMark;
     private int starts;
 
@@ -141,6 +142,27 @@ final class RelayProcess implements AutoCloseable {
         return log;
     }
 
+    /** The heap of the next start, e.g. {@code -Xmx512m} (default {@code -Xmx1g}). */
+    RelayProcess maxHeap(String option) {
+        this.maxHeap = option;
+        return this;
+    }
+
+    /** The OS process id of the running relay. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident set size of the running relay (VmRSS of /proc/pid/status), bytes. */
+    long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    }
+
     /** Starts a relay process (the previous one must be dead); does not wait for it. */
     void start() throws IOException {
         if (process != null && process.isAlive()) {
@@ -152,7 +174,7 @@ final class RelayProcess implements AutoCloseable {
         logMark = Files.size(log);
         // C1 only and the serial collector: a faster start on a small machine; the relay's behaviour is the same
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.library.path=" + nativeDir,
+                maxHeap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.library.path=" + nativeDir,
                 "-Dio.netty.leakDetection.level=simple", // the relay's Main turns the detector off unless asked
                 "-Dlogback.configurationFile=" + config.resolveSibling("logback.xml"),
                 "-cp", classPath, "dev.binlogrelay.server.cli.Main", "run", "--config", config.toString()));
