@@ -75,7 +75,8 @@ public final class Wire {
     public static byte[] readLenencBytes(ByteBuf in) {
         long len = readLenencInt(in);
         if (len < 0 || len > in.readableBytes()) {
-            throw new ProtocolException("length-encoded string of " + len + " bytes but only " + in.readableBytes() + " remain");
+            throw new ProtocolException("length-encoded string of " + Long.toUnsignedString(len) + " bytes but only "
+                    + in.readableBytes() + " remain");
         }
         byte[] b = new byte[(int) len];
         in.readBytes(b);
@@ -134,6 +135,9 @@ public final class Wire {
     }
 
     public static void need(ByteBuf in, int n, String field) {
+        if (n < 0) {
+            throw new ProtocolException(field + " has a negative length " + n);
+        }
         if (in.readableBytes() < n) {
             throw new ProtocolException(field + " needs " + n + " bytes but only " + in.readableBytes() + " remain");
         }

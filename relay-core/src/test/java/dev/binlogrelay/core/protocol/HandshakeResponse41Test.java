@@ -189,4 +189,33 @@ class HandshakeResponse41Test {
         e = assertThrows(ProtocolException.class, () -> HandshakeResponse41.decode(buf(Hex.of(cutAttrs))));
         assertEquals("connect attributes of 127 bytes but only 126 remain", e.getMessage());
     }
+
+    /** Issue 16 finding 6: an 8-byte attribute length at or above 2^63 read as a negative int slice. */
+    @ParameterizedTest
+    @MethodSource("hugeAttributeLengths")
+    void attributeLengthsBeyondTheSignedRangeAreAProtocolError(long announced) {
+        int caps = Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION | Capabilities.PLUGIN_AUTH
+                | Capabilities.CONNECT_ATTRS;
+        byte[] noAttrs = bytes(new HandshakeResponse41(caps & ~Capabilities.CONNECT_ATTRS, 1 << 24, 33, "u", new byte[0], null,
+                "mysql_native_password", Map.of())::encode);
+        byte[] hostile = Arrays.copyOf(noAttrs, noAttrs.length + 9 + 4);
+        // the same response with CONNECT_ATTRS set and an 8-byte attribute length (0xFE) after the plugin name
+        for (int i = 0; i < 4; i++) {
+            hostile[i] = (byte) (caps >>> (8 * i));
+        }
+        hostile[noAttrs.length] = (byte) 0xFE;
+        for (int i = 0; i < 8; i++) {
+            hostile[noAttrs.length + 1 + i] = (byte) (announced >>> (8 * i));
+        }
+        ProtocolException e = assertThrows(ProtocolException.class, () -> HandshakeResponse41.decode(buf(Hex.of(hostile))));
+        assertTrue(e.getMessage().startsWith("connect attributes of " + Long.toUnsignedString(announced) + " bytes"), e.getMessage());
+        // a length-encoded string with such a length inside the attributes is refused the same way
+        byte[] inner = new byte[]{(byte) 0xFE, -1, -1, -1, -1, -1, -1, -1, -1};
+        assertThrows(ProtocolException.class, () -> Wire.readLenencBytes(buf(Hex.of(inner))));
+        assertThrows(ProtocolException.class, () -> Wire.readFixedBytes(buf(Hex.of(new byte[4])), -1, "field"));
+    }
+
+    static Stream<Long> hugeAttributeLengths() {
+        return Stream.of(-1L, Long.MIN_VALUE, 0x8000_0000L, 1L << 40);
+    }
 }
