@@ -103,7 +103,7 @@ public record HandshakeResponse41(int capabilities, long maxPacketSize, int char
         Map<String, String> attrs = new LinkedHashMap<>();
         if ((caps & Capabilities.CONNECT_ATTRS) != 0 && in.isReadable()) {
             long total = Wire.readLenencInt(in);
-            if (total > in.readableBytes()) {
+            if (total < 0 || total > in.readableBytes()) {
                 throw new ProtocolException("connect attributes of " + total + " bytes but only " + in.readableBytes() + " remain");
             }
             ByteBuf attrBuf = in.readSlice((int) total);
