@@ -72,7 +72,13 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": server_id must be between 1 and 4294967295, not " + c.serverId);
         }
         require(c.dataDir != null && !c.dataDir.isBlank(), file, "data_dir");
-        checkDataDir(Path.of(c.dataDir), file);
+        Path dataDir;
+        try {
+            dataDir = Path.of(c.dataDir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(file + ": bad value for 'data_dir': " + e.getMessage());
+        }
+        checkDataDir(dataDir, file);
         if (c.upstream != null) {
             RelayConfig.Upstream u = c.upstream;
             require(u.host != null && !u.host.isBlank(), file, "upstream.host");
