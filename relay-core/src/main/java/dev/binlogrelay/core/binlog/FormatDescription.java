@@ -49,9 +49,14 @@ public final class FormatDescription {
         if (!m.find()) {
             return true;
         }
-        int v = Integer.parseInt(m.group(1)) * 10000 + Integer.parseInt(m.group(2)) * 100 + Integer.parseInt(m.group(3));
+        int[] v = {versionPart(m.group(1)), versionPart(m.group(2)), versionPart(m.group(3))};
         boolean mariaDb = version.toLowerCase(java.util.Locale.ROOT).contains("mariadb");
-        return v >= (mariaDb ? 50300 : 50601);
+        return java.util.Arrays.compare(v, mariaDb ? new int[] {5, 3, 0} : new int[] {5, 6, 1}) >= 0;
+    }
+
+    /** One number of a version string; one too long for an int is larger than any real one. */
+    private static int versionPart(String digits) {
+        return digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
     }
 
     /** The checksum algorithm of the events that follow (and of this FDE); NONE for servers without checksums. */

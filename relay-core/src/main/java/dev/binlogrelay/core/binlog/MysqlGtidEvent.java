@@ -40,7 +40,11 @@ public final class MysqlGtidEvent {
                 throw new BinlogFormatException("GTID event of " + e.length + " bytes is too short");
             }
             UUID uuid = new UUID(be64(e, p + 1), be64(e, p + 9));
-            return Optional.of(new Gtid(new MysqlGtidSet.Tsid(uuid, ""), Events.u64(e, p + 17)));
+            long gno = Events.u64(e, p + 17);
+            if (gno < 1) {
+                throw new BinlogFormatException("GTID event with transaction number " + Long.toUnsignedString(gno));
+            }
+            return Optional.of(new Gtid(new MysqlGtidSet.Tsid(uuid, ""), gno));
         }
         if (type == EventType.GTID_TAGGED) {
             return Optional.of(tagged(e, p, end));
@@ -114,12 +118,12 @@ public final class MysqlGtidEvent {
                 long z = r.varlen();
                 gno = (z >>> 1) ^ -(z & 1);
             } else if (field == 3) {
-                int len = (int) r.varlen();
-                if (len > 32 || r.pos + len > end) {
-                    throw new BinlogFormatException("GTID_TAGGED event has a bad tag length " + len);
+                long len = r.varlen();
+                if (len < 0 || len > 32 || r.pos + len > end) {
+                    throw new BinlogFormatException("GTID_TAGGED event has a bad tag length " + Long.toUnsignedString(len));
                 }
-                tag = new String(e, r.pos, len, StandardCharsets.US_ASCII);
-                r.pos += len;
+                tag = new String(e, r.pos, (int) len, StandardCharsets.US_ASCII);
+                r.pos += (int) len;
                 break;
             } else {
                 break;
@@ -128,7 +132,11 @@ public final class MysqlGtidEvent {
         if (!haveUuid || gno < 1) {
             throw new BinlogFormatException("GTID_TAGGED event without uuid or transaction number");
         }
-        return new Gtid(new MysqlGtidSet.Tsid(new UUID(msb, lsb), tag), gno);
+        try {
+            return new Gtid(new MysqlGtidSet.Tsid(new UUID(msb, lsb), tag), gno);
+        } catch (IllegalArgumentException badTag) {
+            throw new BinlogFormatException("GTID_TAGGED event is malformed: " + badTag.getMessage());
+        }
     }
 
     private static long be64(byte[] b, int off) {

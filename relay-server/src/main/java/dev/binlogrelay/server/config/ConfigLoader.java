@@ -23,12 +23,28 @@ public final class ConfigLoader {
         if (!Files.isReadable(file)) {
             throw new ConfigException("config file " + file + " cannot be read");
         }
+        byte[] yaml;
+        try {
+            yaml = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage());
+        }
+        RelayConfig config = parse(yaml, file);
+        validate(config, file);
+        return config;
+    }
+
+    /**
+     * The config in {@code yaml} (the bytes of {@code file}) as written, before {@link #validate}: unknown keys, values
+     * of the wrong type and YAML errors are refused here.
+     */
+    static RelayConfig parse(byte[] yaml, Path file) {
         ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         RelayConfig config;
         try {
-            config = mapper.readValue(file.toFile(), RelayConfig.class);
+            config = mapper.readValue(yaml, RelayConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(file + ": unknown key '" + path(e) + "'");
         } catch (JsonMappingException e) {
@@ -41,7 +57,6 @@ public final class ConfigLoader {
         if (config == null) {
             throw new ConfigException(file + ": the file is empty");
         }
-        validate(config, file);
         return config;
     }
 
@@ -57,7 +72,13 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": server_id must be between 1 and 4294967295, not " + c.serverId);
         }
         require(c.dataDir != null && !c.dataDir.isBlank(), file, "data_dir");
-        checkDataDir(Path.of(c.dataDir), file);
+        Path dataDir;
+        try {
+            dataDir = Path.of(c.dataDir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(file + ": bad value for 'data_dir': " + e.getMessage());
+        }
+        checkDataDir(dataDir, file);
         if (c.upstream != null) {
             RelayConfig.Upstream u = c.upstream;
             require(u.host != null && !u.host.isBlank(), file, "upstream.host");
