@@ -51,6 +51,7 @@ class SendPathFailureIT {
         Map<Long, AtomicInteger> dumps = new ConcurrentHashMap<>();
         List<FailingAllocator> injected = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newSingleThreadExecutor();
+        WarningsAndErrors logged = new WarningsAndErrors();
         try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start();
              Relay relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
              MariaDbServer healthy = MariaDbServer.builder().name("replica-healthy").serverId(HEALTHY_REPLICA).start();
@@ -142,8 +143,48 @@ class SendPathFailureIT {
                     "the faulty replica was disconnected at each failure and came back: " + dumps);
             assertTrue(relay.metrics().sendFailures() >= FAULTY_CONNECTIONS + 1,
                     "each failure was counted: " + relay.metrics().sendFailures());
+            // one WARN line per failure, without a stack trace, and nothing else escaped
+            List<ch.qos.logback.classic.spi.ILoggingEvent> lines = logged.events();
+            List<ch.qos.logback.classic.spi.ILoggingEvent> failures = lines.stream()
+                    .filter(e -> e.getFormattedMessage().contains("after a failure in its send path")).toList();
+            assertEquals(FAULTY_CONNECTIONS + 1, failures.size(), "one line per injected failure: " + failures);
+            assertTrue(failures.stream().allMatch(e -> e.getThrowableProxy() == null && e.getLevel() == ch.qos.logback.classic.Level.WARN),
+                    "WARN lines without a stack trace");
+            List<String> others = lines.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                    || e.getFormattedMessage().contains("A task raised an exception")).map(e -> e.getFormattedMessage()).toList();
+            assertEquals(List.of(), others, "no error escaped the send path");
         } finally {
+            logged.close();
             pool.shutdownNow();
+        }
+    }
+
+    /** WARN and ERROR events logged in this JVM (the relay runs in it) while the test runs. */
+    private static final class WarningsAndErrors implements AutoCloseable {
+        private final ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+
+        WarningsAndErrors() {
+            ch.qos.logback.classic.filter.ThresholdFilter warn = new ch.qos.logback.classic.filter.ThresholdFilter();
+            warn.setLevel("WARN");
+            warn.start();
+            appender.addFilter(warn);
+            appender.start();
+            root.addAppender(appender);
+        }
+
+        List<ch.qos.logback.classic.spi.ILoggingEvent> events() {
+            synchronized (appender) { // AppenderBase appends under this lock
+                return new ArrayList<>(appender.list);
+            }
+        }
+
+        @Override
+        public void close() {
+            root.detachAppender(appender);
+            appender.stop();
         }
     }
 
