@@ -2,6 +2,7 @@ package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.ConfigLoader;
+import dev.binlogrelay.server.config.LimitsConfig;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.config.SecurityConfig;
 import dev.binlogrelay.server.config.StorageSettings;
@@ -118,7 +119,7 @@ public final class Relay implements AutoCloseable {
                 () -> store.segmentLoads());
         metrics.gauge("binlog_relay_segment_cache_bytes", "Bytes held by the shared segment cache",
                 () -> store.segmentCacheBytes());
-        return new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
+        return new DownstreamServer(store, info, users, security, metrics, LimitsConfig.limits(config.downstream), hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
     }

@@ -23,6 +23,11 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Downstream logins refused").register(registry);
     private final Counter protocolErrors = Counter.builder().name("binlog_relay_downstream_protocol_errors_total")
             .help("Downstream connections closed for malformed or oversized packets").register(registry);
+    private final Counter refusedConnections = Counter.builder().name("binlog_relay_downstream_connections_refused_total")
+            .help("Downstream connections refused or closed by a limit (label: the downstream.* key)")
+            .labelNames("limit").register(registry);
+    private final Counter delayedLogins = Counter.builder().name("binlog_relay_downstream_auth_delayed_total")
+            .help("Downstream logins whose answer was delayed after repeated failures from the host").register(registry);
     private final Counter purgedFiles = Counter.builder().name("binlog_relay_retention_purged_files_total")
             .help("Binlog files purged by storage.retention").register(registry);
     private final Counter purgedBytes = Counter.builder().name("binlog_relay_retention_purged_bytes_total")
@@ -51,6 +56,15 @@ public final class RelayMetrics implements AutoCloseable {
 
     public void authFailure() {
         authFailures.inc();
+    }
+
+    /** A connection refused or closed by a downstream limit: max_connections, connect_timeout, idle_timeout, ... */
+    public void connectionRefused(String limit) {
+        refusedConnections.labelValues(limit).inc();
+    }
+
+    public void authDelayed() {
+        delayedLogins.inc();
     }
 
     public void protocolError() {
