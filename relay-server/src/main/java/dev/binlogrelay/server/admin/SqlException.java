@@ -19,6 +19,9 @@ final class SqlException extends RuntimeException {
     static final int ER_WRONG_VALUE_FOR_VAR = 1231;
     static final int ER_SP_DOES_NOT_EXIST = 1305;
     static final int ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT = 1582;
+    static final int ER_UNKNOWN_CHARACTER_SET = 1115;
+    static final int ER_OPTION_PREVENTS_STATEMENT = 1290;
+    static final int ER_WARN_ALLOWED_PACKET_OVERFLOWED = 1301;
 
     private static final int MAX_QUOTED = 100;
 
@@ -104,7 +107,19 @@ final class SqlException extends RuntimeException {
 
     static SqlException wrongValue(String name, String value) {
         return new SqlException(ER_WRONG_VALUE_FOR_VAR, ErrorCodes.STATE_SYNTAX,
-                "Variable '" + name + "' can't be set to the value of '" + (value == null ? "NULL" : value) + "'");
+                "Variable '" + name + "' can't be set to the value of '" + (value == null ? "NULL"
+                        : dev.binlogrelay.core.protocol.PeerText.text(value)) + "'");
+    }
+
+    static SqlException unknownCharacterSet(String name) {
+        return new SqlException(ER_UNKNOWN_CHARACTER_SET, ErrorCodes.STATE_SYNTAX,
+                "Unknown character set: '" + dev.binlogrelay.core.protocol.PeerText.name(name) + "'");
+    }
+
+    static SqlException userVariablesTooLarge(long bytes, long limit) {
+        return new SqlException(ER_OPTION_PREVENTS_STATEMENT, ErrorCodes.STATE_GENERAL,
+                "The binlog-relay server is running with the downstream.max_user_variables_bytes option (" + limit
+                        + ") so it cannot execute this statement: the session's user variables would hold " + bytes + " bytes");
     }
 
     static SqlException noSuchGrant(String user, String host) {

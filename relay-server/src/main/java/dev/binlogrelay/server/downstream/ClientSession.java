@@ -10,6 +10,7 @@ import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
+import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.Wire;
 import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
@@ -107,7 +108,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
         QueryResult result = server.queries().handle(text, sql);
         if (result instanceof QueryResult.Ok ok) {
-            ctx.writeAndFlush(OkPacket.of(ok.affectedRows()).encode(ctx.alloc()));
+            ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, ServerStatus.AUTOCOMMIT, ok.warnings(), "").encode(ctx.alloc()));
         } else if (result instanceof QueryResult.Rows rows) {
             for (ByteBuf p : rows.resultSet().encode(ctx.alloc())) {
                 ctx.write(p);
