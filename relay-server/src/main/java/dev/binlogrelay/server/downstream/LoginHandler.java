@@ -250,8 +250,8 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException) {
             boolean badHandshake = c instanceof BadHandshakeException;
-            server.rejections().warn("closing {} during login (user '{}'): {}{}", ctx.channel().remoteAddress(),
-                    PeerText.name(user), badHandshake ? "bad handshake response: " : "", PeerText.text(c.getMessage()));
+            server.rejections().warn("closing {} during login{}: {}{}", ctx.channel().remoteAddress(),
+                    user == null ? "" : " (user '" + PeerText.name(user) + "')", badHandshake ? "bad handshake response: " : "", PeerText.text(c.getMessage()));
             server.metrics().protocolError();
             if (state == State.DONE) {
                 ctx.close(); // the answer went out already (or is held back)
