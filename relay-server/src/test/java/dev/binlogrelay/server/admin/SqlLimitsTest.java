@@ -143,4 +143,15 @@ class SqlLimitsTest {
             sql.ok(ok);
         }
     }
+
+    /** Issue 16 finding 7: names a client sends come back escaped and cut in error messages. */
+    @Test
+    void peerNamesInErrorsAreEscapedAndCut() {
+        String message = sql.error("SELECT `x\nforged line`", SqlException.ER_BAD_FIELD);
+        assertEquals("Unknown column 'x\\nforged line' in 'field list'", message);
+        String huge = sql.error("SELECT @@" + "v".repeat(100_000), dev.binlogrelay.core.protocol.ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+        assertTrue(huge.length() < 200, "a 100 KB name is not echoed whole: " + huge.length());
+        String unsupported = sql.error("INSERT INTO t VALUES ('a\rb')", dev.binlogrelay.core.protocol.ErrorCodes.ER_NOT_SUPPORTED_YET);
+        assertFalse(unsupported.contains("\r"), unsupported);
+    }
 }
