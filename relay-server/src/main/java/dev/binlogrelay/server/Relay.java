@@ -2,10 +2,12 @@ package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.ConfigLoader;
+import dev.binlogrelay.server.config.LimitsConfig;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.config.SecurityConfig;
 import dev.binlogrelay.server.config.SendSettings;
 import dev.binlogrelay.server.config.StorageSettings;
+import dev.binlogrelay.server.downstream.DownstreamLimits;
 import dev.binlogrelay.server.downstream.DownstreamSecurity;
 import dev.binlogrelay.server.downstream.DownstreamServer;
 import dev.binlogrelay.server.downstream.UserDirectory;
@@ -103,7 +105,9 @@ public final class Relay implements AutoCloseable {
     private DownstreamServer downstreamServer(RelayConfig config) {
         UserDirectory users = SecurityConfig.users(config.downstream);
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream, Path.of(config.dataDir));
-        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort, this::ingestStatus);
+        DownstreamLimits limits = LimitsConfig.limits(config.downstream);
+        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort, this::ingestStatus,
+                limits);
         metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
                 () -> store.storageError().isPresent() ? 1 : 0);
         metrics.gauge("binlog_relay_storage_write_failures", "Store writes and WAL syncs that failed since start-up",
@@ -119,7 +123,7 @@ public final class Relay implements AutoCloseable {
                 () -> store.segmentLoads());
         metrics.gauge("binlog_relay_segment_cache_bytes", "Bytes held by the shared segment cache",
                 () -> store.segmentCacheBytes());
-        DownstreamServer server = new DownstreamServer(store, info, users, security, metrics, config.downstream.maxPacket, hb,
+        DownstreamServer server = new DownstreamServer(store, info, users, security, metrics, limits, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), SendSettings.limits(config.downstream));
         metrics.gauge("binlog_relay_downstream_pending_write_bytes",

@@ -2,6 +2,7 @@ package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.server.downstream.DownstreamLimits;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogStore;
 
@@ -17,10 +18,12 @@ final class StoreRelayInfo implements RelayInfo {
     private final Supplier<List<RegisteredReplica>> replicas;
     private final IntSupplier port;
     private final Supplier<String> ingestStatus;
+    private final DownstreamLimits limits;
 
     StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
-                   Supplier<String> ingestStatus) {
+                   Supplier<String> ingestStatus, DownstreamLimits limits) {
         this.config = config;
+        this.limits = limits;
         this.store = store;
         this.replicas = replicas;
         this.port = port;
@@ -35,6 +38,31 @@ final class StoreRelayInfo implements RelayInfo {
     @Override
     public String storageError() {
         return store.storageError().orElse("");
+    }
+
+    @Override
+    public long maxAllowedPacket() {
+        return limits.maxPacket();
+    }
+
+    @Override
+    public int maxConnections() {
+        return limits.maxConnections();
+    }
+
+    @Override
+    public long waitTimeoutSeconds() {
+        return Math.max(1, limits.idleTimeout().toSeconds());
+    }
+
+    @Override
+    public long connectTimeoutSeconds() {
+        return Math.max(1, limits.connectTimeout().toSeconds());
+    }
+
+    @Override
+    public long maxUserVariablesBytes() {
+        return limits.maxUserVariablesBytes();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.binlogrelay.core.protocol;
 
 /** MySQL error codes and SQL states the relay sends. */
 public final class ErrorCodes {
+    public static final int ER_CON_COUNT_ERROR = 1040;
     public static final int ER_ACCESS_DENIED = 1045;
     public static final int ER_UNKNOWN_COM_ERROR = 1047;
     public static final int ER_NOT_SUPPORTED_YET = 1235;
@@ -13,11 +14,14 @@ public final class ErrorCodes {
     public static final int ER_HANDSHAKE_ERROR = 1043;
     public static final int ER_SERVER_SHUTDOWN = 1053;
     public static final int ER_MALFORMED_PACKET = 1835;
+    /** MySQL 8.0.24+: sent before closing a connection idle for longer than wait_timeout. */
+    public static final int ER_CLIENT_INTERACTION_TIMEOUT = 4031;
 
     public static final String STATE_ACCESS_DENIED = "28000";
     public static final String STATE_GENERAL = "HY000";
     public static final String STATE_SYNTAX = "42000";
     public static final String STATE_COMMAND = "08S01";
+    public static final String STATE_CONNECTION = "08004";
 
     private ErrorCodes() {
     }

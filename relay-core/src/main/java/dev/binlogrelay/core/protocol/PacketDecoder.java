@@ -16,22 +16,33 @@ import java.util.List;
  * than 0xFFFFFF (possibly empty, when the total is an exact multiple of 0xFFFFFF)
  * </pre>
  *
- * Emits one {@link ByteBuf} per logical packet (the receiver releases it). Sequence ids are checked against
+ * Emits one {@link ByteBuf} per logical packet (the receiver releases it), one per {@code decode} call. Sequence ids are checked against
  * the connection's {@link PacketSequence}. A logical packet larger than {@code maxPayload} or a wrong sequence
- * id raises {@link ProtocolException}; the decoder then discards everything else it receives.
+ * id raises {@link ProtocolException}; the decoder then discards everything else it receives. The limit is checked
+ * against the length in the header, before the payload arrives, so a peer announcing a large packet and sending
+ * it slowly holds no more than the limit.
  */
 public final class PacketDecoder extends ByteToMessageDecoder {
     public static final int MAX_CHUNK = 0xFFFFFF;
     private static final int HEADER = 4;
 
     private final PacketSequence sequence;
-    private final long maxPayload;
+    private long maxPayload;
     private CompositeByteBuf pending;
     private long pendingBytes;
     private boolean broken;
 
     public PacketDecoder(PacketSequence sequence, long maxPayload) {
         this.sequence = sequence;
+        this.maxPayload = maxPayload;
+    }
+
+    /**
+     * Changes the size limit for the packets still to come (a server raises it once the client has logged in:
+     * before that a handshake response needs a few KiB). The check also applies to a packet already partly
+     * received.
+     */
+    public void maxPayload(long maxPayload) {
         this.maxPayload = maxPayload;
     }
 
@@ -77,6 +88,10 @@ public final class PacketDecoder extends ByteToMessageDecoder {
                 pending = null;
                 pendingBytes = 0;
             }
+            // one logical packet per call: ByteToMessageDecoder hands it on and calls again for the rest, so the
+            // bytes after it are not judged (size limit, sequence id) before it is handled. After an SSL request
+            // they are the client's TLS handshake, which the SslHandler put in front of this decoder must get.
+            return;
         }
     }
 

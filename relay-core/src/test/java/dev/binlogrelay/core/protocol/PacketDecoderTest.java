@@ -243,4 +243,45 @@ class PacketDecoderTest {
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
+
+    /**
+     * An SSL request and the start of the client's TLS handshake in one read, with a small (login) limit: the TLS
+     * record header read as a packet header announces 66,326 or 197,398 bytes. The decoder must hand on the SSL
+     * request before judging the bytes after it, so that the handler that puts TLS in front (and removes the
+     * decoder) gets them untouched.
+     */
+    @Test
+    void bytesAfterAPacketAreNotJudgedBeforeThePacketIsHandled() {
+        byte[] sslRequest = new byte[32];
+        sslRequest[1] = 0x08; // CLIENT_SSL
+        byte[] clientHello = {0x16, 0x03, 0x03, 0x01, 0x00, 0x01, 0x00, 0x00, (byte) 0xFC, 0x03, 0x03};
+        io.netty.buffer.ByteBuf both = io.netty.buffer.Unpooled.buffer().writeMediumLE(32).writeByte(1).writeBytes(sslRequest)
+                .writeBytes(clientHello);
+        PacketSequence sequence = new PacketSequence();
+        sequence.accept(0);
+        List<byte[]> after = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("decoder", new PacketDecoder(sequence, 64 * 1024)).addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            private boolean tls;
+
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                io.netty.buffer.ByteBuf b = (io.netty.buffer.ByteBuf) msg;
+                byte[] bytes = new byte[b.readableBytes()];
+                b.readBytes(bytes);
+                b.release();
+                if (!tls) {
+                    tls = true;
+                    assertEquals(32, bytes.length, "the SSL request");
+                    ctx.pipeline().remove("decoder"); // what the login handler does when TLS starts
+                } else {
+                    after.add(bytes);
+                }
+            }
+        });
+        ch.writeInbound(both);
+        assertEquals(1, after.size(), "the TLS bytes reach the next handler");
+        assertEquals(Arrays.toString(clientHello), Arrays.toString(after.get(0)));
+        assertFalse(ch.finish());
+    }
 }

@@ -28,6 +28,34 @@ final class CharacterSets {
     private CharacterSets() {
     }
 
+    /**
+     * Every character set name MariaDB and MySQL know (lower case), and the aliases clients send: SET NAMES
+     * accepts these and refuses others with ERR 1115, as the server does. The relay sends only ASCII text and raw
+     * binlog bytes, so it need not convert between them.
+     */
+    private static final java.util.Set<String> KNOWN = java.util.Set.of("armscii8", "ascii", "big5", "binary", "cp1250",
+            "cp1251", "cp1256", "cp1257", "cp850", "cp852", "cp866", "cp932", "dec8", "eucjpms", "euckr", "gb18030",
+            "gb2312", "gbk", "geostd8", "greek", "hebrew", "hp8", "keybcs2", "koi8r", "koi8u", "latin1", "latin2",
+            "latin5", "latin7", "macce", "macroman", "sjis", "swe7", "tis620", "ucs2", "ujis", "utf16", "utf16le", "utf32",
+            "utf8", "utf8mb3", "utf8mb4");
+    /** Known, but not allowed as a client character set (SET NAMES refuses them with ER_WRONG_VALUE_FOR_VAR). */
+    private static final java.util.Set<String> NOT_FOR_CLIENTS = java.util.Set.of("ucs2", "utf16", "utf16le", "utf32");
+
+    /**
+     * Checks a character set a client names in SET NAMES / SET CHARACTER SET (lower case).
+     *
+     * @throws SqlException ER_UNKNOWN_CHARACTER_SET (1115) for a name no server knows, ER_WRONG_VALUE_FOR_VAR for
+     *                      one that cannot be a client's
+     */
+    static void checkClientCharset(String charset) {
+        if (!KNOWN.contains(charset)) {
+            throw SqlException.unknownCharacterSet(charset);
+        }
+        if (NOT_FOR_CLIENTS.contains(charset)) {
+            throw SqlException.wrongValue("character_set_client", charset);
+        }
+    }
+
     /** The default collation of a character set; for one the relay does not list, {@code <charset>_general_ci}. */
     static String defaultCollation(String charset) {
         return CHARSETS.stream().filter(c -> c.name().equalsIgnoreCase(charset)).map(Charset::defaultCollation)

@@ -27,10 +27,12 @@ final class ExpressionEvaluator {
     private static final int ANY = Integer.MAX_VALUE;
 
     private final SystemVariables variables;
+    private final RelayInfo info;
     private final Map<String, Function> functions = new HashMap<>();
 
     ExpressionEvaluator(RelayInfo info, SystemVariables variables, Clock clock) {
         this.variables = variables;
+        this.info = info;
         define(0, 0, (a, s) -> Long.toString(clock.instant().getEpochSecond()), "UNIX_TIMESTAMP");
         define(0, 0, (a, s) -> DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC)),
                 "NOW", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP", "SYSDATE", "UTC_TIMESTAMP");
@@ -43,7 +45,7 @@ final class ExpressionEvaluator {
         define(0, 0, (a, s) -> Long.toString(s.connectionId()), "CONNECTION_ID");
         define(0, 0, (a, s) -> "0", "LAST_INSERT_ID");
         define(0, 0, (a, s) -> UUID.randomUUID().toString(), "UUID");
-        define(1, ANY, (a, s) -> a.contains(null) ? null : String.join("", a), "CONCAT");
+        define(1, ANY, this::concat, "CONCAT");
     }
 
     private void define(int minArgs, int maxArgs, BiFunction<List<String>, SqlSession, String> body, String... names) {
@@ -99,6 +101,26 @@ final class ExpressionEvaluator {
             args.add(evaluate(arg, session));
         }
         return f.body().apply(args, session);
+    }
+
+    /**
+     * CONCAT, bounded as on the server: a result longer than max_allowed_packet (downstream.max_packet) is NULL
+     * with warning 1301, and is never built.
+     */
+    private String concat(List<String> args, SqlSession session) {
+        if (args.contains(null)) {
+            return null;
+        }
+        long bytes = 0;
+        for (String a : args) {
+            bytes += SqlSession.utf8Length(a);
+        }
+        if (bytes > info.maxAllowedPacket()) {
+            session.warn(SqlException.ER_WARN_ALLOWED_PACKET_OVERFLOWED, "Result of concat() was larger than max_allowed_packet ("
+                    + info.maxAllowedPacket() + ") - truncated");
+            return null;
+        }
+        return String.join("", args);
     }
 
     /** Numeric negation; like MySQL, a string that is not a number counts as 0. */

@@ -45,7 +45,7 @@ public final class QueryHandler {
         this.info = info;
         SystemVariables variables = new SystemVariables(info);
         this.evaluator = new ExpressionEvaluator(info, variables, clock);
-        this.setRunner = new SetStatementRunner(variables, evaluator);
+        this.setRunner = new SetStatementRunner(variables, evaluator, info.maxUserVariablesBytes());
         this.shows = new ShowAnswers(info, variables, clock);
     }
 
@@ -56,12 +56,18 @@ public final class QueryHandler {
         }
         try {
             Statement statement = SqlParser.parse(sql, SqlLexer.versionNumber(info.serverVersion()));
-            return execute(statement, session);
+            if (!(statement instanceof Statement.Show show && (show.kind() == Statement.ShowKind.WARNINGS
+                    || show.kind() == Statement.ShowKind.ERRORS))) {
+                session.clearWarnings();
+            }
+            QueryResult result = execute(statement, session);
+            return result instanceof QueryResult.Ok ok && !session.warnings().isEmpty()
+                    ? new QueryResult.Ok(ok.affectedRows(), session.warnings().size()) : result;
         } catch (SqlException e) {
             return e.toResult();
         } catch (RuntimeException | StackOverflowError e) {
-            log.warn("failed to answer statement from {}@{} [{}]", session.user(), session.clientHost(),
-                    abbreviate(sql), e);
+            log.warn("failed to answer statement from {}@{} [{}]", dev.binlogrelay.core.protocol.PeerText.name(session.user()),
+                    session.clientHost(), dev.binlogrelay.core.protocol.PeerText.text(sql), e);
             return new SqlException(SqlException.ER_UNKNOWN_ERROR, "HY000",
                     "binlog-relay failed to answer this statement: " + e).toResult();
         }
@@ -102,9 +108,5 @@ public final class QueryHandler {
             values.add(evaluator.evaluate(item.expr(), session));
         }
         return TextResultSet.of(columns, select.limit() == 0 ? List.of() : List.of(values));
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 }

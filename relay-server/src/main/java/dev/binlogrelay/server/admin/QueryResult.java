@@ -4,8 +4,11 @@ import dev.binlogrelay.core.protocol.TextResultSet;
 
 /** The answer to one SQL statement. */
 public sealed interface QueryResult {
-    /** OK packet (SET, statements with no result). */
-    record Ok(long affectedRows) implements QueryResult {
+    /** OK packet (SET, statements with no result), with the statement's warning count. */
+    record Ok(long affectedRows, int warnings) implements QueryResult {
+        public Ok(long affectedRows) {
+            this(affectedRows, 0);
+        }
     }
 
     /** A text result set. */

@@ -58,6 +58,31 @@ public interface RelayInfo {
         return "";
     }
 
+    /** The largest packet a client may send (downstream.max_packet): @@max_allowed_packet, and the longest value. */
+    default long maxAllowedPacket() {
+        return 16L * 1024 * 1024;
+    }
+
+    /** downstream.max_connections (@@max_connections). */
+    default int maxConnections() {
+        return 4096;
+    }
+
+    /** downstream.idle_timeout in seconds (@@wait_timeout's and @@interactive_timeout's default). */
+    default long waitTimeoutSeconds() {
+        return 28800;
+    }
+
+    /** downstream.connect_timeout in seconds (@@connect_timeout). */
+    default long connectTimeoutSeconds() {
+        return 10;
+    }
+
+    /** downstream.max_user_variables_bytes: what a session's user variables may hold, names and values. */
+    default long maxUserVariablesBytes() {
+        return 1024L * 1024;
+    }
+
     /** The name-based UUID the relay presents as @@server_uuid: stable for a server_id, distinct between them. */
     static String serverUuid(long serverId) {
         return java.util.UUID.nameUUIDFromBytes(("binlog-relay-" + serverId).getBytes(java.nio.charset.StandardCharsets.UTF_8))

@@ -5,13 +5,17 @@ import dev.binlogrelay.server.admin.Statement.Assignment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs SET statements against a session. As in MySQL, every assignment is checked and every value computed before
  * any is stored, so a statement that fails changes nothing, and {@code SET @a = 1, @b = @a} gives {@code @b} the
  * value {@code @a} had before the statement.
  *
- * <p>Rules: user variables take any value. Session system variables the relay knows are checked (global-only ones
+ * <p>Rules: user variables take any value, as long as the session's user variables stay within
+ * downstream.max_user_variables_bytes (a statement that would pass it fails whole, ERR 1290; one that shrinks
+ * them is always allowed); a CONCAT longer than max_allowed_packet is NULL with a warning, as on the server.
+ * SET NAMES and SET CHARACTER SET take the character set names servers know (ERR 1115 otherwise). Session system variables the relay knows are checked (global-only ones
  * are refused with ER_GLOBAL_VARIABLE, booleans must be 1/0/ON/OFF/TRUE/FALSE); names it does not know are kept
  * as they are, since clients set many the relay has no use for ({@code sql_log_bin}, {@code session_track_*},
  * {@code group_concat_max_len}) and refusing them would fail their setup. GLOBAL assignments are refused.
@@ -19,10 +23,12 @@ import java.util.Locale;
 final class SetStatementRunner {
     private final SystemVariables variables;
     private final ExpressionEvaluator evaluator;
+    private final long maxUserVariablesBytes;
 
-    SetStatementRunner(SystemVariables variables, ExpressionEvaluator evaluator) {
+    SetStatementRunner(SystemVariables variables, ExpressionEvaluator evaluator, long maxUserVariablesBytes) {
         this.variables = variables;
         this.evaluator = evaluator;
+        this.maxUserVariablesBytes = maxUserVariablesBytes;
     }
 
     /** A checked change, applied once all of the statement's assignments are checked. */
@@ -32,20 +38,29 @@ final class SetStatementRunner {
 
     void run(Statement.Set statement, SqlSession session) {
         List<Change> changes = new ArrayList<>();
+        List<Map.Entry<String, String>> userVariables = new ArrayList<>();
         for (Assignment a : statement.assignments()) {
-            plan(a, session, changes);
+            plan(a, session, changes, userVariables);
+        }
+        if (!userVariables.isEmpty()) {
+            long after = session.userVariableBytesAfter(userVariables);
+            if (after > maxUserVariablesBytes && after > session.userVariableBytes()) {
+                throw SqlException.userVariablesTooLarge(after, maxUserVariablesBytes);
+            }
         }
         changes.forEach(c -> c.apply(session));
     }
 
-    private void plan(Assignment assignment, SqlSession session, List<Change> changes) {
+    private void plan(Assignment assignment, SqlSession session, List<Change> changes, List<Map.Entry<String, String>> userVariables) {
         if (assignment instanceof Statement.SetUserVar user) {
             String value = evaluator.evaluate(user.value(), session);
+            userVariables.add(new java.util.AbstractMap.SimpleEntry<>(user.name(), value));
             changes.add(s -> s.setUserVariable(user.name(), value));
         } else if (assignment instanceof Statement.SetSystemVar system) {
             planSystem(system, session, changes);
         } else if (assignment instanceof Statement.SetNames names) {
             String charset = names.charset() == null ? "utf8mb4" : names.charset().toLowerCase(Locale.ROOT);
+            CharacterSets.checkClientCharset(charset);
             String collation = names.collation() != null ? names.collation().toLowerCase(Locale.ROOT)
                     : CharacterSets.defaultCollation(charset);
             changes.add(s -> {
@@ -56,6 +71,7 @@ final class SetStatementRunner {
             });
         } else if (assignment instanceof Statement.SetCharacterSet cs) {
             String charset = cs.charset() == null ? "utf8mb4" : cs.charset().toLowerCase(Locale.ROOT);
+            CharacterSets.checkClientCharset(charset);
             changes.add(s -> {
                 s.setSessionVariable("character_set_client", charset);
                 s.setSessionVariable("character_set_results", charset);

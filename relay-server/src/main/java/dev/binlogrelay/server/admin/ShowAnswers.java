@@ -44,7 +44,9 @@ final class ShowAnswers {
             case BINARY_LOGS -> binaryLogs();
             case SLAVE_HOSTS -> replicas(List.of("Server_id", "Host", "Port", "Master_id"), false);
             case REPLICAS -> replicas(List.of("Server_Id", "Host", "Port", "Source_Id", "Replica_UUID"), true);
-            case WARNINGS, ERRORS -> TextResultSet.of(List.of("Level", "Code", "Message"), List.of());
+            case WARNINGS -> TextResultSet.of(List.of("Level", "Code", "Message"), session.warnings().stream()
+                    .map(w -> List.of(w.level(), Integer.toString(w.code()), w.message())).toList());
+            case ERRORS -> TextResultSet.of(List.of("Level", "Code", "Message"), List.of());
             case DATABASES -> TextResultSet.of(List.of("Database"), List.of());
             case COLLATION -> collations();
             case CHARACTER_SET -> characterSets();

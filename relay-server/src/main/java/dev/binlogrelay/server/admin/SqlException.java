@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.admin;
 
 import dev.binlogrelay.core.protocol.ErrorCodes;
+import dev.binlogrelay.core.protocol.PeerText;
 
 /**
  * A statement the relay refuses, with the MySQL error code and SQL state a client understands. Thrown by the
@@ -19,6 +20,9 @@ final class SqlException extends RuntimeException {
     static final int ER_WRONG_VALUE_FOR_VAR = 1231;
     static final int ER_SP_DOES_NOT_EXIST = 1305;
     static final int ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT = 1582;
+    static final int ER_UNKNOWN_CHARACTER_SET = 1115;
+    static final int ER_OPTION_PREVENTS_STATEMENT = 1290;
+    static final int ER_WARN_ALLOWED_PACKET_OVERFLOWED = 1301;
 
     private static final int MAX_QUOTED = 100;
 
@@ -65,50 +69,63 @@ final class SqlException extends RuntimeException {
     static SqlException notSupported(String sql) {
         String s = sql.strip();
         return new SqlException(ErrorCodes.ER_NOT_SUPPORTED_YET, ErrorCodes.STATE_SYNTAX,
-                "binlog-relay does not support this statement: " + (s.length() > MAX_QUOTED ? s.substring(0, MAX_QUOTED) + "..." : s));
+                "binlog-relay does not support this statement: " + (s.length() > MAX_QUOTED
+                        ? PeerText.escape(s.substring(0, MAX_QUOTED), MAX_QUOTED) + "..." : PeerText.escape(s, MAX_QUOTED)));
     }
 
     static SqlException unknownVariable(String name) {
         return new SqlException(ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE, ErrorCodes.STATE_GENERAL,
-                "Unknown system variable '" + name + "'");
+                "Unknown system variable '" + PeerText.name(name) + "'");
     }
 
     static SqlException unknownFunction(String name) {
-        return new SqlException(ER_SP_DOES_NOT_EXIST, ErrorCodes.STATE_SYNTAX, "FUNCTION " + name + " does not exist");
+        return new SqlException(ER_SP_DOES_NOT_EXIST, ErrorCodes.STATE_SYNTAX, "FUNCTION " + PeerText.name(name) + " does not exist");
     }
 
     static SqlException wrongArgumentCount(String name) {
         return new SqlException(ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, ErrorCodes.STATE_SYNTAX,
-                "Incorrect parameter count in the call to native function '" + name + "'");
+                "Incorrect parameter count in the call to native function '" + PeerText.name(name) + "'");
     }
 
     static SqlException unknownColumn(String name) {
-        return new SqlException(ER_BAD_FIELD, "42S22", "Unknown column '" + name + "' in 'field list'");
+        return new SqlException(ER_BAD_FIELD, "42S22", "Unknown column '" + PeerText.name(name) + "' in 'field list'");
     }
 
     static SqlException noTables(String table) {
         return new SqlException(ER_NO_SUCH_TABLE, "42S02",
-                "Table '" + table + "' doesn't exist: binlog-relay serves binary logs only and has no tables");
+                "Table '" + PeerText.name(table) + "' doesn't exist: binlog-relay serves binary logs only and has no tables");
     }
 
     static SqlException globalSetDenied(String name) {
         return new SqlException(ER_SPECIFIC_ACCESS_DENIED, ErrorCodes.STATE_SYNTAX,
                 "Access denied; you need (at least one of) the SUPER privilege(s) for this operation"
-                        + " (binlog-relay does not change global variables; refused SET GLOBAL " + name + ")");
+                        + " (binlog-relay does not change global variables; refused SET GLOBAL " + PeerText.name(name) + ")");
     }
 
     static SqlException globalOnly(String name) {
         return new SqlException(ER_GLOBAL_VARIABLE, ErrorCodes.STATE_GENERAL,
-                "Variable '" + name + "' is a GLOBAL variable and should be set with SET GLOBAL");
+                "Variable '" + PeerText.name(name) + "' is a GLOBAL variable and should be set with SET GLOBAL");
     }
 
     static SqlException wrongValue(String name, String value) {
         return new SqlException(ER_WRONG_VALUE_FOR_VAR, ErrorCodes.STATE_SYNTAX,
-                "Variable '" + name + "' can't be set to the value of '" + (value == null ? "NULL" : value) + "'");
+                "Variable '" + PeerText.name(name) + "' can't be set to the value of '" + (value == null ? "NULL"
+                        : PeerText.text(value)) + "'");
+    }
+
+    static SqlException unknownCharacterSet(String name) {
+        return new SqlException(ER_UNKNOWN_CHARACTER_SET, ErrorCodes.STATE_SYNTAX,
+                "Unknown character set: '" + PeerText.name(name) + "'");
+    }
+
+    static SqlException userVariablesTooLarge(long bytes, long limit) {
+        return new SqlException(ER_OPTION_PREVENTS_STATEMENT, ErrorCodes.STATE_GENERAL,
+                "The binlog-relay server is running with the downstream.max_user_variables_bytes option (" + limit
+                        + ") so it cannot execute this statement: the session's user variables would hold " + bytes + " bytes");
     }
 
     static SqlException noSuchGrant(String user, String host) {
         return new SqlException(ER_NONEXISTING_GRANT, ErrorCodes.STATE_SYNTAX,
-                "There is no such grant defined for user '" + user + "' on host '" + host + "'");
+                "There is no such grant defined for user '" + PeerText.name(user) + "' on host '" + PeerText.name(host) + "'");
     }
 }

@@ -1,20 +1,33 @@
 package dev.binlogrelay.server.admin;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Per-connection SQL state: user variables (@name) and session system variables (@@session.name).
  * Names are case-insensitive. Values are kept as strings (null = SQL NULL). Used from one connection's event
- * loop only.
+ * loop only. The bytes the user variables hold (names and values, UTF-8) are counted, so that the SQL layer can
+ * keep them under downstream.max_user_variables_bytes; the warnings of the last statement are kept for
+ * SHOW WARNINGS.
  */
 public final class SqlSession {
+    /** One warning of the last statement (SHOW WARNINGS). */
+    public record Warning(String level, int code, String message) {
+    }
+
+    private static final int MAX_WARNINGS = 64;
+
     private final Map<String, String> userVariables = new HashMap<>();
     private final Map<String, String> sessionVariables = new HashMap<>();
+    private final List<Warning> warnings = new ArrayList<>();
     private final String user;
     private final String clientHost;
     private final long connectionId;
+    private long userVariableBytes;
 
     public SqlSession(String user, String clientHost, long connectionId) {
         this.user = user;
@@ -35,7 +48,13 @@ public final class SqlSession {
     }
 
     public void setUserVariable(String name, String value) {
-        userVariables.put(name.toLowerCase(Locale.ROOT), value);
+        String key = name.toLowerCase(Locale.ROOT);
+        boolean had = userVariables.containsKey(key);
+        String old = userVariables.put(key, value);
+        if (had) {
+            userVariableBytes -= size(key, old);
+        }
+        userVariableBytes += size(key, value);
     }
 
     /** The value of @name, or null if unset (SQL NULL). */
@@ -45,6 +64,51 @@ public final class SqlSession {
 
     public boolean hasUserVariable(String name) {
         return userVariables.containsKey(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Bytes held by the user variables: UTF-8 names and values. */
+    public long userVariableBytes() {
+        return userVariableBytes;
+    }
+
+    /** What {@link #userVariableBytes} would be after these assignments, in order (names in any case). */
+    long userVariableBytesAfter(List<Map.Entry<String, String>> assignments) {
+        long total = userVariableBytes;
+        Map<String, String> assigned = new HashMap<>();
+        for (Map.Entry<String, String> e : assignments) {
+            String key = e.getKey().toLowerCase(Locale.ROOT);
+            if (assigned.containsKey(key)) {
+                total -= size(key, assigned.get(key));
+            } else if (userVariables.containsKey(key)) {
+                total -= size(key, userVariables.get(key));
+            }
+            assigned.put(key, e.getValue());
+            total += size(key, e.getValue());
+        }
+        return total;
+    }
+
+    static long size(String name, String value) {
+        return utf8Length(name) + (value == null ? 0 : utf8Length(value));
+    }
+
+    /** UTF-8 length without encoding. */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     public void setSessionVariable(String name, String value) {
@@ -64,5 +128,22 @@ public final class SqlSession {
     /** Drops the session value ({@code SET name = DEFAULT}): reads see the global value again. */
     public void resetSessionVariable(String name) {
         sessionVariables.remove(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Adds a warning to the current statement's (at most 64 are kept, as a bound). */
+    void warn(int code, String message) {
+        if (warnings.size() < MAX_WARNINGS) {
+            warnings.add(new Warning("Warning", code, message));
+        }
+    }
+
+    /** The warnings of the last statement. */
+    public List<Warning> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    /** A new statement starts: the previous one's warnings go. */
+    void clearWarnings() {
+        warnings.clear();
     }
 }

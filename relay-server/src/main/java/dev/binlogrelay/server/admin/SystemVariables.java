@@ -89,11 +89,13 @@ final class SystemVariables {
         globalFlag("rpl_semi_sync_master_enabled", false);
         globalFlag("rpl_semi_sync_slave_enabled", false);
         global("server_id_bits", () -> "32");
-        global("max_allowed_packet", () -> "1073741824");
+        // what the downstream limits are (downstream.max_packet, max_connections, idle_timeout, connect_timeout)
+        global("max_allowed_packet", () -> Long.toString(info.maxAllowedPacket()));
         global("net_buffer_length", () -> "16384");
-        global("max_connections", () -> "10000");
-        session("wait_timeout", "28800");
-        session("interactive_timeout", "28800");
+        global("max_connections", () -> Integer.toString(info.maxConnections()));
+        global("connect_timeout", () -> Long.toString(info.connectTimeoutSeconds()));
+        session("wait_timeout", () -> Long.toString(info.waitTimeoutSeconds()));
+        session("interactive_timeout", () -> Long.toString(info.waitTimeoutSeconds()));
         session("net_write_timeout", "60");
         session("net_read_timeout", "30");
         for (String part : new String[] {"client", "connection", "results", "database"}) {

@@ -116,6 +116,11 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+        try {
+            LimitsConfig.limits(c.downstream);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
         if (c.metrics != null) {
             require(c.metrics.listen != null && !c.metrics.listen.isBlank(), file, "metrics.listen");
             try {

@@ -84,6 +84,31 @@ public final class RelayConfig {
         /** A reader holding pending writes without reading any of them for this long is disconnected (0 = never). */
         @JsonProperty("write_timeout")
         public String writeTimeout = "60s";
+        // Limits and hostile clients (see LimitsConfig): sizes in bytes, durations as text (10s, 8h) or seconds.
+        /** A connection that has not logged in within this is closed (like MariaDB's connect_timeout). */
+        @JsonProperty("connect_timeout")
+        public String connectTimeout = "10s";
+        /** A logged-in connection that is not dumping and sends nothing for this long is closed (like wait_timeout). */
+        @JsonProperty("idle_timeout")
+        public String idleTimeout = "8h";
+        /** Connections at once; more are refused with ERR 1040 Too many connections. */
+        @JsonProperty("max_connections")
+        public Integer maxConnections = 4096;
+        /** Connections from one host (an IPv6 /64) that have not logged in yet; more are refused with ERR 1040. */
+        @JsonProperty("max_unauthenticated_per_host")
+        public Integer maxUnauthenticatedPerHost = 128;
+        /** Largest packet a client may send before it has logged in (a handshake response needs a few KiB). */
+        @JsonProperty("max_login_packet")
+        public Long maxLoginPacket = 64L * 1024;
+        /** Failed logins from one host after which its logins are delayed (exponentially); 0 = never. */
+        @JsonProperty("auth_failure_threshold")
+        public Integer authFailureThreshold = 10;
+        /** The longest such delay. */
+        @JsonProperty("auth_failure_max_delay")
+        public String authFailureMaxDelay = "30s";
+        /** Bytes a session's user variables may hold in all (names and values). */
+        @JsonProperty("max_user_variables_bytes")
+        public Long maxUserVariablesBytes = 1024L * 1024;
         /**
          * Certificate and key for TLS with clients; absent = a self-signed certificate the relay makes once and keeps
          * in data_dir/tls/ (clients verify it with their password, as with MariaDB 11.4); {@code off} = no TLS.

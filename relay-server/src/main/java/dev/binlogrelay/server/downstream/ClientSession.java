@@ -8,7 +8,9 @@ import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
+import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.Wire;
 import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
@@ -45,6 +47,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private final SqlSession sql;
     private State state = State.COMMAND;
     private DumpSession dump;
+    private IdleTimer idle;
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
@@ -56,6 +59,19 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        LoginGate.loggedIn(ctx.pipeline());
+        idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (idle != null) {
+            idle.stop();
+        }
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
         try {
             switch (state) {
@@ -64,6 +80,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             }
         } finally {
             packet.release();
+            if (idle != null) {
+                idle.activity(); // after the command: a SET wait_timeout applies from this one on
+            }
         }
     }
 
@@ -92,24 +111,20 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void query(ChannelHandlerContext ctx, String text) {
-        log.debug("query from {}: {}", ctx.channel().remoteAddress(), abbreviate(text));
+        log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
         QueryResult result = server.queries().handle(text, sql);
         if (result instanceof QueryResult.Ok ok) {
-            ctx.writeAndFlush(OkPacket.of(ok.affectedRows()).encode(ctx.alloc()));
+            ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, ServerStatus.AUTOCOMMIT, ok.warnings(), "").encode(ctx.alloc()));
         } else if (result instanceof QueryResult.Rows rows) {
             for (ByteBuf p : rows.resultSet().encode(ctx.alloc())) {
                 ctx.write(p);
             }
             ctx.flush();
         } else if (result instanceof QueryResult.Error err) {
-            log.info("query from {} refused: {} [{}]", ctx.channel().remoteAddress(), err.message(), abbreviate(text));
+            log.info("query from {} refused: {} [{}]", ctx.channel().remoteAddress(), PeerText.text(err.message()), PeerText.text(text));
             ctx.writeAndFlush(new ErrPacket(err.code(), err.sqlState(), err.message()).encode(ctx.alloc()));
         }
         sequence.reset();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
     /** COM_REGISTER_SLAVE: server_id (4) | host (1+n) | user (1+n) | password (1+n) | port (2) | rank (4) | master_id (4) */
@@ -143,7 +158,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         try {
             options = readerOptions(flags, readerServerId);
         } catch (IllegalArgumentException e) {
-            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
             return;
         }
         startDump(ctx, file, position, readerServerId, flags, options);
@@ -177,7 +192,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             }
             options = readerOptions(flags, readerServerId).withMysqlGtidSet(set);
         } catch (IllegalArgumentException e) {
-            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
             return;
         }
         startDump(ctx, file, position, readerServerId, flags, options);
@@ -196,13 +211,14 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 cursor = server.positions().openForFile(file, position);
             }
         } catch (PositionException e) {
-            log.warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId, e.getMessage());
-            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, e.getMessage());
+            server.rejections().warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId,
+                    PeerText.text(e.getMessage()));
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.escape(e.getMessage(), 512));
             return;
         }
         log.info("reader {} (server_id {}) dumps from {}{}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
-                options.gtidStart() != null ? "GTID '" + options.gtidStart() + "' at " : "",
-                options.mysqlGtidSet() != null ? "GTID set '" + options.mysqlGtidSet() + "' at " : "",
+                options.gtidStart() != null ? "GTID '" + PeerText.text(options.gtidStart().toString()) + "' at " : "",
+                options.mysqlGtidSet() != null ? "GTID set '" + PeerText.text(options.mysqlGtidSet().toString()) + "' at " : "",
                 cursor.position(), flags, options.checksum(), heartbeatNote(options));
         state = State.DUMPING;
         dump = new DumpSession(ctx.channel(), ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")",
@@ -288,11 +304,12 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException) {
-            log.warn("closing {} (user '{}'): {}", ctx.channel().remoteAddress(), user, c.getMessage());
+            server.rejections().warn("closing {} (user '{}'): {}", ctx.channel().remoteAddress(), PeerText.name(user),
+                    PeerText.text(c.getMessage()));
             server.metrics().protocolError();
             if (state != State.DUMPING) {
                 ctx.writeAndFlush(new ErrPacket(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, ErrorCodes.STATE_COMMAND,
-                        "Malformed packet: " + c.getMessage()).encode(ctx.alloc())).addListener(f -> ctx.close());
+                        "Malformed packet: " + PeerText.text(c.getMessage())).encode(ctx.alloc())).addListener(f -> ctx.close());
                 return;
             }
         } else if (c instanceof java.io.IOException) {

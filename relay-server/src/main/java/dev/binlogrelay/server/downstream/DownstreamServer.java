@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
+import dev.binlogrelay.core.auth.Credentials;
 import dev.binlogrelay.core.flavor.Flavor;
 import dev.binlogrelay.core.flavor.UnsupportedFlavorException;
 import dev.binlogrelay.core.protocol.PacketDecoder;
@@ -22,6 +23,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * bounded by the write-buffer watermarks.
  */
 public final class DownstreamServer implements AutoCloseable {
-    /** Pipeline handler names: [tls,] packet decoder, packet encoder, then the login handler or the session. */
+    /** Pipeline handler names: [tls,] packet decoder, packet encoder, [login gate,] then the login handler or the session. */
     static final String DECODER = "packet-decoder";
+    static final String GATE = "login-gate";
     static final String TLS_DECODER = "packet-decoder-tls";
     static final String ENCODER = "packet-encoder";
     static final String TLS = "tls";
@@ -51,6 +54,12 @@ public final class DownstreamServer implements AutoCloseable {
     private final StartPositions positions;
     private final RelayMetrics metrics;
     private final long maxPacket;
+    private final DownstreamLimits limits;
+    private final ConnectionCounts connectionCounts;
+    private final AuthThrottle authThrottle;
+    private final RejectionLog rejections = new RejectionLog(org.slf4j.LoggerFactory.getLogger(DownstreamServer.class));
+    /** What an unknown user is checked against, so that its login goes exactly like a known user's wrong password. */
+    private final Credentials decoyCredentials = Credentials.ofPassword(new java.math.BigInteger(256, new SecureRandom()).toString(36));
     private final long defaultHeartbeatNanos;
     private final WriteBufferWaterMark watermark;
     private final PendingWriteBudget pendingWrites;
@@ -74,21 +83,38 @@ public final class DownstreamServer implements AutoCloseable {
     public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
                             RelayMetrics metrics, long maxPacket, long defaultHeartbeatNanos, int writeBufferLow,
                             int writeBufferHigh, int workerThreads) {
-        this(store, info, users, security, metrics, maxPacket, defaultHeartbeatNanos, writeBufferLow, writeBufferHigh,
+        this(store, info, users, security, metrics, DownstreamLimits.defaults(maxPacket), defaultHeartbeatNanos,
+                writeBufferLow, writeBufferHigh, workerThreads, SendLimits.defaults());
+    }
+
+    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
+                            RelayMetrics metrics, DownstreamLimits limits, long defaultHeartbeatNanos, int writeBufferLow,
+                            int writeBufferHigh, int workerThreads) {
+        this(store, info, users, security, metrics, limits, defaultHeartbeatNanos, writeBufferLow, writeBufferHigh,
                 workerThreads, SendLimits.defaults());
     }
 
     public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
-                            RelayMetrics metrics, long maxPacket, long defaultHeartbeatNanos, int writeBufferLow,
+                            RelayMetrics metrics, DownstreamLimits limits, long defaultHeartbeatNanos, int writeBufferLow,
                             int writeBufferHigh, int workerThreads, SendLimits sendLimits) {
         this.pendingWrites = new PendingWriteBudget(sendLimits.maxPendingBytes());
         this.writeTimeoutNanos = sendLimits.writeTimeoutNanos();
+        this.limits = limits;
+        this.maxPacket = limits.maxPacket();
+        this.connectionCounts = new ConnectionCounts(limits.maxConnections(), limits.maxUnauthenticatedPerHost());
+        this.authThrottle = new AuthThrottle(limits.authFailureThreshold(), limits.authFailureMaxDelay().toNanos());
+        metrics.gauge("binlog_relay_downstream_connections", "Downstream connections open (downstream.max_connections bounds them)",
+                connectionCounts::openNow);
+        metrics.gauge("binlog_relay_downstream_logins_in_flight", "Downstream connections that have not logged in yet",
+                connectionCounts::loggingIn);
+        metrics.gauge("binlog_relay_downstream_throttled_hosts",
+                "Hosts whose logins are delayed after repeated failures (downstream.auth_failure_threshold)",
+                authThrottle::throttledHosts);
         this.store = store;
         this.info = info;
         this.users = users;
         this.security = security;
         this.metrics = metrics;
-        this.maxPacket = maxPacket;
         this.defaultHeartbeatNanos = defaultHeartbeatNanos;
         this.queries = new QueryHandler(info);
         this.formats = new FileFormats(store);
@@ -107,14 +133,20 @@ public final class DownstreamServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        PacketSequence sequence = new PacketSequence();
-                        ch.pipeline().addLast(DECODER, new PacketDecoder(sequence, maxPacket))
-                                .addLast(ENCODER, new PacketEncoder(sequence))
-                                .addLast(SESSION, new LoginHandler(DownstreamServer.this, sequence, connectionIds.getAndIncrement()));
+                        initPipeline(ch);
                     }
                 });
         serverChannel = b.bind(host, port).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The handlers of a new connection (also used by tests on an EmbeddedChannel). */
+    void initPipeline(Channel ch) {
+        PacketSequence sequence = new PacketSequence();
+        ch.pipeline().addLast(DECODER, new PacketDecoder(sequence, limits.maxLoginPacket()))
+                .addLast(ENCODER, new PacketEncoder(sequence))
+                .addLast(GATE, new LoginGate(this))
+                .addLast(SESSION, new LoginHandler(this, sequence, connectionIds.getAndIncrement()));
     }
 
     public int port() {
@@ -148,6 +180,27 @@ public final class DownstreamServer implements AutoCloseable {
 
     long maxPacket() {
         return maxPacket;
+    }
+
+    DownstreamLimits limits() {
+        return limits;
+    }
+
+    ConnectionCounts connectionCounts() {
+        return connectionCounts;
+    }
+
+    AuthThrottle authThrottle() {
+        return authThrottle;
+    }
+
+    /** The rate-limited WARN log of refused peers. */
+    RejectionLog rejections() {
+        return rejections;
+    }
+
+    Credentials decoyCredentials() {
+        return decoyCredentials;
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.binlogrelay.core.protocol.HandshakeV10;
 import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.Wire;
@@ -34,7 +35,8 @@ import java.util.Optional;
  * <pre>
  * -> HandshakeV10 (scramble, the announced plugin; CLIENT_SSL when TLS is configured)
  * <- SSL request (32 bytes)       an SslHandler goes in front of the packet decoder; sequence ids continue
- * <- HandshakeResponse41          unknown user -> ERR 1045
+ * <- HandshakeResponse41          malformed -> ERR 1043; an unknown user goes on like a known one with a
+ *                                 wrong password (checked against decoy credentials), ending in ERR 1045
  *    offered plugin == the user's plugin -> the method starts with the response's auth data (unless the
  *                                           response is an empty dummy for a plugin that was not announced)
  *    otherwise                           -> AuthSwitchRequest(user's plugin, same scramble)
@@ -42,6 +44,7 @@ import java.util.Optional;
  * <-> method exchange             (caching_sha2_password: 0x01 0x03 / 0x01 0x04, public key request, ...)
  * -> OK                           or ERR 1045 for a wrong password, or a require_tls user over plain TCP;
  *                                 over TLS its info proves the certificate with the password hash (TlsPasswordProof)
+ *                                 (after a delay for a host with repeated failures: AuthThrottle)
  * </pre>
  */
 final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
@@ -59,6 +62,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private String user;
     private UserAccount account;
     private boolean passwordGiven;
+    private boolean knownUser;
     private ServerAuthMethod method;
 
     LoginHandler(DownstreamServer server, PacketSequence sequence, long connectionId) {
@@ -98,15 +102,14 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
             startTls(ctx);
             return;
         }
-        HandshakeResponse41 response = HandshakeResponse41.decode(packet);
+        HandshakeResponse41 response = decodeResponse(packet);
         user = response.user();
         passwordGiven = response.authResponse().length > 0;
         Optional<UserAccount> found = server.users().account(user);
-        if (found.isEmpty()) {
-            deny(ctx, "unknown user");
-            return;
-        }
-        account = found.get();
+        // an unknown user goes through the same exchange as a known one (auth switch, scramble, then 1045), checked
+        // against credentials nobody has, so that neither the answers nor their timing tell which names exist
+        knownUser = found.isPresent();
+        account = found.orElseGet(() -> new UserAccount(user, server.decoyCredentials(), null, false));
         AuthPlugin plugin = account.pluginFor(announced);
         String offered = response.authPluginName();
         if (offered == null || offered.isEmpty()) {
@@ -123,11 +126,27 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (plugin.protocolName().equals(offered) && madeForUs) {
             startMethod(ctx, response.authResponse());
         } else if (!pluginAuth) {
-            deny(ctx, "the client cannot switch to " + plugin);
+            afterThrottle(ctx, () -> deny(ctx, "the client cannot switch to " + plugin));
         } else {
             state = State.AUTH_SWITCH;
-            log.debug("{} offered auth plugin {}; switching it to {}", ctx.channel().remoteAddress(), offered, plugin);
+            log.debug("{} offered auth plugin {}; switching it to {}", ctx.channel().remoteAddress(), PeerText.name(offered), plugin);
             ctx.writeAndFlush(new AuthSwitchRequest(plugin.protocolName(), scramble).encode(ctx.alloc()));
+        }
+    }
+
+    /** The handshake response; whatever is wrong with it is the client's error, answered with ERR 1043 Bad handshake. */
+    private static HandshakeResponse41 decodeResponse(ByteBuf packet) {
+        try {
+            return HandshakeResponse41.decode(packet);
+        } catch (ProtocolException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new BadHandshakeException(e.getMessage());
+        }
+    }
+
+    /** A malformed handshake response. */
+    private static final class BadHandshakeException extends ProtocolException {
+        BadHandshakeException(String message) {
+            super(message);
         }
     }
 
@@ -147,7 +166,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         secure = true;
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(DownstreamServer.DECODER, DownstreamServer.TLS, server.security().tls().newHandler(ctx.alloc()));
-        p.addAfter(DownstreamServer.TLS, DownstreamServer.TLS_DECODER, new PacketDecoder(sequence, server.maxPacket()));
+        p.addAfter(DownstreamServer.TLS, DownstreamServer.TLS_DECODER, new PacketDecoder(sequence, server.limits().maxLoginPacket()));
         p.remove(DownstreamServer.DECODER);
     }
 
@@ -163,23 +182,48 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private void decide(ChannelHandlerContext ctx, ServerAuthMethod.Outcome outcome) {
         switch (outcome) {
             case CONTINUE -> state = State.EXCHANGE;
-            case REJECT -> deny(ctx, "wrong password");
-            case ACCEPT -> accept(ctx);
+            case REJECT -> afterThrottle(ctx, () -> deny(ctx, knownUser ? "wrong password" : "unknown user"));
+            case ACCEPT -> afterThrottle(ctx, () -> accept(ctx));
         }
+    }
+
+    /**
+     * Runs the answer to a login now, or, for a host with repeated failures ({@link AuthThrottle}), after a delay
+     * (the same for success and failure); the connection takes no packets meanwhile.
+     */
+    private void afterThrottle(ChannelHandlerContext ctx, Runnable answer) {
+        long delay = server.authThrottle().delayNanos(PeerHost.of(ctx.channel().remoteAddress()));
+        if (delay <= 0) {
+            answer.run();
+            return;
+        }
+        state = State.DONE;
+        server.metrics().authDelayed();
+        LoginGate gate = LoginGate.of(ctx.pipeline());
+        if (gate != null) {
+            gate.postpone(delay);
+        }
+        ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                answer.run();
+            }
+        }, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private void accept(ChannelHandlerContext ctx) {
         if (account.requireTls() && !secure) {
             state = State.DONE;
-            log.warn("access denied for '{}' from {}: the user requires TLS", user, ctx.channel().remoteAddress());
+            server.rejections().warn("access denied for '{}' from {}: the user requires TLS", PeerText.name(user),
+                    ctx.channel().remoteAddress());
             server.metrics().authFailure();
+            server.authThrottle().failure(PeerHost.of(ctx.channel().remoteAddress()));
             refuse(ctx, ErrorCodes.ER_ACCESS_DENIED, ErrorCodes.STATE_ACCESS_DENIED, String.format(
                     "Access denied for user '%s'@'%s' (using password: YES): the account requires TLS (connect with SSL)",
-                    user, host(ctx)));
+                    PeerText.name(user), host(ctx)));
             return;
         }
         state = State.DONE;
-        log.debug("'{}' logged in from {}{}", user, ctx.channel().remoteAddress(), secure ? " over TLS" : "");
+        log.debug("'{}' logged in from {}{}", PeerText.name(user), ctx.channel().remoteAddress(), secure ? " over TLS" : "");
         ctx.writeAndFlush(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0, certificateProof()).encodeWithLenencInfo(ctx.alloc()));
         sequence.reset();
         ctx.pipeline().replace(this, DownstreamServer.SESSION, new ClientSession(server, sequence, connectionId, user, host(ctx)));
@@ -200,10 +244,12 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void deny(ChannelHandlerContext ctx, String why) {
         state = State.DONE;
-        log.warn("access denied for '{}' from {}{}: {}", user, ctx.channel().remoteAddress(), secure ? " (TLS)" : "", why);
+        server.rejections().warn("access denied for '{}' from {}{}: {}", PeerText.name(user), ctx.channel().remoteAddress(),
+                secure ? " (TLS)" : "", why);
         server.metrics().authFailure();
+        server.authThrottle().failure(PeerHost.of(ctx.channel().remoteAddress()));
         refuse(ctx, ErrorCodes.ER_ACCESS_DENIED, ErrorCodes.STATE_ACCESS_DENIED, String.format(
-                "Access denied for user '%s'@'%s' (using password: %s)", user, host(ctx), passwordGiven ? "YES" : "NO"));
+                "Access denied for user '%s'@'%s' (using password: %s)", PeerText.name(user), host(ctx), passwordGiven ? "YES" : "NO"));
     }
 
     private void refuse(ChannelHandlerContext ctx, int code, String sqlState, String message) {
@@ -218,15 +264,23 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException) {
-            log.warn("closing {} during login (user '{}'): {}", ctx.channel().remoteAddress(), user, c.getMessage());
+            boolean badHandshake = c instanceof BadHandshakeException;
+            server.rejections().warn("closing {} during login{}: {}{}", ctx.channel().remoteAddress(),
+                    user == null ? "" : " (user '" + PeerText.name(user) + "')", badHandshake ? "bad handshake response: " : "", PeerText.text(c.getMessage()));
             server.metrics().protocolError();
+            if (state == State.DONE) {
+                ctx.close(); // the answer went out already (or is held back)
+                return;
+            }
             state = State.DONE;
-            ctx.writeAndFlush(new ErrPacket(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, ErrorCodes.STATE_COMMAND,
-                    "Malformed packet: " + c.getMessage()).encode(ctx.alloc())).addListener(f -> ctx.close());
+            ErrPacket err = badHandshake ? new ErrPacket(ErrorCodes.ER_HANDSHAKE_ERROR, ErrorCodes.STATE_COMMAND, "Bad handshake")
+                    : new ErrPacket(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, ErrorCodes.STATE_COMMAND,
+                    "Malformed packet: " + PeerText.text(c.getMessage()));
+            ctx.writeAndFlush(err.encode(ctx.alloc())).addListener(f -> ctx.close());
             return;
         }
         if (c instanceof SSLException) {
-            log.warn("TLS with {} failed: {}", ctx.channel().remoteAddress(), c.getMessage());
+            server.rejections().warn("TLS with {} failed: {}", ctx.channel().remoteAddress(), PeerText.text(c.getMessage()));
         } else if (c instanceof java.io.IOException) {
             log.debug("connection {} failed during login: {}", ctx.channel().remoteAddress(), c.getMessage());
         } else {

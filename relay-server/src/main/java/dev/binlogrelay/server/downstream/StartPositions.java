@@ -7,6 +7,7 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
+import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
@@ -33,10 +34,16 @@ public final class StartPositions {
     }
 
     /**
-     * An empty file name means the first file; positions below 4 mean 4 (as the server does). A file the relay
-     * purged is refused naming the oldest available position.
+     * An empty file name means the first file; positions below 4 mean 4 (as the server does); a position of 2^63
+     * or more (negative here: COM_BINLOG_DUMP_GTID's is unsigned 8 bytes) is refused like any position past the
+     * end. A file the relay purged is refused naming the oldest available position.
      */
     public BinlogCursor openForFile(String file, long position) throws PositionException {
+        if (position < 0) {
+            // COM_BINLOG_DUMP_GTID carries an unsigned 8-byte position: 2^63 and more are far beyond any file's end
+            throw new PositionException("Client requested master to start replication from position > file size: position "
+                    + Long.toUnsignedString(position) + " of " + PeerText.name(file) + " is beyond the end of any binlog file");
+        }
         List<BinlogFileInfo> files = store.files();
         if (files.isEmpty()) {
             throw new PositionException("Binary log is not open: the relay has not stored any binlog yet");

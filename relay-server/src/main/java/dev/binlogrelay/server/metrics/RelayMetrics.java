@@ -34,6 +34,11 @@ public final class RelayMetrics implements AutoCloseable {
     private final Counter writeTimeouts = Counter.builder().name("binlog_relay_downstream_write_timeouts_total")
             .help("Readers disconnected for holding pending writes without reading for downstream.write_timeout")
             .register(registry);
+    private final Counter refusedConnections = Counter.builder().name("binlog_relay_downstream_connections_refused_total")
+            .help("Downstream connections refused or closed by a limit (label: the downstream.* key)")
+            .labelNames("limit").register(registry);
+    private final Counter delayedLogins = Counter.builder().name("binlog_relay_downstream_auth_delayed_total")
+            .help("Downstream logins whose answer was delayed after repeated failures from the host").register(registry);
     private final Counter purgedFiles = Counter.builder().name("binlog_relay_retention_purged_files_total")
             .help("Binlog files purged by storage.retention").register(registry);
     private final Counter purgedBytes = Counter.builder().name("binlog_relay_retention_purged_bytes_total")
@@ -83,6 +88,15 @@ public final class RelayMetrics implements AutoCloseable {
 
     public double writeTimeouts() {
         return writeTimeouts.get();
+    }
+
+    /** A connection refused or closed by a downstream limit: max_connections, connect_timeout, idle_timeout, ... */
+    public void connectionRefused(String limit) {
+        refusedConnections.labelValues(limit).inc();
+    }
+
+    public void authDelayed() {
+        delayedLogins.inc();
     }
 
     public void protocolError() {

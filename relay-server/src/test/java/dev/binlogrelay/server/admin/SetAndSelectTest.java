@@ -237,7 +237,7 @@ class SetAndSelectTest {
     void systemVariablesAnswerCaseInsensitively() {
         assertEquals("1001", sql.scalar("SELECT @@SeRvEr_Id"));
         assertEquals("utf8mb4_general_ci", sql.scalar("SELECT @@collation_server"));
-        assertEquals("1073741824", sql.scalar("SELECT @@max_allowed_packet"));
+        assertEquals("16777216", sql.scalar("SELECT @@max_allowed_packet"), "downstream.max_packet, the default");
         assertEquals("18446744073709551615", sql.scalar("SELECT @@sql_select_limit"));
         assertEquals("0-1-42", sql.scalar("SELECT @@gtid_current_pos"));
         assertEquals("0", sql.scalar("SELECT @@global.gtid_domain_id"));

@@ -73,7 +73,6 @@ class DownstreamSessionFuzzTest {
             new UserAccount("sha2", Credentials.ofHashes(List.of(CachingSha2Hash.create("secret").format())), AuthPlugin.CACHING_SHA2_PASSWORD, false),
             new UserAccount("empty", Credentials.ofPassword(""), null, false),
             new UserAccount("tls", Credentials.ofPassword("secret"), null, true)));
-    private static final RelayMetrics METRICS = new RelayMetrics();
     private static final ListAppender<ILoggingEvent> LOG = new ListAppender<>();
     private static final Logger RELAY_LOG = (Logger) LoggerFactory.getLogger("dev.binlogrelay.server");
 
@@ -106,7 +105,7 @@ class DownstreamSessionFuzzTest {
         LOG.list.clear();
         AuthPlugin announced = input.length > 0 && (input[0] & 1) != 0 ? AuthPlugin.CACHING_SHA2_PASSWORD : AuthPlugin.MYSQL_NATIVE_PASSWORD;
         try (DownstreamServer server = new DownstreamServer(STORE, INFO, USERS, new DownstreamSecurity(null, RSA, announced),
-                METRICS, 1 << 16, 0, 1 << 16, 1 << 20, 1)) {
+                new RelayMetrics(), 1 << 16, 0, 1 << 16, 1 << 20, 1)) { // a registry per server: each registers its gauges
             PacketSequence sequence = new PacketSequence();
             EmbeddedChannel ch = new EmbeddedChannel();
             ch.pipeline().addLast(DownstreamServer.DECODER, new PacketDecoder(sequence, server.maxPacket()))

@@ -140,4 +140,18 @@ class StartPositionsPurgeTest {
         assertEquals(new BinlogPosition(name(1), 4), startFor("0-1-9"));
         assertTrue(errorFor("0-1-8").contains("older than the oldest the relay holds"), errorFor("0-1-8"));
     }
+
+    /** Issue 16 finding 10: COM_BINLOG_DUMP_GTID naming a file at position 2^64-1 or 2^63 was served from position 4. */
+    @Test
+    void positionsOf2To63AndMoreAreRefusedNotServedFrom4() throws Exception {
+        for (long position : new long[] {-1L, Long.MIN_VALUE}) {
+            PositionException e = assertThrows(PositionException.class, () -> positions.openForFile(name(3), position));
+            assertTrue(e.getMessage().contains(Long.toUnsignedString(position)), e.getMessage());
+            assertTrue(e.getMessage().startsWith("Client requested master to start replication from position > file size"),
+                    e.getMessage());
+        }
+        try (BinlogCursor c = positions.openForFile(name(3), 0)) {
+            assertEquals(4, c.position().position(), "positions below 4 still mean 4");
+        }
+    }
 }

@@ -96,6 +96,17 @@ final class RawDumpClient implements AutoCloseable {
                 .writeIntLE((int) serverId).writeBytes(name));
     }
 
+    /** Sends one command packet (sequence id 0): for hostile or unusual commands. */
+    void sendCommand(ByteBuf payload) throws IOException {
+        sequence = 0;
+        write(payload);
+    }
+
+    /** The next packet's payload (blocks up to the socket timeout; EOFException when the relay closed). */
+    byte[] nextPacket() throws IOException {
+        return read();
+    }
+
     private static void expectOk(byte[] p, String what) throws IOException {
         if (p.length == 0 || p[0] != 0) {
             throw new IOException(what + " failed: " + (p.length > 0 && (p[0] & 0xFF) == 0xFF
