@@ -128,6 +128,8 @@ public final class RelayProcess implements AutoCloseable {
                 "  start: earliest",
                 "downstream:",
                 "  listen: 127.0.0.1:" + port,
+                // like for like with the bench's primary, which offers no TLS (mariadb-binlog takes TLS when offered)
+                "  tls: off",
                 "  users:",
                 "    - user: " + USER,
                 "      password: " + PASSWORD,

@@ -65,9 +65,11 @@ class MariadbBinlogRawIT {
                 "--password=" + RelayHarness.PASSWORD, "--result-file=" + dir + "/", firstFile));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        // through the relay mariadb-binlog reads over TLS (its client takes TLS when offered), the primary is plain TCP:
+        // hundreds of MiB on a loaded 2-core machine take a while
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("mariadb-binlog on port " + port + " did not finish within 60 s");
+            throw new AssertionError("mariadb-binlog on port " + port + " did not finish within 180 s");
         }
         String log = Files.readString(dir.resolveSibling(dir.getFileName() + ".log"));
         assertEquals(0, p.exitValue(), "mariadb-binlog on port " + port + " failed: " + log);
