@@ -127,75 +127,37 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         sequence.reset();
     }
 
-    /** COM_REGISTER_SLAVE: server_id (4) | host (1+n) | user (1+n) | password (1+n) | port (2) | rank (4) | master_id (4) */
     private void register(ChannelHandlerContext ctx, ByteBuf in) {
-        Wire.need(in, 4, "COM_REGISTER_SLAVE server_id");
-        long serverId = in.readUnsignedIntLE();
-        String host = readShortString(in, "host");
-        readShortString(in, "user");
-        readShortString(in, "password");
-        int port = in.readableBytes() >= 2 ? in.readUnsignedShortLE() : 0;
+        ReplicationCommands.RegisterReplica r = ReplicationCommands.RegisterReplica.decode(in);
         String uuid = sql.hasUserVariable("replica_uuid") ? sql.userVariable("replica_uuid") : sql.userVariable("slave_uuid");
-        server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(serverId,
-                host.isEmpty() ? host(ctx) : host, port, server.info().serverId(), uuid == null ? "" : uuid));
+        server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(r.serverId(),
+                r.host().isEmpty() ? host(ctx) : r.host(), r.port(), server.info().serverId(), uuid == null ? "" : uuid));
         ok(ctx);
     }
 
-    private static String readShortString(ByteBuf in, String field) {
-        Wire.need(in, 1, "COM_REGISTER_SLAVE " + field);
-        int len = in.readUnsignedByte();
-        return new String(Wire.readFixedBytes(in, len, "COM_REGISTER_SLAVE " + field), StandardCharsets.UTF_8);
-    }
-
-    /** COM_BINLOG_DUMP: position (4) | flags (2) | server_id (4) | file name (rest) */
     private void binlogDump(ChannelHandlerContext ctx, ByteBuf in) {
-        Wire.need(in, 10, "COM_BINLOG_DUMP");
-        long position = in.readUnsignedIntLE();
-        int flags = in.readUnsignedShortLE();
-        long readerServerId = in.readUnsignedIntLE();
-        String file = Wire.readRestString(in, StandardCharsets.UTF_8);
+        ReplicationCommands.BinlogDump d = ReplicationCommands.BinlogDump.decode(in);
         ReaderOptions options;
         try {
-            options = readerOptions(flags, readerServerId);
+            options = readerOptions(d.flags(), d.serverId());
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
             return;
         }
-        startDump(ctx, file, position, readerServerId, flags, options);
+        startDump(ctx, d.file(), d.position(), d.serverId(), d.flags(), options);
     }
 
-    /**
-     * COM_BINLOG_DUMP_GTID (MySQL): flags (2) | server_id (4) | name size (4) | file name | position (8)
-     * | GTID set size (4) | GTID set (binary). The server reads the set whatever the flags say (flag 4,
-     * BINLOG_THROUGH_GTID, is what mysqlbinlog sets), so the relay does too.
-     */
     private void binlogDumpGtid(ChannelHandlerContext ctx, ByteBuf in) {
-        Wire.need(in, 10, "COM_BINLOG_DUMP_GTID");
-        int flags = in.readUnsignedShortLE();
-        long readerServerId = in.readUnsignedIntLE();
-        long nameSize = in.readUnsignedIntLE();
-        if (nameSize > in.readableBytes()) {
-            throw new ProtocolException("COM_BINLOG_DUMP_GTID file name of " + nameSize + " bytes in a shorter packet");
-        }
-        String file = in.readCharSequence((int) nameSize, StandardCharsets.UTF_8).toString();
-        Wire.need(in, 8, "COM_BINLOG_DUMP_GTID position");
-        long position = in.readLongLE();
-        dev.binlogrelay.core.gtid.MysqlGtidSet set = dev.binlogrelay.core.gtid.MysqlGtidSet.EMPTY;
+        ReplicationCommands.BinlogDumpGtid d;
         ReaderOptions options;
         try {
-            if (in.readableBytes() >= 4) {
-                long size = in.readUnsignedIntLE();
-                if (size > in.readableBytes()) {
-                    throw new ProtocolException("COM_BINLOG_DUMP_GTID GTID set of " + size + " bytes in a shorter packet");
-                }
-                set = dev.binlogrelay.core.gtid.MysqlGtidSet.decode(in.readSlice((int) size));
-            }
-            options = readerOptions(flags, readerServerId).withMysqlGtidSet(set);
+            d = ReplicationCommands.BinlogDumpGtid.decode(in);
+            options = readerOptions(d.flags(), d.serverId()).withMysqlGtidSet(d.gtids());
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
             return;
         }
-        startDump(ctx, file, position, readerServerId, flags, options);
+        startDump(ctx, d.file(), d.position(), d.serverId(), d.flags(), options);
     }
 
     private void startDump(ChannelHandlerContext ctx, String file, long position, long readerServerId, int flags,
