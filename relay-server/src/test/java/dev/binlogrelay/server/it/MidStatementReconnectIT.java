@@ -80,6 +80,14 @@ class MidStatementReconnectIT {
             assertTrue(log.contains("did not receive an expected Rows-log end-of-statement"), "error log:\n" + tail(log));
             System.out.printf("MidStatementReconnectIT primary: replica resumed at %s inside the statement %s..%s and stopped: %s%n",
                     resumed, statementStart, statementEnd, st.get("Last_IO_Error"));
+
+            // the documented remedy: point the replica at the position it executed (a transaction boundary)
+            String file = st.get("Relay_Master_Log_File");
+            String executed = st.get("Exec_Master_Log_Pos");
+            replica.execute("STOP SLAVE", "CHANGE MASTER TO MASTER_LOG_FILE='" + file + "', MASTER_LOG_POS=" + executed,
+                    "START SLAVE");
+            replica.awaitReplicaExecuted(end.file(), end.position(), WAIT);
+            assertEquals(primary.checksumTable("app.big"), replica.checksumTable("app.big"), "after the remedy");
         }
     }
 
@@ -96,6 +104,37 @@ class MidStatementReconnectIT {
             assertEquals("0", st.get("Last_IO_Errno"), st.toString());
             System.out.printf("MidStatementReconnectIT relay: replica resumed at %s inside the statement %s..%s and converged%n",
                     resumed, statementStart, statementEnd);
+        }
+    }
+
+    /**
+     * The replica's I/O thread stopped and started again inside the statement (its tracker starts afresh then, and
+     * a primary's preamble would pass): the relay's stream without the preamble serves it as well.
+     */
+    @Test
+    void anIoThreadRestartedInsideTheStatementCarriesOn() throws Exception {
+        try (FaultProxy proxy = new FaultProxy(relay.port());
+             MariaDbServer replica = MariaDbServer.builder().name("replica-restarted").serverId(4).binlog(false).start()) {
+            proxy.trickle(40_000); // the statement takes some 8 s to arrive: time to stop the I/O thread inside it
+            replica.startReplica("127.0.0.1", proxy.port(), RelayHarness.USER, RelayHarness.PASSWORD, ReplicaMode.FILE_POS, firstFile, 4);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (Long.parseLong(replica.replicaStatus().getOrDefault("Read_Master_Log_Pos", "0")) < statementStart.position() + 60_000) {
+                if (System.nanoTime() > deadline) {
+                    fail("the replica did not get into the statement within " + WAIT + ": " + replica.replicaStatus());
+                }
+                LockSupport.parkNanos(20_000_000L); // polling the replica's status, bounded by the deadline
+            }
+            replica.execute("STOP SLAVE IO_THREAD");
+            Map<String, String> st = replica.replicaStatus();
+            BinlogPosition read = new BinlogPosition(st.get("Master_Log_File"), Long.parseLong(st.get("Read_Master_Log_Pos")));
+            assertTrue(read.position() < statementEnd.position(), read + " inside the statement: " + st);
+            assertTrue(RowsEvents.isRowsWithinStatement(relay.store().eventEndingAt(read.file(), read.position()).orElseThrow().bytes()),
+                    "stopped after a rows event of the statement, not its last: " + read);
+            proxy.trickle(0);
+            replica.execute("START SLAVE IO_THREAD");
+            replica.awaitReplicaExecuted(end.file(), end.position(), WAIT);
+            assertEquals(primary.checksumTable("app.big"), replica.checksumTable("app.big"));
+            System.out.printf("MidStatementReconnectIT relay: I/O thread restarted at %s inside the statement and converged%n", read);
         }
     }
 
