@@ -14,6 +14,7 @@ import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
 import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.PositionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -207,7 +208,18 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 options.gtidStart() != null ? "GTID '" + options.gtidStart() + "' at " : "",
                 options.mysqlGtidSet() != null ? "GTID set '" + options.mysqlGtidSet() + "' at " : "",
                 cursor.position(), flags, options.checksum(), heartbeatNote(options));
-        boolean continuesStatement = continuesRowsStatement(options, cursor);
+        boolean continuesStatement;
+        try {
+            continuesStatement = continuesRowsStatement(options, cursor);
+        } catch (RuntimeException e) { // a storage failure reading the event before the position
+            BinlogPosition at = cursor.position();
+            cursor.close();
+            log.warn("dump request from {} (server_id {}) failed: cannot read the event before {}: {}",
+                    ctx.channel().remoteAddress(), readerServerId, at, e.toString());
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL,
+                    "binlog-relay cannot read its store at " + at + ": " + e.getMessage());
+            return;
+        }
         if (continuesStatement) {
             log.info("reader {} (server_id {}) resumes inside a rows statement at {}: its stream goes on with the "
                     + "statement's next rows event, without the fake rotate and format description that begin a dump "
@@ -239,7 +251,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         if (!registered || !options.asStored() || options.gtidStart() != null || options.mysqlGtidSet() != null) {
             return false;
         }
-        var at = cursor.position();
+        BinlogPosition at = cursor.position();
         return at.position() > 4 && server.positions().insideRowsStatement(at)
                 && server.formats().checksum(at.file()) == options.checksum();
     }
