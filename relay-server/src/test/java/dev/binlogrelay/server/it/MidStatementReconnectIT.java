@@ -1,5 +1,7 @@
 package dev.binlogrelay.server.it;
 
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.RowsEvents;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.storage.BinlogPosition;
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -104,6 +109,47 @@ class MidStatementReconnectIT {
             assertEquals("0", st.get("Last_IO_Errno"), st.toString());
             System.out.printf("MidStatementReconnectIT relay: replica resumed at %s inside the statement %s..%s and converged%n",
                     resumed, statementStart, statementEnd);
+        }
+    }
+
+    /**
+     * Only that replica's stream changes: a reader that did not register (mariadb-binlog, CDC readers) dumping from
+     * the same position inside the statement gets the primary's preamble (fake rotate, re-sent format
+     * description) and then exactly the primary's events.
+     */
+    @Test
+    void anUnregisteredReaderInsideTheStatementGetsThePrimarysStream() throws Exception {
+        BinlogPosition inside;
+        try (var cursor = relay.store().openCursor(firstFile, statementStart.position())) {
+            long middle = (statementStart.position() + statementEnd.position()) / 2;
+            var e = cursor.next();
+            while (e.endPosition() < middle || !RowsEvents.isRowsWithinStatement(e.bytes())) {
+                e = cursor.next();
+            }
+            inside = new BinlogPosition(e.file(), e.endPosition());
+        }
+        List<byte[]> fromPrimary = dump(primary.port(), inside);
+        List<byte[]> fromRelay = dump(relay.port(), inside);
+        for (List<byte[]> stream : List.of(fromPrimary, fromRelay)) {
+            assertEquals(EventType.ROTATE, Events.type(stream.get(0)));
+            assertTrue(Events.isArtificial(stream.get(0)), "a fake rotate first");
+            assertEquals(EventType.FORMAT_DESCRIPTION, Events.type(stream.get(1)));
+            assertEquals(0, Events.logPos(stream.get(1)), "the format description re-sent");
+        }
+        assertEquals(fromPrimary.size(), fromRelay.size(), "events from " + inside);
+        for (int i = 2; i < fromPrimary.size(); i++) {
+            assertTrue(Arrays.equals(fromPrimary.get(i), fromRelay.get(i)), "event " + i + " after " + inside);
+        }
+    }
+
+    /** A non-blocking dump from {@code from} as a MariaDB reader that does not register; heartbeats left out. */
+    private static List<byte[]> dump(int port, BinlogPosition from) throws Exception {
+        try (RawDumpClient c = new RawDumpClient(port, RelayHarness.USER, RelayHarness.PASSWORD)) {
+            c.query("SET @mariadb_slave_capability=4");
+            c.query("SET @master_binlog_checksum='CRC32'");
+            List<byte[]> events = new ArrayList<>(c.dumpAll(from.file(), from.position(), 0x7ffffff2L, 1));
+            events.removeIf(e -> Events.type(e) == EventType.HEARTBEAT);
+            return events;
         }
     }
 
