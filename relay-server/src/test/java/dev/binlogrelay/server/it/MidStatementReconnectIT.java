@@ -113,6 +113,64 @@ class MidStatementReconnectIT {
     }
 
     /**
+     * The relay SIGKILLed while the replica is inside the statement (a trickling proxy keeps it there long enough,
+     * and resets the connection as the relay dies): the replica reconnects to the restarted relay at the position it reached, inside the statement, and carries on.
+     */
+    @Test
+    void aRelaySigkilledInsideTheStatementResumesTheReplica() throws Exception {
+        try (RelayProcess killed = RelayProcess.configure(tmp.resolve("relay-process"), primary, RelayProcess.stablePort());
+             FaultProxy proxy = new FaultProxy(killed.port());
+             MariaDbServer replica = MariaDbServer.builder().name("replica-of-killed").serverId(5).binlog(false).start()) {
+            killed.start();
+            killed.awaitReady(WAIT);
+            killed.awaitCaughtUp(primary, WAIT);
+            proxy.trickle(40_000);
+            replica.startReplica("127.0.0.1", proxy.port(), RelayHarness.USER, RelayHarness.PASSWORD, ReplicaMode.FILE_POS, firstFile, 4);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (Long.parseLong(replica.replicaStatus().getOrDefault("Read_Master_Log_Pos", "0")) < statementStart.position() + 60_000) {
+                if (System.nanoTime() > deadline) {
+                    fail("the replica did not get into the statement within " + WAIT + ": " + replica.replicaStatus());
+                }
+                LockSupport.parkNanos(20_000_000L); // polling the replica's status, bounded by the deadline
+            }
+            killed.kill();
+            // what the dead relay had handed to the kernel is still on its way: cut it off too (the network lost it),
+            // else the replica would get the whole statement before noticing
+            proxy.resetConnections();
+            proxy.trickle(0);
+            killed.start();
+            killed.awaitReady(WAIT);
+            BinlogPosition resumed = awaitReconnect(replica);
+            assertTrue(resumed.position() < statementEnd.position(), resumed + " inside the statement");
+            assertTrue(RowsEvents.isRowsWithinStatement(relay.store().eventEndingAt(resumed.file(), resumed.position())
+                    .orElseThrow().bytes()), "resumed after a rows event of the statement, not its last: " + resumed);
+            replica.awaitReplicaExecuted(end.file(), end.position(), WAIT);
+            assertEquals(primary.checksumTable("app.big"), replica.checksumTable("app.big"));
+            System.out.printf("MidStatementReconnectIT relay SIGKILLed: replica resumed at %s inside the statement and converged%n",
+                    resumed);
+        }
+    }
+
+    /** Where the replica's I/O thread last reconnected, from its error log (bounded wait for the first reconnect). */
+    private static BinlogPosition awaitReconnect(MariaDbServer replica) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            Matcher m = RESUMED.matcher(Files.readString(replica.errorLog()));
+            BinlogPosition last = null;
+            while (m.find()) {
+                last = new BinlogPosition(m.group(1), Long.parseLong(m.group(2)));
+            }
+            if (last != null) {
+                return last;
+            }
+            if (System.nanoTime() > deadline) {
+                fail(replica.name() + " did not reconnect within " + WAIT + "; status " + replica.replicaStatus());
+            }
+            LockSupport.parkNanos(50_000_000L); // polling the replica's log, bounded by the deadline
+        }
+    }
+
+    /**
      * Only that replica's stream changes: a reader that did not register (mariadb-binlog, CDC readers) dumping from
      * the same position inside the statement gets the primary's preamble (fake rotate, re-sent format
      * description) and then exactly the primary's events.
