@@ -37,8 +37,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Against the real primary the replica stops for good: its I/O thread keeps the statement's
  * {@code Rows_event_tracker} across a file/position reconnect and the fake rotate that starts the new dump trips
- * it (1595, "did not receive an expected Rows-log end-of-statement"). Through the relay the same replica carries
- * on and ends equal to the primary ({@code CHECKSUM TABLE}).
+ * it (1595, "did not receive an expected Rows-log end-of-statement"); the documented remedy (CHANGE MASTER to the
+ * executed position) brings it back. Through the relay the same replica carries on and ends equal to the primary
+ * ({@code CHECKSUM TABLE}): after a cut connection, after its I/O thread was restarted inside the statement, and
+ * after the relay was SIGKILLed inside it. A reader that did not register gets the primary's stream unchanged.
  */
 class MidStatementReconnectIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
