@@ -312,6 +312,29 @@ public final class BinlogStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The committed event of {@code file} that ends exactly at {@code position} (the one a reader asking to start
+     * there received last); empty if the file is not held, the position is not the end of a stored event, or the
+     * event before it was purged or never stored (a file whose copy starts later).
+     */
+    public Optional<StoredEvent> eventEndingAt(String file, long position) {
+        Objects.requireNonNull(file, "file");
+        return underReadLock(() -> {
+            BinlogFileInfo f = table.byName(file);
+            if (f == null || position <= f.firstPosition() || position > f.size()) {
+                return Optional.empty();
+            }
+            try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
+                it.seekForPrev(Keys.event(f.sequence(), position - 1)); // the last event starting before position
+                if (!it.isValid() || Keys.eventFile(it.key()) != f.sequence()) {
+                    return Optional.empty();
+                }
+                StoredEvent e = Values.event(f.name(), Keys.eventPosition(it.key()), it.value());
+                return e.endPosition() == position ? Optional.of(e) : Optional.empty();
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ retention
 
     /**

@@ -230,6 +230,21 @@ class PurgeTest {
     }
 
     @Test
+    void eventEndingAtAPosition() {
+        assertSameEvent(log.written.get(0), store.eventEndingAt(name(1), 104).orElseThrow());
+        assertSameEvent(log.written.get(1), store.eventEndingAt(name(1), 144).orElseThrow());
+        assertSameEvent(log.written.get(7), store.eventEndingAt(name(1), 404).orElseThrow()); // the file's last
+        assertEquals(Optional.empty(), store.eventEndingAt(name(1), 120), "inside an event");
+        assertEquals(Optional.empty(), store.eventEndingAt(name(1), 4), "nothing before the first event");
+        assertEquals(Optional.empty(), store.eventEndingAt(name(1), 405), "beyond the file's end");
+        assertEquals(Optional.empty(), store.eventEndingAt(name(4), 300), "beyond the newest file's committed end");
+        assertEquals(Optional.empty(), store.eventEndingAt("nope", 104));
+        store.purgeFilesBefore(name(2));
+        assertEquals(Optional.empty(), store.eventEndingAt(name(1), 104), "purged");
+        assertSameEvent(log.written.get(8), store.eventEndingAt(name(2), 104).orElseThrow());
+    }
+
+    @Test
     void purgingGivesTheDiskSpaceBack(@TempDir Path other) throws Exception {
         try (BinlogStore s = BinlogStore.open(other, TestLog.fastOptions().withCacheBytes(0))) {
             TestLog big = new TestLog(s);

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,6 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@link #resetAfterDump}: in every connection, abort both sides once the server has sent that many bytes after
  *       the client's binlog dump command, so the cut lands where the test wants it (inside an event, even inside a
  *       20 MiB one);</li>
+ *   <li>{@link #resetOnceAfterMore}: abort the first dumping connection that receives that many more bytes from now
+ *       on (long-lived connections included, wherever their stream stands);</li>
  *   <li>{@link #corruptAfterDump}: flip the byte at that offset instead;</li>
  *   <li>{@link #stall}: stop forwarding both ways and keep the sockets open: a peer that vanished without a FIN
  *       (half-open), found only by timeouts and heartbeats;</li>
@@ -40,6 +43,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long corruptAfterDump = -1;
     private volatile long resetAfterDump = -1;
     private final AtomicLong resetOnceAfterDump = new AtomicLong(-1);
+    private final AtomicReference<Arming> resetOnceAfterMore = new AtomicReference<>();
+    private final AtomicLong armings = new AtomicLong();
     private volatile boolean stalled;
     private volatile int trickleBytesPerSecond;
 
@@ -98,9 +103,32 @@ public final class FaultProxy implements AutoCloseable {
         resetOnceAfterDump.set(offset);
     }
 
-    /** True until the connection armed by {@link #resetOnceAfterDump} was cut. */
+    /**
+     * Like {@link #resetOnceAfterDump}, counted from now instead of from the dump command: the first dumping
+     * connection that receives {@code bytes} more bytes from the server (counted from the first bytes each one
+     * receives after this call) is aborted there. Cuts long-lived connections too, at whatever point their
+     * stream has reached; which connection is cut is a race between them.
+     */
+    public void resetOnceAfterMore(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes " + bytes);
+        }
+        resetOnceAfterMore.set(new Arming(bytes, armings.incrementAndGet()));
+    }
+
+    /** True until the connection armed by {@link #resetOnceAfterDump} or {@link #resetOnceAfterMore} was cut. */
     public boolean resetPending() {
-        return resetOnceAfterDump.get() >= 0;
+        return resetOnceAfterDump.get() >= 0 || resetOnceAfterMore.get() != null;
+    }
+
+    /** Stops a pending {@link #resetOnceAfterDump} or {@link #resetOnceAfterMore}. */
+    public void cancelPendingReset() {
+        resetOnceAfterDump.set(-1);
+        resetOnceAfterMore.set(null);
+    }
+
+    /** One {@link #resetOnceAfterMore} call: each connection counts its bytes from where it stood when it saw it. */
+    private record Arming(long bytes, long id) {
     }
 
     /** Stops (true) or resumes (false) forwarding in both directions, keeping every socket open. */
@@ -141,6 +169,8 @@ public final class FaultProxy implements AutoCloseable {
     private void pump(Socket from, Socket to, boolean fromServer, AtomicLong sinceDump) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
+            long seenArming = 0;
+            long armedAt = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                     while (stalled && !closed && !from.isClosed()) {
@@ -169,6 +199,18 @@ public final class FaultProxy implements AutoCloseable {
                         } else if (once >= start && once < start + n && resetOnceAfterDump.compareAndSet(once, -1)) {
                             forward = (int) (once - start);
                             cut = true;
+                        }
+                        Arming more = resetOnceAfterMore.get();
+                        if (!cut && more != null) {
+                            if (more.id() != seenArming) {
+                                seenArming = more.id();
+                                armedAt = start;
+                            }
+                            long at = armedAt + more.bytes();
+                            if (at >= start && at < start + n && resetOnceAfterMore.compareAndSet(more, null)) {
+                                forward = (int) (at - start);
+                                cut = true;
+                            }
                         }
                         sinceDump.set(start + n);
                     }

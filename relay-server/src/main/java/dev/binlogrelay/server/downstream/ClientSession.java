@@ -16,6 +16,7 @@ import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
 import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.PositionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,6 +49,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private State state = State.COMMAND;
     private DumpSession dump;
     private IdleTimer idle;
+    /** The reader sent COM_REGISTER_SLAVE: a replica server (mariadb-binlog and CDC readers do not register). */
+    private boolean registered;
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
@@ -132,6 +135,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         String uuid = sql.hasUserVariable("replica_uuid") ? sql.userVariable("replica_uuid") : sql.userVariable("slave_uuid");
         server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(r.serverId(),
                 r.host().isEmpty() ? host(ctx) : r.host(), r.port(), server.info().serverId(), uuid == null ? "" : uuid));
+        registered = true;
         ok(ctx);
     }
 
@@ -182,15 +186,52 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 options.gtidStart() != null ? "GTID '" + PeerText.text(options.gtidStart().toString()) + "' at " : "",
                 options.mysqlGtidSet() != null ? "GTID set '" + PeerText.text(options.mysqlGtidSet().toString()) + "' at " : "",
                 cursor.position(), flags, options.checksum(), heartbeatNote(options));
+        boolean continuesStatement;
+        try {
+            continuesStatement = continuesRowsStatement(options, cursor);
+        } catch (RuntimeException e) { // a storage failure reading the event before the position
+            BinlogPosition at = cursor.position();
+            cursor.close();
+            log.warn("dump request from {} (server_id {}) failed: cannot read the event before {}: {}",
+                    ctx.channel().remoteAddress(), readerServerId, at, e.toString());
+            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL,
+                    "binlog-relay cannot read its store at " + at + ": " + e.getMessage());
+            return;
+        }
+        if (continuesStatement) {
+            log.info("reader {} (server_id {}) resumes inside a rows statement at {}: its stream goes on with the "
+                    + "statement's next rows event, without the fake rotate and format description that begin a dump "
+                    + "(a MariaDB file/position replica stops with 1595 when any other event comes before the "
+                    + "statement's end; a primary sends them and the replica stops)",
+                    ctx.channel().remoteAddress(), readerServerId, cursor.position());
+        }
         state = State.DUMPING;
         dump = new DumpSession(ctx.channel(), ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")",
-                sequence, server.store(), cursor, options, server.formats(),
+                sequence, server.store(), cursor, options, continuesStatement, server.formats(),
                 server.commitFanOut(ctx.channel().eventLoop()), server.pendingWrites(), server.writeTimeoutNanos(),
                 server.metrics());
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> server.metrics().readerStopped());
         server.dumpStarting(readerServerId, ctx.channel());
         dump.start();
+    }
+
+    /**
+     * A MariaDB replica server (registered, @mariadb_slave_capability set) reconnecting by file and position inside
+     * a rows statement, whose events need no rewriting to the checksum it declared. Its I/O thread keeps the
+     * statement's state across the reconnect (slave.cc {@code handle_slave_io} resets its
+     * {@code Rows_event_tracker} only for GTID connections) and refuses any event but a rows event or a heartbeat
+     * before the statement's end ({@code queue_event}: {@code check_and_report}, error 1595); the fake rotate that
+     * begins every dump is such an event. What that reader needs from the preamble it already has: the file name and
+     * position it asked for, and the checksum it declared (used until a format description arrives).
+     */
+    private boolean continuesRowsStatement(ReaderOptions options, BinlogCursor cursor) {
+        if (!registered || !options.asStored() || options.gtidStart() != null || options.mysqlGtidSet() != null) {
+            return false;
+        }
+        BinlogPosition at = cursor.position();
+        return at.position() > 4 && server.positions().insideRowsStatement(at)
+                && server.formats().checksum(at.file()) == options.checksum();
     }
 
     /** Server id 0 asks for a non-blocking dump too, as on the server (old mysqlbinlog and some CDC readers use it). */

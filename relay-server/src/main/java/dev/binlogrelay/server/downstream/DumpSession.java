@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * file's format description (re-sent with log_pos and creation time zeroed when the dump starts inside the
  * file), then the stored events. ANNOTATE_ROWS are left out unless the reader asked for them; a GTID reader's
  * stream starts at the beginning of the file holding its position, skips the groups it already has and then
- * gets a fake GTID_LIST; heartbeats go out when idle. Checksums follow {@link ReaderOptions#asStored()}.
+ * gets a fake GTID_LIST; heartbeats go out when idle. Checksums follow {@link ReaderOptions#asStored()}. One
+ * exception to the preamble, where the relay does better than the primary: a MariaDB file/position replica
+ * resuming inside a rows statement gets no fake rotate and format description before the statement's next rows
+ * event (they would stop it with 1595; see {@code ClientSession#continuesRowsStatement}).
  *
  * <p>Threading: everything runs on the reader channel's event loop. Commits reach it through the loop's
  * {@link CommitFanOut}, which pumps every session of the loop from one task. The reader is paused while its
@@ -64,6 +67,8 @@ final class DumpSession {
     private final GtidFilter filter;
     private final dev.binlogrelay.core.gtid.MysqlGtidSet mysqlGtids;
     private final FileFormats formats;
+    /** The stream starts inside a rows statement for a replica that has its beginning: no preamble (see start). */
+    private final boolean continuesStatement;
     private final CommitFanOut commits;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private String currentFile;
@@ -87,7 +92,7 @@ final class DumpSession {
      * @param reader how log lines name the reader ("/10.0.0.7:51234 (server_id 3)")
      */
     DumpSession(Channel channel, String reader, dev.binlogrelay.core.protocol.PacketSequence sequence,
-                BinlogStore store, BinlogCursor cursor, ReaderOptions options, FileFormats formats,
+                BinlogStore store, BinlogCursor cursor, ReaderOptions options, boolean continuesStatement, FileFormats formats,
                 CommitFanOut commits, PendingWriteBudget budget, long writeTimeoutNanos, RelayMetrics metrics) {
         this.channel = channel;
         this.reader = reader;
@@ -98,6 +103,7 @@ final class DumpSession {
         this.store = store;
         this.cursor = cursor;
         this.options = options;
+        this.continuesStatement = continuesStatement;
         this.formats = formats;
         this.filter = options.gtidStart() == null ? null : new GtidFilter(options.gtidStart());
         this.mysqlGtids = options.mysqlGtidSet();
@@ -120,11 +126,16 @@ final class DumpSession {
         currentFile = file;
         storedChecksum = formats.checksum(file);
         rewritable = FormatDescription.hasChecksumField(formats.formatDescription(file));
-        // the first fake rotate uses the algorithm the reader declared, whatever the reader's mode
-        write(ArtificialEvents.fakeRotate(options.serverId(), file, pos, options.checksum()));
-        if (pos > 4) {
-            write(convertFde(FormatDescription.asResent(formats.formatDescription(file))));
+        if (!continuesStatement) {
+            // the first fake rotate uses the algorithm the reader declared, whatever the reader's mode
+            write(ArtificialEvents.fakeRotate(options.serverId(), file, pos, options.checksum()));
+            if (pos > 4) {
+                write(convertFde(FormatDescription.asResent(formats.formatDescription(file))));
+            }
         }
+        // else: a MariaDB file/position replica resuming inside a rows statement it has the beginning of gets the
+        // statement's next rows event first; a fake rotate or format description before the statement's end would
+        // stop it with 1595 (ClientSession#continuesRowsStatement). Later files get their rotate and FDE as usual.
         commits.add(this);
         if (options.heartbeatNanos() > 0) {
             long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(options.heartbeatNanos()));

@@ -4,6 +4,7 @@ import dev.binlogrelay.core.binlog.ArtificialEvents;
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
+import dev.binlogrelay.core.binlog.RowsEvents;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
@@ -98,6 +99,17 @@ public final class StartPositions {
             }
         }
         return Optional.of(store.openCursor(newest.name(), newest.size()));
+    }
+
+    /**
+     * True if {@code position} lies inside a rows statement: the event ending there is a rows event without
+     * STMT_END_F, so more rows events of the same statement follow. A file/position replica that lost its
+     * connection there asks to resume exactly there (see {@link DumpSession} on what MariaDB's replica then needs).
+     */
+    public boolean insideRowsStatement(BinlogPosition position) {
+        return store.eventEndingAt(position.file(), position.position())
+                .map(e -> RowsEvents.isRowsWithinStatement(e.bytes()))
+                .orElse(false);
     }
 
     /**

@@ -119,8 +119,10 @@ final class RawDumpClient implements AutoCloseable {
         payload.readBytes(b);
         payload.release();
         byte[] header = {(byte) b.length, (byte) (b.length >>> 8), (byte) (b.length >>> 16), (byte) sequence++};
-        out.write(header);
-        out.write(b);
+        byte[] packet = new byte[header.length + b.length];
+        System.arraycopy(header, 0, packet, 0, header.length);
+        System.arraycopy(b, 0, packet, header.length, b.length);
+        out.write(packet); // one write: a FaultProxy recognises a dump command only as one read
         out.flush();
     }
 
