@@ -13,10 +13,10 @@ import java.util.Optional;
  * caching_sha2_password, server side.
  *
  * <pre>
- * scramble (32 bytes)  digest known (password in config, or cached after a full auth):
- *                        match     -> 0x01 0x03, ACCEPT (the login handler sends OK)
- *                        mismatch  -> REJECT (a digest is never stale here: users cannot change while the relay runs)
- *                      digest unknown -> 0x01 0x04 (perform full auth), then:
+ * scramble (32 bytes)  digest known (password in config, or cached after a full auth) and it matches
+ *                        -> 0x01 0x03, ACCEPT (the login handler sends OK)
+ *                      a mismatch, or digest unknown -> 0x01 0x04 (perform full auth, as MySQL does; so every account,
+ *                        unknown users included, goes through the same exchange), then:
  *   over TLS           password NUL-terminated in clear -> check against the stored hash, cache the digest
  *   over plain TCP     0x02 (once) -> 0x01 || public key PEM; then RSA-OAEP((password || NUL) XOR nonce)
  *                      -> decrypt with the private key, check, cache the digest
@@ -60,14 +60,13 @@ final class CachingSha2Login implements ServerAuthMethod {
             return Outcome.REJECT;
         }
         Optional<byte[]> digest = cache.get(account.name()).or(() -> account.credentials().sha2Digest());
-        if (digest.isPresent()) {
-            if (!CachingSha2Password.verifyScramble(digest.get(), nonce, response)) {
-                return Outcome.REJECT;
-            }
+        if (digest.isPresent() && CachingSha2Password.verifyScramble(digest.get(), nonce, response)) {
             log.debug("caching_sha2_password: fast auth for '{}'", account.name());
             reply.send(FAST_AUTH_SUCCESS);
             return Outcome.ACCEPT;
         }
+        // a wrong scramble goes to full authentication like an unknown digest, as on MySQL: the exchange is then the
+        // same for every account (password in config, hash not yet cached, unknown user with decoy credentials)
         step = Step.FULL_AUTH;
         reply.send(PERFORM_FULL_AUTH);
         return Outcome.CONTINUE;
