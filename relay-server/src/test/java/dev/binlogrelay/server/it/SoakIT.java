@@ -206,7 +206,7 @@ class SoakIT {
     }
 
     /** A raw reader that stays from the first file to the end and keeps every event it gets (artificial ones left out). */
-    private static final class GapFreeReader {
+    static final class GapFreeReader {
         private final RawDumpClient client;
         private final List<byte[]> events = Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
