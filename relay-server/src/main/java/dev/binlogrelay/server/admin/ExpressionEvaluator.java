@@ -130,7 +130,8 @@ final class ExpressionEvaluator {
         }
         try {
             BigDecimal n = new BigDecimal(value.strip()).negate();
-            return n.signum() == 0 ? "0" : n.toPlainString();
+            String plain = ExpressionParser.plainWithinDouble(n);
+            return plain != null ? plain : n.toString(); // beyond a DOUBLE: with its exponent, not a billion digits
         } catch (NumberFormatException e) {
             return "0";
         }

@@ -128,16 +128,45 @@ final class ExpressionParser {
         return new Expr.SystemVar(VarScope.DEFAULT, written);
     }
 
-    /** Integers as decimal digits without leading zeros (any size); decimals as written; exponents expanded. */
+    /**
+     * Integers as decimal digits without leading zeros (any size); decimals as written; exponents expanded within a
+     * DOUBLE's range (MySQL reads {@code 1e3} as one): a larger one is MySQL's "Illegal double" error, a smaller one 0.
+     * (Expanding {@code 1e999999999} would take a billion characters.)
+     */
     static String normalizeNumber(String text) {
         if (text.chars().allMatch(Character::isDigit)) {
             return new BigInteger(text).toString();
         }
-        BigDecimal d = new BigDecimal(text);
+        BigDecimal d;
+        try {
+            d = new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw SqlException.illegalDouble(text); // an exponent beyond an int
+        }
         if (text.indexOf('e') >= 0 || text.indexOf('E') >= 0) {
-            return d.stripTrailingZeros().toPlainString();
+            String plain = plainWithinDouble(d.stripTrailingZeros());
+            if (plain == null) {
+                throw SqlException.illegalDouble(text);
+            }
+            return plain;
         }
         return d.toPlainString();
+    }
+
+    /** Integer digits of the largest DOUBLE (1.8e308), and of the smallest (4.9e-324), with room. */
+    private static final int MAX_INTEGER_DIGITS = 309;
+    private static final int MIN_INTEGER_DIGITS = -330;
+
+    /**
+     * {@code d} written out without an exponent, if it is within a DOUBLE's range: "0" when it is too small for one,
+     * null when it is too large. The text is then never much longer than 330 characters plus the digits written.
+     */
+    static String plainWithinDouble(BigDecimal d) {
+        int integerDigits = d.precision() - d.scale();
+        if (d.signum() == 0 || integerDigits < MIN_INTEGER_DIGITS) {
+            return "0";
+        }
+        return integerDigits > MAX_INTEGER_DIGITS ? null : d.toPlainString();
     }
 
     Condition condition() {

@@ -18,6 +18,7 @@ final class SqlException extends RuntimeException {
     static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
     static final int ER_GLOBAL_VARIABLE = 1228;
     static final int ER_WRONG_VALUE_FOR_VAR = 1231;
+    static final int ER_ILLEGAL_VALUE_FOR_TYPE = 1367;
     static final int ER_SP_DOES_NOT_EXIST = 1305;
     static final int ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT = 1582;
     static final int ER_UNKNOWN_CHARACTER_SET = 1115;
@@ -60,6 +61,12 @@ final class SqlException extends RuntimeException {
         return new SqlException(ErrorCodes.ER_PARSE_ERROR, ErrorCodes.STATE_SYNTAX,
                 "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version"
                         + " for the right syntax to use near '" + near + "' at line " + line);
+    }
+
+    /** MySQL's ER_ILLEGAL_VALUE_FOR_TYPE for a number literal beyond a DOUBLE ({@code SELECT 1e400}). */
+    static SqlException illegalDouble(String text) {
+        String t = text.length() > MAX_QUOTED ? text.substring(0, MAX_QUOTED) + "..." : text;
+        return new SqlException(ER_ILLEGAL_VALUE_FOR_TYPE, "22007", "Illegal double '" + t + "' value found during parsing");
     }
 
     static SqlException emptyQuery() {

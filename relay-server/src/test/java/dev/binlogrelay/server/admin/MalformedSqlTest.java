@@ -19,6 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MalformedSqlTest {
     private final Sql sql = Sql.typical();
 
+    /** 1e999999999 written out is a billion characters: beyond a DOUBLE it is MySQL's error 1367, below one 0. */
+    @org.junit.jupiter.api.Test
+    void exponentsAreNotExpandedBeyondADouble() {
+        for (String statement : List.of("SELECT 1e999999999", "SELECT 1e400", "SELECT 1e99999999999999999999")) {
+            QueryResult.Error e = sql.error(statement);
+            assertEquals(1367, e.code(), () -> statement + " → " + e);
+            assertEquals("22007", e.sqlState());
+            assertTrue(e.message().startsWith("Illegal double '1e"), e.message());
+        }
+        assertEquals("1000", sql.scalar("SELECT 1e3"));
+        assertEquals(309, sql.scalar("SELECT 1e308").length());
+        assertEquals("0", sql.scalar("SELECT 1e-999999999"));
+        assertEquals("-1E+999999999", sql.scalar("SELECT -'1e999999999'"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "SELECT 'unterminated",
