@@ -94,7 +94,7 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(file + ": bad value for 'upstream.start': " + e.getMessage());
             }
-            if (u.heartbeatPeriod == null || u.heartbeatPeriod < 0 || u.heartbeatPeriod > 4294967) {
+            if (u.heartbeatPeriod == null || !(u.heartbeatPeriod >= 0 && u.heartbeatPeriod <= 4294967)) { // NaN too
                 throw new ConfigException(file + ": upstream.heartbeat_period must be between 0 and 4294967 seconds");
             }
         }
@@ -104,6 +104,10 @@ public final class ConfigLoader {
             ListenAddress.parse(c.downstream.listen);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": bad value for 'downstream.listen': " + e.getMessage());
+        }
+        Double hb = c.downstream.defaultHeartbeatPeriod;
+        if (hb == null || !(hb >= 0 && hb <= 4294967)) { // NaN too
+            throw new ConfigException(file + ": downstream.default_heartbeat_period must be between 0 and 4294967 seconds");
         }
         require(c.downstream.users != null && !c.downstream.users.isEmpty(), file, "downstream.users");
         for (int i = 0; i < c.downstream.users.size(); i++) {

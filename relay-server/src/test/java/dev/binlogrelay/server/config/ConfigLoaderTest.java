@@ -75,6 +75,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void heartbeatPeriodsOutOfRangeOrNotANumberAreNamed() throws IOException {
+        for (String bad : new String[]{".nan", "-1", "5000000"}) {
+            String up = error(valid().replace("  start: earliest\n", "  start: earliest\n  heartbeat_period: " + bad + "\n"));
+            assertTrue(up.contains("upstream.heartbeat_period"), bad + ": " + up);
+            String down = error(valid().replace("  listen: 127.0.0.1:3307\n",
+                    "  listen: 127.0.0.1:3307\n  default_heartbeat_period: " + bad + "\n"));
+            assertTrue(down.contains("downstream.default_heartbeat_period"), bad + ": " + down);
+        }
+    }
+
+    @Test
     void badPortIsNamed() throws IOException {
         String msg = error(valid().replace("port: 3306", "port: 70000"));
         assertTrue(msg.contains("upstream.port"), msg);
