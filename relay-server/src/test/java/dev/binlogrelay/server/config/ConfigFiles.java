@@ -23,7 +23,15 @@ final class ConfigFiles {
 
     /** A minimal valid config without upstream, with {@code storage} (a whole {@code storage:} section, or "") last. */
     Path withStorage(String storage) throws IOException {
-        return write("""
+        return write(minimal(storage));
+    }
+
+    /**
+     * The text of a minimal valid config without upstream, ending in the downstream users; {@code tail} follows:
+     * further downstream keys indented by two spaces, or whole top-level sections.
+     */
+    String minimal(String tail) {
+        return """
                 server_id: 9001
                 data_dir: %s
                 downstream:
@@ -31,7 +39,7 @@ final class ConfigFiles {
                   users:
                     - user: repl
                       password: secret
-                %s""".formatted(dir.resolve("data"), storage));
+                %s""".formatted(dir.resolve("data"), tail);
     }
 
     /** The message of the ConfigException that loading {@code yaml} must throw. */

@@ -17,15 +17,7 @@ class LimitsConfigTest {
     Path tmp;
 
     private String config(String downstreamKeys) {
-        return """
-                server_id: 9001
-                data_dir: %s
-                downstream:
-                  listen: 127.0.0.1:3307
-                  users:
-                    - user: repl
-                      password: secret
-                %s""".formatted(tmp.resolve("data"), downstreamKeys.indent(2));
+        return new ConfigFiles(tmp).minimal(downstreamKeys.indent(2));
     }
 
     @Test

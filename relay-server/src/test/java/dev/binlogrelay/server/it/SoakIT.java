@@ -122,14 +122,7 @@ class SoakIT {
             relay.awaitCaughtUp(primary, WAIT);
             replica.awaitReplicaCaughtUp(primary.gtidBinlogPos(), WAIT);
             assertEquals(primary.checksumTable("app.t"), replica.checksumTable("app.t"), "the stock replica");
-            List<byte[]> expected = RawStreams.read(primary.port(), firstFile);
-            healthy.awaitCount(expected.size(), WAIT);
-            List<byte[]> got = healthy.close();
-            for (int i = 0; i < expected.size(); i++) {
-                if (!Arrays.equals(expected.get(i), got.get(i))) {
-                    fail("the raw reader's event " + i + " (" + EventType.name(Events.type(expected.get(i))) + ") differs");
-                }
-            }
+            List<byte[]> got = healthy.closeHavingReceived(RawStreams.read(primary.port(), firstFile), WAIT);
 
             String log = relay.logOfThisRun();
             List<Long> firstHalf = rss.subList(0, rss.size() / 2);
@@ -244,6 +237,21 @@ class SoakIT {
                 }
                 LockSupport.parkNanos(20_000_000L); // polling its count, bounded by the deadline
             }
+        }
+
+        /**
+         * Waits until the reader has as many events as {@code expected}, closes it, and asserts they are those, byte for
+         * byte and in order; returns what it received.
+         */
+        List<byte[]> closeHavingReceived(List<byte[]> expected, Duration timeout) throws IOException {
+            awaitCount(expected.size(), timeout);
+            List<byte[]> got = close();
+            for (int i = 0; i < expected.size(); i++) {
+                if (!Arrays.equals(expected.get(i), got.get(i))) {
+                    fail("the raw reader's event " + i + " (" + EventType.name(Events.type(expected.get(i))) + ") differs");
+                }
+            }
+            return got;
         }
 
         List<byte[]> close() throws IOException {
