@@ -149,7 +149,7 @@ public final class Relay implements AutoCloseable {
     private UpstreamClient upstreamClient(RelayConfig config) {
         RelayConfig.Upstream u = config.upstream;
         UpstreamSettings settings = new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
-                ConfigLoader.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
+                dev.binlogrelay.core.flavor.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
                 u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u));
         return new UpstreamClient(settings, new BinlogIngester(store), new UpstreamClient.Listener() {
             @Override

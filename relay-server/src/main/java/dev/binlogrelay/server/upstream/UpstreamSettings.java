@@ -1,6 +1,6 @@
 package dev.binlogrelay.server.upstream;
 
-import dev.binlogrelay.server.config.ConfigLoader.StartPosition;
+import dev.binlogrelay.core.flavor.StartPosition;
 
 import java.util.Objects;
 
