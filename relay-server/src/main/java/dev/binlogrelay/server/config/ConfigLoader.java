@@ -13,7 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 
-/** Reads a YAML config and checks it, failing with one line that names the key. */
+/**
+ * Reads a YAML config and checks what the config can judge alone (keys present, numbers in range, addresses,
+ * sizes, durations, {@code upstream.start}), failing with one line that names the key. What a section means to the
+ * part that uses it (credentials, TLS and key files, limits, store options) the wiring checks when it turns the
+ * section into that part's settings ({@code dev.binlogrelay.server.wiring.ConfigCheck}); this package knows no
+ * part of the relay.
+ */
 public final class ConfigLoader {
     private ConfigLoader() {
     }
@@ -113,17 +119,6 @@ public final class ConfigLoader {
             RelayConfig.User user = c.downstream.users.get(i);
             require(user != null && user.user != null && !user.user.isBlank(), file, "downstream.users[" + i + "].user");
         }
-        try {
-            SecurityConfig.check(c);
-            SendSettings.limits(c.downstream);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
-        try {
-            LimitsConfig.limits(c.downstream);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
         if (c.metrics != null) {
             require(c.metrics.listen != null && !c.metrics.listen.isBlank(), file, "metrics.listen");
             try {
@@ -134,11 +129,6 @@ public final class ConfigLoader {
         }
         if (c.storage == null) {
             c.storage = new RelayConfig.Storage();
-        }
-        try {
-            StorageSettings.options(c.storage);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
         }
         if (c.storage.retention != null) {
             checkRetention(c.storage.retention, file);

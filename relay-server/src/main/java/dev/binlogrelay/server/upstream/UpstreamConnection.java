@@ -181,7 +181,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** The relay's server UUID, as it presents it downstream (@@server_uuid). */
     private String relayUuid() {
-        return dev.binlogrelay.server.admin.RelayInfo.serverUuid(settings.serverId());
+        return settings.relayUuid();
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {

@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.config;
 
+import dev.binlogrelay.server.wiring.ConfigFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
