@@ -9,9 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,7 +28,7 @@ import java.util.function.UnaryOperator;
  * <ul>
  * <li>Exactly one thread appends, through {@link #writer()} (a second concurrent caller gets a
  *     {@link StoreException}). A group (or a burst of groups) is written as one atomic RocksDB batch (events,
- *     GTID index entries, file record, metadata and the committed end), and published to readers only once it
+ *     GTID index entries, file record, state ({@link StateUpdate}) and the committed end), and published to readers only once it
  *     is durable: fsynced by the append itself, or with a sync interval by the {@link WalSyncer} thread, which
  *     then also runs the commit listeners.</li>
  * <li>Readers open cursors from any thread, one thread per cursor at a time. Every read is bounded by the
@@ -64,6 +62,7 @@ public final class BinlogStore implements AutoCloseable {
     private final GroupAppender writer;
     private final FilePurger purger;
     private final StoreHealth health;
+    private final StoreState state;
     private final Set<StoreCursor> cursors = ConcurrentHashMap.newKeySet();
     /** Held while a cursor opens and while a purge checks the cursors and publishes: no cursor starts in a purged file. */
     private final Object cursorLock = new Object();
@@ -89,8 +88,9 @@ public final class BinlogStore implements AutoCloseable {
         this.signal = new CommitSignal(dir);
         this.writer = new GroupAppender(this);
         this.purger = new FilePurger(this, rocks);
+        this.state = new StoreState(this);
         try {
-            this.purged = PurgedRange.fromMeta(this::readMeta);
+            this.purged = PurgedRange.fromMeta(k -> StoreState.readMeta(rocks, k));
         } catch (StoreException e) {
             throw new StoreException("store " + dir + ": " + e.getMessage(), e);
         }
@@ -148,80 +148,12 @@ public final class BinlogStore implements AutoCloseable {
         return writer;
     }
 
-    // ------------------------------------------------------------------ metadata
+    // ------------------------------------------------------------------ what the store remembers
 
-    /** Metadata written by {@link BinlogWriter#appendGroup} or {@link #putMeta}. */
-    public Optional<String> meta(String key) {
-        Objects.requireNonNull(key, "key");
-        WalSyncer syncer = writer.syncer();
-        Optional<String> published = syncer == null ? null : syncer.visibleMeta(key);
-        if (published != null) {
-            return published; // a written, not yet durable batch changes it: answer what readers may see
-        }
-        return underReadLock(() -> Optional.ofNullable(readMeta(key)));
-    }
-
-    /** RocksDB's value, published or not; for the writer's side, under the read lock. */
-    String readMetaUnlocked(String key) {
-        return readMeta(key);
-    }
-
-    private String readMeta(String key) {
-        try {
-            byte[] v = rocks.db.get(rocks.meta, rocks.tuning.point, Values.utf8(key));
-            return v == null ? null : Values.utf8(v);
-        } catch (RocksDBException e) {
-            throw rocks.failure("read meta " + key, e);
-        }
-    }
-
-    /** Writes metadata outside a group: all entries in one atomic, fsynced batch. Keys under "store." are reserved. */
-    public void putMeta(Map<String, String> entries) {
-        Objects.requireNonNull(entries, "entries");
-        entries.forEach((k, v) -> checkMetaEntry(dir, k, v));
-        underReadLock(() -> {
-            try (WriteBatch batch = new WriteBatch()) {
-                for (Map.Entry<String, String> m : entries.entrySet()) {
-                    batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
-                }
-                rocks.db.write(rocks.tuning.syncedWrite, batch);
-                if (writer.syncer() != null) {
-                    writer.syncer().metaWritten(entries.keySet());
-                }
-                return null;
-            } catch (RocksDBException e) {
-                throw rocks.failure("write meta " + entries.keySet(), e);
-            }
-        });
-    }
-
-    /** Removes metadata entries (absent keys are fine) in one atomic, fsynced batch. Keys under "store." are reserved. */
-    public void removeMeta(Collection<String> keys) {
-        Objects.requireNonNull(keys, "keys");
-        keys.forEach(k -> checkMetaEntry(dir, k, ""));
-        underReadLock(() -> {
-            try (WriteBatch batch = new WriteBatch()) {
-                for (String k : keys) {
-                    batch.delete(rocks.meta, Values.utf8(k));
-                }
-                rocks.db.write(rocks.tuning.syncedWrite, batch);
-                if (writer.syncer() != null) {
-                    writer.syncer().metaWritten(keys);
-                }
-                return null;
-            } catch (RocksDBException e) {
-                throw rocks.failure("remove meta " + keys, e);
-            }
-        });
-    }
-
-    static void checkMetaEntry(Path dir, String key, String value) {
-        if (key == null || key.isEmpty() || value == null) {
-            throw new StoreException("store " + dir + ": meta entries need a key and a value, got " + key + "=" + value);
-        }
-        if (key.startsWith(Values.RESERVED_META_PREFIX)) {
-            throw new StoreException("store " + dir + ": meta key " + key + " is reserved for the store");
-        }
+    /** Everything the store remembers besides the binlog: upstream identity, GTID state, format descriptions, origin. */
+    public StoreState state() {
+        checkOpen();
+        return state;
     }
 
     // ------------------------------------------------------------------ durability and storage errors

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * (a cursor standing at the very end of a file is still in that file until its next read). Purges run one at
  * a time.
  *
- * <p><b>Atomicity.</b> One fsynced RocksDB batch removes the files' records, their events and their GTID index
- * entries and records the new {@link PurgedRange}; only after it is durable are the range and then the smaller
+ * <p><b>Atomicity.</b> One fsynced RocksDB batch removes the files' records, their format descriptions, their
+ * events and their GTID index entries and records the new {@link PurgedRange}; only after it is durable are the range and then the smaller
  * {@link FileTable} published. A crash before the batch leaves the files in place; after it they are gone.
  * Cursors are frozen (no cursor can open) from the final check of the cursors to the publication, so no cursor
  * can start in a file being purged; opening a purged file afterwards fails with "was purged".
@@ -179,6 +179,7 @@ final class FilePurger {
             batch.deleteRange(rocks.events, Keys.event(fromSeq, 0), Keys.event(bound.seq, 0));
             for (BinlogFileInfo f : purged) {
                 batch.delete(rocks.files, Keys.file(f.sequence()));
+                batch.delete(rocks.files, Keys.format(f.sequence()));
             }
             for (byte[][] r : plan.gtidRanges) {
                 batch.deleteRange(rocks.gtid, r[0], r[1]);

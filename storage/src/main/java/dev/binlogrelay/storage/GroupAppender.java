@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The store's {@link BinlogWriter}: validates groups, writes them as one RocksDB batch (events, GTID index
- * entries, the files' records, the callers' metadata and the committed end), then fills the hot cache and
+ * entries, the files' records, the groups' {@link StateUpdate}s and the committed end), then fills the hot cache and
  * publishes the new {@link FileTable}. Nothing is visible to readers before the batch is durable, and a
  * failed validation or write leaves the store unchanged.
  *
@@ -70,8 +70,8 @@ final class GroupAppender implements BinlogWriter {
     }
 
     @Override
-    public void appendGroup(String file, List<EventToStore> events, Map<String, String> metaUpdates) {
-        appendGroups(List.of(new Group(file, events, metaUpdates)));
+    public void appendGroup(String file, List<EventToStore> events, StateUpdate state) {
+        appendGroups(List.of(new Group(file, events, state)));
     }
 
     @Override
@@ -125,7 +125,7 @@ final class GroupAppender implements BinlogWriter {
             for (Group g : groups) {
                 String file = g.file();
                 BinlogFileInfo target = targetFile(table, file, g.events());
-                checkMeta(g.metaUpdates());
+                checkMeta(g.state().meta());
                 long pos = target.size();
                 for (EventToStore e : g.events()) {
                     checkEvent(file, e, pos);
@@ -141,10 +141,13 @@ final class GroupAppender implements BinlogWriter {
                 }
                 BinlogFileInfo next = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
                 batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
-                for (Map.Entry<String, String> m : g.metaUpdates().entrySet()) {
+                if (g.state().formatDescription() != null) {
+                    batch.put(rocks.files, Keys.format(next.sequence()), g.state().formatDescription());
+                }
+                for (Map.Entry<String, String> m : g.state().meta().entrySet()) {
                     batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
                 }
-                meta.putAll(g.metaUpdates());
+                meta.putAll(g.state().meta());
                 grown.add(next);
                 table = apply(table, next);
             }
@@ -269,7 +272,7 @@ final class GroupAppender implements BinlogWriter {
 
     private void checkMeta(Map<String, String> meta) {
         for (Map.Entry<String, String> m : meta.entrySet()) {
-            BinlogStore.checkMetaEntry(store.dir(), m.getKey(), m.getValue());
+            StoreState.checkMetaEntry(store.dir(), m.getKey(), m.getValue());
         }
     }
 }

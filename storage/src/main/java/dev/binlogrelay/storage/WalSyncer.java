@@ -68,7 +68,7 @@ final class WalSyncer implements AutoCloseable {
         try {
             for (String k : keys) {
                 if (!shadow.containsKey(k)) {
-                    String v = store.readMetaUnlocked(k);
+                    String v = StoreState.readMeta(store.rocks(), k);
                     shadow.put(k, v == null ? ABSENT : v);
                 }
             }

@@ -25,7 +25,7 @@ class BinlogStoreRoundTripTest {
             assertEquals(Optional.empty(), store.committedEnd());
             assertEquals(List.of(), store.files());
             assertEquals(Optional.empty(), store.file(name(1)));
-            assertEquals(Optional.empty(), store.meta("anything"));
+            assertEquals(Optional.empty(), store.state().meta("anything"));
             assertTrue(store.mariaGtidDomains().isEmpty());
         }
     }
@@ -94,15 +94,15 @@ class BinlogStoreRoundTripTest {
             log.rotate(name(1)).appendWithGtid(new MariaGtidRef(0, 11, 1), Map.of("gtid_pos", "0-11-1"), 40, 50);
             log.rotate(name(2)).appendWithGtid(new MariaGtidRef(0, 11, 2), Map.of("gtid_pos", "0-11-2"), 60, 70);
             log.appendWithGtid(new MariaGtidRef(5, 12, 900), Map.of("gtid_pos", "0-11-2,5-12-900"), 80);
-            store.putMeta(Map.of("server_version", "10.11.6-MariaDB", "checksum", "CRC32"));
+            store.state().write(Map.of("server_version", "10.11.6-MariaDB", "checksum", "CRC32"), List.of());
             files = store.files();
         }
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             assertEquals(files, store.files());
             assertEquals(Optional.of(new BinlogPosition(name(2), 4 + 60 + 70 + 80)), store.committedEnd());
-            assertEquals(Optional.of("0-11-2,5-12-900"), store.meta("gtid_pos"));
-            assertEquals(Optional.of("10.11.6-MariaDB"), store.meta("server_version"));
-            assertEquals(Optional.of("CRC32"), store.meta("checksum"));
+            assertEquals(Optional.of("0-11-2,5-12-900"), store.state().meta("gtid_pos"));
+            assertEquals(Optional.of("10.11.6-MariaDB"), store.state().meta("server_version"));
+            assertEquals(Optional.of("CRC32"), store.state().meta("checksum"));
             assertEquals(Optional.of(new BinlogPosition(name(2), 4)), store.findMariaGtid(0, 2));
             assertEquals(Optional.of(new BinlogPosition(name(2), 134)), store.findMariaGtid(5, 900));
             assertEquals(Optional.of(new MariaGtidRef(0, 11, 1)), store.firstMariaGtid(0));

@@ -32,13 +32,13 @@ class CloseTest {
         String closed = "store " + dir + " is closed";
         List<Executable> calls = List.of(
                 store::writer,
-                () -> writer.appendGroup(name(1), List.of(new EventToStore(124, new byte[5], 3, null)), Map.of()),
+                () -> writer.appendGroup(name(1), List.of(new EventToStore(124, new byte[5], 3, null)), StateUpdate.NONE),
                 () -> store.openCursor(name(1), 4),
                 store::committedEnd,
                 store::files,
                 () -> store.file(name(1)),
-                () -> store.meta("k"),
-                () -> store.putMeta(Map.of("k", "v")),
+                () -> store.state().meta("k"),
+                () -> store.state().write(Map.of("k", "v"), List.of()),
                 () -> store.findMariaGtid(0, 1),
                 () -> store.firstMariaGtid(0),
                 () -> store.lastMariaGtid(0),
@@ -48,7 +48,7 @@ class CloseTest {
                 () -> store.fileNotHeld(name(1)),
                 store::storedBytes,
                 () -> store.lastEvent(name(1)),
-                () -> store.removeMeta(List.of("k")),
+                () -> store.state().write(Map.of(), List.of("k")),
                 () -> store.addCommitListener(() -> { }),
                 () -> store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 1, TimeUnit.MILLISECONDS));
         for (Executable call : calls) {
@@ -107,7 +107,7 @@ class CloseTest {
             store.appender().afterWriteBeforePublish(() -> {
                 Thread other = new Thread(() -> {
                     try {
-                        store.writer().appendGroup(name(1), List.of(new EventToStore(14, new byte[1], 3, null)), Map.of());
+                        store.writer().appendGroup(name(1), List.of(new EventToStore(14, new byte[1], 3, null)), StateUpdate.NONE);
                     } catch (StoreException e) {
                         fromOther[0] = e;
                     }

@@ -9,7 +9,6 @@ import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.core.protocol.PeerText;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
@@ -213,10 +212,10 @@ public final class StartPositions {
 
     /**
      * The GTID state where the relay's oldest file begins: the state just before the first group it stored
-     * ({@link BinlogIngester#META_START_GTID_POS}), advanced by everything it purged since.
+     * ({@link dev.binlogrelay.storage.StoreState#mariaStartPosition()}), advanced by everything it purged since.
      */
     private MariaGtidPosition headState(MariaGtidPosition purged) {
-        MariaGtidPosition base = MariaGtidPosition.parse(store.meta(BinlogIngester.META_START_GTID_POS).orElse(""));
+        MariaGtidPosition base = store.state().mariaStartPosition().orElse(MariaGtidPosition.EMPTY);
         for (MariaGtid g : purged.gtids()) {
             base = base.with(g);
         }

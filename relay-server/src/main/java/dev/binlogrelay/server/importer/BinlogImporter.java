@@ -12,10 +12,10 @@ import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
+import dev.binlogrelay.storage.StateUpdate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Loads recorded binlog files into the store under their own names and positions, so the relay can serve
@@ -63,25 +60,22 @@ public final class BinlogImporter {
             groups = newPart(file, groups, held.get());
         }
         byte[] fde = FormatDescription.withoutInUseFlag(file.formatDescription());
-        Map<String, String> fileMeta = new HashMap<>();
-        fileMeta.put(BinlogIngester.META_FDE_PREFIX + name, Base64.getEncoder().encodeToString(fde));
-        fileMeta.put(BinlogIngester.META_CHECKSUM, file.checksum().name());
-        fileMeta.put(BinlogIngester.META_SERVER_VERSION, FormatDescription.serverVersion(fde));
-        fileMeta.put(BinlogIngester.META_SERVER_ID, Long.toString(Events.serverId(fde)));
-        MariaGtidPosition gtids = MariaGtidPosition.parse(store.meta(BinlogIngester.META_GTID_POS).orElse(""));
-        boolean gtidStored = store.meta(BinlogIngester.META_START_GTID_POS).isPresent();
-        MysqlGtidSet mysqlGtids = MysqlGtidSet.parse(store.meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        StateUpdate fileState = StateUpdate.builder().formatDescription(fde).checksum(file.checksum())
+                .serverVersion(FormatDescription.serverVersion(fde)).serverId(Events.serverId(fde)).build();
+        MariaGtidPosition gtids = store.state().mariaGtidPosition();
+        boolean gtidStored = store.state().mariaStartPosition().isPresent();
+        MysqlGtidSet mysqlGtids = store.state().mysqlExecuted();
         long bytes = 0;
         for (int i = 0; i < groups.size(); i++) {
             List<EventToStore> group = groups.get(i);
-            Map<String, String> meta = new HashMap<>(i == 0 ? fileMeta : Map.of());
+            StateUpdate.Builder meta = StateUpdate.builder().merge(i == 0 ? fileState : StateUpdate.NONE);
             MysqlGtidSet before = mysqlGtids;
             for (EventToStore e : group) {
                 bytes += e.bytes().length;
                 mysqlGtids = MysqlGtidEvent.executedAfter(mysqlGtids, e.bytes(), file.checksum());
                 if (e.gtid() != null) {
                     if (!gtidStored) {
-                        meta.put(BinlogIngester.META_START_GTID_POS, gtids.toString());
+                        meta.mariaStartPosition(gtids);
                         gtidStored = true;
                     }
                     gtids = gtids.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
@@ -89,11 +83,11 @@ public final class BinlogImporter {
                     gtids = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), file.checksum()));
                 }
             }
-            meta.put(BinlogIngester.META_GTID_POS, gtids.toString());
+            meta.mariaGtidPosition(gtids);
             if (!mysqlGtids.equals(before)) {
-                meta.put(BinlogIngester.META_GTID_EXECUTED, mysqlGtids.toString());
+                meta.mysqlExecuted(mysqlGtids);
             }
-            store.writer().appendGroup(name, group, meta);
+            store.writer().appendGroup(name, group, meta.build());
         }
         int events = groups.stream().mapToInt(List::size).sum();
         log.info("imported {}: {} events in {} groups, {} bytes", name, events, groups.size(), bytes + 4);

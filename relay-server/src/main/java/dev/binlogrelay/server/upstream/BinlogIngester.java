@@ -17,12 +17,11 @@ import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.BinlogWriter;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
+import dev.binlogrelay.storage.StateUpdate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,28 +39,6 @@ import java.util.Optional;
  */
 public final class BinlogIngester {
     private static final Logger log = LoggerFactory.getLogger(BinlogIngester.class);
-    /** Meta key: the MariaDB GTID position of the last stored group. */
-    public static final String META_GTID_POS = "upstream.gtid_pos";
-    /** Meta key prefix: base64 of a file's format description event. */
-    public static final String META_FDE_PREFIX = "fde.";
-    /** Meta keys of what the primary's server-info query returned: this prefix and the column's name. */
-    public static final String META_UPSTREAM_PREFIX = "upstream.";
-    public static final String META_SERVER_VERSION = "upstream.version";
-    public static final String META_SERVER_ID = "upstream.server_id";
-    public static final String META_CHECKSUM = "upstream.checksum";
-    public static final String META_DOMAIN_ID = "upstream.gtid_domain_id";
-    /** Meta key: the MariaDB GTID position just before the first stored GTID group. */
-    public static final String META_START_GTID_POS = "upstream.start_gtid_pos";
-    /**
-     * Meta key: the MySQL GTID set executed up to the last stored group (the first file's PREVIOUS_GTIDS, or the
-     * GTID set the relay started from, plus every stored GTID); written in the same atomic write as the group.
-     */
-    public static final String META_GTID_EXECUTED = "upstream.gtid_executed";
-    /** Meta key: the primary's @@server_uuid (MySQL). */
-    public static final String META_SERVER_UUID = "upstream.server_uuid";
-    /** Meta key: the primary's @@gtid_mode (MySQL). */
-    public static final String META_GTID_MODE = "upstream.gtid_mode";
-
     private final BinlogStore store;
     private final GroupTracker tracker = new GroupTracker();
     private final List<EventToStore> pending = new ArrayList<>();
@@ -93,7 +70,10 @@ public final class BinlogIngester {
      */
     private boolean resyncing;
     private final GtidResync resync;
-    private final Map<String, String> pendingMeta = new HashMap<>();
+    /** The checksum algorithm a format description named, to record with the next group. */
+    private ChecksumAlgorithm pendingChecksum;
+    /** A format description to record with the next group of its file (which the store does not hold yet). */
+    private PendingFormat pendingFormat;
     /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
     private final List<BinlogWriter.Group> ready = new ArrayList<>();
     private long readyBytes;
@@ -107,13 +87,9 @@ public final class BinlogIngester {
     public BinlogIngester(BinlogStore store) {
         this.store = store;
         this.resync = new GtidResync(store);
-        this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
-        this.gtidStored = store.meta(META_START_GTID_POS).isPresent();
-        try {
-            this.mysqlGtids = MysqlGtidSet.parse(store.meta(META_GTID_EXECUTED).orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw new BinlogFormatException("store " + store.directory() + ": meta " + META_GTID_EXECUTED + " is corrupt: " + e.getMessage());
-        }
+        this.gtidPosition = store.state().mariaGtidPosition();
+        this.gtidStored = store.state().mariaStartPosition().isPresent();
+        this.mysqlGtids = store.state().mysqlExecuted();
         this.flushedGtidPosition = gtidPosition;
         this.flushedGtidStored = gtidStored;
         this.flushedMysqlGtids = mysqlGtids;
@@ -163,7 +139,7 @@ public final class BinlogIngester {
      */
     public Optional<String> gtidResumeState() {
         if (store.committedEnd().isEmpty() || mysqlGtids.isEmpty() || resync.refusal().isPresent()
-                || !store.meta(META_GTID_MODE).orElse("").toUpperCase(java.util.Locale.ROOT).startsWith("ON")) {
+                || !store.state().gtidModeOn()) {
             return Optional.empty();
         }
         return Optional.of(mysqlGtids.toString());
@@ -183,7 +159,8 @@ public final class BinlogIngester {
         }
         pending.clear();
         pendingBytes = 0;
-        pendingMeta.clear();
+        pendingChecksum = null;
+        pendingFormat = null;
         tracker.reset();
         file = expectedFile;
         nextPosition = expectedPosition;
@@ -205,8 +182,9 @@ public final class BinlogIngester {
         }
     }
 
-    public void recordServerInfo(Map<String, String> info) {
-        store.putMeta(info);
+    /** Records what the upstream's server-info query returned, by column name (see {@link dev.binlogrelay.storage.StoreState}). */
+    public void recordServerInfo(Map<String, String> columns) {
+        store.state().recordUpstreamServer(columns);
     }
 
     /**
@@ -306,24 +284,41 @@ public final class BinlogIngester {
             throw new BinlogFormatException("format description arrived before any rotate named the file");
         }
         byte[] clean = FormatDescription.withoutInUseFlag(event);
-        pendingMeta.put(META_FDE_PREFIX + file, Base64.getEncoder().encodeToString(clean));
-        pendingMeta.put(META_CHECKSUM, checksum.name());
+        pendingFormat = new PendingFormat(file, clean);
+        pendingChecksum = checksum;
         if (streamStartOpen) {
-            // stored at 4 only if the first group follows it directly (see store())
+            // stored at 4 only if the first group follows it directly (see store()); recorded with the file's
+            // first group either way
             heldPreamble.clear();
             heldPreamble.add(clean);
-            store.putMeta(Map.copyOf(pendingMeta));
-            pendingMeta.clear();
+            recordFormatNow();
             return;
         }
         if (Events.logPos(event) == 0 || nextPosition != 4) {
             // re-sent for a dump that starts inside the file: the file's own FDE is stored already (or the
             // file starts after it); keep it as the file's FDE for readers
-            store.putMeta(Map.copyOf(pendingMeta));
-            pendingMeta.clear();
+            recordFormatNow();
             return;
         }
         store(clean, EventType.FORMAT_DESCRIPTION);
+    }
+
+    /** A format description for the next group stored in {@code file}. */
+    private record PendingFormat(String file, byte[] event) {
+    }
+
+    /**
+     * Records the pending format description and checksum outside a group: with the file's record if the store
+     * holds the file, else the checksum now and the format description with the file's first group.
+     */
+    private void recordFormatNow() {
+        if (store.file(pendingFormat.file()).isPresent()) {
+            store.state().recordFormatDescription(pendingFormat.file(), pendingFormat.event(), pendingChecksum);
+            pendingFormat = null;
+        } else {
+            store.state().recordChecksum(pendingChecksum);
+        }
+        pendingChecksum = null;
     }
 
     private void store(byte[] event, int type) {
@@ -392,13 +387,21 @@ public final class BinlogIngester {
     }
 
     private void commit() {
-        Map<String, String> meta = new HashMap<>(pendingMeta);
+        StateUpdate.Builder state = StateUpdate.builder();
+        if (pendingChecksum != null) {
+            state.checksum(pendingChecksum);
+            pendingChecksum = null;
+        }
+        if (pendingFormat != null && pendingFormat.file().equals(file)) {
+            state.formatDescription(pendingFormat.event());
+            pendingFormat = null;
+        }
         for (EventToStore e : pending) {
             if (e.gtid() != null) {
                 if (!gtidStored) {
                     // the GTID state just before the first stored group: readers at exactly this state start
                     // at the beginning of what the relay holds
-                    meta.put(META_START_GTID_POS, gtidPosition.toString());
+                    state.mariaStartPosition(gtidPosition);
                     gtidStored = true;
                 }
                 gtidPosition = gtidPosition.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
@@ -411,16 +414,15 @@ public final class BinlogIngester {
         for (EventToStore e : pending) {
             executed = MysqlGtidEvent.executedAfter(executed, e.bytes(), checksum);
         }
-        if (!executed.equals(mysqlGtids) || (!executed.isEmpty() && store.meta(META_GTID_EXECUTED).isEmpty())) {
-            meta.put(META_GTID_EXECUTED, executed.toString());
+        if (!executed.equals(mysqlGtids) || (!executed.isEmpty() && store.state().mysqlExecutedRecorded().isEmpty())) {
+            state.mysqlExecuted(executed);
         }
-        meta.put(META_GTID_POS, gtidPosition.toString());
-        ready.add(new BinlogWriter.Group(file, List.copyOf(pending), meta));
+        state.mariaGtidPosition(gtidPosition);
+        ready.add(new BinlogWriter.Group(file, List.copyOf(pending), state.build()));
         readyBytes += pendingBytes;
         mysqlGtids = executed;
         pending.clear();
         pendingBytes = 0;
-        pendingMeta.clear();
         if (readyBytes >= MAX_BURST_BYTES) {
             flush();
         }
