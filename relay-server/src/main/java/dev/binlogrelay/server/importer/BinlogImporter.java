@@ -8,14 +8,12 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
-import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
-import dev.binlogrelay.core.gtid.MariaGtidPosition;
-import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
 import dev.binlogrelay.storage.StateUpdate;
+import dev.binlogrelay.storage.gtid.GtidState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,32 +60,15 @@ public final class BinlogImporter {
         byte[] fde = FormatDescription.withoutInUseFlag(file.formatDescription());
         StateUpdate fileState = StateUpdate.builder().formatDescription(fde).checksum(file.checksum())
                 .serverVersion(FormatDescription.serverVersion(fde)).serverId(Events.serverId(fde)).build();
-        MariaGtidPosition gtids = store.state().mariaGtidPosition();
-        boolean gtidStored = store.state().mariaStartPosition().isPresent();
-        MysqlGtidSet mysqlGtids = store.state().mysqlExecuted();
+        GtidState gtids = GtidState.load(store.state());
         long bytes = 0;
         for (int i = 0; i < groups.size(); i++) {
             List<EventToStore> group = groups.get(i);
-            StateUpdate.Builder meta = StateUpdate.builder().merge(i == 0 ? fileState : StateUpdate.NONE);
-            MysqlGtidSet before = mysqlGtids;
-            for (EventToStore e : group) {
-                bytes += e.bytes().length;
-                mysqlGtids = MysqlGtidEvent.executedAfter(mysqlGtids, e.bytes(), file.checksum());
-                if (e.gtid() != null) {
-                    if (!gtidStored) {
-                        meta.mariaStartPosition(gtids);
-                        gtidStored = true;
-                    }
-                    gtids = gtids.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
-                } else if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && !gtidStored) {
-                    gtids = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), file.checksum()));
-                }
-            }
-            meta.mariaGtidPosition(gtids);
-            if (!mysqlGtids.equals(before)) {
-                meta.mysqlExecuted(mysqlGtids);
-            }
-            store.writer().appendGroup(name, group, meta.build());
+            StateUpdate.Builder state = StateUpdate.builder().merge(i == 0 ? fileState : StateUpdate.NONE);
+            gtids.apply(group, file.checksum(), state);
+            store.writer().appendGroup(name, group, state.build());
+            gtids.written();
+            bytes += group.stream().mapToLong(e -> e.bytes().length).sum();
         }
         int events = groups.stream().mapToInt(List::size).sum();
         log.info("imported {}: {} events in {} groups, {} bytes", name, events, groups.size(), bytes + 4);

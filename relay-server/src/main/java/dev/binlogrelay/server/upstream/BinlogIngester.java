@@ -8,7 +8,6 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
-import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
@@ -18,6 +17,7 @@ import dev.binlogrelay.storage.BinlogWriter;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
 import dev.binlogrelay.storage.StateUpdate;
+import dev.binlogrelay.storage.gtid.GtidState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +59,8 @@ public final class BinlogIngester {
      * file is stored from position 4.
      */
     private final List<byte[]> heldPreamble = new ArrayList<>();
-    private MariaGtidPosition gtidPosition;
-    private boolean gtidStored;
-    /** The MySQL GTID set executed up to the last stored group. */
-    private MysqlGtidSet mysqlGtids;
+    /** The GTID state after the last group kept for writing (see {@link GtidState}). */
+    private final GtidState gtids;
     /**
      * A MySQL GTID dump (auto-positioning) into a store that holds data: the primary starts at the beginning of a
      * file and leaves out the transactions the relay has; events the relay holds already are dropped until the
@@ -77,22 +75,13 @@ public final class BinlogIngester {
     /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
     private final List<BinlogWriter.Group> ready = new ArrayList<>();
     private long readyBytes;
-    /** The GTID state after the last written group: what the in-memory state goes back to if a write fails. */
-    private MariaGtidPosition flushedGtidPosition;
-    private boolean flushedGtidStored;
-    private MysqlGtidSet flushedMysqlGtids;
     /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
     static final long MAX_BURST_BYTES = 8L << 20;
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
         this.resync = new GtidResync(store);
-        this.gtidPosition = store.state().mariaGtidPosition();
-        this.gtidStored = store.state().mariaStartPosition().isPresent();
-        this.mysqlGtids = store.state().mysqlExecuted();
-        this.flushedGtidPosition = gtidPosition;
-        this.flushedGtidStored = gtidStored;
-        this.flushedMysqlGtids = mysqlGtids;
+        this.gtids = GtidState.load(store.state());
     }
 
     /**
@@ -124,12 +113,12 @@ public final class BinlogIngester {
     }
 
     public MariaGtidPosition gtidPosition() {
-        return gtidPosition;
+        return gtids.mariaPosition();
     }
 
     /** The MySQL GTID set executed up to the last stored group (empty without MySQL GTIDs). */
     public MysqlGtidSet mysqlGtidSet() {
-        return mysqlGtids;
+        return gtids.mysqlExecuted();
     }
 
     /**
@@ -138,11 +127,11 @@ public final class BinlogIngester {
      * by file and position), and no earlier GTID resume found the primary's files out of line with the store's.
      */
     public Optional<String> gtidResumeState() {
-        if (store.committedEnd().isEmpty() || mysqlGtids.isEmpty() || resync.refusal().isPresent()
+        if (store.committedEnd().isEmpty() || gtids.mysqlExecuted().isEmpty() || resync.refusal().isPresent()
                 || !store.state().gtidModeOn()) {
             return Optional.empty();
         }
-        return Optional.of(mysqlGtids.toString());
+        return Optional.of(gtids.mysqlExecuted().toString());
     }
 
     /**
@@ -175,10 +164,10 @@ public final class BinlogIngester {
             // MySQL marks no end of the skipped part: storing starts with the first event the primary sends
             gtidStartReached = true;
             if (streamStartOpen) {
-                mysqlGtids = MysqlGtidSet.parse(gtidStart);
+                gtids.startMysqlAt(MysqlGtidSet.parse(gtidStart));
             }
         } else if (streamStartOpen && gtidStart != null) {
-            gtidPosition = MariaGtidPosition.parse(gtidStart);
+            gtids.startMariaAt(MariaGtidPosition.parse(gtidStart));
         }
     }
 
@@ -214,14 +203,10 @@ public final class BinlogIngester {
         try {
             store.writer().appendGroups(groups);
         } catch (RuntimeException e) {
-            gtidPosition = flushedGtidPosition;
-            gtidStored = flushedGtidStored;
-            mysqlGtids = flushedMysqlGtids;
+            gtids.rollback();
             throw e;
         }
-        flushedGtidPosition = gtidPosition;
-        flushedGtidStored = gtidStored;
-        flushedMysqlGtids = mysqlGtids;
+        gtids.written();
     }
 
     /** Complete transactions kept by {@link #offer} and not yet written. */
@@ -349,7 +334,7 @@ public final class BinlogIngester {
             expectedEnd = logPos;
         }
         if (resyncing) {
-            if (resync.check(file, type, logPos, size, mysqlGtids.toString()) == GtidResync.Verdict.HELD) {
+            if (resync.check(file, type, logPos, size, gtids.mysqlExecuted().toString()) == GtidResync.Verdict.HELD) {
                 nextPosition = logPos; // held already: dropped, but a rotate still moves the stream on
                 if (type == EventType.ROTATE) {
                     ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
@@ -396,31 +381,9 @@ public final class BinlogIngester {
             state.formatDescription(pendingFormat.event());
             pendingFormat = null;
         }
-        for (EventToStore e : pending) {
-            if (e.gtid() != null) {
-                if (!gtidStored) {
-                    // the GTID state just before the first stored group: readers at exactly this state start
-                    // at the beginning of what the relay holds
-                    state.mariaStartPosition(gtidPosition);
-                    gtidStored = true;
-                }
-                gtidPosition = gtidPosition.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
-            }
-            if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && !gtidStored) {
-                gtidPosition = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), checksum));
-            }
-        }
-        MysqlGtidSet executed = mysqlGtids;
-        for (EventToStore e : pending) {
-            executed = MysqlGtidEvent.executedAfter(executed, e.bytes(), checksum);
-        }
-        if (!executed.equals(mysqlGtids) || (!executed.isEmpty() && store.state().mysqlExecutedRecorded().isEmpty())) {
-            state.mysqlExecuted(executed);
-        }
-        state.mariaGtidPosition(gtidPosition);
+        gtids.apply(pending, checksum, state);
         ready.add(new BinlogWriter.Group(file, List.copyOf(pending), state.build()));
         readyBytes += pendingBytes;
-        mysqlGtids = executed;
         pending.clear();
         pendingBytes = 0;
         if (readyBytes >= MAX_BURST_BYTES) {
