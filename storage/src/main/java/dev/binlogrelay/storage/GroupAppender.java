@@ -48,7 +48,7 @@ final class GroupAppender implements BinlogWriter {
     GroupAppender(BinlogStore store) {
         this.store = store;
         StoreOptions o = store.options();
-        this.syncer = o.syncOnInterval() ? new WalSyncer(store, this, o.syncIntervalMillis()) : null;
+        this.syncer = o.sync() instanceof SyncMode.Interval i ? new WalSyncer(store, this, i.millis()) : null;
         this.written = store.table();
     }
 

@@ -121,7 +121,11 @@ class GroupCommitTest {
 
     @Test
     void intervalNeedsDurableGroups() {
-        assertThrows(IllegalArgumentException.class, () -> new StoreOptions(false, 10, 0, 1 << 20, "lz4", "zstd", 0, 0, 0));
+        // an interval is a way of syncing every group: one sealed mode, so "interval without sync" cannot be built
+        assertEquals(new SyncMode.Interval(10), StoreOptions.defaults().withSyncEachGroup(false).withSyncIntervalMillis(10).sync());
+        assertTrue(StoreOptions.defaults().withSyncEachGroup(false).withSyncIntervalMillis(10).syncEachGroup());
+        assertThrows(IllegalArgumentException.class, () -> new SyncMode.Interval(0));
+        assertThrows(IllegalArgumentException.class, () -> new SyncMode.Interval(SyncMode.MAX_INTERVAL_MILLIS + 1));
         assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().withSyncIntervalMillis(-1));
         assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().withSyncIntervalMillis(60_000));
     }
