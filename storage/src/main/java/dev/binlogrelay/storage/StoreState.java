@@ -62,9 +62,9 @@ public final class StoreState {
     /** Layout version 1: meta key prefix of a file's format description (base64), by file name. */
     static final String LEGACY_FDE_PREFIX = "fde.";
 
-    private final BinlogStore ctx;
+    private final StoreContext ctx;
 
-    StoreState(BinlogStore ctx) {
+    StoreState(StoreContext ctx) {
         this.ctx = ctx;
     }
 
@@ -235,7 +235,7 @@ public final class StoreState {
     /** The visible value of a metadata key (see the class comment on visibility). */
     Optional<String> meta(String key) {
         Objects.requireNonNull(key, "key");
-        WalSyncer syncer = ctx.appender().syncer();
+        WalSyncer syncer = ctx.syncer();
         Optional<String> published = syncer == null ? null : syncer.visibleMeta(key);
         if (published != null) {
             return published; // a written, not yet durable batch changes it: answer what readers may see
@@ -277,7 +277,7 @@ public final class StoreState {
     }
 
     private void metaWritten(Collection<String> keys) {
-        WalSyncer syncer = ctx.appender().syncer();
+        WalSyncer syncer = ctx.syncer();
         if (syncer != null) {
             syncer.metaWritten(keys);
         }

@@ -130,19 +130,19 @@ class BinlogStoreRoundTripTest {
         try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults().withSyncEachGroup(false))) {
             log = new TestLog(store);
             log.rotate(name(1)).append(100).append(60, big + 1, 27).append(50);
-            long hits = store.cacheStats().hitCount();
+            long hits = store.stats().cacheStats().hitCount();
             try (BinlogCursor c = store.openCursor(name(1), 164)) {
                 assertSameEvent(log.written.get(2), c.next());
                 assertSameEvent(log.written.get(3), c.next());
             }
             // a cursor adds its counts to the statistics in batches, and when it closes
-            assertEquals(hits + 2, store.cacheStats().hitCount(), "the big event and the next came from the hot cache");
+            assertEquals(hits + 2, store.stats().cacheStats().hitCount(), "the big event and the next came from the hot cache");
         }
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             try (BinlogCursor c = store.openCursor(name(1), 104)) {
                 List<StoredEvent> read = drain(c);
                 assertEquals(4, read.size());
-                assertEquals(0, store.cacheStats().hitCount(), "after a reopen everything comes from RocksDB");
+                assertEquals(0, store.stats().cacheStats().hitCount(), "after a reopen everything comes from RocksDB");
                 for (int i = 0; i < read.size(); i++) {
                     assertSameEvent(log.written.get(i + 1), read.get(i));
                 }

@@ -56,7 +56,7 @@ class CloseTest {
             assertEquals(closed, e.getMessage());
         }
         // statistics and listener removal stay harmless for shutdown paths
-        assertNotNull(store.cacheStats());
+        assertNotNull(store.stats().cacheStats());
         assertDoesNotThrow(() -> store.removeCommitListener(() -> { }));
         assertTrue(store.isClosed());
     }
@@ -69,9 +69,9 @@ class CloseTest {
         BinlogCursor reading = store.openCursor(name(1), 4);
         assertNotNull(reading.next()); // holds a RocksDB iterator now
         BinlogCursor idle = store.openCursor(name(1), 104);
-        assertEquals(2, store.openCursors());
+        assertEquals(2, store.stats().openCursors());
         store.close();
-        assertEquals(0, store.openCursors());
+        assertEquals(0, store.stats().openCursors());
 
         StoreException e = assertThrows(StoreException.class, reading::next);
         assertEquals("store " + dir + " is closed", e.getMessage());
@@ -92,7 +92,7 @@ class CloseTest {
             BinlogCursor c = store.openCursor(name(1), 4);
             c.close();
             c.close();
-            assertEquals(0, store.openCursors());
+            assertEquals(0, store.stats().openCursors());
             StoreException e = assertThrows(StoreException.class, c::next);
             assertTrue(e.getMessage().contains("is closed") && e.getMessage().contains(name(1) + ":4"), e.getMessage());
         }

@@ -115,7 +115,7 @@ class GroupCommitTest {
             assertEquals(Optional.of(e.getMessage()), store.storageError());
             assertFalse(store.storageWritable(), "still not enough room");
             assertEquals(Optional.empty(), store.committedEnd());
-            assertEquals(1, store.storageErrorCount());
+            assertEquals(1, store.stats().storageErrorCount());
         }
     }
 

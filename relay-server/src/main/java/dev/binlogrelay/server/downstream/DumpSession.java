@@ -13,7 +13,7 @@ import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.server.metrics.RelayMetrics;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.StoredEvent;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -61,7 +61,7 @@ final class DumpSession {
     private final String reader;
     private final RelayMetrics metrics;
     private final DumpWriter out;
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final BinlogCursor cursor;
     private final ReaderOptions options;
     private final GtidFilter filter;
@@ -92,7 +92,7 @@ final class DumpSession {
      * @param reader how log lines name the reader ("/10.0.0.7:51234 (server_id 3)")
      */
     DumpSession(Channel channel, String reader, dev.binlogrelay.core.protocol.PacketSequence sequence,
-                BinlogStore store, BinlogCursor cursor, ReaderOptions options, boolean continuesStatement, FileFormats formats,
+                BinlogReadView store, BinlogCursor cursor, ReaderOptions options, boolean continuesStatement, FileFormats formats,
                 CommitFanOut commits, PendingWriteBudget budget, long writeTimeoutNanos, RelayMetrics metrics) {
         this.channel = channel;
         this.reader = reader;

@@ -2,7 +2,7 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.binlog.FormatDescription;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.PositionException;
 
 import java.util.Map;
@@ -10,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The format description event of each stored file (kept with the file's record in the store), cached. Thread-safe. */
 public final class FileFormats {
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-    public FileFormats(BinlogStore store) {
+    public FileFormats(BinlogReadView store) {
         this.store = store;
     }
 

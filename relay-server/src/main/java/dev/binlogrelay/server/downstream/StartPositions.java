@@ -12,7 +12,7 @@ import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.MariaGtidRef;
 import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoredEvent;
@@ -25,10 +25,10 @@ import java.util.TreeSet;
 
 /** Turns what a reader asks for (file and position, or a GTID position) into a cursor on the store. */
 public final class StartPositions {
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final FileFormats formats;
 
-    public StartPositions(BinlogStore store, FileFormats formats) {
+    public StartPositions(BinlogReadView store, FileFormats formats) {
         this.store = store;
         this.formats = formats;
     }
