@@ -13,10 +13,8 @@ import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
-import dev.binlogrelay.storage.BinlogWriter;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
-import dev.binlogrelay.storage.StateUpdate;
 import dev.binlogrelay.storage.gtid.GtidState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +39,7 @@ public final class BinlogIngester {
     private static final Logger log = LoggerFactory.getLogger(BinlogIngester.class);
     private final BinlogStore store;
     private final GroupTracker tracker = new GroupTracker();
-    private final List<EventToStore> pending = new ArrayList<>();
-    private long pendingBytes;
+    private final IngestBatch batch;
     private String file;
     private long nextPosition;
     private boolean positionKnown;
@@ -59,8 +56,6 @@ public final class BinlogIngester {
      * file is stored from position 4.
      */
     private final List<byte[]> heldPreamble = new ArrayList<>();
-    /** The GTID state after the last group kept for writing (see {@link GtidState}). */
-    private final GtidState gtids;
     /**
      * A MySQL GTID dump (auto-positioning) into a store that holds data: the primary starts at the beginning of a
      * file and leaves out the transactions the relay has; events the relay holds already are dropped until the
@@ -68,20 +63,16 @@ public final class BinlogIngester {
      */
     private boolean resyncing;
     private final GtidResync resync;
-    /** The checksum algorithm a format description named, to record with the next group. */
-    private ChecksumAlgorithm pendingChecksum;
-    /** A format description to record with the next group of its file (which the store does not hold yet). */
-    private PendingFormat pendingFormat;
-    /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
-    private final List<BinlogWriter.Group> ready = new ArrayList<>();
-    private long readyBytes;
+    /** The GTID state after the last group kept for writing (owned by the batch). */
+    private final GtidState gtids;
     /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
-    static final long MAX_BURST_BYTES = 8L << 20;
+    static final long MAX_BURST_BYTES = IngestBatch.MAX_BURST_BYTES;
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
         this.resync = new GtidResync(store);
-        this.gtids = GtidState.load(store.state());
+        this.batch = new IngestBatch(store);
+        this.gtids = batch.gtids();
     }
 
     /**
@@ -143,13 +134,10 @@ public final class BinlogIngester {
      */
     public void startStream(String expectedFile, long expectedPosition, String gtidStart) {
         flush();
-        if (!pending.isEmpty()) {
-            log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
+        int discarded = batch.discardTransaction();
+        if (discarded > 0) {
+            log.info("upstream stream restarted; discarding {} events of an incomplete transaction", discarded);
         }
-        pending.clear();
-        pendingBytes = 0;
-        pendingChecksum = null;
-        pendingFormat = null;
         tracker.reset();
         file = expectedFile;
         nextPosition = expectedPosition;
@@ -194,24 +182,12 @@ public final class BinlogIngester {
      * @throws dev.binlogrelay.storage.StoreException on a storage failure (disk full, I/O error)
      */
     public void flush() {
-        if (ready.isEmpty()) {
-            return;
-        }
-        List<BinlogWriter.Group> groups = List.copyOf(ready);
-        ready.clear();
-        readyBytes = 0;
-        try {
-            store.writer().appendGroups(groups);
-        } catch (RuntimeException e) {
-            gtids.rollback();
-            throw e;
-        }
-        gtids.written();
+        batch.flush();
     }
 
     /** Complete transactions kept by {@link #offer} and not yet written. */
     public int readyGroups() {
-        return ready.size();
+        return batch.readyGroups();
     }
 
     /**
@@ -269,41 +245,22 @@ public final class BinlogIngester {
             throw new BinlogFormatException("format description arrived before any rotate named the file");
         }
         byte[] clean = FormatDescription.withoutInUseFlag(event);
-        pendingFormat = new PendingFormat(file, clean);
-        pendingChecksum = checksum;
         if (streamStartOpen) {
             // stored at 4 only if the first group follows it directly (see store()); recorded with the file's
             // first group either way
             heldPreamble.clear();
             heldPreamble.add(clean);
-            recordFormatNow();
+            batch.formatDescription(file, clean, checksum, true);
             return;
         }
         if (Events.logPos(event) == 0 || nextPosition != 4) {
             // re-sent for a dump that starts inside the file: the file's own FDE is stored already (or the
             // file starts after it); keep it as the file's FDE for readers
-            recordFormatNow();
+            batch.formatDescription(file, clean, checksum, true);
             return;
         }
+        batch.formatDescription(file, clean, checksum, false);
         store(clean, EventType.FORMAT_DESCRIPTION);
-    }
-
-    /** A format description for the next group stored in {@code file}. */
-    private record PendingFormat(String file, byte[] event) {
-    }
-
-    /**
-     * Records the pending format description and checksum outside a group: with the file's record if the store
-     * holds the file, else the checksum now and the format description with the file's first group.
-     */
-    private void recordFormatNow() {
-        if (store.file(pendingFormat.file()).isPresent()) {
-            store.state().recordFormatDescription(pendingFormat.file(), pendingFormat.event(), pendingChecksum);
-            pendingFormat = null;
-        } else {
-            store.state().recordChecksum(pendingChecksum);
-        }
-        pendingChecksum = null;
     }
 
     private void store(byte[] event, int type) {
@@ -359,11 +316,10 @@ public final class BinlogIngester {
             MariaGtid g = MariaGtidEvent.gtid(event);
             gtidRef = new MariaGtidRef(g.domainId(), g.serverId(), g.sequence());
         }
-        pending.add(new EventToStore(nextPosition, event, flags, gtidRef));
-        pendingBytes += size;
+        batch.add(new EventToStore(nextPosition, event, flags, gtidRef));
         nextPosition += size;
         if ((flags & GroupTracker.END) != 0) {
-            commit();
+            batch.endGroup(file, checksum);
         }
         if (type == EventType.ROTATE) {
             ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
@@ -371,28 +327,8 @@ public final class BinlogIngester {
         }
     }
 
-    private void commit() {
-        StateUpdate.Builder state = StateUpdate.builder();
-        if (pendingChecksum != null) {
-            state.checksum(pendingChecksum);
-            pendingChecksum = null;
-        }
-        if (pendingFormat != null && pendingFormat.file().equals(file)) {
-            state.formatDescription(pendingFormat.event());
-            pendingFormat = null;
-        }
-        gtids.apply(pending, checksum, state);
-        ready.add(new BinlogWriter.Group(file, List.copyOf(pending), state.build()));
-        readyBytes += pendingBytes;
-        pending.clear();
-        pendingBytes = 0;
-        if (readyBytes >= MAX_BURST_BYTES) {
-            flush();
-        }
-    }
-
     private void switchFile(String newFile, long position) {
-        if (!pending.isEmpty()) {
+        if (batch.inTransaction()) {
             throw new BinlogFormatException("rotate to " + newFile + " inside a transaction of " + file);
         }
         file = newFile;
@@ -405,17 +341,5 @@ public final class BinlogIngester {
             throw new BinlogFormatException(EventType.name(Events.type(event)) + " event ending at "
                     + Events.logPos(event) + " has a bad CRC32; not stored");
         }
-    }
-
-    public long pendingBytes() {
-        return pendingBytes;
-    }
-
-    public String currentFile() {
-        return file;
-    }
-
-    public long nextPosition() {
-        return nextPosition;
     }
 }
