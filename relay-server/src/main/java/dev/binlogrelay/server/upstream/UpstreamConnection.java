@@ -107,7 +107,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             for (int i = 0; i < info.keys().size(); i++) {
                 String v = rows.get(0).get(i);
                 if (v != null) {
-                    serverInfo.put(BinlogIngester.META_UPSTREAM_PREFIX + info.keys().get(i), v);
+                    serverInfo.put(info.keys().get(i), v);
                 }
             }
             String id = rows.get(0).get(0);

@@ -277,8 +277,8 @@ class UpstreamLoginTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(bytes(expected), dump);
         assertEquals(0x1E, dump[0], "COM_BINLOG_DUMP_GTID");
         assertTrue(errors.isEmpty(), errors.toString());
-        assertEquals(uuid, store.meta(BinlogIngester.META_SERVER_UUID).orElseThrow());
-        assertEquals("ON", store.meta(BinlogIngester.META_GTID_MODE).orElseThrow());
+        assertEquals(uuid, store.state().serverUuid().orElseThrow());
+        assertEquals("ON", store.state().gtidMode().orElseThrow());
         ch.finishAndReleaseAll();
     }
 
