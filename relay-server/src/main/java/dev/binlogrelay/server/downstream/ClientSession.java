@@ -1,7 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
-import dev.binlogrelay.core.flavor.MariaDbFlavor;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -12,6 +11,7 @@ import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.Wire;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
 import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
@@ -256,8 +256,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             heartbeat = Math.max(server.defaultHeartbeatNanos(), MIN_HEARTBEAT_NANOS);
         }
         boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
-        return new ReaderOptions(checksum, gtid, heartbeat, asked, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
-                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
+        return new ReaderOptions(checksum, gtid, heartbeat, asked, (flags & BinlogDump.NON_BLOCK) != 0 || readerServerId == 0,
+                (flags & BinlogDump.SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
     }
 
     /** For the dump's log line: the heartbeat period, and that it was raised to the floor if it was. */

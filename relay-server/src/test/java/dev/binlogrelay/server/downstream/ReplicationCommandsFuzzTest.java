@@ -41,7 +41,7 @@ class ReplicationCommandsFuzzTest {
         }
         assertTrue(d.file().length() <= payload.length);
         for (Flavor flavor : new Flavor[] {MariaDbFlavor.INSTANCE, MysqlFlavor.fromVersion("8.0.36").orElseThrow()}) {
-            ReplicationCommands.BinlogDump again = encodedAndDecoded(flavor.dumpCommand(ALLOC, d.serverId(), d.file(), d.position(), null),
+            ReplicationCommands.BinlogDump again = encodedAndDecoded(flavor.dumpCommand(d.serverId(), d.file(), d.position(), null).encode(ALLOC),
                     Commands.COM_BINLOG_DUMP, ReplicationCommands.BinlogDump::decode);
             assertEquals(d.serverId(), again.serverId());
             assertEquals(d.file(), again.file());
@@ -64,11 +64,11 @@ class ReplicationCommandsFuzzTest {
         }
         assertTrue(d.file().length() <= payload.length);
         Flavor mysql = MysqlFlavor.fromVersion("8.0.36").orElseThrow();
-        ReplicationCommands.BinlogDumpGtid again = encodedAndDecoded(mysql.dumpCommand(ALLOC, d.serverId(), null, 0, d.gtids().toString()),
+        ReplicationCommands.BinlogDumpGtid again = encodedAndDecoded(mysql.dumpCommand(d.serverId(), null, 0, d.gtids().toString()).encode(ALLOC),
                 Commands.COM_BINLOG_DUMP_GTID, ReplicationCommands.BinlogDumpGtid::decode);
         assertEquals(d.serverId(), again.serverId());
         assertEquals(d.gtids(), again.gtids());
-        assertEquals(MysqlFlavor.DUMP_THROUGH_GTID, again.flags());
+        assertEquals(dev.binlogrelay.core.protocol.command.BinlogDumpGtid.THROUGH_GTID, again.flags());
         assertEquals("", again.file());
         assertEquals(4, again.position());
     }
