@@ -2,6 +2,7 @@ package dev.binlogrelay.server.upstream;
 
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.flavor.Flavor;
+import dev.binlogrelay.core.flavor.StartPosition;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -11,7 +12,6 @@ import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.QueryResponseReader;
 import dev.binlogrelay.core.protocol.TextResultSet;
 import dev.binlogrelay.core.protocol.command.RegisterReplica;
-import dev.binlogrelay.server.config.ConfigLoader.StartPosition;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.StoreException;
 import io.netty.buffer.ByteBuf;
@@ -51,7 +51,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private final Map<String, String> serverInfo = new LinkedHashMap<>();
     private String dumpFile;
     private long dumpPosition;
-    private String gtidStart;
+    private StartPosition.GtidStart gtidStart;
 
     UpstreamConnection(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence,
                        UpstreamClient.Listener listener, Flavor flavor) {
@@ -161,7 +161,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** The flavor's setup statements (they depend on the GTID start, known by now), then COM_REGISTER_SLAVE. */
     private void planSetup() {
-        for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart, relayUuid())) {
+        String gtidText = gtidStart == null ? null : gtidStart.text();
+        for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidText, relayUuid())) {
             query(sql, sql, null, false);
         }
         // the relay reports no host, user, password or port of its own (a MariaDB or MySQL replica without report_*)
@@ -174,7 +175,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         BinlogPosition end = ingester.resumePosition().orElseThrow();
         Optional<String> gtids = flavor.resumesByGtid() ? ingester.gtidResumeState() : Optional.empty();
         if (gtids.isPresent()) {
-            gtidStart = gtids.get();
+            gtidStart = flavor.parseGtidStart(gtids.get());
         } else {
             dumpFile = end.file();
             dumpPosition = end.position();
@@ -183,7 +184,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** The relay's server UUID, as it presents it downstream (@@server_uuid). */
     private String relayUuid() {
-        return dev.binlogrelay.server.admin.RelayInfo.serverUuid(settings.serverId());
+        return settings.relayUuid();
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
@@ -228,11 +229,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         listener.onServerIdentity(serverInfo);
         boolean gtid = gtidStart != null;
         ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart);
-        String from = gtid ? "GTID state '" + gtidStart + "'" : dumpFile + ":" + dumpPosition;
+        String from = gtid ? "GTID state '" + gtidStart.text() + "'" : dumpFile + ":" + dumpPosition;
         log.info("dumping from {} ({})", from, flavor.name());
         listener.onDumpRequested(from);
         sequence.reset();
-        ctx.writeAndFlush(flavor.dumpCommand(settings.serverId(), dumpFile, dumpPosition, gtidStart).encode(ctx.alloc()));
+        ctx.writeAndFlush(flavor.dumpCommand(settings.serverId(), dumpFile, dumpPosition, gtid ? gtidStart.text() : null)
+                .encode(ctx.alloc()));
         state = State.STREAMING;
         listener.onStreaming();
     }
