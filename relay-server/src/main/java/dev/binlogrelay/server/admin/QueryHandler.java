@@ -22,6 +22,7 @@ import java.util.List;
  *   <li>{@code SELECT} of literals, variables and a few functions, with aliases, {@code FROM DUAL} and LIMIT;</li>
  *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS, BINARY LOGS / MASTER LOGS, SLAVE HOSTS /
  *       REPLICAS, GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});</li>
+ *   <li>MariaDB's {@code SET STATEMENT var = value, ... FOR statement}: the statement runs with those values;</li>
  *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
  * </ul>
  * Anything else is answered with an error a client understands (not supported, syntax error, unknown variable
@@ -77,6 +78,9 @@ public final class QueryHandler {
         if (statement instanceof Statement.Set set) {
             setRunner.run(set, session);
             return new QueryResult.Ok(0);
+        }
+        if (statement instanceof Statement.SetStatementFor setFor) {
+            return setRunner.runFor(setFor, session, inner -> execute(inner, session));
         }
         if (statement instanceof Statement.Select select) {
             return new QueryResult.Rows(select(select, session));

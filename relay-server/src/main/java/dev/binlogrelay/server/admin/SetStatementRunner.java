@@ -51,6 +51,32 @@ final class SetStatementRunner {
         changes.forEach(c -> c.apply(session));
     }
 
+    /**
+     * Runs {@code SET STATEMENT ... FOR statement}: sets the variables (checked as in SET), runs the statement
+     * with {@code inner}, then gives each variable back the session value it had (or none), whatever the
+     * statement did, as MariaDB does.
+     */
+    QueryResult runFor(Statement.SetStatementFor statement, SqlSession session,
+                       java.util.function.Function<Statement, QueryResult> inner) {
+        List<Map.Entry<String, String>> saved = new ArrayList<>();
+        List<String> unset = new ArrayList<>();
+        for (Statement.SetSystemVar v : statement.variables()) {
+            String name = v.name().toLowerCase(Locale.ROOT);
+            if (session.hasSessionVariable(name)) {
+                saved.add(new java.util.AbstractMap.SimpleEntry<>(name, session.sessionVariable(name)));
+            } else {
+                unset.add(name);
+            }
+        }
+        run(new Statement.Set(List.copyOf(statement.variables())), session);
+        try {
+            return inner.apply(statement.statement());
+        } finally {
+            unset.forEach(session::resetSessionVariable);
+            saved.forEach(e -> session.setSessionVariable(e.getKey(), e.getValue()));
+        }
+    }
+
     private void plan(Assignment assignment, SqlSession session, List<Change> changes, List<Map.Entry<String, String>> userVariables) {
         if (assignment instanceof Statement.SetUserVar user) {
             String value = evaluator.evaluate(user.value(), session);

@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.admin;
 
+import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.server.admin.Statement.Assignment;
 import dev.binlogrelay.server.admin.SqlToken.Type;
 
@@ -8,13 +9,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Recursive-descent parser for the statements the relay answers. A statement that starts with a word the relay
- * does not know (INSERT, FLUSH, CHANGE MASTER, SHOW PROCESSLIST, ...) is "not supported"; a known statement that
- * does not parse is a syntax error, reported as MySQL does.
+ * Recursive-descent parser for the statements the relay answers.
+ *
+ * <p><b>Which error.</b> The relay's grammar is a small part of SQL, so a statement it cannot parse may be valid
+ * SQL it does not know (a clause, a modifier, a form of SET or SHOW) or a mistake; the relay cannot tell them
+ * apart, and a client must never get a syntax error for valid SQL. The rule:
+ * <ul>
+ *   <li>ER_PARSE_ERROR (1064) only for text that is certainly not SQL: it does not start with a statement
+ *       keyword ({@link #STATEMENT_KEYWORDS}, after any opening parentheses), the lexer rejects it (an
+ *       unterminated string, comment or quoted name; a stray character), it ends where a statement needs more
+ *       ({@code SELECT 1,}, {@code SET @a =}), its parentheses do not balance, it nests deeper than
+ *       {@link TokenStream#MAX_DEPTH}, or a second statement follows a semicolon;</li>
+ *   <li>ER_NOT_SUPPORTED_YET (1235, "binlog-relay does not support this statement") for everything else that
+ *       starts with a statement keyword and does not parse: a statement the relay does not answer (INSERT, FLUSH,
+ *       CHANGE MASTER, SHOW PROCESSLIST, ...) or a form of one it answers that its grammar lacks.</li>
+ * </ul>
  *
  * <pre>
  * statement  := set | select | show | DO expression {',' expression} | USE name | BEGIN [WORK]
  *             | COMMIT [WORK] | ROLLBACK [WORK] | START TRANSACTION [characteristic {',' characteristic}]
+ *             | SET STATEMENT name = (DEFAULT | expression) {',' name = ...} FOR statement
  * set        := SET set-item {',' set-item}
  * set-item   := NAMES (DEFAULT | name [COLLATE name]) | (CHARACTER SET | CHARSET) (DEFAULT | name)
  *             | [scope] TRANSACTION tx-characteristic {',' tx-characteristic}
@@ -34,6 +48,17 @@ final class SqlParser {
     private static final Set<String> SELECT_MODIFIERS = Set.of("ALL", "DISTINCT", "DISTINCTROW", "HIGH_PRIORITY",
             "STRAIGHT_JOIN", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_BUFFER_RESULT", "SQL_CACHE", "SQL_NO_CACHE",
             "SQL_CALC_FOUND_ROWS");
+    /**
+     * The words SQL statements of MySQL and MariaDB start with: text starting with another word is not SQL
+     * (ER_PARSE_ERROR), a statement starting with one of these that the relay cannot parse is not supported.
+     */
+    static final Set<String> STATEMENT_KEYWORDS = Set.of("ALTER", "ANALYZE", "BACKUP", "BEGIN", "BINLOG", "CACHE",
+            "CALL", "CHANGE", "CHECK", "CHECKSUM", "CLONE", "COMMIT", "CREATE", "DEALLOCATE", "DELETE", "DESC",
+            "DESCRIBE", "DO", "DROP", "EXECUTE", "EXPLAIN", "FLUSH", "GET", "GRANT", "HANDLER", "HELP", "IMPORT",
+            "INSERT", "INSTALL", "KILL", "LOAD", "LOCK", "OPTIMIZE", "PREPARE", "PURGE", "RELEASE", "RENAME",
+            "REPAIR", "REPLACE", "RESET", "RESIGNAL", "RESTART", "REVOKE", "ROLLBACK", "SAVEPOINT", "SELECT", "SET",
+            "SHOW", "SHUTDOWN", "SIGNAL", "START", "STOP", "TABLE", "TRUNCATE", "UNINSTALL", "UNLOCK", "UPDATE",
+            "USE", "VALUES", "WITH", "XA");
 
     private final TokenStream in;
     private final ExpressionParser expressions;
@@ -54,9 +79,41 @@ final class SqlParser {
         if (in.atEnd()) {
             throw SqlException.emptyQuery();
         }
-        Statement statement = new SqlParser(in).statement();
-        in.expectEnd();
-        return statement;
+        try {
+            Statement statement = new SqlParser(in).statement();
+            in.expectEnd();
+            return statement;
+        } catch (SqlException e) {
+            if (e.code() != ErrorCodes.ER_PARSE_ERROR || certainlyNotSql(in)) {
+                throw e;
+            }
+            throw SqlException.notSupported(sql);
+        }
+    }
+
+    /** After a parse failure at the stream's current token: true if the text cannot be SQL (see the class comment). */
+    private static boolean certainlyNotSql(TokenStream in) {
+        List<SqlToken> all = in.all();
+        int first = 0;
+        while (all.get(first).isSymbol("(")) {
+            first++;
+        }
+        SqlToken keyword = all.get(first);
+        if (keyword.type() != Type.WORD || !STATEMENT_KEYWORDS.contains(keyword.text().toUpperCase(java.util.Locale.ROOT))) {
+            return true;
+        }
+        if (in.peek().type() == Type.END || in.tooDeep() || in.previous().isSymbol(";")) {
+            return true;
+        }
+        int open = 0;
+        for (SqlToken t : all) {
+            if (t.isSymbol("(")) {
+                open++;
+            } else if (t.isSymbol(")") && --open < 0) {
+                return true;
+            }
+        }
+        return open != 0;
     }
 
     private Statement statement() {
@@ -67,6 +124,10 @@ final class SqlParser {
         switch (first) {
             case "SET" -> {
                 in.next();
+                if (in.peek().isWord("STATEMENT") && in.peek(1).isIdentifier()) {
+                    in.next();
+                    return setStatementFor();
+                }
                 return set();
             }
             case "SELECT" -> {
@@ -104,8 +165,34 @@ final class SqlParser {
                 startTransactionCharacteristics();
                 return new Statement.Ignored("START TRANSACTION");
             }
-            default -> throw SqlException.notSupported(in.sql());
+            default -> throw STATEMENT_KEYWORDS.contains(first) ? SqlException.notSupported(in.sql()) : in.error();
         }
+    }
+
+    /**
+     * MariaDB's {@code SET STATEMENT var = value [, ...] FOR statement}: the variables take these values for the
+     * one statement (MariaDB Connector/J wraps every statement in {@code SET STATEMENT max_statement_time=N FOR}
+     * when a query timeout is set). Only plain variable names, as in MariaDB's grammar.
+     */
+    private Statement setStatementFor() {
+        List<Statement.SetSystemVar> variables = new ArrayList<>();
+        do {
+            String name = in.identifier();
+            while (in.acceptSymbol(".")) {
+                name = name + "." + in.identifier();
+            }
+            assignmentOperator();
+            Expr value;
+            if (in.peek().isWord("DEFAULT") && (in.peek(1).isSymbol(",") || in.peek(1).isWord("FOR"))) {
+                in.next();
+                value = new Expr.Default();
+            } else {
+                value = expressions.expression();
+            }
+            variables.add(new Statement.SetSystemVar(VarScope.SESSION, name, value));
+        } while (in.acceptSymbol(","));
+        in.expectWord("FOR");
+        return new Statement.SetStatementFor(variables, statement());
     }
 
     private void startTransactionCharacteristics() {

@@ -23,6 +23,16 @@ sealed interface Statement {
         }
     }
 
+    /**
+     * MariaDB's {@code SET STATEMENT name = value, ... FOR statement}: the session variables hold these values
+     * while {@code statement} runs and get their old values back after it.
+     */
+    record SetStatementFor(List<SetSystemVar> variables, Statement statement) implements Statement {
+        public SetStatementFor {
+            variables = List.copyOf(variables);
+        }
+    }
+
     /** {@code DO expr, ...}: evaluated for errors, nothing returned. */
     record Do(List<Expr> expressions) implements Statement {
         public Do {

@@ -15,6 +15,7 @@ final class TokenStream {
     private final List<SqlToken> tokens;
     private int index;
     private int depth;
+    private boolean tooDeep;
 
     TokenStream(String sql, List<SqlToken> tokens) {
         this.sql = sql;
@@ -45,6 +46,16 @@ final class TokenStream {
     /** The token before the current one (the last one consumed). */
     SqlToken previous() {
         return tokens.get(Math.max(0, index - 1));
+    }
+
+    /** Every token of the statement, the END token last. */
+    List<SqlToken> all() {
+        return tokens;
+    }
+
+    /** True once the nesting passed {@link #MAX_DEPTH}. */
+    boolean tooDeep() {
+        return tooDeep;
     }
 
     List<SqlToken> remaining() {
@@ -147,6 +158,7 @@ final class TokenStream {
 
     void enter() {
         if (++depth > MAX_DEPTH) {
+            tooDeep = true;
             throw error();
         }
     }

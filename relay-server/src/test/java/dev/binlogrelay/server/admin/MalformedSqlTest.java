@@ -44,27 +44,24 @@ class MalformedSqlTest {
         "SELECT 1,",
         "SELECT (1",
         "SELECT 1)",
-        "SELECT 1 2 3",
         "SELECT 1; SELECT 2",
-        "SELECT 1 LIMIT x",
-        "SELECT 1 FROM DUAL junk",
         "SET",
         "SET @a",
         "SET @a =",
         "SET @a = 1,",
-        "SET = 1",
         "SET NAMES",
-        "SET TRANSACTION ISOLATION LEVEL SOMETIMES",
         "SET @@ = 1",
         ")))",
+        "SELECT (1 2 3",
+        "SELECT 1 2 3)",
+        "unknown gibberish here",
+        "Bonjour, SELECT 1",
         "'just a string'",
         "@a = 1",
         "SHOW VARIABLES WHERE",
         "SHOW VARIABLES WHERE Variable_name",
-        "SHOW VARIABLES WHERE Variable_name IN ()",
         "SHOW GRANTS FOR",
         "USE",
-        "BEGIN now",
         "DO",
     })
     void syntaxErrors(String statement) {
@@ -74,9 +71,37 @@ class MalformedSqlTest {
         assertTrue(e.message().startsWith("You have an error in your SQL syntax;"), e.message());
     }
 
+    /**
+     * A statement that starts with a statement keyword but that the relay cannot parse may be valid SQL its grammar
+     * lacks, so it is "not supported", never a syntax error (see SqlParser): these are mistakes, but the relay
+     * cannot tell them from forms it does not know ({@code SELECT 1 FROM DUAL WHERE 1}, {@code SELECT 1 INTO @x}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "SELECT 1 2 3",
+        "SELECT 1 LIMIT x",
+        "SELECT 1 FROM DUAL junk",
+        "SET = 1",
+        "SET TRANSACTION ISOLATION LEVEL SOMETIMES",
+        "SHOW VARIABLES WHERE Variable_name IN ()",
+        "BEGIN now",
+        "SELECT 1 FROM DUAL WHERE 1",
+        "SELECT 1 INTO @x",
+        "SELECT 1 UNION SELECT 2",
+        "(SELECT 1)",
+        "SELECT @@server_id FOR UPDATE",
+        "SET ROLE NONE",
+        "SET DEFAULT ROLE ALL TO u",
+        "SET GLOBAL TRANSACTION READ ONLY junk",
+    })
+    void unparsableFormsOfKnownStatementsAreNotSupported(String statement) {
+        assertEquals("binlog-relay does not support this statement: " + statement,
+                sql.error(statement, ErrorCodes.ER_NOT_SUPPORTED_YET));
+    }
+
     @Test
     void syntaxErrorQuotesFromTheOffendingToken() {
-        assertTrue(sql.error("SELECT 1 2 3").message().endsWith("near '2 3' at line 1"));
+        assertTrue(sql.error("SELECT (1 2 3").message().endsWith("near '2 3' at line 1"));
         assertTrue(sql.error("SET @a = ").message().endsWith("near '' at line 1"));
     }
 
@@ -90,7 +115,6 @@ class MalformedSqlTest {
         "KILL 5",
         "START SLAVE",
         "CREATE TABLE t (a INT)",
-        "unknown gibberish here",
     })
     void unsupportedStatements(String statement) {
         QueryResult.Error e = sql.error(statement);

@@ -160,8 +160,10 @@ class ShowStatementsTest {
             String message = sql.error(s, dev.binlogrelay.core.protocol.ErrorCodes.ER_NOT_SUPPORTED_YET);
             assertEquals("binlog-relay does not support this statement: " + s, message);
         }
-        sql.error("SHOW GLOBAL MASTER STATUS", dev.binlogrelay.core.protocol.ErrorCodes.ER_PARSE_ERROR);
+        // forms the relay's grammar lacks are not supported (it cannot tell them from mistakes); a cut-short
+        // statement is a syntax error
+        sql.error("SHOW GLOBAL MASTER STATUS", dev.binlogrelay.core.protocol.ErrorCodes.ER_NOT_SUPPORTED_YET);
+        sql.error("SHOW VARIABLES LIKE 'a' junk", dev.binlogrelay.core.protocol.ErrorCodes.ER_NOT_SUPPORTED_YET);
         sql.error("SHOW VARIABLES LIKE", dev.binlogrelay.core.protocol.ErrorCodes.ER_PARSE_ERROR);
-        sql.error("SHOW VARIABLES LIKE 'a' junk", dev.binlogrelay.core.protocol.ErrorCodes.ER_PARSE_ERROR);
     }
 }
