@@ -3,7 +3,13 @@ package dev.binlogrelay.server;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.PositionException;
+import dev.binlogrelay.storage.StoredEvent;
 
 import java.util.List;
 import java.util.Optional;
@@ -108,6 +114,47 @@ final class StoreRelayInfo implements RelayInfo {
     @Override
     public Optional<BinlogFile> masterStatus() {
         return store.committedEnd().map(p -> new BinlogFile(p.file(), p.position()));
+    }
+
+    @Override
+    public FileEvents binlogEvents(String file, long position) throws BinlogEventsException {
+        BinlogFileInfo held = store.file(file).orElseThrow(() -> new BinlogEventsException("Could not find target log"));
+        ChecksumAlgorithm checksum = store.state().formatDescription(file).map(FormatDescription::checksum)
+                .orElseGet(() -> ChecksumAlgorithm.fromName(binlogChecksum()));
+        BinlogCursor cursor;
+        try {
+            cursor = store.openCursor(file, Math.min(Math.max(position, held.firstPosition()), held.size()));
+        } catch (PositionException e) {
+            throw new BinlogEventsException("Wrong offset or I/O error");
+        }
+        return new FileEvents() {
+            private boolean ended;
+
+            @Override
+            public ChecksumAlgorithm checksum() {
+                return checksum;
+            }
+
+            @Override
+            public long position() {
+                return cursor.position().position();
+            }
+
+            @Override
+            public byte[] next() {
+                if (ended) {
+                    return null;
+                }
+                StoredEvent e = cursor.next();
+                ended = e == null || !e.file().equals(file);
+                return ended ? null : e.bytes();
+            }
+
+            @Override
+            public void close() {
+                cursor.close();
+            }
+        };
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.List;
  *       ({@link SetStatementRunner}); SET GLOBAL is refused;</li>
  *   <li>{@code SELECT} of literals, variables and a few functions, with aliases, {@code FROM DUAL} and LIMIT;</li>
  *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS, BINARY LOGS / MASTER LOGS, SLAVE HOSTS /
- *       REPLICAS, GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});</li>
+ *       REPLICAS, GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});
+ *       BINLOG EVENTS from the store ({@link ShowBinlogEvents});</li>
  *   <li>MariaDB's {@code SET STATEMENT var = value, ... FOR statement}: the statement runs with those values;</li>
  *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
  * </ul>
@@ -36,6 +37,7 @@ public final class QueryHandler {
     private final ExpressionEvaluator evaluator;
     private final SetStatementRunner setRunner;
     private final ShowAnswers shows;
+    private final ShowBinlogEvents binlogEvents;
 
     public QueryHandler(RelayInfo info) {
         this(info, Clock.systemUTC());
@@ -48,6 +50,7 @@ public final class QueryHandler {
         this.evaluator = new ExpressionEvaluator(info, variables, clock);
         this.setRunner = new SetStatementRunner(variables, evaluator, info.maxUserVariablesBytes());
         this.shows = new ShowAnswers(info, variables, clock);
+        this.binlogEvents = new ShowBinlogEvents(info);
     }
 
     /** Answers one statement (COM_QUERY text) for a session: OK, a result set or an error; never throws. */
@@ -87,6 +90,9 @@ public final class QueryHandler {
         }
         if (statement instanceof Statement.Show show) {
             return new QueryResult.Rows(shows.answer(show, session));
+        }
+        if (statement instanceof Statement.ShowBinlogEvents show) {
+            return new QueryResult.Rows(binlogEvents.answer(show));
         }
         if (statement instanceof Statement.ShowGrants grants) {
             return new QueryResult.Rows(shows.grants(grants, session));

@@ -83,6 +83,39 @@ public interface RelayInfo {
         return 1024L * 1024;
     }
 
+    /**
+     * A reader of one stored binlog file's events from {@code position} (SHOW BINLOG EVENTS): the start of a stored
+     * event, or the file's committed end; a position before the file's first stored event reads from that event.
+     *
+     * @throws BinlogEventsException with the server's reason ("Could not find target log", "Wrong offset or I/O
+     *                               error") if the file is not held or the position is not an event's start
+     */
+    default FileEvents binlogEvents(String file, long position) throws BinlogEventsException {
+        throw new BinlogEventsException("Could not find target log");
+    }
+
+    /** One stored file's events in order, read on the caller's thread; close it when done. */
+    interface FileEvents extends AutoCloseable {
+        /** The checksum algorithm of the file's events (from its format description). */
+        dev.binlogrelay.core.binlog.ChecksumAlgorithm checksum();
+
+        /** Where the next event starts. */
+        long position();
+
+        /** The next committed event of the file, or null at the file's committed end. */
+        byte[] next();
+
+        @Override
+        void close();
+    }
+
+    /** Why SHOW BINLOG EVENTS cannot read: the server's words, for its ERROR 1220. */
+    final class BinlogEventsException extends Exception {
+        public BinlogEventsException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
     /** The name-based UUID the relay presents as @@server_uuid: stable for a server_id, distinct between them. */
     static String serverUuid(long serverId) {
         return java.util.UUID.nameUUIDFromBytes(("binlog-relay-" + serverId).getBytes(java.nio.charset.StandardCharsets.UTF_8))

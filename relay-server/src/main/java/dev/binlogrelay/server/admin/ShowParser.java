@@ -15,6 +15,7 @@ import java.util.Locale;
  *         | GRANTS [FOR (CURRENT_USER ['(' ')'] | name [@host])]
  *         | (WARNINGS | ERRORS) [LIMIT n [',' n]]
  *         | (DATABASES | SCHEMAS) [filter] | COLLATION [filter] | (CHARACTER SET | CHARSET) [filter]
+ *         | BINLOG EVENTS [IN STRING] [FROM n] [LIMIT n [',' n] | LIMIT n OFFSET n]   (see {@link ShowBinlogEvents})
  * filter := LIKE STRING [ESCAPE STRING] | WHERE condition
  * </pre>
  */
@@ -60,6 +61,11 @@ final class ShowParser {
             }
             case "SLAVE HOSTS", "REPLICA HOSTS" -> {
                 return fixed(ShowKind.SLAVE_HOSTS, 2);
+            }
+            case "BINLOG EVENTS" -> {
+                in.next();
+                in.next();
+                return binlogEvents();
             }
             case "CHARACTER SET" -> {
                 in.next();
@@ -124,6 +130,29 @@ final class ShowParser {
             filter = new RowFilter.Where(expressions.condition());
         }
         return new Statement.Show(kind, scope, filter);
+    }
+
+    private Statement binlogEvents() {
+        String file = null;
+        if (in.acceptWord("IN")) {
+            if (in.peek().type() != Type.STRING) {
+                throw in.error();
+            }
+            file = in.next().value();
+        }
+        long from = in.acceptWord("FROM") ? in.unsignedInteger() : 4;
+        long offset = 0;
+        long count = -1;
+        if (in.acceptWord("LIMIT")) {
+            count = in.unsignedInteger();
+            if (in.acceptSymbol(",")) {
+                offset = count;
+                count = in.unsignedInteger();
+            } else if (in.acceptWord("OFFSET")) {
+                offset = in.unsignedInteger();
+            }
+        }
+        return new Statement.ShowBinlogEvents(file, from, offset, count);
     }
 
     private Statement grants() {

@@ -44,6 +44,15 @@ sealed interface Statement {
     record Show(ShowKind kind, VarScope scope, RowFilter filter) implements Statement {
     }
 
+    /**
+     * {@code SHOW BINLOG EVENTS [IN 'file'] [FROM position] [LIMIT [offset,] count]}.
+     *
+     * @param file  the file, or null for the oldest the relay holds
+     * @param count the most rows to answer, or -1 for all
+     */
+    record ShowBinlogEvents(String file, long from, long offset, long count) implements Statement {
+    }
+
     /** {@code SHOW GRANTS [FOR user[@host] | FOR CURRENT_USER[()]]}: user null means the current user. */
     record ShowGrants(String user, String host) implements Statement {
     }
