@@ -51,24 +51,28 @@ final class ShowBinlogEvents {
         long end = show.count() < 0 ? Long.MAX_VALUE : saturatedAdd(show.offset(), show.count());
         List<List<String>> rows = new ArrayList<>();
         try (RelayInfo.FileEvents events = info.binlogEvents(file, Math.max(4, show.from()))) {
+            // the server's loop: read an event, send it once past the offset, stop after offset + count events
+            // read; so LIMIT 0 still answers the first event, as the server does
             long read = 0;
             long bytes = 0;
-            while (read < end) {
+            while (true) {
                 long position = events.position();
                 byte[] e = events.next();
                 if (e == null) {
                     break;
                 }
-                read++;
                 bytes += e.length;
-                if (read > maxEvents || bytes > maxBytes) {
+                if (read >= maxEvents || bytes > maxBytes) {
                     throw failure("binlog-relay reads at most " + maxEvents + " events and " + maxBytes
                             + " bytes of them for one SHOW BINLOG EVENTS; narrow it with FROM and LIMIT");
                 }
-                if (read > show.offset()) {
+                if (read >= show.offset()) {
                     rows.add(List.of(file, Long.toString(position), EventInfo.typeName(Events.type(e)),
                             Long.toString(Events.serverId(e)), Long.toString(Events.logPos(e)),
                             EventInfo.info(e, events.checksum())));
+                }
+                if (++read >= end) {
+                    break;
                 }
             }
         } catch (RelayInfo.BinlogEventsException e) {
