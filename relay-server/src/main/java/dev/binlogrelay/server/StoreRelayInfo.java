@@ -121,9 +121,13 @@ final class StoreRelayInfo implements RelayInfo {
         BinlogFileInfo held = store.file(file).orElseThrow(() -> new BinlogEventsException("Could not find target log"));
         ChecksumAlgorithm checksum = store.state().formatDescription(file).map(FormatDescription::checksum)
                 .orElseGet(() -> ChecksumAlgorithm.fromName(binlogChecksum()));
+        if (position > held.size()) {
+            throw new BinlogEventsException("Invalid pos specified. Requested from pos:" + position
+                    + " is greater than actual file size:" + held.size());
+        }
         BinlogCursor cursor;
         try {
-            cursor = store.openCursor(file, Math.min(Math.max(position, held.firstPosition()), held.size()));
+            cursor = store.openCursor(file, Math.max(position, held.firstPosition()));
         } catch (PositionException e) {
             throw new BinlogEventsException("Wrong offset or I/O error");
         }

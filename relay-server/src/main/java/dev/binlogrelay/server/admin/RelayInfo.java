@@ -87,8 +87,9 @@ public interface RelayInfo {
      * A reader of one stored binlog file's events from {@code position} (SHOW BINLOG EVENTS): the start of a stored
      * event, or the file's committed end; a position before the file's first stored event reads from that event.
      *
-     * @throws BinlogEventsException with the server's reason ("Could not find target log", "Wrong offset or I/O
-     *                               error") if the file is not held or the position is not an event's start
+     * @throws BinlogEventsException with the server's reason ("Could not find target log", "Invalid pos specified...",
+     *                               "Wrong offset or I/O error") if the file is not held, the position lies beyond
+     *                               its end or is not an event's start
      */
     default FileEvents binlogEvents(String file, long position) throws BinlogEventsException {
         throw new BinlogEventsException("Could not find target log");

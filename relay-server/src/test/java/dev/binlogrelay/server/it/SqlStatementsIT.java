@@ -52,6 +52,10 @@ class SqlStatementsIT {
 
     /** DDL, DML in several tables (row events with annotations), a multi-table transaction, two rotates. */
     private static void workload() throws Exception {
+        workload(primary);
+    }
+
+    private static void workload(MariaDbServer primary) throws Exception {
         try (Connection c = primary.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE shop");
             st.execute("CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(50))");
@@ -74,6 +78,10 @@ class SqlStatementsIT {
     }
 
     private static Connection relayConnection(String options) throws SQLException {
+        return relayConnection(relay, options);
+    }
+
+    private static Connection relayConnection(Relay relay, String options) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + relay.port() + "/?user=" + RelayHarness.USER
                 + "&password=" + RelayHarness.PASSWORD + "&connectTimeout=5000&socketTimeout=20000" + options);
     }
@@ -122,6 +130,23 @@ class SqlStatementsIT {
 
     @Test
     void showBinlogEventsListsWhatThePrimaryLists() throws Exception {
+        sameShowBinlogEvents(primary, relay);
+    }
+
+    /** MariaDB 11.4 writes its binlog differently (log_pos 0 inside groups in the stream): the same rows still. */
+    @Test
+    void showBinlogEventsListsWhatAMariaDb114PrimaryLists() throws Exception {
+        try (MariaDbServer primary114 = MariaDbServer.builder().install(dev.binlogrelay.testkit.Peers.mariaDb114())
+                .name("primary114").serverId(11).start()) {
+            workload(primary114);
+            try (Relay relay114 = Relay.start(RelayHarness.config(primary114, tmp.resolve("relay114"), 9013, "earliest"))) {
+                RelayHarness.awaitCaughtUp(relay114, primary114, Duration.ofSeconds(60));
+                sameShowBinlogEvents(primary114, relay114);
+            }
+        }
+    }
+
+    private static void sameShowBinlogEvents(MariaDbServer primary, Relay relay) throws Exception {
         List<String> files = primary.binlogFiles();
         assertEquals(3, files.size(), "two rotates: " + files);
         List<String> statements = new ArrayList<>();
@@ -142,7 +167,7 @@ class SqlStatementsIT {
         statements.add("SHOW BINLOG EVENTS IN '" + middle + "' LIMIT 0");
         statements.add("SHOW BINLOG EVENTS IN '" + middle + "' LIMIT 100, 1");
 
-        try (Connection fromRelay = relayConnection(""); Connection fromPrimary = primaryConnection()) {
+        try (Connection fromRelay = relayConnection(relay, ""); Connection fromPrimary = primary.connect()) {
             for (String sql : statements) {
                 RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
                 List<List<String>> expected = rows(fromPrimary, sql);
@@ -158,6 +183,7 @@ class SqlStatementsIT {
                     columns(fromRelay, "SHOW BINLOG EVENTS LIMIT 1"));
 
             for (String bad : List.of("SHOW BINLOG EVENTS IN 'mysql-bin.999999'",
+                    "SHOW BINLOG EVENTS IN '" + middle + "' FROM 1000000",
                     "SHOW BINLOG EVENTS IN '" + middle + "' FROM " + (Long.parseLong(from) + 1))) {
                 SQLException p = error(fromPrimary, bad);
                 SQLException r = error(fromRelay, bad);
