@@ -128,6 +128,27 @@ class SqlStatementsIT {
         }
     }
 
+    /**
+     * MySQL Connector/J keeps its query timeout on the client (a timer that sends KILL QUERY on another connection
+     * when it fires), so the statements reach the relay as written; MySQL's hint form of a timeout runs the statement.
+     */
+    @Test
+    void mysqlConnectorJTimeoutAndHints() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + relay.port()
+                + "/?connectTimeout=5000&socketTimeout=20000&sslMode=DISABLED&allowPublicKeyRetrieval=true",
+                RelayHarness.USER, RelayHarness.PASSWORD); Statement st = c.createStatement()) {
+            st.setQueryTimeout(30);
+            try (ResultSet rs = st.executeQuery("SELECT /*+ MAX_EXECUTION_TIME(1000) */ @@server_id")) {
+                assertTrue(rs.next());
+                assertEquals("9012", rs.getString(1));
+            }
+            try (ResultSet rs = st.executeQuery("SHOW BINLOG EVENTS LIMIT 1")) {
+                assertTrue(rs.next());
+                assertEquals("Format_desc", rs.getString("Event_type"));
+            }
+        }
+    }
+
     @Test
     void showBinlogEventsListsWhatThePrimaryLists() throws Exception {
         sameShowBinlogEvents(primary, relay);
