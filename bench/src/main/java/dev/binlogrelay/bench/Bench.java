@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  *
  * Scenarios ({@code --scenarios}, all by default, in this order): fan-out ({@link FanOutBenchmark}), catch-up,
  * ingest, memory, live latency and a reader far behind (package {@code scenario}); they share the primary, the
- * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section
+ * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeIT}. Full mode appends a section
  * to {@code bench/RESULTS.md} and, when fan-out ran, redraws {@code bench/fanout.png} ({@code --record}); every
  * mode writes {@code results.json}, {@code runs.csv}, one CSV per other scenario and {@code fanout.png} to
  * {@code --out}.

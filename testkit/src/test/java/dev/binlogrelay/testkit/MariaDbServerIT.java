@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real servers from {@link Peers#server()}: a primary with a file/position replica and a GTID replica. */
-class MariaDbServerTest {
+class MariaDbServerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
