@@ -14,6 +14,7 @@ import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
 import dev.binlogrelay.storage.StoredEvent;
+import dev.binlogrelay.testkit.Fixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The ingester with a MySQL 8.0 stream (a recorded binlog with GTIDs, shared/fixtures; skipped where absent):
@@ -49,9 +49,7 @@ class MysqlIngesterTest {
 
     @BeforeEach
     void readFixture() throws Exception {
-        Optional<Path> fixture = dev.binlogrelay.server.testsupport.Fixtures.find(FIXTURE);
-        assumeTrue(fixture.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
-        file = BinlogFile.parse(FILE, Files.readAllBytes(fixture.get()));
+        file = BinlogFile.parse(FILE, Files.readAllBytes(Fixtures.file(FIXTURE)));
         assertEquals(ChecksumAlgorithm.CRC32, file.checksum());
         GroupTracker tracker = new GroupTracker();
         groups = new ArrayList<>();
@@ -142,7 +140,7 @@ class MysqlIngesterTest {
     @Test
     void resumesByGtidSetWithoutDuplicatesOrGaps() throws Exception {
         int held = 4; // FDE, PREVIOUS_GTIDS, two transactions
-        assumeTrue(groups.size() > held + 2, "fixture has enough groups");
+        assertTrue(groups.size() > held + 2, "fixture has enough groups");
         try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
             BinlogIngester first = new BinlogIngester(store);
             first.startStream(FILE, 4, null);
