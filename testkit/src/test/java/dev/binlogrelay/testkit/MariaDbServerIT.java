@@ -88,7 +88,7 @@ class MariaDbServerIT {
     @Test
     void killedServerRestartsOnTheSameDataAndPort() {
         try (MariaDbServer server = MariaDbServer.builder().name("crash").serverId(7).gtidDomainId(3)
-                .binlogChecksum("NONE").maxBinlogSize("4096").start()) {
+                .binlogChecksum("NONE").maxBinlogSize(4096).start()) {
             server.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY)");
             for (int i = 0; i < 20; i++) {
                 server.execute("INSERT INTO app.t VALUES (" + i + ")");

@@ -151,7 +151,7 @@ public final class CatchUpBenchmark {
 
     /** The stock replica both catch-up and ingest use (binary log off), reset before each run. */
     public static MariaDbServer startReplica() {
-        return MariaDbServer.builder().name("bench-replica").serverId(2).binlog(false).maxAllowedPacket("64M")
+        return MariaDbServer.builder().name("bench-replica").serverId(2).binlog(false).maxAllowedPacket(64L << 20)
                 .extraArg("--innodb-buffer-pool-size=256M").startTimeout(Duration.ofSeconds(120)).start();
     }
 
