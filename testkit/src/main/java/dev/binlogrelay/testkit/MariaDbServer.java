@@ -344,15 +344,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** SIGKILL: the server dies at once, as in a crash; the files stay for {@link #restart()}. */
     public synchronized void kill() {
-        Process p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.kill(process);
     }
 
     /** Stops the server if it runs, then starts it again on the same data directory and port. */

@@ -59,6 +59,23 @@ public final class RelayJvm implements AutoCloseable {
         this.classpath = classpath;
     }
 
+    /**
+     * The lines of a relay config (YAML) that replicates {@code primary} from its first binlog file
+     * ({@code start: earliest}) into {@code dataDir}, logging in as {@code user}: what every launcher writes alike. The
+     * caller adds its own lines, upstream keys first, then {@code downstream:} and the rest.
+     */
+    public static List<String> replicaConfig(long serverId, Path dataDir, MariaDbServer primary, String user, String password) {
+        return List.of(
+                "server_id: " + serverId,
+                "data_dir: " + dataDir,
+                "upstream:",
+                "  host: " + primary.host(),
+                "  port: " + primary.port(),
+                "  user: " + user,
+                "  password: " + password,
+                "  start: earliest");
+    }
+
     /** The JVM options of the next start, e.g. {@code -Xmx1g}. */
     public RelayJvm jvmOptions(List<String> options) {
         this.jvmOptions = List.copyOf(options);
@@ -132,7 +149,7 @@ public final class RelayJvm implements AutoCloseable {
             } catch (SQLException e) {
                 last = e;
             }
-            Thread.sleep(50);
+            Processes.pause(process, 50);
         }
         throw new IllegalStateException("the relay did not answer on 127.0.0.1:" + port + " within " + timeout
                 + " (last: " + last + "); its log:\n" + tail(logOfThisRun()));
@@ -181,14 +198,7 @@ public final class RelayJvm implements AutoCloseable {
     @Override
     public void close() {
         Process p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.kill(p);
         if (p != null) {
             RUNNING.remove(p);
         }

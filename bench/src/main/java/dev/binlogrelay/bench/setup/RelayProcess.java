@@ -113,16 +113,10 @@ public final class RelayProcess implements AutoCloseable {
         int port = FreePorts.find();
         int metricsPort = FreePorts.find();
         Path config = outDir.resolve(name + ".yaml");
-        Files.writeString(config, String.join("\n",
-                "# written by the benchmark harness (dev.binlogrelay.bench.Bench)",
-                "server_id: " + serverId,
-                "data_dir: " + dataDir,
-                "upstream:",
-                "  host: " + primary.host(),
-                "  port: " + primary.port(),
-                "  user: " + MariaDbServer.REPL_USER,
-                "  password: " + MariaDbServer.REPL_PASSWORD,
-                "  start: earliest",
+        List<String> yaml = new ArrayList<>();
+        yaml.add("# written by the benchmark harness (dev.binlogrelay.bench.Bench)");
+        yaml.addAll(RelayJvm.replicaConfig(serverId, dataDir, primary, MariaDbServer.REPL_USER, MariaDbServer.REPL_PASSWORD));
+        yaml.addAll(List.of(
                 "downstream:",
                 "  listen: 127.0.0.1:" + port,
                 // like for like with the bench's primary, which offers no TLS (mariadb-binlog takes TLS when offered)
@@ -136,6 +130,7 @@ public final class RelayProcess implements AutoCloseable {
                 "  sync: " + storageSync,
                 String.join("\n", storageLines),
                 ""));
+        Files.writeString(config, String.join("\n", yaml));
         Path log = outDir.resolve(name + ".log");
         Files.deleteIfExists(log);
         RelayJvm jvm = new RelayJvm(config, log, classpath).jvmOptions(jvmOptions);

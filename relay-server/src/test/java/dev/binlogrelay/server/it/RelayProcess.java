@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -58,15 +59,8 @@ final class RelayProcess implements AutoCloseable {
     static RelayProcess configure(Path dir, MariaDbServer primary, int downstreamPort, String storageSection, Path dataDir)
             throws IOException {
         Files.createDirectories(dir);
-        String yaml = String.join("\n",
-                "server_id: 9001",
-                "data_dir: " + dataDir,
-                "upstream:",
-                "  host: " + primary.host(),
-                "  port: " + primary.port(),
-                "  user: " + RelayHarness.USER,
-                "  password: " + RelayHarness.PASSWORD,
-                "  start: earliest",
+        List<String> lines = new ArrayList<>(RelayJvm.replicaConfig(9001, dataDir, primary, RelayHarness.USER, RelayHarness.PASSWORD));
+        lines.addAll(List.of(
                 "  heartbeat_period: 1",
                 "  reconnect_min_ms: 50",
                 "  reconnect_max_ms: 500",
@@ -76,7 +70,8 @@ final class RelayProcess implements AutoCloseable {
                 "  users:",
                 "    - user: " + RelayHarness.USER,
                 "      password: " + RelayHarness.PASSWORD,
-                "") + storageSection;
+                ""));
+        String yaml = String.join("\n", lines) + storageSection;
         Path config = dir.resolve("relay.yaml");
         Files.writeString(config, yaml);
         Files.writeString(dir.resolve("logback.xml"), String.join("\n",
