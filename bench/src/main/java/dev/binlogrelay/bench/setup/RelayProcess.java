@@ -21,19 +21,9 @@ import java.util.List;
  * bench's readers in it. It replicates the primary from its first binlog file into a fresh store and listens on a free
  * loopback port; its output goes to {@code NAME.log} in the results directory.
  */
-public final class RelayProcess implements AutoCloseable {
+public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements AutoCloseable {
     public static final String USER = "repl";
     public static final String PASSWORD = "secret";
-
-    private final RelayJvm jvm;
-    private final int port;
-    private final int metricsPort;
-
-    private RelayProcess(RelayJvm jvm, int port, int metricsPort) {
-        this.jvm = jvm;
-        this.port = port;
-        this.metricsPort = metricsPort;
-    }
 
     /**
      * The collector the README recommends for the relay, used by every relay the harness starts (the fan-out's
@@ -147,10 +137,6 @@ public final class RelayProcess implements AutoCloseable {
 
     public long pid() {
         return jvm.pid();
-    }
-
-    public int port() {
-        return port;
     }
 
     public Path log() {
