@@ -1,12 +1,9 @@
 package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.server.config.ConfigLoader;
-import dev.binlogrelay.server.config.LimitsConfig;
 import dev.binlogrelay.server.config.RelayConfig;
-import dev.binlogrelay.server.config.SecurityConfig;
-import dev.binlogrelay.server.config.SendSettings;
-import dev.binlogrelay.server.config.StorageSettings;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
 import dev.binlogrelay.server.downstream.DownstreamSecurity;
 import dev.binlogrelay.server.downstream.DownstreamServer;
@@ -17,7 +14,13 @@ import dev.binlogrelay.server.retention.RetentionTask;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
 import dev.binlogrelay.server.upstream.UpstreamOrigin;
-import dev.binlogrelay.server.upstream.UpstreamSettings;
+import dev.binlogrelay.server.upstream.UpstreamRefusedException;
+import dev.binlogrelay.server.wiring.LimitsConfig;
+import dev.binlogrelay.server.wiring.RetentionConfig;
+import dev.binlogrelay.server.wiring.SecurityConfig;
+import dev.binlogrelay.server.wiring.SendSettings;
+import dev.binlogrelay.server.wiring.StorageSettings;
+import dev.binlogrelay.server.wiring.UpstreamConfig;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
 import org.slf4j.Logger;
@@ -26,7 +29,10 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
-/** A running relay: store, upstream client and downstream server wired together. */
+/**
+ * A running relay: store, upstream client and downstream server wired together. With {@code wiring} (which turns
+ * each config section into the settings of the part that uses it) this is the only code that reads the config.
+ */
 public final class Relay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
@@ -63,7 +69,7 @@ public final class Relay implements AutoCloseable {
         RetentionTask rt = null;
         try {
             if (config.upstream != null) {
-                origin = UpstreamOrigin.checkConfig(store, config.upstream, start.acceptUpstreamChange());
+                origin = checkOrigin(config.upstream, start.acceptUpstreamChange());
             }
             ds = downstreamServer(config);
             this.downstream = ds;
@@ -102,6 +108,15 @@ public final class Relay implements AutoCloseable {
         }
     }
 
+    /** See {@link UpstreamOrigin#checkConfig}: a refusal stops start-up like a bad config key. */
+    private UpstreamOrigin checkOrigin(RelayConfig.Upstream u, boolean acceptChange) {
+        try {
+            return UpstreamOrigin.checkConfig(store, u.host, u.port, u.start, acceptChange);
+        } catch (UpstreamRefusedException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
     private DownstreamServer downstreamServer(RelayConfig config) {
         UserDirectory users = SecurityConfig.users(config.downstream);
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream, Path.of(config.dataDir));
@@ -136,7 +151,7 @@ public final class Relay implements AutoCloseable {
     private RetentionTask retentionTask(RelayConfig config) {
         metrics.gauge("binlog_relay_storage_bytes", "Stored binlog bytes (what storage.retention.max_bytes bounds)",
                 () -> store.isClosed() ? 0 : store.storedBytes());
-        RetentionPolicy policy = RetentionPolicy.from(config.storage.retention);
+        RetentionPolicy policy = RetentionConfig.policy(config.storage.retention);
         if (!policy.limits()) {
             return null;
         }
@@ -147,11 +162,7 @@ public final class Relay implements AutoCloseable {
     }
 
     private UpstreamClient upstreamClient(RelayConfig config) {
-        RelayConfig.Upstream u = config.upstream;
-        UpstreamSettings settings = new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
-                ConfigLoader.StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
-                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u));
-        return new UpstreamClient(settings, new BinlogIngester(store), new UpstreamClient.Listener() {
+        return new UpstreamClient(UpstreamConfig.settings(config), new BinlogIngester(store), new UpstreamClient.Listener() {
             @Override
             public void onStreaming() {
                 metrics.upstreamStreaming(true);
@@ -192,8 +203,8 @@ public final class Relay implements AutoCloseable {
     /**
      * Starts a relay with {@code run}'s options.
      *
-     * @throws dev.binlogrelay.server.config.ConfigException if the configured upstream is not what the store was
-     *                                                       filled from (see {@link UpstreamOrigin})
+     * @throws ConfigException if the configured upstream is not what the store was filled from (see
+     *                         {@link UpstreamOrigin})
      */
     public static Relay start(RelayConfig config, StartOptions options) throws InterruptedException {
         return new Relay(config, options);

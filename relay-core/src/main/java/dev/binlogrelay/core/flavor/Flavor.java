@@ -38,12 +38,14 @@ public interface Flavor {
     ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, String gtidStart);
 
     /**
-     * Checks a GTID start position given in the config (upstream.start) and returns it in canonical text form.
+     * Parses a GTID start position of this flavor (upstream.start, or the GTID state the relay resumes from): a
+     * {@link StartPosition.MariaGtids} for MariaDB, a {@link StartPosition.MysqlGtids} for MySQL. Its
+     * {@link StartPosition.GtidStart#text()} is the canonical text form {@link #dumpCommand} takes.
      *
      * @throws IllegalArgumentException if it is not a GTID position of this flavor (a MySQL GTID set given for a
      *                                  MariaDB primary, or the other way round)
      */
-    String parseGtidStart(String text);
+    StartPosition.GtidStart parseGtidStart(String text);
 
     /**
      * True if a relay that already holds data resumes by its GTID state (MySQL auto-positioning), so it finds its

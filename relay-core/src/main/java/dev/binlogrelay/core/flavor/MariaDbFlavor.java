@@ -68,9 +68,9 @@ public final class MariaDbFlavor implements Flavor {
     }
 
     @Override
-    public String parseGtidStart(String text) {
+    public StartPosition.MariaGtids parseGtidStart(String text) {
         try {
-            return MariaGtidPosition.parse(text).toString();
+            return new StartPosition.MariaGtids(MariaGtidPosition.parse(text));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not a MariaDB GTID position (domain-server-sequence,...),"
                     + " which a MariaDB primary needs: " + e.getMessage());

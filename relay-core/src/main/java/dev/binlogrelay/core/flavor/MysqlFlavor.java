@@ -148,9 +148,9 @@ public final class MysqlFlavor implements Flavor {
     }
 
     @Override
-    public String parseGtidStart(String text) {
+    public StartPosition.MysqlGtids parseGtidStart(String text) {
         try {
-            return MysqlGtidSet.parse(text).toString();
+            return new StartPosition.MysqlGtids(MysqlGtidSet.parse(text));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not a MySQL GTID set (uuid:1-100[:tag:1-5],...),"
                     + " which a MySQL primary needs: " + e.getMessage());

@@ -120,7 +120,7 @@ class MysqlFlavorTest {
     @Test
     void gtidStartsAreCheckedAgainstTheFlavor() {
         MysqlFlavor mysql = new MysqlFlavor(8, 0, 36);
-        assertEquals(UUID + ":1-100", mysql.parseGtidStart(UUID.toUpperCase() + ":1-100"));
+        assertEquals(UUID + ":1-100", mysql.parseGtidStart(UUID.toUpperCase() + ":1-100").text());
         assertThrows(IllegalArgumentException.class, () -> mysql.parseGtidStart("0-1-100"));
         assertThrows(IllegalArgumentException.class, () -> MariaDbFlavor.INSTANCE.parseGtidStart(UUID + ":1-100"));
         assertTrue(mysql.resumesByGtid());

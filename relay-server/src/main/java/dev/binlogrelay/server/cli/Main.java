@@ -2,12 +2,13 @@ package dev.binlogrelay.server.cli;
 
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.config.ConfigException;
-import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.server.wiring.ConfigCheck;
+import dev.binlogrelay.server.wiring.StorageSettings;
 import dev.binlogrelay.storage.StoreException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,13 +45,13 @@ public final class Main {
         public Integer call() {
             RelayConfig cfg;
             try {
-                cfg = ConfigLoader.load(config);
+                cfg = ConfigCheck.load(config);
             } catch (ConfigException e) {
                 System.err.println("binlog-relay: " + e.getMessage());
                 return 2;
             }
             try (dev.binlogrelay.storage.BinlogStore store = dev.binlogrelay.storage.BinlogStore.open(
-                    Path.of(cfg.dataDir), dev.binlogrelay.server.config.StorageSettings.options(cfg.storage))) {
+                    Path.of(cfg.dataDir), StorageSettings.options(cfg.storage))) {
                 var importer = new dev.binlogrelay.server.importer.BinlogImporter(store);
                 for (Path f : files) {
                     var r = importer.importFile(f);
@@ -86,7 +87,7 @@ public final class Main {
         public Integer call() throws Exception {
             RelayConfig cfg;
             try {
-                cfg = ConfigLoader.load(config);
+                cfg = ConfigCheck.load(config);
             } catch (ConfigException e) {
                 System.err.println("binlog-relay: " + e.getMessage());
                 return 2;

@@ -6,15 +6,20 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.binlogrelay.core.gtid.MariaGtidPosition;
-import dev.binlogrelay.core.gtid.MysqlGtidSet;
+import dev.binlogrelay.core.flavor.StartPosition;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 
-/** Reads a YAML config and checks it, failing with one line that names the key. */
+/**
+ * Reads a YAML config and checks what the config can judge alone (keys present, numbers in range, addresses,
+ * sizes, durations, {@code upstream.start}), failing with one line that names the key. What a section means to the
+ * part that uses it (credentials, TLS and key files, limits, store options) the wiring checks when it turns the
+ * section into that part's settings ({@code dev.binlogrelay.server.wiring.ConfigCheck}); this package knows no
+ * part of the relay.
+ */
 public final class ConfigLoader {
     private ConfigLoader() {
     }
@@ -114,17 +119,6 @@ public final class ConfigLoader {
             RelayConfig.User user = c.downstream.users.get(i);
             require(user != null && user.user != null && !user.user.isBlank(), file, "downstream.users[" + i + "].user");
         }
-        try {
-            SecurityConfig.check(c);
-            SendSettings.limits(c.downstream);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
-        try {
-            LimitsConfig.limits(c.downstream);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
         if (c.metrics != null) {
             require(c.metrics.listen != null && !c.metrics.listen.isBlank(), file, "metrics.listen");
             try {
@@ -135,11 +129,6 @@ public final class ConfigLoader {
         }
         if (c.storage == null) {
             c.storage = new RelayConfig.Storage();
-        }
-        try {
-            StorageSettings.options(c.storage);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
         }
         if (c.storage.retention != null) {
             checkRetention(c.storage.retention, file);
@@ -192,79 +181,6 @@ public final class ConfigLoader {
     private static void require(boolean ok, Path file, String key) {
         if (!ok) {
             throw new ConfigException(file + ": missing key '" + key + "'");
-        }
-    }
-
-    /** A parsed {@code upstream.start}. */
-    public sealed interface StartPosition {
-        /** A MySQL GTID set starts with a server UUID and a colon. */
-        java.util.regex.Pattern MYSQL_GTID_SET = java.util.regex.Pattern.compile(
-                "^\\s*[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\\s*:");
-
-        record Earliest() implements StartPosition {
-        }
-
-        record Current() implements StartPosition {
-        }
-
-        record FilePosition(String file, long position) implements StartPosition {
-        }
-
-        /** A GTID start: the flavor of the primary decides whether it can use it. */
-        sealed interface GtidStart extends StartPosition {
-            String text();
-        }
-
-        /** A MariaDB GTID position, {@code 0-1-100[,1-2-7...]}. */
-        record Gtid(MariaGtidPosition position) implements GtidStart {
-            @Override
-            public String text() {
-                return position.toString();
-            }
-        }
-
-        /** A MySQL GTID set, {@code 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-100[:tag:1-5][,...]}. */
-        record MysqlGtids(MysqlGtidSet set) implements GtidStart {
-            @Override
-            public String text() {
-                return set.toString();
-            }
-        }
-
-        static StartPosition parse(String text) {
-            String t = text.trim();
-            if (t.equalsIgnoreCase("earliest")) {
-                return new Earliest();
-            }
-            if (t.equalsIgnoreCase("current")) {
-                return new Current();
-            }
-            if (MYSQL_GTID_SET.matcher(t).find()) {
-                try {
-                    return new MysqlGtids(MysqlGtidSet.parse(t));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("'" + text + "' is not a MySQL GTID set: " + e.getMessage());
-                }
-            }
-            int colon = t.lastIndexOf(':');
-            if (colon > 0) {
-                String pos = t.substring(colon + 1);
-                try {
-                    long p = Long.parseLong(pos);
-                    if (p < 4) {
-                        throw new IllegalArgumentException("binlog position must be 4 or more in '" + text + "'");
-                    }
-                    return new FilePosition(t.substring(0, colon), p);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + text + "' is not FILE:POSITION");
-                }
-            }
-            try {
-                return new Gtid(MariaGtidPosition.parse(t));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + text + "' is not earliest, current, FILE:POSITION, a MariaDB GTID position"
-                        + " or a MySQL GTID set");
-            }
         }
     }
 

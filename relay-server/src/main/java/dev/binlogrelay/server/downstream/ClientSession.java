@@ -207,7 +207,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
         state = State.DUMPING;
         dump = new DumpSession(ctx.channel(), ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")",
-                sequence, server.store(), cursor, options, continuesStatement, server.formats(),
+                sequence, cursor, options, continuesStatement, server.formats(),
                 server.commitFanOut(ctx.channel().eventLoop()), server.pendingWrites(), server.writeTimeoutNanos(),
                 server.metrics());
         server.metrics().readerStarted();

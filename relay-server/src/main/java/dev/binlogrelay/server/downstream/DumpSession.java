@@ -1,27 +1,20 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.binlog.ArtificialEvents;
-import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
-import dev.binlogrelay.core.binlog.MariaGtidEvent;
-import dev.binlogrelay.core.gtid.MariaGtid;
-import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.server.metrics.RelayMetrics;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
-import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoredEvent;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * file's format description (re-sent with log_pos and creation time zeroed when the dump starts inside the
  * file), then the stored events. ANNOTATE_ROWS are left out unless the reader asked for them; a GTID reader's
  * stream starts at the beginning of the file holding its position, skips the groups it already has and then
- * gets a fake GTID_LIST; heartbeats go out when idle. Checksums follow {@link ReaderOptions#asStored()}. One
+ * gets a fake GTID_LIST (the {@link ReaderGtidFilter} chosen for how it asked); heartbeats go out when idle.
+ * Checksums follow {@link ReaderOptions#asStored()} ({@link ReaderChecksums}). One
  * exception to the preamble, where the relay does better than the primary: a MariaDB file/position replica
  * resuming inside a rows statement gets no fake rotate and format description before the statement's next rows
  * event (they would stop it with 1595; see {@code ClientSession#continuesRowsStatement}).
@@ -61,20 +55,16 @@ final class DumpSession {
     private final String reader;
     private final RelayMetrics metrics;
     private final DumpWriter out;
-    private final BinlogStore store;
     private final BinlogCursor cursor;
     private final ReaderOptions options;
-    private final GtidFilter filter;
-    private final dev.binlogrelay.core.gtid.MysqlGtidSet mysqlGtids;
+    private final ReaderGtidFilter filter;
+    private final ReaderChecksums checksums;
     private final FileFormats formats;
     /** The stream starts inside a rows statement for a replica that has its beginning: no preamble (see start). */
     private final boolean continuesStatement;
     private final CommitFanOut commits;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private String currentFile;
-    private ChecksumAlgorithm storedChecksum;
-    /** False for binlogs from servers before checksums (MySQL 5.5): their events are always sent as stored. */
-    private boolean rewritable;
     private boolean skippingGroup;
     private boolean finished;
     private boolean sentSinceHeartbeat;
@@ -92,7 +82,7 @@ final class DumpSession {
      * @param reader how log lines name the reader ("/10.0.0.7:51234 (server_id 3)")
      */
     DumpSession(Channel channel, String reader, dev.binlogrelay.core.protocol.PacketSequence sequence,
-                BinlogStore store, BinlogCursor cursor, ReaderOptions options, boolean continuesStatement, FileFormats formats,
+                BinlogCursor cursor, ReaderOptions options, boolean continuesStatement, FileFormats formats,
                 CommitFanOut commits, PendingWriteBudget budget, long writeTimeoutNanos, RelayMetrics metrics) {
         this.channel = channel;
         this.reader = reader;
@@ -100,13 +90,12 @@ final class DumpSession {
         this.commits = commits;
         this.out = new DumpWriter(channel, sequence, budget, writeTimeoutNanos, this::schedulePump, this::fail,
                 this::stalled);
-        this.store = store;
         this.cursor = cursor;
         this.options = options;
         this.continuesStatement = continuesStatement;
         this.formats = formats;
-        this.filter = options.gtidStart() == null ? null : new GtidFilter(options.gtidStart());
-        this.mysqlGtids = options.mysqlGtidSet();
+        this.filter = ReaderGtidFilter.of(options);
+        this.checksums = new ReaderChecksums(options);
     }
 
     /** Sends the stream preamble and starts streaming. Event loop only. */
@@ -124,13 +113,12 @@ final class DumpSession {
         handedUpTo = cursor.position();
         queuedUpTo = handedUpTo;
         currentFile = file;
-        storedChecksum = formats.checksum(file);
-        rewritable = FormatDescription.hasChecksumField(formats.formatDescription(file));
+        checksums.startFile(formats.checksum(file), formats.formatDescription(file));
         if (!continuesStatement) {
             // the first fake rotate uses the algorithm the reader declared, whatever the reader's mode
             write(ArtificialEvents.fakeRotate(options.serverId(), file, pos, options.checksum()));
             if (pos > 4) {
-                write(convertFde(FormatDescription.asResent(formats.formatDescription(file))));
+                write(checksums.convertFde(FormatDescription.asResent(formats.formatDescription(file))));
             }
         }
         // else: a MariaDB file/position replica resuming inside a rows statement it has the beginning of gets the
@@ -204,52 +192,28 @@ final class DumpSession {
                 // every new file is announced by a fake rotate before its format description, made (as the server
                 // makes it) with the algorithm of the file before: the reader learns the new one from the FDE
                 currentFile = e.file();
-                write(ArtificialEvents.fakeRotate(options.serverId(), currentFile, e.position(), artificialChecksum()));
+                write(ArtificialEvents.fakeRotate(options.serverId(), currentFile, e.position(), checksums.artificial()));
             }
-            storedChecksum = FormatDescription.checksum(bytes);
-            rewritable = FormatDescription.hasChecksumField(bytes);
-            write(convertFde(bytes));
+            checksums.formatDescription(bytes);
+            write(checksums.convertFde(bytes));
             return;
         }
-        if (filter != null && e.startsGroup()) {
-            skippingGroup = type == EventType.MARIA_GTID && filter.skip(MariaGtidEvent.gtid(bytes));
-        } else if (mysqlGtids != null && e.startsGroup()) {
-            // MySQL auto-positioning: the transactions the reader has executed are left out
-            skippingGroup = dev.binlogrelay.core.binlog.MysqlGtidEvent.gtid(bytes, storedChecksum)
-                    .map(g -> mysqlGtids.contains(g.tsid(), g.gno())).orElse(false);
+        if (e.startsGroup()) {
+            skippingGroup = filter.skipsGroup(bytes, type, checksums.stored());
         }
         boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
         if (!skip) {
-            write(convert(bytes));
+            write(checksums.convert(bytes));
         }
         if (e.endsGroup()) {
             boolean wasSkipping = skippingGroup;
             skippingGroup = false;
-            if (wasSkipping && filter != null && filter.reachedNow()) {
-                // the reader's position is passed: tell it where it stands, as the server does
-                write(ArtificialEvents.fakeGtidList(options.serverId(), filter.seen().gtids(), e.endPosition(),
-                        artificialChecksum()));
+            byte[] where = wasSkipping ? filter.afterSkippedGroup(options.serverId(), e.endPosition(), checksums.artificial())
+                    : null;
+            if (where != null) {
+                write(where);
             }
         }
-    }
-
-    /** Algorithm of the events the relay makes up after the first fake rotate. */
-    private ChecksumAlgorithm artificialChecksum() {
-        return options.asStored() || !rewritable ? storedChecksum : options.checksum();
-    }
-
-    private byte[] convertFde(byte[] fde) {
-        if (options.asStored() || !rewritable || FormatDescription.checksum(fde) == options.checksum()) {
-            return fde;
-        }
-        return FormatDescription.withChecksum(fde, options.checksum());
-    }
-
-    private byte[] convert(byte[] event) {
-        if (options.asStored() || !rewritable || storedChecksum == options.checksum()) {
-            return event;
-        }
-        return storedChecksum == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);
     }
 
     /** Queues one event packet (see {@link DumpWriter#event}). */
@@ -270,7 +234,7 @@ final class DumpSession {
         try {
             if (!sentSinceHeartbeat && !skippingGroup) {
                 var p = cursor.position();
-                out.single(ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), artificialChecksum()));
+                out.single(ArtificialEvents.heartbeat(options.serverId(), p.file(), p.position(), checksums.artificial()));
             }
             sentSinceHeartbeat = false;
         } catch (Throwable t) {
@@ -359,53 +323,6 @@ final class DumpSession {
         }
         if (!wasFinished) {
             log.debug("dump to {} stopped after {} events", reader, eventsSent);
-        }
-    }
-
-    /**
-     * MariaDB GTID start: skips the groups a reader already has, per domain, until it passes its position,
-     * and keeps the GTIDs seen so far for the fake GTID_LIST.
-     */
-    static final class GtidFilter {
-        private final Map<Long, MariaGtid> pending = new HashMap<>();
-        private MariaGtidPosition seen;
-        private boolean reported;
-
-        GtidFilter(MariaGtidPosition start) {
-            for (MariaGtid g : start.gtids()) {
-                pending.put(g.domainId(), g);
-            }
-            seen = start;
-        }
-
-        boolean skip(MariaGtid gtid) {
-            MariaGtid until = pending.get(gtid.domainId());
-            if (until == null) {
-                seen = seen.with(gtid);
-                return false;
-            }
-            int c = Long.compareUnsigned(gtid.sequence(), until.sequence());
-            if (c >= 0) {
-                pending.remove(gtid.domainId());
-            }
-            if (c <= 0) {
-                seen = seen.with(gtid);
-                return true;
-            }
-            return false;
-        }
-
-        /** True once, right after the last domain's start position was passed. */
-        boolean reachedNow() {
-            if (!reported && pending.isEmpty()) {
-                reported = true;
-                return true;
-            }
-            return false;
-        }
-
-        MariaGtidPosition seen() {
-            return seen;
         }
     }
 }

@@ -1,8 +1,5 @@
 package dev.binlogrelay.server.retention;
 
-import dev.binlogrelay.server.config.Quantities;
-import dev.binlogrelay.server.config.RelayConfig;
-
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -24,17 +21,6 @@ public record RetentionPolicy(OptionalLong maxBytes, Optional<Duration> maxAge, 
         if (checkInterval.isZero() || checkInterval.isNegative()) {
             throw new IllegalArgumentException("check_interval must be more than 0, not " + checkInterval);
         }
-    }
-
-    /** The policy of a validated config section; null means keep everything. */
-    public static RetentionPolicy from(RelayConfig.Retention r) {
-        if (r == null) {
-            return new RetentionPolicy(OptionalLong.empty(), Optional.empty(), DEFAULT_CHECK_INTERVAL);
-        }
-        return new RetentionPolicy(
-                r.maxBytes == null ? OptionalLong.empty() : OptionalLong.of(Quantities.bytes(r.maxBytes)),
-                r.maxAge == null ? Optional.empty() : Optional.of(Quantities.duration(r.maxAge)),
-                r.checkInterval == null ? DEFAULT_CHECK_INTERVAL : Quantities.duration(r.checkInterval));
     }
 
     /** True if some limit is set, so there is something to enforce. */

@@ -9,6 +9,7 @@ import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
 import dev.binlogrelay.core.binlog.MysqlGtidEvent;
+import dev.binlogrelay.core.flavor.StartPosition;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
@@ -173,10 +174,9 @@ public final class BinlogIngester {
      * A new connection starts a dump: forget any half-received group.
      *
      * @param gtidStart the GTID state asked for when {@code expectedFile} is null (a GTID dump): a MariaDB GTID
-     *                  position ({@code 0-1-100}), or a MySQL GTID set ({@code uuid:1-100}; its text always holds
-     *                  a colon, a MariaDB position never does)
+     *                  position or a MySQL GTID set; null for a file/position dump
      */
-    public void startStream(String expectedFile, long expectedPosition, String gtidStart) {
+    public void startStream(String expectedFile, long expectedPosition, StartPosition.GtidStart gtidStart) {
         flush();
         if (!pending.isEmpty()) {
             log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
@@ -192,16 +192,16 @@ public final class BinlogIngester {
         streamStartOpen = expectedFile == null && store.committedEnd().isEmpty();
         gtidStartReached = false;
         heldPreamble.clear();
-        boolean mysqlGtidDump = expectedFile == null && gtidStart != null && gtidStart.contains(":");
+        boolean mysqlGtidDump = expectedFile == null && gtidStart instanceof StartPosition.MysqlGtids;
         resyncing = mysqlGtidDump && !streamStartOpen;
         if (mysqlGtidDump) {
             // MySQL marks no end of the skipped part: storing starts with the first event the primary sends
             gtidStartReached = true;
             if (streamStartOpen) {
-                mysqlGtids = MysqlGtidSet.parse(gtidStart);
+                mysqlGtids = ((StartPosition.MysqlGtids) gtidStart).set();
             }
-        } else if (streamStartOpen && gtidStart != null) {
-            gtidPosition = MariaGtidPosition.parse(gtidStart);
+        } else if (streamStartOpen && gtidStart instanceof StartPosition.MariaGtids maria) {
+            gtidPosition = maria.position();
         }
     }
 

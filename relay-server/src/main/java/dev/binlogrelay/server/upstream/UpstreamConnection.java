@@ -2,6 +2,7 @@ package dev.binlogrelay.server.upstream;
 
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.flavor.Flavor;
+import dev.binlogrelay.core.flavor.StartPosition;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -10,7 +11,6 @@ import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.QueryResponseReader;
 import dev.binlogrelay.core.protocol.TextResultSet;
-import dev.binlogrelay.server.config.ConfigLoader.StartPosition;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.StoreException;
 import io.netty.buffer.ByteBuf;
@@ -50,7 +50,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private final Map<String, String> serverInfo = new LinkedHashMap<>();
     private String dumpFile;
     private long dumpPosition;
-    private String gtidStart;
+    private StartPosition.GtidStart gtidStart;
 
     UpstreamConnection(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence,
                        UpstreamClient.Listener listener, Flavor flavor) {
@@ -160,7 +160,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** The flavor's setup statements (they depend on the GTID start, known by now), then COM_REGISTER_SLAVE. */
     private void planSetup() {
-        for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidStart, relayUuid())) {
+        String gtidText = gtidStart == null ? null : gtidStart.text();
+        for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidText, relayUuid())) {
             query(sql, sql, null, false);
         }
         steps.add(new Step("register", this::registerCommand, null, false, true));
@@ -171,7 +172,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         BinlogPosition end = ingester.resumePosition().orElseThrow();
         Optional<String> gtids = flavor.resumesByGtid() ? ingester.gtidResumeState() : Optional.empty();
         if (gtids.isPresent()) {
-            gtidStart = gtids.get();
+            gtidStart = flavor.parseGtidStart(gtids.get());
         } else {
             dumpFile = end.file();
             dumpPosition = end.position();
@@ -180,7 +181,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** The relay's server UUID, as it presents it downstream (@@server_uuid). */
     private String relayUuid() {
-        return dev.binlogrelay.server.admin.RelayInfo.serverUuid(settings.serverId());
+        return settings.relayUuid();
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
@@ -239,11 +240,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         listener.onServerIdentity(serverInfo);
         boolean gtid = gtidStart != null;
         ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart);
-        String from = gtid ? "GTID state '" + gtidStart + "'" : dumpFile + ":" + dumpPosition;
+        String from = gtid ? "GTID state '" + gtidStart.text() + "'" : dumpFile + ":" + dumpPosition;
         log.info("dumping from {} ({})", from, flavor.name());
         listener.onDumpRequested(from);
         sequence.reset();
-        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition, gtidStart));
+        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition,
+                gtid ? gtidStart.text() : null));
         state = State.STREAMING;
         listener.onStreaming();
     }

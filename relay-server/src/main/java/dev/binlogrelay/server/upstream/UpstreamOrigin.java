@@ -1,7 +1,5 @@
 package dev.binlogrelay.server.upstream;
 
-import dev.binlogrelay.server.config.ConfigException;
-import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.storage.BinlogStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,14 +51,17 @@ public final class UpstreamOrigin {
     /**
      * Compares the configured upstream with what the store was filled from and records it when the store is empty.
      *
+     * @param host         {@code upstream.host}
+     * @param port         {@code upstream.port}
+     * @param startText    {@code upstream.start} as configured (kept as text: a store remembers what it was told)
      * @param acceptChange {@code --accept-upstream-change}: a new address (and, at the first login, a new server
      *                     identity) is recorded instead of refused
-     * @throws ConfigException one line naming the key, the stored and the configured value and the way out
+     * @throws UpstreamRefusedException one line naming the key, the stored and the configured value and the way out
      */
-    public static UpstreamOrigin checkConfig(BinlogStore store, RelayConfig.Upstream upstream, boolean acceptChange) {
-        Objects.requireNonNull(upstream, "upstream");
-        String address = upstream.host + ":" + upstream.port;
-        String start = upstream.start.trim();
+    public static UpstreamOrigin checkConfig(BinlogStore store, String host, int port, String startText, boolean acceptChange) {
+        Objects.requireNonNull(host, "host");
+        String address = host + ":" + port;
+        String start = startText.trim();
         Map<String, String> record = new HashMap<>();
         if (store.committedEnd().isEmpty()) {
             record.put(META_UPSTREAM, address);
@@ -72,14 +73,14 @@ public final class UpstreamOrigin {
         Optional<String> storedAddress = store.meta(META_UPSTREAM);
         Optional<String> storedStart = store.meta(META_START);
         if (storedStart.isPresent() && !sameStart(storedStart.get(), start)) {
-            throw new ConfigException("upstream.start is '" + start + "' but the store in " + store.directory()
+            throw new UpstreamRefusedException("upstream.start is '" + start + "' but the store in " + store.directory()
                     + " was filled from start '" + storedStart.get() + "' (upstream " + storedAddress.orElse("?")
                     + "); set upstream.start back to '" + storedStart.get()
                     + "', or run with --reset-store to delete the stored binlog and start again from '" + start + "'");
         }
         if (storedAddress.isPresent() && !storedAddress.get().equalsIgnoreCase(address)) {
             if (!acceptChange) {
-                throw new ConfigException("upstream is " + address + " but the store in " + store.directory()
+                throw new UpstreamRefusedException("upstream is " + address + " but the store in " + store.directory()
                         + " was filled from " + storedAddress.get() + "; if " + address
                         + " is a new primary whose binlog continues the same history, run with --accept-upstream-change;"
                         + " to delete the stored binlog and start over from " + address + ", run with --reset-store");

@@ -22,11 +22,6 @@ public record UpstreamSecurity(SslMode sslMode, SslContext tls, PublicKey server
         }
     }
 
-    /** ssl_mode preferred, no server key: what the MySQL client does by default. */
-    public static UpstreamSecurity defaults() {
-        return of(SslMode.PREFERRED, null, null);
-    }
-
     /**
      * @param ca CA certificates verify_ca / verify_identity trust; null = the JVM's default trust store
      */

@@ -2,6 +2,7 @@ package dev.binlogrelay.server.config;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.server.wiring.ConfigCheck;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -16,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Fuzzes the config loader on arbitrary YAML text: {@link ConfigLoader#parse} then {@link ConfigLoader#validate}, which
- * is what {@link ConfigLoader#load} does with a file's bytes.
+ * is what {@link ConfigLoader#load} does with a file's bytes, then the wiring's {@link ConfigCheck#check}, which
+ * {@code run} and {@code import} add.
  *
  * <p>Contract: a config or {@link ConfigException} (one line naming the key), nothing else.
  *
@@ -56,6 +58,7 @@ class ConfigLoaderFuzzTest {
             assertNotNull(c);
             intoSandbox(c);
             ConfigLoader.validate(c, file);
+            ConfigCheck.check(c, file);
         } catch (ConfigException e) {
             assertNotNull(e.getMessage());
         }

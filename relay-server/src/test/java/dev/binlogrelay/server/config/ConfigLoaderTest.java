@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.config;
 
+import dev.binlogrelay.server.wiring.ConfigFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest {
@@ -101,34 +100,5 @@ class ConfigLoaderTest {
         Files.writeString(file, "x");
         String msg = error(valid().replace(tmp.resolve("data").toString(), file.resolve("sub").toString()));
         assertTrue(msg.contains("data_dir"), msg);
-    }
-
-    @Test
-    void startPositionsParse() {
-        assertInstanceOf(ConfigLoader.StartPosition.Earliest.class, ConfigLoader.StartPosition.parse("earliest"));
-        assertInstanceOf(ConfigLoader.StartPosition.Current.class, ConfigLoader.StartPosition.parse("current"));
-        assertEquals(new ConfigLoader.StartPosition.FilePosition("mariadb-bin.000002", 1234),
-                ConfigLoader.StartPosition.parse("mariadb-bin.000002:1234"));
-        assertEquals("0-1-100,1-2-3", ((ConfigLoader.StartPosition.Gtid) ConfigLoader.StartPosition.parse("0-1-100,1-2-3"))
-                .position().toString());
-        assertThrows(IllegalArgumentException.class, () -> ConfigLoader.StartPosition.parse("yesterday"));
-    }
-
-    @Test
-    void mysqlGtidSetStarts() {
-        String uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
-        // a single transaction looks like FILE:POSITION to a naive parser; the UUID decides
-        for (String text : new String[] {uuid + ":5", uuid + ":1-100", uuid + ":1-100:200," + uuid.replace('3', '4') + ":1-3",
-                uuid + ":tx:1-5", " " + uuid.toUpperCase() + ":1-2 "}) {
-            ConfigLoader.StartPosition p = ConfigLoader.StartPosition.parse(text);
-            assertInstanceOf(ConfigLoader.StartPosition.MysqlGtids.class, p, text);
-            assertEquals(dev.binlogrelay.core.gtid.MysqlGtidSet.parse(text.trim()).toString(),
-                    ((ConfigLoader.StartPosition.GtidStart) p).text());
-        }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConfigLoader.StartPosition.parse(uuid + ":5-1"));
-        assertTrue(e.getMessage().contains("not a MySQL GTID set"), e.getMessage());
-        // file names that merely contain hex and dashes stay file positions
-        assertInstanceOf(ConfigLoader.StartPosition.FilePosition.class, ConfigLoader.StartPosition.parse("binlog.000001:4"));
     }
 }

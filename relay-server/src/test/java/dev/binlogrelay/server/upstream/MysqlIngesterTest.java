@@ -8,6 +8,7 @@ import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MysqlGtidEvent;
+import dev.binlogrelay.core.flavor.StartPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
@@ -152,7 +153,7 @@ class MysqlIngesterTest {
             BinlogIngester again = new BinlogIngester(store);
             String state = again.gtidResumeState().orElseThrow();
             assertEquals(executed(held).toString(), state);
-            again.startStream(null, 0, state);
+            again.startStream(null, 0, new StartPosition.MysqlGtids(MysqlGtidSet.parse(state)));
             again.accept(fakeRotate(FILE));
             MysqlGtidSet have = MysqlGtidSet.parse(state);
             for (List<byte[]> g : groups) {
@@ -180,7 +181,7 @@ class MysqlIngesterTest {
             }
             store.putMeta(Map.of(BinlogIngester.META_GTID_MODE, "ON"));
             BinlogIngester again = new BinlogIngester(store);
-            again.startStream(null, 0, again.gtidResumeState().orElseThrow());
+            again.startStream(null, 0, new StartPosition.MysqlGtids(MysqlGtidSet.parse(again.gtidResumeState().orElseThrow())));
             again.accept(fakeRotate("binlog.000000"));
             BinlogFormatException e = assertThrows(BinlogFormatException.class, () -> {
                 for (byte[] ev : file.events()) {
@@ -198,7 +199,7 @@ class MysqlIngesterTest {
         MysqlGtidSet start = executed(3); // the first transaction (groups: FDE, PREVIOUS_GTIDS, transaction 1)
         try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
             BinlogIngester ingester = new BinlogIngester(store);
-            ingester.startStream(null, 0, start.toString());
+            ingester.startStream(null, 0, new StartPosition.MysqlGtids(start));
             ingester.accept(fakeRotate(FILE));
             for (int g = 0; g < groups.size(); g++) {
                 if (g != 2) {

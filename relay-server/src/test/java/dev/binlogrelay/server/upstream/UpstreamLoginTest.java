@@ -3,6 +3,7 @@ package dev.binlogrelay.server.upstream;
 import dev.binlogrelay.core.auth.CachingSha2Password;
 import dev.binlogrelay.core.auth.NativePassword;
 import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.core.flavor.StartPosition;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
 import dev.binlogrelay.core.protocol.Capabilities;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -13,7 +14,6 @@ import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketEncoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.ServerStatus;
-import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
 import io.netty.buffer.ByteBuf;
@@ -68,7 +68,7 @@ class UpstreamLoginTest {
 
     private EmbeddedChannel client(String password, UpstreamSecurity security) {
         UpstreamSettings settings = new UpstreamSettings("127.0.0.1", 3306, "repl", password, 9001,
-                ConfigLoader.StartPosition.parse(start), 0, 50, 1000, 1000, security);
+                dev.binlogrelay.server.admin.RelayInfo.serverUuid(9001), StartPosition.parse(start), 0, 50, 1000, 1000, security);
         PacketSequence sequence = new PacketSequence();
         UpstreamClient.Listener listener = new UpstreamClient.Listener() {
             @Override

@@ -1,6 +1,7 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.server.config.ConfigException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

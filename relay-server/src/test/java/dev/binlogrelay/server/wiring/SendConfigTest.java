@@ -1,4 +1,4 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.server.downstream.SendLimits;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class SendConfigTest {
     }
 
     private SendLimits limits(String downstreamKeys) throws IOException {
-        return SendSettings.limits(ConfigLoader.load(new ConfigFiles(tmp).write(config(downstreamKeys))).downstream);
+        return SendSettings.limits(ConfigCheck.load(new ConfigFiles(tmp).write(config(downstreamKeys))).downstream);
     }
 
     private String error(String downstreamKeys) throws IOException {

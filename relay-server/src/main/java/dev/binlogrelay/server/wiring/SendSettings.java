@@ -1,5 +1,8 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
+import dev.binlogrelay.server.config.ConfigException;
+import dev.binlogrelay.server.config.Quantities;
+import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.SendLimits;
 
 /** {@code downstream.write_buffer_high}/{@code low}, {@code max_pending_bytes} and {@code write_timeout}, checked. */

@@ -1,5 +1,8 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
+import dev.binlogrelay.server.config.ConfigException;
+import dev.binlogrelay.server.config.Quantities;
+import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
 
 import java.time.Duration;
@@ -7,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * The {@code downstream} keys that bound what a client may cost (connections, timeouts, packet sizes, login
- * throttling, user variables) turned into {@link DownstreamLimits}. {@link ConfigLoader} calls the same method to
+ * throttling, user variables) turned into {@link DownstreamLimits}. {@link ConfigCheck} calls the same method to
  * check a config, so a bad value fails start-up with one line naming the key ({@link ConfigException}, without
  * the file).
  */

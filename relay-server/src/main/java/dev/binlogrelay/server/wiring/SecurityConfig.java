@@ -1,8 +1,10 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.Credentials;
 import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.server.config.ConfigException;
+import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamSecurity;
 import dev.binlogrelay.server.downstream.GeneratedCertificate;
 import dev.binlogrelay.server.downstream.UserAccount;
@@ -21,7 +23,7 @@ import java.util.Optional;
 
 /**
  * The auth and TLS parts of the config turned into what the downstream server and upstream client use: users
- * with their credentials, TLS contexts, RSA keys. {@link ConfigLoader} calls the same methods to check a
+ * with their credentials, TLS contexts, RSA keys. {@link ConfigCheck} calls the same methods to check a
  * config, so a bad key fails start-up with one line naming it ({@link ConfigException}, without the file).
  */
 public final class SecurityConfig {

@@ -1,5 +1,8 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
+import dev.binlogrelay.server.config.ConfigException;
+import dev.binlogrelay.server.config.Quantities;
+import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.storage.StoreOptions;
 
 import java.time.Duration;
@@ -21,7 +24,7 @@ public final class StorageSettings {
     /**
      * The store options for {@code s}.
      *
-     * @throws ConfigException "bad value for 'storage.…': …" (without the file name; {@link ConfigLoader} adds it)
+     * @throws ConfigException "bad value for 'storage.…': …" (without the file name; {@link ConfigCheck} adds it)
      */
     public static StoreOptions options(RelayConfig.Storage s) {
         StoreOptions o = StoreOptions.defaults();

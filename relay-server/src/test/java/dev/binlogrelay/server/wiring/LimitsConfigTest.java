@@ -1,4 +1,4 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.server.downstream.DownstreamLimits;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class LimitsConfigTest {
 
     @Test
     void defaults() throws IOException {
-        DownstreamLimits l = LimitsConfig.limits(ConfigLoader.load(new ConfigFiles(tmp).write(config(""))).downstream);
+        DownstreamLimits l = LimitsConfig.limits(ConfigCheck.load(new ConfigFiles(tmp).write(config(""))).downstream);
         assertEquals(16L << 20, l.maxPacket());
         assertEquals(64L << 10, l.maxLoginPacket());
         assertEquals(Duration.ofSeconds(10), l.connectTimeout());
@@ -36,7 +36,7 @@ class LimitsConfigTest {
 
     @Test
     void values() throws IOException {
-        DownstreamLimits l = LimitsConfig.limits(ConfigLoader.load(new ConfigFiles(tmp).write(config("""
+        DownstreamLimits l = LimitsConfig.limits(ConfigCheck.load(new ConfigFiles(tmp).write(config("""
                 max_packet: 1048576
                 connect_timeout: 500ms
                 idle_timeout: 2

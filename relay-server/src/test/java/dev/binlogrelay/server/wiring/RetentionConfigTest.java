@@ -1,5 +1,8 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
+import dev.binlogrelay.server.config.ConfigException;
+import dev.binlogrelay.server.config.Quantities;
+import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.retention.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,12 +30,12 @@ class RetentionConfigTest {
     }
 
     private RetentionPolicy policy(String storage) throws IOException {
-        return RetentionPolicy.from(ConfigLoader.load(write(storage)).storage.retention);
+        return RetentionConfig.policy(ConfigCheck.load(write(storage)).storage.retention);
     }
 
     private String error(String storage) throws IOException {
         Path f = write(storage);
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+        return assertThrows(ConfigException.class, () -> ConfigCheck.load(f)).getMessage();
     }
 
     @Test
@@ -62,15 +65,15 @@ class RetentionConfigTest {
 
     @Test
     void eachLimitIsOptional() throws IOException {
-        RelayConfig none = ConfigLoader.load(write(""));
+        RelayConfig none = ConfigCheck.load(write(""));
         assertNull(none.storage.retention);
-        assertFalse(RetentionPolicy.from(none.storage.retention).limits());
+        assertFalse(RetentionConfig.policy(none.storage.retention).limits());
         assertEquals(OptionalLong.of(512L << 20), policy("storage:\n  retention:\n    max_bytes: 512M\n").maxBytes());
         assertEquals(Optional.empty(), policy("storage:\n  retention:\n    max_bytes: 512M\n").maxAge());
         assertEquals(Optional.of(Duration.ofHours(12)), policy("storage:\n  retention:\n    max_age: 12h\n").maxAge());
         assertFalse(policy("storage:\n  retention: {}\n").limits());
         // the existing storage keys still work beside it
-        RelayConfig both = ConfigLoader.load(write("storage:\n  cache_bytes: 1024\n  sync: every_transaction\n  retention:\n    max_age: 30m\n"));
+        RelayConfig both = ConfigCheck.load(write("storage:\n  cache_bytes: 1024\n  sync: every_transaction\n  retention:\n    max_age: 30m\n"));
         assertEquals(1024L, both.storage.cacheBytes);
     }
 
@@ -100,7 +103,7 @@ class RetentionConfigTest {
                 + shipped.substring(section).replace("  # retention:", "  retention:").replace("  #   ", "    ");
         Path f = tmp.resolve("example.yaml");
         Files.writeString(f, yaml);
-        RetentionPolicy p = RetentionPolicy.from(ConfigLoader.load(f).storage.retention);
+        RetentionPolicy p = RetentionConfig.policy(ConfigCheck.load(f).storage.retention);
         assertEquals(OptionalLong.of(10L << 30), p.maxBytes());
         assertEquals(Optional.of(Duration.ofDays(7)), p.maxAge());
         assertEquals(Duration.ofSeconds(10), p.checkInterval());

@@ -1,6 +1,7 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.core.auth.CachingSha2Hash;
+import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.it.TestCerts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,7 @@ class SecurityConfigTest {
     @Test
     void usersByStoredHash() throws IOException {
         String sha2 = CachingSha2Hash.create("pw").format();
-        RelayConfig c = ConfigLoader.load(write(base("", "", REPL
+        RelayConfig c = ConfigCheck.load(write(base("", "", REPL
                 + "    - user: a\n      password_hash: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'\n"
                 + "    - user: b\n      password_hash: '" + sha2 + "'\n      auth_plugin: caching_sha2_password\n"
                 + "    - user: c\n      password_hash: ['*14E65567ABDB5135D0CFD9A70B3032C179A49EE7', '"
@@ -88,7 +89,7 @@ class SecurityConfigTest {
                 + "  rsa_private_key: " + rsa.privateKey() + "\n  rsa_public_key: " + rsa.publicKey() + "\n"
                 + "  default_auth_plugin: caching_sha2_password\n";
         String up = "  ssl_mode: verify_identity\n  ssl_ca: " + certs.caPem() + "\n  server_public_key: " + rsa.publicKey() + "\n";
-        RelayConfig c = ConfigLoader.load(write(base(up, tls, REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
+        RelayConfig c = ConfigCheck.load(write(base(up, tls, REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
         var security = SecurityConfig.downstream(c.downstream, tmp.resolve("data"));
         assertNotNull(security.tls());
         assertEquals(dev.binlogrelay.core.auth.AuthPlugin.CACHING_SHA2_PASSWORD, security.defaultPlugin());
@@ -118,14 +119,14 @@ class SecurityConfigTest {
 
     @Test
     void theShippedExampleStillLoadsWithDefaults() throws IOException {
-        RelayConfig c = ConfigLoader.load(write(base("", "", REPL)));
+        RelayConfig c = ConfigCheck.load(write(base("", "", REPL)));
         assertEquals(dev.binlogrelay.server.upstream.SslMode.PREFERRED, SecurityConfig.upstream(c.upstream).sslMode());
         assertNotNull(SecurityConfig.downstream(c.downstream, tmp.resolve("data")).tls(), "TLS is on by default");
     }
 
     @Test
     void withoutTlsKeysTheRelayMakesItsOwnCertificateOnceAndKeepsIt() throws IOException {
-        RelayConfig c = ConfigLoader.load(write(base("", "", REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
+        RelayConfig c = ConfigCheck.load(write(base("", "", REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
         Path data = tmp.resolve("data");
         var first = SecurityConfig.downstream(c.downstream, data);
         assertNotNull(first.tls());
@@ -143,7 +144,7 @@ class SecurityConfigTest {
     @Test
     void tlsOffTurnsTlsOffAndOtherWordsAreRefused() throws IOException {
         for (String off : new String[]{"off", "false", "'off'", "disabled"}) {
-            RelayConfig c = ConfigLoader.load(write(base("", "  tls: " + off + "\n", REPL)));
+            RelayConfig c = ConfigCheck.load(write(base("", "  tls: " + off + "\n", REPL)));
             assertEquals(null, SecurityConfig.downstream(c.downstream, tmp.resolve("data")).tls(), "tls: " + off);
         }
         String word = error(base("", "  tls: sometimes\n", REPL));

@@ -1,5 +1,6 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
 
+import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.storage.StoreOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,12 +23,12 @@ class StorageConfigTest {
     }
 
     private StoreOptions options(String storage) throws IOException {
-        return StorageSettings.options(ConfigLoader.load(write(storage)).storage);
+        return StorageSettings.options(ConfigCheck.load(write(storage)).storage);
     }
 
     private String error(String storage) throws IOException {
         Path f = write(storage);
-        String message = assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+        String message = assertThrows(ConfigException.class, () -> ConfigCheck.load(f)).getMessage();
         assertFalse(message.contains("\n"), "one line: " + message);
         return message;
     }

@@ -1,4 +1,6 @@
-package dev.binlogrelay.server.config;
+package dev.binlogrelay.server.wiring;
+
+import dev.binlogrelay.server.config.ConfigException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,22 +9,22 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Config files for the config tests: written into a test's temp dir, loaded, or expected to be refused. */
-final class ConfigFiles {
+public final class ConfigFiles {
     private final Path dir;
 
-    ConfigFiles(Path dir) {
+    public ConfigFiles(Path dir) {
         this.dir = dir;
     }
 
     /** Writes {@code yaml} as relay.yaml in the temp dir. */
-    Path write(String yaml) throws IOException {
+    public Path write(String yaml) throws IOException {
         Path f = dir.resolve("relay.yaml");
         Files.writeString(f, yaml);
         return f;
     }
 
     /** A minimal valid config without upstream, with {@code storage} (a whole {@code storage:} section, or "") last. */
-    Path withStorage(String storage) throws IOException {
+    public Path withStorage(String storage) throws IOException {
         return write(minimal(storage));
     }
 
@@ -30,7 +32,7 @@ final class ConfigFiles {
      * The text of a minimal valid config without upstream, ending in the downstream users; {@code tail} follows:
      * further downstream keys indented by two spaces, or whole top-level sections.
      */
-    String minimal(String tail) {
+    public String minimal(String tail) {
         return """
                 server_id: 9001
                 data_dir: %s
@@ -42,9 +44,9 @@ final class ConfigFiles {
                 %s""".formatted(dir.resolve("data"), tail);
     }
 
-    /** The message of the ConfigException that loading {@code yaml} must throw. */
-    String error(String yaml) throws IOException {
+    /** The message of the ConfigException that loading and checking {@code yaml} ({@link ConfigCheck#load}) must throw. */
+    public String error(String yaml) throws IOException {
         Path f = write(yaml);
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f)).getMessage();
+        return assertThrows(ConfigException.class, () -> ConfigCheck.load(f)).getMessage();
     }
 }
