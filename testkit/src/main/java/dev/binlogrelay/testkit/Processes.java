@@ -64,12 +64,12 @@ final class Processes {
         }
     }
 
-    /** SIGKILL to {@code p} if it still runs, then waits up to 30 s for it to be gone. */
-    static void kill(Process p) {
+    /** SIGKILL to {@code p} if it still runs, then waits up to {@code wait} for it to be gone. */
+    static void kill(Process p, Duration wait) {
         if (p != null && p.isAlive()) {
             p.destroyForcibly();
             try {
-                p.waitFor(30, TimeUnit.SECONDS);
+                p.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -198,7 +198,7 @@ public final class RelayJvm implements AutoCloseable {
     @Override
     public void close() {
         Process p = process;
-        Processes.kill(p);
+        Processes.kill(p, Duration.ofSeconds(30));
         if (p != null) {
             RUNNING.remove(p);
         }
