@@ -126,18 +126,18 @@ public final class Relay implements AutoCloseable {
         metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
                 () -> store.storageError().isPresent() ? 1 : 0);
         metrics.gauge("binlog_relay_storage_write_failures", "Store writes and WAL syncs that failed since start-up",
-                () -> store.storageErrorCount());
+                () -> store.stats().storageErrorCount());
         long hb = (long) (config.downstream.defaultHeartbeatPeriod * 1e9);
         metrics.gauge("binlog_relay_cache_hit_ratio", "Share of events served to readers from the hot-tail cache",
-                () -> store.cacheStats().hitRate());
+                () -> store.stats().cacheStats().hitRate());
         metrics.counter("binlog_relay_cache_hits", "Events served to readers from the hot-tail cache",
-                () -> store.cacheStats().hitCount());
+                () -> store.stats().cacheStats().hitCount());
         metrics.counter("binlog_relay_cache_misses", "Events served to readers from RocksDB (older than the hot tail)",
-                () -> store.cacheStats().missCount());
+                () -> store.stats().cacheStats().missCount());
         metrics.gauge("binlog_relay_segment_loads", "256 KiB segments of older binlog read from RocksDB",
-                () -> store.segmentLoads());
+                () -> store.stats().segmentLoads());
         metrics.gauge("binlog_relay_segment_cache_bytes", "Bytes held by the shared segment cache",
-                () -> store.segmentCacheBytes());
+                () -> store.stats().segmentCacheBytes());
         DownstreamServer server = new DownstreamServer(store, info, users, security, metrics, limits, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), SendSettings.limits(config.downstream));

@@ -3,7 +3,6 @@ package dev.binlogrelay.server;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogStore;
 
 import java.util.List;
@@ -72,22 +71,22 @@ final class StoreRelayInfo implements RelayInfo {
 
     @Override
     public String serverVersion() {
-        return store.meta(BinlogIngester.META_SERVER_VERSION).orElse("10.11.0-MariaDB-binlog-relay");
+        return store.state().serverVersion().orElse("10.11.0-MariaDB-binlog-relay");
     }
 
     @Override
     public String binlogChecksum() {
-        return store.meta(BinlogIngester.META_CHECKSUM).orElse("CRC32");
+        return store.state().checksum().orElse("CRC32");
     }
 
     @Override
     public String gtidBinlogPos() {
-        return store.meta(BinlogIngester.META_GTID_POS).orElse("");
+        return store.state().mariaGtidPosition().toString();
     }
 
     @Override
     public String mysqlGtidExecuted() {
-        return store.meta(BinlogIngester.META_GTID_EXECUTED).orElse("");
+        return store.state().mysqlExecuted().toString();
     }
 
     @Override
@@ -98,7 +97,7 @@ final class StoreRelayInfo implements RelayInfo {
 
     @Override
     public long gtidDomainId() {
-        return store.meta(BinlogIngester.META_DOMAIN_ID).map(Long::parseLong).orElse(0L);
+        return store.state().gtidDomainId().orElse(0L);
     }
 
     @Override

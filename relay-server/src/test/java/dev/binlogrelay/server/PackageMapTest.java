@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The modules stand in order too (relay-core, storage, relay-server: the build enforces it), and relay-core's
  * packages have no cycle. Two checks, because each sees what the other cannot: ArchUnit reads the bytecode (every
  * use, including fully qualified names), where javac has inlined constants; the sources' imports and qualified
- * names show the arrows made of constants only (the store's metadata keys).
+ * names show the arrows made of inlined constants only.
  */
 @AnalyzeClasses(packages = "dev.binlogrelay", importOptions = ImportOption.DoNotIncludeTests.class)
 class PackageMapTest {
@@ -58,17 +58,6 @@ class PackageMapTest {
             "importer", Set.of(),
             "admin", Set.of(),
             "metrics", Set.of());
-
-    /**
-     * TEMPORARY ALLOW-LIST, to be removed when the store-state work of issue 10 point 1 (helper H1) is merged: these
-     * files still read store metadata keys defined by {@code upstream.BinlogIngester} ({@code META_*} constants);
-     * H1 moves the keys behind a typed store-state API, after which these arrows are gone. Add nothing here.
-     */
-    private static final Set<String> UNTIL_STORE_STATE_API = Set.of(
-            "downstream/FileFormats.java -> upstream",
-            "downstream/StartPositions.java -> upstream",
-            "importer/BinlogImporter.java -> upstream",
-            "retention/RetentionTask.java -> upstream");
 
     @ArchTest
     static final ArchRule relayServerPackagesHaveNoCycle = slices().matching(SERVER + ".(*)..")
@@ -129,7 +118,7 @@ class PackageMapTest {
                 used.remove(pkg);
                 for (String target : used) {
                     String arrow = rel + " -> " + (target.isEmpty() ? "(root)" : target);
-                    if (!MAY_USE.getOrDefault(pkg, Set.of()).contains(target) && !UNTIL_STORE_STATE_API.contains(arrow)) {
+                    if (!MAY_USE.getOrDefault(pkg, Set.of()).contains(target)) {
                         arrows.add(arrow);
                     }
                 }

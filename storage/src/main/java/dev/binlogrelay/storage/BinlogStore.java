@@ -1,26 +1,16 @@
 package dev.binlogrelay.storage;
 
-import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The relay's durable copy of the upstream primary's binlog, in RocksDB, under the primary's own file names
@@ -30,70 +20,49 @@ import java.util.function.UnaryOperator;
  * <ul>
  * <li>Exactly one thread appends, through {@link #writer()} (a second concurrent caller gets a
  *     {@link StoreException}). A group (or a burst of groups) is written as one atomic RocksDB batch (events,
- *     GTID index entries, file record, metadata and the committed end), and published to readers only once it
- *     is durable: fsynced by the append itself, or with a sync interval by the {@link WalSyncer} thread, which
- *     then also runs the commit listeners.</li>
- * <li>Readers open cursors from any thread, one thread per cursor at a time. Every read is bounded by the
- *     published committed end, so readers never see uncommitted data or part of a group.</li>
+ *     GTID index entries, file record, state ({@link StateUpdate}) and the committed end), and published to
+ *     readers only once it is durable: fsynced by the append itself, or with a sync interval by the
+ *     {@link WalSyncer} thread, which then also runs the commit listeners ({@link SyncMode}).</li>
+ * <li>Readers see the store as a {@link BinlogReadView}: they open cursors from any thread, one thread per cursor
+ *     at a time. Every read is bounded by the published committed end, so readers never see uncommitted data or
+ *     part of a group.</li>
  * <li>A reader at the end waits for a commit: {@link #addCommitListener} for event-loop readers (the
  *     listener runs on the writer thread right after each commit and must only schedule work), or
  *     {@link #awaitCommitBeyond} to block with a timeout.</li>
  * <li>A purge ({@link #purgeFilesBefore}, retention) runs on any thread, one at a time. It never removes the
  *     newest file, nor a file a cursor is in (see {@link FilePurger} for the rule and the atomicity).</li>
  * <li>{@link #close()} waits for calls in progress (cursors hold no RocksDB iterator between calls), then the
- *     database. Afterwards every call throws "store &lt;dir&gt; is closed", except the cache statistics,
+ *     database. Afterwards every call throws "store &lt;dir&gt; is closed", except the {@link #stats()},
  *     {@link #removeCommitListener} and closing cursors, which stay harmless for shutdown paths.</li>
  * </ul>
+ *
+ * <p><b>Parts.</b> This class is the facade; each part gets the shared {@link StoreContext}, not the facade:
+ * {@link StoreReader} (the read view), {@link GroupAppender} (the writer, with {@link WalSyncer} on an interval),
+ * {@link FilePurger} (retention), {@link StoreState} (what the store remembers besides the binlog),
+ * {@link StoreStats} (counters), {@link StoreRecovery} and {@link StoreMigration} (opening).
  *
  * <p><b>Memory.</b> The newest events are kept in a Caffeine cache weighed by event bytes
  * ({@link StoreOptions#cacheBytes()}); readers at the tail hit it, readers far behind read RocksDB through
  * shared segments ({@link SegmentCache}) and never insert into the hot cache, so they cannot evict the tail
  * (see {@link TailCache}).
  */
-public final class BinlogStore implements AutoCloseable {
+public final class BinlogStore implements BinlogReadView, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BinlogStore.class);
 
-    private final Path dir;
-    private final StoreOptions options;
-    private final RocksHandles rocks;
-    private final TailCache cache;
-    private final SegmentCache segments;
-    private final GtidIndex gtids;
-    private final MysqlGtidIndex mysqlGtids;
-    private final CommitSignal signal;
+    private final StoreContext ctx;
     private final GroupAppender writer;
     private final FilePurger purger;
-    private final StoreHealth health;
-    private final Set<StoreCursor> cursors = ConcurrentHashMap.newKeySet();
-    /** Held while a cursor opens and while a purge checks the cursors and publishes: no cursor starts in a purged file. */
-    private final Object cursorLock = new Object();
-    /** Serialises publishing a new table: the writer's commits and purges. Taken after {@link #cursorLock}. */
-    private final Object tableLock = new Object();
-    /** Read-held by every call that touches RocksDB; write-held by close, so nothing native is used after free. */
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile FileTable table;
-    /** What was purged; null if nothing ever was. Published before the table that no longer holds the files. */
-    private volatile PurgedRange purged;
-    private volatile boolean closed;
+    private final StoreState state;
+    private final StoreReader reader;
+    private final StoreStats stats;
 
-    private BinlogStore(Path dir, StoreOptions options, RocksHandles rocks, FileTable table) {
-        this.dir = dir;
-        this.options = options;
-        this.rocks = rocks;
-        this.table = table;
-        this.cache = new TailCache(options.cacheBytes());
-        this.segments = new SegmentCache(options.segmentCacheBytes());
-        this.health = new StoreHealth(dir, options.minFreeBytes(), rocks);
-        this.gtids = new GtidIndex(rocks);
-        this.mysqlGtids = new MysqlGtidIndex(rocks);
-        this.signal = new CommitSignal(dir);
-        this.writer = new GroupAppender(this);
-        this.purger = new FilePurger(this, rocks);
-        try {
-            this.purged = PurgedRange.fromMeta(this::readMeta);
-        } catch (StoreException e) {
-            throw new StoreException("store " + dir + ": " + e.getMessage(), e);
-        }
+    private BinlogStore(StoreContext ctx) {
+        this.ctx = ctx;
+        this.writer = new GroupAppender(ctx);
+        this.purger = new FilePurger(ctx);
+        this.state = new StoreState(ctx);
+        this.reader = new StoreReader(ctx, state);
+        this.stats = new StoreStats(ctx);
     }
 
     /** Opens (or creates) the store in {@code dir}, recovering its state and removing anything past the committed end. */
@@ -101,16 +70,17 @@ public final class BinlogStore implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         RocksHandles rocks = RocksHandles.open(dir, options);
-        BinlogStore store = null;
+        StoreContext ctx = null;
         try {
             FileTable table = new StoreRecovery(rocks).recover();
-            store = new BinlogStore(dir, options, rocks, table);
+            ctx = new StoreContext(dir, options, rocks, table);
+            BinlogStore store = new BinlogStore(ctx);
             log.info("store {} opened: {} files, committed end {}", dir, table.all().size(),
                     table.end().map(Object::toString).orElse("(empty)"));
             return store;
         } catch (RuntimeException e) {
-            if (store != null && store.writer.syncer() != null) {
-                store.writer.syncer().close();
+            if (ctx != null && ctx.syncer() != null) {
+                ctx.syncer().close();
             }
             rocks.close();
             throw e;
@@ -134,107 +104,48 @@ public final class BinlogStore implements AutoCloseable {
         }
     }
 
+    @Override
     public Path directory() {
-        return dir;
+        return ctx.dir();
     }
 
     public StoreOptions options() {
-        return options;
+        return ctx.options();
     }
 
     /** The single writer; see the threading rule above. */
     public BinlogWriter writer() {
-        checkOpen();
+        ctx.checkOpen();
         return writer;
     }
 
-    // ------------------------------------------------------------------ metadata
-
-    /** Metadata written by {@link BinlogWriter#appendGroup} or {@link #putMeta}. */
-    public Optional<String> meta(String key) {
-        Objects.requireNonNull(key, "key");
-        WalSyncer syncer = writer.syncer();
-        Optional<String> published = syncer == null ? null : syncer.visibleMeta(key);
-        if (published != null) {
-            return published; // a written, not yet durable batch changes it: answer what readers may see
-        }
-        return underReadLock(() -> Optional.ofNullable(readMeta(key)));
+    /** Everything the store remembers besides the binlog: upstream identity, GTID state, format descriptions, origin. */
+    @Override
+    public StoreState state() {
+        return reader.state();
     }
 
-    /** RocksDB's value, published or not; for the writer's side, under the read lock. */
-    String readMetaUnlocked(String key) {
-        return readMeta(key);
+    /** What readers see; the store itself is one too, this is the view without the writer's side. */
+    public BinlogReadView readView() {
+        return reader;
     }
 
-    private String readMeta(String key) {
-        try {
-            byte[] v = rocks.db.get(rocks.meta, rocks.tuning.point, Values.utf8(key));
-            return v == null ? null : Values.utf8(v);
-        } catch (RocksDBException e) {
-            throw rocks.failure("read meta " + key, e);
-        }
-    }
-
-    /** Writes metadata outside a group: all entries in one atomic, fsynced batch. Keys under "store." are reserved. */
-    public void putMeta(Map<String, String> entries) {
-        Objects.requireNonNull(entries, "entries");
-        entries.forEach((k, v) -> checkMetaEntry(dir, k, v));
-        underReadLock(() -> {
-            try (WriteBatch batch = new WriteBatch()) {
-                for (Map.Entry<String, String> m : entries.entrySet()) {
-                    batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
-                }
-                rocks.db.write(rocks.tuning.syncedWrite, batch);
-                if (writer.syncer() != null) {
-                    writer.syncer().metaWritten(entries.keySet());
-                }
-                return null;
-            } catch (RocksDBException e) {
-                throw rocks.failure("write meta " + entries.keySet(), e);
-            }
-        });
-    }
-
-    /** Removes metadata entries (absent keys are fine) in one atomic, fsynced batch. Keys under "store." are reserved. */
-    public void removeMeta(Collection<String> keys) {
-        Objects.requireNonNull(keys, "keys");
-        keys.forEach(k -> checkMetaEntry(dir, k, ""));
-        underReadLock(() -> {
-            try (WriteBatch batch = new WriteBatch()) {
-                for (String k : keys) {
-                    batch.delete(rocks.meta, Values.utf8(k));
-                }
-                rocks.db.write(rocks.tuning.syncedWrite, batch);
-                if (writer.syncer() != null) {
-                    writer.syncer().metaWritten(keys);
-                }
-                return null;
-            } catch (RocksDBException e) {
-                throw rocks.failure("remove meta " + keys, e);
-            }
-        });
-    }
-
-    static void checkMetaEntry(Path dir, String key, String value) {
-        if (key == null || key.isEmpty() || value == null) {
-            throw new StoreException("store " + dir + ": meta entries need a key and a value, got " + key + "=" + value);
-        }
-        if (key.startsWith(Values.RESERVED_META_PREFIX)) {
-            throw new StoreException("store " + dir + ": meta key " + key + " is reserved for the store");
-        }
+    /** Counters of caches, cursors, listeners and storage errors; readable after close. */
+    public StoreStats stats() {
+        return stats;
     }
 
     // ------------------------------------------------------------------ durability and storage errors
 
     /**
-     * With a sync interval ({@link StoreOptions#syncOnInterval()}): fsyncs the WAL now and publishes every group
-     * written so far, so the committed end is the written end (what the upstream resumes from). Without one,
-     * nothing to do: every append is durable and published when it returns.
+     * With a sync interval ({@link SyncMode.Interval}): fsyncs the WAL now and publishes every group written so
+     * far, so the committed end is the written end (what the upstream resumes from). Otherwise nothing to do:
+     * every append is published when it returns.
      *
      * @throws StoreException if the fsync fails (the groups then stay invisible)
      */
     public void syncNow() {
-        checkOpen();
+        ctx.checkOpen();
         writer.syncNow();
     }
 
@@ -243,12 +154,7 @@ public final class BinlogStore implements AutoCloseable {
      * empty while the store takes writes. Readers are served throughout.
      */
     public Optional<String> storageError() {
-        return health.error();
-    }
-
-    /** Writes and WAL syncs that failed since the store opened. */
-    public long storageErrorCount() {
-        return health.errorCount();
+        return ctx.health().error();
     }
 
     /**
@@ -256,91 +162,18 @@ public final class BinlogStore implements AutoCloseable {
      * small synced probe write). The upstream side asks before it resumes ingesting after a storage error.
      */
     public boolean storageWritable() {
-        if (health.error().isEmpty()) {
+        if (ctx.health().error().isEmpty()) {
             return true;
         }
-        return underReadLock(health::writable);
-    }
-
-    StoreHealth health() {
-        return health;
-    }
-
-    // ------------------------------------------------------------------ files and positions
-
-    /** File and offset after the last committed group; empty for an empty store. */
-    public Optional<BinlogPosition> committedEnd() {
-        checkOpen();
-        return table.end();
-    }
-
-    /** The files the store holds, oldest first, with their committed sizes. */
-    public List<BinlogFileInfo> files() {
-        checkOpen();
-        return table.all();
-    }
-
-    public Optional<BinlogFileInfo> file(String name) {
-        checkOpen();
-        return Optional.ofNullable(table.byName(name));
-    }
-
-    /** Stored bytes of all held files ({@link BinlogFileInfo#storedBytes()}), the quantity retention bounds. */
-    public long storedBytes() {
-        checkOpen();
-        return table.all().stream().mapToLong(BinlogFileInfo::storedBytes).sum();
-    }
-
-    /**
-     * The last committed event of a held file (its header timestamp is when the file was last written to);
-     * empty if the file is not held or holds no event.
-     */
-    public Optional<StoredEvent> lastEvent(String file) {
-        Objects.requireNonNull(file, "file");
-        return underReadLock(() -> {
-            BinlogFileInfo f = table.byName(file);
-            if (f == null || f.size() <= f.firstPosition()) {
-                return Optional.empty();
-            }
-            try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
-                it.seekForPrev(Keys.event(f.sequence(), f.size() - 1)); // the last event starting before the committed end
-                if (!it.isValid() || Keys.eventFile(it.key()) != f.sequence()) {
-                    return Optional.empty();
-                }
-                return Optional.of(Values.event(f.name(), Keys.eventPosition(it.key()), it.value()));
-            }
-        });
-    }
-
-    /**
-     * The committed event of {@code file} that ends exactly at {@code position} (the one a reader asking to start
-     * there received last); empty if the file is not held, the position is not the end of a stored event, or the
-     * event before it was purged or never stored (a file whose copy starts later).
-     */
-    public Optional<StoredEvent> eventEndingAt(String file, long position) {
-        Objects.requireNonNull(file, "file");
-        return underReadLock(() -> {
-            BinlogFileInfo f = table.byName(file);
-            if (f == null || position <= f.firstPosition() || position > f.size()) {
-                return Optional.empty();
-            }
-            try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
-                it.seekForPrev(Keys.event(f.sequence(), position - 1)); // the last event starting before position
-                if (!it.isValid() || Keys.eventFile(it.key()) != f.sequence()) {
-                    return Optional.empty();
-                }
-                StoredEvent e = Values.event(f.name(), Keys.eventPosition(it.key()), it.value());
-                return e.endPosition() == position ? Optional.of(e) : Optional.empty();
-            }
-        });
+        return ctx.underReadLock(ctx.health()::writable);
     }
 
     // ------------------------------------------------------------------ retention
 
     /**
-     * Purges whole files older than {@code file}, oldest first, in one atomic write: their events, GTID index
-     * entries and file records go, and the {@link #purgedRange()} is updated (the first available file, the
-     * GTID state at its start). {@code file} itself stays, and so does the newest file.
+     * Purges whole files older than {@code file}, oldest first, in one atomic write: their events, format
+     * descriptions, GTID index entries and file records go, and the {@link #purgedRange()} is updated (the first
+     * available file, the GTID state at its start). {@code file} itself stays, and so does the newest file.
      *
      * <p><b>Readers.</b> A file a reader's cursor is in is never purged: the purge stops before the oldest such
      * file ({@link PurgeResult#stoppedAtReader()}). Opening a cursor on a purged file fails with
@@ -351,329 +184,133 @@ public final class BinlogStore implements AutoCloseable {
      */
     public PurgeResult purgeFilesBefore(String file) {
         Objects.requireNonNull(file, "file");
-        return underReadLock(() -> purger.purgeBefore(file));
+        return ctx.underReadLock(() -> purger.purgeBefore(file));
     }
 
-    /** What has been purged so far; empty if nothing has. */
+    // ------------------------------------------------------------------ the read view (see BinlogReadView)
+
+    @Override
+    public Optional<BinlogPosition> committedEnd() {
+        return reader.committedEnd();
+    }
+
+    @Override
+    public List<BinlogFileInfo> files() {
+        return reader.files();
+    }
+
+    @Override
+    public Optional<BinlogFileInfo> file(String name) {
+        return reader.file(name);
+    }
+
+    @Override
+    public long storedBytes() {
+        return reader.storedBytes();
+    }
+
+    @Override
+    public Optional<StoredEvent> lastEvent(String file) {
+        return reader.lastEvent(file);
+    }
+
+    @Override
+    public Optional<StoredEvent> eventEndingAt(String file, long position) {
+        return reader.eventEndingAt(file, position);
+    }
+
+    @Override
     public Optional<PurgedRange> purgedRange() {
-        checkOpen();
-        return Optional.ofNullable(purged);
+        return reader.purgedRange();
     }
 
-    /**
-     * The error for a reader asking for a file the store does not hold: "was purged", with the oldest available
-     * position, if the file lies in the purged range; otherwise "not among the files the relay holds".
-     */
+    @Override
     public PositionException fileNotHeld(String file) {
-        checkOpen();
-        FileTable t = table;
-        PurgedRange p = purged;
-        BinlogFileInfo oldest = t.oldest();
-        String prefix = "Could not find first log file name in binary log index file: ";
-        if (p != null && oldest != null && p.covers(file)) {
-            return new PositionException(prefix + file + " was purged from the relay; the oldest available position is "
-                    + oldest.name() + ":" + oldest.firstPosition());
-        }
-        return new PositionException(prefix + "'" + file + "' is not among the binlog files the relay holds"
-                + (oldest == null ? "" : " (" + oldest.name() + " to " + t.newest().name() + ")"));
+        return reader.fileNotHeld(file);
     }
 
-    /**
-     * A cursor whose first event starts at {@code position} of {@code file}. Valid positions are the start of a
-     * stored event of that file, or exactly the file's committed end (the cursor then continues with the next
-     * file, or waits at the tail). Positions below 4 are not adjusted here; callers map them.
-     *
-     * @throws PositionException (for the peer, as error 1236) if the file is unknown, or the position is not an
-     *                           event boundary, or lies beyond the file's committed end
-     */
+    @Override
     public BinlogCursor openCursor(String file, long position) throws PositionException {
-        Objects.requireNonNull(file, "file");
-        Lock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            checkOpen();
-            synchronized (cursorLock) {
-                return openCursorLocked(file, position);
-            }
-        } finally {
-            lock.unlock();
-        }
+        return reader.openCursor(file, position);
     }
 
-    private StoreCursor openCursorLocked(String file, long position) throws PositionException {
-        FileTable t = table;
-        BinlogFileInfo f = t.byName(file);
-        if (f == null) {
-            throw fileNotHeld(file);
-        }
-        if (position > f.size()) {
-            throw new PositionException("Client requested master to start replication from position > file size: position "
-                    + position + " of " + file + " is beyond its end " + f.size());
-        }
-        if (position < f.firstPosition() && position >= 4) {
-            throw new PositionException("Client requested master to start replication from position " + position + " of "
-                    + file + ", which the relay does not hold: its copy of " + file + " starts at " + f.firstPosition());
-        }
-        if (position < f.firstPosition() || (position < f.size() && !eventStartsAt(f.sequence(), position))) {
-            throw new PositionException("Client requested master to start replication from position " + position + " of "
-                    + file + ", which is not an event boundary");
-        }
-        StoreCursor c = new StoreCursor(this, f.sequence(), position);
-        cursors.add(c);
-        return c;
-    }
-
-    private boolean eventStartsAt(long seq, long position) {
-        if (cache.contains(seq, position)) {
-            return true;
-        }
-        byte[] key = Keys.event(seq, position);
-        try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
-            it.seek(key);
-            return it.isValid() && Arrays.equals(it.key(), key);
-        }
-    }
-
-    // ------------------------------------------------------------------ MariaDB GTID index
-
-    /** Where the GTID event of {@code domainId}-*-{@code sequence} starts, if the store holds it. */
+    @Override
     public Optional<BinlogPosition> findMariaGtid(long domainId, long sequence) {
-        return underReadLock(() -> gtids.find(table, domainId, sequence));
+        return reader.findMariaGtid(domainId, sequence);
     }
 
-    /** The GTID with the lowest sequence number the store holds in that domain. */
+    @Override
     public Optional<MariaGtidRef> firstMariaGtid(long domainId) {
-        return underReadLock(() -> gtids.first(table, domainId));
+        return reader.firstMariaGtid(domainId);
     }
 
-    /** The GTID with the highest sequence number the store holds in that domain. */
+    @Override
     public Optional<MariaGtidRef> lastMariaGtid(long domainId) {
-        return underReadLock(() -> gtids.last(table, domainId));
+        return reader.lastMariaGtid(domainId);
     }
 
-    /** The GTID domains the store holds at least one GTID of, in ascending order. */
+    @Override
     public Set<Long> mariaGtidDomains() {
-        return underReadLock(() -> gtids.domains(table));
+        return reader.mariaGtidDomains();
     }
 
-    // ------------------------------------------------------------------ MySQL GTID index (see MysqlGtidIndex)
-
-    /** The set of a held file's PREVIOUS_GTIDS event; empty if the file is not held or was stored without it. */
-    public Optional<dev.binlogrelay.core.gtid.MysqlGtidSet> mysqlPreviousGtids(String file) {
-        Objects.requireNonNull(file, "file");
-        return underReadLock(() -> {
-            BinlogFileInfo f = table.byName(file);
-            return f == null ? Optional.empty() : mysqlGtids.previousGtids(f);
-        });
+    @Override
+    public Optional<MysqlGtidSet> mysqlPreviousGtids(String file) {
+        return reader.mysqlPreviousGtids(file);
     }
 
-    /**
-     * Where a MySQL reader with the executed GTID set {@code executed} starts, as MySQL's dump thread decides: the
-     * newest held file whose previous-GTIDs set it contains. Empty if none does (or no file has an entry).
-     */
-    public Optional<BinlogFileInfo> mysqlGtidStartFile(dev.binlogrelay.core.gtid.MysqlGtidSet executed) {
-        Objects.requireNonNull(executed, "executed");
-        return underReadLock(() -> mysqlGtids.startFile(table.all(), executed));
+    @Override
+    public Optional<BinlogFileInfo> mysqlGtidStartFile(MysqlGtidSet executed) {
+        return reader.mysqlGtidStartFile(executed);
     }
 
-    MysqlGtidIndex mysqlGtidIndex() {
-        return mysqlGtids;
-    }
-
-    // ------------------------------------------------------------------ waiting for commits
-
-    /**
-     * Runs {@code listener} on the writer thread right after every commit. It must be cheap and must not block:
-     * schedule the reading on the reader's own thread (an event loop) and return. Exceptions are logged.
-     */
+    @Override
     public void addCommitListener(Runnable listener) {
-        Objects.requireNonNull(listener, "listener");
-        checkOpen();
-        signal.addListener(listener);
+        reader.addCommitListener(listener);
     }
 
-    /** Removes a listener; harmless after close. */
+    @Override
     public void removeCommitListener(Runnable listener) {
-        signal.removeListener(listener);
+        reader.removeCommitListener(listener);
     }
 
-    /**
-     * Blocks until the committed end lies beyond {@code pos} (a later file, or further in the same file), for
-     * at most {@code timeout}. A file the store has not seen yet counts as coming later: the call waits until it
-     * appears and passes {@code pos}.
-     *
-     * @return true if the committed end is beyond {@code pos}; false on timeout or if the store closed
-     */
+    @Override
     public boolean awaitCommitBeyond(BinlogPosition pos, long timeout, TimeUnit unit) throws InterruptedException {
-        Objects.requireNonNull(pos, "pos");
-        checkOpen();
-        return signal.await(() -> closed || isBeyond(table, pos), timeout, unit) && !closed;
+        return reader.awaitCommitBeyond(pos, timeout, unit);
     }
 
-    private static boolean isBeyond(FileTable t, BinlogPosition pos) {
-        BinlogFileInfo f = t.byName(pos.file());
-        return f != null && t.endIsAfter(f.sequence(), pos.position());
-    }
-
-    // ------------------------------------------------------------------ hot cache statistics
-
-    /** Hit and miss counts of the hot-tail cache (Caffeine's statistics); readable after close. */
-    public CacheStats cacheStats() {
-        return cache.stats();
-    }
-
-    /** Bytes held by the hot-tail cache, weighed as event bytes plus a small per-entry overhead. */
-    public long cachedBytes() {
-        return cache.bytes();
-    }
-
-    public long cachedEvents() {
-        return cache.entries();
-    }
-
-    /** Segments of older binlog read from RocksDB so far (each shared by every reader of that stretch). */
-    public long segmentLoads() {
-        return segments.loads();
-    }
-
-    /** Bytes held by the segment cache. */
-    public long segmentCacheBytes() {
-        return segments.weightedSize();
-    }
-
-    /** Commit listeners registered now. */
-    public int commitListeners() {
-        return signal.listenerCount();
-    }
-
-    /** Cursors opened and not yet closed. */
-    public int openCursors() {
-        return cursors.size();
-    }
+    // ------------------------------------------------------------------ lifecycle
 
     public boolean isClosed() {
-        return closed;
+        return ctx.isClosed();
     }
 
     /** Waits for calls in progress, then closes RocksDB. Idempotent. */
     @Override
     public void close() {
-        if (writer.syncer() != null) {
-            writer.syncer().close(); // before the lock: a sync in progress holds the read lock
+        if (ctx.syncer() != null) {
+            ctx.syncer().close(); // before the lock: a sync in progress holds the read lock
         }
-        Lock lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            cursors.clear();
-            segments.shutdown();
-            rocks.close();
-            cache.clear();
-            segments.clear();
-        } finally {
-            lock.unlock();
+        if (!ctx.closeUnderWriteLock()) {
+            return;
         }
-        signal.fire(false); // blocked waiters return false
-        log.info("store {} closed", dir);
+        ctx.commitSignal().fire(false); // blocked waiters return false
+        log.info("store {} closed", ctx.dir());
     }
 
     @Override
     public String toString() {
-        return "BinlogStore[" + dir + (closed ? ", closed" : ", end " + table.end().map(Object::toString).orElse("(empty)")) + "]";
+        return "BinlogStore[" + ctx.dir() + (ctx.isClosed() ? ", closed"
+                : ", end " + ctx.table().end().map(Object::toString).orElse("(empty)")) + "]";
     }
 
-    // ------------------------------------------------------------------ for the writer and cursors
+    // ------------------------------------------------------------------ for this package's tests
 
-    <T> T underReadLock(Supplier<T> action) {
-        Lock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            checkOpen();
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    FileTable table() {
-        return table;
-    }
-
-    /**
-     * Makes a commit or a purge visible to readers: one volatile write of the new table, computed from the
-     * table published now (the writer and a purge publish from different threads).
-     */
-    FileTable updateTable(UnaryOperator<FileTable> change) {
-        synchronized (tableLock) {
-            FileTable next = change.apply(table);
-            table = next;
-            return next;
-        }
-    }
-
-    /** Publishes a durable purge: first what was purged, then the table without the files before {@code keepFromSeq}. */
-    void publishPurge(PurgedRange range, long keepFromSeq) {
-        purged = range;
-        updateTable(t -> t.withoutFilesBefore(keepFromSeq));
-        segments.dropFilesBefore(keepFromSeq);
-    }
-
-    /** Runs {@code action} while no cursor can open. */
-    <T> T withCursorsFrozen(Supplier<T> action) {
-        synchronized (cursorLock) {
-            return action.get();
-        }
-    }
-
-    /** Sequence number of the oldest file an open cursor is in; Long.MAX_VALUE if none. Call with cursors frozen. */
-    long lowestCursorFile() {
-        long lowest = Long.MAX_VALUE;
-        for (StoreCursor c : cursors) {
-            lowest = Math.min(lowest, c.fileSequence());
-        }
-        return lowest;
-    }
-
-    Path dir() {
-        return dir;
-    }
-
-    RocksHandles rocks() {
-        return rocks;
-    }
-
-    TailCache cache() {
-        return cache;
-    }
-
-    SegmentCache segments() {
-        return segments;
-    }
-
-    CommitSignal commitSignal() {
-        return signal;
+    StoreContext context() {
+        return ctx;
     }
 
     GroupAppender appender() {
         return writer;
-    }
-
-    /** A new iterator on the events; the caller holds the read lock and closes it. */
-    RocksIterator newEventIterator() {
-        return rocks.db.newIterator(rocks.events, rocks.tuning.scan);
-    }
-
-    /** A cursor closed by its owner. */
-    void release(StoreCursor c) {
-        cursors.remove(c);
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new StoreException("store " + dir + " is closed");
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.binlogrelay.storage;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * The single writer of a {@link BinlogStore}. Exactly one thread may call it.
@@ -24,10 +23,11 @@ public interface BinlogWriter {
      * <p>The store keeps the events' byte arrays (its hot cache hands them to readers): do not modify them
      * after the call.
      *
-     * @param metaUpdates key/value pairs stored in the same atomic write (e.g. the upstream GTID state)
+     * @param state what the store remembers that changes with the group (the GTID state after it, the file's format
+     *              description), stored in the same atomic write; {@link StateUpdate#NONE} for nothing
      * @throws StoreException on a storage failure or a non-contiguous position; nothing is then written
      */
-    void appendGroup(String file, List<EventToStore> events, Map<String, String> metaUpdates);
+    void appendGroup(String file, List<EventToStore> events, StateUpdate state);
 
     /**
      * Appends several complete groups, in order, in one atomic write (one fsync per call with
@@ -40,9 +40,9 @@ public interface BinlogWriter {
     void appendGroups(List<Group> groups);
 
     /** One complete group for {@link #appendGroups}. */
-    record Group(String file, List<EventToStore> events, Map<String, String> metaUpdates) {
+    record Group(String file, List<EventToStore> events, StateUpdate state) {
         public Group {
-            metaUpdates = metaUpdates == null ? Map.of() : metaUpdates;
+            state = state == null ? StateUpdate.NONE : state;
         }
 
         /** Bytes of the group's events. */

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * (a cursor standing at the very end of a file is still in that file until its next read). Purges run one at
  * a time.
  *
- * <p><b>Atomicity.</b> One fsynced RocksDB batch removes the files' records, their events and their GTID index
- * entries and records the new {@link PurgedRange}; only after it is durable are the range and then the smaller
+ * <p><b>Atomicity.</b> One fsynced RocksDB batch removes the files' records, their format descriptions, their
+ * events and their GTID index entries and records the new {@link PurgedRange}; only after it is durable are the range and then the smaller
  * {@link FileTable} published. A crash before the batch leaves the files in place; after it they are gone.
  * Cursors are frozen (no cursor can open) from the final check of the cursors to the publication, so no cursor
  * can start in a file being purged; opening a purged file afterwards fails with "was purged".
@@ -43,34 +43,34 @@ final class FilePurger {
     /** A new cursor in the files being purged restarts the planning; after this many, the purge gives up. */
     private static final int MAX_ATTEMPTS = 5;
 
-    private final BinlogStore store;
+    private final StoreContext ctx;
     private final RocksHandles rocks;
 
-    FilePurger(BinlogStore store, RocksHandles rocks) {
-        this.store = store;
-        this.rocks = rocks;
+    FilePurger(StoreContext ctx) {
+        this.ctx = ctx;
+        this.rocks = ctx.rocks();
     }
 
     /** Called under the store's read lock. */
     synchronized PurgeResult purgeBefore(String file) {
-        FileTable table = store.table();
+        FileTable table = ctx.table();
         BinlogFileInfo target = table.byName(file);
         if (target == null) {
-            PurgedRange done = store.purgedRange().orElse(null);
+            PurgedRange done = ctx.purged();
             if (done != null && done.covers(file)) {
                 return new PurgeResult(List.of(), Optional.empty()); // purged already
             }
-            throw new StoreException("store " + store.dir() + ": cannot purge the files before " + file
+            throw new StoreException("store " + ctx.dir() + ": cannot purge the files before " + file
                     + ", which the store does not hold");
         }
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Bound bound = store.withCursorsFrozen(() -> bound(target));
-            BinlogFileInfo oldest = store.table().oldest();
+            Bound bound = ctx.withCursorsFrozen(() -> bound(target));
+            BinlogFileInfo oldest = ctx.table().oldest();
             if (bound.seq <= oldest.sequence()) {
                 return new PurgeResult(List.of(), bound.reader);
             }
             Plan plan = plan(oldest.sequence(), bound.seq);
-            PurgeResult result = store.withCursorsFrozen(() -> {
+            PurgeResult result = ctx.withCursorsFrozen(() -> {
                 if (bound(target).seq < bound.seq) {
                     return null; // a reader opened a cursor in one of the files meanwhile: plan again
                 }
@@ -80,18 +80,18 @@ final class FilePurger {
                 reclaim(oldest.sequence(), bound.seq, plan);
                 return result;
             }
-            log.debug("store {}: a reader started in a file being purged; planning again", store.dir());
+            log.debug("store {}: a reader started in a file being purged; planning again", ctx.dir());
         }
-        log.info("store {}: purge before {} gave up: readers kept opening cursors in the files", store.dir(), file);
+        log.info("store {}: purge before {} gave up: readers kept opening cursors in the files", ctx.dir(), file);
         return new PurgeResult(List.of(), Optional.empty());
     }
 
     /** The first file to keep: the target, or the oldest file a cursor is in if that comes earlier. Cursors frozen. */
     private Bound bound(BinlogFileInfo target) {
         long seq = target.sequence();
-        long reader = store.lowestCursorFile();
+        long reader = ctx.lowestCursorFile();
         if (reader < seq) {
-            return new Bound(reader, Optional.ofNullable(store.table().bySequence(reader)));
+            return new Bound(reader, Optional.ofNullable(ctx.table().bySequence(reader)));
         }
         return new Bound(seq, Optional.empty());
     }
@@ -158,13 +158,13 @@ final class FilePurger {
 
     /** Writes the purge as one synced batch and publishes it. Cursors frozen. */
     private PurgeResult commit(long fromSeq, Bound bound, Plan plan) {
-        FileTable table = store.table();
+        FileTable table = ctx.table();
         List<BinlogFileInfo> purged = new ArrayList<>();
         for (long s = fromSeq; s < bound.seq; s++) {
             purged.add(table.bySequence(s));
         }
         BinlogFileInfo firstKept = table.bySequence(bound.seq);
-        PurgedRange before = store.purgedRange().orElse(null);
+        PurgedRange before = ctx.purged();
         TreeMap<Long, MariaGtidRef> state = new TreeMap<>();
         if (before != null) {
             before.gtidState().forEach(g -> state.put(g.domainId(), g));
@@ -179,11 +179,12 @@ final class FilePurger {
             batch.deleteRange(rocks.events, Keys.event(fromSeq, 0), Keys.event(bound.seq, 0));
             for (BinlogFileInfo f : purged) {
                 batch.delete(rocks.files, Keys.file(f.sequence()));
+                batch.delete(rocks.files, Keys.format(f.sequence()));
             }
             for (byte[][] r : plan.gtidRanges) {
                 batch.deleteRange(rocks.gtid, r[0], r[1]);
             }
-            store.mysqlGtidIndex().purge(batch, purged);
+            ctx.mysqlGtidIndex().purge(batch, purged);
             for (Map.Entry<String, String> m : range.toMeta().entrySet()) {
                 batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
             }
@@ -191,8 +192,8 @@ final class FilePurger {
         } catch (RocksDBException e) {
             throw rocks.failure("purge " + purged.get(0).name() + " to " + range.lastFile(), e);
         }
-        store.publishPurge(range, bound.seq);
-        log.info("store {}: purged {} file(s), {} to {} ({} bytes); oldest available {}, GTID state there '{}'", store.dir(),
+        ctx.publishPurge(range, bound.seq);
+        log.info("store {}: purged {} file(s), {} to {} ({} bytes); oldest available {}, GTID state there '{}'", ctx.dir(),
                 purged.size(), purged.get(0).name(), range.lastFile(), bytes, range.firstAvailable(), range.gtidStateText());
         return new PurgeResult(purged, bound.reader);
     }
@@ -208,7 +209,7 @@ final class FilePurger {
                 rocks.db.compactRange(rocks.gtid, r[0], r[1]);
             }
         } catch (RocksDBException e) {
-            log.warn("store {}: purged data is deleted but its space is not reclaimed yet (compaction will): {}", store.dir(),
+            log.warn("store {}: purged data is deleted but its space is not reclaimed yet (compaction will): {}", ctx.dir(),
                     rocks.failure("compact the purged range", e).getMessage());
         }
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The store's {@link BinlogWriter}: validates groups, writes them as one RocksDB batch (events, GTID index
- * entries, the files' records, the callers' metadata and the committed end), then fills the hot cache and
+ * entries, the files' records, the groups' {@link StateUpdate}s and the committed end), then fills the hot cache and
  * publishes the new {@link FileTable}. Nothing is visible to readers before the batch is durable, and a
  * failed validation or write leaves the store unchanged.
  *
@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  */
 final class GroupAppender implements BinlogWriter {
-    private final BinlogStore store;
+    private final StoreContext ctx;
     /** Detects a second writer thread; the store has exactly one writer. */
     private final AtomicReference<Thread> writing = new AtomicReference<>();
     /** Test seam: runs after the batch is durable (or, on an interval, written) and before it is published. */
@@ -45,11 +45,11 @@ final class GroupAppender implements BinlogWriter {
     /** Larger events (rare; they go to blob files) are put as arrays rather than growing the buffer for good. */
     private static final int MAX_VALUE_BUFFER = 1 << 20;
 
-    GroupAppender(BinlogStore store) {
-        this.store = store;
-        StoreOptions o = store.options();
-        this.syncer = o.syncOnInterval() ? new WalSyncer(store, this, o.syncIntervalMillis()) : null;
-        this.written = store.table();
+    GroupAppender(StoreContext ctx) {
+        this.ctx = ctx;
+        this.syncer = ctx.options().sync() instanceof SyncMode.Interval i ? new WalSyncer(ctx, this, i.millis()) : null;
+        ctx.syncer(syncer);
+        this.written = ctx.table();
     }
 
     void afterWriteBeforePublish(Runnable hook) {
@@ -70,23 +70,23 @@ final class GroupAppender implements BinlogWriter {
     }
 
     @Override
-    public void appendGroup(String file, List<EventToStore> events, Map<String, String> metaUpdates) {
-        appendGroups(List.of(new Group(file, events, metaUpdates)));
+    public void appendGroup(String file, List<EventToStore> events, StateUpdate state) {
+        appendGroups(List.of(new Group(file, events, state)));
     }
 
     @Override
     public void appendGroups(List<Group> groups) {
         if (groups == null || groups.isEmpty()) {
-            throw new StoreException("store " + store.dir() + ": no group to append");
+            throw new StoreException("store " + ctx.dir() + ": no group to append");
         }
         Thread me = Thread.currentThread();
         if (!writing.compareAndSet(null, me)) {
-            throw new StoreException("store " + store.dir() + ": appendGroup called by " + me.getName() + " while "
+            throw new StoreException("store " + ctx.dir() + ": appendGroup called by " + me.getName() + " while "
                     + writing.get().getName() + " is writing; the store has a single writer");
         }
         Batch batch;
         try {
-            batch = store.underReadLock(() -> write(groups));
+            batch = ctx.underReadLock(() -> write(groups));
         } finally {
             writing.set(null);
         }
@@ -95,7 +95,7 @@ final class GroupAppender implements BinlogWriter {
             return;
         }
         // outside the store's lock: a listener may even close the store
-        store.commitSignal().fire(true);
+        ctx.commitSignal().fire(true);
     }
 
     /**
@@ -114,18 +114,18 @@ final class GroupAppender implements BinlogWriter {
             // what is written stays invisible until a sync succeeds: do not pile up more of it meanwhile
             throw new StoreException(syncer.failure() + "; no new writes until a WAL sync succeeds");
         }
-        FileTable table = syncer == null ? store.table() : written;
+        FileTable table = syncer == null ? ctx.table() : written;
         List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
         List<CachedEvent> stored = new ArrayList<>();
         Map<String, String> meta = new HashMap<>();
         long bytes = 0;
         boolean inWrite = false;
-        RocksHandles rocks = store.rocks();
+        RocksHandles rocks = ctx.rocks();
         try (WriteBatch batch = new WriteBatch()) {
             for (Group g : groups) {
                 String file = g.file();
                 BinlogFileInfo target = targetFile(table, file, g.events());
-                checkMeta(g.metaUpdates());
+                checkMeta(g.state().meta());
                 long pos = target.size();
                 for (EventToStore e : g.events()) {
                     checkEvent(file, e, pos);
@@ -134,23 +134,26 @@ final class GroupAppender implements BinlogWriter {
                         batch.put(rocks.gtid, Keys.gtid(e.gtid().domainId(), e.gtid().sequence()),
                                 Values.gtid(target.sequence(), pos, e.gtid().serverId()));
                     }
-                    store.mysqlGtidIndex().record(batch, target, pos, e.bytes());
+                    ctx.mysqlGtidIndex().record(batch, target, pos, e.bytes());
                     stored.add(new CachedEvent(target.sequence(), new StoredEvent(file, pos, e.bytes(), e.flags())));
                     pos += e.bytes().length;
                     bytes += e.bytes().length;
                 }
                 BinlogFileInfo next = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
                 batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
-                for (Map.Entry<String, String> m : g.metaUpdates().entrySet()) {
+                if (g.state().formatDescription() != null) {
+                    batch.put(rocks.files, Keys.format(next.sequence()), g.state().formatDescription());
+                }
+                for (Map.Entry<String, String> m : g.state().meta().entrySet()) {
                     batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
                 }
-                meta.putAll(g.metaUpdates());
+                meta.putAll(g.state().meta());
                 grown.add(next);
                 table = apply(table, next);
             }
             BinlogFileInfo last = grown.get(grown.size() - 1);
             batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(last.sequence(), last.size())));
-            store.health().checkFreeSpace(bytes);
+            ctx.health().checkFreeSpace(bytes);
             if (syncer != null) {
                 syncer.beforeWrite(meta.keySet());
             }
@@ -163,11 +166,11 @@ final class GroupAppender implements BinlogWriter {
                 if (syncer != null) {
                     syncer.writeFailed();
                 }
-                store.health().failed(failure.getMessage());
+                ctx.health().failed(failure.getMessage());
             }
             throw failure;
         }
-        store.health().succeeded();
+        ctx.health().succeeded();
         Batch done = new Batch(List.copyOf(grown), stored, meta);
         afterWriteBeforePublish.run();
         if (syncer != null) {
@@ -199,10 +202,10 @@ final class GroupAppender implements BinlogWriter {
     /** Makes a durable batch visible: the hot cache first, then the table (readers bounded by it). */
     void publish(Batch batch) {
         for (CachedEvent c : batch.events()) {
-            store.cache().put(c.fileSeq(), c.event());
+            ctx.cache().put(c.fileSeq(), c.event());
         }
         // from the table published now, not the one written against: a purge may have dropped older files since
-        store.updateTable(now -> {
+        ctx.updateTable(now -> {
             FileTable t = now;
             for (BinlogFileInfo g : batch.grown()) {
                 t = apply(t, g);
@@ -218,58 +221,58 @@ final class GroupAppender implements BinlogWriter {
     /** The file the group goes to: the newest file, or a new one (which then becomes the newest). */
     private BinlogFileInfo targetFile(FileTable table, String file, List<EventToStore> events) {
         if (file == null || file.isEmpty()) {
-            throw new StoreException("store " + store.dir() + ": a group needs a file name");
+            throw new StoreException("store " + ctx.dir() + ": a group needs a file name");
         }
         if (events == null || events.isEmpty()) {
-            throw new StoreException("store " + store.dir() + ": empty group for " + file);
+            throw new StoreException("store " + ctx.dir() + ": empty group for " + file);
         }
         long first = events.get(0) == null ? -1 : events.get(0).position();
         BinlogFileInfo existing = table.byName(file);
         if (existing != null) {
             if (existing != table.newest()) {
-                throw new StoreException("store " + store.dir() + ": cannot append to " + file + ", which is not the newest file ("
+                throw new StoreException("store " + ctx.dir() + ": cannot append to " + file + ", which is not the newest file ("
                         + table.newest().name() + " is)");
             }
             if (first != existing.size()) {
-                throw new StoreException("store " + store.dir() + ": group at " + file + ":" + first
+                throw new StoreException("store " + ctx.dir() + ": group at " + file + ":" + first
                         + " does not start at the file's committed end " + existing.size());
             }
             return existing;
         }
         // the relay may start replicating inside the first file it sees; every later file starts at 4
         if (first < 4 || (!table.isEmpty() && first != 4)) {
-            throw new StoreException("store " + store.dir() + ": new file " + file + " starts at " + first + ", expected 4"
+            throw new StoreException("store " + ctx.dir() + ": new file " + file + " starts at " + first + ", expected 4"
                     + (table.isEmpty() ? " or later" : ""));
         }
         long seq = table.endSeq() + 1;
         if (seq > Keys.MAX_FILE_SEQ) {
-            throw new StoreException("store " + store.dir() + ": no file sequence number left for " + file);
+            throw new StoreException("store " + ctx.dir() + ": no file sequence number left for " + file);
         }
         return new BinlogFileInfo(file, seq, first, first);
     }
 
     private void checkEvent(String file, EventToStore e, long expectedPosition) {
         if (e == null || e.bytes() == null || e.bytes().length == 0) {
-            throw new StoreException("store " + store.dir() + ": empty event at " + file + ":" + expectedPosition);
+            throw new StoreException("store " + ctx.dir() + ": empty event at " + file + ":" + expectedPosition);
         }
         if (e.position() != expectedPosition) {
-            throw new StoreException("store " + store.dir() + ": event at " + file + ":" + e.position()
+            throw new StoreException("store " + ctx.dir() + ": event at " + file + ":" + e.position()
                     + " does not follow the previous one, which ends at " + expectedPosition);
         }
         if (e.flags() < 0 || e.flags() > 0xFF) {
-            throw new StoreException("store " + store.dir() + ": flags " + e.flags() + " of event " + file + ":" + e.position()
+            throw new StoreException("store " + ctx.dir() + ": flags " + e.flags() + " of event " + file + ":" + e.position()
                     + " do not fit in a byte");
         }
         MariaGtidRef g = e.gtid();
         if (g != null && (g.domainId() < 0 || g.domainId() > Keys.MAX_DOMAIN || g.serverId() < 0 || g.serverId() > 0xFFFF_FFFFL)) {
-            throw new StoreException("store " + store.dir() + ": GTID " + g + " of event " + file + ":" + e.position()
+            throw new StoreException("store " + ctx.dir() + ": GTID " + g + " of event " + file + ":" + e.position()
                     + " has a domain or server id beyond 32 bits");
         }
     }
 
     private void checkMeta(Map<String, String> meta) {
         for (Map.Entry<String, String> m : meta.entrySet()) {
-            BinlogStore.checkMetaEntry(store.dir(), m.getKey(), m.getValue());
+            StoreState.checkMetaEntry(ctx.dir(), m.getKey(), m.getValue());
         }
     }
 }

@@ -8,6 +8,7 @@ package dev.binlogrelay.storage;
  * column family  key                                   value (see {@link Values})
  * events         file_seq (4) | position (8)           flags (1) | raw event bytes
  * files          file_seq (4)                          size (8) | first_position (8) | file name (UTF-8)
+ * files          file_seq (4) | 0x01                   the file's format description event (see {@link StoreState})
  * gtid           domain_id (4) | sequence (8)          file_seq (4) | position (8) | server_id (4)
  * meta           key (UTF-8)                           value (UTF-8)
  * </pre>
@@ -53,6 +54,24 @@ final class Keys {
         byte[] k = new byte[4];
         putInt(k, 0, fileSeq);
         return k;
+    }
+
+    /** The key of a file's format description: right after the file's record, deleted with it. */
+    static byte[] format(long fileSeq) {
+        byte[] k = new byte[5];
+        putInt(k, 0, fileSeq);
+        k[4] = 1;
+        return k;
+    }
+
+    /** True for a key of {@link #format}, false for a file record's key. */
+    static boolean isFormat(byte[] key) {
+        return key.length == 5 && key[4] == 1;
+    }
+
+    static long formatFileSeq(byte[] key) {
+        checkLength(key, 5, "format description");
+        return getInt(key, 0);
     }
 
     static long fileSeq(byte[] key) {

@@ -33,7 +33,7 @@ import org.rocksdb.WriteOptions;
  *     can choose ZSTD at the bottom ({@code storage.rocksdb.bottommost_compression: zstd}) and pay that.</li>
  * <li><b>Large values.</b> Events of 1 MiB and more (big row events, 20 MiB and up) go to blob files: they
  *     are written once and never rewritten by compaction, and they do not make one SST block 20 MiB.</li>
- * <li><b>WAL on, fsynced before a group is visible</b> ({@link StoreOptions#syncEachGroup()}): between
+ * <li><b>WAL on, fsynced before a group is visible</b> (unless {@link SyncMode#NONE}): between
  *     acknowledging a group and flushing the memtable, the WAL is the only durable copy; unlike Kafka Streams
  *     we have no changelog to rebuild from. Point-in-time recovery replays the WAL up to the last intact batch,
  *     so a torn tail drops only a group that was never acknowledged. Either each append is one synced batch
@@ -75,7 +75,7 @@ final class RocksTuning implements AutoCloseable {
     private final BloomFilter gtidBloom;
 
     RocksTuning(StoreOptions options) {
-        unsyncedAppends = !options.syncEachGroup() || options.syncOnInterval();
+        unsyncedAppends = options.sync().unsyncedAppends();
         db = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)

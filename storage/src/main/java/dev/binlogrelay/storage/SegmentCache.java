@@ -165,23 +165,23 @@ final class SegmentCache {
      * once) when {@code committedTo} lies at or past its end, otherwise a private one up to {@code committedTo}.
      * Call under the store's read lock, with {@code committedTo} taken from the table published before.
      */
-    Segment segmentAt(BinlogStore store, long fileSeq, String fileName, long position, long committedTo) {
+    Segment segmentAt(StoreContext ctx, long fileSeq, String fileName, long position, long committedTo) {
         long index = window(position);
         long end = windowEnd(index);
         if (committedTo >= end) {
             if (cache == null) {
-                return load(store, fileSeq, fileName, index << SHIFT, end, true);
+                return load(ctx, fileSeq, fileName, index << SHIFT, end, true);
             }
-            return cached(new Key(fileSeq, index), k -> load(store, fileSeq, fileName, index << SHIFT, end, true));
+            return cached(new Key(fileSeq, index), k -> load(ctx, fileSeq, fileName, index << SHIFT, end, true));
         }
-        return load(store, fileSeq, fileName, position, committedTo, false);
+        return load(ctx, fileSeq, fileName, position, committedTo, false);
     }
 
     /**
      * Loads the complete window {@code index} of file {@code fileSeq} into the cache in the background, unless
      * it is cached already. Only for windows that lie wholly before the committed end.
      */
-    void readAhead(BinlogStore store, long fileSeq, String fileName, long index) {
+    void readAhead(StoreContext ctx, long fileSeq, String fileName, long index) {
         if (readAhead == null) {
             return;
         }
@@ -193,7 +193,7 @@ final class SegmentCache {
             if (recentlyLoaded.contains(key)) {
                 return; // a reader got there first
             }
-            loadWhole(store, key, fileName, prefetches);
+            loadWhole(ctx, key, fileName, prefetches);
         });
     }
 
@@ -202,13 +202,13 @@ final class SegmentCache {
      * load in {@code counter} if given. A failure (the store closed, the file purged) is left to the reader's own
      * read, which reports it.
      */
-    private void loadWhole(BinlogStore store, Key key, String fileName, AtomicLong counter) {
+    private void loadWhole(StoreContext ctx, Key key, String fileName, AtomicLong counter) {
         try {
-            store.underReadLock(() -> cached(key, k -> {
+            ctx.underReadLock(() -> cached(key, k -> {
                 if (counter != null) {
                     counter.incrementAndGet();
                 }
-                return load(store, key.fileSeq(), fileName, key.index() << SHIFT, windowEnd(key.index()), true);
+                return load(ctx, key.fileSeq(), fileName, key.index() << SHIFT, windowEnd(key.index()), true);
             }));
         } catch (RuntimeException e) {
             // see above
@@ -220,7 +220,7 @@ final class SegmentCache {
      * a future completed when it is there (normally, even if the load failed: the caller then loads it itself
      * and sees the error), or null when caching is off. Concurrent requests for one window share a load.
      */
-    CompletableFuture<Void> loadInBackground(BinlogStore store, long fileSeq, String fileName, long index) {
+    CompletableFuture<Void> loadInBackground(StoreContext ctx, long fileSeq, String fileName, long index) {
         if (loader == null) {
             return null;
         }
@@ -233,7 +233,7 @@ final class SegmentCache {
         try {
             loader.execute(() -> {
                 try {
-                    loadWhole(store, key, fileName, null);
+                    loadWhole(ctx, key, fileName, null);
                 } finally {
                     loading.remove(key, mine);
                     mine.complete(null);
@@ -288,9 +288,9 @@ final class SegmentCache {
         return s;
     }
 
-    private Segment load(BinlogStore store, long fileSeq, String fileName, long from, long to, boolean complete) {
+    private Segment load(StoreContext ctx, long fileSeq, String fileName, long from, long to, boolean complete) {
         List<StoredEvent> events = new ArrayList<>();
-        try (RocksIterator it = store.newEventIterator()) {
+        try (RocksIterator it = ctx.newEventIterator()) {
             it.seek(Keys.event(fileSeq, from));
             byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
             while (it.isValid()) {
@@ -308,7 +308,7 @@ final class SegmentCache {
             try {
                 it.status();
             } catch (RocksDBException e) {
-                throw store.rocks().failure("read events " + fileName + ":" + from + ".." + to, e);
+                throw ctx.rocks().failure("read events " + fileName + ":" + from + ".." + to, e);
             }
         }
         loads.incrementAndGet();

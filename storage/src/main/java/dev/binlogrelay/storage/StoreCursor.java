@@ -25,7 +25,7 @@ final class StoreCursor implements BinlogCursor {
     /** Hit and miss counts are kept here and added to the store's statistics in batches of at most this. */
     private static final int COUNT_BATCH = 4096;
 
-    private final BinlogStore store;
+    private final StoreContext ctx;
     /** The file the cursor is in; volatile because a purge reads it from another thread (it only grows). */
     private volatile long seq;
     private long pos;
@@ -44,8 +44,8 @@ final class StoreCursor implements BinlogCursor {
     private long backgroundSeq = -1;
     private long backgroundWindow = -1;
 
-    StoreCursor(BinlogStore store, long seq, long pos) {
-        this.store = store;
+    StoreCursor(StoreContext ctx, long seq, long pos) {
+        this.ctx = ctx;
         this.seq = seq;
         this.pos = pos;
     }
@@ -72,9 +72,9 @@ final class StoreCursor implements BinlogCursor {
     /** The next event; without {@code mayWait}, a cold window is loaded in the background instead (see above). */
     private StoredEvent next(boolean mayWait) {
         if (closed) {
-            throw new StoreException("store " + store.dir() + ": cursor at " + position() + " is closed");
+            throw new StoreException("store " + ctx.dir() + ": cursor at " + position() + " is closed");
         }
-        if (!store.isClosed()) {
+        if (!ctx.isClosed()) {
             SegmentCache.Segment s = segment;
             if (s != null && nextInSegment < s.events.length) {
                 StoredEvent e = s.events[nextInSegment];
@@ -92,7 +92,7 @@ final class StoreCursor implements BinlogCursor {
             if (t != null) {
                 TailCache.Node n = t.next;
                 // the writer links an event before it commits it: follow the link only up to the committed end
-                if (n != null && n.fileSeq == seq && n.event.position() == pos && store.table().endIsAfter(seq, pos)) {
+                if (n != null && n.fileSeq == seq && n.event.position() == pos && ctx.table().endIsAfter(seq, pos)) {
                     tailNode = n;
                     pos = n.event.endPosition();
                     lockFreeReads++;
@@ -104,32 +104,32 @@ final class StoreCursor implements BinlogCursor {
             }
         }
         flushCounts();
-        return store.underReadLock(() -> advance(mayWait));
+        return ctx.underReadLock(() -> advance(mayWait));
     }
 
     private StoredEvent advance(boolean mayWait) {
         while (true) {
-            FileTable table = store.table();
+            FileTable table = ctx.table();
             if (!table.endIsAfter(seq, pos)) {
                 segment = null;
                 return null; // the tail node stays: the next committed event is most likely linked to it
             }
             BinlogFileInfo file = table.bySequence(seq);
             if (file == null) {
-                throw new StoreException("store " + store.dir() + ": file #" + seq + " under a cursor disappeared");
+                throw new StoreException("store " + ctx.dir() + ": file #" + seq + " under a cursor disappeared");
             }
             if (pos >= file.size()) {
                 // this file is complete and committed data follows: continue in the next file
                 BinlogFileInfo following = table.bySequence(seq + 1);
                 if (following == null) {
-                    throw new StoreException("store " + store.dir() + ": no file after " + file.name() + " (#" + seq + ")");
+                    throw new StoreException("store " + ctx.dir() + ": no file after " + file.name() + " (#" + seq + ")");
                 }
                 seq = following.sequence();
                 pos = following.firstPosition();
                 segment = null;
                 continue;
             }
-            TailCache.Node n = store.cache().node(seq, pos);
+            TailCache.Node n = ctx.cache().node(seq, pos);
             if (n != null) {
                 segment = null;
                 tailNode = n;
@@ -141,26 +141,26 @@ final class StoreCursor implements BinlogCursor {
             // a finished file is committed to its end; the newest one up to the committed end, and a private
             // (growing) window is read only up to where the hot tail takes over
             long committedTo = table.endSeq() > seq ? Long.MAX_VALUE : table.endPos();
-            Long tailStart = store.cache().oldestPosition(seq);
+            Long tailStart = ctx.cache().oldestPosition(seq);
             long window = SegmentCache.window(pos);
             if (tailStart != null && tailStart > pos && committedTo < SegmentCache.windowEnd(window)) {
                 committedTo = tailStart;
             }
             if (!mayWait && committedTo >= SegmentCache.windowEnd(window)
-                    && !(backgroundSeq == seq && backgroundWindow == window) && !store.segments().isCached(seq, window)) {
+                    && !(backgroundSeq == seq && backgroundWindow == window) && !ctx.segments().isCached(seq, window)) {
                 // a complete window not in memory: load it off the caller's thread (an event loop)
                 backgroundSeq = seq;
                 backgroundWindow = window;
-                pendingRead = store.segments().loadInBackground(store, seq, file.name(), window);
+                pendingRead = ctx.segments().loadInBackground(ctx, seq, file.name(), window);
                 if (pendingRead != null) {
                     segment = null;
                     return null;
                 }
             }
-            SegmentCache.Segment s = store.segments().segmentAt(store, seq, file.name(), pos, committedTo);
+            SegmentCache.Segment s = ctx.segments().segmentAt(ctx, seq, file.name(), pos, committedTo);
             int i = s.indexOf(pos);
             if (i < 0) {
-                throw new StoreException("store " + store.dir() + ": committed event " + file.name() + ":" + pos + " is missing");
+                throw new StoreException("store " + ctx.dir() + ": committed event " + file.name() + ":" + pos + " is missing");
             }
             segment = s;
             nextInSegment = i + 1;
@@ -187,20 +187,20 @@ final class StoreCursor implements BinlogCursor {
         }
         boolean complete = table.endSeq() > nextFile.sequence() || table.endPos() >= SegmentCache.windowEnd(nextIndex);
         if (complete) {
-            store.segments().readAhead(store, nextFile.sequence(), nextFile.name(), nextIndex);
+            ctx.segments().readAhead(ctx, nextFile.sequence(), nextFile.name(), nextIndex);
         }
     }
 
     private void flushCounts() {
-        store.cache().recordHits(pendingHits);
-        store.cache().recordMisses(pendingMisses);
+        ctx.cache().recordHits(pendingHits);
+        ctx.cache().recordMisses(pendingMisses);
         pendingHits = 0;
         pendingMisses = 0;
     }
 
     @Override
     public BinlogPosition position() {
-        BinlogFileInfo f = store.table().bySequence(seq);
+        BinlogFileInfo f = ctx.table().bySequence(seq);
         return new BinlogPosition(f == null ? "#" + seq : f.name(), pos);
     }
 
@@ -218,7 +218,7 @@ final class StoreCursor implements BinlogCursor {
         flushCounts();
         segment = null;
         tailNode = null;
-        store.release(this);
+        ctx.release(this);
     }
 
     /** Events served without the store's lock: from the segment in hand or along the hot tail's links. */
@@ -228,6 +228,6 @@ final class StoreCursor implements BinlogCursor {
 
     @Override
     public String toString() {
-        return "cursor at " + position() + " on " + store.dir();
+        return "cursor at " + position() + " on " + ctx.dir();
     }
 }

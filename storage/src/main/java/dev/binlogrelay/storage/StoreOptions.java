@@ -9,13 +9,7 @@ import java.util.Locale;
  * Tuning of a {@link BinlogStore}. Start from {@link #defaults()} and change what you need with the
  * {@code with…} methods; the canonical constructor validates every value.
  *
- * @param syncEachGroup         fsync the WAL before a group becomes visible (the durability contract: a reader
- *                              never receives a group that a crash could take back). Off only for tests and
- *                              benchmarks; must be on with a sync interval.
- * @param syncIntervalMillis    0: every append is fsynced before it returns (storage.sync: every_transaction).
- *                              More: group commit on a timer (storage.sync: 10ms): appends are written to the WAL
- *                              without fsync, and a background thread fsyncs the WAL at most once per interval
- *                              and only then makes the groups it covers visible. Same contract, fewer fsyncs.
+ * @param sync                  when the WAL is fsynced, which is when a group becomes visible ({@link SyncMode})
  * @param cacheBytes            size of the hot-tail cache of recent events, weighed by event bytes; 0 disables it
  * @param writeBufferBytes      RocksDB memtable size of the events column family
  * @param compression           RocksDB compression of the events on the upper levels, by enum name
@@ -29,20 +23,14 @@ import java.util.Locale;
  * @param segmentCacheBytes     cache of decoded event segments behind the tail, shared by readers reading the
  *                              same stretch of old binlog (see {@link SegmentCache}); 0 disables sharing
  */
-public record StoreOptions(boolean syncEachGroup, long syncIntervalMillis, long cacheBytes, long writeBufferBytes,
+public record StoreOptions(SyncMode sync, long cacheBytes, long writeBufferBytes,
                            String compression, String bottommostCompression, long blockCacheBytes,
                            long minFreeBytes, long segmentCacheBytes) {
     /** Longest accepted group-commit interval: readers wait up to this long for every new transaction. */
-    public static final long MAX_SYNC_INTERVAL_MILLIS = 10_000;
+    public static final long MAX_SYNC_INTERVAL_MILLIS = SyncMode.MAX_INTERVAL_MILLIS;
 
     public StoreOptions {
-        if (syncIntervalMillis < 0 || syncIntervalMillis > MAX_SYNC_INTERVAL_MILLIS) {
-            throw new IllegalArgumentException("syncIntervalMillis must be between 0 and " + MAX_SYNC_INTERVAL_MILLIS
-                    + ", got " + syncIntervalMillis);
-        }
-        if (syncIntervalMillis > 0 && !syncEachGroup) {
-            throw new IllegalArgumentException("a sync interval needs syncEachGroup (the interval is how groups are synced)");
-        }
+        java.util.Objects.requireNonNull(sync, "sync");
         if (cacheBytes < 0) {
             throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);
         }
@@ -69,43 +57,65 @@ public record StoreOptions(boolean syncEachGroup, long syncIntervalMillis, long 
      * flush a few memtables and compact).
      */
     public static StoreOptions defaults() {
-        return new StoreOptions(true, 0, 64L << 20, 64L << 20, "NO_COMPRESSION", "LZ4_COMPRESSION", 32L << 20, 256L << 20,
+        return new StoreOptions(SyncMode.EVERY_GROUP, 64L << 20, 64L << 20, "NO_COMPRESSION", "LZ4_COMPRESSION", 32L << 20, 256L << 20,
                 64L << 20);
     }
 
+    public StoreOptions withSync(SyncMode mode) {
+        return new StoreOptions(mode, cacheBytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes,
+                minFreeBytes, segmentCacheBytes);
+    }
+
+    /** False: {@link SyncMode#NONE}. True: an fsync per group, or the interval already chosen. */
     public StoreOptions withSyncEachGroup(boolean sync) {
-        return new StoreOptions(sync, sync ? syncIntervalMillis : 0, cacheBytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes, minFreeBytes, segmentCacheBytes);
+        return withSync(!sync ? SyncMode.NONE : this.sync instanceof SyncMode.None ? SyncMode.EVERY_GROUP : this.sync);
     }
 
-    /** Group commit on a timer ({@code millis} > 0), or an fsync per append (0). */
+    /** Group commit on a timer ({@code millis} > 0); 0 leaves no interval (an fsync per group, or none if none was chosen). */
     public StoreOptions withSyncIntervalMillis(long millis) {
-        return new StoreOptions(millis > 0 || syncEachGroup, millis, cacheBytes, writeBufferBytes, compression,
-                bottommostCompression, blockCacheBytes, minFreeBytes, segmentCacheBytes);
+        if (millis < 0 || millis > MAX_SYNC_INTERVAL_MILLIS) {
+            throw new IllegalArgumentException("syncIntervalMillis must be between 0 and " + MAX_SYNC_INTERVAL_MILLIS
+                    + ", got " + millis);
+        }
+        if (millis > 0) {
+            return withSync(new SyncMode.Interval(millis));
+        }
+        return withSync(sync instanceof SyncMode.None ? SyncMode.NONE : SyncMode.EVERY_GROUP);
     }
 
-    /** True when appends are fsynced by the timer of {@link #syncIntervalMillis()}, not by each append. */
+    /** True unless {@link SyncMode#NONE}: a group is durable before readers see it. */
+    public boolean syncEachGroup() {
+        return !(sync instanceof SyncMode.None);
+    }
+
+    /** True when appends are fsynced by the timer of a {@link SyncMode.Interval}, not by each append. */
     public boolean syncOnInterval() {
-        return syncIntervalMillis > 0;
+        return sync instanceof SyncMode.Interval;
+    }
+
+    /** The interval's milliseconds; 0 without one. */
+    public long syncIntervalMillis() {
+        return sync instanceof SyncMode.Interval i ? i.millis() : 0;
     }
 
     public StoreOptions withCacheBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, syncIntervalMillis, bytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes, minFreeBytes, segmentCacheBytes);
+        return new StoreOptions(sync, bytes, writeBufferBytes, compression, bottommostCompression, blockCacheBytes, minFreeBytes, segmentCacheBytes);
     }
 
     public StoreOptions withWriteBufferBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, syncIntervalMillis, cacheBytes, bytes, compression, bottommostCompression, blockCacheBytes, minFreeBytes, segmentCacheBytes);
+        return new StoreOptions(sync, cacheBytes, bytes, compression, bottommostCompression, blockCacheBytes, minFreeBytes, segmentCacheBytes);
     }
 
     public StoreOptions withCompression(String upper, String bottommost) {
-        return new StoreOptions(syncEachGroup, syncIntervalMillis, cacheBytes, writeBufferBytes, upper, bottommost, blockCacheBytes, minFreeBytes, segmentCacheBytes);
+        return new StoreOptions(sync, cacheBytes, writeBufferBytes, upper, bottommost, blockCacheBytes, minFreeBytes, segmentCacheBytes);
     }
 
     public StoreOptions withBlockCacheBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, syncIntervalMillis, cacheBytes, writeBufferBytes, compression, bottommostCompression, bytes, minFreeBytes, segmentCacheBytes);
+        return new StoreOptions(sync, cacheBytes, writeBufferBytes, compression, bottommostCompression, bytes, minFreeBytes, segmentCacheBytes);
     }
 
     public StoreOptions withMinFreeBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, syncIntervalMillis, cacheBytes, writeBufferBytes, compression,
+        return new StoreOptions(sync, cacheBytes, writeBufferBytes, compression,
                 bottommostCompression, blockCacheBytes, bytes, segmentCacheBytes);
     }
 
@@ -120,7 +130,7 @@ public record StoreOptions(boolean syncEachGroup, long syncIntervalMillis, long 
     }
 
     public StoreOptions withSegmentCacheBytes(long bytes) {
-        return new StoreOptions(syncEachGroup, syncIntervalMillis, cacheBytes, writeBufferBytes, compression,
+        return new StoreOptions(sync, cacheBytes, writeBufferBytes, compression,
                 bottommostCompression, blockCacheBytes, minFreeBytes, bytes);
     }
 

@@ -19,13 +19,15 @@ final class StoreRecovery {
     private static final Logger log = LoggerFactory.getLogger(StoreRecovery.class);
 
     private final RocksHandles rocks;
+    /** Sequence numbers of the files with a stored format description. */
+    private final List<Long> formats = new ArrayList<>();
 
     StoreRecovery(RocksHandles rocks) {
         this.rocks = rocks;
     }
 
     FileTable recover() {
-        checkFormat();
+        new StoreMigration(rocks).migrate();
         List<BinlogFileInfo> stored = readFiles();
         long[] end = committedEnd(stored);
         List<BinlogFileInfo> kept = new ArrayList<>();
@@ -43,6 +45,7 @@ final class StoreRecovery {
             throw new StoreException("store " + rocks.dir + ": committed end " + Values.committed(end[0], end[1])
                     + " but no file records; refusing to guess");
         }
+        deleteOrphanFormats(kept);
         long strayEvents = countEventsFrom(end[0], end[1]);
         if (strayEvents > 0 || !stray.isEmpty()) {
             long strayGtids = deleteStray(end, stray);
@@ -53,24 +56,14 @@ final class StoreRecovery {
         return FileTable.of(kept);
     }
 
-    private void checkFormat() {
-        String format = meta(Values.META_FORMAT);
-        if (format == null) {
-            try {
-                rocks.db.put(rocks.meta, rocks.tuning.syncedWrite, Values.utf8(Values.META_FORMAT), Values.utf8(Values.FORMAT_VERSION));
-            } catch (RocksDBException e) {
-                throw rocks.failure("write meta " + Values.META_FORMAT, e);
-            }
-        } else if (!format.equals(Values.FORMAT_VERSION)) {
-            throw new StoreException("store " + rocks.dir + ": layout version " + format + ", this relay reads version "
-                    + Values.FORMAT_VERSION);
-        }
-    }
-
     private List<BinlogFileInfo> readFiles() {
         List<BinlogFileInfo> files = new ArrayList<>();
         try (RocksIterator it = rocks.db.newIterator(rocks.files, rocks.tuning.point)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (Keys.isFormat(it.key())) {
+                    formats.add(Keys.formatFileSeq(it.key()));
+                    continue;
+                }
                 files.add(Values.file(Keys.fileSeq(it.key()), it.value()));
             }
             it.status();
@@ -116,6 +109,7 @@ final class StoreRecovery {
             batch.deleteRange(rocks.events, Keys.event(end[0], end[1]), Keys.AFTER_ALL_EVENTS);
             for (BinlogFileInfo f : strayFiles) {
                 batch.delete(rocks.files, Keys.file(f.sequence()));
+                batch.delete(rocks.files, Keys.format(f.sequence()));
             }
             // a full scan, but only after an unclean stop that left events behind
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -133,12 +127,28 @@ final class StoreRecovery {
         return gtids;
     }
 
-    private String meta(String key) {
-        try {
-            byte[] v = rocks.db.get(rocks.meta, rocks.tuning.point, Values.utf8(key));
-            return v == null ? null : Values.utf8(v);
-        } catch (RocksDBException e) {
-            throw rocks.failure("read meta " + key, e);
+    /**
+     * Deletes the format descriptions of files older than the oldest kept one: a purge deletes them in its own
+     * batch, but one recorded for a file while it was being purged could outlive it.
+     */
+    private void deleteOrphanFormats(List<BinlogFileInfo> kept) {
+        long oldest = kept.isEmpty() ? Long.MAX_VALUE : kept.get(0).sequence();
+        List<Long> orphans = formats.stream().filter(s -> s < oldest).toList();
+        if (orphans.isEmpty()) {
+            return;
         }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (long s : orphans) {
+                batch.delete(rocks.files, Keys.format(s));
+            }
+            rocks.db.write(rocks.tuning.syncedWrite, batch);
+        } catch (RocksDBException e) {
+            throw rocks.failure("delete format descriptions of purged files", e);
+        }
+        log.info("store {}: deleted {} format description(s) of files purged before", rocks.dir, orphans.size());
+    }
+
+    private String meta(String key) {
+        return StoreState.readMeta(rocks, key);
     }
 }

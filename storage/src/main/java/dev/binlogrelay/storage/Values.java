@@ -9,7 +9,11 @@ final class Values {
     static final String META_COMMITTED = "store.committed";
     /** Meta key of the layout version; a store written by a later layout is refused. */
     static final String META_FORMAT = "store.format";
-    static final String FORMAT_VERSION = "1";
+    static final String FORMAT_VERSION = "2";
+    /** Layout version 1 kept format descriptions in meta, by file name; {@link StoreMigration} moves them. */
+    static final String FORMAT_VERSION_1 = "1";
+    /** Meta key of the store's random id, written when the store is created (or first opened by layout 2). */
+    static final String META_STORE_ID = "store.id";
     static final String RESERVED_META_PREFIX = "store.";
     /** Meta keys of the purged range (see {@link PurgedRange}), written in the batch of each purge. */
     static final String META_PURGED_PREFIX = "store.purged.";

@@ -34,7 +34,7 @@ final class WalSyncer implements AutoCloseable {
     /** Marks a metadata key that was absent before the unpublished batches. */
     private static final String ABSENT = new String("(absent)");
 
-    private final BinlogStore store;
+    private final StoreContext ctx;
     private final GroupAppender appender;
     private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
@@ -53,11 +53,11 @@ final class WalSyncer implements AutoCloseable {
     private record Queued(GroupAppender.Batch batch, long writtenAt) {
     }
 
-    WalSyncer(BinlogStore store, GroupAppender appender, long intervalMillis) {
-        this.store = store;
+    WalSyncer(StoreContext ctx, GroupAppender appender, long intervalMillis) {
+        this.ctx = ctx;
         this.appender = appender;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
-        this.thread = new Thread(this::run, "wal-sync " + store.dir().getFileName());
+        this.thread = new Thread(this::run, "wal-sync " + ctx.dir().getFileName());
         thread.setDaemon(true);
         thread.start();
     }
@@ -68,7 +68,7 @@ final class WalSyncer implements AutoCloseable {
         try {
             for (String k : keys) {
                 if (!shadow.containsKey(k)) {
-                    String v = store.readMetaUnlocked(k);
+                    String v = StoreState.readMeta(ctx.rocks(), k);
                     shadow.put(k, v == null ? ABSENT : v);
                 }
             }
@@ -154,13 +154,13 @@ final class WalSyncer implements AutoCloseable {
             if (covered.isEmpty()) {
                 return;
             }
-            store.underReadLock(() -> {
+            ctx.underReadLock(() -> {
                 try {
-                    store.rocks().db.syncWal();
+                    ctx.rocks().db.syncWal();
                 } catch (RocksDBException e) {
-                    StoreException f = store.rocks().failure("sync the WAL", e);
+                    StoreException f = ctx.rocks().failure("sync the WAL", e);
                     failure = f.getMessage();
-                    store.health().failed(f.getMessage());
+                    ctx.health().failed(f.getMessage());
                     throw f;
                 }
                 failure = null;
@@ -187,7 +187,7 @@ final class WalSyncer implements AutoCloseable {
                 lock.unlock();
             }
         }
-        store.commitSignal().fire(true);
+        ctx.commitSignal().fire(true);
     }
 
     private void run() {
@@ -217,11 +217,11 @@ final class WalSyncer implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                if (closed || store.isClosed()) {
+                if (closed || ctx.isClosed()) {
                     return;
                 }
                 log.error("store {}: cannot sync the WAL; {} written transaction batch(es) stay invisible until a sync "
-                        + "succeeds: {}", store.dir(), queued(), e.getMessage());
+                        + "succeeds: {}", ctx.dir(), queued(), e.getMessage());
                 try {
                     Thread.sleep(Math.max(100, TimeUnit.NANOSECONDS.toMillis(intervalNanos)));
                 } catch (InterruptedException ie) {

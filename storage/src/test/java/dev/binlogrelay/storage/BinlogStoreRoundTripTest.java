@@ -25,7 +25,7 @@ class BinlogStoreRoundTripTest {
             assertEquals(Optional.empty(), store.committedEnd());
             assertEquals(List.of(), store.files());
             assertEquals(Optional.empty(), store.file(name(1)));
-            assertEquals(Optional.empty(), store.meta("anything"));
+            assertEquals(Optional.empty(), store.state().meta("anything"));
             assertTrue(store.mariaGtidDomains().isEmpty());
         }
     }
@@ -94,15 +94,15 @@ class BinlogStoreRoundTripTest {
             log.rotate(name(1)).appendWithGtid(new MariaGtidRef(0, 11, 1), Map.of("gtid_pos", "0-11-1"), 40, 50);
             log.rotate(name(2)).appendWithGtid(new MariaGtidRef(0, 11, 2), Map.of("gtid_pos", "0-11-2"), 60, 70);
             log.appendWithGtid(new MariaGtidRef(5, 12, 900), Map.of("gtid_pos", "0-11-2,5-12-900"), 80);
-            store.putMeta(Map.of("server_version", "10.11.6-MariaDB", "checksum", "CRC32"));
+            store.state().write(Map.of("server_version", "10.11.6-MariaDB", "checksum", "CRC32"), List.of());
             files = store.files();
         }
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             assertEquals(files, store.files());
             assertEquals(Optional.of(new BinlogPosition(name(2), 4 + 60 + 70 + 80)), store.committedEnd());
-            assertEquals(Optional.of("0-11-2,5-12-900"), store.meta("gtid_pos"));
-            assertEquals(Optional.of("10.11.6-MariaDB"), store.meta("server_version"));
-            assertEquals(Optional.of("CRC32"), store.meta("checksum"));
+            assertEquals(Optional.of("0-11-2,5-12-900"), store.state().meta("gtid_pos"));
+            assertEquals(Optional.of("10.11.6-MariaDB"), store.state().meta("server_version"));
+            assertEquals(Optional.of("CRC32"), store.state().meta("checksum"));
             assertEquals(Optional.of(new BinlogPosition(name(2), 4)), store.findMariaGtid(0, 2));
             assertEquals(Optional.of(new BinlogPosition(name(2), 134)), store.findMariaGtid(5, 900));
             assertEquals(Optional.of(new MariaGtidRef(0, 11, 1)), store.firstMariaGtid(0));
@@ -130,19 +130,19 @@ class BinlogStoreRoundTripTest {
         try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults().withSyncEachGroup(false))) {
             log = new TestLog(store);
             log.rotate(name(1)).append(100).append(60, big + 1, 27).append(50);
-            long hits = store.cacheStats().hitCount();
+            long hits = store.stats().cacheStats().hitCount();
             try (BinlogCursor c = store.openCursor(name(1), 164)) {
                 assertSameEvent(log.written.get(2), c.next());
                 assertSameEvent(log.written.get(3), c.next());
             }
             // a cursor adds its counts to the statistics in batches, and when it closes
-            assertEquals(hits + 2, store.cacheStats().hitCount(), "the big event and the next came from the hot cache");
+            assertEquals(hits + 2, store.stats().cacheStats().hitCount(), "the big event and the next came from the hot cache");
         }
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             try (BinlogCursor c = store.openCursor(name(1), 104)) {
                 List<StoredEvent> read = drain(c);
                 assertEquals(4, read.size());
-                assertEquals(0, store.cacheStats().hitCount(), "after a reopen everything comes from RocksDB");
+                assertEquals(0, store.stats().cacheStats().hitCount(), "after a reopen everything comes from RocksDB");
                 for (int i = 0; i < read.size(); i++) {
                     assertSameEvent(log.written.get(i + 1), read.get(i));
                 }

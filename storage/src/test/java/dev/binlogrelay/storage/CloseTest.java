@@ -32,13 +32,13 @@ class CloseTest {
         String closed = "store " + dir + " is closed";
         List<Executable> calls = List.of(
                 store::writer,
-                () -> writer.appendGroup(name(1), List.of(new EventToStore(124, new byte[5], 3, null)), Map.of()),
+                () -> writer.appendGroup(name(1), List.of(new EventToStore(124, new byte[5], 3, null)), StateUpdate.NONE),
                 () -> store.openCursor(name(1), 4),
                 store::committedEnd,
                 store::files,
                 () -> store.file(name(1)),
-                () -> store.meta("k"),
-                () -> store.putMeta(Map.of("k", "v")),
+                () -> store.state().meta("k"),
+                () -> store.state().write(Map.of("k", "v"), List.of()),
                 () -> store.findMariaGtid(0, 1),
                 () -> store.firstMariaGtid(0),
                 () -> store.lastMariaGtid(0),
@@ -48,7 +48,7 @@ class CloseTest {
                 () -> store.fileNotHeld(name(1)),
                 store::storedBytes,
                 () -> store.lastEvent(name(1)),
-                () -> store.removeMeta(List.of("k")),
+                () -> store.state().write(Map.of(), List.of("k")),
                 () -> store.addCommitListener(() -> { }),
                 () -> store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 1, TimeUnit.MILLISECONDS));
         for (Executable call : calls) {
@@ -56,7 +56,7 @@ class CloseTest {
             assertEquals(closed, e.getMessage());
         }
         // statistics and listener removal stay harmless for shutdown paths
-        assertNotNull(store.cacheStats());
+        assertNotNull(store.stats().cacheStats());
         assertDoesNotThrow(() -> store.removeCommitListener(() -> { }));
         assertTrue(store.isClosed());
     }
@@ -69,9 +69,9 @@ class CloseTest {
         BinlogCursor reading = store.openCursor(name(1), 4);
         assertNotNull(reading.next()); // holds a RocksDB iterator now
         BinlogCursor idle = store.openCursor(name(1), 104);
-        assertEquals(2, store.openCursors());
+        assertEquals(2, store.stats().openCursors());
         store.close();
-        assertEquals(0, store.openCursors());
+        assertEquals(0, store.stats().openCursors());
 
         StoreException e = assertThrows(StoreException.class, reading::next);
         assertEquals("store " + dir + " is closed", e.getMessage());
@@ -92,7 +92,7 @@ class CloseTest {
             BinlogCursor c = store.openCursor(name(1), 4);
             c.close();
             c.close();
-            assertEquals(0, store.openCursors());
+            assertEquals(0, store.stats().openCursors());
             StoreException e = assertThrows(StoreException.class, c::next);
             assertTrue(e.getMessage().contains("is closed") && e.getMessage().contains(name(1) + ":4"), e.getMessage());
         }
@@ -107,7 +107,7 @@ class CloseTest {
             store.appender().afterWriteBeforePublish(() -> {
                 Thread other = new Thread(() -> {
                     try {
-                        store.writer().appendGroup(name(1), List.of(new EventToStore(14, new byte[1], 3, null)), Map.of());
+                        store.writer().appendGroup(name(1), List.of(new EventToStore(14, new byte[1], 3, null)), StateUpdate.NONE);
                     } catch (StoreException e) {
                         fromOther[0] = e;
                     }

@@ -106,7 +106,7 @@ class CommitListenerTest {
         });
         assertTrue(waiting.await(10, TimeUnit.SECONDS));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (store.commitSignal().waiting() == 0) {
+        while (store.context().commitSignal().waiting() == 0) {
             assertTrue(System.nanoTime() < deadline, "the waiter never blocked");
             Thread.onSpinWait();
         }

@@ -82,7 +82,7 @@ class ConcurrentReadersTest {
             try (BinlogCursor late = store.openCursor(name(1), 4)) {
                 assertEquals(expected.size(), readAll(store, late, expected, null));
             }
-            assertTrue(store.cacheStats().hitCount() > 0, "tail readers used the hot cache: " + store.cacheStats());
+            assertTrue(store.stats().cacheStats().hitCount() > 0, "tail readers used the hot cache: " + store.stats().cacheStats());
             assertEquals(GROUPS, store.lastMariaGtid(0).orElseThrow().sequence());
         } finally {
             pool.shutdownNow();

@@ -36,12 +36,12 @@ class GroupCommitTest {
             try (BinlogCursor c = store.openCursor(name(1), 104)) {
                 store.appender().afterWriteBeforePublish(() -> seenInHook[0] = c.next() == null ? 0 : 1);
                 store.writer().appendGroups(List.of(
-                        new BinlogWriter.Group(name(1), g1, Map.of("k", "1")),
-                        new BinlogWriter.Group(name(1), g2, Map.of("k", "2")),
-                        new BinlogWriter.Group(name(2), g3, Map.of("k", "3"))));
+                        new BinlogWriter.Group(name(1), g1, StateUpdate.ofMeta(Map.of("k", "1"))),
+                        new BinlogWriter.Group(name(1), g2, StateUpdate.ofMeta(Map.of("k", "2"))),
+                        new BinlogWriter.Group(name(2), g3, StateUpdate.ofMeta(Map.of("k", "3")))));
                 assertEquals(0, seenInHook[0], "a reader saw part of the burst before it was published");
                 assertEquals(Optional.of(new BinlogPosition(name(2), 54)), store.committedEnd());
-                assertEquals(Optional.of("3"), store.meta("k"));
+                assertEquals(Optional.of("3"), store.state().meta("k"));
                 assertEquals(Optional.of(new BinlogPosition(name(2), 4)), store.findMariaGtid(0, 2));
                 assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.findMariaGtid(0, 1));
                 assertEquals(2, store.files().size());
@@ -63,7 +63,7 @@ class GroupCommitTest {
             log.rotate(name(1), 999);
             List<EventToStore> gap = log.build(null, 10);
             assertThrows(StoreException.class, () -> store.writer().appendGroups(List.of(
-                    new BinlogWriter.Group(name(1), good, Map.of()), new BinlogWriter.Group(name(1), gap, Map.of()))));
+                    new BinlogWriter.Group(name(1), good, StateUpdate.NONE), new BinlogWriter.Group(name(1), gap, StateUpdate.NONE))));
             assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.committedEnd());
         }
     }
@@ -78,17 +78,17 @@ class GroupCommitTest {
             long written = System.nanoTime();
             // written, not durable yet: neither the events nor their metadata are visible
             assertEquals(Optional.empty(), store.committedEnd());
-            assertEquals(Optional.empty(), store.meta("pos"));
+            assertEquals(Optional.empty(), store.state().meta("pos"));
             assertTrue(store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 10, TimeUnit.SECONDS));
             long tookMillis = (System.nanoTime() - written) / 1_000_000;
             assertTrue(tookMillis >= 300, "published after " + tookMillis + " ms, before the 400 ms interval");
             assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.committedEnd());
-            assertEquals(Optional.of("0-1-1"), store.meta("pos"));
+            assertEquals(Optional.of("0-1-1"), store.state().meta("pos"));
 
             // the writer continues from what it wrote, published or not
             log.appendWithGtid(null, Map.of("pos", "0-1-2"), 10);
             log.appendWithGtid(null, Map.of("pos", "0-1-3"), 20);
-            assertEquals(Optional.of("0-1-1"), store.meta("pos"), "metadata ran ahead of the visible events");
+            assertEquals(Optional.of("0-1-1"), store.state().meta("pos"), "metadata ran ahead of the visible events");
             try (BinlogCursor c = store.openCursor(name(1), 104)) {
                 assertNull(c.next());
                 store.syncNow();
@@ -96,7 +96,7 @@ class GroupCommitTest {
                 assertSameEvent(log.written.get(2), c.next());
                 assertNull(c.next());
             }
-            assertEquals(Optional.of("0-1-3"), store.meta("pos"));
+            assertEquals(Optional.of("0-1-3"), store.state().meta("pos"));
             assertEquals(Optional.of(new BinlogPosition(name(1), 134)), store.committedEnd());
             log.append(5);
         }
@@ -115,13 +115,17 @@ class GroupCommitTest {
             assertEquals(Optional.of(e.getMessage()), store.storageError());
             assertFalse(store.storageWritable(), "still not enough room");
             assertEquals(Optional.empty(), store.committedEnd());
-            assertEquals(1, store.storageErrorCount());
+            assertEquals(1, store.stats().storageErrorCount());
         }
     }
 
     @Test
     void intervalNeedsDurableGroups() {
-        assertThrows(IllegalArgumentException.class, () -> new StoreOptions(false, 10, 0, 1 << 20, "lz4", "zstd", 0, 0, 0));
+        // an interval is a way of syncing every group: one sealed mode, so "interval without sync" cannot be built
+        assertEquals(new SyncMode.Interval(10), StoreOptions.defaults().withSyncEachGroup(false).withSyncIntervalMillis(10).sync());
+        assertTrue(StoreOptions.defaults().withSyncEachGroup(false).withSyncIntervalMillis(10).syncEachGroup());
+        assertThrows(IllegalArgumentException.class, () -> new SyncMode.Interval(0));
+        assertThrows(IllegalArgumentException.class, () -> new SyncMode.Interval(SyncMode.MAX_INTERVAL_MILLIS + 1));
         assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().withSyncIntervalMillis(-1));
         assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().withSyncIntervalMillis(60_000));
     }

@@ -30,11 +30,11 @@ class HotCacheTest {
             for (int g = 0; g < 400; g++) { // ~400 KB, six times the cache
                 log.append(EVENT);
             }
-            assertTrue(store.cachedBytes() <= CACHE, "within budget: " + store.cachedBytes());
-            assertTrue(store.cachedBytes() > CACHE - 2 * (EVENT + TailCache.ENTRY_OVERHEAD), "filled: " + store.cachedBytes());
+            assertTrue(store.stats().cachedBytes() <= CACHE, "within budget: " + store.stats().cachedBytes());
+            assertTrue(store.stats().cachedBytes() > CACHE - 2 * (EVENT + TailCache.ENTRY_OVERHEAD), "filled: " + store.stats().cachedBytes());
 
             // a reader that follows the writer is served from the cache
-            CacheStats before = store.cacheStats();
+            CacheStats before = store.stats().cacheStats();
             try (BinlogCursor tail = store.openCursor(log.file(), log.next())) {
                 for (int g = 0; g < 200; g++) {
                     log.append(EVENT, EVENT / 2);
@@ -44,35 +44,35 @@ class HotCacheTest {
                 assertEquals(399, ((StoreCursor) tail).lockFreeReads(),
                         "after one lookup the reader follows the tail's links, without lock or map lookup");
             }
-            CacheStats tailPhase = store.cacheStats().minus(before);
+            CacheStats tailPhase = store.stats().cacheStats().minus(before);
             assertEquals(400, tailPhase.hitCount());
             assertEquals(0, tailPhase.missCount());
             assertEquals(1.0, tailPhase.hitRate());
 
             // the tail as cached now
-            List<StoredEvent> cachedTail = log.written.stream().filter(e -> store.cache().contains(1, e.position())).toList();
-            long cachedBytes = store.cachedBytes();
+            List<StoredEvent> cachedTail = log.written.stream().filter(e -> store.context().cache().contains(1, e.position())).toList();
+            long cachedBytes = store.stats().cachedBytes();
             assertTrue(cachedTail.size() > 40, "tail entries cached: " + cachedTail.size());
             StoredEvent newest = log.written.get(log.written.size() - 1);
-            assertTrue(store.cache().contains(1, newest.position()));
+            assertTrue(store.context().cache().contains(1, newest.position()));
 
             // a reader from the very beginning reads everything, mostly from RocksDB
-            before = store.cacheStats();
+            before = store.stats().cacheStats();
             try (BinlogCursor behind = store.openCursor(name(1), 4)) {
                 assertEquals(log.written.size(), drain(behind).size());
             }
-            CacheStats behindPhase = store.cacheStats().minus(before);
+            CacheStats behindPhase = store.stats().cacheStats().minus(before);
             assertEquals(log.written.size() - cachedTail.size(), behindPhase.missCount());
             assertEquals(cachedTail.size(), behindPhase.hitCount());
             assertEquals(0, behindPhase.evictionCount(), "reading from behind evicts nothing");
 
             // ... and the tail is exactly as it was
-            assertEquals(cachedBytes, store.cachedBytes());
+            assertEquals(cachedBytes, store.stats().cachedBytes());
             for (StoredEvent e : cachedTail) {
-                assertTrue(store.cache().contains(1, e.position()), "still cached: " + e.position());
+                assertTrue(store.context().cache().contains(1, e.position()), "still cached: " + e.position());
             }
             StoredEvent oldestNotCached = log.written.get(log.written.size() - cachedTail.size() - 1);
-            assertFalse(store.cache().contains(1, oldestNotCached.position()), "events read from RocksDB are not inserted");
+            assertFalse(store.context().cache().contains(1, oldestNotCached.position()), "events read from RocksDB are not inserted");
 
             // overall the hit ratio rose during tail reading and fell while the far-behind reader ran
             assertTrue(tailPhase.hitRate() > behindPhase.hitRate());
@@ -84,12 +84,12 @@ class HotCacheTest {
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withCacheBytes(0))) {
             TestLog log = new TestLog(store);
             log.rotate(name(1)).append(100, 200);
-            assertEquals(0, store.cachedBytes());
+            assertEquals(0, store.stats().cachedBytes());
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 assertEquals(2, drain(c).size());
             }
-            assertEquals(0, store.cacheStats().hitCount());
-            assertEquals(2, store.cacheStats().missCount());
+            assertEquals(0, store.stats().cacheStats().hitCount());
+            assertEquals(2, store.stats().cacheStats().missCount());
         }
     }
 }

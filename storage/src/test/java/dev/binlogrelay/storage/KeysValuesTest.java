@@ -30,6 +30,18 @@ class KeysValuesTest {
     }
 
     @Test
+    void aFormatDescriptionKeySitsRightAfterItsFileRecord() {
+        byte[] k = Keys.format(0x01020304L);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 1}, k);
+        assertTrue(Keys.isFormat(k));
+        assertEquals(0x01020304L, Keys.formatFileSeq(k));
+        assertTrue(!Keys.isFormat(Keys.file(7)));
+        assertTrue(Arrays.compareUnsigned(Keys.file(7), Keys.format(7)) < 0);
+        assertTrue(Arrays.compareUnsigned(Keys.format(7), Keys.file(8)) < 0);
+        assertThrows(StoreException.class, () -> Keys.fileSeq(k), "not a file record's key");
+    }
+
+    @Test
     void gtidKeysSortByDomainThenUnsignedSequence() {
         assertTrue(Arrays.compareUnsigned(Keys.gtid(0, Long.MAX_VALUE), Keys.gtid(0, -1L)) < 0);
         assertTrue(Arrays.compareUnsigned(Keys.gtid(0, -1L), Keys.gtid(1, 0)) < 0);

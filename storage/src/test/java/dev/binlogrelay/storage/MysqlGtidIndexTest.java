@@ -42,15 +42,15 @@ class MysqlGtidIndexTest {
     /** A file: a stand-in format description at 4, then (if given) its PREVIOUS_GTIDS, then a one-event group. */
     private static void file(BinlogStore store, String name, String previous) {
         byte[] fde = event(EventType.FORMAT_DESCRIPTION, 4, new byte[30]);
-        store.writer().appendGroup(name, List.of(new EventToStore(4, fde, 3, null)), Map.of());
+        store.writer().appendGroup(name, List.of(new EventToStore(4, fde, 3, null)), StateUpdate.NONE);
         long pos = 4 + fde.length;
         if (previous != null) {
             byte[] prev = previousGtids(pos, previous);
-            store.writer().appendGroup(name, List.of(new EventToStore(pos, prev, 3, null)), Map.of());
+            store.writer().appendGroup(name, List.of(new EventToStore(pos, prev, 3, null)), StateUpdate.NONE);
             pos += prev.length;
         }
         byte[] query = event(EventType.QUERY, pos, new byte[20]);
-        store.writer().appendGroup(name, List.of(new EventToStore(pos, query, 3, null)), Map.of());
+        store.writer().appendGroup(name, List.of(new EventToStore(pos, query, 3, null)), StateUpdate.NONE);
     }
 
     private static Optional<String> startFile(BinlogStore store, String executed) {
@@ -94,9 +94,9 @@ class MysqlGtidIndexTest {
             store.purgeFilesBefore("binlog.000003");
             assertEquals(List.of("binlog.000003", "binlog.000004", "binlog.000005"),
                     store.files().stream().map(BinlogFileInfo::name).toList());
-            assertEquals(Optional.empty(), store.meta(MysqlGtidIndex.PREFIX + "1"), "entry of a purged file deleted");
-            assertEquals(Optional.empty(), store.meta(MysqlGtidIndex.PREFIX + "2"), "entry of a purged file deleted");
-            assertTrue(store.meta(MysqlGtidIndex.PREFIX + "3").isPresent());
+            assertEquals(Optional.empty(), store.state().meta(MysqlGtidIndex.PREFIX + "1"), "entry of a purged file deleted");
+            assertEquals(Optional.empty(), store.state().meta(MysqlGtidIndex.PREFIX + "2"), "entry of a purged file deleted");
+            assertTrue(store.state().meta(MysqlGtidIndex.PREFIX + "3").isPresent());
             // a reader that lacks what was purged finds no file: the caller refuses it
             assertEquals(Optional.empty(), startFile(store, A + ":1-15"));
             assertEquals(Optional.of("binlog.000003"), startFile(store, A + ":1-25"));

@@ -74,7 +74,7 @@ class OpenCursorTest {
             PositionException e = assertThrows(PositionException.class, () -> store.openCursor(name(1), pos));
             assertTrue(e.getMessage().contains("position " + p + " of " + name(1) + ", which is not an event boundary"), e.getMessage());
         }
-        assertEquals(0, store.openCursors(), "failed opens leave no cursor behind");
+        assertEquals(0, store.stats().openCursors(), "failed opens leave no cursor behind");
     }
 
     @Test

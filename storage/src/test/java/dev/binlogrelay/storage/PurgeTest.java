@@ -92,12 +92,12 @@ class PurgeTest {
                 assertSameEvent(expected.get(i), rest.get(i));
             }
         }
-        try (RocksIterator it = store.rocks().db.newIterator(store.rocks().events)) {
+        try (RocksIterator it = store.context().rocks().db.newIterator(store.context().rocks().events)) {
             it.seekToFirst();
             assertEquals(3, Keys.eventFile(it.key()), "no event of a purged file is left");
             assertEquals(4, Keys.eventPosition(it.key()));
         }
-        try (RocksIterator it = store.rocks().db.newIterator(store.rocks().files)) {
+        try (RocksIterator it = store.context().rocks().db.newIterator(store.context().rocks().files)) {
             it.seekToFirst();
             assertEquals(3, Keys.fileSeq(it.key()), "no file record of a purged file is left");
         }
@@ -132,14 +132,14 @@ class PurgeTest {
                 + " (mariadb-bin.000003 to mariadb-bin.000004)"), other.getMessage());
         PositionException later = assertThrows(PositionException.class, () -> store.openCursor(name(9), 4));
         assertFalse(later.getMessage().contains("purged"), "a file after the held ones was never purged: " + later.getMessage());
-        assertEquals(0, store.openCursors());
+        assertEquals(0, store.stats().openCursors());
     }
 
     @Test
     void gtidIndexEntriesOfPurgedFilesAreRemoved() {
         store.purgeFilesBefore(name(3));
         List<long[]> left = new ArrayList<>(); // {domain, sequence, file}
-        try (RocksIterator it = store.rocks().db.newIterator(store.rocks().gtid)) {
+        try (RocksIterator it = store.context().rocks().db.newIterator(store.context().rocks().gtid)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 left.add(new long[] {Keys.gtidDomain(it.key()), Keys.gtidSequence(it.key()), Values.gtidFileSeq(it.value())});
             }
@@ -254,7 +254,7 @@ class PurgeTest {
                     big.appendWithGtid(new MariaGtidRef(0, 1, f * 1000L + g), Map.of(), 40, 16_000); // incompressible
                 }
             }
-            RocksHandles rocks = s.rocks();
+            RocksHandles rocks = s.context().rocks();
             rocks.db.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true), rocks.events);
             long before = sstBytes(rocks);
             assertTrue(before > 3_000_000, "the events are on disk: " + before);

@@ -57,11 +57,11 @@ class SegmentReadTest {
                     assertSameEvent(expected, c.next());
                 }
                 assertNull(c.next());
-                assertEquals(windows, store.segments().loads(), "one RocksDB read per window");
+                assertEquals(windows, store.context().segments().loads(), "one RocksDB read per window");
                 assertEquals(log.written.size() - windows, ((StoreCursor) c).lockFreeReads(),
                         "every event but the first of each window came from the segment in hand");
             }
-            assertEquals(log.written.size(), store.cacheStats().missCount(), "all counted as reads from RocksDB");
+            assertEquals(log.written.size(), store.stats().cacheStats().missCount(), "all counted as reads from RocksDB");
         }
     }
 
@@ -78,11 +78,11 @@ class SegmentReadTest {
                 assertSameEvent(firstOfLastWindow, c.next());
                 // the reader stays in file 1's last window; file 2's first window is loaded in the background
                 long deadline = System.nanoTime() + 10_000_000_000L;
-                while (!store.segments().isCached(2, 0)) {
+                while (!store.context().segments().isCached(2, 0)) {
                     assertTrue(System.nanoTime() < deadline, "file 2's first window was not read ahead");
                     java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
                 }
-                assertEquals(1, store.segments().prefetches());
+                assertEquals(1, store.context().segments().prefetches());
                 for (StoredEvent e : log.written.subList(log.written.indexOf(firstOfLastWindow) + 1, log.written.size())) {
                     assertSameEvent(e, c.next());
                 }
@@ -167,9 +167,9 @@ class SegmentReadTest {
             String what = "complete windows loaded once for all readers; the open window once per reader (last event at "
                     + last.position() + ")";
             if (exact) {
-                assertEquals(complete + cursors.size(), store.segments().loads(), what);
+                assertEquals(complete + cursors.size(), store.context().segments().loads(), what);
             } else {
-                long loads = store.segments().loads();
+                long loads = store.context().segments().loads();
                 assertTrue(loads >= complete + cursors.size() && loads <= complete + cursors.size() + 2,
                         what + ": " + loads + " loads for " + complete + " complete windows and " + cursors.size() + " readers");
             }
@@ -211,7 +211,7 @@ class SegmentReadTest {
                     assertEquals(List.of(100, 1_500_000, 100), drain(c).stream().limit(3).map(e -> e.bytes().length).toList());
                 }
             }
-            assertTrue(store.segments().weightedSize() < 1_000_000, "huge window not cached: " + store.segments().weightedSize());
+            assertTrue(store.context().segments().weightedSize() < 1_000_000, "huge window not cached: " + store.context().segments().weightedSize());
         }
     }
 

@@ -17,9 +17,23 @@ class StoreOptionsTest {
         StoreOptions d = StoreOptions.defaults();
         assertTrue(d.syncEachGroup());
         assertEquals(0, d.syncIntervalMillis());
+        assertEquals(SyncMode.EVERY_GROUP, d.sync());
         assertEquals(64L << 20, d.cacheBytes());
         assertEquals(CompressionType.NO_COMPRESSION, StoreOptions.compressionType(d.compression()));
         assertEquals(CompressionType.LZ4_COMPRESSION, StoreOptions.compressionType(d.bottommostCompression()));
+    }
+
+    @Test
+    void threeSyncModes() {
+        StoreOptions d = StoreOptions.defaults();
+        assertEquals(SyncMode.NONE, d.withSyncEachGroup(false).sync());
+        assertEquals(SyncMode.EVERY_GROUP, d.withSyncEachGroup(false).withSyncEachGroup(true).sync());
+        assertEquals(new SyncMode.Interval(10), d.withSyncIntervalMillis(10).sync());
+        assertEquals(new SyncMode.Interval(10), d.withSyncIntervalMillis(10).withSyncEachGroup(true).sync(), "keeps the interval");
+        assertEquals(SyncMode.EVERY_GROUP, d.withSyncIntervalMillis(10).withSyncIntervalMillis(0).sync());
+        assertEquals(SyncMode.NONE, d.withSyncEachGroup(false).withSyncIntervalMillis(0).sync());
+        assertTrue(SyncMode.NONE.unsyncedAppends() && new SyncMode.Interval(5).unsyncedAppends());
+        assertEquals(false, SyncMode.EVERY_GROUP.unsyncedAppends());
     }
 
     @Test

@@ -58,7 +58,7 @@ final class TestLog {
 
     TestLog appendWithGtid(MariaGtidRef gtid, Map<String, String> meta, int... lengths) {
         List<EventToStore> group = build(gtid, lengths);
-        store.writer().appendGroup(file, group, meta);
+        store.writer().appendGroup(file, group, StateUpdate.ofMeta(meta));
         for (EventToStore e : group) {
             written.add(new StoredEvent(file, e.position(), e.bytes(), e.flags()));
         }

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -90,7 +89,7 @@ public class StoreBenchmark {
             for (int i = 0; i < READ_EVENTS; i++) {
                 byte[] e = SampleEvents.rowsEvent(2048, i);
                 store.writer().appendGroup(FILE, List.of(new EventToStore(pos, e,
-                        StoredEvent.GROUP_START | StoredEvent.GROUP_END, null)), Map.of());
+                        StoredEvent.GROUP_START | StoredEvent.GROUP_END, null)), dev.binlogrelay.storage.StateUpdate.NONE);
                 pos += e.length;
             }
         }
@@ -119,7 +118,7 @@ public class StoreBenchmark {
             group.add(new EventToStore(pos, e, flags, null));
             pos += e.length;
         }
-        a.store.writer().appendGroup(file, group, Map.of());
+        a.store.writer().appendGroup(file, group, dev.binlogrelay.storage.StateUpdate.NONE);
         a.next = pos;
         return pos;
     }

@@ -9,6 +9,7 @@ import dev.binlogrelay.core.protocol.HandshakeResponse41;
 import dev.binlogrelay.core.protocol.HandshakeV10;
 import dev.binlogrelay.core.protocol.QueryResponseReader;
 import dev.binlogrelay.core.protocol.TextResultSet;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -23,16 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * One replication client connection, blocking until the dump starts: login with mysql_native_password
- * (relay-core's codecs), text queries, and the COM_BINLOG_DUMP request. After {@link #requestDump} the
- * {@link #channel()} is handed to {@link FanOut}, which reads the stream without blocking.
- *
- * <pre>
- * COM_BINLOG_DUMP : 0x12 | position (4) | flags (2; 1 = non-blocking, 2 = send ANNOTATE_ROWS) | server_id (4) | file name
- * </pre>
+ * One replication client connection, blocking until the dump starts: login with mysql_native_password, text
+ * queries, and the COM_BINLOG_DUMP request ({@link BinlogDump}), all with relay-core's codecs. After
+ * {@link #requestDump} the {@link #channel()} is handed to {@link FanOut}, which reads the stream without blocking.
  */
 public final class ReaderConnection implements AutoCloseable {
-    public static final int DUMP_NON_BLOCK = 1;
+    /** The dump flag for a dump that ends with EOF at the end of the binlog ({@link BinlogDump#NON_BLOCK}). */
+    public static final int DUMP_NON_BLOCK = BinlogDump.NON_BLOCK;
     private static final int MAX_PACKET = 1 << 24;
 
     private final String peer;
@@ -117,9 +115,7 @@ public final class ReaderConnection implements AutoCloseable {
     /** Sends COM_BINLOG_DUMP; the stream is then read from {@link #channel()}. */
     public void requestDump(String file, long position, int flags, long serverId) throws IOException {
         sequence = 0;
-        byte[] name = file.getBytes(StandardCharsets.UTF_8);
-        writePacket(Unpooled.buffer(11 + name.length).writeByte(Commands.COM_BINLOG_DUMP).writeIntLE((int) position)
-                .writeShortLE(flags).writeIntLE((int) serverId).writeBytes(name));
+        writePacket(new BinlogDump(position, flags, serverId, file).encode(ByteBufAllocator.DEFAULT));
     }
 
     public SocketChannel channel() {

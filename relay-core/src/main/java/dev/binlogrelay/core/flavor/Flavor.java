@@ -1,7 +1,8 @@
 package dev.binlogrelay.core.flavor;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
+import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
+import dev.binlogrelay.core.protocol.command.ReplicationCommand;
 
 import java.util.List;
 import java.util.Locale;
@@ -30,12 +31,12 @@ public interface Flavor {
     List<String> upstreamSetupStatements(long heartbeatNanos, String gtidStart, String replicaUuid);
 
     /**
-     * The dump command the upstream client sends.
+     * The dump command the upstream client sends ({@link BinlogDump} or {@link BinlogDumpGtid}).
      *
      * @param gtidStart null to dump from {@code file} and {@code position}; else the GTID state to start from in
      *                  this flavor's text form (as {@link #parseGtidStart} returns it)
      */
-    ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, String gtidStart);
+    ReplicationCommand dumpCommand(long serverId, String file, long position, String gtidStart);
 
     /**
      * Parses a GTID start position of this flavor (upstream.start, or the GTID state the relay resumes from): a

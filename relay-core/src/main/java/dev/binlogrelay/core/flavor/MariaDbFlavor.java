@@ -1,11 +1,9 @@
 package dev.binlogrelay.core.flavor;
 
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
-import dev.binlogrelay.core.protocol.Commands;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
+import dev.binlogrelay.core.protocol.command.ReplicationCommand;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,10 +11,6 @@ import java.util.List;
 public final class MariaDbFlavor implements Flavor {
     public static final MariaDbFlavor INSTANCE = new MariaDbFlavor();
 
-    /** COM_BINLOG_DUMP flag: send EOF at the end of the last file instead of waiting. */
-    public static final int DUMP_NON_BLOCK = 1;
-    /** COM_BINLOG_DUMP flag (MariaDB): send ANNOTATE_ROWS events as stored. */
-    public static final int DUMP_SEND_ANNOTATE_ROWS = 2;
     /** @mariadb_slave_capability value of a GTID-aware replica (MARIA_SLAVE_CAPABILITY_GTID). */
     public static final int SLAVE_CAPABILITY_GTID = 4;
 
@@ -52,19 +46,13 @@ public final class MariaDbFlavor implements Flavor {
     }
 
     /**
-     * <pre>
-     * COM_BINLOG_DUMP: 0x12 | position (4) | flags (2) | server_id (4) | file name (rest)
-     * </pre>
-     * With @slave_connect_state set, MariaDB ignores file and position and starts from the GTID state.
+     * COM_BINLOG_DUMP ({@link BinlogDump}) asking for ANNOTATE_ROWS. For a GTID start it names no file and position
+     * 4: with @slave_connect_state set, MariaDB ignores file and position and starts from the GTID state.
      */
     @Override
-    public ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, String gtidStart) {
+    public ReplicationCommand dumpCommand(long serverId, String file, long position, String gtidStart) {
         boolean gtid = gtidStart != null;
-        byte[] name = gtid ? new byte[0] : file.getBytes(StandardCharsets.UTF_8);
-        ByteBuf out = alloc.buffer(11 + name.length);
-        out.writeByte(Commands.COM_BINLOG_DUMP).writeIntLE((int) (gtid ? 4 : position))
-                .writeShortLE(DUMP_SEND_ANNOTATE_ROWS).writeIntLE((int) serverId).writeBytes(name);
-        return out;
+        return new BinlogDump(gtid ? 4 : position, BinlogDump.SEND_ANNOTATE_ROWS, serverId, gtid ? "" : file);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package dev.binlogrelay.core.flavor;
 
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
-import dev.binlogrelay.core.protocol.Commands;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
+import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
+import dev.binlogrelay.core.protocol.command.ReplicationCommand;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +21,6 @@ import java.util.regex.Pattern;
  * none of their results (the {@link #serverInfoQuery()} tells it what it keeps).
  */
 public final class MysqlFlavor implements Flavor {
-    /** COM_BINLOG_DUMP_GTID flag: the GTID set field is present (what mysqlbinlog sets; the server reads it anyway). */
-    public static final int DUMP_THROUGH_GTID = 4;
-    /** COM_BINLOG_DUMP_GTID flag: the file name and position fields are meant (not set by the relay). */
-    public static final int DUMP_THROUGH_POSITION = 2;
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
 
     private final int major;
@@ -121,30 +116,17 @@ public final class MysqlFlavor implements Flavor {
     }
 
     /**
-     * <pre>
-     * COM_BINLOG_DUMP:      0x12 | position (4) | flags (2) = 0 | server_id (4) | file name (rest)
-     * COM_BINLOG_DUMP_GTID: 0x1E | flags (2) = BINLOG_THROUGH_GTID | server_id (4) | file name length (4) = 0
-     *                       | position (8) = 4 | GTID set length (4) | GTID set (binary, {@link MysqlGtidSet#encode})
-     * </pre>
-     * A GTID dump names no file, as MySQL's replica does with auto-positioning: the primary starts at the newest
-     * file whose previous-GTIDs set the relay has, and leaves out every transaction in the relay's set.
+     * By file and position, COM_BINLOG_DUMP ({@link BinlogDump}) without flags. By GTID, COM_BINLOG_DUMP_GTID
+     * ({@link BinlogDumpGtid}) with flag BINLOG_THROUGH_GTID, no file, position 4 and the relay's set, as MySQL's
+     * replica does with auto-positioning: the primary starts at the newest file whose previous-GTIDs set the relay
+     * has, and leaves out every transaction in the relay's set.
      */
     @Override
-    public ByteBuf dumpCommand(ByteBufAllocator alloc, long serverId, String file, long position, String gtidStart) {
+    public ReplicationCommand dumpCommand(long serverId, String file, long position, String gtidStart) {
         if (gtidStart == null) {
-            byte[] name = file.getBytes(StandardCharsets.UTF_8);
-            ByteBuf out = alloc.buffer(11 + name.length);
-            out.writeByte(Commands.COM_BINLOG_DUMP).writeIntLE((int) position).writeShortLE(0)
-                    .writeIntLE((int) serverId).writeBytes(name);
-            return out;
+            return new BinlogDump(position, 0, serverId, file);
         }
-        MysqlGtidSet set = MysqlGtidSet.parse(gtidStart);
-        int size = set.encodedSize();
-        ByteBuf out = alloc.buffer(1 + 2 + 4 + 4 + 8 + 4 + size);
-        out.writeByte(Commands.COM_BINLOG_DUMP_GTID).writeShortLE(DUMP_THROUGH_GTID).writeIntLE((int) serverId)
-                .writeIntLE(0).writeLongLE(4).writeIntLE(size);
-        set.encode(out);
-        return out;
+        return new BinlogDumpGtid(BinlogDumpGtid.THROUGH_GTID, serverId, "", 4, MysqlGtidSet.parse(gtidStart));
     }
 
     @Override

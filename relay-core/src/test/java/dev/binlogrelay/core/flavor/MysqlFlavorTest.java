@@ -1,5 +1,6 @@
 package dev.binlogrelay.core.flavor;
 
+import dev.binlogrelay.core.protocol.command.BinlogDump;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -73,7 +74,7 @@ class MysqlFlavorTest {
     /** COM_BINLOG_DUMP_GTID as MySQL lays it out (com_binlog_dump_gtid in sql/rpl_source.cc reads it). */
     @Test
     void gtidDumpCommandBytes() {
-        ByteBuf b = new MysqlFlavor(8, 0, 36).dumpCommand(ByteBufAllocator.DEFAULT, 0x01020304L, null, 0, UUID + ":1-5:7");
+        ByteBuf b = new MysqlFlavor(8, 0, 36).dumpCommand(0x01020304L, null, 0, UUID + ":1-5:7").encode(ByteBufAllocator.DEFAULT);
         try {
             String expected = "1e" // COM_BINLOG_DUMP_GTID
                     + "0400" // flags: BINLOG_THROUGH_GTID
@@ -95,7 +96,7 @@ class MysqlFlavorTest {
     /** A tagged set (8.4+) switches the set to the tagged format: header 0x01 | n_sids << 8 | 0x01 << 56. */
     @Test
     void taggedGtidDumpCommand() {
-        ByteBuf b = new MysqlFlavor(8, 4, 0).dumpCommand(ByteBufAllocator.DEFAULT, 7, null, 0, UUID + ":tx:1-2");
+        ByteBuf b = new MysqlFlavor(8, 4, 0).dumpCommand(7, null, 0, UUID + ":tx:1-2").encode(ByteBufAllocator.DEFAULT);
         try {
             String hex = ByteBufUtil.hexDump(b);
             String set = hex.substring(2 * (1 + 2 + 4 + 4 + 8 + 4));
@@ -108,13 +109,22 @@ class MysqlFlavorTest {
 
     @Test
     void filePositionDumpCommandBytes() {
-        ByteBuf b = new MysqlFlavor(5, 7, 44).dumpCommand(ByteBufAllocator.DEFAULT, 9, "binlog.000002", 1234, null);
+        ByteBuf b = new MysqlFlavor(5, 7, 44).dumpCommand(9, "binlog.000002", 1234, null).encode(ByteBufAllocator.DEFAULT);
         try {
             assertEquals("12" + "d2040000" + "0000" + "09000000" + ByteBufUtil.hexDump("binlog.000002".getBytes()),
                     ByteBufUtil.hexDump(b));
         } finally {
             b.release();
         }
+    }
+
+    /** MariaDB: COM_BINLOG_DUMP with ANNOTATE_ROWS; for a GTID start no file and position 4 (the state is a variable). */
+    @Test
+    void mariaDbDumpCommands() {
+        assertEquals(new BinlogDump(1234, BinlogDump.SEND_ANNOTATE_ROWS, 9, "mysql-bin.000002"),
+                MariaDbFlavor.INSTANCE.dumpCommand(9, "mysql-bin.000002", 1234, null));
+        assertEquals(new BinlogDump(4, BinlogDump.SEND_ANNOTATE_ROWS, 9, ""),
+                MariaDbFlavor.INSTANCE.dumpCommand(9, null, 0, "0-1-100"));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
-import dev.binlogrelay.core.flavor.MariaDbFlavor;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -11,7 +10,9 @@ import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.ServerStatus;
-import dev.binlogrelay.core.protocol.Wire;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
+import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
+import dev.binlogrelay.core.protocol.command.RegisterReplica;
 import dev.binlogrelay.server.admin.QueryResult;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
@@ -97,13 +98,14 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         if (!packet.isReadable()) {
             throw new ProtocolException("empty command packet");
         }
-        int command = packet.readUnsignedByte();
+        int command = packet.getUnsignedByte(packet.readerIndex());
         switch (command) {
             case Commands.COM_QUIT -> ctx.close();
             case Commands.COM_PING, Commands.COM_INIT_DB, Commands.COM_RESET_CONNECTION -> ok(ctx);
-            case Commands.COM_QUERY -> query(ctx, packet.toString(StandardCharsets.UTF_8));
-            case Commands.COM_REGISTER_SLAVE -> register(ctx, packet);
-            case Commands.COM_BINLOG_DUMP -> binlogDump(ctx, packet);
+            case Commands.COM_QUERY -> query(ctx, packet.toString(packet.readerIndex() + 1, packet.readableBytes() - 1,
+                    StandardCharsets.UTF_8));
+            case Commands.COM_REGISTER_SLAVE -> register(ctx, RegisterReplica.decode(packet));
+            case Commands.COM_BINLOG_DUMP -> binlogDump(ctx, BinlogDump.decode(packet));
             case Commands.COM_BINLOG_DUMP_GTID -> binlogDumpGtid(ctx, packet);
             default -> {
                 log.info("{} sent unsupported {}", ctx.channel().remoteAddress(), Commands.name(command));
@@ -130,8 +132,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         sequence.reset();
     }
 
-    private void register(ChannelHandlerContext ctx, ByteBuf in) {
-        ReplicationCommands.RegisterReplica r = ReplicationCommands.RegisterReplica.decode(in);
+    private void register(ChannelHandlerContext ctx, RegisterReplica r) {
         String uuid = sql.hasUserVariable("replica_uuid") ? sql.userVariable("replica_uuid") : sql.userVariable("slave_uuid");
         server.registerReplica(ctx.channel(), new RelayInfo.RegisteredReplica(r.serverId(),
                 r.host().isEmpty() ? host(ctx) : r.host(), r.port(), server.info().serverId(), uuid == null ? "" : uuid));
@@ -139,8 +140,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         ok(ctx);
     }
 
-    private void binlogDump(ChannelHandlerContext ctx, ByteBuf in) {
-        ReplicationCommands.BinlogDump d = ReplicationCommands.BinlogDump.decode(in);
+    private void binlogDump(ChannelHandlerContext ctx, BinlogDump d) {
         ReaderOptions options;
         try {
             options = readerOptions(d.flags(), d.serverId());
@@ -151,11 +151,12 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         startDump(ctx, d.file(), d.position(), d.serverId(), d.flags(), options);
     }
 
+    /** A malformed GTID set is answered with ERR 1236, as a server does; a packet too short for its fields is not. */
     private void binlogDumpGtid(ChannelHandlerContext ctx, ByteBuf in) {
-        ReplicationCommands.BinlogDumpGtid d;
+        BinlogDumpGtid d;
         ReaderOptions options;
         try {
-            d = ReplicationCommands.BinlogDumpGtid.decode(in);
+            d = BinlogDumpGtid.decode(in);
             options = readerOptions(d.flags(), d.serverId()).withMysqlGtidSet(d.gtids());
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
@@ -256,8 +257,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             heartbeat = Math.max(server.defaultHeartbeatNanos(), MIN_HEARTBEAT_NANOS);
         }
         boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
-        return new ReaderOptions(checksum, gtid, heartbeat, asked, (flags & MariaDbFlavor.DUMP_NON_BLOCK) != 0 || readerServerId == 0,
-                (flags & MariaDbFlavor.DUMP_SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
+        return new ReaderOptions(checksum, gtid, heartbeat, asked, (flags & BinlogDump.NON_BLOCK) != 0 || readerServerId == 0,
+                (flags & BinlogDump.SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
     }
 
     /** For the dump's log line: the heartbeat period, and that it was raised to the floor if it was. */

@@ -1,6 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * writer's thread and only flips a flag and submits.
  */
 final class CommitFanOut {
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final EventLoop loop;
     /** Sessions of this loop; event loop only. */
     private final List<DumpSession> sessions = new ArrayList<>();
@@ -28,7 +28,7 @@ final class CommitFanOut {
     private final Runnable listener = this::onCommit;
     private DumpSession[] snapshot = new DumpSession[0];
 
-    CommitFanOut(BinlogStore store, EventLoop loop) {
+    CommitFanOut(BinlogReadView store, EventLoop loop) {
         this.store = store;
         this.loop = loop;
     }

@@ -10,7 +10,7 @@ import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.server.admin.QueryHandler;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.metrics.RelayMetrics;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -44,7 +44,7 @@ public final class DownstreamServer implements AutoCloseable {
     static final String TLS = "tls";
     static final String SESSION = "session";
 
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final RelayInfo info;
     private final UserDirectory users;
     private final DownstreamSecurity security;
@@ -73,28 +73,28 @@ public final class DownstreamServer implements AutoCloseable {
     private Channel serverChannel;
 
     /** Plain TCP only, a generated RSA key pair for caching_sha2_password, the flavor's default plugin. */
-    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, RelayMetrics metrics,
+    public DownstreamServer(BinlogReadView store, RelayInfo info, UserDirectory users, RelayMetrics metrics,
                             long maxPacket, long defaultHeartbeatNanos, int writeBufferLow, int writeBufferHigh,
                             int workerThreads) {
         this(store, info, users, DownstreamSecurity.plain(), metrics, maxPacket, defaultHeartbeatNanos, writeBufferLow,
                 writeBufferHigh, workerThreads);
     }
 
-    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
+    public DownstreamServer(BinlogReadView store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
                             RelayMetrics metrics, long maxPacket, long defaultHeartbeatNanos, int writeBufferLow,
                             int writeBufferHigh, int workerThreads) {
         this(store, info, users, security, metrics, DownstreamLimits.defaults(maxPacket), defaultHeartbeatNanos,
                 writeBufferLow, writeBufferHigh, workerThreads, SendLimits.defaults());
     }
 
-    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
+    public DownstreamServer(BinlogReadView store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
                             RelayMetrics metrics, DownstreamLimits limits, long defaultHeartbeatNanos, int writeBufferLow,
                             int writeBufferHigh, int workerThreads) {
         this(store, info, users, security, metrics, limits, defaultHeartbeatNanos, writeBufferLow, writeBufferHigh,
                 workerThreads, SendLimits.defaults());
     }
 
-    public DownstreamServer(BinlogStore store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
+    public DownstreamServer(BinlogReadView store, RelayInfo info, UserDirectory users, DownstreamSecurity security,
                             RelayMetrics metrics, DownstreamLimits limits, long defaultHeartbeatNanos, int writeBufferLow,
                             int writeBufferHigh, int workerThreads, SendLimits sendLimits) {
         this.pendingWrites = new PendingWriteBudget(sendLimits.maxPendingBytes());
@@ -153,7 +153,7 @@ public final class DownstreamServer implements AutoCloseable {
         return serverChannel == null ? 0 : ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    BinlogStore store() {
+    BinlogReadView store() {
         return store;
     }
 

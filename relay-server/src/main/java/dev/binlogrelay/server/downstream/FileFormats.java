@@ -2,31 +2,28 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.binlog.FormatDescription;
-import dev.binlogrelay.server.upstream.BinlogIngester;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.PositionException;
 
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The format description event of each stored file (kept in the store's metadata), cached. Thread-safe. */
+/** The format description event of each stored file (kept with the file's record in the store), cached. Thread-safe. */
 public final class FileFormats {
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-    public FileFormats(BinlogStore store) {
+    public FileFormats(BinlogReadView store) {
         this.store = store;
     }
 
     public byte[] formatDescription(String file) {
-        return cache.computeIfAbsent(file, f -> store.meta(BinlogIngester.META_FDE_PREFIX + f)
-                .map(b -> Base64.getDecoder().decode(b))
+        return cache.computeIfAbsent(file, f -> store.state().formatDescription(f)
                 .orElseThrow(() -> new IllegalStateException("no format description stored for " + f)));
     }
 
     public boolean has(String file) {
-        return cache.containsKey(file) || store.meta(BinlogIngester.META_FDE_PREFIX + file).isPresent();
+        return cache.containsKey(file) || store.state().formatDescription(file).isPresent();
     }
 
     public ChecksumAlgorithm checksum(String file) {

@@ -9,11 +9,10 @@ import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.core.protocol.PeerText;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.MariaGtidRef;
 import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoredEvent;
@@ -26,10 +25,10 @@ import java.util.TreeSet;
 
 /** Turns what a reader asks for (file and position, or a GTID position) into a cursor on the store. */
 public final class StartPositions {
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private final FileFormats formats;
 
-    public StartPositions(BinlogStore store, FileFormats formats) {
+    public StartPositions(BinlogReadView store, FileFormats formats) {
         this.store = store;
         this.formats = formats;
     }
@@ -213,10 +212,10 @@ public final class StartPositions {
 
     /**
      * The GTID state where the relay's oldest file begins: the state just before the first group it stored
-     * ({@link BinlogIngester#META_START_GTID_POS}), advanced by everything it purged since.
+     * ({@link dev.binlogrelay.storage.StoreState#mariaStartPosition()}), advanced by everything it purged since.
      */
     private MariaGtidPosition headState(MariaGtidPosition purged) {
-        MariaGtidPosition base = MariaGtidPosition.parse(store.meta(BinlogIngester.META_START_GTID_POS).orElse(""));
+        MariaGtidPosition base = store.state().mariaStartPosition().orElse(MariaGtidPosition.EMPTY);
         for (MariaGtid g : purged.gtids()) {
             base = base.with(g);
         }

@@ -8,14 +8,12 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
-import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.gtid.MariaGtid;
-import dev.binlogrelay.core.gtid.MariaGtidPosition;
-import dev.binlogrelay.core.gtid.MysqlGtidSet;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
+import dev.binlogrelay.storage.StateUpdate;
+import dev.binlogrelay.storage.gtid.GtidState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Loads recorded binlog files into the store under their own names and positions, so the relay can serve
@@ -63,37 +58,17 @@ public final class BinlogImporter {
             groups = newPart(file, groups, held.get());
         }
         byte[] fde = FormatDescription.withoutInUseFlag(file.formatDescription());
-        Map<String, String> fileMeta = new HashMap<>();
-        fileMeta.put(BinlogIngester.META_FDE_PREFIX + name, Base64.getEncoder().encodeToString(fde));
-        fileMeta.put(BinlogIngester.META_CHECKSUM, file.checksum().name());
-        fileMeta.put(BinlogIngester.META_SERVER_VERSION, FormatDescription.serverVersion(fde));
-        fileMeta.put(BinlogIngester.META_SERVER_ID, Long.toString(Events.serverId(fde)));
-        MariaGtidPosition gtids = MariaGtidPosition.parse(store.meta(BinlogIngester.META_GTID_POS).orElse(""));
-        boolean gtidStored = store.meta(BinlogIngester.META_START_GTID_POS).isPresent();
-        MysqlGtidSet mysqlGtids = MysqlGtidSet.parse(store.meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        StateUpdate fileState = StateUpdate.builder().formatDescription(fde).checksum(file.checksum())
+                .serverVersion(FormatDescription.serverVersion(fde)).serverId(Events.serverId(fde)).build();
+        GtidState gtids = GtidState.load(store.state());
         long bytes = 0;
         for (int i = 0; i < groups.size(); i++) {
             List<EventToStore> group = groups.get(i);
-            Map<String, String> meta = new HashMap<>(i == 0 ? fileMeta : Map.of());
-            MysqlGtidSet before = mysqlGtids;
-            for (EventToStore e : group) {
-                bytes += e.bytes().length;
-                mysqlGtids = MysqlGtidEvent.executedAfter(mysqlGtids, e.bytes(), file.checksum());
-                if (e.gtid() != null) {
-                    if (!gtidStored) {
-                        meta.put(BinlogIngester.META_START_GTID_POS, gtids.toString());
-                        gtidStored = true;
-                    }
-                    gtids = gtids.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
-                } else if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && !gtidStored) {
-                    gtids = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), file.checksum()));
-                }
-            }
-            meta.put(BinlogIngester.META_GTID_POS, gtids.toString());
-            if (!mysqlGtids.equals(before)) {
-                meta.put(BinlogIngester.META_GTID_EXECUTED, mysqlGtids.toString());
-            }
-            store.writer().appendGroup(name, group, meta);
+            StateUpdate.Builder state = StateUpdate.builder().merge(i == 0 ? fileState : StateUpdate.NONE);
+            gtids.apply(group, file.checksum(), state);
+            store.writer().appendGroup(name, group, state.build());
+            gtids.written();
+            bytes += group.stream().mapToLong(e -> e.bytes().length).sum();
         }
         int events = groups.stream().mapToInt(List::size).sum();
         log.info("imported {}: {} events in {} groups, {} bytes", name, events, groups.size(), bytes + 4);

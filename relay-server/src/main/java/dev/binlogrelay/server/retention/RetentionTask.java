@@ -1,7 +1,6 @@
 package dev.binlogrelay.server.retention;
 
 import dev.binlogrelay.core.binlog.Events;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
@@ -137,9 +136,6 @@ public final class RetentionTask implements AutoCloseable {
         }
         reportReader(result.stoppedAtReader());
         if (!done.isEmpty()) {
-            List<String> formats = new ArrayList<>();
-            result.purged().forEach(f -> formats.add(BinlogIngester.META_FDE_PREFIX + f.name()));
-            store.removeMeta(formats);
             listener.purged(result.purged(), result.bytes());
         }
         return List.copyOf(done);

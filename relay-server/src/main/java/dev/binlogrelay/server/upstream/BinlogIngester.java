@@ -8,22 +8,19 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.core.binlog.MariaGtidEvent;
-import dev.binlogrelay.core.binlog.MysqlGtidEvent;
 import dev.binlogrelay.core.flavor.StartPosition;
 import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
-import dev.binlogrelay.storage.BinlogWriter;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
+import dev.binlogrelay.storage.gtid.GtidState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,32 +38,9 @@ import java.util.Optional;
  */
 public final class BinlogIngester {
     private static final Logger log = LoggerFactory.getLogger(BinlogIngester.class);
-    /** Meta key: the MariaDB GTID position of the last stored group. */
-    public static final String META_GTID_POS = "upstream.gtid_pos";
-    /** Meta key prefix: base64 of a file's format description event. */
-    public static final String META_FDE_PREFIX = "fde.";
-    /** Meta keys of what the primary's server-info query returned: this prefix and the column's name. */
-    public static final String META_UPSTREAM_PREFIX = "upstream.";
-    public static final String META_SERVER_VERSION = "upstream.version";
-    public static final String META_SERVER_ID = "upstream.server_id";
-    public static final String META_CHECKSUM = "upstream.checksum";
-    public static final String META_DOMAIN_ID = "upstream.gtid_domain_id";
-    /** Meta key: the MariaDB GTID position just before the first stored GTID group. */
-    public static final String META_START_GTID_POS = "upstream.start_gtid_pos";
-    /**
-     * Meta key: the MySQL GTID set executed up to the last stored group (the first file's PREVIOUS_GTIDS, or the
-     * GTID set the relay started from, plus every stored GTID); written in the same atomic write as the group.
-     */
-    public static final String META_GTID_EXECUTED = "upstream.gtid_executed";
-    /** Meta key: the primary's @@server_uuid (MySQL). */
-    public static final String META_SERVER_UUID = "upstream.server_uuid";
-    /** Meta key: the primary's @@gtid_mode (MySQL). */
-    public static final String META_GTID_MODE = "upstream.gtid_mode";
-
     private final BinlogStore store;
     private final GroupTracker tracker = new GroupTracker();
-    private final List<EventToStore> pending = new ArrayList<>();
-    private long pendingBytes;
+    private final IngestBatch batch;
     private String file;
     private long nextPosition;
     private boolean positionKnown;
@@ -83,10 +57,6 @@ public final class BinlogIngester {
      * file is stored from position 4.
      */
     private final List<byte[]> heldPreamble = new ArrayList<>();
-    private MariaGtidPosition gtidPosition;
-    private boolean gtidStored;
-    /** The MySQL GTID set executed up to the last stored group. */
-    private MysqlGtidSet mysqlGtids;
     /**
      * A MySQL GTID dump (auto-positioning) into a store that holds data: the primary starts at the beginning of a
      * file and leaves out the transactions the relay has; events the relay holds already are dropped until the
@@ -94,30 +64,16 @@ public final class BinlogIngester {
      */
     private boolean resyncing;
     private final GtidResync resync;
-    private final Map<String, String> pendingMeta = new HashMap<>();
-    /** Complete groups not yet written, oldest first; {@link #flush} writes them in one batch. */
-    private final List<BinlogWriter.Group> ready = new ArrayList<>();
-    private long readyBytes;
-    /** The GTID state after the last written group: what the in-memory state goes back to if a write fails. */
-    private MariaGtidPosition flushedGtidPosition;
-    private boolean flushedGtidStored;
-    private MysqlGtidSet flushedMysqlGtids;
+    /** The GTID state after the last group kept for writing (owned by the batch). */
+    private final GtidState gtids;
     /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
-    static final long MAX_BURST_BYTES = 8L << 20;
+    static final long MAX_BURST_BYTES = IngestBatch.MAX_BURST_BYTES;
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
         this.resync = new GtidResync(store);
-        this.gtidPosition = MariaGtidPosition.parse(store.meta(META_GTID_POS).orElse(""));
-        this.gtidStored = store.meta(META_START_GTID_POS).isPresent();
-        try {
-            this.mysqlGtids = MysqlGtidSet.parse(store.meta(META_GTID_EXECUTED).orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw new BinlogFormatException("store " + store.directory() + ": meta " + META_GTID_EXECUTED + " is corrupt: " + e.getMessage());
-        }
-        this.flushedGtidPosition = gtidPosition;
-        this.flushedGtidStored = gtidStored;
-        this.flushedMysqlGtids = mysqlGtids;
+        this.batch = new IngestBatch(store);
+        this.gtids = batch.gtids();
     }
 
     /**
@@ -149,12 +105,12 @@ public final class BinlogIngester {
     }
 
     public MariaGtidPosition gtidPosition() {
-        return gtidPosition;
+        return gtids.mariaPosition();
     }
 
     /** The MySQL GTID set executed up to the last stored group (empty without MySQL GTIDs). */
     public MysqlGtidSet mysqlGtidSet() {
-        return mysqlGtids;
+        return gtids.mysqlExecuted();
     }
 
     /**
@@ -163,11 +119,11 @@ public final class BinlogIngester {
      * by file and position), and no earlier GTID resume found the primary's files out of line with the store's.
      */
     public Optional<String> gtidResumeState() {
-        if (store.committedEnd().isEmpty() || mysqlGtids.isEmpty() || resync.refusal().isPresent()
-                || !store.meta(META_GTID_MODE).orElse("").toUpperCase(java.util.Locale.ROOT).startsWith("ON")) {
+        if (store.committedEnd().isEmpty() || gtids.mysqlExecuted().isEmpty() || resync.refusal().isPresent()
+                || !store.state().gtidModeOn()) {
             return Optional.empty();
         }
-        return Optional.of(mysqlGtids.toString());
+        return Optional.of(gtids.mysqlExecuted().toString());
     }
 
     /**
@@ -178,12 +134,10 @@ public final class BinlogIngester {
      */
     public void startStream(String expectedFile, long expectedPosition, StartPosition.GtidStart gtidStart) {
         flush();
-        if (!pending.isEmpty()) {
-            log.info("upstream stream restarted; discarding {} events of an incomplete transaction", pending.size());
+        int discarded = batch.discardTransaction();
+        if (discarded > 0) {
+            log.info("upstream stream restarted; discarding {} events of an incomplete transaction", discarded);
         }
-        pending.clear();
-        pendingBytes = 0;
-        pendingMeta.clear();
         tracker.reset();
         file = expectedFile;
         nextPosition = expectedPosition;
@@ -198,15 +152,16 @@ public final class BinlogIngester {
             // MySQL marks no end of the skipped part: storing starts with the first event the primary sends
             gtidStartReached = true;
             if (streamStartOpen) {
-                mysqlGtids = ((StartPosition.MysqlGtids) gtidStart).set();
+                gtids.startMysqlAt(((StartPosition.MysqlGtids) gtidStart).set());
             }
         } else if (streamStartOpen && gtidStart instanceof StartPosition.MariaGtids maria) {
-            gtidPosition = maria.position();
+            gtids.startMariaAt(maria.position());
         }
     }
 
-    public void recordServerInfo(Map<String, String> info) {
-        store.putMeta(info);
+    /** Records what the upstream's server-info query returned, by column name (see {@link dev.binlogrelay.storage.StoreState}). */
+    public void recordServerInfo(Map<String, String> columns) {
+        store.state().recordUpstreamServer(columns);
     }
 
     /**
@@ -227,28 +182,12 @@ public final class BinlogIngester {
      * @throws dev.binlogrelay.storage.StoreException on a storage failure (disk full, I/O error)
      */
     public void flush() {
-        if (ready.isEmpty()) {
-            return;
-        }
-        List<BinlogWriter.Group> groups = List.copyOf(ready);
-        ready.clear();
-        readyBytes = 0;
-        try {
-            store.writer().appendGroups(groups);
-        } catch (RuntimeException e) {
-            gtidPosition = flushedGtidPosition;
-            gtidStored = flushedGtidStored;
-            mysqlGtids = flushedMysqlGtids;
-            throw e;
-        }
-        flushedGtidPosition = gtidPosition;
-        flushedGtidStored = gtidStored;
-        flushedMysqlGtids = mysqlGtids;
+        batch.flush();
     }
 
     /** Complete transactions kept by {@link #offer} and not yet written. */
     public int readyGroups() {
-        return ready.size();
+        return batch.readyGroups();
     }
 
     /**
@@ -306,23 +245,21 @@ public final class BinlogIngester {
             throw new BinlogFormatException("format description arrived before any rotate named the file");
         }
         byte[] clean = FormatDescription.withoutInUseFlag(event);
-        pendingMeta.put(META_FDE_PREFIX + file, Base64.getEncoder().encodeToString(clean));
-        pendingMeta.put(META_CHECKSUM, checksum.name());
         if (streamStartOpen) {
-            // stored at 4 only if the first group follows it directly (see store())
+            // stored at 4 only if the first group follows it directly (see store()); recorded with the file's
+            // first group either way
             heldPreamble.clear();
             heldPreamble.add(clean);
-            store.putMeta(Map.copyOf(pendingMeta));
-            pendingMeta.clear();
+            batch.formatDescription(file, clean, checksum, true);
             return;
         }
         if (Events.logPos(event) == 0 || nextPosition != 4) {
             // re-sent for a dump that starts inside the file: the file's own FDE is stored already (or the
             // file starts after it); keep it as the file's FDE for readers
-            store.putMeta(Map.copyOf(pendingMeta));
-            pendingMeta.clear();
+            batch.formatDescription(file, clean, checksum, true);
             return;
         }
+        batch.formatDescription(file, clean, checksum, false);
         store(clean, EventType.FORMAT_DESCRIPTION);
     }
 
@@ -354,7 +291,7 @@ public final class BinlogIngester {
             expectedEnd = logPos;
         }
         if (resyncing) {
-            if (resync.check(file, type, logPos, size, mysqlGtids.toString()) == GtidResync.Verdict.HELD) {
+            if (resync.check(file, type, logPos, size, gtids.mysqlExecuted().toString()) == GtidResync.Verdict.HELD) {
                 nextPosition = logPos; // held already: dropped, but a rotate still moves the stream on
                 if (type == EventType.ROTATE) {
                     ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
@@ -379,11 +316,10 @@ public final class BinlogIngester {
             MariaGtid g = MariaGtidEvent.gtid(event);
             gtidRef = new MariaGtidRef(g.domainId(), g.serverId(), g.sequence());
         }
-        pending.add(new EventToStore(nextPosition, event, flags, gtidRef));
-        pendingBytes += size;
+        batch.add(new EventToStore(nextPosition, event, flags, gtidRef));
         nextPosition += size;
         if ((flags & GroupTracker.END) != 0) {
-            commit();
+            batch.endGroup(file, checksum);
         }
         if (type == EventType.ROTATE) {
             ArtificialEvents.RotateTarget target = ArtificialEvents.parseRotate(event, checksum);
@@ -391,43 +327,8 @@ public final class BinlogIngester {
         }
     }
 
-    private void commit() {
-        Map<String, String> meta = new HashMap<>(pendingMeta);
-        for (EventToStore e : pending) {
-            if (e.gtid() != null) {
-                if (!gtidStored) {
-                    // the GTID state just before the first stored group: readers at exactly this state start
-                    // at the beginning of what the relay holds
-                    meta.put(META_START_GTID_POS, gtidPosition.toString());
-                    gtidStored = true;
-                }
-                gtidPosition = gtidPosition.with(new MariaGtid(e.gtid().domainId(), e.gtid().serverId(), e.gtid().sequence()));
-            }
-            if (Events.type(e.bytes()) == EventType.MARIA_GTID_LIST && !gtidStored) {
-                gtidPosition = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), checksum));
-            }
-        }
-        MysqlGtidSet executed = mysqlGtids;
-        for (EventToStore e : pending) {
-            executed = MysqlGtidEvent.executedAfter(executed, e.bytes(), checksum);
-        }
-        if (!executed.equals(mysqlGtids) || (!executed.isEmpty() && store.meta(META_GTID_EXECUTED).isEmpty())) {
-            meta.put(META_GTID_EXECUTED, executed.toString());
-        }
-        meta.put(META_GTID_POS, gtidPosition.toString());
-        ready.add(new BinlogWriter.Group(file, List.copyOf(pending), meta));
-        readyBytes += pendingBytes;
-        mysqlGtids = executed;
-        pending.clear();
-        pendingBytes = 0;
-        pendingMeta.clear();
-        if (readyBytes >= MAX_BURST_BYTES) {
-            flush();
-        }
-    }
-
     private void switchFile(String newFile, long position) {
-        if (!pending.isEmpty()) {
+        if (batch.inTransaction()) {
             throw new BinlogFormatException("rotate to " + newFile + " inside a transaction of " + file);
         }
         file = newFile;
@@ -440,17 +341,5 @@ public final class BinlogIngester {
             throw new BinlogFormatException(EventType.name(Events.type(event)) + " event ending at "
                     + Events.logPos(event) + " has a bad CRC32; not stored");
         }
-    }
-
-    public long pendingBytes() {
-        return pendingBytes;
-    }
-
-    public String currentFile() {
-        return file;
-    }
-
-    public long nextPosition() {
-        return nextPosition;
     }
 }

@@ -3,7 +3,7 @@ package dev.binlogrelay.server.upstream;
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.storage.BinlogFileInfo;
-import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.BinlogReadView;
 
 import java.math.BigInteger;
 import java.util.List;
@@ -22,10 +22,10 @@ import java.util.Optional;
 final class GtidResync {
     enum Verdict { HELD, NEW }
 
-    private final BinlogStore store;
+    private final BinlogReadView store;
     private volatile String refusal;
 
-    GtidResync(BinlogStore store) {
+    GtidResync(BinlogReadView store) {
         this.store = store;
     }
 

@@ -11,6 +11,7 @@ import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.QueryResponseReader;
 import dev.binlogrelay.core.protocol.TextResultSet;
+import dev.binlogrelay.core.protocol.command.RegisterReplica;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.StoreException;
 import io.netty.buffer.ByteBuf;
@@ -107,7 +108,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             for (int i = 0; i < info.keys().size(); i++) {
                 String v = rows.get(0).get(i);
                 if (v != null) {
-                    serverInfo.put(BinlogIngester.META_UPSTREAM_PREFIX + info.keys().get(i), v);
+                    serverInfo.put(info.keys().get(i), v);
                 }
             }
             String id = rows.get(0).get(0);
@@ -164,7 +165,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidText, relayUuid())) {
             query(sql, sql, null, false);
         }
-        steps.add(new Step("register", this::registerCommand, null, false, true));
+        // the relay reports no host, user, password or port of its own (a MariaDB or MySQL replica without report_*)
+        steps.add(new Step("register", ctx -> new RegisterReplica(settings.serverId(), "", "", "", 0).encode(ctx.alloc()),
+                null, false, true));
     }
 
     /** Where a relay that holds data resumes: by its GTID set if the flavor does so and has one, else after its end. */
@@ -222,20 +225,6 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         nextStep(ctx);
     }
 
-    /**
-     * <pre>
-     * COM_REGISTER_SLAVE: 0x15 | server_id (4) | hostname (1-byte length + bytes) | user (1+n) | password (1+n)
-     *                     | port (2) | replication_rank (4) | master_id (4)
-     * </pre>
-     */
-    private ByteBuf registerCommand(ChannelHandlerContext ctx) {
-        ByteBuf out = ctx.alloc().buffer(32);
-        out.writeByte(Commands.COM_REGISTER_SLAVE).writeIntLE((int) settings.serverId());
-        out.writeByte(0).writeByte(0).writeByte(0);
-        out.writeShortLE(0).writeIntLE(0).writeIntLE(0);
-        return out;
-    }
-
     private void startDump(ChannelHandlerContext ctx) {
         listener.onServerIdentity(serverInfo);
         boolean gtid = gtidStart != null;
@@ -244,8 +233,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         log.info("dumping from {} ({})", from, flavor.name());
         listener.onDumpRequested(from);
         sequence.reset();
-        ctx.writeAndFlush(flavor.dumpCommand(ctx.alloc(), settings.serverId(), dumpFile, dumpPosition,
-                gtid ? gtidStart.text() : null));
+        ctx.writeAndFlush(flavor.dumpCommand(settings.serverId(), dumpFile, dumpPosition, gtid ? gtidStart.text() : null)
+                .encode(ctx.alloc()));
         state = State.STREAMING;
         listener.onStreaming();
     }

@@ -1,18 +1,16 @@
 package dev.binlogrelay.server.upstream;
 
 import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.StoreState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a store was filled from, kept in its metadata, so that a relay never mixes two primaries' binlogs in one
+ * What a store was filled from, kept in its state ({@link StoreState#origin()}), so that a relay never mixes two primaries' binlogs in one
  * store by mistake:
  * <ul>
  * <li>at start-up ({@link #checkConfig}): the configured {@code upstream.host:port} and {@code upstream.start}
@@ -31,12 +29,10 @@ import java.util.Optional;
  */
 public final class UpstreamOrigin {
     private static final Logger log = LoggerFactory.getLogger(UpstreamOrigin.class);
-    public static final String META_UPSTREAM = "origin.upstream";
-    public static final String META_START = "origin.start";
-    public static final String META_SERVER_ID = "origin.server_id";
-    public static final String META_SERVER_UUID = "origin.server_uuid";
-    /** Key of the primary's @@server_uuid in the server info map (MySQL only). */
-    public static final String INFO_SERVER_UUID = "upstream.server_uuid";
+    /** Column of the primary's @@server_id in the server info map. */
+    public static final String INFO_SERVER_ID = "server_id";
+    /** Column of the primary's @@server_uuid in the server info map (MySQL only). */
+    public static final String INFO_SERVER_UUID = "server_uuid";
 
     private final BinlogStore store;
     private final String address;
@@ -62,16 +58,13 @@ public final class UpstreamOrigin {
         Objects.requireNonNull(host, "host");
         String address = host + ":" + port;
         String start = startText.trim();
-        Map<String, String> record = new HashMap<>();
         if (store.committedEnd().isEmpty()) {
-            record.put(META_UPSTREAM, address);
-            record.put(META_START, start);
-            store.putMeta(record);
-            store.removeMeta(List.of(META_SERVER_ID, META_SERVER_UUID));
+            store.state().recordOrigin(address, start, true);
             return new UpstreamOrigin(store, address, acceptChange);
         }
-        Optional<String> storedAddress = store.meta(META_UPSTREAM);
-        Optional<String> storedStart = store.meta(META_START);
+        StoreState.Origin origin = store.state().origin();
+        Optional<String> storedAddress = origin.upstream();
+        Optional<String> storedStart = origin.start();
         if (storedStart.isPresent() && !sameStart(storedStart.get(), start)) {
             throw new UpstreamRefusedException("upstream.start is '" + start + "' but the store in " + store.directory()
                     + " was filled from start '" + storedStart.get() + "' (upstream " + storedAddress.orElse("?")
@@ -89,26 +82,25 @@ public final class UpstreamOrigin {
                     store.directory(), storedAddress.get(), address);
         }
         if (storedAddress.isEmpty() || storedStart.isEmpty() || acceptChange) {
-            record.put(META_UPSTREAM, address);
-            record.put(META_START, storedStart.orElse(start));
-            store.putMeta(record);
+            store.state().recordOrigin(address, storedStart.orElse(start), false);
         }
         return new UpstreamOrigin(store, address, acceptChange);
     }
 
     /**
      * At each login, before anything is stored: the primary's identity ({@code info} holds
-     * {@link BinlogIngester#META_SERVER_ID} and, on MySQL, {@link #INFO_SERVER_UUID}) against the recorded one.
+     * {@link #INFO_SERVER_ID} and, on MySQL, {@link #INFO_SERVER_UUID}) against the recorded one.
      *
      * @throws UpstreamRefusedException if it changed and no {@code --accept-upstream-change} allows it
      */
     public void checkServer(Map<String, String> info) {
-        String id = info.get(BinlogIngester.META_SERVER_ID);
+        String id = info.get(INFO_SERVER_ID);
         String uuid = info.get(INFO_SERVER_UUID);
         boolean accept = acceptChange;
         acceptChange = false; // the flag allows the change found at the first login after start-up, no later one
-        Optional<String> storedId = store.meta(META_SERVER_ID);
-        Optional<String> storedUuid = store.meta(META_SERVER_UUID);
+        StoreState.Origin origin = store.state().origin();
+        Optional<String> storedId = origin.serverId();
+        Optional<String> storedUuid = origin.serverUuid();
         boolean empty = store.committedEnd().isEmpty();
         if (!empty && storedId.isPresent()) {
             boolean sameId = storedId.get().equals(id);
@@ -125,15 +117,7 @@ public final class UpstreamOrigin {
             }
             log.warn("--accept-upstream-change: the primary at {} is {}, the store was filled from {}; continuing", address, now, was);
         }
-        Map<String, String> record = new HashMap<>();
-        record.put(META_SERVER_ID, id);
-        if (uuid != null && !uuid.isBlank()) {
-            record.put(META_SERVER_UUID, uuid.toLowerCase(Locale.ROOT));
-        }
-        store.putMeta(record);
-        if (uuid == null || uuid.isBlank()) {
-            store.removeMeta(List.of(META_SERVER_UUID));
-        }
+        store.state().recordOriginServer(id, uuid);
     }
 
     private static String describe(String id, String uuid) {

@@ -9,6 +9,7 @@ import dev.binlogrelay.core.protocol.HandshakeResponse41;
 import dev.binlogrelay.core.protocol.HandshakeV10;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.metrics.RelayMetrics;
+import dev.binlogrelay.storage.BinlogStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -23,9 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A downstream server without sockets or store: connections are {@link EmbeddedChannel}s with the server's real
- * pipeline (packet codecs, login gate, login handler), for unit tests of the login phase and its limits. The
- * server's WARN lines are captured.
+ * A downstream server without sockets: connections are {@link EmbeddedChannel}s with the server's real pipeline
+ * (packet codecs, login gate, login handler, then the session), for unit tests of the login phase and its limits
+ * (no store) and of the command phase and dumps (a real store the test owns). The server's WARN lines are captured.
  */
 final class EmbeddedRelay implements AutoCloseable {
     static final String USER = "repl";
@@ -38,6 +39,11 @@ final class EmbeddedRelay implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger(DownstreamServer.class.getPackageName());
 
     EmbeddedRelay(DownstreamLimits limits, AuthPlugin announced) {
+        this(limits, announced, null, SendLimits.defaults());
+    }
+
+    /** Serving {@code store} (the caller closes it) with {@code sendLimits}; 1 MiB / 4 MiB watermarks. */
+    EmbeddedRelay(DownstreamLimits limits, AuthPlugin announced, BinlogStore store, SendLimits sendLimits) {
         RelayInfo info = new RelayInfo() {
             public long serverId() {
                 return 9001;
@@ -76,8 +82,8 @@ final class EmbeddedRelay implements AutoCloseable {
             }
         };
         DownstreamSecurity security = DownstreamSecurity.withGeneratedRsaKeys(null, announced);
-        server = new DownstreamServer(null, info, new UserDirectory(Map.of(USER, PASSWORD)), security, metrics, limits,
-                0, 1 << 20, 4 << 20, 1);
+        server = new DownstreamServer(store, info, new UserDirectory(Map.of(USER, PASSWORD)), security, metrics, limits,
+                0, 1 << 20, 4 << 20, 1, sendLimits);
         logged.start();
         logger.addAppender(logged);
     }
@@ -90,6 +96,16 @@ final class EmbeddedRelay implements AutoCloseable {
                 server.initPipeline(ch);
             }
         });
+    }
+
+    /**
+     * {@code ch} (registered, without handlers) made a connection: the server's pipeline is added and the channel
+     * announced active, so the handshake is in its outbound queue. For channels of a test's own class.
+     */
+    <C extends EmbeddedChannel> C connect(C ch) {
+        server.initPipeline(ch);
+        ch.pipeline().fireChannelActive();
+        return ch;
     }
 
     /** The payloads of the packets the relay wrote so far. */
@@ -109,6 +125,54 @@ final class EmbeddedRelay implements AutoCloseable {
             out.add(p);
         }
         return out;
+    }
+
+    /** One packet the relay wrote: its sequence id and payload. */
+    record Packet(int seq, byte[] payload) {
+        int first() {
+            return payload.length == 0 ? -1 : payload[0] & 0xFF;
+        }
+    }
+
+    /** The packets the relay wrote so far, with their sequence ids; fails on a partial packet. */
+    static List<Packet> frames(EmbeddedChannel ch) {
+        ByteBuf all = Unpooled.buffer();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            all.writeBytes(b);
+            b.release();
+        }
+        List<Packet> out = new ArrayList<>();
+        while (all.isReadable()) {
+            if (all.readableBytes() < 4 || all.readableBytes() < 4 + all.getUnsignedMediumLE(all.readerIndex())) {
+                throw new AssertionError("a partial packet from the relay: " + all.readableBytes() + " bytes left");
+            }
+            int len = all.readUnsignedMediumLE();
+            int seq = all.readUnsignedByte();
+            byte[] p = new byte[len];
+            all.readBytes(p);
+            out.add(new Packet(seq, p));
+        }
+        return out;
+    }
+
+    /**
+     * Logs in as {@link #USER} with mysql_native_password (what the relay announces by default) and reads the OK;
+     * the next command has sequence id 0.
+     */
+    static void logIn(EmbeddedChannel ch) {
+        HandshakeV10 hs = handshake(ch);
+        send(ch, 1, response(USER, dev.binlogrelay.core.auth.NativePassword.scramble(PASSWORD, hs.scramble()),
+                dev.binlogrelay.core.auth.NativePassword.PLUGIN));
+        byte[] ok = onePacket(ch);
+        if (ok[0] != 0) {
+            throw new AssertionError("login refused: " + (errorCode(ok) > 0 ? errorMessage(ok) : "packet " + ok[0]));
+        }
+    }
+
+    /** Sends a command (sequence id 0) in one packet. */
+    static void command(EmbeddedChannel ch, byte[] payload) {
+        send(ch, 0, payload);
     }
 
     /** The one packet the relay wrote, failing if it wrote none or several. */

@@ -2,13 +2,13 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.storage.StateUpdate;
 import dev.binlogrelay.storage.StoredEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,14 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class StartPositionsMysqlTest {
     private static final String A = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
-    private static final String FDE;
+    private static final byte[] FDE;
 
     static {
         byte[] fde = new byte[100];
         fde[4] = 15;
         byte[] version = "8.0.36".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(version, 0, fde, 21, version.length);
-        FDE = java.util.Base64.getEncoder().encodeToString(fde);
+        FDE = fde;
     }
 
     @TempDir
@@ -60,8 +59,8 @@ class StartPositionsMysqlTest {
         byte[] prev = java.util.Arrays.copyOf(b.array(), b.writerIndex());
         int flags = StoredEvent.GROUP_START | StoredEvent.GROUP_END;
         store.writer().appendGroup(name(n), List.of(new EventToStore(4, prev, flags, null)),
-                Map.of(BinlogIngester.META_FDE_PREFIX + name(n), FDE));
-        store.writer().appendGroup(name(n), List.of(new EventToStore(4 + prev.length, new byte[50], flags, null)), Map.of());
+                StateUpdate.builder().formatDescription(FDE).build());
+        store.writer().appendGroup(name(n), List.of(new EventToStore(4 + prev.length, new byte[50], flags, null)), StateUpdate.NONE);
     }
 
     @BeforeEach

@@ -1,7 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.gtid.MariaGtidPosition;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
@@ -9,6 +8,7 @@ import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.MariaGtidRef;
 import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.storage.StateUpdate;
 import dev.binlogrelay.storage.StoredEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,14 +36,14 @@ class StartPositionsPurgeTest {
     final Map<String, Long> ends = new HashMap<>();
 
     /** A format description good enough for the checks made here: type 15, a MariaDB version, no checksums. */
-    private static final String FDE;
+    private static final byte[] FDE;
 
     static {
         byte[] fde = new byte[100];
         fde[4] = 15;
         byte[] version = "10.11.5-MariaDB-log".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(version, 0, fde, 21, version.length);
-        FDE = java.util.Base64.getEncoder().encodeToString(fde);
+        FDE = fde;
     }
 
     private static String name(int n) {
@@ -54,7 +54,9 @@ class StartPositionsPurgeTest {
         String f = name(file);
         long pos = ends.getOrDefault(f, 4L);
         store.writer().appendGroup(f, List.of(new EventToStore(pos, new byte[50], StoredEvent.GROUP_START | StoredEvent.GROUP_END, gtid)),
-                Map.of(BinlogIngester.META_FDE_PREFIX + f, FDE));
+                // the relay started replicating at 0-1-9: recorded with the first group
+                ends.isEmpty() ? StateUpdate.builder().formatDescription(FDE).mariaStartPosition(MariaGtidPosition.parse("0-1-9")).build()
+                        : StateUpdate.builder().formatDescription(FDE).build());
         ends.put(f, pos + 50);
     }
 
@@ -63,7 +65,6 @@ class StartPositionsPurgeTest {
     void fill() {
         store = BinlogStore.open(dir, StoreOptions.defaults().withSyncEachGroup(false).withWriteBufferBytes(4L << 20));
         positions = new StartPositions(store, new FileFormats(store));
-        store.putMeta(Map.of(BinlogIngester.META_START_GTID_POS, "0-1-9"));
         group(1, null);
         group(1, new MariaGtidRef(0, 1, 10));
         group(1, new MariaGtidRef(3, 2, 7));
@@ -135,7 +136,6 @@ class StartPositionsPurgeTest {
         store = BinlogStore.open(other, StoreOptions.defaults().withSyncEachGroup(false).withWriteBufferBytes(4L << 20));
         positions = new StartPositions(store, new FileFormats(store));
         ends.clear();
-        store.putMeta(Map.of(BinlogIngester.META_START_GTID_POS, "0-1-9"));
         group(1, new MariaGtidRef(0, 1, 10));
         assertEquals(new BinlogPosition(name(1), 4), startFor("0-1-9"));
         assertTrue(errorFor("0-1-8").contains("older than the oldest the relay holds"), errorFor("0-1-8"));

@@ -79,7 +79,7 @@ class BehindReaderIT {
                     for (TailReader t : tail) {
                         assertTrue(t.preamble.await(30, TimeUnit.SECONDS), "tail reader got its first events");
                     }
-                    CacheStats before = relay.store().cacheStats();
+                    CacheStats before = relay.store().stats().cacheStats();
                     double hitsMetricBefore = counter(relay, "binlog_relay_cache_hits");
 
                     List<byte[]> behind;
@@ -93,7 +93,7 @@ class BehindReaderIT {
                     for (TailReader t : tail) {
                         t.awaitAll(Duration.ofSeconds(60));
                     }
-                    CacheStats phase = relay.store().cacheStats().minus(before);
+                    CacheStats phase = relay.store().stats().cacheStats().minus(before);
                     double hitsMetric = counter(relay, "binlog_relay_cache_hits") - hitsMetricBefore;
 
                     // 1. the behind reader got exactly what the primary serves up to where it started

@@ -47,7 +47,7 @@ class DownstreamAuthIT {
         nativeRelay = Relay.start(config(tmp.resolve("native"), 9101, server, null, false));
         mysqlRelay = Relay.start(config(tmp.resolve("mysql"), 9102, server, "caching_sha2_password", true));
         // the version a relay of a MySQL 8.0 primary presents (read by every new connection)
-        mysqlRelay.store().putMeta(java.util.Map.of(dev.binlogrelay.server.upstream.BinlogIngester.META_SERVER_VERSION, "8.0.36"));
+        mysqlRelay.store().state().recordUpstreamServer(java.util.Map.of("version", "8.0.36"));
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.importer.BinlogImporter;
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
@@ -215,8 +214,8 @@ class MysqlRelayChainIT {
         Relay b = started(relayB("b", 9401, "earliest"));
         awaitSameEnd(b, relayA);
         assertEquals(FILE + ":4", b.upstream().lastDumpStart(), "an empty store starts from the earliest file");
-        assertEquals("8.0.28", b.store().meta(BinlogIngester.META_SERVER_VERSION).orElse(""), "B saw A present MySQL");
-        assertEquals(uuid + ":1-2", b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        assertEquals("8.0.28", b.store().state().serverVersion().orElse(""), "B saw A present MySQL");
+        assertEquals(uuid + ":1-2", b.store().state().mysqlExecuted().toString());
         assertEquals(stored(relayA), stored(b));
         Path dataB = b.store().directory();
         stop(b);
@@ -232,7 +231,7 @@ class MysqlRelayChainIT {
         List<String> a = stored(relayA);
         assertEquals(a, stored(b), "relay B stores the same raw bytes as relay A: no transaction twice, none missing");
         assertEquals(parsed.events().size(), a.size());
-        assertEquals(uuid + ":1-5", b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        assertEquals(uuid + ":1-5", b.store().state().mysqlExecuted().toString());
 
         // relay A lists relay B as a replica, with the UUID B announced (@replica_uuid)
         assertEquals(dev.binlogrelay.server.admin.RelayInfo.serverUuid(9401), query(relayA,
@@ -270,7 +269,7 @@ class MysqlRelayChainIT {
         Relay b = started(relayB("b-gtid", 9402, start));
         awaitSameEnd(b, relayA);
         assertEquals("GTID state '" + start + "'", b.upstream().lastDumpStart());
-        assertEquals(uuid + ":1-3", b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        assertEquals(uuid + ":1-3", b.store().state().mysqlExecuted().toString());
         stop(b);
         new BinlogImporter(relayA.store()).importFile(full);
         b = started(relayB("b-gtid", 9402, start));
@@ -286,7 +285,7 @@ class MysqlRelayChainIT {
         List<String> fromB = stored(b);
         assertEquals(fromA.subList(fromA.size() - fromB.size(), fromA.size()), fromB);
         assertTrue(fromB.get(0).startsWith(FILE + ":" + third + " "), fromB.get(0));
-        assertEquals(uuid + ":1-5", b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        assertEquals(uuid + ":1-5", b.store().state().mysqlExecuted().toString());
 
         List<String> withoutTwo = expectedWithout(MysqlGtidSet.parse(start));
         List<String> fromGtids = RelayHarnessAccess.connectorEvents(b.port(), "", 4, start);
@@ -328,7 +327,7 @@ class MysqlRelayChainIT {
             executed = MysqlGtidEvent.executedAfter(executed, e, parsed57.checksum());
         }
         assertTrue(executed.toString().endsWith(":1-14919"), executed.toString());
-        assertEquals(executed.toString(), b.store().meta(BinlogIngester.META_GTID_EXECUTED).orElse(""));
+        assertEquals(executed.toString(), b.store().state().mysqlExecuted().toString());
         assertEquals("5.7.24-27-log", query(b, "SELECT @@version"));
         assertEquals(executed.toString(), query(b, "SELECT @@GLOBAL.gtid_executed"));
         assertTrue(query(b, "SELECT @@GLOBAL.gtid_purged").endsWith(":1-14916"), "the file's previous GTIDs");

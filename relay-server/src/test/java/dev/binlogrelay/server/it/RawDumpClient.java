@@ -6,6 +6,7 @@ import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.HandshakeResponse41;
 import dev.binlogrelay.core.protocol.HandshakeV10;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -91,9 +92,7 @@ final class RawDumpClient implements AutoCloseable {
 
     void sendDump(String file, long position, long serverId, int flags) throws IOException {
         sequence = 0;
-        byte[] name = file.getBytes(StandardCharsets.UTF_8);
-        write(Unpooled.buffer().writeByte(Commands.COM_BINLOG_DUMP).writeIntLE((int) position).writeShortLE(flags)
-                .writeIntLE((int) serverId).writeBytes(name));
+        write(new BinlogDump(position, flags, serverId, file).encode(ByteBufAllocator.DEFAULT));
     }
 
     /** Sends one command packet (sequence id 0): for hostile or unusual commands. */

@@ -61,11 +61,11 @@ class TailReadersIT {
                 }
                 awaitReaders(relay, READERS);
                 int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
-                int listeners = relay.store().commitListeners();
+                int listeners = relay.store().stats().commitListeners();
                 assertTrue(listeners >= 1 && listeners <= loops + 1,
                         READERS + " readers, " + listeners + " commit listeners");
 
-                long hitsBefore = relay.store().cacheStats().hitCount();
+                long hitsBefore = relay.store().stats().cacheStats().hitCount();
                 for (int t = 0; t < TRANSACTIONS; t++) {
                     primary.execute("INSERT INTO app.t (id, v) VALUES (" + (1000 + t) + ", 'tail')");
                 }
@@ -76,10 +76,10 @@ class TailReadersIT {
                     c.close();
                 }
                 awaitReaders(relay, 0);
-                long hits = relay.store().cacheStats().hitCount() - hitsBefore;
+                long hits = relay.store().stats().cacheStats().hitCount() - hitsBefore;
                 assertTrue(hits >= (long) READERS * TRANSACTIONS * 3,
                         "each reader read each transaction's events from the hot tail: " + hits + " hits, misses "
-                                + relay.store().cacheStats().missCount());
+                                + relay.store().stats().cacheStats().missCount());
             } finally {
                 pool.shutdownNow();
                 for (RawDumpClient c : clients) {

@@ -4,7 +4,6 @@ import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.cli.MainAccess;
 import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.server.config.RelayConfig;
-import dev.binlogrelay.server.upstream.UpstreamOrigin;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.testkit.FaultProxy;
 import dev.binlogrelay.testkit.MariaDbServer;
@@ -94,14 +93,14 @@ class UpstreamOriginIT {
         // the store is untouched by the refusals
         try (Relay relay = Relay.start(RelayHarness.config(one, data, 9001, "earliest"))) {
             RelayHarness.awaitCaughtUp(relay, one, WAIT);
-            assertEquals(Optional.of(one.host() + ":" + one.port()), relay.store().meta(UpstreamOrigin.META_UPSTREAM));
+            assertEquals(Optional.of(one.host() + ":" + one.port()), relay.store().state().origin().upstream());
         }
 
         // --reset-store: the store is deleted and filled from the new upstream
         try (Relay relay = Relay.start(RelayHarness.config(two, data, 9001, "earliest"), new Relay.StartOptions(true, false))) {
             RelayHarness.awaitCaughtUp(relay, two, WAIT);
-            assertEquals(Optional.of(two.host() + ":" + two.port()), relay.store().meta(UpstreamOrigin.META_UPSTREAM));
-            assertEquals(Optional.of("2"), relay.store().meta(UpstreamOrigin.META_SERVER_ID));
+            assertEquals(Optional.of(two.host() + ":" + two.port()), relay.store().state().origin().upstream());
+            assertEquals(Optional.of("2"), relay.store().state().origin().serverId());
             List<String> relayed = BinlogConnectorIT.sameThroughRelay(relay, two,
                     () -> BinlogConnectorIT.readAll(two.port(), two.binlogFiles().get(0), 4, null),
                     () -> BinlogConnectorIT.readAll(relay.port(), two.binlogFiles().get(0), 4, null));
@@ -112,9 +111,10 @@ class UpstreamOriginIT {
     @Test
     void aNewAddressOfTheSamePrimaryNeedsTheFlagAndKeepsTheData() throws Exception {
         Path data = tmp.resolve("address");
+        String storeId;
         try (Relay relay = Relay.start(RelayHarness.config(one, data, 9002, "earliest"))) {
             RelayHarness.awaitCaughtUp(relay, one, WAIT);
-            relay.store().putMeta(java.util.Map.of("test.marker", "kept")); // gone if the store were reset
+            storeId = relay.store().state().storeId(); // a new one if the store were reset
         }
         try (FaultProxy proxy = new FaultProxy(one.port())) {
             RelayConfig viaProxy = RelayHarness.config(one, data, 9002, "earliest");
@@ -126,9 +126,9 @@ class UpstreamOriginIT {
             try (Relay relay = Relay.start(viaProxy, new Relay.StartOptions(false, true))) {
                 StockReplicasIT.workload0(one, 5);
                 RelayHarness.awaitCaughtUp(relay, one, WAIT);
-                assertEquals(Optional.of("kept"), relay.store().meta("test.marker"), "the store was kept");
-                assertEquals(Optional.of("127.0.0.1:" + proxy.port()), relay.store().meta(UpstreamOrigin.META_UPSTREAM));
-                assertEquals(Optional.of("1"), relay.store().meta(UpstreamOrigin.META_SERVER_ID));
+                assertEquals(storeId, relay.store().state().storeId(), "the store was kept");
+                assertEquals(Optional.of("127.0.0.1:" + proxy.port()), relay.store().state().origin().upstream());
+                assertEquals(Optional.of("1"), relay.store().state().origin().serverId());
             }
             // the new address is remembered: no flag needed any more
             try (Relay relay = Relay.start(viaProxy)) {

@@ -1,11 +1,11 @@
 package dev.binlogrelay.server.retention;
 
-import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.EventToStore;
 import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.storage.StateUpdate;
 import dev.binlogrelay.storage.StoredEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +68,7 @@ class RetentionTaskTest {
         e[2] = (byte) (ts >>> 16);
         e[3] = (byte) (ts >>> 24);
         store.writer().appendGroup(file, List.of(new EventToStore(pos, e, StoredEvent.GROUP_START | StoredEvent.GROUP_END, null)),
-                Map.of(BinlogIngester.META_FDE_PREFIX + file, "x"));
+                StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
         ends.put(file, pos + length);
     }
 
@@ -105,8 +105,8 @@ class RetentionTaskTest {
             assertEquals(List.of(name(3), name(4)), held());
             assertEquals(List.of(2000L), purgedBytes);
             assertEquals(List.of(), t.check(), "2000 bytes fit");
-            assertFalse(store.meta(BinlogIngester.META_FDE_PREFIX + name(1)).isPresent(), "a purged file's format description goes too");
-            assertTrue(store.meta(BinlogIngester.META_FDE_PREFIX + name(3)).isPresent());
+            assertFalse(store.state().formatDescription(name(1)).isPresent(), "a purged file's format description goes too");
+            assertTrue(store.state().formatDescription(name(3)).isPresent());
         }
     }
 

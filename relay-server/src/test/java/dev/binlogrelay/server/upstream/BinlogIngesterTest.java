@@ -71,7 +71,7 @@ class BinlogIngesterTest {
             long end = 4 + events.stream().mapToLong(e -> e.length).sum();
             assertEquals(Optional.of(new BinlogPosition(FILE, end)), store.committedEnd());
             assertEquals(events.size(), readAll(store).size());
-            assertEquals(ingester.gtidPosition().toString(), store.meta(BinlogIngester.META_GTID_POS).orElseThrow());
+            assertEquals(ingester.gtidPosition().toString(), store.state().mariaGtidPosition().toString());
         }
     }
 
@@ -126,7 +126,7 @@ class BinlogIngesterTest {
             assertEquals(0, open);
             String lastGtid = events.stream().filter(e -> Events.type(e) == EventType.MARIA_GTID)
                     .reduce((a, b) -> b).map(e -> dev.binlogrelay.core.binlog.MariaGtidEvent.gtid(e).toString()).orElseThrow();
-            assertEquals(lastGtid, store.meta(BinlogIngester.META_GTID_POS).orElseThrow());
+            assertEquals(lastGtid, store.state().mariaGtidPosition().toString());
             assertTrue(store.findMariaGtid(0, dev.binlogrelay.core.gtid.MariaGtid.parse(lastGtid).sequence()).isPresent());
         }
     }

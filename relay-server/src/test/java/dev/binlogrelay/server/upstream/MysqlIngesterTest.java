@@ -120,7 +120,7 @@ class MysqlIngesterTest {
                     ingester.accept(heartbeatV2());
                     ingester.accept(ArtificialEvents.heartbeat(1, FILE, 1000, ChecksumAlgorithm.CRC32));
                 }
-                assertEquals(executed(g + 1).toString(), store.meta(BinlogIngester.META_GTID_EXECUTED).orElse(""),
+                assertEquals(executed(g + 1).toString(), store.state().mysqlExecuted().toString(),
                         "after group " + g);
             }
             assertWholeFileStored(store);
@@ -149,7 +149,7 @@ class MysqlIngesterTest {
             for (List<byte[]> g : groups.subList(0, held)) {
                 g.forEach(e -> first.accept(e.clone()));
             }
-            store.putMeta(Map.of(BinlogIngester.META_GTID_MODE, "ON"));
+            store.state().recordUpstreamServer(Map.of("gtid_mode", "ON"));
             BinlogIngester again = new BinlogIngester(store);
             String state = again.gtidResumeState().orElseThrow();
             assertEquals(executed(held).toString(), state);
@@ -179,7 +179,7 @@ class MysqlIngesterTest {
             for (List<byte[]> g : groups.subList(0, 4)) {
                 g.forEach(e -> first.accept(e.clone()));
             }
-            store.putMeta(Map.of(BinlogIngester.META_GTID_MODE, "ON"));
+            store.state().recordUpstreamServer(Map.of("gtid_mode", "ON"));
             BinlogIngester again = new BinlogIngester(store);
             again.startStream(null, 0, new StartPosition.MysqlGtids(MysqlGtidSet.parse(again.gtidResumeState().orElseThrow())));
             again.accept(fakeRotate("binlog.000000"));
@@ -212,7 +212,7 @@ class MysqlIngesterTest {
             }
             assertEquals(secondStart, store.files().get(0).firstPosition());
             assertEquals(executed(groups.size()), ingester.mysqlGtidSet());
-            assertEquals(executed(groups.size()).toString(), store.meta(BinlogIngester.META_GTID_EXECUTED).orElseThrow());
+            assertEquals(executed(groups.size()).toString(), store.state().mysqlExecutedRecorded().orElseThrow().toString());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.binlogrelay.core.auth.CachingSha2Password;
 import dev.binlogrelay.core.auth.NativePassword;
 import dev.binlogrelay.core.auth.Pem;
 import dev.binlogrelay.core.flavor.StartPosition;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
 import dev.binlogrelay.core.protocol.Capabilities;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -14,6 +15,8 @@ import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketEncoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.ServerStatus;
+import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
+import dev.binlogrelay.core.protocol.command.RegisterReplica;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
 import io.netty.buffer.ByteBuf;
@@ -269,16 +272,20 @@ class UpstreamLoginTest {
             assertEquals(expected, sentQuery(ch));
             serverSends(ch, ok());
         }
-        assertEquals(0x15, clientSent(ch)[0], "COM_REGISTER_SLAVE");
+        byte[] register = clientSent(ch);
+        assertEquals(0x15, register[0], "COM_REGISTER_SLAVE");
+        assertEquals(new RegisterReplica(9001, "", "", "", 0), RegisterReplica.decode(Unpooled.wrappedBuffer(register)));
         serverSends(ch, ok());
         byte[] dump = clientSent(ch);
+        assertEquals(new BinlogDumpGtid(BinlogDumpGtid.THROUGH_GTID, 9001, "", 4, MysqlGtidSet.parse(uuid + ":1-5")),
+                BinlogDumpGtid.decode(Unpooled.wrappedBuffer(dump)), "auto-positioning: no file, the relay's set");
         ByteBuf expected = new dev.binlogrelay.core.flavor.MysqlFlavor(8, 0, 36)
-                .dumpCommand(ByteBufAllocator.DEFAULT, 9001, null, 0, uuid + ":1-5");
+                .dumpCommand(9001, null, 0, uuid + ":1-5").encode(ByteBufAllocator.DEFAULT);
         org.junit.jupiter.api.Assertions.assertArrayEquals(bytes(expected), dump);
         assertEquals(0x1E, dump[0], "COM_BINLOG_DUMP_GTID");
         assertTrue(errors.isEmpty(), errors.toString());
-        assertEquals(uuid, store.meta(BinlogIngester.META_SERVER_UUID).orElseThrow());
-        assertEquals("ON", store.meta(BinlogIngester.META_GTID_MODE).orElseThrow());
+        assertEquals(uuid, store.state().serverUuid().orElseThrow());
+        assertEquals("ON", store.state().gtidMode().orElseThrow());
         ch.finishAndReleaseAll();
     }
 

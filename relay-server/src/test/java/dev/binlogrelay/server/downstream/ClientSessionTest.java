@@ -1,0 +1,207 @@
+package dev.binlogrelay.server.downstream;
+
+import dev.binlogrelay.core.auth.AuthPlugin;
+import dev.binlogrelay.core.gtid.MysqlGtidSet;
+import dev.binlogrelay.core.protocol.Commands;
+import dev.binlogrelay.core.protocol.ErrorCodes;
+import dev.binlogrelay.core.protocol.command.BinlogDump;
+import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
+import dev.binlogrelay.core.protocol.command.RegisterReplica;
+import dev.binlogrelay.core.protocol.command.ReplicationCommand;
+import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.StoreOptions;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.binlogrelay.server.downstream.EmbeddedRelay.command;
+import static dev.binlogrelay.server.downstream.EmbeddedRelay.errorCode;
+import static dev.binlogrelay.server.downstream.EmbeddedRelay.errorMessage;
+import static dev.binlogrelay.server.downstream.EmbeddedRelay.frames;
+import static dev.binlogrelay.server.downstream.EmbeddedRelay.onePacket;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link ClientSession}, the command phase, on an {@link EmbeddedChannel} behind a real login, over a real store
+ * holding one synthetic file ({@link TestBinlog}): what each replication command does, what a malformed or unknown
+ * one does, and which failures end the connection (protocol errors) and which do not (a refused dump).
+ */
+@Timeout(10)
+class ClientSessionTest {
+    @TempDir
+    static Path dir;
+    private static BinlogStore store;
+    private EmbeddedRelay relay;
+    private EmbeddedChannel ch;
+
+    /** One store for the class: no test here changes it. */
+    @BeforeAll
+    static void fill() {
+        store = BinlogStore.open(dir, StoreOptions.defaults().withSyncEachGroup(false));
+        TestBinlog.fill(store, 3, 40);
+    }
+
+    @AfterAll
+    static void closeStore() {
+        store.close();
+    }
+
+    @BeforeEach
+    void start() {
+        relay = new EmbeddedRelay(DownstreamLimits.defaults(16 << 20), AuthPlugin.MYSQL_NATIVE_PASSWORD, store, SendLimits.defaults());
+        ch = relay.connect();
+        EmbeddedRelay.logIn(ch);
+    }
+
+    @AfterEach
+    void stop() {
+        ch.finishAndReleaseAll();
+        relay.close();
+    }
+
+    private static byte[] bytes(ReplicationCommand c) {
+        ByteBuf b = c.encode(UnpooledByteBufAllocator.DEFAULT);
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
+    void registerIsAnsweredWithOkAndListsTheReplica() {
+        command(ch, bytes(new RegisterReplica(7, "replica-a", "repl", "", 3307)));
+        EmbeddedRelay.Packet ok = frames(ch).get(0);
+        assertEquals(0, ok.first(), "OK");
+        assertEquals(1, ok.seq());
+        assertEquals(List.of(new RelayInfo.RegisteredReplica(7, "replica-a", 3307, 9001, "")), relay.server.replicas());
+        ch.close();
+        assertEquals(List.of(), relay.server.replicas(), "gone with its connection");
+    }
+
+    /** A replica without report_host is listed under the address it connected from. */
+    @Test
+    void aRegisterWithoutHostOrPortPartUsesThePeersHost() {
+        command(ch, new byte[] {Commands.COM_REGISTER_SLAVE, 5, 0, 0, 0, 0, 0, 0});
+        assertEquals(0, onePacket(ch)[0]);
+        assertEquals(List.of(new RelayInfo.RegisteredReplica(5, "localhost", 0, 9001, "")), relay.server.replicas());
+    }
+
+    /** The packet decoder hands over whole packets however the bytes arrive: one OK, one registration. */
+    @Test
+    void aCommandFedOneByteAtATimeIsOneCommand() {
+        byte[] payload = bytes(new RegisterReplica(8, "replica-b", "", "", 3306));
+        byte[] wire = new byte[4 + payload.length];
+        wire[0] = (byte) payload.length;
+        System.arraycopy(payload, 0, wire, 4, payload.length);
+        for (int i = 0; i < wire.length; i++) {
+            assertTrue(frames(ch).isEmpty(), "an answer before the whole command arrived, at byte " + i);
+            ch.writeInbound(Unpooled.wrappedBuffer(wire, i, 1));
+        }
+        assertEquals(0, onePacket(ch)[0]);
+        assertEquals(List.of(new RelayInfo.RegisteredReplica(8, "replica-b", 3306, 9001, "")), relay.server.replicas());
+    }
+
+    /** A command that does not hold its fields is a malformed packet (1156), and the connection ends. */
+    @Test
+    void truncatedCommandsAreMalformedPacketsThatEndTheConnection() {
+        byte[] whole = bytes(new RegisterReplica(7, "replica-a", "repl", "", 3307));
+        command(ch, Arrays.copyOf(whole, 9));
+        byte[] err = onePacket(ch);
+        assertEquals(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, errorCode(err));
+        assertEquals("Malformed packet: COM_REGISTER_SLAVE host needs 9 bytes but only 3 remain", errorMessage(err));
+        assertFalse(ch.isOpen());
+        assertEquals(List.of(), relay.server.replicas());
+
+        for (byte[] truncated : List.of(Arrays.copyOf(bytes(new BinlogDump(4, 0, 3, TestBinlog.FILE)), 7),
+                Arrays.copyOf(bytes(new BinlogDumpGtid(4, 3, "", 4, MysqlGtidSet.EMPTY)), 15))) {
+            EmbeddedChannel other = relay.connect();
+            EmbeddedRelay.logIn(other);
+            command(other, truncated);
+            byte[] answer = onePacket(other);
+            assertEquals(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, errorCode(answer), errorMessage(answer));
+            assertTrue(errorMessage(answer).startsWith("Malformed packet: " + Commands.name(truncated[0])), errorMessage(answer));
+            assertFalse(other.isOpen());
+            other.finishAndReleaseAll();
+        }
+    }
+
+    /** The error a MariaDB primary gives for a file it does not have, and the connection stays usable. */
+    @Test
+    void aDumpOfAnUnknownFileIsRefusedWith1236() {
+        command(ch, bytes(new BinlogDump(4, 0, 3, "mariadb-bin.000099")));
+        byte[] err = onePacket(ch);
+        assertEquals(ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, errorCode(err));
+        assertEquals("Could not find first log file name in binary log index file: 'mariadb-bin.000099' is not among "
+                + "the binlog files the relay holds (mariadb-bin.000001 to mariadb-bin.000001)", errorMessage(err));
+        assertTrue(ch.isOpen());
+        command(ch, new byte[] {Commands.COM_PING});
+        assertEquals(0, onePacket(ch)[0], "still in the command phase");
+    }
+
+    /** A GTID set its size covers but that is not one: 1236, as from a server, not a broken connection. */
+    @Test
+    void aDumpGtidWithAMalformedSetIsRefusedWith1236() {
+        byte[] payload = bytes(new BinlogDumpGtid(BinlogDumpGtid.THROUGH_GTID, 3, "", 4, MysqlGtidSet.EMPTY));
+        payload[payload.length - 8] = 5; // the set announces 5 sources and holds none
+        command(ch, payload);
+        byte[] err = onePacket(ch);
+        assertEquals(ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, errorCode(err));
+        assertTrue(errorMessage(err).contains("GTID set announces 5 sources"), errorMessage(err));
+        assertTrue(ch.isOpen());
+    }
+
+    @Test
+    void anUnsupportedCommandIsRefusedWith1047AndTheSessionGoesOn() {
+        command(ch, new byte[] {Commands.COM_STATISTICS});
+        byte[] err = onePacket(ch);
+        assertEquals(ErrorCodes.ER_UNKNOWN_COM_ERROR, errorCode(err));
+        assertEquals("binlog-relay does not support COM_STATISTICS", errorMessage(err));
+        command(ch, query("SELECT @@server_id"));
+        assertTrue(frames(ch).size() > 1, "a result set");
+    }
+
+    @Test
+    void aCommandWithTheWrongSequenceIdIsAMalformedPacket() {
+        EmbeddedRelay.send(ch, 1, new byte[] {Commands.COM_PING});
+        byte[] err = onePacket(ch);
+        assertEquals(ErrorCodes.ER_NET_PACKETS_OUT_OF_ORDER, errorCode(err));
+        assertEquals("Malformed packet: packet sequence id 1 where 0 was expected", errorMessage(err));
+        assertFalse(ch.isOpen());
+    }
+
+    /** While dumping, a reader may only close the connection. */
+    @Test
+    void aPacketDuringADumpEndsTheConnection() {
+        command(ch, bytes(new BinlogDump(4, 0, 3, TestBinlog.FILE)));
+        assertTrue(frames(ch).size() >= 5, "fake rotate, format description, 3 events (a blocking dump: no EOF)");
+        command(ch, new byte[] {Commands.COM_PING});
+        assertFalse(ch.isOpen());
+        assertTrue(frames(ch).isEmpty(), "no answer in the middle of a stream");
+    }
+
+    private static byte[] query(String sql) {
+        byte[] q = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] p = new byte[1 + q.length];
+        p[0] = Commands.COM_QUERY;
+        System.arraycopy(q, 0, p, 1, q.length);
+        return p;
+    }
+}
