@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The ingester against a real recorded MariaDB binlog (shared/fixtures; skipped where the folder is absent):
+ * The ingester against a real recorded MariaDB binlog (shared/fixtures; a missing one skips, or fails under RELAY_STRICT_PEERS=1):
  * what arrives as a dump stream is stored byte for byte under the file's own positions, whole groups at a
  * time, and a corrupt event is refused without storing anything of its group.
  */

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The ingester with a MySQL 8.0 stream (a recorded binlog with GTIDs, shared/fixtures; skipped where absent):
+ * The ingester with a MySQL 8.0 stream (a recorded binlog with GTIDs, shared/fixtures; a missing one skips, or fails under RELAY_STRICT_PEERS=1):
  * the executed GTID set is kept with every group, heartbeats (v1 and v2) are never stored, and a GTID resume
  * (the primary starts at the file's beginning and leaves out what the relay has) continues exactly at the
  * relay's end.
