@@ -74,7 +74,7 @@ public final class Bench implements Callable<Integer> {
     String innodbBufferPool = "256M";
 
     @Option(names = "--relay-jvm-options", description = "JVM options of the relay process. Default: -Xmx2g -XX:+UseZGC "
-            + "(the README's recommendation).")
+            + "(docs/configuration.md recommends it).")
     String relayJvmOptions = "-Xmx2g " + RelayProcess.GC;
 
     @Option(names = "--relay-jfr", description = "Record a JFR profile of the relay during the fan-out runs "

@@ -26,7 +26,7 @@ public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements A
     public static final String PASSWORD = "secret";
 
     /**
-     * The collector the README recommends for the relay, used by every relay the harness starts (the fan-out's
+     * The collector docs/configuration.md recommends for the relay, used by every relay the harness starts (the fan-out's
      * through {@code --relay-jvm-options}). ZGC keeps pauses under a millisecond; G1's young pauses of 10-20 ms
      * (copying the hot tail's events) were most of the relay's added p99 latency.
      */
