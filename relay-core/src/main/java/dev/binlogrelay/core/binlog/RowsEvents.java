@@ -4,7 +4,8 @@ package dev.binlogrelay.core.binlog;
  * The little the relay reads of rows events: whether an event is one, and whether it ends its statement.
  *
  * <pre>
- * rows event (v1 23..25, v2 30..32, MariaDB compressed v1 169..171; the post-header is never compressed):
+ * rows event (v1 23..25, v2 30..32, MariaDB compressed v1 166..168 and v2 169..171; the post-header is never
+ * compressed):
  *   header (19) | table_id (6) | flags (2, little-endian; STMT_END_F = 0x0001) | [v2: extra info] | rows ...
  * </pre>
  * A statement's rows are split into events of at most binlog_row_event_max_size; only its last event carries
@@ -13,9 +14,14 @@ package dev.binlogrelay.core.binlog;
 public final class RowsEvents {
     /** Flag of the last rows event of a statement. */
     public static final int STMT_END_F = 0x0001;
-    /** MariaDB's compressed v1 rows events (WRITE, UPDATE, DELETE). */
-    public static final int MARIA_WRITE_ROWS_COMPRESSED_V1 = 169;
-    public static final int MARIA_DELETE_ROWS_COMPRESSED_V1 = 171;
+    /**
+     * MariaDB's compressed rows events: WRITE, UPDATE, DELETE v1 (166..168, what MariaDB writes with
+     * log_bin_compress), then v2 (169..171), as in MariaDB's log_event.h; its LOG_EVENT_IS_WRITE_ROW and siblings
+     * count all six as rows events.
+     */
+    public static final int MARIA_WRITE_ROWS_COMPRESSED_V1 = 166;
+    public static final int MARIA_DELETE_ROWS_COMPRESSED_V1 = 168;
+    public static final int MARIA_DELETE_ROWS_COMPRESSED_V2 = 171;
     private static final int FLAGS_OFFSET = Events.HEADER_SIZE + 6;
 
     private RowsEvents() {
@@ -25,7 +31,7 @@ public final class RowsEvents {
     public static boolean isRows(int type) {
         return (type >= EventType.WRITE_ROWS_V1 && type <= EventType.DELETE_ROWS_V1)
                 || (type >= EventType.WRITE_ROWS_V2 && type <= EventType.DELETE_ROWS_V2)
-                || (type >= MARIA_WRITE_ROWS_COMPRESSED_V1 && type <= MARIA_DELETE_ROWS_COMPRESSED_V1);
+                || (type >= MARIA_WRITE_ROWS_COMPRESSED_V1 && type <= MARIA_DELETE_ROWS_COMPRESSED_V2);
     }
 
     /**
