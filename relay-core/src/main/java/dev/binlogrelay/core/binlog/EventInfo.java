@@ -28,8 +28,13 @@ import java.util.List;
  * MySQL GTID          see {@link MysqlGtidEvent}                      "SET @@SESSION.GTID_NEXT= 'uuid:5'"
  * PREVIOUS_GTIDS      see {@link MysqlGtidEvent}                      "uuid:1-5,\nuuid2:1-3"
  * ROWS_QUERY          length (1) | statement                          "# statement"
+ * QUERY_COMPRESSED    as QUERY, the statement zlib-compressed (see {@link #query})
+ * XA_PREPARE          one_phase (1) | format_id (4) | gtrid_len (4) | bqual_len (4) | data
+ *                                                                     "XA PREPARE X'7831',X'',1"
+ * MariaDB GTID of a prepared XA: ... | format_id (4) | gtrid_len (1) | bqual_len (1) | data
+ *                                                                     "XA START X'7831',X'',1 GTID 0-1-7"
  * </pre>
- * Events the relay has no text for (STOP, USER_VAR, compressed queries, XA, payloads) get "", as a server prints
+ * Events the relay has no text for (STOP, USER_VAR, payloads, ...) get "", as a server prints
  * for events without info. All bodies are bounds-checked: a malformed event gets "" rather than an exception.
  */
 public final class EventInfo {
@@ -39,6 +44,7 @@ public final class EventInfo {
     private static final int Q_DDL_LOGGED_WITH_XID = 17;
     private static final int FL_STANDALONE = 1;
     private static final int FL_GROUP_COMMIT_ID = 2;
+    private static final int FL_PREPARED_XA = 64;
 
     private EventInfo() {
     }
@@ -86,12 +92,12 @@ public final class EventInfo {
             case EventType.MARIA_GTID_LIST -> "Gtid_list";
             case EventType.MARIA_START_ENCRYPTION -> "Start_encryption";
             case EventType.MARIA_QUERY_COMPRESSED -> "Query_compressed";
-            case 166 -> "Write_rows_compressed";
-            case 167 -> "Update_rows_compressed";
-            case 168 -> "Delete_rows_compressed";
-            case 169 -> "Write_rows_compressed_v1";
-            case 170 -> "Update_rows_compressed_v1";
-            case 171 -> "Delete_rows_compressed_v1";
+            case 166 -> "Write_rows_compressed_v1";
+            case 167 -> "Update_rows_compressed_v1";
+            case 168 -> "Delete_rows_compressed_v1";
+            case 169 -> "Write_rows_compressed";
+            case 170 -> "Update_rows_compressed";
+            case 171 -> "Delete_rows_compressed";
             default -> "Unknown";
         };
     }
@@ -113,8 +119,16 @@ public final class EventInfo {
                 need(p, 52, end);
                 return "Server ver: " + FormatDescription.serverVersion(e) + ", Binlog ver: " + Events.u16(e, p);
             }
-            case EventType.QUERY -> {
-                return query(e, p, end);
+            case EventType.QUERY, EventType.MARIA_QUERY_COMPRESSED -> {
+                return query(e, p, end, type == EventType.MARIA_QUERY_COMPRESSED);
+            }
+            case EventType.XA_PREPARE -> {
+                need(p, 13, end);
+                long gtrid = Events.u32(e, p + 5);
+                long bqual = Events.u32(e, p + 9);
+                need(p + 13, (int) Math.min(gtrid + bqual, Integer.MAX_VALUE), end);
+                String xid = xid(Events.u32(e, p + 1), e, p + 13, (int) gtrid, (int) bqual);
+                return e[p] != 0 ? "XA COMMIT " + xid + " ONE PHASE" : "XA PREPARE " + xid;
             }
             case EventType.ROTATE -> {
                 need(p, 8, end);
@@ -193,8 +207,11 @@ public final class EventInfo {
         }
     }
 
-    /** "use `db`; statement" as the servers print it, with MySQL's " /* xid=N *&#47;" for an atomic DDL. */
-    private static String query(byte[] e, int p, int end) {
+    /**
+     * "use `db`; statement" as the servers print it, with MySQL's " /* xid=N *&#47;" for an atomic DDL. MariaDB's
+     * QUERY_COMPRESSED holds the statement as {@code 0x80 | n (1) | length (n, big-endian) | zlib data}.
+     */
+    private static String query(byte[] e, int p, int end, boolean compressed) {
         need(p, 13, end);
         int dbLen = e[p + 8] & 0xFF;
         int statusLen = Events.u16(e, p + 11);
@@ -206,7 +223,7 @@ public final class EventInfo {
         if ((Events.flags(e) & FLAG_SUPPRESS_USE) == 0 && dbLen > 0) {
             b.append("use `").append(text(e, db, db + dbLen).replace("`", "``")).append("`; ");
         }
-        b.append(text(e, statement, end));
+        b.append(compressed ? uncompressed(e, statement, end) : text(e, statement, end));
         long ddlXid = ddlXid(e, status, db);
         if (ddlXid != -1) {
             b.append(" /* xid=").append(Long.toUnsignedString(ddlXid)).append(" */");
@@ -276,10 +293,68 @@ public final class EventInfo {
         return q - p;
     }
 
+    /** Longest statement a QUERY_COMPRESSED may unpack to here (a server's max_allowed_packet at most). */
+    private static final int MAX_UNCOMPRESSED = 1 << 30;
+
+    private static String uncompressed(byte[] e, int from, int end) {
+        need(from, 1, end);
+        int lengthBytes = e[from] & 0x07;
+        need(from + 1, lengthBytes, end);
+        long length = 0;
+        for (int i = 0; i < lengthBytes; i++) {
+            length = length << 8 | (e[from + 1 + i] & 0xFF);
+        }
+        if (length > MAX_UNCOMPRESSED || length > 1024L * (end - from)) {
+            throw new BinlogFormatException("compressed statement claims " + length + " bytes");
+        }
+        byte[] out = new byte[(int) length];
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(e, from + 1 + lengthBytes, end - from - 1 - lengthBytes);
+            int n = 0;
+            while (n < out.length && !inflater.finished()) {
+                int got = inflater.inflate(out, n, out.length - n);
+                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                n += got;
+            }
+            return new String(out, 0, n, StandardCharsets.UTF_8);
+        } catch (java.util.zip.DataFormatException bad) {
+            throw new BinlogFormatException("compressed statement does not inflate: " + bad.getMessage());
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** An XA transaction id as the servers print it: X'gtrid',X'bqual',formatID (lower-case hex). */
+    private static String xid(long formatId, byte[] e, int at, int gtrid, int bqual) {
+        StringBuilder b = new StringBuilder("X'");
+        hex(b, e, at, gtrid);
+        b.append("',X'");
+        hex(b, e, at + gtrid, bqual);
+        return b.append("',").append(formatId).toString();
+    }
+
+    private static void hex(StringBuilder b, byte[] e, int at, int length) {
+        for (int i = at; i < at + length; i++) {
+            b.append(Character.forDigit((e[i] >> 4) & 0xF, 16)).append(Character.forDigit(e[i] & 0xF, 16));
+        }
+    }
+
     private static String mariaGtid(byte[] e, int p, int end) {
         need(p, 13, end);
         int flags2 = e[p + 12] & 0xFF;
-        StringBuilder b = new StringBuilder((flags2 & FL_STANDALONE) != 0 ? "GTID " : "BEGIN GTID ");
+        boolean preparedXa = (flags2 & FL_PREPARED_XA) != 0;
+        StringBuilder b = new StringBuilder((flags2 & FL_STANDALONE) != 0 ? "GTID " : preparedXa ? "XA START " : "BEGIN GTID ");
+        if (preparedXa) {
+            int xa = p + 13 + ((flags2 & FL_GROUP_COMMIT_ID) != 0 ? 8 : 0);
+            need(xa, 6, end);
+            int gtrid = e[xa + 4] & 0xFF;
+            int bqual = e[xa + 5] & 0xFF;
+            need(xa + 6, gtrid + bqual, end);
+            b.append(xid(Events.u32(e, xa), e, xa + 6, gtrid, bqual)).append(" GTID ");
+        }
         b.append(Events.u32(e, p + 8)).append('-').append(Events.serverId(e)).append('-')
                 .append(Long.toUnsignedString(Events.u64(e, p)));
         if ((flags2 & FL_GROUP_COMMIT_ID) != 0) {

@@ -105,6 +105,38 @@ class EventInfoTest {
                 rows("blackbeam-rust_mysql_common/mariadb-bin.000001", 8));
     }
 
+    /** This module's MariaDB 10.11 files (src/test/resources/binlog): a compressed DDL, XA, statement logging. */
+    @Test
+    void mariadb1011CompressedQueriesAndXa() {
+        List<String> compressed = resourceRows("mariadb-10.11-compressed.000006");
+        assertEquals("389 Gtid 1 431 GTID 0-1-10", compressed.get(4));
+        assertTrue(compressed.get(5).startsWith("431 Query_compressed 1 590 use `d`; create table long_ddl_xxxxxxxxxx (a int,"
+                + " b varchar(100) comment 'cccc"), compressed.get(5));
+        assertEquals("752 Rotate 1 801 mariadb-bin.000007;pos=4", compressed.get(compressed.size() - 1));
+        List<String> mixed = resourceRows("mariadb-10.11-mixed.000002");
+        assertEquals(List.of(
+                "1419 Gtid 1 1465 XA START X'7831',X'',1 GTID 0-1-7",
+                "1465 Query 1 1554 use `d`; insert into t values (10)",
+                "1554 Query 1 1638 XA END X'7831',X'',1",
+                "1638 XA_prepare 1 1676 XA PREPARE X'7831',X'',1",
+                "1676 Gtid 1 1720 GTID 0-1-8",
+                "1720 Query 1 1807 XA COMMIT X'7831',X'',1"), mixed.subList(20, 26));
+        assertEquals("417 Query 1 498 create database d", mixed.get(5));
+        assertEquals("1349 Query 1 1419 COMMIT", mixed.get(19));
+    }
+
+    private static List<String> resourceRows(String name) {
+        BinlogFiles.Parsed file = BinlogFiles.parseResource(name);
+        List<String> rows = new ArrayList<>();
+        long position = 4;
+        for (byte[] e : file.events()) {
+            rows.add(position + " " + EventInfo.typeName(Events.type(e)) + " " + Events.serverId(e) + " "
+                    + Events.logPos(e) + " " + EventInfo.info(e, file.checksum()));
+            position += e.length;
+        }
+        return rows;
+    }
+
     @Test
     void mariadbGtidFormsAndLists() {
         byte[] ddl = mariaGtid(6, 0, MariaGtidEventFlags.STANDALONE, -1);

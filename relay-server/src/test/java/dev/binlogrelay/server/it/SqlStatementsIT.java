@@ -72,8 +72,22 @@ class SqlStatementsIT {
             st.execute("USE shop");
             st.execute("ALTER TABLE orders ADD COLUMN note TEXT");
             st.executeUpdate("DELETE FROM customers WHERE id > 3");
+            st.execute("XA START 'x1'");
+            st.executeUpdate("INSERT INTO orders VALUES (3, 3, 1.25, 'xa')");
+            st.execute("XA END 'x1'");
+            st.execute("XA PREPARE 'x1'");
+            st.execute("XA COMMIT 'x1'");
             st.execute("FLUSH BINARY LOGS");
             st.executeUpdate("UPDATE orders SET note = 'x' WHERE id = 2");
+            // compressed events (QUERY_COMPRESSED, *_rows_compressed_v1) for this session's statements
+            st.execute("SET GLOBAL log_bin_compress = ON");
+            try {
+                st.execute("CREATE TABLE audit (id INT PRIMARY KEY, what TEXT) COMMENT '"
+                        + "a comment long enough to be worth compressing: " + "x".repeat(300) + "'");
+                st.executeUpdate("INSERT INTO audit VALUES (1, REPEAT('y', 1000)), (2, REPEAT('z', 1000))");
+            } finally {
+                st.execute("SET GLOBAL log_bin_compress = OFF");
+            }
         }
     }
 
@@ -199,6 +213,11 @@ class SqlStatementsIT {
             List<String> types = all.stream().map(r -> r.get(2)).distinct().toList();
             assertTrue(types.containsAll(List.of("Format_desc", "Gtid_list", "Binlog_checkpoint", "Gtid", "Annotate_rows",
                     "Table_map", "Write_rows_v1", "Update_rows_v1", "Delete_rows_v1", "Xid", "Query", "Rotate")), types.toString());
+            assertTrue(types.contains("XA_prepare"), types.toString());
+            assertTrue(all.stream().anyMatch(r -> r.get(5).startsWith("XA START X'7831',X'',1 GTID ")), all.toString());
+            List<String> lastTypes = rows(fromRelay, "SHOW BINLOG EVENTS IN '" + files.get(2) + "'").stream()
+                    .map(r -> r.get(2)).distinct().toList();
+            assertTrue(lastTypes.containsAll(List.of("Query_compressed", "Write_rows_compressed_v1")), lastTypes.toString());
             assertTrue(all.stream().allMatch(r -> r.get(3).equals("11")), "the primary's server_id on every event");
             assertEquals(List.of("Log_name", "Pos", "Event_type", "Server_id", "End_log_pos", "Info"),
                     columns(fromRelay, "SHOW BINLOG EVENTS LIMIT 1"));
