@@ -60,7 +60,9 @@ public final class QueryHandler {
         }
         try {
             Statement statement = SqlParser.parse(sql, SqlLexer.versionNumber(info.serverVersion()));
-            if (!(statement instanceof Statement.Show show && (show.kind() == Statement.ShowKind.WARNINGS
+            // SHOW WARNINGS reads the last statement's warnings, also when a query timeout wraps it in SET STATEMENT
+            Statement inner = statement instanceof Statement.SetStatementFor setFor ? setFor.statement() : statement;
+            if (!(inner instanceof Statement.Show show && (show.kind() == Statement.ShowKind.WARNINGS
                     || show.kind() == Statement.ShowKind.ERRORS))) {
                 session.clearWarnings();
             }

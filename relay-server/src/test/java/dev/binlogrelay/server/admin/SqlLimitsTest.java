@@ -95,6 +95,14 @@ class SqlLimitsTest {
         assertEquals("5", sql.scalar("SELECT @@connect_timeout"));
     }
 
+    /** MariaDB Connector/J with a query timeout sends SHOW WARNINGS as SET STATEMENT max_statement_time=N FOR ... */
+    @Test
+    void showWarningsUnderAQueryTimeoutStillSeesTheLastStatementsWarnings() {
+        sql.ok("SET @a = '" + "a".repeat(40_000) + "'");
+        sql.run("SET @b = CONCAT(@a, @a)");
+        assertEquals(1, sql.rows("SET STATEMENT max_statement_time=10 FOR SHOW WARNINGS").rows().size());
+    }
+
     @Test
     void aConcatLongerThanMaxAllowedPacketIsNullWithAWarning() {
         String forty = "a".repeat(40_000);
