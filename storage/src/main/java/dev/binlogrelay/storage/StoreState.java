@@ -166,7 +166,13 @@ public final class StoreState implements StoreStateView {
 
     // ------------------------------------------------------------------ format descriptions
 
-    /** The format description event of a held file; empty if the file is not held or none was stored for it. */
+    /**
+     * The format description event of a held file; empty if the file is not held or none was stored for it.
+     * Read straight from the files column family: with {@link SyncMode.Interval} a format description written with a
+     * group of an already published file can be seen before that group is durable. That is harmless because a file
+     * has one format description (a re-sent one has the same content); a new file's is seen only once the file is
+     * published.
+     */
     @Override
     public Optional<byte[]> formatDescription(String file) {
         Objects.requireNonNull(file, "file");
