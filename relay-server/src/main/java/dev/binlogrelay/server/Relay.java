@@ -18,6 +18,7 @@ import dev.binlogrelay.server.upstream.UpstreamRefusedException;
 import dev.binlogrelay.server.wiring.LimitsConfig;
 import dev.binlogrelay.server.wiring.RetentionConfig;
 import dev.binlogrelay.server.wiring.SecurityConfig;
+import dev.binlogrelay.server.wiring.SqlBackendConfig;
 import dev.binlogrelay.server.wiring.SendSettings;
 import dev.binlogrelay.server.wiring.StorageSettings;
 import dev.binlogrelay.server.wiring.UpstreamConfig;
@@ -141,6 +142,7 @@ public final class Relay implements AutoCloseable {
         DownstreamServer server = new DownstreamServer(store, info, users, security, metrics, limits, hb,
                 config.downstream.writeBufferLow, config.downstream.writeBufferHigh,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), SendSettings.limits(config.downstream));
+        server.sqlBackend(SqlBackendConfig.settings(config.downstream));
         metrics.gauge("binlog_relay_downstream_pending_write_bytes",
                 "Memory held by readers' pending writes (buffer capacity; bounded by downstream.max_pending_bytes)",
                 server::pendingWriteBytes);

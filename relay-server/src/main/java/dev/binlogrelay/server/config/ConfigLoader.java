@@ -119,6 +119,17 @@ public final class ConfigLoader {
             RelayConfig.User user = c.downstream.users.get(i);
             require(user != null && user.user != null && !user.user.isBlank(), file, "downstream.users[" + i + "].user");
         }
+        if (c.downstream.sqlBackend != null) {
+            RelayConfig.SqlBackend b = c.downstream.sqlBackend;
+            require(b.host != null && !b.host.isBlank(), file, "downstream.sql_backend.host");
+            require(b.port != null, file, "downstream.sql_backend.port");
+            checkPort(b.port, file, "downstream.sql_backend.port");
+            require(b.user != null && !b.user.isBlank(), file, "downstream.sql_backend.user");
+            if (b.password == null) {
+                b.password = "";
+            }
+            require(b.sslMode != null && !b.sslMode.isBlank(), file, "downstream.sql_backend.ssl_mode");
+        }
         if (c.metrics != null) {
             require(c.metrics.listen != null && !c.metrics.listen.isBlank(), file, "metrics.listen");
             try {

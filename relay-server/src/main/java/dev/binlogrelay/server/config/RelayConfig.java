@@ -125,6 +125,26 @@ public final class RelayConfig {
         public String rsaPrivateKey;
         @JsonProperty("rsa_public_key")
         public String rsaPublicKey;
+        /**
+         * A database the relay forwards the read-only statements it does not answer itself to (table reads,
+         * SHOW CREATE TABLE, information_schema, snapshot transactions); absent = off (those get ERR 1235).
+         */
+        @JsonProperty("sql_backend")
+        public SqlBackend sqlBackend;
+    }
+
+    /** {@code downstream.sql_backend}: the server and account of the per-session backend connections. */
+    public static final class SqlBackend {
+        public String host;
+        public Integer port;
+        public String user;
+        public String password = "";
+        /** TLS to the backend, as upstream.ssl_mode: disabled | preferred | required | verify_ca | verify_identity. */
+        @JsonProperty("ssl_mode")
+        public String sslMode = "preferred";
+        /** PEM file of the CA certificate(s) that verify_ca / verify_identity trust (default: the JVM's CAs). */
+        @JsonProperty("ssl_ca")
+        public String sslCa;
     }
 
     public static final class Tls {

@@ -64,6 +64,8 @@ public final class DownstreamServer implements AutoCloseable {
     private final WriteBufferWaterMark watermark;
     private final PendingWriteBudget pendingWrites;
     private final long writeTimeoutNanos;
+    /** {@code downstream.sql_backend}; null = off. Set before {@link #bind}. */
+    private volatile SqlBackendSettings sqlBackend;
     private volatile java.util.function.BiConsumer<Long, Channel> dumpHook = (serverId, ch) -> { };
     private final AtomicLong connectionIds = new AtomicLong(1);
     private final Map<Channel, RelayInfo.RegisteredReplica> replicas = new ConcurrentHashMap<>();
@@ -220,6 +222,16 @@ public final class DownstreamServer implements AutoCloseable {
         } catch (UnsupportedFlavorException e) {
             return version;
         }
+    }
+
+    /** Forwards what the relay does not answer to this backend ({@code downstream.sql_backend}); call before {@link #bind}. */
+    public void sqlBackend(SqlBackendSettings settings) {
+        this.sqlBackend = settings;
+    }
+
+    /** The SQL backend, or null when none is configured. */
+    SqlBackendSettings sqlBackend() {
+        return sqlBackend;
     }
 
     QueryHandler queries() {

@@ -30,6 +30,7 @@ public final class ConfigCheck {
             SendSettings.limits(config.downstream);
             LimitsConfig.limits(config.downstream);
             StorageSettings.options(config.storage);
+            SqlBackendConfig.settings(config.downstream);
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }

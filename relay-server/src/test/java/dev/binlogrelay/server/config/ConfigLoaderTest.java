@@ -68,6 +68,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sqlBackendIsOffUnlessConfiguredAndItsKeysAreChecked() throws IOException {
+        org.junit.jupiter.api.Assertions.assertNull(ConfigLoader.load(write(valid())).downstream.sqlBackend);
+        String backend = valid() + "  sql_backend:\n    host: 10.0.0.5\n    port: 3306\n    user: reader\n";
+        RelayConfig c = ConfigLoader.load(write(backend + "    password: pw\n    ssl_mode: required\n"));
+        assertEquals("10.0.0.5", c.downstream.sqlBackend.host);
+        assertEquals(3306, c.downstream.sqlBackend.port);
+        assertEquals("reader", c.downstream.sqlBackend.user);
+        assertEquals("pw", c.downstream.sqlBackend.password);
+        assertEquals("required", c.downstream.sqlBackend.sslMode);
+        assertEquals("", ConfigLoader.load(write(backend)).downstream.sqlBackend.password);
+        assertTrue(error(backend.replace("    host: 10.0.0.5\n", "")).contains("missing key 'downstream.sql_backend.host'"));
+        assertTrue(error(backend.replace("    user: reader\n", "")).contains("missing key 'downstream.sql_backend.user'"));
+        assertTrue(error(backend.replace("port: 3306\n    user", "port: 0\n    user")).contains("downstream.sql_backend.port"));
+        String unknown = error(backend + "    database: x\n");
+        assertTrue(unknown.contains("unknown key 'downstream.sql_backend.database'"), unknown);
+    }
+
+    @Test
     void unknownKeyIsNamed() throws IOException {
         String msg = error(valid().replace("  start: earliest", "  start: earliest\n  colour: blue"));
         assertTrue(msg.contains("unknown key 'upstream.colour'"), msg);
