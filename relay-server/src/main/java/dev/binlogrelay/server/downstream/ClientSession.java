@@ -52,6 +52,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private IdleTimer idle;
     /** The reader sent COM_REGISTER_SLAVE: a replica server (mariadb-binlog and CDC readers do not register). */
     private boolean registered;
+    /** The connection to downstream.sql_backend, when one is configured (it connects on the first forward). */
+    private SqlBackendSession backend;
+    /** Commands that arrived while the backend answers the previous one, in order; owned here. */
+    private final java.util.ArrayDeque<ByteBuf> held = new java.util.ArrayDeque<>();
+    private boolean releasingHeld;
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
@@ -62,10 +67,25 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         this.sql = new SqlSession(user, host, connectionId);
     }
 
+    /** The backend answered: the commands that came meanwhile run now, in order. */
+    private void releaseHeld(ChannelHandlerContext ctx) {
+        releasingHeld = true;
+        try {
+            while (!held.isEmpty() && !backend.busy() && ctx.channel().isActive()) {
+                channelRead0(ctx, held.poll());
+            }
+        } finally {
+            releasingHeld = false;
+        }
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         LoginGate.loggedIn(ctx.pipeline());
         idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
+        if (server.sqlBackend() != null) {
+            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> releaseHeld(ctx));
+        }
     }
 
     @Override
@@ -77,6 +97,14 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (backend != null && (backend.busy() || !held.isEmpty() && !releasingHeld)) {
+            if (held.size() >= 64) {
+                packet.release();
+                throw new ProtocolException("more than 64 commands sent before the answer to the first");
+            }
+            held.add(packet); // the client's autoRead is off meanwhile: only what one read decoded lands here
+            return;
+        }
         try {
             switch (state) {
                 case COMMAND -> onCommand(ctx, packet);
@@ -101,8 +129,16 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         int command = packet.getUnsignedByte(packet.readerIndex());
         switch (command) {
             case Commands.COM_QUIT -> ctx.close();
-            case Commands.COM_PING, Commands.COM_INIT_DB, Commands.COM_RESET_CONNECTION -> ok(ctx);
-            case Commands.COM_QUERY -> query(ctx, packet.toString(packet.readerIndex() + 1, packet.readableBytes() - 1,
+            case Commands.COM_INIT_DB -> {
+                if (backend != null) {
+                    backend.forward(packet, "USE `" + packet.toString(packet.readerIndex() + 1, packet.readableBytes() - 1,
+                            StandardCharsets.UTF_8).replace("`", "``") + "`");
+                } else {
+                    ok(ctx);
+                }
+            }
+            case Commands.COM_PING, Commands.COM_RESET_CONNECTION -> ok(ctx);
+            case Commands.COM_QUERY -> query(ctx, packet, packet.toString(packet.readerIndex() + 1, packet.readableBytes() - 1,
                     StandardCharsets.UTF_8));
             case Commands.COM_REGISTER_SLAVE -> register(ctx, RegisterReplica.decode(packet));
             case Commands.COM_BINLOG_DUMP -> binlogDump(ctx, BinlogDump.decode(packet));
@@ -115,9 +151,20 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
-    private void query(ChannelHandlerContext ctx, String text) {
+    private void query(ChannelHandlerContext ctx, ByteBuf packet, String text) {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
+        if (backend != null && backend.takesFirst(text)) {
+            backend.forward(packet, text);
+            return;
+        }
         QueryResult result = server.queries().handle(text, sql);
+        if (backend != null) {
+            if (SqlBackendSession.unanswered(result)) {
+                backend.forward(packet, text);
+                return;
+            }
+            backend.relayAnswered();
+        }
         if (result instanceof QueryResult.Ok ok) {
             ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, ServerStatus.AUTOCOMMIT, ok.warnings(), "").encode(ctx.alloc()));
         } else if (result instanceof QueryResult.Rows rows) {
@@ -301,12 +348,20 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         if (dump != null && ctx.channel().isWritable()) {
             dump.onWritable();
         }
+        if (backend != null) {
+            backend.clientWritable();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.unregisterReplica(ctx.channel());
+        if (backend != null) {
+            backend.close();
+            held.forEach(ByteBuf::release);
+            held.clear();
+        }
         if (dump != null) {
             dump.stop();
         }

@@ -126,8 +126,19 @@ final class SqlBackendRule {
         return false;
     }
 
+    /** Words that name a statement with the word after them (CREATE TABLE, SET GLOBAL, LOCK TABLES ... WRITE). */
+    private static final Set<String> TWO_WORD = Set.of("CREATE", "DROP", "ALTER", "SET", "LOCK", "FLUSH", "START", "KILL",
+            "RENAME", "LOAD", "GRANT", "REVOKE", "RESET", "CHANGE", "PURGE", "INSTALL", "UNINSTALL", "XA");
+
     private static String describe(List<String> w) {
-        return PeerText.name(String.join(" ", w.subList(0, Math.min(2, w.size()))));
+        String first = w.get(0);
+        if (first.equals("SELECT")) {
+            return follows(w, "FOR", "UPDATE") ? "SELECT ... FOR UPDATE" : "SELECT ... INTO a file";
+        }
+        if (first.equals("LOCK") && w.contains("WRITE")) {
+            return "LOCK TABLES ... WRITE";
+        }
+        return PeerText.name(TWO_WORD.contains(first) && w.size() > 1 ? first + " " + w.get(1) : first);
     }
 
     /**

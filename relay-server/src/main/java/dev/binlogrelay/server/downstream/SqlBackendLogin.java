@@ -1,0 +1,202 @@
+package dev.binlogrelay.server.downstream;
+
+import dev.binlogrelay.core.auth.AuthPlugin;
+import dev.binlogrelay.core.auth.CachingSha2Password;
+import dev.binlogrelay.core.auth.NativePassword;
+import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.core.protocol.AuthSwitchRequest;
+import dev.binlogrelay.core.protocol.Capabilities;
+import dev.binlogrelay.core.protocol.ErrPacket;
+import dev.binlogrelay.core.protocol.HandshakeResponse41;
+import dev.binlogrelay.core.protocol.HandshakeV10;
+import dev.binlogrelay.core.protocol.OkPacket;
+import dev.binlogrelay.core.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The login of a session's connection to the SQL backend ({@link SqlBackendSession}), a one-shot handler that
+ * removes itself once logged in. The same phases as the upstream login, without the upstream's extras (no
+ * password proof of a self-signed certificate: with verify_ca / verify_identity the certificate must chain to
+ * ssl_ca or the JVM's CAs; no configured RSA key: the relay asks the backend for it).
+ *
+ * <pre>
+ * <- HandshakeV10
+ * -> SSL request, then the TLS handshake       (ssl_mode other than disabled, and the backend offers TLS)
+ * -> HandshakeResponse41 with the announced plugin's scramble (mysql_native_password for any other plugin)
+ * <- OK | ERR | AuthSwitchRequest (-> the new plugin's scramble) | AuthMoreData (caching_sha2_password):
+ *      0x01 0x03  fast auth succeeded, OK follows
+ *      0x01 0x04  full auth: over TLS -> password NUL-terminated; else -> 0x02, <- 0x01 PEM, -> RSA-encrypted password
+ * </pre>
+ * The capabilities asked for are the upstream client's ({@link Capabilities#CLIENT_DEFAULT}): no
+ * CLIENT_MULTI_STATEMENTS (one statement per forwarded query) and no CLIENT_DEPRECATE_EOF, like the relay's own
+ * server side, so the backend's result sets have the framing the relay's clients negotiated.
+ */
+final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
+    private static final long MAX_PACKET = 1L << 30;
+    private static final int CHARSET_UTF8MB4 = 45;
+
+    private enum State { HANDSHAKE, TLS_HANDSHAKE, AUTH, DONE }
+
+    private final SqlBackendSettings settings;
+    private final Runnable onLoggedIn;
+    private final Consumer<String> onFailed;
+    private State state = State.HANDSHAKE;
+    private boolean secure;
+    private AuthPlugin plugin;
+    private byte[] nonce;
+    private boolean awaitingPublicKey;
+
+    SqlBackendLogin(SqlBackendSettings settings, Runnable onLoggedIn, Consumer<String> onFailed) {
+        super(false);
+        this.settings = settings;
+        this.onLoggedIn = onLoggedIn;
+        this.onFailed = onFailed;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
+        try {
+            switch (state) {
+                case HANDSHAKE -> onHandshake(ctx, packet);
+                case AUTH -> onAuth(ctx, packet);
+                case TLS_HANDSHAKE, DONE -> throw new ProtocolException("unexpected packet from the SQL backend during login");
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (ErrPacket.is(packet)) {
+            fail(ctx, "it refused the connection: " + ErrPacket.decode(packet));
+            return;
+        }
+        HandshakeV10 handshake = HandshakeV10.decode(packet);
+        int caps = (Capabilities.CLIENT_DEFAULT & handshake.capabilities()) | Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION;
+        plugin = AuthPlugin.byName(handshake.authPluginName()).orElse(AuthPlugin.MYSQL_NATIVE_PASSWORD);
+        nonce = handshake.scramble();
+        boolean offered = (handshake.capabilities() & Capabilities.SSL) != 0;
+        if (settings.tls() == null || !offered) {
+            if (settings.tlsRequired()) {
+                fail(ctx, "TLS is required (ssl_mode) but the backend does not offer it");
+                return;
+            }
+            sendResponse(ctx, caps);
+            return;
+        }
+        int tlsCaps = caps | Capabilities.SSL;
+        ctx.writeAndFlush(HandshakeResponse41.encodeSslRequest(ctx.alloc(), tlsCaps, MAX_PACKET, CHARSET_UTF8MB4));
+        SslHandler tls = settings.tls().newHandler(ctx.alloc(), settings.host(), settings.port());
+        ctx.pipeline().addFirst("tls", tls);
+        state = State.TLS_HANDSHAKE;
+        tls.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                secure = true;
+                sendResponse(ctx, tlsCaps);
+            } else {
+                fail(ctx, "TLS failed: " + f.cause().getMessage());
+            }
+        });
+    }
+
+    private void sendResponse(ChannelHandlerContext ctx, int caps) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("_client_name", "binlog-relay");
+        attrs.put("program_name", "binlog-relay sql_backend");
+        ctx.writeAndFlush(new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(), scramble(), null,
+                plugin.protocolName(), attrs).encode(ctx.alloc()));
+        state = State.AUTH;
+    }
+
+    private byte[] scramble() {
+        return plugin == AuthPlugin.CACHING_SHA2_PASSWORD
+                ? CachingSha2Password.scramble(settings.password(), nonce)
+                : NativePassword.scramble(settings.password(), nonce);
+    }
+
+    private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
+        if (ErrPacket.is(packet)) {
+            fail(ctx, "login as '" + settings.user() + "' failed: " + ErrPacket.decode(packet));
+        } else if (AuthSwitchRequest.is(packet)) {
+            AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
+            AuthPlugin next = AuthPlugin.byName(sw.pluginName()).orElse(null);
+            if (next == null) {
+                fail(ctx, "it asks for auth plugin " + sw.pluginName() + ", which the relay does not support");
+                return;
+            }
+            plugin = next;
+            nonce = sw.data();
+            awaitingPublicKey = false;
+            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(scramble()));
+        } else if (plugin == AuthPlugin.CACHING_SHA2_PASSWORD && packet.isReadable()
+                && packet.getUnsignedByte(packet.readerIndex()) == CachingSha2Password.AUTH_MORE_DATA) {
+            onCachingSha2MoreData(ctx, packet.skipBytes(1));
+        } else if (OkPacket.is(packet)) {
+            state = State.DONE;
+            ctx.pipeline().remove(this);
+            onLoggedIn.run();
+        } else {
+            throw new ProtocolException("unexpected packet from the SQL backend during authentication");
+        }
+    }
+
+    private void onCachingSha2MoreData(ChannelHandlerContext ctx, ByteBuf data) {
+        if (awaitingPublicKey) {
+            awaitingPublicKey = false;
+            PublicKey key;
+            try {
+                key = Pem.publicKey(data.toString(StandardCharsets.US_ASCII));
+            } catch (IllegalArgumentException e) {
+                fail(ctx, "its RSA public key cannot be read: " + e.getMessage());
+                return;
+            }
+            byte[] encrypted = CachingSha2Password.encryptPassword(settings.password(), nonce, key);
+            ctx.writeAndFlush(ctx.alloc().buffer(encrypted.length).writeBytes(encrypted));
+            return;
+        }
+        int status = data.readableBytes() == 1 ? data.readUnsignedByte() : -1;
+        if (status == CachingSha2Password.FAST_AUTH_SUCCESS) {
+            return; // an OK follows
+        }
+        if (status != CachingSha2Password.PERFORM_FULL_AUTH) {
+            throw new ProtocolException("unexpected caching_sha2_password data from the SQL backend");
+        }
+        if (secure) {
+            byte[] pw = settings.password().getBytes(StandardCharsets.UTF_8);
+            ctx.writeAndFlush(ctx.alloc().buffer(pw.length + 1).writeBytes(pw).writeByte(0));
+        } else {
+            awaitingPublicKey = true;
+            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(CachingSha2Password.REQUEST_PUBLIC_KEY));
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, String reason) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        onFailed.accept(reason);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        fail(ctx, "it closed the connection during login");
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        fail(ctx, c.getClass().getSimpleName() + ": " + c.getMessage());
+    }
+}

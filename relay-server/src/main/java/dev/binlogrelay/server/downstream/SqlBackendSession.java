@@ -1,0 +1,343 @@
+package dev.binlogrelay.server.downstream;
+
+import dev.binlogrelay.core.protocol.EofPacket;
+import dev.binlogrelay.core.protocol.ErrPacket;
+import dev.binlogrelay.core.protocol.ErrorCodes;
+import dev.binlogrelay.core.protocol.OkPacket;
+import dev.binlogrelay.core.protocol.PacketDecoder;
+import dev.binlogrelay.core.protocol.PacketEncoder;
+import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.PeerText;
+import dev.binlogrelay.core.protocol.Wire;
+import dev.binlogrelay.server.admin.QueryResult;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client session's connection to the SQL backend ({@code downstream.sql_backend}): opened on the first
+ * forwarded statement, closed with the session. A forwarded command packet goes to the backend as the client sent
+ * it; each packet of the backend's answer (OK, ERR, or result sets: column count, column definitions, EOF, rows,
+ * EOF) goes to the client as it arrives, re-framed with the client's sequence ids.
+ *
+ * <p>Threading: everything runs on the client channel's event loop, which is also the backend channel's. Nothing
+ * blocks it: connect, login and answers are callbacks.
+ *
+ * <p>Memory: the backend's answer is never buffered whole. What the relay holds of it is the packet being decoded
+ * (at most {@link SqlBackendSettings#maxPacket()}) and what waits in the client's socket buffer: once the client
+ * channel is not writable (its write-buffer high-water mark, {@code downstream.write_buffer_high}), the backend
+ * channel stops reading until the client has drained below the low mark, so a slow client slows the backend's
+ * send, not the relay's heap.
+ */
+final class SqlBackendSession {
+    private static final Logger log = LoggerFactory.getLogger(SqlBackendSession.class);
+    static final int CR_CONN_HOST_ERROR = 2003;
+    static final int CR_SERVER_LOST = 2013;
+    static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
+    private static final int ER_NO_SUCH_TABLE = 1146;
+    private static final int SERVER_MORE_RESULTS_EXISTS = 0x0008;
+    private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long LOGIN_TIMEOUT_SECONDS = 10;
+
+    private enum State { NONE, CONNECTING, READY, BUSY, LOST, CLOSED }
+
+    /** Where the backend's answer is: the first packet, the column definitions (and their EOF), the rows. */
+    private enum Answer { FIRST, COLUMNS, ROWS }
+
+    private final SqlBackendSettings settings;
+    private final Channel client;
+    private final PacketSequence clientSequence;
+    private final Runnable onAnswered;
+    private State state = State.NONE;
+    private Channel backend;
+    /** The sequence ids of the current backend connection (a new one for each). */
+    private PacketSequence backendSequence;
+    /** The command waiting for the login to finish; owned here. */
+    private ByteBuf pending;
+    private Answer answer;
+    private long columnsLeft;
+    private boolean relayedAny;
+    /** Of the answer in flight: packets relayed, and times the backend was paused for a full client buffer. */
+    private long packets;
+    private long pauses;
+    /** The session's last statement went to the backend: SHOW WARNINGS asks the backend too. */
+    private boolean lastForwarded;
+
+    /**
+     * @param onAnswered called on the event loop when the backend's answer has been relayed whole (the client's
+     *                   sequence reset): the session may read its next command
+     */
+    SqlBackendSession(SqlBackendSettings settings, Channel client, PacketSequence clientSequence, Runnable onAnswered) {
+        this.settings = settings;
+        this.client = client;
+        this.clientSequence = clientSequence;
+        this.onAnswered = onAnswered;
+    }
+
+    /** True if the backend answers {@code sql} before the relay's own SQL layer is asked. */
+    boolean takesFirst(String sql) {
+        return SqlBackendRule.backendFirst(sql) || lastForwarded && SqlBackendRule.showsDiagnostics(sql);
+    }
+
+    /** True if the relay's answer means "not answered here": not supported (1235), or a table read (1146). */
+    static boolean unanswered(QueryResult result) {
+        return result instanceof QueryResult.Error e && (e.code() == ErrorCodes.ER_NOT_SUPPORTED_YET || e.code() == ER_NO_SUCH_TABLE);
+    }
+
+    /** The relay answered the session's statement itself. */
+    void relayAnswered() {
+        lastForwarded = false;
+    }
+
+    /** A forward is in flight: the session holds its next commands until it is answered. */
+    boolean busy() {
+        return state == State.CONNECTING || state == State.BUSY;
+    }
+
+    /**
+     * Forwards a command (COM_QUERY with {@code sql}, COM_INIT_DB with {@code USE db}) if the allow-list lets it
+     * through, else answers ERR 1227. The caller keeps its reference to {@code command}.
+     */
+    void forward(ByteBuf command, String sql) {
+        String refused = SqlBackendRule.refusal(sql);
+        if (refused != null) {
+            log.info("{}: refused for the SQL backend: {}", client.remoteAddress(), PeerText.text(sql));
+            lastForwarded = false;
+            answerError(ER_SPECIFIC_ACCESS_DENIED, ErrorCodes.STATE_SYNTAX, "Access denied; you need (at least one of) the"
+                    + " SUPER privilege(s) for this operation (binlog-relay forwards only read-only statements to its SQL"
+                    + " backend; refused " + refused + ")");
+            return;
+        }
+        lastForwarded = true;
+        switch (state) {
+            case READY -> send(command.retainedDuplicate());
+            case NONE -> connect(command.retainedDuplicate());
+            case LOST -> {
+                state = State.NONE;
+                answerError(CR_SERVER_LOST, ErrorCodes.STATE_GENERAL, "Lost connection to the SQL backend " + settings.address()
+                        + " of binlog-relay since the last statement (its transaction, locks and session settings are gone);"
+                        + " the next statement opens a new connection");
+            }
+            case CONNECTING, BUSY, CLOSED -> throw new IllegalStateException("forward while " + state);
+        }
+    }
+
+    private void connect(ByteBuf command) {
+        state = State.CONNECTING;
+        pending = command;
+        client.config().setAutoRead(false);
+        PacketSequence sequence = new PacketSequence();
+        backendSequence = sequence;
+        Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("packet-decoder", new PacketDecoder(sequence, settings.maxPacket()))
+                                .addLast("packet-encoder", new PacketEncoder(sequence))
+                                .addLast("login", new SqlBackendLogin(settings, () -> loggedIn(ch), reason -> failed(ch, reason)))
+                                .addLast("answers", new Answers());
+                    }
+                });
+        io.netty.channel.ChannelFuture connect = b.connect(settings.host(), settings.port());
+        Channel connecting = connect.channel();
+        backend = connecting;
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                failed(connecting, String.valueOf(f.cause().getMessage()));
+            }
+        });
+        client.eventLoop().schedule(() -> {
+            if (state == State.CONNECTING && backend == connecting) {
+                failed(connecting, "no login within " + LOGIN_TIMEOUT_SECONDS + " s");
+            }
+        }, LOGIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void loggedIn(Channel ch) {
+        if (state != State.CONNECTING || ch != backend) {
+            return;
+        }
+        log.debug("{}: connected to the SQL backend {}", client.remoteAddress(), settings.address());
+        ByteBuf command = pending;
+        pending = null;
+        send(command);
+    }
+
+    private void failed(Channel ch, String reason) {
+        if (state != State.CONNECTING || ch != backend) {
+            return;
+        }
+        log.warn("{}: cannot use the SQL backend {}: {}", client.remoteAddress(), settings.address(), reason);
+        ch.close();
+        backend = null;
+        ReferenceCountUtil.release(pending);
+        pending = null;
+        state = State.NONE;
+        answerError(CR_CONN_HOST_ERROR, ErrorCodes.STATE_GENERAL, "Can't connect to the SQL backend " + settings.address()
+                + " of binlog-relay: " + PeerText.text(String.valueOf(reason)));
+        answered();
+    }
+
+    private void send(ByteBuf command) {
+        state = State.BUSY;
+        answer = Answer.FIRST;
+        relayedAny = false;
+        packets = 0;
+        pauses = 0;
+        client.config().setAutoRead(false);
+        backendSequence.reset();
+        backend.writeAndFlush(command);
+    }
+
+    private void answerError(int code, String sqlState, String message) {
+        client.writeAndFlush(new ErrPacket(code, sqlState, message).encode(client.alloc()));
+        clientSequence.reset();
+    }
+
+    private void answered() {
+        client.config().setAutoRead(true);
+        onAnswered.run();
+    }
+
+    /** The client drained its socket buffer: read the backend's answer on. */
+    void clientWritable() {
+        if (backend != null && state == State.BUSY && client.isWritable()) {
+            backend.config().setAutoRead(true);
+        }
+    }
+
+    /** The session ends: the backend connection goes with it. */
+    void close() {
+        state = State.CLOSED;
+        ReferenceCountUtil.release(pending);
+        pending = null;
+        if (backend != null) {
+            backend.close();
+            backend = null;
+        }
+    }
+
+    /** True if {@code packet}, the next packet of the answer, is its last one. */
+    private boolean ends(ByteBuf packet) {
+        int first = packet.isReadable() ? packet.getUnsignedByte(packet.readerIndex()) : -1;
+        switch (answer) {
+            case FIRST -> {
+                if (first == OkPacket.HEADER) {
+                    return (OkPacket.decode(packet.duplicate()).status() & SERVER_MORE_RESULTS_EXISTS) == 0;
+                }
+                if (first == ErrPacket.HEADER) {
+                    return true;
+                }
+                columnsLeft = Wire.readLenencInt(packet.duplicate());
+                answer = Answer.COLUMNS;
+                return false;
+            }
+            case COLUMNS -> {
+                if (columnsLeft-- == 0) { // the EOF after the column definitions
+                    answer = Answer.ROWS;
+                }
+                return false;
+            }
+            case ROWS -> {
+                if (first == ErrPacket.HEADER) {
+                    return true;
+                }
+                if (EofPacket.is(packet)) {
+                    if ((EofPacket.decode(packet.duplicate()).status() & SERVER_MORE_RESULTS_EXISTS) != 0) {
+                        answer = Answer.FIRST;
+                        return false;
+                    }
+                    return true;
+                }
+                return false;
+            }
+        }
+        throw new IllegalStateException(String.valueOf(answer));
+    }
+
+    /** After the login: relays the backend's answers to the client. */
+    private final class Answers extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf packet = (ByteBuf) msg;
+            if (state != State.BUSY || ctx.channel() != backend) {
+                packet.release();
+                log.warn("{}: the SQL backend {} sent a packet outside an answer; closing its connection",
+                        client.remoteAddress(), settings.address());
+                ctx.close();
+                return;
+            }
+            boolean last;
+            try {
+                last = ends(packet);
+            } catch (RuntimeException e) {
+                packet.release();
+                throw e;
+            }
+            relayedAny = true;
+            packets++;
+            client.write(packet);
+            if (last) {
+                client.flush();
+                log.debug("{}: relayed the SQL backend's answer, {} packets, paused {} times for the client",
+                        client.remoteAddress(), packets, pauses);
+                state = State.READY;
+                clientSequence.reset();
+                answered();
+            } else if (!client.isWritable()) {
+                client.flush();
+                if (ctx.channel().config().isAutoRead()) {
+                    pauses++;
+                    ctx.channel().config().setAutoRead(false);
+                }
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            client.flush();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != backend) {
+                return;
+            }
+            backend = null;
+            if (state == State.BUSY) {
+                if (relayedAny) {
+                    log.warn("{}: lost the SQL backend {} in the middle of an answer; closing the client connection",
+                            client.remoteAddress(), settings.address());
+                    state = State.CLOSED;
+                    client.close();
+                    return;
+                }
+                state = State.NONE;
+                answerError(CR_SERVER_LOST, ErrorCodes.STATE_GENERAL, "Lost connection to the SQL backend "
+                        + settings.address() + " of binlog-relay during query");
+                answered();
+            } else if (state == State.READY) {
+                state = State.LOST;
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("{}: the SQL backend {} connection failed: {}", client.remoteAddress(), settings.address(), cause.toString());
+            ctx.close();
+        }
+    }
+}
