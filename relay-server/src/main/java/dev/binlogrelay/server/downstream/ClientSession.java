@@ -164,6 +164,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 return;
             }
             backend.relayAnswered();
+            if (result instanceof QueryResult.Ok) {
+                backend.mirrorSet(packet, text);
+            }
         }
         if (result instanceof QueryResult.Ok ok) {
             ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, ServerStatus.AUTOCOMMIT, ok.warnings(), "").encode(ctx.alloc()));

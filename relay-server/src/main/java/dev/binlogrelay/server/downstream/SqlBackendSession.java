@@ -49,6 +49,8 @@ final class SqlBackendSession {
     private static final int SERVER_MORE_RESULTS_EXISTS = 0x0008;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long LOGIN_TIMEOUT_SECONDS = 10;
+    /** What a session's SET statements may hold for replaying on a new backend connection. */
+    static final long MAX_SETTINGS_BYTES = 64 * 1024;
 
     private enum State { NONE, CONNECTING, READY, BUSY, LOST, CLOSED }
 
@@ -65,6 +67,16 @@ final class SqlBackendSession {
     private PacketSequence backendSequence;
     /** The command waiting for the login to finish; owned here. */
     private ByteBuf pending;
+    /**
+     * The session's SET statements the relay answered (and the allow-list lets through), oldest first, so that a
+     * new backend connection gets the same session settings: owned here, at most {@link #MAX_SETTINGS_BYTES}.
+     */
+    private final java.util.ArrayDeque<ByteBuf> settingsLog = new java.util.ArrayDeque<>();
+    private long settingsBytes;
+    /** SET statements to send before {@link #pending}, their answers not relayed; owned here. */
+    private final java.util.ArrayDeque<ByteBuf> silent = new java.util.ArrayDeque<>();
+    /** The answer in flight belongs to a SET sent on the session's behalf: it is read and dropped. */
+    private boolean answerSilent;
     private Answer answer;
     private long columnsLeft;
     private boolean relayedAny;
@@ -100,6 +112,30 @@ final class SqlBackendSession {
         lastForwarded = false;
     }
 
+    /**
+     * The relay answered a SET of the session ({@code command}, the caller keeps its reference) with OK: the backend
+     * session gets it too, now if connected (its answer dropped; the client already has the relay's), and on every
+     * new connection. SET STATEMENT … FOR, and what the allow-list refuses, stay with the relay.
+     */
+    void mirrorSet(ByteBuf command, String sql) {
+        java.util.List<String> words = SqlBackendRule.words(sql, 2);
+        if (words.isEmpty() || !words.get(0).equals("SET") || words.size() > 1 && words.get(1).equals("STATEMENT")
+                || SqlBackendRule.refusal(sql) != null || state == State.CLOSED) {
+            return;
+        }
+        if (settingsBytes + command.readableBytes() > MAX_SETTINGS_BYTES) {
+            log.warn("{}: more than {} bytes of SET statements; the SQL backend connection gets no more of them",
+                    client.remoteAddress(), MAX_SETTINGS_BYTES);
+            return;
+        }
+        settingsLog.add(command.copy());
+        settingsBytes += command.readableBytes();
+        if (state == State.READY) {
+            silent.add(command.copy());
+            sendNext();
+        }
+    }
+
     /** A forward is in flight: the session holds its next commands until it is answered. */
     boolean busy() {
         return state == State.CONNECTING || state == State.BUSY;
@@ -121,7 +157,7 @@ final class SqlBackendSession {
         }
         lastForwarded = true;
         switch (state) {
-            case READY -> send(command.retainedDuplicate());
+            case READY -> send(command.retainedDuplicate(), false);
             case NONE -> connect(command.retainedDuplicate());
             case LOST -> {
                 state = State.NONE;
@@ -171,9 +207,24 @@ final class SqlBackendSession {
             return;
         }
         log.debug("{}: connected to the SQL backend {}", client.remoteAddress(), settings.address());
-        ByteBuf command = pending;
-        pending = null;
-        send(command);
+        for (ByteBuf set : settingsLog) {
+            silent.add(set.retainedDuplicate());
+        }
+        sendNext();
+    }
+
+    /** Sends the next SET to replay, else the client's waiting command; with neither, the session is ready. */
+    private void sendNext() {
+        if (!silent.isEmpty()) {
+            send(silent.poll(), true);
+        } else if (pending != null) {
+            ByteBuf command = pending;
+            pending = null;
+            send(command, false);
+        } else {
+            state = State.READY;
+            answered();
+        }
     }
 
     private void failed(Channel ch, String reason) {
@@ -185,14 +236,16 @@ final class SqlBackendSession {
         backend = null;
         ReferenceCountUtil.release(pending);
         pending = null;
+        releaseSilent();
         state = State.NONE;
         answerError(CR_CONN_HOST_ERROR, ErrorCodes.STATE_GENERAL, "Can't connect to the SQL backend " + settings.address()
                 + " of binlog-relay: " + PeerText.text(String.valueOf(reason)));
         answered();
     }
 
-    private void send(ByteBuf command) {
+    private void send(ByteBuf command, boolean dropAnswer) {
         state = State.BUSY;
+        answerSilent = dropAnswer;
         answer = Answer.FIRST;
         relayedAny = false;
         packets = 0;
@@ -224,10 +277,18 @@ final class SqlBackendSession {
         state = State.CLOSED;
         ReferenceCountUtil.release(pending);
         pending = null;
+        releaseSilent();
+        settingsLog.forEach(ByteBuf::release);
+        settingsLog.clear();
         if (backend != null) {
             backend.close();
             backend = null;
         }
+    }
+
+    private void releaseSilent() {
+        silent.forEach(ByteBuf::release);
+        silent.clear();
     }
 
     /** True if {@code packet}, the next packet of the answer, is its last one. */
@@ -287,6 +348,17 @@ final class SqlBackendSession {
                 packet.release();
                 throw e;
             }
+            if (answerSilent) {
+                if (last && ErrPacket.is(packet)) {
+                    log.info("{}: the SQL backend {} refused a SET the relay accepted: {}", client.remoteAddress(),
+                            settings.address(), ErrPacket.decode(packet.duplicate()));
+                }
+                packet.release();
+                if (last) {
+                    sendNext();
+                }
+                return;
+            }
             relayedAny = true;
             packets++;
             client.write(packet);
@@ -294,9 +366,8 @@ final class SqlBackendSession {
                 client.flush();
                 log.debug("{}: relayed the SQL backend's answer, {} packets, paused {} times for the client",
                         client.remoteAddress(), packets, pauses);
-                state = State.READY;
                 clientSequence.reset();
-                answered();
+                sendNext();
             } else if (!client.isWritable()) {
                 client.flush();
                 if (ctx.channel().config().isAutoRead()) {
@@ -317,6 +388,16 @@ final class SqlBackendSession {
                 return;
             }
             backend = null;
+            if (state == State.BUSY && answerSilent) {
+                releaseSilent();
+                if (pending == null) { // a SET sent on the session's behalf: the client waits for nothing
+                    state = State.LOST;
+                    answered();
+                    return;
+                }
+                ReferenceCountUtil.release(pending);
+                pending = null;
+            }
             if (state == State.BUSY) {
                 if (relayedAny) {
                     log.warn("{}: lost the SQL backend {} in the middle of an answer; closing the client connection",

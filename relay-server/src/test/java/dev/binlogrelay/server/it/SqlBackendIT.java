@@ -308,6 +308,22 @@ class SqlBackendIT {
         }
     }
 
+    /** A SET the relay answers reaches the backend session too: replayed on connecting, sent at once when connected. */
+    @Test
+    void sessionSettingsReachTheBackendSession() throws SQLException {
+        String mode = "SELECT VARIABLE_VALUE FROM information_schema.SESSION_VARIABLES WHERE VARIABLE_NAME = 'SQL_MODE'";
+        String isolation = "SELECT VARIABLE_VALUE FROM information_schema.SESSION_VARIABLES WHERE VARIABLE_NAME = 'TX_ISOLATION'";
+        try (Connection through = connect(relay); Statement st = through.createStatement()) {
+            st.execute("SET SESSION sql_mode = 'ANSI_QUOTES'");
+            st.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            assertEquals(List.of("ANSI_QUOTES"), rows(through, mode).get(1), "replayed on the new connection");
+            assertEquals(List.of("READ-COMMITTED"), rows(through, isolation).get(1));
+            st.execute("SET @@session.sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+            assertEquals(List.of("NO_ENGINE_SUBSTITUTION"), rows(through, mode).get(1), "sent to the open connection");
+            assertEquals(List.of("9041"), rows(through, "SELECT @@server_id").get(1));
+        }
+    }
+
     @Test
     void anUnreachableBackendIsAClearErrorAndTheSessionGoesOn() throws SQLException {
         try (Connection c = connect(deadBackend)) {
