@@ -96,6 +96,11 @@ final class StoreRelayInfo implements RelayInfo {
     }
 
     @Override
+    public java.util.Map<String, String> upstreamVariables() {
+        return store.state().upstreamVariables();
+    }
+
+    @Override
     public long gtidDomainId() {
         return store.state().gtidDomainId().orElse(0L);
     }

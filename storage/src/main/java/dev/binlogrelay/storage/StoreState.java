@@ -26,6 +26,8 @@ import java.util.Optional;
  * upstream server info (the info        meta "upstream." + column                 at each upstream login
  *   query's columns: server_id, version,
  *   gtid_domain_id, server_uuid, gtid_mode)
+ * the upstream's global variables       meta "upstream.variables" (name=value      at login, when they changed
+ *   (SHOW GLOBAL VARIABLES)               lines, \\ \n \= escaped)
  * checksum algorithm                    meta "upstream.checksum"                  with a format description
  * MariaDB GTID position                 meta "upstream.gtid_pos"                  in every group's batch
  * MariaDB position before the first     meta "upstream.start_gtid_pos"            in the first GTID group's batch
@@ -55,6 +57,7 @@ public final class StoreState {
     static final String DOMAIN_ID = "upstream.gtid_domain_id";
     static final String SERVER_UUID = "upstream.server_uuid";
     static final String GTID_MODE = "upstream.gtid_mode";
+    static final String VARIABLES = "upstream.variables";
     static final String ORIGIN_UPSTREAM = "origin.upstream";
     static final String ORIGIN_START = "origin.start";
     static final String ORIGIN_SERVER_ID = "origin.server_id";
@@ -115,6 +118,91 @@ public final class StoreState {
     /** True if the upstream's @@gtid_mode is ON (or ON_PERMISSIVE): it can be resumed by GTID. */
     public boolean gtidModeOn() {
         return gtidMode().orElse("").toUpperCase(Locale.ROOT).startsWith("ON");
+    }
+
+    /**
+     * The upstream's global variables as its {@code SHOW GLOBAL VARIABLES} last listed them at a login, by name in
+     * the upstream's order; empty if never learned (an imported store, or an upstream that refused the query).
+     */
+    public Map<String, String> upstreamVariables() {
+        String text = meta(VARIABLES).orElse(null);
+        if (text == null) {
+            return Map.of();
+        }
+        Decoded last = decodedVariables;
+        if (last == null || !last.text().equals(text)) {
+            last = new Decoded(text, decodeVariables(text));
+            decodedVariables = last; // SQL answers read them often: decode once per change
+        }
+        return last.variables();
+    }
+
+    private record Decoded(String text, Map<String, String> variables) {
+    }
+
+    private volatile Decoded decodedVariables;
+
+    /**
+     * Records the upstream's global variables (names and values as its SHOW GLOBAL VARIABLES gives them), replacing
+     * the ones recorded before. Writes (one fsynced batch) only when they differ from what is recorded.
+     *
+     * @return true if they changed and were written
+     */
+    public boolean recordUpstreamVariables(Map<String, String> variables) {
+        Objects.requireNonNull(variables, "variables");
+        String encoded = encodeVariables(variables);
+        if (meta(VARIABLES).map(encoded::equals).orElse(false)) {
+            return false;
+        }
+        write(Map.of(VARIABLES, encoded), List.of());
+        return true;
+    }
+
+    static String encodeVariables(Map<String, String> variables) {
+        StringBuilder b = new StringBuilder();
+        variables.forEach((name, value) -> {
+            escape(b, Objects.requireNonNull(name, "variable name"));
+            b.append('=');
+            escape(b, value == null ? "" : value);
+            b.append('\n');
+        });
+        return b.toString();
+    }
+
+    private static void escape(StringBuilder b, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '=' -> b.append("\\=");
+                default -> b.append(c);
+            }
+        }
+    }
+
+    static Map<String, String> decodeVariables(String text) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        StringBuilder name = new StringBuilder();
+        StringBuilder value = new StringBuilder();
+        StringBuilder at = name;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                char n = text.charAt(++i);
+                at.append(n == 'n' ? '\n' : n);
+            } else if (c == '=' && at == name) {
+                at = value;
+            } else if (c == '\n') {
+                out.put(name.toString(), value.toString());
+                name.setLength(0);
+                value.setLength(0);
+                at = name;
+            } else {
+                at.append(c);
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The name of the binlog's checksum algorithm ({@link ChecksumAlgorithm}), as the last format description said. */

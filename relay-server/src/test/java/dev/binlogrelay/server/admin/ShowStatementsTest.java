@@ -24,7 +24,7 @@ class ShowStatementsTest {
         assertEquals("CRC32", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_checksum'"));
         assertEquals("ROW", sql.shown("show session variables like 'binlog_format'"));
         assertEquals("FULL", sql.shown("SHOW LOCAL VARIABLES LIKE 'binlog_row_image'"));
-        assertEquals("OFF", sql.shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
+        assertEquals("OFF", Sql.mysql().shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
         assertEquals("ON", sql.shown("SHOW VARIABLES LIKE 'log_bin'"));
         assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'rpl_semi_sync_master_enabled'"));
         assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'gtid_strict_mode'"));
@@ -53,7 +53,7 @@ class ShowStatementsTest {
         assertEquals(List.of("character_set_server", "collation_server"),
                 names(sql.rows("SHOW VARIABLES WHERE Variable_name IN ('character_set_server','collation_server')")));
         assertEquals(List.of("server_id"), names(sql.rows("SHOW GLOBAL VARIABLES WHERE variable_name LIKE 'server_i_'")));
-        assertEquals(List.of("server_id_bits"), names(sql.rows(
+        assertEquals(List.of("server_id_bits"), names(Sql.mysql().rows(
                 "SHOW VARIABLES WHERE (`Variable_name` LIKE 'server%' AND NOT Variable_name IN ('server_id', 'server_uuid'))")));
         assertEquals(List.of("port"), names(sql.rows("SHOW VARIABLES WHERE Value = 3306")));
         assertEquals(List.of("log_bin", "log_slave_updates"), names(sql.rows(
