@@ -46,6 +46,7 @@ final class ExpressionEvaluator {
         define(0, 0, (a, s) -> "0", "LAST_INSERT_ID");
         define(0, 0, (a, s) -> UUID.randomUUID().toString(), "UUID");
         define(1, ANY, this::concat, "CONCAT");
+        define(2, 2, this::binlogGtidPos, "BINLOG_GTID_POS");
     }
 
     private void define(int minArgs, int maxArgs, BiFunction<List<String>, SqlSession, String> body, String... names) {
@@ -121,6 +122,23 @@ final class ExpressionEvaluator {
             return null;
         }
         return String.join("", args);
+    }
+
+    /** MariaDB's BINLOG_GTID_POS(file, position): NULL for a position the relay does not hold. */
+    private String binlogGtidPos(List<String> args, SqlSession session) {
+        if (!variables.dialect().hasBinlogGtidPos()) {
+            throw SqlException.unknownFunction("BINLOG_GTID_POS");
+        }
+        if (args.get(0) == null || args.get(1) == null) {
+            return null;
+        }
+        long position;
+        try {
+            position = new BigDecimal(args.get(1).strip()).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+        return info.binlogGtidPos(args.get(0), position).orElse(null);
     }
 
     /** Numeric negation; like MySQL, a string that is not a number counts as 0. */

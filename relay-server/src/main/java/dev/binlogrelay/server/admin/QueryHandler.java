@@ -20,8 +20,8 @@ import java.util.List;
  *   <li>{@code SET} of user variables, session system variables, NAMES, CHARACTER SET and TRANSACTION
  *       ({@link SetStatementRunner}); SET GLOBAL is refused;</li>
  *   <li>{@code SELECT} of literals, variables and a few functions, with aliases, {@code FROM DUAL} and LIMIT;</li>
- *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS, BINARY LOGS / MASTER LOGS, SLAVE HOSTS /
- *       REPLICAS, GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});</li>
+ *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS (MySQL 8.2+) / BINLOG STATUS (MariaDB
+ *       10.5.2+), BINARY LOGS / MASTER LOGS, SLAVE HOSTS / REPLICAS (MySQL 8.0.22+), GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});</li>
  *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
  * </ul>
  * Anything else is answered with an error a client understands (not supported, syntax error, unknown variable
@@ -32,6 +32,7 @@ public final class QueryHandler {
     private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
 
     private final RelayInfo info;
+    private final SystemVariables variables;
     private final ExpressionEvaluator evaluator;
     private final SetStatementRunner setRunner;
     private final ShowAnswers shows;
@@ -43,7 +44,7 @@ public final class QueryHandler {
     /** With a clock, for tests of UNIX_TIMESTAMP(), NOW() and Uptime. */
     QueryHandler(RelayInfo info, Clock clock) {
         this.info = info;
-        SystemVariables variables = new SystemVariables(info);
+        this.variables = new SystemVariables(info);
         this.evaluator = new ExpressionEvaluator(info, variables, clock);
         this.setRunner = new SetStatementRunner(variables, evaluator, info.maxUserVariablesBytes());
         this.shows = new ShowAnswers(info, variables, clock);
@@ -60,11 +61,11 @@ public final class QueryHandler {
                     || show.kind() == Statement.ShowKind.ERRORS))) {
                 session.clearWarnings();
             }
-            QueryResult result = execute(statement, session);
+            QueryResult result = execute(statement, session, sql);
             return result instanceof QueryResult.Ok ok && !session.warnings().isEmpty()
                     ? new QueryResult.Ok(ok.affectedRows(), session.warnings().size()) : result;
         } catch (SqlException e) {
-            return e.toResult();
+            return variables.dialect().mariaDb() ? e.asMariaDb().toResult() : e.toResult();
         } catch (RuntimeException | StackOverflowError e) {
             log.warn("failed to answer statement from {}@{} [{}]", dev.binlogrelay.core.protocol.PeerText.name(session.user()),
                     session.clientHost(), dev.binlogrelay.core.protocol.PeerText.text(sql), e);
@@ -73,7 +74,7 @@ public final class QueryHandler {
         }
     }
 
-    private QueryResult execute(Statement statement, SqlSession session) {
+    private QueryResult execute(Statement statement, SqlSession session, String sql) {
         if (statement instanceof Statement.Set set) {
             setRunner.run(set, session);
             return new QueryResult.Ok(0);
@@ -82,6 +83,9 @@ public final class QueryHandler {
             return new QueryResult.Rows(select(select, session));
         }
         if (statement instanceof Statement.Show show) {
+            if (!shows.knows(show)) {
+                throw SqlException.syntax(sql, show.formOffset()); // the other flavor's form: this flavor's parser error
+            }
             return new QueryResult.Rows(shows.answer(show, session));
         }
         if (statement instanceof Statement.ShowGrants grants) {

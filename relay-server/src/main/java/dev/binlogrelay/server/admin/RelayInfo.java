@@ -29,6 +29,15 @@ public interface RelayInfo {
     }
 
     /**
+     * MariaDB's {@code BINLOG_GTID_POS(file, position)}: the GTID position a replica gives to start at that binlog
+     * position (the file's GTID list, then each GTID stored before the position); empty (NULL) for a file the
+     * relay does not hold or a position beyond its end or not at an event.
+     */
+    default Optional<String> binlogGtidPos(String file, long position) {
+        return Optional.empty();
+    }
+
+    /**
      * The upstream's global variables as its SHOW GLOBAL VARIABLES listed them at the last login, by lower-case
      * name; empty if never learned (an imported store, or before the first login).
      */

@@ -44,6 +44,14 @@ final class SqlException extends RuntimeException {
         return sqlState;
     }
 
+    /** This error as MariaDB words it: its syntax errors name the "MariaDB server version". */
+    SqlException asMariaDb() {
+        if (code != ErrorCodes.ER_PARSE_ERROR) {
+            return this;
+        }
+        return new SqlException(code, sqlState, getMessage().replaceFirst("your MySQL server version", "your MariaDB server version"));
+    }
+
     QueryResult.Error toResult() {
         return new QueryResult.Error(code, sqlState, getMessage());
     }

@@ -126,6 +126,17 @@ class ClientStatementsTest {
     }
 
     @Test
+    void eachFlavorsOwnFunctions() {
+        assertNull(sql.scalar("SELECT BINLOG_GTID_POS('mysql-bin.000002', 4)"), "the fake relay holds no events");
+        assertNull(sql.scalar("SELECT BINLOG_GTID_POS('mysql-bin.000002', 'x')"));
+        sql.error("SELECT BINLOG_GTID_POS('mysql-bin.000002')", SqlException.ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT);
+        Sql mysql = Sql.mysql();
+        mysql.error("SELECT BINLOG_GTID_POS('mysql-bin.000002', 4)", SqlException.ER_SP_DOES_NOT_EXIST);
+        mysql.error("SELECT @@gtid_binlog_state", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+        mysql.error("SELECT @@gtid_strict_mode", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+    }
+
+    @Test
     void debeziumChecks() {
         Sql sql = Sql.mysql();
         assertEquals("OFF", sql.shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
