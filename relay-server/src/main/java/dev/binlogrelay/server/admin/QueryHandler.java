@@ -76,7 +76,11 @@ public final class QueryHandler {
 
     private QueryResult execute(Statement statement, SqlSession session, String sql) {
         if (statement instanceof Statement.Set set) {
+            boolean autocommit = session.autocommit();
             setRunner.run(set, session);
+            if (!autocommit && session.autocommit()) {
+                session.inTransaction(false); // turning autocommit on commits, as on the server
+            }
             return new QueryResult.Ok(0);
         }
         if (statement instanceof Statement.Select select) {
@@ -95,7 +99,13 @@ public final class QueryHandler {
             doStatement.expressions().forEach(e -> evaluator.evaluate(e, session));
             return new QueryResult.Ok(0);
         }
-        if (statement instanceof Statement.Ignored) {
+        if (statement instanceof Statement.Ignored ignored) {
+            switch (ignored.what()) {
+                case "BEGIN", "START TRANSACTION" -> session.inTransaction(true);
+                case "COMMIT", "ROLLBACK" -> session.inTransaction(false);
+                default -> {
+                }
+            }
             return new QueryResult.Ok(0);
         }
         throw new IllegalStateException("no answer for " + statement);

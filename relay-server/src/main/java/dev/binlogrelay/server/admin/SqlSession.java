@@ -28,6 +28,7 @@ public final class SqlSession {
     private final String clientHost;
     private final long connectionId;
     private long userVariableBytes;
+    private boolean inTransaction;
 
     public SqlSession(String user, String clientHost, long connectionId) {
         this.user = user;
@@ -128,6 +129,25 @@ public final class SqlSession {
     /** Drops the session value ({@code SET name = DEFAULT}): reads see the global value again. */
     public void resetSessionVariable(String name) {
         sessionVariables.remove(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The server status flags of this session's OK and EOF packets: SERVER_STATUS_AUTOCOMMIT while its
+     * {@code autocommit} is on, SERVER_STATUS_IN_TRANS between BEGIN / START TRANSACTION and COMMIT / ROLLBACK.
+     */
+    public int serverStatus() {
+        return (autocommit() ? dev.binlogrelay.core.protocol.ServerStatus.AUTOCOMMIT : 0)
+                | (inTransaction ? dev.binlogrelay.core.protocol.ServerStatus.IN_TRANS : 0);
+    }
+
+    /** The session's autocommit: on unless it set {@code autocommit} to 0. */
+    boolean autocommit() {
+        return !"0".equals(sessionVariable("autocommit"));
+    }
+
+    /** BEGIN / START TRANSACTION (true), COMMIT / ROLLBACK (false). */
+    void inTransaction(boolean open) {
+        inTransaction = open;
     }
 
     /** Adds a warning to the current statement's (at most 64 are kept, as a bound). */
