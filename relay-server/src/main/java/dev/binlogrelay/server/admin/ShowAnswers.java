@@ -68,8 +68,9 @@ final class ShowAnswers {
     private TextResultSet variables(VarScope scope, SqlSession session) {
         List<List<String>> rows = new ArrayList<>();
         for (SystemVariables.Variable v : variables.all()) {
-            String raw = scope != VarScope.GLOBAL && !v.globalOnly() && session.hasSessionVariable(v.name())
-                    ? session.sessionVariable(v.name()) : v.value().get();
+            boolean sessionValue = scope != VarScope.GLOBAL && !v.globalOnly();
+            String raw = sessionValue && session.hasSessionVariable(v.name()) ? session.sessionVariable(v.name())
+                    : sessionValue ? SystemVariables.sessionDefault(v.name(), v.value().get(), session) : v.value().get();
             rows.add(row(v.name(), v.shown(raw)));
         }
         return TextResultSet.of(NAME_VALUE, rows);

@@ -106,9 +106,13 @@ final class SqlException extends RuntimeException {
         return new SqlException(ER_BAD_FIELD, "42S22", "Unknown column '" + PeerText.name(name) + "' in 'field list'");
     }
 
+    /**
+     * A read of a table: not supported (1235, as documented for what the relay does not answer), not "no such
+     * table" (1146), which a CDC tool would take as the table's absence.
+     */
     static SqlException noTables(String table) {
-        return new SqlException(ER_NO_SUCH_TABLE, "42S02",
-                "Table '" + PeerText.name(table) + "' doesn't exist: binlog-relay serves binary logs only and has no tables");
+        return new SqlException(ErrorCodes.ER_NOT_SUPPORTED_YET, ErrorCodes.STATE_SYNTAX, "binlog-relay does not support"
+                + " reading table '" + PeerText.name(table) + "': it serves binary logs only and has no tables");
     }
 
     static SqlException globalSetDenied(String name) {

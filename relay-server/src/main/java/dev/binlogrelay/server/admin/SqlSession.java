@@ -29,6 +29,7 @@ public final class SqlSession {
     private final long connectionId;
     private long userVariableBytes;
     private boolean inTransaction;
+    private boolean ignoreSpace;
 
     public SqlSession(String user, String clientHost, long connectionId) {
         this.user = user;
@@ -143,6 +144,15 @@ public final class SqlSession {
     /** The session's autocommit: on unless it set {@code autocommit} to 0. */
     boolean autocommit() {
         return !"0".equals(sessionVariable("autocommit"));
+    }
+
+    /** The client announced CLIENT_IGNORE_SPACE: the session's sql_mode starts with IGNORE_SPACE, as on the server. */
+    public void ignoreSpace(boolean on) {
+        ignoreSpace = on;
+    }
+
+    boolean ignoreSpace() {
+        return ignoreSpace;
     }
 
     /** BEGIN / START TRANSACTION (true), COMMIT / ROLLBACK (false). */

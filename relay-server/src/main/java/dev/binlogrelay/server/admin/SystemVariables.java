@@ -260,7 +260,16 @@ final class SystemVariables {
         if (scope != VarScope.GLOBAL && session.hasSessionVariable(name)) {
             return session.sessionVariable(name);
         }
-        return find(name).orElseThrow(() -> SqlException.unknownVariable(name)).value().get();
+        String global = find(name).orElseThrow(() -> SqlException.unknownVariable(name)).value().get();
+        return scope != VarScope.GLOBAL ? sessionDefault(name, global, session) : global;
+    }
+
+    /** A session's value before it sets one: the global one, but for what its handshake changes (sql_mode). */
+    static String sessionDefault(String name, String global, SqlSession session) {
+        if (session.ignoreSpace() && name.equalsIgnoreCase("sql_mode") && global != null) {
+            return SqlModes.normalize("IGNORE_SPACE," + global);
+        }
+        return global;
     }
 
     /** The name-based UUID the relay presents as @@server_uuid: stable for a server_id, distinct between them. */

@@ -54,11 +54,18 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
+        this(server, sequence, connectionId, user, host, 0);
+    }
+
+    /** @param clientCapabilities the client's handshake capabilities (CLIENT_IGNORE_SPACE adds IGNORE_SPACE to sql_mode) */
+    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host,
+                  int clientCapabilities) {
         super(false);
         this.server = server;
         this.sequence = sequence;
         this.user = user;
         this.sql = new SqlSession(user, host, connectionId);
+        sql.ignoreSpace((clientCapabilities & dev.binlogrelay.core.protocol.Capabilities.IGNORE_SPACE) != 0);
     }
 
     @Override

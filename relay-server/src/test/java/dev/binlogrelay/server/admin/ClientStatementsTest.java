@@ -136,6 +136,15 @@ class ClientStatementsTest {
         mysql.error("SELECT @@gtid_strict_mode", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
     }
 
+    /** Flink CDC's time zone check (MySqlValidator.checkTimeZone): the relay's clock is UTC. */
+    @Test
+    void flinkCdcTimeZoneCheck() {
+        assertEquals("0", sql.scalar("SELECT TIME_TO_SEC(TIMEDIFF(NOW(), UTC_TIMESTAMP()))"));
+        assertEquals("-01:00:01", sql.scalar("SELECT TIMEDIFF('2024-01-01 10:00:00', '2024-01-01 11:00:01')"));
+        assertEquals("-3601", sql.scalar("SELECT TIME_TO_SEC('-01:00:01')"));
+        assertNull(sql.scalar("SELECT TIME_TO_SEC('soon')"));
+    }
+
     @Test
     void debeziumChecks() {
         Sql sql = Sql.mysql();

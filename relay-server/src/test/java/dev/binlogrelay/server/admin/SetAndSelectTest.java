@@ -198,7 +198,7 @@ class SetAndSelectTest {
         assertEquals("FUNCTION no_such_fn does not exist", sql.error("SELECT no_such_fn(1)", SqlException.ER_SP_DOES_NOT_EXIST));
         sql.error("SELECT UNIX_TIMESTAMP(1, 2)", SqlException.ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT);
         sql.ok("SET @slave_uuid = uuid(), sql_mode = concat(@@sql_mode, ',STRICT_TRANS_TABLES')");
-        assertEquals(",STRICT_TRANS_TABLES", sql.scalar("SELECT @@sql_mode"));
+        assertEquals("STRICT_TRANS_TABLES", sql.scalar("SELECT @@sql_mode"), "as the server keeps it");
     }
 
     @Test
@@ -214,10 +214,10 @@ class SetAndSelectTest {
     }
 
     @Test
-    void selectFromATableSaysThereAreNone() {
-        String message = sql.error("SELECT * FROM information_schema.tables WHERE x = 1", SqlException.ER_NO_SUCH_TABLE);
+    void selectFromATableIsNotSupported() {
+        String message = sql.error("SELECT * FROM information_schema.tables WHERE x = 1", ErrorCodes.ER_NOT_SUPPORTED_YET);
         assertTrue(message.contains("information_schema.tables") && message.contains("no tables"), message);
-        sql.error("select count(*) from `mysql`.`user`", SqlException.ER_NO_SUCH_TABLE);
+        sql.error("select count(*) from `mysql`.`user`", ErrorCodes.ER_NOT_SUPPORTED_YET);
     }
 
     @Test
@@ -266,5 +266,19 @@ class SetAndSelectTest {
         assertEquals("Unknown system variable 'no_such_thing'", sql.error("SELECT @@no_such_thing", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE));
         sql.error("SELECT @@global.no_such_thing", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
         sql.error("SELECT @@default.key_buffer_size", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+    }
+
+    @Test
+    void sqlModeIsKeptAsTheServerKeepsIt() {
+        sql.ok("SET sql_mode = CONCAT('STRICT_TRANS_TABLES,no_engine_substitution', ',STRICT_TRANS_TABLES,ANSI_QUOTES')");
+        assertEquals("ANSI_QUOTES,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", sql.scalar("SELECT @@sql_mode"));
+        sql.error("SET sql_mode = 'NO_SUCH_MODE'", SqlException.ER_WRONG_VALUE_FOR_VAR);
+        sql.ok("SET sql_mode = ''");
+        assertEquals("", sql.scalar("SELECT @@session.sql_mode"));
+        Sql ignoreSpace = Sql.typical();
+        ignoreSpace.session.ignoreSpace(true); // the client announced CLIENT_IGNORE_SPACE
+        assertEquals("IGNORE_SPACE", ignoreSpace.scalar("SELECT @@sql_mode"));
+        assertEquals("IGNORE_SPACE", ignoreSpace.shown("SHOW VARIABLES LIKE 'sql_mode'"));
+        assertEquals("", ignoreSpace.scalar("SELECT @@global.sql_mode"));
     }
 }
