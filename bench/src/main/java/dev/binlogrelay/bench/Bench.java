@@ -1,5 +1,6 @@
 package dev.binlogrelay.bench;
 
+import dev.binlogrelay.core.ByteSizes;
 import dev.binlogrelay.bench.setup.RelayProcess;
 
 import dev.binlogrelay.bench.report.BenchReport;
@@ -15,7 +16,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  *
  * Scenarios ({@code --scenarios}, all by default, in this order): fan-out ({@link FanOutBenchmark}), catch-up,
  * ingest, memory, live latency and a reader far behind (package {@code scenario}); they share the primary, the
- * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeTest}. Full mode appends a section
+ * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeIT}. Full mode appends a section
  * to {@code bench/RESULTS.md} and, when fan-out ran, redraws {@code bench/fanout.png} ({@code --record}); every
  * mode writes {@code results.json}, {@code runs.csv}, one CSV per other scenario and {@code fanout.png} to
  * {@code --out}.
@@ -74,7 +74,7 @@ public final class Bench implements Callable<Integer> {
     String innodbBufferPool = "256M";
 
     @Option(names = "--relay-jvm-options", description = "JVM options of the relay process. Default: -Xmx2g -XX:+UseZGC "
-            + "(the README's recommendation).")
+            + "(docs/configuration.md recommends it).")
     String relayJvmOptions = "-Xmx2g " + RelayProcess.GC;
 
     @Option(names = "--relay-jfr", description = "Record a JFR profile of the relay during the fan-out runs "
@@ -176,7 +176,7 @@ public final class Bench implements Callable<Integer> {
         Path benchDir = benchDir();
         String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         FanOutBenchmark.Plan plan = new FanOutBenchmark.Plan(mode.name(),
-                parseSize(binlogSize != null ? binlogSize : full ? "1G" : "8M"),
+                ByteSizes.parse(binlogSize != null ? binlogSize : full ? "1G" : "8M"),
                 binlogFileSize != null ? binlogFileSize : full ? "256M" : "1M",
                 readers != null ? List.copyOf(readers) : full ? List.of(1, 8, 64, 256, 1000) : List.of(1, 8),
                 repetitions != null ? repetitions : full ? 3 : 1,
@@ -218,20 +218,5 @@ public final class Bench implements Callable<Integer> {
             return cwd.resolve("bench");
         }
         return cwd;
-    }
-
-    static long parseSize(String size) {
-        String s = size.trim().toUpperCase(Locale.ROOT);
-        int shift = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            default -> 0;
-        };
-        try {
-            return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size like 8M or 1G: " + size, e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.binlogrelay.bench;
 
+import dev.binlogrelay.core.ByteSizes;
 import dev.binlogrelay.bench.measure.MachineCpu;
 import dev.binlogrelay.bench.measure.MachineInfo;
 import dev.binlogrelay.bench.measure.ProcCpu;
@@ -77,8 +78,8 @@ final class FanOutBenchmark {
                 + "max_allowed_packet 64M, innodb_buffer_pool_size " + plan.innodbBufferPool()
                 + ", max_connections " + (maxReaders + 100);
         Path relayData = plan.settings().newStoreDir("binlog-relay-bench-store-");
-        try (MariaDbServer primary = MariaDbServer.builder().name("bench-primary").serverId(1).maxAllowedPacket("64M")
-                .maxBinlogSize(plan.binlogFileSize())
+        try (MariaDbServer primary = MariaDbServer.builder().name("bench-primary").serverId(1).maxAllowedPacket(64L << 20)
+                .maxBinlogSize(ByteSizes.parse(plan.binlogFileSize()))
                 .extraArg("--max-connections=" + (maxReaders + 100))
                 .extraArg("--innodb-buffer-pool-size=" + plan.innodbBufferPool())
                 .startTimeout(Duration.ofSeconds(120)).start()) {

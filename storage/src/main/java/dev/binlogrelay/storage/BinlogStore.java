@@ -1,16 +1,12 @@
 package dev.binlogrelay.storage;
 
-import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The relay's durable copy of the upstream primary's binlog, in RocksDB, under the primary's own file names
@@ -37,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p><b>Parts.</b> This class is the facade; each part gets the shared {@link StoreContext}, not the facade:
- * {@link StoreReader} (the read view), {@link GroupAppender} (the writer, with {@link WalSyncer} on an interval),
+ * {@link StoreReader} (the read view, which the facade extends), {@link GroupAppender} (the writer, with {@link WalSyncer} on an interval),
  * {@link FilePurger} (retention), {@link StoreState} (what the store remembers besides the binlog),
  * {@link StoreStats} (counters), {@link StoreRecovery} and {@link StoreMigration} (opening).
  *
@@ -46,22 +42,17 @@ import java.util.concurrent.TimeUnit;
  * shared segments ({@link SegmentCache}) and never insert into the hot cache, so they cannot evict the tail
  * (see {@link TailCache}).
  */
-public final class BinlogStore implements BinlogReadView, AutoCloseable {
+public final class BinlogStore extends StoreReader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BinlogStore.class);
 
-    private final StoreContext ctx;
     private final GroupAppender writer;
     private final FilePurger purger;
-    private final StoreState state;
-    private final StoreReader reader;
     private final StoreStats stats;
 
     private BinlogStore(StoreContext ctx) {
-        this.ctx = ctx;
+        super(ctx, new StoreState(ctx));
         this.writer = new GroupAppender(ctx);
         this.purger = new FilePurger(ctx);
-        this.state = new StoreState(ctx);
-        this.reader = new StoreReader(ctx, state);
         this.stats = new StoreStats(ctx);
     }
 
@@ -104,11 +95,6 @@ public final class BinlogStore implements BinlogReadView, AutoCloseable {
         }
     }
 
-    @Override
-    public Path directory() {
-        return ctx.dir();
-    }
-
     public StoreOptions options() {
         return ctx.options();
     }
@@ -119,15 +105,9 @@ public final class BinlogStore implements BinlogReadView, AutoCloseable {
         return writer;
     }
 
-    /** Everything the store remembers besides the binlog: upstream identity, GTID state, format descriptions, origin. */
-    @Override
-    public StoreState state() {
-        return reader.state();
-    }
-
-    /** What readers see; the store itself is one too, this is the view without the writer's side. */
+    /** What readers see: the store itself, typed as the view without the writer's side. */
     public BinlogReadView readView() {
-        return reader;
+        return this;
     }
 
     /** Counters of caches, cursors, listeners and storage errors; readable after close. */
@@ -186,100 +166,6 @@ public final class BinlogStore implements BinlogReadView, AutoCloseable {
         Objects.requireNonNull(file, "file");
         return ctx.underReadLock(() -> purger.purgeBefore(file));
     }
-
-    // ------------------------------------------------------------------ the read view (see BinlogReadView)
-
-    @Override
-    public Optional<BinlogPosition> committedEnd() {
-        return reader.committedEnd();
-    }
-
-    @Override
-    public List<BinlogFileInfo> files() {
-        return reader.files();
-    }
-
-    @Override
-    public Optional<BinlogFileInfo> file(String name) {
-        return reader.file(name);
-    }
-
-    @Override
-    public long storedBytes() {
-        return reader.storedBytes();
-    }
-
-    @Override
-    public Optional<StoredEvent> lastEvent(String file) {
-        return reader.lastEvent(file);
-    }
-
-    @Override
-    public Optional<StoredEvent> eventEndingAt(String file, long position) {
-        return reader.eventEndingAt(file, position);
-    }
-
-    @Override
-    public Optional<PurgedRange> purgedRange() {
-        return reader.purgedRange();
-    }
-
-    @Override
-    public PositionException fileNotHeld(String file) {
-        return reader.fileNotHeld(file);
-    }
-
-    @Override
-    public BinlogCursor openCursor(String file, long position) throws PositionException {
-        return reader.openCursor(file, position);
-    }
-
-    @Override
-    public Optional<BinlogPosition> findMariaGtid(long domainId, long sequence) {
-        return reader.findMariaGtid(domainId, sequence);
-    }
-
-    @Override
-    public Optional<MariaGtidRef> firstMariaGtid(long domainId) {
-        return reader.firstMariaGtid(domainId);
-    }
-
-    @Override
-    public Optional<MariaGtidRef> lastMariaGtid(long domainId) {
-        return reader.lastMariaGtid(domainId);
-    }
-
-    @Override
-    public Set<Long> mariaGtidDomains() {
-        return reader.mariaGtidDomains();
-    }
-
-    @Override
-    public Optional<MysqlGtidSet> mysqlPreviousGtids(String file) {
-        return reader.mysqlPreviousGtids(file);
-    }
-
-    @Override
-    public Optional<BinlogFileInfo> mysqlGtidStartFile(MysqlGtidSet executed) {
-        return reader.mysqlGtidStartFile(executed);
-    }
-
-    @Override
-    public void addCommitListener(Runnable listener) {
-        reader.addCommitListener(listener);
-    }
-
-    @Override
-    public void removeCommitListener(Runnable listener) {
-        reader.removeCommitListener(listener);
-    }
-
-    @Override
-    public boolean awaitCommitBeyond(BinlogPosition pos, long timeout, TimeUnit unit) throws InterruptedException {
-        return reader.awaitCommitBeyond(pos, timeout, unit);
-    }
-
-    // ------------------------------------------------------------------ lifecycle
 
     public boolean isClosed() {
         return ctx.isClosed();

@@ -70,13 +70,11 @@ final class Keys {
     }
 
     static long formatFileSeq(byte[] key) {
-        checkLength(key, 5, "format description");
-        return getInt(key, 0);
+        return getInt(checked(key, 5, "format description"), 0);
     }
 
     static long fileSeq(byte[] key) {
-        checkLength(key, 4, "files");
-        return getInt(key, 0);
+        return getInt(checked(key, 4, "files"), 0);
     }
 
     // gtid: domain_id (4) | sequence (8); the sequence number is unsigned 64-bit, so -1L is the largest
@@ -88,19 +86,19 @@ final class Keys {
     }
 
     static long gtidDomain(byte[] key) {
-        checkLength(key, 12, "gtid");
-        return getInt(key, 0);
+        return getInt(checked(key, 12, "gtid"), 0);
     }
 
     static long gtidSequence(byte[] key) {
-        checkLength(key, 12, "gtid");
-        return getLong(key, 4);
+        return getLong(checked(key, 12, "gtid"), 4);
     }
 
-    static void checkLength(byte[] b, int length, String what) {
+    /** {@code b} if it is {@code length} bytes long; else a StoreException naming {@code what}. */
+    static byte[] checked(byte[] b, int length, String what) {
         if (b.length != length) {
             throw new StoreException(what + " record of " + b.length + " bytes, expected " + length);
         }
+        return b;
     }
 
     static void putInt(byte[] b, int at, long v) {

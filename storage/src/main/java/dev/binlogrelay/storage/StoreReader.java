@@ -11,9 +11,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-/** The store's {@link BinlogReadView}: positions, cursors, GTID look-ups and commit waits over the published table. */
-final class StoreReader implements BinlogReadView {
-    private final StoreContext ctx;
+/**
+ * The store's {@link BinlogReadView}: positions, cursors, GTID look-ups and commit waits over the published table.
+ * {@link BinlogStore} extends it with the writer's side, so the facade is a read view without forwarding each call.
+ */
+abstract sealed class StoreReader implements BinlogReadView permits BinlogStore {
+    final StoreContext ctx;
     private final StoreState state;
 
     StoreReader(StoreContext ctx, StoreState state) {

@@ -75,18 +75,15 @@ final class Values {
     }
 
     static long gtidFileSeq(byte[] value) {
-        Keys.checkLength(value, 16, "gtid index value");
-        return Keys.getInt(value, 0);
+        return Keys.getInt(Keys.checked(value, 16, "gtid index value"), 0);
     }
 
     static long gtidPosition(byte[] value) {
-        Keys.checkLength(value, 16, "gtid index value");
-        return Keys.getLong(value, 4);
+        return Keys.getLong(Keys.checked(value, 16, "gtid index value"), 4);
     }
 
     static long gtidServerId(byte[] value) {
-        Keys.checkLength(value, 16, "gtid index value");
-        return Keys.getInt(value, 12);
+        return Keys.getInt(Keys.checked(value, 16, "gtid index value"), 12);
     }
 
     // meta store.committed: "<file_seq>:<position>" of the offset after the last committed group

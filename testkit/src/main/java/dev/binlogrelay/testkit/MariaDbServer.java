@@ -344,15 +344,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** SIGKILL: the server dies at once, as in a crash; the files stay for {@link #restart()}. */
     public synchronized void kill() {
-        Process p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.kill(process, Duration.ofSeconds(30));
     }
 
     /** Stops the server if it runs, then starts it again on the same data directory and port. */
@@ -378,15 +370,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** The shutdown hook's way out: no SQL, no locks. */
     void reap() {
-        Process p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.kill(process, Duration.ofSeconds(10));
         removeFiles();
     }
 

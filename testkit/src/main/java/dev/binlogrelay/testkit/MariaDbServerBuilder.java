@@ -14,8 +14,8 @@ public final class MariaDbServerBuilder {
     long gtidDomainId = 0;
     boolean logSlaveUpdates = true;
     String binlogChecksum = "CRC32";
-    String maxAllowedPacket = "64M";
-    String maxBinlogSize;
+    long maxAllowedPacket = 64L << 20;
+    Long maxBinlogSize;
     final List<String> extraArgs = new ArrayList<>();
     Duration startTimeout = Duration.ofSeconds(60);
     Peers.ServerInstall install;
@@ -61,20 +61,21 @@ public final class MariaDbServerBuilder {
         return this;
     }
 
-    /** Like {@code 64M} (default, enough for 20 MiB rows), at most {@code 1G}. */
-    public MariaDbServerBuilder maxAllowedPacket(String size) {
-        long bytes = parseSize(size);
+    /** In bytes: 64 MiB by default (enough for 20 MiB rows), at least 1 KiB, at most 1 GiB (the server's limits). */
+    public MariaDbServerBuilder maxAllowedPacket(long bytes) {
         if (bytes < 1024 || bytes > (1L << 30)) {
-            throw new IllegalArgumentException("max_allowed_packet must be between 1K and 1G, not " + size);
+            throw new IllegalArgumentException("max_allowed_packet must be between 1K and 1G, not " + bytes);
         }
-        this.maxAllowedPacket = size;
+        this.maxAllowedPacket = bytes;
         return this;
     }
 
-    /** Rotate binary logs at this size (e.g. {@code 4096} or {@code 1M}); the server's default otherwise. */
-    public MariaDbServerBuilder maxBinlogSize(String size) {
-        parseSize(size);
-        this.maxBinlogSize = size;
+    /** Rotate binary logs at this size in bytes (the server rounds it down to 4 KiB); the server's default otherwise. */
+    public MariaDbServerBuilder maxBinlogSize(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("max_binlog_size must be positive, not " + bytes);
+        }
+        this.maxBinlogSize = bytes;
         return this;
     }
 
@@ -102,20 +103,5 @@ public final class MariaDbServerBuilder {
         Peers.require(chosen.installDb() != null, "mariadb-install-db (next to " + chosen.mysqld() + ")",
                 "apt-get install -y mariadb-server");
         return MariaDbServer.start(this, chosen);
-    }
-
-    static long parseSize(String size) {
-        String s = size.trim().toUpperCase(Locale.ROOT);
-        int shift = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            default -> 0;
-        };
-        try {
-            return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size like 64M: " + size, e);
-        }
     }
 }

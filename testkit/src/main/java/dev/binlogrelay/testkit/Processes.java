@@ -64,6 +64,18 @@ final class Processes {
         }
     }
 
+    /** SIGKILL to {@code p} if it still runs, then waits up to {@code wait} for it to be gone. */
+    static void kill(Process p, Duration wait) {
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Pauses up to {@code millis}, returning early if {@code p} exits. */
     static void pause(Process p, long millis) {
         try {

@@ -42,11 +42,10 @@ class PeersTest {
     }
 
     @Test
-    void sizesParseLikeTheServerOptions() {
-        assertEquals(64L << 20, MariaDbServerBuilder.parseSize("64M"));
-        assertEquals(1L << 30, MariaDbServerBuilder.parseSize("1g"));
-        assertEquals(4096, MariaDbServerBuilder.parseSize("4096"));
-        assertThrows(IllegalArgumentException.class, () -> MariaDbServer.builder().maxAllowedPacket("2G"));
+    void serverOptionsOutsideTheServersLimitsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> MariaDbServer.builder().maxAllowedPacket(2L << 30));
+        assertThrows(IllegalArgumentException.class, () -> MariaDbServer.builder().maxAllowedPacket(1023));
+        assertThrows(IllegalArgumentException.class, () -> MariaDbServer.builder().maxBinlogSize(0));
         assertThrows(IllegalArgumentException.class, () -> MariaDbServer.builder().binlogChecksum("MD5"));
     }
 }

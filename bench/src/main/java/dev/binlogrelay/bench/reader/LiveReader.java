@@ -188,16 +188,8 @@ public final class LiveReader implements AutoCloseable {
         return problem;
     }
 
-    public long realEvents() {
-        return realEvents;
-    }
-
     public long realEventBytes() {
         return realEventBytes;
-    }
-
-    public long fingerprint() {
-        return fingerprint;
     }
 
     public long arrived() {

@@ -26,13 +26,7 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * ({@code binlog_relay_cache_hits_total}/{@code _misses_total} from its Prometheus endpoint). The behind reader's
  * own reads count in B; A and C show whether the tail is still served from the cache.
  */
-public final class BehindReaderBenchmark {
-    private final BenchContext ctx;
-
-    public BehindReaderBenchmark(BenchContext ctx) {
-        this.ctx = ctx;
-    }
-
+public record BehindReaderBenchmark(BenchContext ctx) {
     public ScenarioResult run() throws Exception {
         BenchContext.Settings st = ctx.settings();
         PacedWriter.createTable(ctx.primary());

@@ -34,16 +34,8 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * The replica is reset between runs ({@code RESET SLAVE ALL}, the tables dropped, {@code gtid_slave_pos}
  * cleared), so every run applies the same binlog to the same empty server.
  */
-public final class CatchUpBenchmark {
+public record CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
     private static final List<String> TABLES = List.of("bench.small", "bench.medium", "bench.large");
-
-    private final BenchContext ctx;
-    private final MariaDbServer replica;
-
-    public CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
-        this.ctx = ctx;
-        this.replica = replica;
-    }
 
     public ScenarioResult run() throws Exception {
         Optional<Path> tool = Peers.tool("mariadb-binlog", "mysqlbinlog");
@@ -151,7 +143,7 @@ public final class CatchUpBenchmark {
 
     /** The stock replica both catch-up and ingest use (binary log off), reset before each run. */
     public static MariaDbServer startReplica() {
-        return MariaDbServer.builder().name("bench-replica").serverId(2).binlog(false).maxAllowedPacket("64M")
+        return MariaDbServer.builder().name("bench-replica").serverId(2).binlog(false).maxAllowedPacket(64L << 20)
                 .extraArg("--innodb-buffer-pool-size=256M").startTimeout(Duration.ofSeconds(120)).start();
     }
 

@@ -24,15 +24,7 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * reaches the end, polled every 20 ms). After each relay run one non-blocking dump of the new relay must deliver
  * the whole binlog.
  */
-public final class IngestBenchmark {
-    private final BenchContext ctx;
-    private final MariaDbServer replica;
-
-    public IngestBenchmark(BenchContext ctx, MariaDbServer replica) {
-        this.ctx = ctx;
-        this.replica = replica;
-    }
-
+public record IngestBenchmark(BenchContext ctx, MariaDbServer replica) {
     public ScenarioResult run() throws Exception {
         List<Map<String, Object>> runs = new ArrayList<>();
         String problem = null;

@@ -22,13 +22,7 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * second is left out as warm-up. "Added" is the relay reader's percentile minus the direct reader's; the
  * per-transaction difference (relay arrival minus direct arrival) is reported too.
  */
-public final class LatencyBenchmark {
-    private final BenchContext ctx;
-
-    public LatencyBenchmark(BenchContext ctx) {
-        this.ctx = ctx;
-    }
-
+public record LatencyBenchmark(BenchContext ctx) {
     public ScenarioResult run() throws Exception {
         BenchContext.Settings st = ctx.settings();
         PacedWriter.createTable(ctx.primary());

@@ -28,13 +28,7 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * readers idle; the difference divided by N is the cost of a reader. To prove the readers are served, not just
  * connected, one transaction is then written on the primary and every reader must receive it.
  */
-public final class MemoryBenchmark {
-    private final BenchContext ctx;
-
-    public MemoryBenchmark(BenchContext ctx) {
-        this.ctx = ctx;
-    }
-
+public record MemoryBenchmark(BenchContext ctx) {
     public ScenarioResult run() throws Exception {
         int n = ctx.settings().idleReaders();
         List<Map<String, Object>> runs = new ArrayList<>();

@@ -4,49 +4,29 @@ import dev.binlogrelay.bench.reader.ReaderConnection;
 import dev.binlogrelay.core.protocol.TextResultSet;
 import dev.binlogrelay.testkit.FreePorts;
 import dev.binlogrelay.testkit.MariaDbServer;
+import dev.binlogrelay.testkit.RelayJvm;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The relay under test, in a JVM of its own ({@code dev.binlogrelay.server.cli.Main run --config FILE}), so that
- * its CPU time can be read from /proc exactly as the server's is, with nothing of the bench's readers in it. It
- * replicates the primary from its first binlog file into a fresh store and listens on a free loopback port;
- * its output goes to {@code relay.log} in the results directory.
+ * The relay under test, in a JVM of its own (the testkit's {@link RelayJvm}: {@code dev.binlogrelay.server.cli.Main
+ * run --config FILE}), so that its CPU time can be read from /proc exactly as the server's is, with nothing of the
+ * bench's readers in it. It replicates the primary from its first binlog file into a fresh store and listens on a free
+ * loopback port; its output goes to {@code NAME.log} in the results directory.
  */
-public final class RelayProcess implements AutoCloseable {
+public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements AutoCloseable {
     public static final String USER = "repl";
     public static final String PASSWORD = "secret";
-    private static final String MAIN = "dev.binlogrelay.server.cli.Main";
-
-    private final Process process;
-    private final int port;
-    private final int metricsPort;
-    private final Path log;
-    private final Thread reaper;
-
-    private RelayProcess(Process process, int port, int metricsPort, Path log) {
-        this.process = process;
-        this.port = port;
-        this.metricsPort = metricsPort;
-        this.log = log;
-        this.reaper = new Thread(process::destroyForcibly, "bench-relay-reaper");
-        Runtime.getRuntime().addShutdownHook(reaper);
-    }
 
     /**
-     * The collector the README recommends for the relay, used by every relay the harness starts (the fan-out's
+     * The collector docs/configuration.md recommends for the relay, used by every relay the harness starts (the fan-out's
      * through {@code --relay-jvm-options}). ZGC keeps pauses under a millisecond; G1's young pauses of 10-20 ms
      * (copying the hot tail's events) were most of the relay's added p99 latency.
      */
@@ -113,19 +93,20 @@ public final class RelayProcess implements AutoCloseable {
      */
     public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, String name, long serverId,
                                      List<String> jvmOptions, Duration startTimeout) throws IOException, InterruptedException {
+        return start(primary, dataDir, outDir, name, serverId, jvmOptions, classpath(), startTimeout);
+    }
+
+    /** As above, running the relay of {@code classpath} (another build's, to compare builds). */
+    public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, String name, long serverId,
+                                     List<String> jvmOptions, String classpath, Duration startTimeout)
+            throws IOException, InterruptedException {
         int port = FreePorts.find();
         int metricsPort = FreePorts.find();
         Path config = outDir.resolve(name + ".yaml");
-        Files.writeString(config, String.join("\n",
-                "# written by the benchmark harness (dev.binlogrelay.bench.Bench)",
-                "server_id: " + serverId,
-                "data_dir: " + dataDir,
-                "upstream:",
-                "  host: " + primary.host(),
-                "  port: " + primary.port(),
-                "  user: " + MariaDbServer.REPL_USER,
-                "  password: " + MariaDbServer.REPL_PASSWORD,
-                "  start: earliest",
+        List<String> yaml = new ArrayList<>();
+        yaml.add("# written by the benchmark harness (dev.binlogrelay.bench.Bench)");
+        yaml.addAll(RelayJvm.replicaConfig(serverId, dataDir, primary, MariaDbServer.REPL_USER, MariaDbServer.REPL_PASSWORD));
+        yaml.addAll(List.of(
                 "downstream:",
                 "  listen: 127.0.0.1:" + port,
                 // like for like with the bench's primary, which offers no TLS (mariadb-binlog takes TLS when offered)
@@ -139,15 +120,14 @@ public final class RelayProcess implements AutoCloseable {
                 "  sync: " + storageSync,
                 String.join("\n", storageLines),
                 ""));
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", classpath(), MAIN, "run", "--config", config.toString()));
+        Files.writeString(config, String.join("\n", yaml));
         Path log = outDir.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        RelayProcess relay = new RelayProcess(p, port, metricsPort, log);
+        Files.deleteIfExists(log);
+        RelayJvm jvm = new RelayJvm(config, log, classpath).jvmOptions(jvmOptions);
+        RelayProcess relay = new RelayProcess(jvm, port, metricsPort);
         try {
-            relay.awaitAnswering(startTimeout);
+            jvm.start();
+            jvm.awaitAnswering(port, USER, PASSWORD, startTimeout);
         } catch (IOException | RuntimeException | InterruptedException e) {
             relay.close();
             throw e;
@@ -156,15 +136,11 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     public long pid() {
-        return process.pid();
-    }
-
-    public int port() {
-        return port;
+        return jvm.pid();
     }
 
     public Path log() {
-        return log;
+        return jvm.log();
     }
 
     /**
@@ -204,7 +180,7 @@ public final class RelayProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         String seen = null;
         while (System.nanoTime() < deadline) {
-            checkAlive("storing the binlog");
+            jvm.checkAlive("storing the binlog");
             seen = storedEnd();
             if (seen != null && atOrPast(seen, filePos)) {
                 return;
@@ -212,7 +188,7 @@ public final class RelayProcess implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the relay stored up to " + seen + " but not " + filePos + " within " + timeout
-                + "; see " + log);
+                + "; see " + jvm.log());
     }
 
     /** True if {@code seen} (file:position) is at or after {@code target}; file names of one series sort by name. */
@@ -223,81 +199,15 @@ public final class RelayProcess implements AutoCloseable {
         return byFile > 0 || (byFile == 0 && Long.parseLong(seen.substring(a + 1)) >= Long.parseLong(target.substring(b + 1)));
     }
 
-    private void awaitAnswering(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            checkAlive("starting");
-            try {
-                storedEnd();
-                return;
-            } catch (IOException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("the relay did not answer on 127.0.0.1:" + port + " within " + timeout + "; see " + log, last);
-    }
-
-    private void checkAlive(String doing) {
-        if (!process.isAlive()) {
-            throw new IllegalStateException("the relay exited with code " + process.exitValue() + " while " + doing
-                    + "; its output:\n" + tail());
-        }
-    }
-
-    private String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(cannot read " + log + ")";
-        }
-    }
-
     /** Asks the relay to stop (SIGTERM, it closes its store) and kills it if it does not within 30 s. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException ignored) {
-            // already shutting down
-        }
+        jvm.stop(Duration.ofSeconds(30));
     }
 
-    /**
-     * The classpath this JVM runs with: the class loader's URLs when launched by a tool that uses one (Maven's
-     * exec:java), else {@code java.class.path} (plain java, surefire).
-     */
+    /** The bench's own classpath ({@link RelayJvm#classpathOfThisJvm()}), which must hold the relay-server module. */
     static String classpath() {
-        Set<String> entries = new LinkedHashSet<>();
-        for (ClassLoader cl = Thread.currentThread().getContextClassLoader(); cl != null; cl = cl.getParent()) {
-            if (cl instanceof URLClassLoader u) {
-                for (URL url : u.getURLs()) {
-                    try {
-                        entries.add(Path.of(url.toURI()).toString());
-                    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-                        throw new IllegalStateException("cannot turn classpath entry " + url + " into a path", e);
-                    }
-                }
-            }
-        }
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!e.isBlank()) {
-                entries.add(e);
-            }
-        }
-        String cp = String.join(File.pathSeparator, entries);
+        String cp = RelayJvm.classpathOfThisJvm();
         if (!cp.contains("relay-server")) {
             throw new UncheckedIOException(new IOException("relay-server is not on the classpath " + cp
                     + "; start the bench with Maven: mvn -q -pl bench exec:java@bench"));

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * A MySQL GTID set: for each source UUID (optionally with a tag, MySQL 8.4+), a list of disjoint, sorted
+ * A MySQL GTID set: for each source UUID (optionally with a tag, MySQL 8.4+), a non-empty list of disjoint, sorted
  * transaction-number intervals. Text form {@code "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,…:mytag:1-3"};
  * binary form as in PREVIOUS_GTIDS and COM_BINLOG_DUMP_GTID. Immutable.
  *
@@ -108,8 +108,13 @@ public final class MysqlGtidSet {
         }
     }
 
-    /** Sorts and merges each source's intervals once: O(n log n) for n intervals, whatever their order. */
+    /**
+     * Sorts and merges each source's intervals once: O(n log n) for n intervals, whatever their order. A source
+     * without intervals (the binary form allows {@code n_intervals = 0}) holds no transaction and is dropped, as
+     * MySQL's {@code Gtid_set} leaves it out of its text and binary forms: every source in a set has an interval.
+     */
     private static MysqlGtidSet normalized(TreeMap<Tsid, List<Interval>> collected) {
+        collected.values().removeIf(List::isEmpty);
         collected.replaceAll((tsid, list) -> {
             list.sort(BY_START);
             return coalesce(list);

@@ -8,12 +8,9 @@ public final class ErrorCodes {
     public static final int ER_NOT_SUPPORTED_YET = 1235;
     public static final int ER_MASTER_FATAL_READING_BINLOG = 1236;
     public static final int ER_PARSE_ERROR = 1064;
-    public static final int ER_NET_PACKET_TOO_LARGE = 1153;
     public static final int ER_NET_PACKETS_OUT_OF_ORDER = 1156;
     public static final int ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
     public static final int ER_HANDSHAKE_ERROR = 1043;
-    public static final int ER_SERVER_SHUTDOWN = 1053;
-    public static final int ER_MALFORMED_PACKET = 1835;
     /** MySQL 8.0.24+: sent before closing a connection idle for longer than wait_timeout. */
     public static final int ER_CLIENT_INTERACTION_TIMEOUT = 4031;
 

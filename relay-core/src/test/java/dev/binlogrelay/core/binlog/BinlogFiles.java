@@ -1,6 +1,6 @@
 package dev.binlogrelay.core.binlog;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.binlogrelay.testkit.Fixtures;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,15 +10,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Real binlog files for tests: the shared fixtures (third-party files under {@code shared/fixtures/binlog}, which
- * may be absent: tests using them are skipped then) and this module's own {@code src/test/resources/binlog}.
+ * Real binlog files for tests: the shared fixtures (third-party files under {@code shared/fixtures/binlog}, found by
+ * the testkit's {@link Fixtures}: a missing one skips the test, or fails it under {@code RELAY_STRICT_PEERS=1}) and
+ * this module's own {@code src/test/resources/binlog}.
  */
 final class BinlogFiles {
     static final byte[] MAGIC = {(byte) 0xFE, 'b', 'i', 'n'};
@@ -46,51 +45,14 @@ final class BinlogFiles {
     private BinlogFiles() {
     }
 
-    /**
-     * The shared fixture folder: {@code $RELAY_FIXTURES} (the {@code binlog} folder itself or a folder holding it),
-     * else the first {@code shared/fixtures/binlog} found walking up from the working directory.
-     */
-    static Optional<Path> fixtureDir() {
-        String env = System.getenv("RELAY_FIXTURES");
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            for (Path candidate : List.of(p, p.resolve("binlog"), p.resolve("fixtures/binlog"))) {
-                if (Files.isRegularFile(candidate.resolve("README.md")) && Files.isDirectory(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/fixtures/binlog");
-            if (Files.isDirectory(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The fixture folder, or the calling test is skipped. */
-    static Path requireFixtureDir() {
-        Optional<Path> dir = fixtureDir();
-        Assumptions.assumeTrue(dir.isPresent(), "shared/fixtures/binlog not found (set RELAY_FIXTURES to run these tests)");
-        return dir.get();
-    }
-
-    /** Every fixture binlog file (all but the README), by relative path. */
+    /** Every fixture binlog file (all but the README), by relative path; the fixture rule of {@link Fixtures} applies. */
     static List<Path> fixtureFiles() {
-        Path dir = requireFixtureDir();
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".md"))
-                    .map(dir::relativize).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.files();
     }
 
-    /** A fixture file's bytes (gunzipped for {@code .gz}), or the calling test is skipped. */
+    /** A fixture file's bytes (gunzipped for {@code .gz}); the fixture rule of {@link Fixtures} applies. */
     static byte[] fixture(String relative) {
-        Path p = requireFixtureDir().resolve(relative);
-        Assumptions.assumeTrue(Files.isRegularFile(p), relative + " not in the fixture folder");
+        Path p = Fixtures.file(relative);
         try {
             byte[] raw = Files.readAllBytes(p);
             if (relative.endsWith(".gz")) {

@@ -65,6 +65,33 @@ class MysqlGtidSetTest {
         assertEquals("0000000000000000", encodeHex(MysqlGtidSet.EMPTY));
     }
 
+    /**
+     * The binary form can name a source with {@code n_intervals = 0} (ReplicationCommandFuzzTest found one in a
+     * COM_BINLOG_DUMP_GTID): it holds no transaction, so it is dropped, as MySQL's text and binary forms leave it
+     * out; otherwise its text form would be a bare UUID that {@link MysqlGtidSet#parse} refuses.
+     */
+    @Test
+    void aSourceWithoutIntervalsHoldsNothingAndIsDropped() {
+        String noIntervals = "3e11fa4771ca11e19e33c80aa9429562" + "0000000000000000";
+        MysqlGtidSet alone = decodeHex("0100000000000000" + noIntervals);
+        assertEquals(MysqlGtidSet.EMPTY, alone);
+        assertEquals("", alone.toString());
+        assertEquals("0000000000000000", encodeHex(alone));
+
+        MysqlGtidSet withAnother = decodeHex("0200000000000000" + noIntervals + UNTAGGED_8_0.substring(16));
+        assertEquals("b9b88c66-0755-11f1-9899-4a9da94c4d71:1-2", withAnother.toString());
+        assertEquals(withAnother, MysqlGtidSet.parse(withAnother.toString()));
+        assertEquals(UNTAGGED_8_0, encodeHex(withAnother));
+        assertEquals(1, withAnother.intervals().size());
+
+        // a tagged source without intervals is dropped too, and what is left is written in the untagged form again
+        String uuid = UNTAGGED_8_0.substring(16, 48);
+        MysqlGtidSet tagged = decodeHex("0102000000000001" + uuid + "0a" + "6d79746167" + "0000000000000000"
+                + uuid + "00" + UNTAGGED_8_0.substring(48));
+        assertEquals(withAnother, tagged);
+        assertEquals(UNTAGGED_8_0, encodeHex(tagged));
+    }
+
     @Test
     void malformedInputIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> MysqlGtidSet.parse("not-a-uuid:1"));

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * encoded again by {@link PacketEncoder}, are the bytes it consumed.
  *
  * <p>Inputs: {@code src/test/resources/dev/binlogrelay/core/protocol/PacketDecoderFuzzTestInputs/frames/} (captured
- * login packets framed as on the wire). See README "Fuzzing".
+ * login packets framed as on the wire). See docs/development.md, "Fuzzing".
  */
 class PacketDecoderFuzzTest {
     /** Smaller than a 16 MiB chunk, so a fuzzer can reach the limit (a 0xFFFFFF chunk is always over it). */

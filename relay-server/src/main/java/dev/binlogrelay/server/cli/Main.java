@@ -32,6 +32,16 @@ public final class Main {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
+    /** The checked config, or null after printing the one line that says why it is refused (exit code 2). */
+    private static RelayConfig loadConfig(Path config) {
+        try {
+            return ConfigCheck.load(config);
+        } catch (ConfigException e) {
+            System.err.println("binlog-relay: " + e.getMessage());
+            return null;
+        }
+    }
+
     @Command(name = "import", description = "Load recorded binlog files into the store (checked whole first), "
             + "keeping their names and positions; run without an upstream then serves them.")
     static final class Import implements Callable<Integer> {
@@ -43,11 +53,8 @@ public final class Main {
 
         @Override
         public Integer call() {
-            RelayConfig cfg;
-            try {
-                cfg = ConfigCheck.load(config);
-            } catch (ConfigException e) {
-                System.err.println("binlog-relay: " + e.getMessage());
+            RelayConfig cfg = loadConfig(config);
+            if (cfg == null) {
                 return 2;
             }
             try (dev.binlogrelay.storage.BinlogStore store = dev.binlogrelay.storage.BinlogStore.open(
@@ -85,11 +92,8 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            RelayConfig cfg;
-            try {
-                cfg = ConfigCheck.load(config);
-            } catch (ConfigException e) {
-                System.err.println("binlog-relay: " + e.getMessage());
+            RelayConfig cfg = loadConfig(config);
+            if (cfg == null) {
                 return 2;
             }
             Relay relay;

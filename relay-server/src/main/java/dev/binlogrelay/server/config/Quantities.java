@@ -1,13 +1,14 @@
 package dev.binlogrelay.server.config;
 
+import dev.binlogrelay.core.ByteSizes;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parsers for sizes ({@code 10G}, {@code 512M}, {@code 10737418240}) and durations ({@code 7d}, {@code 30m}) in the config. */
+/** Parsers for sizes ({@code 10G}, {@code 512M}, {@code 10737418240}; {@link ByteSizes}) and durations ({@code 7d}, {@code 30m}) in the config. */
 public final class Quantities {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)?", Pattern.CASE_INSENSITIVE);
 
     private Quantities() {
@@ -20,26 +21,7 @@ public final class Quantities {
      * @throws IllegalArgumentException for anything else, or a value beyond 2^63-1 bytes
      */
     public static long bytes(String text) {
-        Matcher m = SIZE.matcher(text == null ? "" : text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (a number of bytes, or a number with K, M, G or T)");
-        }
-        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            case "t" -> 40;
-            default -> 0;
-        };
-        try {
-            long n = Long.parseLong(m.group(1));
-            if (n > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException();
-            }
-            return n << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is too large");
-        }
+        return ByteSizes.parse(text);
     }
 
     /**

@@ -149,12 +149,12 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private void binlogDump(ChannelHandlerContext ctx, BinlogDump d) {
         ReaderOptions options;
         try {
-            options = readerOptions(d.flags(), d.serverId());
+            options = readerOptions(d.flags(), d.serverId(), new ReaderStart.AtFilePosition(d.file(), d.position()));
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
             return;
         }
-        startDump(ctx, d.file(), d.position(), d.serverId(), d.flags(), options);
+        startDump(ctx, d.serverId(), d.flags(), options);
     }
 
     /** A malformed GTID set is answered with ERR 1236, as a server does; a packet too short for its fields is not. */
@@ -163,36 +163,26 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         ReaderOptions options;
         try {
             d = BinlogDumpGtid.decode(in);
-            options = readerOptions(d.flags(), d.serverId()).withMysqlGtidSet(d.gtids());
+            options = readerOptions(d.flags(), d.serverId(), new ReaderStart.AtMysqlGtids(d.gtids(), d.file(), d.position()));
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.text(e.getMessage()));
             return;
         }
-        startDump(ctx, d.file(), d.position(), d.serverId(), d.flags(), options);
+        startDump(ctx, d.serverId(), d.flags(), options);
     }
 
-    private void startDump(ChannelHandlerContext ctx, String file, long position, long readerServerId, int flags,
-                           ReaderOptions options) {
+    private void startDump(ChannelHandlerContext ctx, long readerServerId, int flags, ReaderOptions options) {
         BinlogCursor cursor;
         try {
-            if (options.gtidStart() != null) {
-                cursor = server.positions().openForGtid(options.gtidStart());
-            } else if (options.mysqlGtidSet() != null && (file == null || file.isEmpty())) {
-                // MySQL auto-positioning names no file: the GTID index finds it (a named file is used as named)
-                cursor = server.positions().openForMysqlGtids(options.mysqlGtidSet());
-            } else {
-                cursor = server.positions().openForFile(file, position);
-            }
+            cursor = server.positions().open(options.start());
         } catch (PositionException e) {
             server.rejections().warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId,
                     PeerText.text(e.getMessage()));
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.escape(e.getMessage(), 512));
             return;
         }
-        log.info("reader {} (server_id {}) dumps from {}{}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
-                options.gtidStart() != null ? "GTID '" + PeerText.text(options.gtidStart().toString()) + "' at " : "",
-                options.mysqlGtidSet() != null ? "GTID set '" + PeerText.text(options.mysqlGtidSet().toString()) + "' at " : "",
-                cursor.position(), flags, options.checksum(), heartbeatNote(options));
+        log.info("reader {} (server_id {}) dumps from {}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
+                gtidNote(options.start()), cursor.position(), flags, options.checksum(), heartbeatNote(options));
         boolean continuesStatement;
         try {
             continuesStatement = continuesRowsStatement(options, cursor);
@@ -233,7 +223,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
      * position it asked for, and the checksum it declared (used until a format description arrives).
      */
     private boolean continuesRowsStatement(ReaderOptions options, BinlogCursor cursor) {
-        if (!registered || !options.asStored() || options.gtidStart() != null || options.mysqlGtidSet() != null) {
+        if (!registered || !options.asStored() || !(options.start() instanceof ReaderStart.AtFilePosition)) {
             return false;
         }
         BinlogPosition at = cursor.position();
@@ -241,13 +231,20 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 && server.formats().checksum(at.file()) == options.checksum();
     }
 
-    /** Server id 0 asks for a non-blocking dump too, as on the server (old mysqlbinlog and some CDC readers use it). */
-    private ReaderOptions readerOptions(int flags, long readerServerId) {
+    /**
+     * The reader's options for the start its command asked for. {@code @slave_connect_state} turns a file/position
+     * start (COM_BINLOG_DUMP) into a MariaDB GTID start, as on MariaDB; COM_BINLOG_DUMP_GTID keeps its own (the
+     * variable is still checked, so a malformed one is refused either way). Server id 0 asks for a non-blocking dump
+     * too, as on the server (old mysqlbinlog and some CDC readers use it).
+     */
+    private ReaderOptions readerOptions(int flags, long readerServerId, ReaderStart fromCommand) {
         String checksumVar = sql.hasUserVariable("master_binlog_checksum") ? sql.userVariable("master_binlog_checksum")
                 : sql.userVariable("source_binlog_checksum");
         ChecksumAlgorithm checksum = ChecksumAlgorithm.fromName(checksumVar);
         String connectState = sql.userVariable("slave_connect_state");
         MariaGtidPosition gtid = connectState == null ? null : MariaGtidPosition.parse(connectState);
+        ReaderStart start = gtid != null && fromCommand instanceof ReaderStart.AtFilePosition
+                ? new ReaderStart.AtMariaGtids(gtid) : fromCommand;
         String hb = sql.hasUserVariable("master_heartbeat_period") ? sql.userVariable("master_heartbeat_period")
                 : sql.userVariable("source_heartbeat_period");
         long heartbeat = 0;
@@ -263,8 +260,19 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             heartbeat = Math.max(server.defaultHeartbeatNanos(), MIN_HEARTBEAT_NANOS);
         }
         boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
-        return new ReaderOptions(checksum, gtid, heartbeat, asked, (flags & BinlogDump.NON_BLOCK) != 0 || readerServerId == 0,
-                (flags & BinlogDump.SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader, null);
+        return new ReaderOptions(start, checksum, heartbeat, asked, (flags & BinlogDump.NON_BLOCK) != 0 || readerServerId == 0,
+                (flags & BinlogDump.SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader);
+    }
+
+    /** For the dump's log line: the GTID start the reader asked for, before the position it starts at. */
+    private static String gtidNote(ReaderStart start) {
+        if (start instanceof ReaderStart.AtMariaGtids maria) {
+            return "GTID '" + PeerText.text(maria.position().toString()) + "' at ";
+        }
+        if (start instanceof ReaderStart.AtMysqlGtids mysql) {
+            return "GTID set '" + PeerText.text(mysql.executed().toString()) + "' at ";
+        }
+        return "";
     }
 
     /** For the dump's log line: the heartbeat period, and that it was raised to the floor if it was. */

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * What one client may cost the downstream server, from the config ({@code downstream.*}, see LimitsConfig and
- * README "Limits and hostile clients"). Immutable.
+ * docs/operations.md, "Limits and hostile clients"). Immutable.
  *
  * @param maxPacket                 largest packet after login (downstream.max_packet, also @@max_allowed_packet)
  * @param maxLoginPacket            largest packet before login

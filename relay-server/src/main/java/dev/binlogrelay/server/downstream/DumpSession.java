@@ -94,7 +94,7 @@ final class DumpSession {
         this.options = options;
         this.continuesStatement = continuesStatement;
         this.formats = formats;
-        this.filter = ReaderGtidFilter.of(options);
+        this.filter = ReaderGtidFilter.of(options.start());
         this.checksums = new ReaderChecksums(options);
     }
 

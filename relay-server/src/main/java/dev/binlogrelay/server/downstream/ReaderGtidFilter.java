@@ -4,9 +4,9 @@ import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 
 /**
  * Leaves out of a reader's stream the transactions it already has, the way its flavor's dump thread does; chosen
- * once when the dump starts ({@link #of}): {@link MariaDbReaderFilter} for a MariaDB GTID position
- * ({@code @slave_connect_state}), {@link MysqlReaderFilter} for a MySQL GTID set (COM_BINLOG_DUMP_GTID), and
- * {@link #NONE} for a file/position reader, which gets every group.
+ * once when the dump starts ({@link #of}, from the reader's {@link ReaderStart}): {@link MariaDbReaderFilter}
+ * for a MariaDB GTID position ({@code @slave_connect_state}), {@link MysqlReaderFilter} for a MySQL GTID set
+ * (COM_BINLOG_DUMP_GTID), and {@link #NONE} for a file/position reader, which gets every group.
  *
  * <p>Threading: one filter per dump, used on the reader's event loop only.
  */
@@ -32,13 +32,16 @@ interface ReaderGtidFilter {
     }
 
     /** The filter for how the reader asked to start. */
-    static ReaderGtidFilter of(ReaderOptions options) {
-        if (options.gtidStart() != null) {
-            return new MariaDbReaderFilter(options.gtidStart());
+    static ReaderGtidFilter of(ReaderStart start) {
+        if (start instanceof ReaderStart.AtMariaGtids maria) {
+            return new MariaDbReaderFilter(maria.position());
         }
-        if (options.mysqlGtidSet() != null) {
-            return new MysqlReaderFilter(options.mysqlGtidSet());
+        if (start instanceof ReaderStart.AtMysqlGtids mysql) {
+            return new MysqlReaderFilter(mysql.executed());
         }
-        return NONE;
+        if (start instanceof ReaderStart.AtFilePosition) {
+            return NONE;
+        }
+        throw new IllegalArgumentException("unknown start " + start);
     }
 }

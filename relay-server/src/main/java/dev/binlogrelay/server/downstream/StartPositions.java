@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Turns what a reader asks for (file and position, or a GTID position) into a cursor on the store. */
+/** Turns what a reader asks for ({@link ReaderStart}: file and position, or a GTID position) into a cursor on the store. */
 public final class StartPositions {
     private final BinlogReadView store;
     private final FileFormats formats;
@@ -31,6 +31,26 @@ public final class StartPositions {
     public StartPositions(BinlogReadView store, FileFormats formats) {
         this.store = store;
         this.formats = formats;
+    }
+
+    /**
+     * The cursor a reader's stream starts from: {@link #openForFile} for a file and position (and for a MySQL GTID
+     * dump that names its file), {@link #openForGtid} for a MariaDB GTID position, {@link #openForMysqlGtids} for
+     * MySQL auto-positioning.
+     *
+     * @throws PositionException the reader's start is not in the store; its message is the reader's ERR 1236 text
+     */
+    public BinlogCursor open(ReaderStart start) throws PositionException {
+        if (start instanceof ReaderStart.AtFilePosition at) {
+            return openForFile(at.file(), at.position());
+        }
+        if (start instanceof ReaderStart.AtMariaGtids maria) {
+            return openForGtid(maria.position());
+        }
+        if (start instanceof ReaderStart.AtMysqlGtids mysql) {
+            return mysql.autoPositioned() ? openForMysqlGtids(mysql.executed()) : openForFile(mysql.file(), mysql.position());
+        }
+        throw new IllegalArgumentException("unknown start " + start);
     }
 
     /**

@@ -1,8 +1,15 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
+import dev.binlogrelay.core.binlog.ArtificialEvents;
+import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
+import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.gtid.MariaGtid;
 import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import dev.binlogrelay.core.protocol.Commands;
+import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.command.BinlogDump;
 import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
@@ -34,6 +41,7 @@ import static dev.binlogrelay.server.downstream.EmbeddedRelay.errorCode;
 import static dev.binlogrelay.server.downstream.EmbeddedRelay.errorMessage;
 import static dev.binlogrelay.server.downstream.EmbeddedRelay.frames;
 import static dev.binlogrelay.server.downstream.EmbeddedRelay.onePacket;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(10)
 class ClientSessionTest {
+    private static final ChecksumAlgorithm CRC = ChecksumAlgorithm.CRC32;
     @TempDir
     static Path dir;
     private static BinlogStore store;
@@ -154,6 +163,68 @@ class ClientSessionTest {
         assertTrue(ch.isOpen());
         command(ch, new byte[] {Commands.COM_PING});
         assertEquals(0, onePacket(ch)[0], "still in the command phase");
+    }
+
+    /**
+     * A MariaDB replica asking by GTID (COM_BINLOG_DUMP after {@code SET @slave_connect_state}) on a store holding
+     * transactions 0-1-1 to 0-1-10: the dump starts at the file's beginning, leaves out the transactions the replica
+     * has, tells it where it stands with a fake GTID_LIST once its position is passed, then sends the rest as stored.
+     * A GTID beyond the relay's last is refused with 1236, and the session goes on.
+     */
+    @Test
+    void aDumpByMariaDbGtidSkipsTheTransactionsTheReaderHas(@TempDir Path gtidDir) {
+        try (BinlogStore gtids = BinlogStore.open(gtidDir, StoreOptions.defaults().withSyncEachGroup(false));
+             EmbeddedRelay gtidRelay = new EmbeddedRelay(DownstreamLimits.defaults(16 << 20), AuthPlugin.MYSQL_NATIVE_PASSWORD,
+                     gtids, SendLimits.defaults())) {
+            List<byte[]> file = TestBinlog.fillGtids(gtids, 10);
+            EmbeddedChannel reader = gtidRelay.connect();
+            try {
+                EmbeddedRelay.logIn(reader);
+                for (String sql : List.of("SET @master_binlog_checksum = @@global.binlog_checksum",
+                        "SET @mariadb_slave_capability = 4", "SET @slave_connect_state = '0-1-99'")) {
+                    set(reader, sql);
+                }
+                command(reader, bytes(new BinlogDump(4, BinlogDump.NON_BLOCK, 3, "")));
+                byte[] err = onePacket(reader);
+                assertEquals(ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, errorCode(err));
+                assertEquals("Error: connecting slave requested to start from GTID 0-1-99, which is not in the master's "
+                        + "binlog (the relay's last GTID in domain 0 is 0-1-10)", errorMessage(err));
+
+                set(reader, "SET @slave_connect_state = '0-1-5'");
+                command(reader, bytes(new BinlogDump(4, BinlogDump.NON_BLOCK, 3, "")));
+                List<EmbeddedRelay.Packet> stream = frames(reader);
+                assertEquals(1 + 1 + 1 + 2 * 5 + 1, stream.size(), "fake rotate, format description, GTID_LIST, 6 to 10, EOF");
+                byte[] rotate = event(stream.get(0));
+                assertEquals(new ArtificialEvents.RotateTarget(TestBinlog.FILE, 4), ArtificialEvents.parseRotate(rotate, CRC));
+                assertArrayEquals(file.get(0), event(stream.get(1)), "the format description as stored");
+                byte[] list = event(stream.get(2));
+                assertEquals(EventType.MARIA_GTID_LIST, Events.type(list));
+                long endOfFifth = Events.logPos(file.get(10));
+                assertEquals(endOfFifth, Events.logPos(list), "where the reader stands: the end of 0-1-5");
+                assertEquals(List.of(new MariaGtid(0, 1, 5)), MariaGtidEvent.gtidList(list, CRC));
+                for (int i = 0; i < 10; i++) {
+                    assertArrayEquals(file.get(11 + i), event(stream.get(3 + i)), "event " + i + " of 0-1-6 to 0-1-10");
+                }
+                assertEquals(new MariaGtid(0, 1, 6), MariaGtidEvent.gtid(event(stream.get(3))));
+                assertTrue(EofPacket.is(Unpooled.wrappedBuffer(stream.get(stream.size() - 1).payload())));
+                assertTrue(gtidRelay.logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains(
+                        "dumps from GTID '0-1-5' at " + TestBinlog.FILE + ":4")), "the dump's log line names the GTID start");
+            } finally {
+                reader.finishAndReleaseAll();
+            }
+        }
+    }
+
+    /** Runs a statement the relay answers with OK. */
+    private static void set(EmbeddedChannel ch, String sql) {
+        command(ch, query(sql));
+        assertEquals(0, onePacket(ch)[0], sql);
+    }
+
+    /** The event in a dump's packet: the payload after its OK byte. */
+    private static byte[] event(EmbeddedRelay.Packet p) {
+        assertEquals(0, p.first(), "an event packet");
+        return Arrays.copyOfRange(p.payload(), 1, p.payload().length);
     }
 
     /** A GTID set its size covers but that is not one: 1236, as from a server, not a broken connection. */

@@ -43,16 +43,15 @@ class ReaderGtidFilterTest {
         return e;
     }
 
-    private static ReaderOptions options(MariaGtidPosition maria, MysqlGtidSet mysql) {
-        return new ReaderOptions(CRC, maria, 0, 0, false, false, 1, true, mysql);
-    }
-
     @Test
     void chosenOnceFromHowTheReaderAsked() {
-        assertSame(ReaderGtidFilter.NONE, ReaderGtidFilter.of(options(null, null)));
-        assertInstanceOf(MariaDbReaderFilter.class, ReaderGtidFilter.of(options(MariaGtidPosition.parse("0-1-5"), null)));
-        assertInstanceOf(MysqlReaderFilter.class,
-                ReaderGtidFilter.of(options(null, MysqlGtidSet.parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5"))));
+        assertSame(ReaderGtidFilter.NONE, ReaderGtidFilter.of(new ReaderStart.AtFilePosition("mariadb-bin.000001", 4)));
+        assertInstanceOf(MariaDbReaderFilter.class,
+                ReaderGtidFilter.of(new ReaderStart.AtMariaGtids(MariaGtidPosition.parse("0-1-5"))));
+        MysqlGtidSet set = MysqlGtidSet.parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5");
+        assertInstanceOf(MysqlReaderFilter.class, ReaderGtidFilter.of(new ReaderStart.AtMysqlGtids(set, "", 4)));
+        assertInstanceOf(MysqlReaderFilter.class, ReaderGtidFilter.of(new ReaderStart.AtMysqlGtids(set, "binlog.000002", 4)),
+                "a MySQL reader naming its file still leaves out what it has");
         assertFalse(ReaderGtidFilter.NONE.skipsGroup(mariaGtid(0, 1, 1), EventType.MARIA_GTID, CRC));
         assertNull(ReaderGtidFilter.NONE.afterSkippedGroup(1, 400, CRC));
     }

@@ -93,6 +93,26 @@ class StartPositionsMysqlTest {
         assertEquals(new BinlogPosition(name(4), 4), startFor(A + ":1-99"));
     }
 
+    private BinlogPosition open(ReaderStart start) throws PositionException {
+        try (BinlogCursor c = positions.open(start)) {
+            return c.position();
+        }
+    }
+
+    @Test
+    void aGtidSetReaderNamingAFileStartsThereAndOneNamingNoneIsAutoPositioned() throws Exception {
+        MysqlGtidSet executed = MysqlGtidSet.parse(A + ":1-10");
+        assertEquals(new BinlogPosition(name(2), 4), open(new ReaderStart.AtMysqlGtids(executed, "", 4)));
+        assertEquals(new BinlogPosition(name(2), 4), open(new ReaderStart.AtMysqlGtids(executed, null, 4)));
+        assertEquals(new BinlogPosition(name(4), 4), open(new ReaderStart.AtMysqlGtids(executed, name(4), 4)),
+                "a named file is used as named");
+        assertEquals(new BinlogPosition(name(3), 4), open(new ReaderStart.AtFilePosition(name(3), 4)));
+        assertEquals(new BinlogPosition(name(1), 4), open(new ReaderStart.AtFilePosition("", 0)));
+        assertEquals("Could not find first log file name in binary log index file: 'binlog.000009' is not among the binlog"
+                + " files the relay holds (binlog.000001 to binlog.000004)",
+                assertThrows(PositionException.class, () -> open(new ReaderStart.AtMysqlGtids(executed, name(9), 4))).getMessage());
+    }
+
     @Test
     void afterAPurgeReadersLackingPurgedGtidsAreRefused() throws Exception {
         store.purgeFilesBefore(name(3));

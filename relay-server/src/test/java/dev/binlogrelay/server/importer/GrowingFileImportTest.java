@@ -5,6 +5,7 @@ import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.GroupTracker;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.testkit.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,12 +13,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Importing a longer copy of the store's newest file appends its new transactions; anything else is refused. */
 class GrowingFileImportTest {
@@ -25,9 +24,7 @@ class GrowingFileImportTest {
     Path tmp;
 
     private static byte[] fixture(String name) throws Exception {
-        Optional<Path> p = dev.binlogrelay.server.testsupport.Fixtures.find(name);
-        assumeTrue(p.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
-        return Files.readAllBytes(p.get());
+        return Files.readAllBytes(Fixtures.file(name));
     }
 
     /** The file up to the end of its {@code groups}-th group. */

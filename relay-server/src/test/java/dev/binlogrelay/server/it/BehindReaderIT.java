@@ -56,7 +56,7 @@ class BehindReaderIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aReaderFarBehindGetsThePrimarysBytesWhileTailReadersStayInTheCache() throws Exception {
         RelayConfig config;
-        try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).maxBinlogSize("16M").start()) {
+        try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).maxBinlogSize(16L << 20).start()) {
             String firstFile = primary.binlogFiles().get(0);
             primary.execute("CREATE DATABASE app", "CREATE TABLE app.big (id INT PRIMARY KEY, b LONGBLOB)",
                     "CREATE TABLE app.live (id INT PRIMARY KEY, tag CHAR(16) NOT NULL)");

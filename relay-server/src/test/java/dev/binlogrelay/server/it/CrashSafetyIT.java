@@ -78,7 +78,7 @@ class CrashSafetyIT {
      * Whether a stock file/position replica follows too. Not with 11.4: an 11.4 file/position replica that reconnects
      * after a SIGKILL of the relay can ask for a position inside an event group that it computed itself (11.x writes
      * log_pos 0 inside groups), which the relay refuses with 1236 "not an event boundary" (seen in one of two runs;
-     * README, "Tested versions"). 11.4 replicas use GTID by default; StockReplicasIT covers 11.4 file/position
+     * docs/compatibility.md, "Tested versions"). 11.4 replicas use GTID by default; StockReplicasIT covers 11.4 file/position
      * replicas across a relay restart.
      */
     private boolean withFileReplica = true;

@@ -12,6 +12,7 @@ import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.testkit.Fixtures;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,16 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Recorded binlogs of MySQL 5.6–9.x and MariaDB (shared/fixtures; skipped where absent), imported and served
+ * Recorded binlogs of MySQL 5.6–9.x and MariaDB (shared/fixtures; a missing one skips, or fails under RELAY_STRICT_PEERS=1), imported and served
  * with no upstream: mysql-binlog-connector-java reading through the relay gets the same events as its own
  * file reader gets from the file.
  */
@@ -54,24 +53,24 @@ public class ImportAndServeIT {
                 "rust-us-mysql-cdc-rs/8.0/02_query_bigger/binlog.000733");
     }
 
-    static Optional<Path> fixture(String name) {
-        return dev.binlogrelay.server.testsupport.Fixtures.find(name);
+    /** A fixture file; a missing one skips the test, or fails it under RELAY_STRICT_PEERS=1. */
+    static Path fixture(String name) {
+        return Fixtures.file(name);
     }
 
     @ParameterizedTest
     @MethodSource("servable")
     void importedFileIsServedAsTheFileReaderSeesIt(String name) throws Exception {
-        Optional<Path> file = fixture(name);
-        assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path file = fixture(name);
         Path data = tmp.resolve("store");
         try (BinlogStore store = BinlogStore.open(data, StoreOptions.defaults())) {
-            new BinlogImporter(store).importFile(file.get());
+            new BinlogImporter(store).importFile(file);
         }
         RelayConfig config = RelayHarnessAccess.config(data);
         try (Relay relay = Relay.start(config)) {
-            List<String> expected = fileReader(Files.readAllBytes(file.get()));
+            List<String> expected = fileReader(Files.readAllBytes(file));
             List<String> relayed = RelayHarnessAccess.connectorEvents(
-                    relay.port(), file.get().getFileName().toString(), 4);
+                    relay.port(), file.getFileName().toString(), 4);
             assertTrue(expected.size() >= 3, "fixture events: " + expected);
             assertEquals(expected.size(), relayed.size(), () -> firstDifference(expected, relayed));
             assertEquals(expected, relayed, () -> firstDifference(expected, relayed));
@@ -90,15 +89,14 @@ public class ImportAndServeIT {
     @ParameterizedTest
     @MethodSource("allServable")
     void rawReadersGetTheFileBytesWithTheChecksumTheyAskFor(String name) throws Exception {
-        Optional<Path> file = fixture(name);
-        assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path file = fixture(name);
         Path data = tmp.resolve("store");
         try (BinlogStore store = BinlogStore.open(data, StoreOptions.defaults())) {
-            new BinlogImporter(store).importFile(file.get());
+            new BinlogImporter(store).importFile(file);
         }
-        var parsed = dev.binlogrelay.core.binlog.BinlogFile.parse(name, Files.readAllBytes(file.get()));
+        var parsed = dev.binlogrelay.core.binlog.BinlogFile.parse(name, Files.readAllBytes(file));
         boolean checksummed = dev.binlogrelay.core.binlog.FormatDescription.hasChecksumField(parsed.formatDescription());
-        String fileName = file.get().getFileName().toString();
+        String fileName = file.getFileName().toString();
         try (Relay relay = Relay.start(RelayHarnessAccess.config(data))) {
             for (String alg : List.of("CRC32", "NONE")) {
                 List<byte[]> got;
@@ -142,13 +140,12 @@ public class ImportAndServeIT {
     @ParameterizedTest
     @MethodSource("withMysqlGtids")
     void gtidSetReaderGetsTheTransactionsItLacks(String name) throws Exception {
-        Optional<Path> file = fixture(name);
-        assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path file = fixture(name);
         Path data = tmp.resolve("store");
         try (BinlogStore store = BinlogStore.open(data, StoreOptions.defaults())) {
-            new BinlogImporter(store).importFile(file.get());
+            new BinlogImporter(store).importFile(file);
         }
-        var parsed = dev.binlogrelay.core.binlog.BinlogFile.parse(name, Files.readAllBytes(file.get()));
+        var parsed = dev.binlogrelay.core.binlog.BinlogFile.parse(name, Files.readAllBytes(file));
         var gtids = new ArrayList<dev.binlogrelay.core.binlog.MysqlGtidEvent.Gtid>();
         for (byte[] e : parsed.events()) {
             dev.binlogrelay.core.binlog.MysqlGtidEvent.gtid(e, parsed.checksum()).ifPresent(gtids::add);
@@ -157,7 +154,7 @@ public class ImportAndServeIT {
         var first = gtids.get(0);
         String executed = first.tsid().uuid() + ":1-" + first.gno(); // the reader has the first transaction
         // expected: the file's events without the group of the first GTID
-        List<String> all = fileReader(Files.readAllBytes(file.get()));
+        List<String> all = fileReader(Files.readAllBytes(file));
         List<String> expected = new ArrayList<>();
         var tracker = new dev.binlogrelay.core.binlog.GroupTracker();
         boolean skipping = false;
@@ -185,11 +182,10 @@ public class ImportAndServeIT {
     @ParameterizedTest
     @MethodSource("broken")
     void brokenFilesAreRefusedWithFileOffsetAndReason(String name, String reason) throws Exception {
-        Optional<Path> file = fixture(name);
-        assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path file = fixture(name);
         try (BinlogStore store = BinlogStore.open(tmp.resolve("store"), StoreOptions.defaults())) {
-            BinlogFormatException e = assertThrows(BinlogFormatException.class, () -> new BinlogImporter(store).importFile(file.get()));
-            assertTrue(e.getMessage().contains(file.get().getFileName().toString()) && e.getMessage().contains("offset")
+            BinlogFormatException e = assertThrows(BinlogFormatException.class, () -> new BinlogImporter(store).importFile(file));
+            assertTrue(e.getMessage().contains(file.getFileName().toString()) && e.getMessage().contains("offset")
                     && e.getMessage().contains(reason), e.getMessage());
             assertTrue(store.files().isEmpty(), "nothing stored");
         }
@@ -203,9 +199,8 @@ public class ImportAndServeIT {
 
     @org.junit.jupiter.api.Test
     void importCommandLoadsFilesAndRefusesBrokenOnes() throws Exception {
-        Optional<Path> good = fixture("osheroff-mysql-binlog-connector-java/mysql-bin.checksum-crc32");
-        Optional<Path> broken = fixture("blackbeam-rust_mysql_common/binlog_truncated_event.000001");
-        assumeTrue(good.isPresent() && broken.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
+        Path good = fixture("osheroff-mysql-binlog-connector-java/mysql-bin.checksum-crc32");
+        Path broken = fixture("blackbeam-rust_mysql_common/binlog_truncated_event.000001");
         Path config = tmp.resolve("relay.yaml");
         Files.writeString(config, """
                 server_id: 9001
@@ -217,20 +212,19 @@ public class ImportAndServeIT {
                       password: secret
                 """.formatted(tmp.resolve("cli-store")));
         picocli.CommandLine cli = new picocli.CommandLine(new dev.binlogrelay.server.cli.Main());
-        assertEquals(0, cli.execute("import", "--config", config.toString(), good.get().toString()));
-        assertEquals(4, cli.execute("import", "--config", config.toString(), broken.get().toString()));
-        assertEquals(4, cli.execute("import", "--config", config.toString(), good.get().toString()), "already imported");
+        assertEquals(0, cli.execute("import", "--config", config.toString(), good.toString()));
+        assertEquals(4, cli.execute("import", "--config", config.toString(), broken.toString()));
+        assertEquals(4, cli.execute("import", "--config", config.toString(), good.toString()), "already imported");
         try (BinlogStore store = BinlogStore.open(tmp.resolve("cli-store"), StoreOptions.defaults())) {
             assertEquals(List.of("mysql-bin.checksum-crc32"), store.files().stream().map(f -> f.name()).toList());
-            assertEquals(Files.size(good.get()), store.files().get(0).size());
+            assertEquals(Files.size(good), store.files().get(0).size());
         }
     }
 
     @org.junit.jupiter.api.Test
     void aCorruptedByteIsRefusedByItsCrc() throws Exception {
-        Optional<Path> file = fixture("osheroff-mysql-binlog-connector-java/mysql-bin.checksum-crc32");
-        assumeTrue(file.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
-        byte[] bytes = Files.readAllBytes(file.get());
+        Path file = fixture("osheroff-mysql-binlog-connector-java/mysql-bin.checksum-crc32");
+        byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x01;
         Path bad = tmp.resolve("mysql-bin.000009");
         Files.write(bad, bytes);

@@ -13,6 +13,7 @@ import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoredEvent;
+import dev.binlogrelay.testkit.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,6 @@ import static dev.binlogrelay.server.it.DownstreamAuthIT.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 3, the MySQL chain: relay A serves a recorded MySQL 8.0 binlog with GTIDs (imported; no upstream),
@@ -67,9 +67,7 @@ class MysqlRelayChainIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        Optional<Path> fixture = dev.binlogrelay.server.testsupport.Fixtures.find(FIXTURE);
-        assumeTrue(fixture.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
-        whole = Files.readAllBytes(fixture.get());
+        whole = Files.readAllBytes(Fixtures.file(FIXTURE));
         parsed = BinlogFile.parse(FILE, whole);
         groups = new ArrayList<>();
         GroupTracker tracker = new GroupTracker();
@@ -305,12 +303,11 @@ class MysqlRelayChainIT {
      */
     @Test
     void relayBFollowsAMySql57Relay() throws Exception {
-        Optional<Path> fixture = dev.binlogrelay.server.testsupport.Fixtures.find("easypost-rust-mysql-binlog/bin-log.000001");
-        assumeTrue(fixture.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
-        byte[] file57 = Files.readAllBytes(fixture.get());
+        Path fixture = Fixtures.file("easypost-rust-mysql-binlog/bin-log.000001");
+        byte[] file57 = Files.readAllBytes(fixture);
         Path data = tmp.resolve("a57");
         try (BinlogStore store = BinlogStore.open(data, dev.binlogrelay.storage.StoreOptions.defaults())) {
-            new BinlogImporter(store).importFile(fixture.get());
+            new BinlogImporter(store).importFile(fixture);
         }
         RelayConfig a = RelayHarnessAccess.config(data);
         a.serverId = 9011L;

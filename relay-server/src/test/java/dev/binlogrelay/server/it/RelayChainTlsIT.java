@@ -5,8 +5,8 @@ import dev.binlogrelay.core.auth.NativePassword;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.testkit.MariaDbServer;
+import dev.binlogrelay.testkit.Peers;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -217,7 +217,8 @@ class RelayChainTlsIT {
     void stockMariaDbReplicaOverTlsVerifyingTheRelay() throws Exception {
         try (MariaDbServer replica = MariaDbServer.builder().name("replica-tls").serverId(5).start()) {
             String haveSsl = replica.queryString("SELECT @@have_ssl");
-            Assumptions.assumeTrue("YES".equals(haveSsl) || "DISABLED".equals(haveSsl), "the replica's mariadbd has no TLS library: " + haveSsl);
+            Peers.require("YES".equals(haveSsl) || "DISABLED".equals(haveSsl),
+                    "a TLS library in the replica's mariadbd (have_ssl=" + haveSsl + ")", "install a MariaDB server built with TLS");
             replica.execute("STOP SLAVE", "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + sha2A.port()
                     + ", MASTER_USER='replica_tls', MASTER_PASSWORD='replica-pw', MASTER_CONNECT_RETRY=1,"
                     + " MASTER_HEARTBEAT_PERIOD=1, MASTER_USE_GTID=slave_pos, MASTER_SSL=1, MASTER_SSL_CA='" + certs.caPem()

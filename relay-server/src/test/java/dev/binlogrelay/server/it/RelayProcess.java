@@ -2,16 +2,12 @@ package dev.binlogrelay.server.it;
 
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.testkit.MariaDbServer;
+import dev.binlogrelay.testkit.RelayJvm;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,9 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,39 +22,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The relay as its own OS process ({@code cli.Main run --config relay.yaml}, the test's classpath), so a test can
- * SIGKILL it and start it again on the same data directory and downstream port. Output goes to one log file; every
- * start appends a marker line, so {@link #logOfThisRun()} is what the current process wrote.
- *
- * <p>A JVM shutdown hook kills every relay process still running, so none outlives a failed test run.
+ * The relay as its own OS process ({@code cli.Main run --config relay.yaml} on a private copy of the test's classpath,
+ * started by the testkit's {@link RelayJvm}), so a test can SIGKILL it and start it again on the same data directory
+ * and downstream port. Output goes to one log file; {@link #logOfThisRun()} is what the current process wrote.
  */
 final class RelayProcess implements AutoCloseable {
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Pattern OPENED = Pattern.compile("store \\S+ opened: \\d+ files, committed end (\\S+)");
     private static final Pattern DUMPING = Pattern.compile("dumping from (\\S+):(\\d+)");
     /** Exit status of a JVM ended by SIGKILL (128 + 9); SIGTERM would give 143. */
-    static final int SIGKILL_EXIT = 137;
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "relay-reaper"));
-    }
+    static final int SIGKILL_EXIT = RelayJvm.SIGKILL_EXIT;
 
     private final Path config;
-    private final Path log;
     private final int port;
-    private final String classPath;
     private final Path nativeDir;
-    private Process process;
+    private final RelayJvm jvm;
     private String maxHeap = "-Xmx1g";
-    private long logMark;
-    private int starts;
 
     private RelayProcess(Path config, Path log, int port, String classPath, Path nativeDir) {
         this.config = config;
-        this.log = log;
         this.port = port;
-        this.classPath = classPath;
         this.nativeDir = nativeDir;
+        this.jvm = new RelayJvm(config, log, classPath);
     }
 
     /** Writes {@code dir/relay.yaml} (data in {@code dir/data}, log in {@code dir/relay.log}); nothing runs yet. */
@@ -78,15 +59,8 @@ final class RelayProcess implements AutoCloseable {
     static RelayProcess configure(Path dir, MariaDbServer primary, int downstreamPort, String storageSection, Path dataDir)
             throws IOException {
         Files.createDirectories(dir);
-        String yaml = String.join("\n",
-                "server_id: 9001",
-                "data_dir: " + dataDir,
-                "upstream:",
-                "  host: " + primary.host(),
-                "  port: " + primary.port(),
-                "  user: " + RelayHarness.USER,
-                "  password: " + RelayHarness.PASSWORD,
-                "  start: earliest",
+        List<String> lines = new ArrayList<>(RelayJvm.replicaConfig(9001, dataDir, primary, RelayHarness.USER, RelayHarness.PASSWORD));
+        lines.addAll(List.of(
                 "  heartbeat_period: 1",
                 "  reconnect_min_ms: 50",
                 "  reconnect_max_ms: 500",
@@ -96,7 +70,8 @@ final class RelayProcess implements AutoCloseable {
                 "  users:",
                 "    - user: " + RelayHarness.USER,
                 "      password: " + RelayHarness.PASSWORD,
-                "") + storageSection;
+                ""));
+        String yaml = String.join("\n", lines) + storageSection;
         Path config = dir.resolve("relay.yaml");
         Files.writeString(config, yaml);
         Files.writeString(dir.resolve("logback.xml"), String.join("\n",
@@ -107,8 +82,8 @@ final class RelayProcess implements AutoCloseable {
                 "  <logger name=\"io.netty\" level=\"WARN\"/>",
                 "  <root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>",
                 "</configuration>", ""));
-        return new RelayProcess(config, dir.resolve("relay.log"), downstreamPort, snapshotClassPath(dir.resolve("classpath")),
-                extractRocksDbLibrary(dir.resolve("native")));
+        return new RelayProcess(config, dir.resolve("relay.log"), downstreamPort,
+                RelayJvm.snapshot(RelayJvm.classpathOfThisJvm(), dir.resolve("classpath")), extractRocksDbLibrary(dir.resolve("native")));
     }
 
     /**
@@ -139,7 +114,7 @@ final class RelayProcess implements AutoCloseable {
     }
 
     Path logFile() {
-        return log;
+        return jvm.log();
     }
 
     /** The heap of the next start, e.g. {@code -Xmx512m} (default {@code -Xmx1g}). */
@@ -150,76 +125,21 @@ final class RelayProcess implements AutoCloseable {
 
     /** The OS process id of the running relay. */
     long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     /** Resident set size of the running relay (VmRSS of /proc/pid/status), bytes. */
     long rssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+        return jvm.rssBytes();
     }
 
     /** Starts a relay process (the previous one must be dead); does not wait for it. */
     void start() throws IOException {
-        if (process != null && process.isAlive()) {
-            throw new IllegalStateException("relay process " + process.pid() + " is still running");
-        }
-        starts++;
-        String marker = "=== relay start " + starts + " ===\n";
-        Files.writeString(log, marker, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        logMark = Files.size(log);
         // C1 only and the serial collector: a faster start on a small machine; the relay's behaviour is the same
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                maxHeap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.library.path=" + nativeDir,
+        jvm.jvmOptions(List.of(maxHeap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.library.path=" + nativeDir,
                 "-Dio.netty.leakDetection.level=simple", // the relay's Main turns the detector off unless asked
-                "-Dlogback.configurationFile=" + config.resolveSibling("logback.xml"),
-                "-cp", classPath, "dev.binlogrelay.server.cli.Main", "run", "--config", config.toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        RUNNING.add(process);
-    }
-
-    /**
-     * A private copy of the test's classpath, taken once: every start runs the same code even if a concurrent
-     * build rewrites {@code target/classes} or a jar in the local repository meanwhile. Surefire may start the test
-     * JVM from a manifest-only jar; it then keeps the real classpath in {@code surefire.test.class.path}.
-     */
-    private static String snapshotClassPath(Path dir) throws IOException {
-        String cp = System.getProperty("java.class.path");
-        String surefire = System.getProperty("surefire.test.class.path");
-        if (surefire != null && !surefire.isBlank() && (cp == null || !cp.contains("relay-server"))) {
-            cp = surefire;
-        }
-        List<String> copies = new ArrayList<>();
-        int i = 0;
-        for (String entry : cp.split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            Path target = dir.resolve((i++) + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (var walk = Files.walk(source)) {
-                    for (Path s : (Iterable<Path>) walk::iterator) {
-                        Path t = target.resolve(source.relativize(s).toString());
-                        if (Files.isDirectory(s)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(s, t);
-                        }
-                    }
-                }
-            } else if (Files.isRegularFile(source)) {
-                Files.createDirectories(dir);
-                Files.copy(source, target);
-            } else {
-                continue;
-            }
-            copies.add(target.toString());
-        }
-        return String.join(File.pathSeparator, copies);
+                "-Dlogback.configurationFile=" + config.resolveSibling("logback.xml")));
+        jvm.start();
     }
 
     /**
@@ -243,44 +163,29 @@ final class RelayProcess implements AutoCloseable {
      * binds the port only after recovery.
      */
     void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("relay process exited with code " + process.exitValue() + " while starting; its log:\n" + tail(logOfThisRun()));
-            }
-            try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@server_id")) {
-                if (rs.next()) {
-                    return;
-                }
-            } catch (SQLException e) {
-                last = e;
-            }
-            pause(50);
+        try {
+            jvm.awaitAnswering(port, RelayHarness.USER, RelayHarness.PASSWORD, timeout);
+        } catch (IllegalStateException e) {
+            fail(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
-        fail("relay did not answer on 127.0.0.1:" + port + " within " + timeout + " (last: " + last + "); its log:\n"
-                + tail(logOfThisRun()));
     }
 
     /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux, checked by the exit status). */
     void kill() throws InterruptedException {
-        Process p = process;
-        p.destroyForcibly();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            fail("relay process " + p.pid() + " did not die within 30 s of SIGKILL");
-        }
-        RUNNING.remove(p);
-        assertEquals(SIGKILL_EXIT, p.exitValue(), "relay process " + p.pid() + " was not ended by SIGKILL");
+        long pid = jvm.pid();
+        assertEquals(SIGKILL_EXIT, jvm.kill(), "relay process " + pid + " was not ended by SIGKILL");
     }
 
     boolean isAlive() {
-        return process != null && process.isAlive();
+        return jvm.isAlive();
     }
 
     /** A new SQL connection to the relay's downstream port; the caller closes it. */
     Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/?user=" + RelayHarness.USER + "&password="
-                + RelayHarness.PASSWORD + "&connectTimeout=2000&socketTimeout=10000");
+        return RelayJvm.connect(port, RelayHarness.USER, RelayHarness.PASSWORD);
     }
 
     /** SHOW MASTER STATUS on {@code c} (for the relay: its committed end), empty for an empty store. */
@@ -296,7 +201,6 @@ final class RelayProcess implements AutoCloseable {
         }
     }
 
-    /** What the current process has written to the log so far. */
     /**
      * Waits (bounded) until this relay's SHOW MASTER STATUS equals the primary's (the primary must be quiet;
      * its position is re-read each time, since MariaDB writes a BINLOG_CHECKPOINT on its own after a rotate).
@@ -323,13 +227,9 @@ final class RelayProcess implements AutoCloseable {
                 + "; it is at " + at + "; its log:\n" + tail(logOfThisRun()));
     }
 
+    /** What the current process has written to the log so far. */
     String logOfThisRun() {
-        try {
-            byte[] all = Files.readAllBytes(log);
-            return new String(all, (int) Math.min(logMark, all.length), (int) Math.max(0, all.length - logMark), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return jvm.logOfThisRun();
     }
 
     /** The committed end the store recovered when this process opened it; empty for an empty store. */
@@ -353,32 +253,12 @@ final class RelayProcess implements AutoCloseable {
     }
 
     static String tail(String text) {
-        return text.length() <= 8000 ? text : "..." + text.substring(text.length() - 8000);
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return RelayJvm.tail(text);
     }
 
     /** Kills the process if it still runs (SIGKILL: nothing of a failed test should linger). */
     @Override
     public void close() {
-        Process p = process;
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (p != null) {
-            RUNNING.remove(p);
-        }
+        jvm.close();
     }
 }

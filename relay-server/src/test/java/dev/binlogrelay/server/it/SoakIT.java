@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 25% + 64 MiB over the first half's) and under 768 MiB; the replica ends equal to the primary and the raw reader got
  * every event of the primary's binlog, byte for byte, in order.
  *
- * <p>About a minute in the normal run; {@code -Psoak} runs it for 10 minutes ({@code -Dsoak.seconds=N} for any length).
+ * <p>About a minute in the normal run; {@code -Plong} runs it for 10 minutes ({@code -Dsoak.seconds=N} for any length).
  */
 class SoakIT {
     private static final Duration WAIT = Duration.ofSeconds(90);

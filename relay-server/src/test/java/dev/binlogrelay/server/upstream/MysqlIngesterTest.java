@@ -15,6 +15,7 @@ import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.StoreOptions;
 import dev.binlogrelay.storage.StoredEvent;
+import dev.binlogrelay.testkit.Fixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The ingester with a MySQL 8.0 stream (a recorded binlog with GTIDs, shared/fixtures; skipped where absent):
+ * The ingester with a MySQL 8.0 stream (a recorded binlog with GTIDs, shared/fixtures; a missing one skips, or fails under RELAY_STRICT_PEERS=1):
  * the executed GTID set is kept with every group, heartbeats (v1 and v2) are never stored, and a GTID resume
  * (the primary starts at the file's beginning and leaves out what the relay has) continues exactly at the
  * relay's end.
@@ -50,9 +50,7 @@ class MysqlIngesterTest {
 
     @BeforeEach
     void readFixture() throws Exception {
-        Optional<Path> fixture = dev.binlogrelay.server.testsupport.Fixtures.find(FIXTURE);
-        assumeTrue(fixture.isPresent(), "shared/fixtures/binlog is absent: recorded-binlog tests skipped");
-        file = BinlogFile.parse(FILE, Files.readAllBytes(fixture.get()));
+        file = BinlogFile.parse(FILE, Files.readAllBytes(Fixtures.file(FIXTURE)));
         assertEquals(ChecksumAlgorithm.CRC32, file.checksum());
         GroupTracker tracker = new GroupTracker();
         groups = new ArrayList<>();
@@ -143,7 +141,7 @@ class MysqlIngesterTest {
     @Test
     void resumesByGtidSetWithoutDuplicatesOrGaps() throws Exception {
         int held = 4; // FDE, PREVIOUS_GTIDS, two transactions
-        assumeTrue(groups.size() > held + 2, "fixture has enough groups");
+        assertTrue(groups.size() > held + 2, "fixture has enough groups");
         try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
             BinlogIngester first = new BinlogIngester(store);
             first.startStream(FILE, 4, null);

@@ -2,7 +2,6 @@ package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.core.auth.CachingSha2Hash;
 import dev.binlogrelay.server.config.RelayConfig;
-import dev.binlogrelay.server.it.TestCerts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,12 +13,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The auth and TLS keys of the config: they load, and a bad one stops start-up with a line naming it. */
+/**
+ * The auth and TLS keys of the config: they load, and a bad one stops start-up with a line naming it. Key and
+ * certificate files made with openssl: {@link SecurityConfigFilesIT}.
+ */
 class SecurityConfigTest {
     @TempDir
     Path tmp;
 
     private String base(String upstreamExtra, String downstreamExtra, String users) {
+        return base(tmp, upstreamExtra, downstreamExtra, users);
+    }
+
+    /** A config with the store under {@code tmp/data} and these extra upstream and downstream lines and users. */
+    static String base(Path tmp, String upstreamExtra, String downstreamExtra, String users) {
         return """
                 server_id: 9001
                 data_dir: %s
@@ -34,7 +41,7 @@ class SecurityConfigTest {
                 %s""".formatted(tmp.resolve("data"), upstreamExtra, downstreamExtra, users);
     }
 
-    private static final String REPL = "    - user: repl\n      password: secret\n";
+    static final String REPL = "    - user: repl\n      password: secret\n";
 
     private Path write(String yaml) throws IOException {
         return new ConfigFiles(tmp).write(yaml);
@@ -77,44 +84,6 @@ class SecurityConfigTest {
         String twice = error(base("", "", REPL + REPL));
         assertTrue(twice.contains("listed twice"), twice);
         assertTrue(error(base("", "  default_auth_plugin: sha256_password\n", REPL)).contains("'downstream.default_auth_plugin'"));
-    }
-
-    @Test
-    void tlsAndRsaFilesLoadAndBadOnesAreNamed() throws Exception {
-        TestCerts certs = TestCerts.create(tmp.resolve("certs"));
-        TestCerts.Server server = certs.server("relay", "IP:127.0.0.1");
-        TestCerts.Server other = certs.server("other", "DNS:other");
-        TestCerts.RsaPair rsa = certs.rsaPair("rsa");
-        String tls = "  tls:\n    cert: " + server.cert() + "\n    key: " + server.pkcs1Key() + "\n    ca: " + certs.caPem() + "\n"
-                + "  rsa_private_key: " + rsa.privateKey() + "\n  rsa_public_key: " + rsa.publicKey() + "\n"
-                + "  default_auth_plugin: caching_sha2_password\n";
-        String up = "  ssl_mode: verify_identity\n  ssl_ca: " + certs.caPem() + "\n  server_public_key: " + rsa.publicKey() + "\n";
-        RelayConfig c = ConfigCheck.load(write(base(up, tls, REPL + "    - user: t\n      password: x\n      require_tls: true\n")));
-        var security = SecurityConfig.downstream(c.downstream, tmp.resolve("data"));
-        assertNotNull(security.tls());
-        assertEquals(dev.binlogrelay.core.auth.AuthPlugin.CACHING_SHA2_PASSWORD, security.defaultPlugin());
-        assertTrue(security.rsaPublicKeyPem().equals(Files.readString(rsa.publicKey())), security.rsaPublicKeyPem());
-        var upstream = SecurityConfig.upstream(c.upstream);
-        assertEquals(dev.binlogrelay.server.upstream.SslMode.VERIFY_IDENTITY, upstream.sslMode());
-        assertNotNull(upstream.serverPublicKey());
-
-        String missing = error(base("", "  tls:\n    cert: " + tmp.resolve("nope.pem") + "\n    key: " + server.key() + "\n", REPL));
-        assertTrue(missing.contains("bad value for 'downstream.tls.cert'") && missing.contains("nope.pem"), missing);
-        assertTrue(error(base("", "  tls:\n    cert: " + server.cert() + "\n", REPL)).contains("missing key 'downstream.tls.key'"));
-        String notAKey = error(base("", "  tls:\n    cert: " + server.cert() + "\n    key: " + server.cert() + "\n", REPL));
-        assertTrue(notAKey.contains("bad value for 'downstream.tls.key'"), notAKey);
-        String wrongKey = error(base("", "  tls:\n    cert: " + server.cert() + "\n    key: " + other.key() + "\n", REPL));
-        assertTrue(wrongKey.contains("bad value for 'downstream.tls.key'") && wrongKey.contains("does not belong"), wrongKey);
-        String pubOnly = error(base("", "  rsa_public_key: " + rsa.publicKey() + "\n", REPL));
-        assertTrue(pubOnly.contains("downstream.rsa_public_key needs downstream.rsa_private_key"), pubOnly);
-        String pair = error(base("", "  rsa_private_key: " + rsa.privateKey() + "\n  rsa_public_key: " + server.cert() + "\n", REPL));
-        assertTrue(pair.contains("bad value for 'downstream.rsa_public_key'"), pair);
-        String mode = error(base("  ssl_mode: sometimes\n", "", REPL));
-        assertTrue(mode.contains("bad value for 'upstream.ssl_mode'"), mode);
-        String ca = error(base("  ssl_mode: required\n  ssl_ca: " + certs.caPem() + "\n", "", REPL));
-        assertTrue(ca.contains("upstream.ssl_ca is used only with"), ca);
-        String key = error(base("  server_public_key: " + server.cert() + "\n", "", REPL));
-        assertTrue(key.contains("bad value for 'upstream.server_public_key'"), key);
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.List;
 public final class GtidState {
     private final MariaGtidTracker maria;
     private final MysqlGtidTracker mysql;
-    private final List<GtidTracker> trackers;
+    private final List<GtidTracker<?>> trackers;
 
     private GtidState(MariaGtidTracker maria, MysqlGtidTracker mysql) {
         this.maria = maria;
@@ -37,7 +37,7 @@ public final class GtidState {
 
     /** Advances over one complete group and adds the state after it to the group's {@code update}. */
     public void apply(List<EventToStore> group, ChecksumAlgorithm checksum, StateUpdate.Builder update) {
-        for (GtidTracker t : trackers) {
+        for (GtidTracker<?> t : trackers) {
             t.apply(group, checksum, update);
         }
     }

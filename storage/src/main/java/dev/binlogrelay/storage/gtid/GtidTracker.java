@@ -11,15 +11,38 @@ import java.util.List;
  * what of its state each group's batch must record. Only the flavor's own events move it; the other flavor's
  * events pass through, so both trackers can follow any stream.
  *
+ * <p>The state is one immutable value {@code S}; the tracker keeps the value after the last written group, so a
+ * failed write goes back to it.
+ *
  * <p>Threading: the store's writer thread only.
  */
-public sealed interface GtidTracker permits MariaGtidTracker, MysqlGtidTracker {
+public abstract sealed class GtidTracker<S> permits MariaGtidTracker, MysqlGtidTracker {
+    private S current;
+    private S written;
+
+    GtidTracker(S initial) {
+        current = initial;
+        written = initial;
+    }
+
     /** Advances over one complete group, in order, and puts the state after it into the group's {@code update}. */
-    void apply(List<EventToStore> group, ChecksumAlgorithm checksum, StateUpdate.Builder update);
+    public abstract void apply(List<EventToStore> group, ChecksumAlgorithm checksum, StateUpdate.Builder update);
 
     /** The groups applied so far were written: they become what {@link #rollback} returns to. */
-    void written();
+    public final void written() {
+        written = current;
+    }
 
     /** Writing the groups applied since {@link #written} failed: back to the state after the last written group. */
-    void rollback();
+    public final void rollback() {
+        current = written;
+    }
+
+    final S current() {
+        return current;
+    }
+
+    final void moveTo(S next) {
+        current = next;
+    }
 }

@@ -17,21 +17,22 @@ import java.util.List;
  * state starts at the beginning of what the relay holds). Until the first GTID group, a GTID_LIST event sets the
  * position (the state the binlog file starts from).
  */
-public final class MariaGtidTracker implements GtidTracker {
-    private MariaGtidPosition position;
-    /** True once the start position is recorded (a GTID group is stored). */
-    private boolean started;
-    private MariaGtidPosition writtenPosition;
-    private boolean writtenStarted;
+public final class MariaGtidTracker extends GtidTracker<MariaGtidTracker.Mark> {
+    /**
+     * @param position the GTID position after the last group
+     * @param started  true once the start position is recorded (a GTID group is stored)
+     */
+    record Mark(MariaGtidPosition position, boolean started) {
+    }
 
     MariaGtidTracker(MariaGtidPosition position, boolean started) {
-        this.position = position;
-        this.started = started;
-        written();
+        super(new Mark(position, started));
     }
 
     @Override
     public void apply(List<EventToStore> group, ChecksumAlgorithm checksum, StateUpdate.Builder update) {
+        MariaGtidPosition position = current().position();
+        boolean started = current().started();
         for (EventToStore e : group) {
             if (e.gtid() != null) {
                 if (!started) {
@@ -44,26 +45,15 @@ public final class MariaGtidTracker implements GtidTracker {
             }
         }
         update.mariaGtidPosition(position);
+        moveTo(new Mark(position, started));
     }
 
     /** Starting a GTID dump into an empty store: the position asked for. */
     void startAt(MariaGtidPosition start) {
-        position = start;
+        moveTo(new Mark(start, current().started()));
     }
 
     MariaGtidPosition position() {
-        return position;
-    }
-
-    @Override
-    public void written() {
-        writtenPosition = position;
-        writtenStarted = started;
-    }
-
-    @Override
-    public void rollback() {
-        position = writtenPosition;
-        started = writtenStarted;
+        return current().position();
     }
 }

@@ -13,50 +13,39 @@ import java.util.List;
  * relay started from, plus every stored GTID). Written with a group when it changes, and with the first group
  * after a start from a GTID set that is not recorded yet.
  */
-public final class MysqlGtidTracker implements GtidTracker {
-    private MysqlGtidSet executed;
-    /** True if the store has the set recorded (as of the groups applied). */
-    private boolean recorded;
-    private MysqlGtidSet writtenExecuted;
-    private boolean writtenRecorded;
+public final class MysqlGtidTracker extends GtidTracker<MysqlGtidTracker.Mark> {
+    /**
+     * @param executed the executed set after the last group
+     * @param recorded true if the store has the set recorded (as of the groups applied)
+     */
+    record Mark(MysqlGtidSet executed, boolean recorded) {
+    }
 
     MysqlGtidTracker(MysqlGtidSet executed, boolean recorded) {
-        this.executed = executed;
-        this.recorded = recorded;
-        written();
+        super(new Mark(executed, recorded));
     }
 
     @Override
     public void apply(List<EventToStore> group, ChecksumAlgorithm checksum, StateUpdate.Builder update) {
+        MysqlGtidSet executed = current().executed();
         MysqlGtidSet after = executed;
         for (EventToStore e : group) {
             after = MysqlGtidEvent.executedAfter(after, e.bytes(), checksum);
         }
+        boolean recorded = current().recorded();
         if (!after.equals(executed) || (!after.isEmpty() && !recorded)) {
             update.mysqlExecuted(after);
             recorded = true;
         }
-        executed = after;
+        moveTo(new Mark(after, recorded));
     }
 
     /** Starting a MySQL GTID dump into an empty store: the set asked for. */
     void startAt(MysqlGtidSet start) {
-        executed = start;
+        moveTo(new Mark(start, current().recorded()));
     }
 
     MysqlGtidSet executed() {
-        return executed;
-    }
-
-    @Override
-    public void written() {
-        writtenExecuted = executed;
-        writtenRecorded = recorded;
-    }
-
-    @Override
-    public void rollback() {
-        executed = writtenExecuted;
-        recorded = writtenRecorded;
+        return current().executed();
     }
 }

