@@ -12,7 +12,6 @@ import dev.binlogrelay.core.protocol.PeerText;
 final class SqlException extends RuntimeException {
     static final int ER_EMPTY_QUERY = 1065;
     static final int ER_UNKNOWN_ERROR = 1105;
-    static final int ER_NO_SUCH_TABLE = 1146;
     static final int ER_BAD_FIELD = 1054;
     static final int ER_NONEXISTING_GRANT = 1141;
     static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
