@@ -131,7 +131,7 @@ public final class StoreState {
         }
         Decoded last = decodedVariables;
         if (last == null || !last.text().equals(text)) {
-            last = new Decoded(text, decodeVariables(text));
+            last = new Decoded(text, VariablesText.decode(text));
             decodedVariables = last; // SQL answers read them often: decode once per change
         }
         return last.variables();
@@ -150,59 +150,12 @@ public final class StoreState {
      */
     public boolean recordUpstreamVariables(Map<String, String> variables) {
         Objects.requireNonNull(variables, "variables");
-        String encoded = encodeVariables(variables);
+        String encoded = VariablesText.encode(variables);
         if (meta(VARIABLES).map(encoded::equals).orElse(false)) {
             return false;
         }
         write(Map.of(VARIABLES, encoded), List.of());
         return true;
-    }
-
-    static String encodeVariables(Map<String, String> variables) {
-        StringBuilder b = new StringBuilder();
-        variables.forEach((name, value) -> {
-            escape(b, Objects.requireNonNull(name, "variable name"));
-            b.append('=');
-            escape(b, value == null ? "" : value);
-            b.append('\n');
-        });
-        return b.toString();
-    }
-
-    private static void escape(StringBuilder b, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '=' -> b.append("\\=");
-                default -> b.append(c);
-            }
-        }
-    }
-
-    static Map<String, String> decodeVariables(String text) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        StringBuilder name = new StringBuilder();
-        StringBuilder value = new StringBuilder();
-        StringBuilder at = name;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\\' && i + 1 < text.length()) {
-                char n = text.charAt(++i);
-                at.append(n == 'n' ? '\n' : n);
-            } else if (c == '=' && at == name) {
-                at = value;
-            } else if (c == '\n') {
-                out.put(name.toString(), value.toString());
-                name.setLength(0);
-                value.setLength(0);
-                at = name;
-            } else {
-                at.append(c);
-            }
-        }
-        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The name of the binlog's checksum algorithm ({@link ChecksumAlgorithm}), as the last format description said. */
