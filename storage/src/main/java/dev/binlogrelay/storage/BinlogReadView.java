@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 public interface BinlogReadView {
     Path directory();
 
-    /** Everything the store remembers besides the binlog: format descriptions, GTID state, upstream identity. */
-    StoreState state();
+    /** Everything the store remembers besides the binlog (format descriptions, GTID state, upstream identity), read-only. */
+    StoreStateView state();
 
     // ------------------------------------------------------------------ files and positions
 

@@ -46,7 +46,7 @@ import java.util.Optional;
  * readers can see: with a sync interval, a written but not yet durable batch does not change what this returns.
  * Setters here write outside groups: one atomic, fsynced batch per call. Any thread.
  */
-public final class StoreState {
+public final class StoreState implements StoreStateView {
     static final String UPSTREAM_PREFIX = "upstream.";
     static final String GTID_POS = "upstream.gtid_pos";
     static final String START_GTID_POS = "upstream.start_gtid_pos";
@@ -74,6 +74,7 @@ public final class StoreState {
     // ------------------------------------------------------------------ the store
 
     /** A random id given to the store when it was created; a store deleted and made again has a new one. */
+    @Override
     public String storeId() {
         return meta(Values.META_STORE_ID).orElseThrow(() -> new StoreException("store " + ctx.dir() + " has no id"));
     }
@@ -91,31 +92,37 @@ public final class StoreState {
     }
 
     /** The upstream's (or an imported file's) server version. */
+    @Override
     public Optional<String> serverVersion() {
         return meta(SERVER_VERSION);
     }
 
     /** The upstream's @@server_id (or an imported file's writer's). */
+    @Override
     public Optional<String> serverId() {
         return meta(SERVER_ID);
     }
 
     /** The upstream's @@gtid_domain_id (MariaDB). */
+    @Override
     public Optional<Long> gtidDomainId() {
         return meta(DOMAIN_ID).map(Long::parseLong);
     }
 
     /** The upstream's @@server_uuid (MySQL). */
+    @Override
     public Optional<String> serverUuid() {
         return meta(SERVER_UUID);
     }
 
     /** The upstream's @@gtid_mode (MySQL). */
+    @Override
     public Optional<String> gtidMode() {
         return meta(GTID_MODE);
     }
 
     /** True if the upstream's @@gtid_mode is ON (or ON_PERMISSIVE): it can be resumed by GTID. */
+    @Override
     public boolean gtidModeOn() {
         return gtidMode().orElse("").toUpperCase(Locale.ROOT).startsWith("ON");
     }
@@ -159,6 +166,7 @@ public final class StoreState {
     }
 
     /** The name of the binlog's checksum algorithm ({@link ChecksumAlgorithm}), as the last format description said. */
+    @Override
     public Optional<String> checksum() {
         return meta(CHECKSUM);
     }
@@ -166,11 +174,13 @@ public final class StoreState {
     // ------------------------------------------------------------------ GTID state
 
     /** The MariaDB GTID position after the last stored group; empty without MariaDB GTIDs. */
+    @Override
     public MariaGtidPosition mariaGtidPosition() {
         return meta(GTID_POS).map(MariaGtidPosition::parse).orElse(MariaGtidPosition.EMPTY);
     }
 
     /** The MariaDB GTID position just before the first GTID group the store holds; empty if it holds none. */
+    @Override
     public Optional<MariaGtidPosition> mariaStartPosition() {
         return meta(START_GTID_POS).map(MariaGtidPosition::parse);
     }
@@ -179,11 +189,13 @@ public final class StoreState {
      * The MySQL GTID set executed up to the last stored group (the first file's PREVIOUS_GTIDS, or the GTID set
      * the relay started from, plus every stored GTID); empty without MySQL GTIDs.
      */
+    @Override
     public MysqlGtidSet mysqlExecuted() {
         return mysqlExecutedRecorded().orElse(MysqlGtidSet.EMPTY);
     }
 
     /** The MySQL executed GTID set if one was recorded. */
+    @Override
     public Optional<MysqlGtidSet> mysqlExecutedRecorded() {
         Optional<String> text = meta(GTID_EXECUTED);
         try {
@@ -195,7 +207,14 @@ public final class StoreState {
 
     // ------------------------------------------------------------------ format descriptions
 
-    /** The format description event of a held file; empty if the file is not held or none was stored for it. */
+    /**
+     * The format description event of a held file; empty if the file is not held or none was stored for it.
+     * Read straight from the files column family: with {@link SyncMode.Interval} a format description written with a
+     * group of an already published file can be seen before that group is durable. That is harmless because a file
+     * has one format description (a re-sent one has the same content); a new file's is seen only once the file is
+     * published.
+     */
+    @Override
     public Optional<byte[]> formatDescription(String file) {
         Objects.requireNonNull(file, "file");
         return ctx.underReadLock(() -> {
@@ -250,6 +269,7 @@ public final class StoreState {
                          Optional<String> serverUuid) {
     }
 
+    @Override
     public Origin origin() {
         return new Origin(meta(ORIGIN_UPSTREAM), meta(ORIGIN_START), meta(ORIGIN_SERVER_ID), meta(ORIGIN_SERVER_UUID));
     }

@@ -71,6 +71,7 @@ class BinlogIngesterTest {
             long end = 4 + events.stream().mapToLong(e -> e.length).sum();
             assertEquals(Optional.of(new BinlogPosition(FILE, end)), store.committedEnd());
             assertEquals(events.size(), readAll(store).size());
+            assertTrue(store.state().mariaStartPosition().isPresent(), "the start position is recorded with the first GTID group");
             assertEquals(ingester.gtidPosition().toString(), store.state().mariaGtidPosition().toString());
         }
     }
