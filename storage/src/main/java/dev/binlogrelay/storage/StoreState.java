@@ -131,6 +131,7 @@ public final class StoreState implements StoreStateView {
      * The upstream's global variables as its {@code SHOW GLOBAL VARIABLES} last listed them at a login, by name in
      * the upstream's order; empty if never learned (an imported store, or an upstream that refused the query).
      */
+    @Override
     public Map<String, String> upstreamVariables() {
         String text = meta(VARIABLES).orElse(null);
         if (text == null) {
