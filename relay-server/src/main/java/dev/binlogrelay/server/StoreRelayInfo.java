@@ -4,7 +4,11 @@ import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.core.binlog.MariaGtidEvent;
+import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogStore;
@@ -99,6 +103,39 @@ final class StoreRelayInfo implements RelayInfo {
     public String mysqlGtidPurged() {
         var files = store.files();
         return files.isEmpty() ? "" : store.mysqlPreviousGtids(files.get(0).name()).map(Object::toString).orElse("");
+    }
+
+    @Override
+    public Optional<String> binlogGtidPos(String file, long position) {
+        var held = store.file(file);
+        if (held.isEmpty() || position > held.get().size() || position < 4) {
+            return Optional.empty();
+        }
+        ChecksumAlgorithm checksum = store.state().formatDescription(file).map(FormatDescription::checksum)
+                .orElse(ChecksumAlgorithm.fromName(binlogChecksum()));
+        MariaGtidPosition at = MariaGtidPosition.EMPTY;
+        // read the file up to the position, as MariaDB does for this function
+        try (BinlogCursor cursor = store.openCursor(file, held.get().firstPosition())) {
+            for (StoredEvent e = cursor.next(); e != null && e.file().equals(file) && e.position() < position; e = cursor.next()) {
+                int type = Events.type(e.bytes());
+                if (type == EventType.MARIA_GTID_LIST) {
+                    at = MariaGtidPosition.of(MariaGtidEvent.gtidList(e.bytes(), checksum));
+                } else if (type == EventType.MARIA_GTID) {
+                    at = at.with(MariaGtidEvent.gtid(e.bytes()));
+                }
+                if (e.endPosition() > position && e.position() < position) {
+                    return Optional.empty(); // inside an event
+                }
+            }
+        } catch (PositionException e) {
+            return Optional.empty();
+        }
+        return Optional.of(at.toString());
+    }
+
+    @Override
+    public java.util.Map<String, String> upstreamVariables() {
+        return store.state().upstreamVariables();
     }
 
     @Override

@@ -26,6 +26,8 @@ import java.util.Optional;
  * upstream server info (the info        meta "upstream." + column                 at each upstream login
  *   query's columns: server_id, version,
  *   gtid_domain_id, server_uuid, gtid_mode)
+ * the upstream's global variables       meta "upstream.variables" (name=value      at login, when they changed
+ *   (SHOW GLOBAL VARIABLES)               lines, \\ \n \= escaped)
  * checksum algorithm                    meta "upstream.checksum"                  with a format description
  * MariaDB GTID position                 meta "upstream.gtid_pos"                  in every group's batch
  * MariaDB position before the first     meta "upstream.start_gtid_pos"            in the first GTID group's batch
@@ -55,6 +57,7 @@ public final class StoreState implements StoreStateView {
     static final String DOMAIN_ID = "upstream.gtid_domain_id";
     static final String SERVER_UUID = "upstream.server_uuid";
     static final String GTID_MODE = "upstream.gtid_mode";
+    static final String VARIABLES = "upstream.variables";
     static final String ORIGIN_UPSTREAM = "origin.upstream";
     static final String ORIGIN_START = "origin.start";
     static final String ORIGIN_SERVER_ID = "origin.server_id";
@@ -122,6 +125,45 @@ public final class StoreState implements StoreStateView {
     @Override
     public boolean gtidModeOn() {
         return gtidMode().orElse("").toUpperCase(Locale.ROOT).startsWith("ON");
+    }
+
+    /**
+     * The upstream's global variables as its {@code SHOW GLOBAL VARIABLES} last listed them at a login, by name in
+     * the upstream's order; empty if never learned (an imported store, or an upstream that refused the query).
+     */
+    @Override
+    public Map<String, String> upstreamVariables() {
+        String text = meta(VARIABLES).orElse(null);
+        if (text == null) {
+            return Map.of();
+        }
+        Decoded last = decodedVariables;
+        if (last == null || !last.text().equals(text)) {
+            last = new Decoded(text, VariablesText.decode(text));
+            decodedVariables = last; // SQL answers read them often: decode once per change
+        }
+        return last.variables();
+    }
+
+    private record Decoded(String text, Map<String, String> variables) {
+    }
+
+    private volatile Decoded decodedVariables;
+
+    /**
+     * Records the upstream's global variables (names and values as its SHOW GLOBAL VARIABLES gives them), replacing
+     * the ones recorded before. Writes (one fsynced batch) only when they differ from what is recorded.
+     *
+     * @return true if they changed and were written
+     */
+    public boolean recordUpstreamVariables(Map<String, String> variables) {
+        Objects.requireNonNull(variables, "variables");
+        String encoded = VariablesText.encode(variables);
+        if (meta(VARIABLES).map(encoded::equals).orElse(false)) {
+            return false;
+        }
+        write(Map.of(VARIABLES, encoded), List.of());
+        return true;
     }
 
     /** The name of the binlog's checksum algorithm ({@link ChecksumAlgorithm}), as the last format description said. */

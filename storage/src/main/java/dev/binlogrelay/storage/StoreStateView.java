@@ -39,6 +39,9 @@ public interface StoreStateView {
     /** The format description event of {@code file}, as stored with the file's record. */
     Optional<byte[]> formatDescription(String file);
 
+    /** The upstream's global variables as its SHOW GLOBAL VARIABLES last listed them, by name; empty if never learned. */
+    java.util.Map<String, String> upstreamVariables();
+
     /** What the store was filled from. */
     StoreState.Origin origin();
 }

@@ -147,4 +147,23 @@ class StoreStateTest {
             assertArrayEquals(FDE_1, raw.db.get(raw.files, Keys.format(1)));
         }
     }
+
+    @Test
+    void upstreamVariablesRoundTripAndAreWrittenOnlyWhenTheyChange() {
+        Map<String, String> vars = new java.util.LinkedHashMap<>();
+        vars.put("character_set_server", "latin1");
+        vars.put("init_connect", "SET a=1;\nSET b='x\\y'");
+        vars.put("odd=name", "");
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            assertEquals(Map.of(), store.state().upstreamVariables(), "never learned");
+            assertTrue(store.state().recordUpstreamVariables(vars));
+            assertFalse(store.state().recordUpstreamVariables(new java.util.LinkedHashMap<>(vars)), "unchanged: not written");
+        }
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            assertEquals(vars, store.state().upstreamVariables());
+            assertEquals(List.copyOf(vars.keySet()), List.copyOf(store.state().upstreamVariables().keySet()), "the upstream's order");
+            assertTrue(store.state().recordUpstreamVariables(Map.of("character_set_server", "utf8mb4")));
+            assertEquals(Map.of("character_set_server", "utf8mb4"), store.state().upstreamVariables(), "replaced whole");
+        }
+    }
 }

@@ -40,8 +40,13 @@ public record TextResultSet(List<String> columns, List<List<String>> rows) {
         return new TextResultSet(columns, List.of(Arrays.asList(values)));
     }
 
-    /** The packets (payloads) of this result set, in order. */
+    /** The packets (payloads) of this result set, in order; the EOF packets say autocommit is on. */
     public List<ByteBuf> encode(ByteBufAllocator alloc) {
+        return encode(alloc, ServerStatus.AUTOCOMMIT);
+    }
+
+    /** The packets (payloads) of this result set, in order, with these server status flags in its EOF packets. */
+    public List<ByteBuf> encode(ByteBufAllocator alloc, int statusFlags) {
         for (List<String> row : rows) {
             if (row.size() != columns.size()) {
                 throw new IllegalArgumentException("row has " + row.size() + " values for " + columns.size() + " columns");
@@ -54,7 +59,7 @@ public record TextResultSet(List<String> columns, List<List<String>> rows) {
         for (String column : columns) {
             packets.add(columnDefinition(alloc, column));
         }
-        packets.add(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(alloc));
+        packets.add(new EofPacket(0, statusFlags).encode(alloc));
         for (List<String> row : rows) {
             ByteBuf out = alloc.buffer();
             for (String value : row) {
@@ -66,7 +71,7 @@ public record TextResultSet(List<String> columns, List<List<String>> rows) {
             }
             packets.add(out);
         }
-        packets.add(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(alloc));
+        packets.add(new EofPacket(0, statusFlags).encode(alloc));
         return packets;
     }
 

@@ -89,4 +89,25 @@ class QueryResponseReaderTest {
         assertThrows(ProtocolException.class, () -> new QueryResponseReader().accept(buf("00")), "0 columns");
         assertThrows(ProtocolException.class, () -> new QueryResponseReader().accept(buf("FC 0110")), "4097 columns");
     }
+
+    @Test
+    void boundedReaderDropsRowsPastTheCountOrTheBytesAndSaysSo() {
+        List<List<String>> rows = List.of(List.of("a", "1"), List.of("b", "22"), List.of("c", "333"));
+        for (int[] bound : new int[][] {{2, 1000}, {1000, 10}}) {
+            List<ByteBuf> packets = TextResultSet.of(List.of("Variable_name", "Value"), rows).encode(Codecs.ALLOC);
+            QueryResponseReader r = new QueryResponseReader(bound[0], bound[1]);
+            try {
+                for (int i = 0; i < packets.size(); i++) {
+                    assertEquals(i == packets.size() - 1, r.accept(packets.get(i)), "complete after packet " + i);
+                }
+            } finally {
+                packets.forEach(ByteBuf::release);
+            }
+            assertTrue(r.truncated());
+            assertEquals(rows.subList(0, 2), r.resultSet().rows(), "rows within " + bound[0] + " rows, " + bound[1] + " bytes");
+        }
+        QueryResponseReader all = read(TextResultSet.of(List.of("Variable_name", "Value"), rows).encode(Codecs.ALLOC));
+        assertFalse(all.truncated());
+        assertEquals(rows, all.resultSet().rows());
+    }
 }

@@ -46,6 +46,9 @@ final class ExpressionEvaluator {
         define(0, 0, (a, s) -> "0", "LAST_INSERT_ID");
         define(0, 0, (a, s) -> UUID.randomUUID().toString(), "UUID");
         define(1, ANY, this::concat, "CONCAT");
+        define(2, 2, this::binlogGtidPos, "BINLOG_GTID_POS");
+        define(2, 2, (a, s) -> timeDiff(a.get(0), a.get(1)), "TIMEDIFF");
+        define(1, 1, (a, s) -> timeToSec(a.get(0)), "TIME_TO_SEC");
     }
 
     private void define(int minArgs, int maxArgs, BiFunction<List<String>, SqlSession, String> body, String... names) {
@@ -121,6 +124,50 @@ final class ExpressionEvaluator {
             return null;
         }
         return String.join("", args);
+    }
+
+    /** MariaDB's BINLOG_GTID_POS(file, position): NULL for a position the relay does not hold. */
+    private String binlogGtidPos(List<String> args, SqlSession session) {
+        if (!variables.dialect().hasBinlogGtidPos()) {
+            throw SqlException.unknownFunction("BINLOG_GTID_POS");
+        }
+        if (args.get(0) == null || args.get(1) == null) {
+            return null;
+        }
+        long position;
+        try {
+            position = new BigDecimal(args.get(1).strip()).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+        return info.binlogGtidPos(args.get(0), position).orElse(null);
+    }
+
+    /** TIMEDIFF of two DATETIME texts as [-]HH:MM:SS (what Flink CDC asks with NOW() and UTC_TIMESTAMP()); NULL otherwise. */
+    private static String timeDiff(String a, String b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        try {
+            long seconds = java.time.Duration.between(java.time.LocalDateTime.parse(b.strip(), DATE_TIME),
+                    java.time.LocalDateTime.parse(a.strip(), DATE_TIME)).getSeconds();
+            long abs = Math.abs(seconds);
+            return String.format(Locale.ROOT, "%s%02d:%02d:%02d", seconds < 0 ? "-" : "", abs / 3600, abs / 60 % 60, abs % 60);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** TIME_TO_SEC of a [-]H:MM:SS text; NULL for anything else. */
+    private static String timeToSec(String time) {
+        if (time == null || !time.strip().matches("-?\\d+:\\d{1,2}:\\d{1,2}")) {
+            return null;
+        }
+        String t = time.strip();
+        boolean negative = t.startsWith("-");
+        String[] p = (negative ? t.substring(1) : t).split(":");
+        long seconds = Long.parseLong(p[0]) * 3600 + Long.parseLong(p[1]) * 60 + Long.parseLong(p[2]);
+        return Long.toString(negative ? -seconds : seconds);
     }
 
     /** Numeric negation; like MySQL, a string that is not a number counts as 0. */

@@ -20,9 +20,9 @@ import java.util.List;
  *   <li>{@code SET} of user variables, session system variables, NAMES, CHARACTER SET and TRANSACTION
  *       ({@link SetStatementRunner}); SET GLOBAL is refused;</li>
  *   <li>{@code SELECT} of literals, variables and a few functions, with aliases, {@code FROM DUAL} and LIMIT;</li>
- *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS, BINARY LOGS / MASTER LOGS, SLAVE HOSTS /
- *       REPLICAS, GRANTS, WARNINGS, ERRORS, DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers});
- *       BINLOG EVENTS from the store ({@link ShowBinlogEvents});</li>
+ *   <li>{@code SHOW} VARIABLES, STATUS, MASTER STATUS / BINARY LOG STATUS (MySQL 8.2+) / BINLOG STATUS (MariaDB
+ *       10.5.2+), BINARY LOGS / MASTER LOGS, SLAVE HOSTS / REPLICAS (MySQL 8.0.22+), GRANTS, WARNINGS, ERRORS,
+ *       DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers}); BINLOG EVENTS from the store ({@link ShowBinlogEvents});</li>
  *   <li>MariaDB's {@code SET STATEMENT var = value, ... FOR statement}: the statement runs with those values;</li>
  *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
  * </ul>
@@ -34,6 +34,7 @@ public final class QueryHandler {
     private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
 
     private final RelayInfo info;
+    private final SystemVariables variables;
     private final ExpressionEvaluator evaluator;
     private final SetStatementRunner setRunner;
     private final ShowAnswers shows;
@@ -46,7 +47,7 @@ public final class QueryHandler {
     /** With a clock, for tests of UNIX_TIMESTAMP(), NOW() and Uptime. */
     QueryHandler(RelayInfo info, Clock clock) {
         this.info = info;
-        SystemVariables variables = new SystemVariables(info);
+        this.variables = new SystemVariables(info);
         this.evaluator = new ExpressionEvaluator(info, variables, clock);
         this.setRunner = new SetStatementRunner(variables, evaluator, info.maxUserVariablesBytes());
         this.shows = new ShowAnswers(info, variables, clock);
@@ -66,11 +67,11 @@ public final class QueryHandler {
                     || show.kind() == Statement.ShowKind.ERRORS))) {
                 session.clearWarnings();
             }
-            QueryResult result = execute(statement, session);
+            QueryResult result = execute(statement, session, sql);
             return result instanceof QueryResult.Ok ok && !session.warnings().isEmpty()
                     ? new QueryResult.Ok(ok.affectedRows(), session.warnings().size()) : result;
         } catch (SqlException e) {
-            return e.toResult();
+            return variables.dialect().mariaDb() ? e.asMariaDb().toResult() : e.toResult();
         } catch (RuntimeException | StackOverflowError e) {
             log.warn("failed to answer statement from {}@{} [{}]", dev.binlogrelay.core.protocol.PeerText.name(session.user()),
                     session.clientHost(), dev.binlogrelay.core.protocol.PeerText.text(sql), e);
@@ -79,18 +80,25 @@ public final class QueryHandler {
         }
     }
 
-    private QueryResult execute(Statement statement, SqlSession session) {
+    private QueryResult execute(Statement statement, SqlSession session, String sql) {
         if (statement instanceof Statement.Set set) {
+            boolean autocommit = session.autocommit();
             setRunner.run(set, session);
+            if (!autocommit && session.autocommit()) {
+                session.inTransaction(false); // turning autocommit on commits, as on the server
+            }
             return new QueryResult.Ok(0);
         }
         if (statement instanceof Statement.SetStatementFor setFor) {
-            return setRunner.runFor(setFor, session, inner -> execute(inner, session));
+            return setRunner.runFor(setFor, session, inner -> execute(inner, session, sql));
         }
         if (statement instanceof Statement.Select select) {
             return new QueryResult.Rows(select(select, session));
         }
         if (statement instanceof Statement.Show show) {
+            if (!shows.knows(show)) {
+                throw SqlException.syntax(sql, show.formOffset()); // the other flavor's form: this flavor's parser error
+            }
             return new QueryResult.Rows(shows.answer(show, session));
         }
         if (statement instanceof Statement.ShowBinlogEvents show) {
@@ -103,7 +111,13 @@ public final class QueryHandler {
             doStatement.expressions().forEach(e -> evaluator.evaluate(e, session));
             return new QueryResult.Ok(0);
         }
-        if (statement instanceof Statement.Ignored) {
+        if (statement instanceof Statement.Ignored ignored) {
+            switch (ignored.what()) {
+                case "BEGIN", "START TRANSACTION" -> session.inTransaction(true);
+                case "COMMIT", "ROLLBACK" -> session.inTransaction(false);
+                default -> {
+                }
+            }
             return new QueryResult.Ok(0);
         }
         throw new IllegalStateException("no answer for " + statement);

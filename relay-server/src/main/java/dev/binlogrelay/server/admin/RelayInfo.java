@@ -20,6 +20,31 @@ public interface RelayInfo {
     /** The MariaDB GTID position of the last stored transaction (@@gtid_binlog_pos / @@gtid_current_pos), "" if none. */
     String gtidBinlogPos();
 
+    /**
+     * The MariaDB @@gtid_binlog_state: the last GTID of each domain and server_id stored. The store keeps the last
+     * GTID per domain, so this is {@link #gtidBinlogPos} (the same unless a domain had several writers).
+     */
+    default String gtidBinlogState() {
+        return gtidBinlogPos();
+    }
+
+    /**
+     * MariaDB's {@code BINLOG_GTID_POS(file, position)}: the GTID position a replica gives to start at that binlog
+     * position (the file's GTID list, then each GTID stored before the position); empty (NULL) for a file the
+     * relay does not hold or a position beyond its end or not at an event.
+     */
+    default Optional<String> binlogGtidPos(String file, long position) {
+        return Optional.empty();
+    }
+
+    /**
+     * The upstream's global variables as its SHOW GLOBAL VARIABLES listed them at the last login, by lower-case
+     * name; empty if never learned (an imported store, or before the first login).
+     */
+    default java.util.Map<String, String> upstreamVariables() {
+        return java.util.Map.of();
+    }
+
     /** The upstream's @@gtid_domain_id (0 when unknown). */
     long gtidDomainId();
 

@@ -123,7 +123,9 @@ final class SetStatementRunner {
             return;
         }
         String value = evaluator.evaluateSetting(assignment.value(), session);
-        String stored = known == null || (value == null && !known.bool()) ? value : known.normalize(value);
+        String normalized = known == null || (value == null && !known.bool()) ? value : known.normalize(value);
+        // sql_mode as the server keeps it: known modes, once each, in its order
+        String stored = name.equals("sql_mode") && normalized != null ? SqlModes.normalize(normalized) : normalized;
         changes.add(s -> s.setSessionVariable(name, stored));
     }
 

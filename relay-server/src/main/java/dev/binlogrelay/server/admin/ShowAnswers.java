@@ -40,7 +40,7 @@ final class ShowAnswers {
         TextResultSet all = switch (show.kind()) {
             case VARIABLES -> variables(show.scope(), session);
             case STATUS -> status();
-            case MASTER_STATUS -> masterStatus();
+            case MASTER_STATUS, BINARY_LOG_STATUS, BINLOG_STATUS -> masterStatus();
             case BINARY_LOGS -> binaryLogs();
             case SLAVE_HOSTS -> replicas(List.of("Server_id", "Host", "Port", "Master_id"), false);
             case REPLICAS -> replicas(List.of("Server_Id", "Host", "Port", "Source_Id", "Replica_UUID"), true);
@@ -68,8 +68,9 @@ final class ShowAnswers {
     private TextResultSet variables(VarScope scope, SqlSession session) {
         List<List<String>> rows = new ArrayList<>();
         for (SystemVariables.Variable v : variables.all()) {
-            String raw = scope != VarScope.GLOBAL && !v.globalOnly() && session.hasSessionVariable(v.name())
-                    ? session.sessionVariable(v.name()) : v.value().get();
+            boolean sessionValue = scope != VarScope.GLOBAL && !v.globalOnly();
+            String raw = sessionValue && session.hasSessionVariable(v.name()) ? session.sessionVariable(v.name())
+                    : sessionValue ? SystemVariables.sessionDefault(v.name(), v.value().get(), session) : v.value().get();
             rows.add(row(v.name(), v.shown(raw)));
         }
         return TextResultSet.of(NAME_VALUE, rows);
@@ -81,10 +82,30 @@ final class ShowAnswers {
         return TextResultSet.of(NAME_VALUE, rows);
     }
 
+    /** The presented flavor's columns: MySQL's fifth is the stored executed GTID set. */
     private TextResultSet masterStatus() {
+        List<String> columns = variables.dialect().masterStatusColumns();
         List<List<String>> rows = new ArrayList<>();
-        info.masterStatus().ifPresent(f -> rows.add(row(f.name(), Long.toString(f.size()), "", "", "")));
-        return TextResultSet.of(List.of("File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB", "Executed_Gtid_Set"), rows);
+        info.masterStatus().ifPresent(f -> {
+            List<String> row = new ArrayList<>(List.of(f.name(), Long.toString(f.size()), "", ""));
+            if (columns.size() > 4) {
+                row.add(info.mysqlGtidExecuted());
+            }
+            rows.add(row);
+        });
+        return TextResultSet.of(columns, rows);
+    }
+
+    /** True if the presented flavor knows this SHOW form (the others are its syntax errors). */
+    boolean knows(Statement.Show show) {
+        Dialect d = variables.dialect();
+        return switch (show.kind()) {
+            case MASTER_STATUS -> d.hasMasterStatus();
+            case BINARY_LOG_STATUS -> d.hasBinaryLogStatus();
+            case BINLOG_STATUS -> d.hasBinlogStatus();
+            case REPLICAS -> d.hasShowReplicas();
+            default -> true;
+        };
     }
 
     private TextResultSet binaryLogs() {

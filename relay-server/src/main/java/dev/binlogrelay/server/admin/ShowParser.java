@@ -10,7 +10,7 @@ import java.util.Locale;
  *
  * <pre>
  * show   := [GLOBAL | SESSION | LOCAL] (VARIABLES | STATUS) [filter]
- *         | (MASTER | BINARY LOG) STATUS | (MASTER | BINARY) LOGS
+ *         | MASTER STATUS | BINARY LOG STATUS (MySQL 8.2+) | BINLOG STATUS (MariaDB 10.5.2+) | (MASTER | BINARY) LOGS
  *         | (SLAVE | REPLICA) HOSTS | REPLICAS
  *         | GRANTS [FOR (CURRENT_USER ['(' ')'] | name [@host])]
  *         | (WARNINGS | ERRORS) [LIMIT n [',' n]]
@@ -48,13 +48,21 @@ final class ShowParser {
         String second = in.peek(1).type() == Type.WORD ? in.peek(1).text().toUpperCase(Locale.ROOT) : "";
         switch (word + " " + second) {
             case "MASTER STATUS" -> {
-                return fixed(ShowKind.MASTER_STATUS, 2);
+                int at = in.peek().start();
+                fixed(ShowKind.MASTER_STATUS, 2);
+                return new Statement.Show(ShowKind.MASTER_STATUS, scope, RowFilter.ALL, at);
             }
             case "BINARY LOG" -> {
                 in.next();
+                int at = in.peek().start();
                 in.next();
                 in.expectWord("STATUS");
-                return new Statement.Show(ShowKind.MASTER_STATUS, scope, RowFilter.ALL);
+                return new Statement.Show(ShowKind.BINARY_LOG_STATUS, scope, RowFilter.ALL, at);
+            }
+            case "BINLOG STATUS" -> {
+                int at = in.peek(1).start();
+                fixed(ShowKind.BINLOG_STATUS, 2);
+                return new Statement.Show(ShowKind.BINLOG_STATUS, scope, RowFilter.ALL, at);
             }
             case "MASTER LOGS", "BINARY LOGS" -> {
                 return fixed(ShowKind.BINARY_LOGS, 2);
@@ -82,7 +90,9 @@ final class ShowParser {
     private Statement single(String word) {
         switch (word) {
             case "REPLICAS" -> {
-                return fixed(ShowKind.REPLICAS, 1);
+                int at = in.peek().start();
+                fixed(ShowKind.REPLICAS, 1);
+                return new Statement.Show(ShowKind.REPLICAS, VarScope.DEFAULT, RowFilter.ALL, at);
             }
             case "GRANTS" -> {
                 in.next();

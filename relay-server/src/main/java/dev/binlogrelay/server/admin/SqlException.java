@@ -12,7 +12,6 @@ import dev.binlogrelay.core.protocol.PeerText;
 final class SqlException extends RuntimeException {
     static final int ER_EMPTY_QUERY = 1065;
     static final int ER_UNKNOWN_ERROR = 1105;
-    static final int ER_NO_SUCH_TABLE = 1146;
     static final int ER_BAD_FIELD = 1054;
     static final int ER_NONEXISTING_GRANT = 1141;
     static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
@@ -42,6 +41,14 @@ final class SqlException extends RuntimeException {
 
     String sqlState() {
         return sqlState;
+    }
+
+    /** This error as MariaDB words it: its syntax errors name the "MariaDB server version". */
+    SqlException asMariaDb() {
+        if (code != ErrorCodes.ER_PARSE_ERROR) {
+            return this;
+        }
+        return new SqlException(code, sqlState, getMessage().replaceFirst("your MySQL server version", "your MariaDB server version"));
     }
 
     QueryResult.Error toResult() {
@@ -98,9 +105,13 @@ final class SqlException extends RuntimeException {
         return new SqlException(ER_BAD_FIELD, "42S22", "Unknown column '" + PeerText.name(name) + "' in 'field list'");
     }
 
+    /**
+     * A read of a table: not supported (1235, as documented for what the relay does not answer), not "no such
+     * table" (1146), which a CDC tool would take as the table's absence.
+     */
     static SqlException noTables(String table) {
-        return new SqlException(ER_NO_SUCH_TABLE, "42S02",
-                "Table '" + PeerText.name(table) + "' doesn't exist: binlog-relay serves binary logs only and has no tables");
+        return new SqlException(ErrorCodes.ER_NOT_SUPPORTED_YET, ErrorCodes.STATE_SYNTAX, "binlog-relay does not support"
+                + " reading table '" + PeerText.name(table) + "': it serves binary logs only and has no tables");
     }
 
     static SqlException globalSetDenied(String name) {

@@ -28,6 +28,8 @@ public final class SqlSession {
     private final String clientHost;
     private final long connectionId;
     private long userVariableBytes;
+    private boolean inTransaction;
+    private boolean ignoreSpace;
 
     public SqlSession(String user, String clientHost, long connectionId) {
         this.user = user;
@@ -128,6 +130,34 @@ public final class SqlSession {
     /** Drops the session value ({@code SET name = DEFAULT}): reads see the global value again. */
     public void resetSessionVariable(String name) {
         sessionVariables.remove(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The server status flags of this session's OK and EOF packets: SERVER_STATUS_AUTOCOMMIT while its
+     * {@code autocommit} is on, SERVER_STATUS_IN_TRANS between BEGIN / START TRANSACTION and COMMIT / ROLLBACK.
+     */
+    public int serverStatus() {
+        return (autocommit() ? dev.binlogrelay.core.protocol.ServerStatus.AUTOCOMMIT : 0)
+                | (inTransaction ? dev.binlogrelay.core.protocol.ServerStatus.IN_TRANS : 0);
+    }
+
+    /** The session's autocommit: on unless it set {@code autocommit} to 0. */
+    boolean autocommit() {
+        return !"0".equals(sessionVariable("autocommit"));
+    }
+
+    /** The client announced CLIENT_IGNORE_SPACE: the session's sql_mode starts with IGNORE_SPACE, as on the server. */
+    public void ignoreSpace(boolean on) {
+        ignoreSpace = on;
+    }
+
+    boolean ignoreSpace() {
+        return ignoreSpace;
+    }
+
+    /** BEGIN / START TRANSACTION (true), COMMIT / ROLLBACK (false). */
+    void inTransaction(boolean open) {
+        inTransaction = open;
     }
 
     /** Adds a warning to the current statement's (at most 64 are kept, as a bound). */

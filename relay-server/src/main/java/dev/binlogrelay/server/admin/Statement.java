@@ -40,8 +40,16 @@ sealed interface Statement {
         }
     }
 
-    /** A SHOW statement with a fixed set of columns, optionally filtered by LIKE or WHERE. */
-    record Show(ShowKind kind, VarScope scope, RowFilter filter) implements Statement {
+    /**
+     * A SHOW statement with a fixed set of columns, optionally filtered by LIKE or WHERE.
+     *
+     * @param formOffset where in the statement a server of the other flavor stops parsing it (the word after SHOW
+     *                   that only one flavor knows), for its syntax error; -1 for forms both flavors know
+     */
+    record Show(ShowKind kind, VarScope scope, RowFilter filter, int formOffset) implements Statement {
+        Show(ShowKind kind, VarScope scope, RowFilter filter) {
+            this(kind, scope, filter, -1);
+        }
     }
 
     /**
@@ -63,8 +71,8 @@ sealed interface Statement {
 
     /** The SHOW statements the relay answers. */
     enum ShowKind {
-        VARIABLES, STATUS, MASTER_STATUS, BINARY_LOGS, SLAVE_HOSTS, REPLICAS, WARNINGS, ERRORS, DATABASES, COLLATION,
-        CHARACTER_SET
+        VARIABLES, STATUS, MASTER_STATUS, BINARY_LOG_STATUS, BINLOG_STATUS, BINARY_LOGS, SLAVE_HOSTS, REPLICAS, WARNINGS,
+        ERRORS, DATABASES, COLLATION, CHARACTER_SET
     }
 
     /**

@@ -9,7 +9,6 @@ import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
-import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.command.BinlogDump;
 import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
 import dev.binlogrelay.core.protocol.command.RegisterReplica;
@@ -60,11 +59,18 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
+        this(server, sequence, connectionId, user, host, 0);
+    }
+
+    /** @param clientCapabilities the client's handshake capabilities (CLIENT_IGNORE_SPACE adds IGNORE_SPACE to sql_mode) */
+    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host,
+                  int clientCapabilities) {
         super(false);
         this.server = server;
         this.sequence = sequence;
         this.user = user;
         this.sql = new SqlSession(user, host, connectionId);
+        sql.ignoreSpace((clientCapabilities & dev.binlogrelay.core.protocol.Capabilities.IGNORE_SPACE) != 0);
     }
 
     /** The backend answered: the commands that came meanwhile run now, in order. */
@@ -169,9 +175,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             }
         }
         if (result instanceof QueryResult.Ok ok) {
-            ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, ServerStatus.AUTOCOMMIT, ok.warnings(), "").encode(ctx.alloc()));
+            ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, sql.serverStatus(), ok.warnings(), "").encode(ctx.alloc()));
         } else if (result instanceof QueryResult.Rows rows) {
-            for (ByteBuf p : rows.resultSet().encode(ctx.alloc())) {
+            for (ByteBuf p : rows.resultSet().encode(ctx.alloc(), sql.serverStatus())) {
                 ctx.write(p);
             }
             ctx.flush();
@@ -337,7 +343,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void ok(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(OkPacket.of(0).encode(ctx.alloc()));
+        ctx.writeAndFlush(new OkPacket(0, 0, sql.serverStatus(), 0, "").encode(ctx.alloc()));
         sequence.reset();
     }
 

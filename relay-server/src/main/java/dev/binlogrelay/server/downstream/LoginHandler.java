@@ -60,6 +60,8 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private AuthPlugin announced;
     private boolean secure;
     private String user;
+    /** The capabilities of the client's handshake response (CLIENT_IGNORE_SPACE starts the session's sql_mode). */
+    private int clientCapabilities;
     private UserAccount account;
     private boolean passwordGiven;
     private boolean knownUser;
@@ -104,6 +106,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         HandshakeResponse41 response = decodeResponse(packet);
         user = response.user();
+        clientCapabilities = response.capabilities();
         passwordGiven = response.authResponse().length > 0;
         Optional<UserAccount> found = server.users().account(user);
         // an unknown user goes through the same exchange as a known one (auth switch, scramble, then 1045), checked
@@ -226,7 +229,8 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         log.debug("'{}' logged in from {}{}", PeerText.name(user), ctx.channel().remoteAddress(), secure ? " over TLS" : "");
         ctx.writeAndFlush(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0, certificateProof()).encodeWithLenencInfo(ctx.alloc()));
         sequence.reset();
-        ctx.pipeline().replace(this, DownstreamServer.SESSION, new ClientSession(server, sequence, connectionId, user, host(ctx)));
+        ctx.pipeline().replace(this, DownstreamServer.SESSION, new ClientSession(server, sequence, connectionId, user, host(ctx),
+                clientCapabilities));
     }
 
     /**

@@ -164,6 +164,14 @@ public final class BinlogIngester {
         store.state().recordUpstreamServer(columns);
     }
 
+    /** Records the upstream's global variables (SHOW GLOBAL VARIABLES) if they changed since the last login. */
+    public void recordUpstreamVariables(Map<String, String> variables) {
+        if (store.state().recordUpstreamVariables(variables)) {
+            org.slf4j.LoggerFactory.getLogger(BinlogIngester.class).info("learned {} global variables of the primary",
+                    variables.size());
+        }
+    }
+
     /**
      * Takes one event from the stream (the bytes after the 0x00 packet header) and stores any transaction it
      * completes: {@link #offer} then {@link #flush}.

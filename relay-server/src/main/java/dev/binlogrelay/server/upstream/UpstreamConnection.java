@@ -75,14 +75,15 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
      * between exchanges ({@code command} null), run when the steps before it are done.
      */
     private record Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
-                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk, Runnable local) {
+                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk, Runnable local,
+                       java.util.function.Supplier<QueryResponseReader> readers) {
         Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
              Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
-            this(description, command, onResult, optional, simpleOk, null);
+            this(description, command, onResult, optional, simpleOk, null, QueryResponseReader::new);
         }
 
         static Step local(String description, Runnable action) {
-            return new Step(description, null, null, false, false, action);
+            return new Step(description, null, null, false, false, action, null);
         }
     }
 
@@ -117,6 +118,14 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }
             ingester.recordServerInfo(serverInfo);
         }, false);
+        // what SHOW VARIABLES and SELECT @@… answer downstream; optional: a refusal keeps what the store has
+        steps.add(new Step("upstream variables", ctx -> queryPacket(ctx, UpstreamVariables.QUERY), rs -> {
+            if (rs.truncated()) {
+                log.warn("the primary's {} is longer than {} rows or {} bytes: the variables past that are not learned",
+                        UpstreamVariables.QUERY, UpstreamVariables.MAX_ROWS, UpstreamVariables.MAX_BYTES);
+            }
+            ingester.recordUpstreamVariables(UpstreamVariables.parse(rs.resultSet()));
+        }, true, false, null, UpstreamVariables::reader));
         // on MySQL the info query also gives @@server_uuid (key UpstreamOrigin.INFO_SERVER_UUID): part of the
         // primary's identity the store remembers, checked with the server_id before the dump starts
         Optional<BinlogPosition> resume = ingester.resumePosition();
@@ -188,10 +197,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
-        steps.add(new Step(description, ctx -> {
-            byte[] q = sql.getBytes(StandardCharsets.UTF_8);
-            return ctx.alloc().buffer(1 + q.length).writeByte(Commands.COM_QUERY).writeBytes(q);
-        }, onResult, optional, false));
+        steps.add(new Step(description, ctx -> queryPacket(ctx, sql), onResult, optional, false));
+    }
+
+    private static ByteBuf queryPacket(ChannelHandlerContext ctx, String sql) {
+        byte[] q = sql.getBytes(StandardCharsets.UTF_8);
+        return ctx.alloc().buffer(1 + q.length).writeByte(Commands.COM_QUERY).writeBytes(q);
     }
 
     private void nextStep(ChannelHandlerContext ctx) {
@@ -205,7 +216,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             nextStep(ctx);
             return;
         }
-        reader = new QueryResponseReader();
+        reader = current.readers().get();
         sequence.reset();
         ctx.writeAndFlush(current.command().apply(ctx));
     }

@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.admin;
 
+import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.TextResultSet;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ class ClientStatementsTest {
 
     @Test
     void mysql8026Replica() {
+        Sql sql = Sql.mysql();
         assertEquals(Long.toString(Sql.NOW.getEpochSecond()), sql.scalar("SELECT UNIX_TIMESTAMP()"));
         assertEquals("@@GLOBAL.SERVER_ID", sql.column("SELECT @@GLOBAL.SERVER_ID"));
         assertEquals("1001", sql.scalar("SELECT @@GLOBAL.SERVER_ID"));
@@ -44,11 +46,12 @@ class ClientStatementsTest {
 
     @Test
     void olderMysqlReplica() {
+        Sql sql = Sql.mysql();
         assertEquals("1001", sql.shown("SHOW VARIABLES LIKE 'SERVER_ID'"));
         assertEquals(SystemVariables.serverUuid(1001), sql.shown("SHOW VARIABLES LIKE 'SERVER_UUID'"));
         sql.ok("SET @master_binlog_checksum= @@global.binlog_checksum");
         assertEquals("CRC32", sql.scalar("SELECT @master_binlog_checksum"));
-        assertEquals("10.11.5-MariaDB-log", sql.scalar("SELECT VERSION()"));
+        assertEquals("8.0.36", sql.scalar("SELECT VERSION()"));
         assertEquals("binlog-relay", sql.scalar("SELECT @@version_comment LIMIT 1"));
         assertEquals("@@version_comment", sql.column("SELECT @@version_comment LIMIT 1"));
         sql.scalar("SELECT @@hostname");
@@ -108,19 +111,57 @@ class ClientStatementsTest {
     }
 
     @Test
+    void debeziumMariaDbChecks() {
+        sql.error("SELECT @@gtid_mode", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+        assertEquals(0, sql.rows("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'").rows().size(), "MariaDB has no gtid_mode");
+        sql.error("SELECT @@global.gtid_purged", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+        sql.error("SELECT @@GLOBAL.SERVER_UUID", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+        assertEquals("ROW", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_format'"));
+        assertEquals("0-1-42", sql.scalar("SELECT @@global.gtid_binlog_state"));
+        assertEquals("NO_LOG", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_row_metadata'"));
+        assertEquals("ON", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_annotate_row_events'"));
+        assertEquals(List.of(List.of("character_set_server", "latin1"), List.of("collation_server", "latin1_swedish_ci")),
+                sql.rows("SHOW VARIABLES WHERE Variable_name IN ('character_set_server','collation_server')").rows(),
+                "MariaDB 10.11's defaults, without the upstream's");
+    }
+
+    @Test
+    void eachFlavorsOwnFunctions() {
+        assertNull(sql.scalar("SELECT BINLOG_GTID_POS('mysql-bin.000002', 4)"), "the fake relay holds no events");
+        assertNull(sql.scalar("SELECT BINLOG_GTID_POS('mysql-bin.000002', 'x')"));
+        sql.error("SELECT BINLOG_GTID_POS('mysql-bin.000002')", SqlException.ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT);
+        Sql mysql = Sql.mysql();
+        mysql.error("SELECT BINLOG_GTID_POS('mysql-bin.000002', 4)", SqlException.ER_SP_DOES_NOT_EXIST);
+        mysql.error("SELECT @@gtid_binlog_state", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+        mysql.error("SELECT @@gtid_strict_mode", ErrorCodes.ER_UNKNOWN_SYSTEM_VARIABLE);
+    }
+
+    /** Flink CDC's time zone check (MySqlValidator.checkTimeZone): the relay's clock is UTC. */
+    @Test
+    void flinkCdcTimeZoneCheck() {
+        assertEquals("0", sql.scalar("SELECT TIME_TO_SEC(TIMEDIFF(NOW(), UTC_TIMESTAMP()))"));
+        assertEquals("-01:00:01", sql.scalar("SELECT TIMEDIFF('2024-01-01 10:00:00', '2024-01-01 11:00:01')"));
+        assertEquals("-3601", sql.scalar("SELECT TIME_TO_SEC('-01:00:01')"));
+        assertNull(sql.scalar("SELECT TIME_TO_SEC('soon')"));
+    }
+
+    @Test
     void debeziumChecks() {
+        Sql sql = Sql.mysql();
         assertEquals("OFF", sql.shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
         assertEquals("ROW", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_format'"));
         assertEquals("FULL", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_row_image'"));
         assertEquals("", sql.scalar("SELECT @@global.gtid_executed"));
         assertEquals("", sql.scalar("SELECT @@global.gtid_purged"));
-        assertEquals(2, sql.rows("SHOW VARIABLES WHERE Variable_name IN ('character_set_server','collation_server')").rows().size());
+        assertEquals(List.of(List.of("character_set_server", "utf8mb4"), List.of("collation_server", "utf8mb4_0900_ai_ci")),
+                sql.rows("SHOW VARIABLES WHERE Variable_name IN ('character_set_server','collation_server')").rows());
         assertEquals("Executed_Gtid_Set", sql.rows("SHOW MASTER STATUS").columns().get(4));
         assertEquals(1, sql.rows("SHOW GRANTS FOR CURRENT_USER").rows().size());
     }
 
     @Test
     void connectorJStartup() {
+        Sql sql = new Sql(FakeRelayInfo.typical().withVersion("5.7.44-log")); // Connector/J asks these below 8.0.3
         TextResultSet rs = sql.rows("/* mysql-connector-j-9.1.0 (Revision: abc) */SELECT  @@session.auto_increment_increment AS"
                 + " auto_increment_increment, @@character_set_client AS character_set_client, @@character_set_connection AS"
                 + " character_set_connection, @@character_set_results AS character_set_results, @@character_set_server AS"
@@ -133,7 +174,7 @@ class ClientStatementsTest {
                 + " transaction_isolation, @@wait_timeout AS wait_timeout");
         assertEquals(21, rs.columns().size());
         assertEquals("auto_increment_increment", rs.columns().get(0));
-        assertEquals(List.of("1", "utf8mb4"), rs.rows().get(0).subList(0, 2));
+        assertEquals(List.of("1", "latin1"), rs.rows().get(0).subList(0, 2), "MySQL 5.7's default");
         assertEquals("GPL", rs.rows().get(0).get(9));
         assertEquals("0", rs.rows().get(0).get(13), "performance_schema reads as 0");
         assertEquals("OFF", rs.rows().get(0).get(15));

@@ -16,6 +16,12 @@ record FakeRelayInfo(long serverId, String serverVersion, String binlogChecksum,
                 List.of(new RegisteredReplica(2002, "replica-a", 3307, 1001)), 3306);
     }
 
+    /** The same relay presenting another version (e.g. "8.0.36": MySQL's statement forms and variables). */
+    FakeRelayInfo withVersion(String version) {
+        return new FakeRelayInfo(serverId, version, binlogChecksum, gtidBinlogPos, gtidDomainId, binlogFiles, masterStatus,
+                replicas, port);
+    }
+
     /** A relay whose store is still empty. */
     static FakeRelayInfo empty() {
         return new FakeRelayInfo(7, "8.0.36", "NONE", "", 3, List.of(), Optional.empty(), List.of(), 13306);

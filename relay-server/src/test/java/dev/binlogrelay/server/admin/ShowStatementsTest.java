@@ -24,7 +24,7 @@ class ShowStatementsTest {
         assertEquals("CRC32", sql.shown("SHOW GLOBAL VARIABLES LIKE 'binlog_checksum'"));
         assertEquals("ROW", sql.shown("show session variables like 'binlog_format'"));
         assertEquals("FULL", sql.shown("SHOW LOCAL VARIABLES LIKE 'binlog_row_image'"));
-        assertEquals("OFF", sql.shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
+        assertEquals("OFF", Sql.mysql().shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
         assertEquals("ON", sql.shown("SHOW VARIABLES LIKE 'log_bin'"));
         assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'rpl_semi_sync_master_enabled'"));
         assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'gtid_strict_mode'"));
@@ -53,7 +53,7 @@ class ShowStatementsTest {
         assertEquals(List.of("character_set_server", "collation_server"),
                 names(sql.rows("SHOW VARIABLES WHERE Variable_name IN ('character_set_server','collation_server')")));
         assertEquals(List.of("server_id"), names(sql.rows("SHOW GLOBAL VARIABLES WHERE variable_name LIKE 'server_i_'")));
-        assertEquals(List.of("server_id_bits"), names(sql.rows(
+        assertEquals(List.of("server_id_bits"), names(Sql.mysql().rows(
                 "SHOW VARIABLES WHERE (`Variable_name` LIKE 'server%' AND NOT Variable_name IN ('server_id', 'server_uuid'))")));
         assertEquals(List.of("port"), names(sql.rows("SHOW VARIABLES WHERE Value = 3306")));
         assertEquals(List.of("log_bin", "log_slave_updates"), names(sql.rows(
@@ -80,16 +80,30 @@ class ShowStatementsTest {
     }
 
     @Test
-    void masterStatus() {
-        List<String> columns = List.of("File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB", "Executed_Gtid_Set");
-        for (String s : List.of("SHOW MASTER STATUS", "show binary log status", "SHOW  MASTER\n STATUS ;")) {
+    void masterStatusInEachFlavorsForms() {
+        List<String> maria = List.of("File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB");
+        for (String s : List.of("SHOW MASTER STATUS", "show binlog status", "SHOW  MASTER\n STATUS ;")) {
             TextResultSet rs = sql.rows(s);
-            assertEquals(columns, rs.columns());
-            assertEquals(List.of(List.of("mysql-bin.000002", "5000000000", "", "", "")), rs.rows(), s);
+            assertEquals(maria, rs.columns(), "MariaDB's four columns");
+            assertEquals(List.of(List.of("mysql-bin.000002", "5000000000", "", "")), rs.rows(), s);
         }
-        TextResultSet empty = new Sql(FakeRelayInfo.empty()).rows("SHOW MASTER STATUS");
-        assertEquals(columns, empty.columns());
+        assertEquals("You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version"
+                + " for the right syntax to use near 'LOG STATUS' at line 1", sql.error("SHOW BINARY LOG STATUS", 1064));
+        TextResultSet empty = new Sql(FakeRelayInfo.empty().withVersion("10.11.5-MariaDB")).rows("SHOW MASTER STATUS");
+        assertEquals(maria, empty.columns());
         assertEquals(0, empty.rows().size());
+
+        List<String> mysql = List.of("File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB", "Executed_Gtid_Set");
+        Sql mysql80 = Sql.mysql();
+        assertEquals(mysql, mysql80.rows("SHOW MASTER STATUS").columns());
+        assertEquals(List.of(List.of("mysql-bin.000002", "5000000000", "", "", "")), mysql80.rows("SHOW MASTER STATUS").rows());
+        assertEquals("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version"
+                + " for the right syntax to use near 'STATUS' at line 1", mysql80.error("SHOW BINLOG STATUS", 1064));
+        mysql80.error("SHOW BINARY LOG STATUS", 1064); // 8.2 and later
+        Sql mysql84 = new Sql(FakeRelayInfo.typical().withVersion("8.4.3"));
+        assertEquals(mysql, mysql84.rows("show binary log status").columns());
+        mysql84.error("SHOW MASTER STATUS", 1064); // removed in 8.4
+        assertEquals(mysql, new Sql(FakeRelayInfo.empty()).rows("SHOW MASTER STATUS").columns());
     }
 
     @Test
@@ -108,7 +122,8 @@ class ShowStatementsTest {
         assertEquals(List.of("Server_id", "Host", "Port", "Master_id"), hosts.columns());
         assertEquals(List.of(List.of("2002", "replica-a", "3307", "1001")), hosts.rows());
         assertEquals(hosts, sql.rows("show replica hosts"));
-        TextResultSet replicas = sql.rows("SHOW REPLICAS");
+        sql.error("SHOW REPLICAS", 1064); // MariaDB has SHOW REPLICA HOSTS only
+        TextResultSet replicas = Sql.mysql().rows("SHOW REPLICAS");
         assertEquals(List.of("Server_Id", "Host", "Port", "Source_Id", "Replica_UUID"), replicas.columns());
         assertEquals(List.of(List.of("2002", "replica-a", "3307", "1001", "")), replicas.rows());
     }

@@ -28,6 +28,11 @@ final class Sql {
         return new Sql(FakeRelayInfo.typical());
     }
 
+    /** {@link #typical} presenting MySQL 8.0.36. */
+    static Sql mysql() {
+        return new Sql(FakeRelayInfo.typical().withVersion("8.0.36"));
+    }
+
     QueryResult run(String sql) {
         return assertDoesNotThrow(() -> handler.handle(sql, session), sql);
     }

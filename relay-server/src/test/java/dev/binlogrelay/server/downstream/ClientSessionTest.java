@@ -268,6 +268,40 @@ class ClientSessionTest {
         assertTrue(frames(ch).isEmpty(), "no answer in the middle of a stream");
     }
 
+    /** Issue 12: the status flags of OK and EOF packets follow the session's autocommit and transaction. */
+    @Test
+    void okAndEofStatusFlagsTrackAutocommitAndTransactions() {
+        int autocommit = dev.binlogrelay.core.protocol.ServerStatus.AUTOCOMMIT;
+        int inTrans = dev.binlogrelay.core.protocol.ServerStatus.IN_TRANS;
+        assertEquals(autocommit, okStatus("SET @a = 1"));
+        assertEquals(0, okStatus("SET autocommit=0"));
+        assertEquals(0, okStatus("SET @b = 2"), "later OKs too");
+        assertEquals(0, lastEofStatus("SELECT @@autocommit"));
+        assertEquals(inTrans, okStatus("BEGIN"));
+        assertEquals(inTrans, lastEofStatus("SELECT 1"));
+        assertEquals(0, okStatus("COMMIT"));
+        assertEquals(inTrans, okStatus("START TRANSACTION"));
+        assertEquals(autocommit, okStatus("SET autocommit=1"), "turning autocommit on commits");
+        assertEquals(autocommit | inTrans, okStatus("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
+        assertEquals(autocommit, okStatus("ROLLBACK"));
+        command(ch, new byte[] {Commands.COM_PING});
+        assertEquals(autocommit, dev.binlogrelay.core.protocol.OkPacket.decode(io.netty.buffer.Unpooled.wrappedBuffer(onePacket(ch))).status());
+    }
+
+    private int okStatus(String sql) {
+        command(ch, query(sql));
+        byte[] ok = onePacket(ch);
+        assertEquals(0, ok[0], "OK for " + sql);
+        return dev.binlogrelay.core.protocol.OkPacket.decode(io.netty.buffer.Unpooled.wrappedBuffer(ok)).status();
+    }
+
+    private int lastEofStatus(String sql) {
+        command(ch, query(sql));
+        List<EmbeddedRelay.Packet> packets = frames(ch);
+        byte[] eof = packets.get(packets.size() - 1).payload();
+        return dev.binlogrelay.core.protocol.EofPacket.decode(io.netty.buffer.Unpooled.wrappedBuffer(eof)).status();
+    }
+
     private static byte[] query(String sql) {
         byte[] q = sql.getBytes(StandardCharsets.UTF_8);
         byte[] p = new byte[1 + q.length];

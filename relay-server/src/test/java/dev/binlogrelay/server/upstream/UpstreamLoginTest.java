@@ -255,7 +255,32 @@ class UpstreamLoginTest {
         serverSends(ch, ok());
         assertEquals("SELECT @@GLOBAL.server_id, @@version, @@GLOBAL.server_uuid, @@GLOBAL.gtid_mode", sentQuery(ch));
         serverSendsResultSet(ch, java.util.List.of("a", "b", "c", "d"), "1", "8.0.36", uuid, "ON");
+        // issue 12: the primary's variables, learned for the SQL answers downstream
+        assertEquals("SHOW GLOBAL VARIABLES", sentQuery(ch));
+        for (ByteBuf p : dev.binlogrelay.core.protocol.TextResultSet.of(java.util.List.of("Variable_name", "Value"),
+                java.util.List.of(java.util.List.of("character_set_server", "utf8mb4"),
+                        java.util.List.of("Max_Allowed_Packet", "67108864"))).encode(ByteBufAllocator.DEFAULT)) {
+            serverSends(ch, bytes(p));
+        }
         return ch;
+    }
+
+    @Test
+    void aRefusedVariablesQueryKeepsWhatTheStoreHas() {
+        store.state().recordUpstreamVariables(java.util.Map.of("character_set_server", "latin1"));
+        version = "8.0.36";
+        EmbeddedChannel ch = client("pw", UpstreamSecurity.of(SslMode.DISABLED, null, null));
+        serverSends(ch, handshake(NativePassword.PLUGIN, false));
+        clientSent(ch);
+        serverSends(ch, ok());
+        sentQuery(ch);
+        serverSendsResultSet(ch, java.util.List.of("a", "b", "c", "d"), "1", "8.0.36", "3e11fa47-71ca-11e1-9e33-c80aa9429562", "ON");
+        assertEquals("SHOW GLOBAL VARIABLES", sentQuery(ch));
+        serverSends(ch, bytes(new dev.binlogrelay.core.protocol.ErrPacket(1227, "42000", "Access denied").encode(ByteBufAllocator.DEFAULT)));
+        assertTrue(errors.isEmpty(), errors.toString());
+        assertEquals("SHOW BINARY LOGS", sentQuery(ch), "the login goes on (start: earliest)");
+        assertEquals(java.util.Map.of("character_set_server", "latin1"), store.state().upstreamVariables());
+        ch.finishAndReleaseAll();
     }
 
     /** The whole MySQL replica exchange up to the dump, with a MySQL GTID set as upstream.start. */
@@ -286,6 +311,8 @@ class UpstreamLoginTest {
         assertTrue(errors.isEmpty(), errors.toString());
         assertEquals(uuid, store.state().serverUuid().orElseThrow());
         assertEquals("ON", store.state().gtidMode().orElseThrow());
+        assertEquals(java.util.Map.of("character_set_server", "utf8mb4", "max_allowed_packet", "67108864"),
+                store.state().upstreamVariables(), "by lower-case name");
         ch.finishAndReleaseAll();
     }
 
