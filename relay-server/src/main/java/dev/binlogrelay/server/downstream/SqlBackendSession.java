@@ -45,7 +45,6 @@ final class SqlBackendSession {
     static final int CR_CONN_HOST_ERROR = 2003;
     static final int CR_SERVER_LOST = 2013;
     static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
-    private static final int ER_NO_SUCH_TABLE = 1146;
     private static final int SERVER_MORE_RESULTS_EXISTS = 0x0008;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long LOGIN_TIMEOUT_SECONDS = 10;
@@ -102,9 +101,9 @@ final class SqlBackendSession {
         return SqlBackendRule.backendFirst(sql) || lastForwarded && SqlBackendRule.showsDiagnostics(sql);
     }
 
-    /** True if the relay's answer means "not answered here": not supported (1235), or a table read (1146). */
+    /** True if the relay's answer means "not answered here": not supported (1235; table reads get it too). */
     static boolean unanswered(QueryResult result) {
-        return result instanceof QueryResult.Error e && (e.code() == ErrorCodes.ER_NOT_SUPPORTED_YET || e.code() == ER_NO_SUCH_TABLE);
+        return result instanceof QueryResult.Error e && e.code() == ErrorCodes.ER_NOT_SUPPORTED_YET;
     }
 
     /** The relay answered the session's statement itself. */

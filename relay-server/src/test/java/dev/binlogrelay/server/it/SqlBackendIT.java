@@ -342,7 +342,7 @@ class SqlBackendIT {
         try (Connection c = connect(withoutBackend)) {
             assertEquals(1235, errorCode(c, "INSERT INTO shop.snap VALUES (8)"));
             assertEquals(1235, errorCode(c, "SHOW CREATE TABLE shop.big"));
-            assertEquals(1146, errorCode(c, "SELECT * FROM shop.big"));
+            assertEquals(1235, errorCode(c, "SELECT * FROM shop.big"));
         }
     }
 }
