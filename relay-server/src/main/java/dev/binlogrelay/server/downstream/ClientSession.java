@@ -56,6 +56,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     /** Commands that arrived while the backend answers the previous one, in order; owned here. */
     private final java.util.ArrayDeque<ByteBuf> held = new java.util.ArrayDeque<>();
     private boolean releasingHeld;
+    /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
+    private String forwardedTransaction;
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
@@ -71,6 +73,19 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         this.user = user;
         this.sql = new SqlSession(user, host, connectionId);
         sql.ignoreSpace((clientCapabilities & dev.binlogrelay.core.protocol.Capabilities.IGNORE_SPACE) != 0);
+    }
+
+    /**
+     * A transaction statement the backend answered with OK also runs through the relay's SQL layer (its answer
+     * dropped), so that the status flags of the relay's own answers say what the backend's do (in a transaction or
+     * not): a driver that tracks them (Connector/J sends COMMIT only inside one) sees one session.
+     */
+    private void transactionAnswered() {
+        String statement = forwardedTransaction;
+        forwardedTransaction = null;
+        if (statement != null && backend.answeredOk()) {
+            server.queries().handle(statement, sql);
+        }
     }
 
     /** The backend answered: the commands that came meanwhile run now, in order. */
@@ -90,7 +105,10 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         LoginGate.loggedIn(ctx.pipeline());
         idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
         if (server.sqlBackend() != null) {
-            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> releaseHeld(ctx));
+            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> {
+                transactionAnswered();
+                releaseHeld(ctx);
+            });
         }
     }
 
@@ -160,6 +178,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private void query(ChannelHandlerContext ctx, ByteBuf packet, String text) {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
         if (backend != null && backend.takesFirst(text)) {
+            forwardedTransaction = SqlBackendSession.isTransactionStatement(text) ? text : null;
             backend.forward(packet, text);
             return;
         }

@@ -82,6 +82,8 @@ final class SqlBackendSession {
     /** Of the answer in flight: packets relayed, and times the backend was paused for a full client buffer. */
     private long packets;
     private long pauses;
+    /** The client's last forwarded statement was answered with OK by the backend. */
+    private boolean answeredOk;
     /** The session's last statement went to the backend: SHOW WARNINGS asks the backend too. */
     private boolean lastForwarded;
 
@@ -99,6 +101,20 @@ final class SqlBackendSession {
     /** True if the backend answers {@code sql} before the relay's own SQL layer is asked. */
     boolean takesFirst(String sql) {
         return SqlBackendRule.backendFirst(sql) || lastForwarded && SqlBackendRule.showsDiagnostics(sql);
+    }
+
+    /** BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not ROLLBACK TO a savepoint): they open or end a transaction. */
+    static boolean isTransactionStatement(String sql) {
+        java.util.List<String> w = SqlBackendRule.words(sql, 3);
+        if (w.isEmpty()) {
+            return false;
+        }
+        return switch (w.get(0)) {
+            case "BEGIN", "COMMIT" -> true;
+            case "START" -> w.size() > 1 && w.get(1).equals("TRANSACTION");
+            case "ROLLBACK" -> !w.contains("TO") && !(w.size() > 2 && w.get(2).equals("TO"));
+            default -> false;
+        };
     }
 
     /** True if the relay's answer means "not answered here": not supported (1235; table reads get it too). */
@@ -135,6 +151,11 @@ final class SqlBackendSession {
         }
     }
 
+    /** True if the backend answered the last statement forwarded for the client with OK (not ERR, not a result set). */
+    boolean answeredOk() {
+        return answeredOk;
+    }
+
     /** A forward is in flight: the session holds its next commands until it is answered. */
     boolean busy() {
         return state == State.CONNECTING || state == State.BUSY;
@@ -155,6 +176,7 @@ final class SqlBackendSession {
             return;
         }
         lastForwarded = true;
+        answeredOk = false;
         switch (state) {
             case READY -> send(command.retainedDuplicate(), false);
             case NONE -> connect(command.retainedDuplicate());
@@ -245,6 +267,9 @@ final class SqlBackendSession {
     private void send(ByteBuf command, boolean dropAnswer) {
         state = State.BUSY;
         answerSilent = dropAnswer;
+        if (!dropAnswer) {
+            answeredOk = false;
+        }
         answer = Answer.FIRST;
         relayedAny = false;
         packets = 0;
@@ -357,6 +382,9 @@ final class SqlBackendSession {
                     sendNext();
                 }
                 return;
+            }
+            if (packets == 0 && OkPacket.is(packet)) {
+                answeredOk = true;
             }
             relayedAny = true;
             packets++;

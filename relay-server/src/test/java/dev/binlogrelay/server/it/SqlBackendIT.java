@@ -206,6 +206,33 @@ class SqlBackendIT {
         }
     }
 
+    /**
+     * The JDBC way (autocommit off, a snapshot, relay-answered statements in between, {@code commit()}): Connector/J
+     * sends COMMIT only when the last status flags it saw say "in a transaction", so the relay's own answers must
+     * say what the backend's do, or the snapshot would outlive the commit.
+     */
+    @Test
+    void jdbcCommitEndsTheBackendTransactionAfterRelayAnsweredStatements() throws SQLException {
+        try (Connection through = connect(relay)) {
+            through.setAutoCommit(false);
+            try (Statement st = through.createStatement()) {
+                st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            }
+            assertEquals(List.of("3"), rows(through, "SELECT COUNT(*) FROM shop.snap").get(1));
+            primary.execute("INSERT INTO shop.snap VALUES (200)");
+            try {
+                assertEquals(List.of("9041"), rows(through, "SELECT @@server_id").get(1)); // answered by the relay
+                assertEquals(List.of("3"), rows(through, "SELECT COUNT(*) FROM shop.snap").get(1), "inside the snapshot");
+                assertEquals(List.of("9041"), rows(through, "SELECT @@server_id").get(1));
+                through.commit();
+                assertEquals(List.of("4"), rows(through, "SELECT COUNT(*) FROM shop.snap").get(1), "after commit()");
+                through.commit();
+            } finally {
+                primary.execute("DELETE FROM shop.snap WHERE id = 200");
+            }
+        }
+    }
+
     @Test
     void writesAreRefusedWith1227AndChangeNothing() throws SQLException {
         try (Connection through = connect(relay)) {
