@@ -1,6 +1,5 @@
 package dev.binlogrelay.server.downstream;
 
-import dev.binlogrelay.core.protocol.EofPacket;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.OkPacket;
@@ -8,7 +7,6 @@ import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketEncoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
-import dev.binlogrelay.core.protocol.Wire;
 import dev.binlogrelay.server.admin.QueryResult;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -45,7 +43,6 @@ final class SqlBackendSession {
     static final int CR_CONN_HOST_ERROR = 2003;
     static final int CR_SERVER_LOST = 2013;
     static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
-    private static final int SERVER_MORE_RESULTS_EXISTS = 0x0008;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long LOGIN_TIMEOUT_SECONDS = 10;
     /** What a session's SET statements may hold for replaying on a new backend connection. */
@@ -53,8 +50,6 @@ final class SqlBackendSession {
 
     private enum State { NONE, CONNECTING, READY, BUSY, LOST, CLOSED }
 
-    /** Where the backend's answer is: the first packet, the column definitions (and their EOF), the rows. */
-    private enum Answer { FIRST, COLUMNS, ROWS }
 
     private final SqlBackendSettings settings;
     private final Channel client;
@@ -76,8 +71,8 @@ final class SqlBackendSession {
     private final java.util.ArrayDeque<ByteBuf> silent = new java.util.ArrayDeque<>();
     /** The answer in flight belongs to a SET sent on the session's behalf: it is read and dropped. */
     private boolean answerSilent;
-    private Answer answer;
-    private long columnsLeft;
+    /** Where the answer in flight ends. */
+    private SqlBackendAnswer answer;
     private boolean relayedAny;
     /** Of the answer in flight: packets relayed, and times the backend was paused for a full client buffer. */
     private long packets;
@@ -270,7 +265,7 @@ final class SqlBackendSession {
         if (!dropAnswer) {
             answeredOk = false;
         }
-        answer = Answer.FIRST;
+        answer = new SqlBackendAnswer();
         relayedAny = false;
         packets = 0;
         pauses = 0;
@@ -315,44 +310,6 @@ final class SqlBackendSession {
         silent.clear();
     }
 
-    /** True if {@code packet}, the next packet of the answer, is its last one. */
-    private boolean ends(ByteBuf packet) {
-        int first = packet.isReadable() ? packet.getUnsignedByte(packet.readerIndex()) : -1;
-        switch (answer) {
-            case FIRST -> {
-                if (first == OkPacket.HEADER) {
-                    return (OkPacket.decode(packet.duplicate()).status() & SERVER_MORE_RESULTS_EXISTS) == 0;
-                }
-                if (first == ErrPacket.HEADER) {
-                    return true;
-                }
-                columnsLeft = Wire.readLenencInt(packet.duplicate());
-                answer = Answer.COLUMNS;
-                return false;
-            }
-            case COLUMNS -> {
-                if (columnsLeft-- == 0) { // the EOF after the column definitions
-                    answer = Answer.ROWS;
-                }
-                return false;
-            }
-            case ROWS -> {
-                if (first == ErrPacket.HEADER) {
-                    return true;
-                }
-                if (EofPacket.is(packet)) {
-                    if ((EofPacket.decode(packet.duplicate()).status() & SERVER_MORE_RESULTS_EXISTS) != 0) {
-                        answer = Answer.FIRST;
-                        return false;
-                    }
-                    return true;
-                }
-                return false;
-            }
-        }
-        throw new IllegalStateException(String.valueOf(answer));
-    }
-
     /** After the login: relays the backend's answers to the client. */
     private final class Answers extends ChannelInboundHandlerAdapter {
         @Override
@@ -367,7 +324,7 @@ final class SqlBackendSession {
             }
             boolean last;
             try {
-                last = ends(packet);
+                last = answer.ends(packet);
             } catch (RuntimeException e) {
                 packet.release();
                 throw e;
