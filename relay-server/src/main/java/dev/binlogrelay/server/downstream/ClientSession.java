@@ -56,6 +56,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     /** Commands that arrived while the backend answers the previous one, in order; owned here. */
     private final java.util.ArrayDeque<ByteBuf> held = new java.util.ArrayDeque<>();
     private boolean releasingHeld;
+    /** The database named at login, for the SQL backend session; null if none. */
+    private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
 
@@ -88,6 +90,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** The database the client named at login (before the session is added to the pipeline). */
+    void loginDatabase(String database) {
+        this.loginDatabase = database;
+    }
+
     /** The backend answered: the commands that came meanwhile run now, in order. */
     private void releaseHeld(ChannelHandlerContext ctx) {
         releasingHeld = true;
@@ -109,6 +116,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 transactionAnswered();
                 releaseHeld(ctx);
             });
+            if (loginDatabase != null && !loginDatabase.isEmpty()) {
+                backend.useDatabase(loginDatabase);
+            }
         }
     }
 

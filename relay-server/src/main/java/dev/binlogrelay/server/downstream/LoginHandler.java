@@ -60,6 +60,8 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private AuthPlugin announced;
     private boolean secure;
     private String user;
+    /** The database the client's handshake response names (CLIENT_CONNECT_WITH_DB), or null: the SQL backend's default. */
+    private String loginDatabase;
     /** The capabilities of the client's handshake response (CLIENT_IGNORE_SPACE starts the session's sql_mode). */
     private int clientCapabilities;
     private UserAccount account;
@@ -107,6 +109,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         HandshakeResponse41 response = decodeResponse(packet);
         user = response.user();
         clientCapabilities = response.capabilities();
+        loginDatabase = response.database();
         passwordGiven = response.authResponse().length > 0;
         Optional<UserAccount> found = server.users().account(user);
         // an unknown user goes through the same exchange as a known one (auth switch, scramble, then 1045), checked
@@ -229,8 +232,9 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         log.debug("'{}' logged in from {}{}", PeerText.name(user), ctx.channel().remoteAddress(), secure ? " over TLS" : "");
         ctx.writeAndFlush(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0, certificateProof()).encodeWithLenencInfo(ctx.alloc()));
         sequence.reset();
-        ctx.pipeline().replace(this, DownstreamServer.SESSION, new ClientSession(server, sequence, connectionId, user, host(ctx),
-                clientCapabilities));
+        ClientSession session = new ClientSession(server, sequence, connectionId, user, host(ctx), clientCapabilities);
+        session.loginDatabase(loginDatabase);
+        ctx.pipeline().replace(this, DownstreamServer.SESSION, session);
     }
 
     /**

@@ -122,6 +122,14 @@ final class SqlBackendSession {
         lastForwarded = false;
     }
 
+    /** The database the client named at login: the backend session starts in it (a USE before anything else). */
+    void useDatabase(String database) {
+        byte[] use = ("USE `" + database.replace("`", "``") + "`").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuf command = client.alloc().buffer(use.length + 1).writeByte(dev.binlogrelay.core.protocol.Commands.COM_QUERY).writeBytes(use);
+        settingsLog.addFirst(command);
+        settingsBytes += command.readableBytes();
+    }
+
     /**
      * The relay answered a SET of the session ({@code command}, the caller keeps its reference) with OK: the backend
      * session gets it too, now if connected (its answer dropped; the client already has the relay's), and on every

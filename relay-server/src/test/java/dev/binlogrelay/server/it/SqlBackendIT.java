@@ -233,6 +233,16 @@ class SqlBackendIT {
         }
     }
 
+    /** A database named at login (in the JDBC URL) is the backend session's default, so unqualified names work. */
+    @Test
+    void theLoginDatabaseIsTheBackendSessionsDefault() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + relay.port() + "/shop?user="
+                + RelayHarness.USER + "&password=" + RelayHarness.PASSWORD + "&connectTimeout=5000&socketTimeout=30000")) {
+            assertEquals(List.of("3"), rows(c, "SELECT COUNT(*) FROM snap").get(1));
+            assertEquals(List.of("shop"), rows(c, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").get(1));
+        }
+    }
+
     @Test
     void writesAreRefusedWith1227AndChangeNothing() throws SQLException {
         try (Connection through = connect(relay)) {
