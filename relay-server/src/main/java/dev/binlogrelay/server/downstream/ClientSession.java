@@ -1,7 +1,5 @@
 package dev.binlogrelay.server.downstream;
 
-import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
-import dev.binlogrelay.core.gtid.MariaGtidPosition;
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.ErrorCodes;
@@ -33,13 +31,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    /**
-     * The shortest heartbeat period the relay serves (100 ms). MariaDB accepts periods down to 1 ms; a reader
-     * asking for less than this gets this: a heartbeat is only sent to an idle reader, so a shorter period buys
-     * nothing but timer wake-ups and packets (a thousand readers at 1 ms would be a million a second).
-     */
-    static final long MIN_HEARTBEAT_NANOS = 100_000_000L;
-
     private enum State { COMMAND, DUMPING }
 
     private final DownstreamServer server;
@@ -188,13 +179,13 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private void query(ChannelHandlerContext ctx, ByteBuf packet, String text) {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
         if (backend != null && backend.takesFirst(text)) {
-            forwardedTransaction = SqlBackendSession.isTransactionStatement(text) ? text : null;
+            forwardedTransaction = SqlBackendRule.isTransactionStatement(text) ? text : null;
             backend.forward(packet, text);
             return;
         }
         QueryResult result = server.queries().handle(text, sql);
         if (backend != null) {
-            if (SqlBackendSession.unanswered(result)) {
+            if (SqlBackendRule.unanswered(result)) {
                 backend.forward(packet, text);
                 return;
             }
@@ -250,6 +241,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         startDump(ctx, d.serverId(), d.flags(), options);
     }
 
+    private ReaderOptions readerOptions(int flags, long readerServerId, ReaderStart fromCommand) {
+        return ReaderRequests.options(sql, server.defaultHeartbeatNanos(), server.info().serverId(), flags, readerServerId,
+                fromCommand);
+    }
+
     private void startDump(ChannelHandlerContext ctx, long readerServerId, int flags, ReaderOptions options) {
         BinlogCursor cursor;
         try {
@@ -261,7 +257,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         log.info("reader {} (server_id {}) dumps from {}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
-                gtidNote(options.start()), cursor.position(), flags, options.checksum(), heartbeatNote(options));
+                ReaderRequests.gtidNote(options.start()), cursor.position(), flags, options.checksum(),
+                ReaderRequests.heartbeatNote(options));
         boolean continuesStatement;
         try {
             continuesStatement = continuesRowsStatement(options, cursor);
@@ -308,62 +305,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         BinlogPosition at = cursor.position();
         return at.position() > 4 && server.positions().insideRowsStatement(at)
                 && server.formats().checksum(at.file()) == options.checksum();
-    }
-
-    /**
-     * The reader's options for the start its command asked for. {@code @slave_connect_state} turns a file/position
-     * start (COM_BINLOG_DUMP) into a MariaDB GTID start, as on MariaDB; COM_BINLOG_DUMP_GTID keeps its own (the
-     * variable is still checked, so a malformed one is refused either way). Server id 0 asks for a non-blocking dump
-     * too, as on the server (old mysqlbinlog and some CDC readers use it).
-     */
-    private ReaderOptions readerOptions(int flags, long readerServerId, ReaderStart fromCommand) {
-        String checksumVar = sql.hasUserVariable("master_binlog_checksum") ? sql.userVariable("master_binlog_checksum")
-                : sql.userVariable("source_binlog_checksum");
-        ChecksumAlgorithm checksum = ChecksumAlgorithm.fromName(checksumVar);
-        String connectState = sql.userVariable("slave_connect_state");
-        MariaGtidPosition gtid = connectState == null ? null : MariaGtidPosition.parse(connectState);
-        ReaderStart start = gtid != null && fromCommand instanceof ReaderStart.AtFilePosition
-                ? new ReaderStart.AtMariaGtids(gtid) : fromCommand;
-        String hb = sql.hasUserVariable("master_heartbeat_period") ? sql.userVariable("master_heartbeat_period")
-                : sql.userVariable("source_heartbeat_period");
-        long heartbeat = 0;
-        long asked = 0;
-        if (hb != null) {
-            try {
-                asked = (long) Double.parseDouble(hb);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad @master_heartbeat_period '" + hb + "'");
-            }
-            heartbeat = asked > 0 ? Math.max(asked, MIN_HEARTBEAT_NANOS) : 0;
-        } else if (server.defaultHeartbeatNanos() > 0) {
-            heartbeat = Math.max(server.defaultHeartbeatNanos(), MIN_HEARTBEAT_NANOS);
-        }
-        boolean mariaDbReader = sql.userVariable("mariadb_slave_capability") != null;
-        return new ReaderOptions(start, checksum, heartbeat, asked, (flags & BinlogDump.NON_BLOCK) != 0 || readerServerId == 0,
-                (flags & BinlogDump.SEND_ANNOTATE_ROWS) != 0, server.info().serverId(), mariaDbReader);
-    }
-
-    /** For the dump's log line: the GTID start the reader asked for, before the position it starts at. */
-    private static String gtidNote(ReaderStart start) {
-        if (start instanceof ReaderStart.AtMariaGtids maria) {
-            return "GTID '" + PeerText.text(maria.position().toString()) + "' at ";
-        }
-        if (start instanceof ReaderStart.AtMysqlGtids mysql) {
-            return "GTID set '" + PeerText.text(mysql.executed().toString()) + "' at ";
-        }
-        return "";
-    }
-
-    /** For the dump's log line: the heartbeat period, and that it was raised to the floor if it was. */
-    private static String heartbeatNote(ReaderOptions o) {
-        if (o.heartbeatNanos() == 0) {
-            return "";
-        }
-        String note = ", heartbeat " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(o.heartbeatNanos()) + " ms";
-        if (o.askedHeartbeatNanos() > 0 && o.askedHeartbeatNanos() < o.heartbeatNanos()) {
-            note += " (asked " + o.askedHeartbeatNanos() / 1e6 + " ms, raised to the relay's floor)";
-        }
-        return note;
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {

@@ -1,6 +1,8 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.PeerText;
+import dev.binlogrelay.server.admin.QueryResult;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -211,5 +213,24 @@ final class SqlBackendRule {
             }
         }
         return i;
+    }
+
+    /** BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not ROLLBACK TO a savepoint): they open or end a transaction. */
+    static boolean isTransactionStatement(String sql) {
+        java.util.List<String> w = words(sql, 3);
+        if (w.isEmpty()) {
+            return false;
+        }
+        return switch (w.get(0)) {
+            case "BEGIN", "COMMIT" -> true;
+            case "START" -> w.size() > 1 && w.get(1).equals("TRANSACTION");
+            case "ROLLBACK" -> !w.contains("TO") && !(w.size() > 2 && w.get(2).equals("TO"));
+            default -> false;
+        };
+    }
+
+    /** True if the relay's answer means "not answered here": not supported (1235; table reads get it too). */
+    static boolean unanswered(QueryResult result) {
+        return result instanceof QueryResult.Error e && e.code() == ErrorCodes.ER_NOT_SUPPORTED_YET;
     }
 }

@@ -7,7 +7,6 @@ import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketEncoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
-import dev.binlogrelay.server.admin.QueryResult;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -96,25 +95,6 @@ final class SqlBackendSession {
     /** True if the backend answers {@code sql} before the relay's own SQL layer is asked. */
     boolean takesFirst(String sql) {
         return SqlBackendRule.backendFirst(sql) || lastForwarded && SqlBackendRule.showsDiagnostics(sql);
-    }
-
-    /** BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not ROLLBACK TO a savepoint): they open or end a transaction. */
-    static boolean isTransactionStatement(String sql) {
-        java.util.List<String> w = SqlBackendRule.words(sql, 3);
-        if (w.isEmpty()) {
-            return false;
-        }
-        return switch (w.get(0)) {
-            case "BEGIN", "COMMIT" -> true;
-            case "START" -> w.size() > 1 && w.get(1).equals("TRANSACTION");
-            case "ROLLBACK" -> !w.contains("TO") && !(w.size() > 2 && w.get(2).equals("TO"));
-            default -> false;
-        };
-    }
-
-    /** True if the relay's answer means "not answered here": not supported (1235; table reads get it too). */
-    static boolean unanswered(QueryResult result) {
-        return result instanceof QueryResult.Error e && e.code() == ErrorCodes.ER_NOT_SUPPORTED_YET;
     }
 
     /** The relay answered the session's statement itself. */
