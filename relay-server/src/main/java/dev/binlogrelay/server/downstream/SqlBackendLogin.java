@@ -1,9 +1,7 @@
 package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
-import dev.binlogrelay.core.auth.CachingSha2Password;
-import dev.binlogrelay.core.auth.NativePassword;
-import dev.binlogrelay.core.auth.Pem;
+import dev.binlogrelay.core.auth.ClientAuthExchange;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
 import dev.binlogrelay.core.protocol.Capabilities;
 import dev.binlogrelay.core.protocol.ErrPacket;
@@ -16,8 +14,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
 
-import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -53,7 +49,7 @@ final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
     private boolean secure;
     private AuthPlugin plugin;
     private byte[] nonce;
-    private boolean awaitingPublicKey;
+    private ClientAuthExchange auth;
 
     SqlBackendLogin(SqlBackendSettings settings, Runnable onLoggedIn, Consumer<String> onFailed) {
         super(false);
@@ -109,73 +105,36 @@ final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void sendResponse(ChannelHandlerContext ctx, int caps) {
+        auth = new ClientAuthExchange(settings.password(), plugin, nonce, secure, true, null);
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("_client_name", "binlog-relay");
         attrs.put("program_name", "binlog-relay sql_backend");
-        ctx.writeAndFlush(new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(), scramble(), null,
-                plugin.protocolName(), attrs).encode(ctx.alloc()));
+        ctx.writeAndFlush(new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(), auth.firstResponse(), null,
+                auth.plugin().protocolName(), attrs).encode(ctx.alloc()));
         state = State.AUTH;
-    }
-
-    private byte[] scramble() {
-        return plugin == AuthPlugin.CACHING_SHA2_PASSWORD
-                ? CachingSha2Password.scramble(settings.password(), nonce)
-                : NativePassword.scramble(settings.password(), nonce);
     }
 
     private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
         if (ErrPacket.is(packet)) {
             fail(ctx, "login as '" + settings.user() + "' failed: " + ErrPacket.decode(packet));
-        } else if (AuthSwitchRequest.is(packet)) {
-            AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
-            AuthPlugin next = AuthPlugin.byName(sw.pluginName()).orElse(null);
-            if (next == null) {
-                fail(ctx, "it asks for auth plugin " + sw.pluginName() + ", which the relay does not support");
+        } else if (AuthSwitchRequest.is(packet) || auth.isMoreData(packet)) {
+            byte[] reply;
+            try {
+                reply = AuthSwitchRequest.is(packet) ? auth.onSwitch(AuthSwitchRequest.decode(packet))
+                        : auth.onMoreData(packet.skipBytes(1));
+            } catch (ClientAuthExchange.Refused e) {
+                fail(ctx, e.getMessage());
                 return;
             }
-            plugin = next;
-            nonce = sw.data();
-            awaitingPublicKey = false;
-            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(scramble()));
-        } else if (plugin == AuthPlugin.CACHING_SHA2_PASSWORD && packet.isReadable()
-                && packet.getUnsignedByte(packet.readerIndex()) == CachingSha2Password.AUTH_MORE_DATA) {
-            onCachingSha2MoreData(ctx, packet.skipBytes(1));
+            if (reply != null) {
+                ctx.writeAndFlush(ctx.alloc().buffer(reply.length).writeBytes(reply));
+            }
         } else if (OkPacket.is(packet)) {
             state = State.DONE;
             ctx.pipeline().remove(this);
             onLoggedIn.run();
         } else {
             throw new ProtocolException("unexpected packet from the SQL backend during authentication");
-        }
-    }
-
-    private void onCachingSha2MoreData(ChannelHandlerContext ctx, ByteBuf data) {
-        if (awaitingPublicKey) {
-            awaitingPublicKey = false;
-            PublicKey key;
-            try {
-                key = Pem.publicKey(data.toString(StandardCharsets.US_ASCII));
-            } catch (IllegalArgumentException e) {
-                fail(ctx, "its RSA public key cannot be read: " + e.getMessage());
-                return;
-            }
-            byte[] encrypted = CachingSha2Password.encryptPassword(settings.password(), nonce, key);
-            ctx.writeAndFlush(ctx.alloc().buffer(encrypted.length).writeBytes(encrypted));
-            return;
-        }
-        int status = data.readableBytes() == 1 ? data.readUnsignedByte() : -1;
-        if (status == CachingSha2Password.FAST_AUTH_SUCCESS) {
-            return; // an OK follows
-        }
-        if (status != CachingSha2Password.PERFORM_FULL_AUTH) {
-            throw new ProtocolException("unexpected caching_sha2_password data from the SQL backend");
-        }
-        if (secure) {
-            byte[] pw = settings.password().getBytes(StandardCharsets.UTF_8);
-            ctx.writeAndFlush(ctx.alloc().buffer(pw.length + 1).writeBytes(pw).writeByte(0));
-        } else {
-            awaitingPublicKey = true;
-            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(CachingSha2Password.REQUEST_PUBLIC_KEY));
         }
     }
 

@@ -1,9 +1,8 @@
 package dev.binlogrelay.server.upstream;
 
 import dev.binlogrelay.core.auth.AuthPlugin;
-import dev.binlogrelay.core.auth.CachingSha2Password;
+import dev.binlogrelay.core.auth.ClientAuthExchange;
 import dev.binlogrelay.core.auth.NativePassword;
-import dev.binlogrelay.core.auth.Pem;
 import dev.binlogrelay.core.auth.TlsPasswordProof;
 import dev.binlogrelay.core.flavor.Flavor;
 import dev.binlogrelay.core.flavor.UnsupportedFlavorException;
@@ -25,8 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -59,9 +56,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     private State state = State.HANDSHAKE;
     private HandshakeV10 handshake;
     private boolean secure;
-    private AuthPlugin authPlugin;
-    private byte[] nonce;
-    private boolean awaitingPublicKey;
+    private ClientAuthExchange auth;
     /** The fingerprint of a certificate the trust store did not accept, to be proven at the OK; null if none. */
     private byte[] certificateInDoubt;
 
@@ -122,21 +117,16 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void sendResponse(ChannelHandlerContext ctx, int caps) {
-        authPlugin = AuthPlugin.byName(handshake.authPluginName()).orElse(AuthPlugin.MYSQL_NATIVE_PASSWORD);
-        nonce = handshake.scramble();
+        auth = new ClientAuthExchange(settings.password(),
+                AuthPlugin.byName(handshake.authPluginName()).orElse(AuthPlugin.MYSQL_NATIVE_PASSWORD), handshake.scramble(),
+                secure, certificateInDoubt == null, settings.security().serverPublicKey());
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("_client_name", "binlog-relay");
         attrs.put("program_name", "binlog-relay");
         HandshakeResponse41 response = new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(),
-                scramble(authPlugin, nonce), null, authPlugin.protocolName(), attrs);
+                auth.firstResponse(), null, auth.plugin().protocolName(), attrs);
         ctx.writeAndFlush(response.encode(ctx.alloc()));
         state = State.AUTH;
-    }
-
-    private byte[] scramble(AuthPlugin plugin, byte[] scramble) {
-        return plugin == AuthPlugin.CACHING_SHA2_PASSWORD
-                ? CachingSha2Password.scramble(settings.password(), scramble)
-                : NativePassword.scramble(settings.password(), scramble);
     }
 
     private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
@@ -145,19 +135,25 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
             throw new UpstreamException("login to " + settings.host() + ":" + settings.port() + " as '" + settings.user()
                     + "' failed: " + err);
         }
-        if (AuthSwitchRequest.is(packet)) {
-            AuthSwitchRequest sw = AuthSwitchRequest.decode(packet);
-            authPlugin = AuthPlugin.byName(sw.pluginName()).orElseThrow(() -> new UpstreamException(
-                    "primary asks for auth plugin " + sw.pluginName() + ", which the relay does not support"));
-            nonce = sw.data();
-            awaitingPublicKey = false;
-            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(scramble(authPlugin, nonce)));
-            return;
-        }
-        if (authPlugin == AuthPlugin.CACHING_SHA2_PASSWORD && packet.isReadable()
-                && packet.getUnsignedByte(packet.readerIndex()) == CachingSha2Password.AUTH_MORE_DATA) {
-            onCachingSha2MoreData(ctx, packet.skipBytes(1));
-            return;
+        try {
+            if (AuthSwitchRequest.is(packet)) {
+                ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(auth.onSwitch(AuthSwitchRequest.decode(packet))));
+                return;
+            }
+            if (auth.isMoreData(packet)) {
+                byte[] reply = auth.onMoreData(packet.skipBytes(1));
+                if (reply != null) {
+                    ctx.writeAndFlush(ctx.alloc().buffer(reply.length).writeBytes(reply));
+                }
+                return;
+            }
+        } catch (ClientAuthExchange.PasswordWithheld e) {
+            throw new UpstreamException("the certificate of " + settings.host() + ":" + settings.port() + " is not signed by"
+                    + " a CA the relay trusts, and caching_sha2_password would send the password over that connection;"
+                    + " give upstream.ssl_ca (the primary's CA or certificate), or use mysql_native_password for the"
+                    + " relay's user so the primary can prove its certificate with the password");
+        } catch (ClientAuthExchange.Refused e) {
+            throw new UpstreamException("login to " + settings.host() + ":" + settings.port() + ": " + e.getMessage());
         }
         if (OkPacket.is(packet)) {
             if (certificateInDoubt != null) {
@@ -165,7 +161,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
             }
             Flavor flavor = Flavor.fromVersion(handshake.serverVersion());
             log.info("logged in to {}:{} ({}, {}, {}{})", settings.host(), settings.port(), handshake.serverVersion(),
-                    flavor.name(), authPlugin, secure ? ", TLS" : "");
+                    flavor.name(), auth.plugin(), secure ? ", TLS" : "");
             state = State.DONE;
             ctx.pipeline().replace(this, UpstreamClient.SESSION, new UpstreamConnection(settings, ingester, sequence, listener, flavor));
             return;
@@ -179,9 +175,9 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
      */
     private void checkCertificateProof(ByteBuf ok) {
         String where = settings.host() + ":" + settings.port();
-        if (authPlugin != AuthPlugin.MYSQL_NATIVE_PASSWORD || settings.password() == null || settings.password().isEmpty()) {
+        if (auth.plugin() != AuthPlugin.MYSQL_NATIVE_PASSWORD || settings.password() == null || settings.password().isEmpty()) {
             throw new UpstreamException("the certificate of " + where + " is not signed by a CA the relay trusts and cannot"
-                    + " be proven with " + authPlugin + (settings.password() == null || settings.password().isEmpty()
+                    + " be proven with " + auth.plugin() + (settings.password() == null || settings.password().isEmpty()
                     ? " and an empty password" : "") + "; give upstream.ssl_ca (the primary's CA or certificate)");
         }
         ByteBuf in = ok.duplicate();
@@ -199,65 +195,13 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
                 }
             }
         }
-        byte[] scramble = java.util.Arrays.copyOf(nonce, Math.min(20, nonce.length));
+        byte[] scramble = java.util.Arrays.copyOf(auth.nonce(), Math.min(20, auth.nonce().length));
         if (!TlsPasswordProof.verifies(info, NativePassword.storedHash(settings.password()), scramble, certificateInDoubt)) {
             throw new UpstreamException("the certificate of " + where + " is not signed by a CA the relay trusts, and the"
                     + " primary did not prove it with the password (ssl_mode " + settings.security().sslMode()
                     + "): refusing the connection; give upstream.ssl_ca, or check for a man in the middle");
         }
         log.info("{}: its self-signed certificate was proven with the password (MariaDB zero-configuration SSL)", where);
-    }
-
-    private void onCachingSha2MoreData(ChannelHandlerContext ctx, ByteBuf data) {
-        if (awaitingPublicKey) {
-            awaitingPublicKey = false;
-            PublicKey key;
-            try {
-                key = Pem.publicKey(data.toString(StandardCharsets.US_ASCII));
-            } catch (IllegalArgumentException e) {
-                throw new UpstreamException("the primary's RSA public key cannot be read: " + e.getMessage());
-            }
-            sendEncryptedPassword(ctx, key);
-            return;
-        }
-        if (data.readableBytes() != 1) {
-            throw new ProtocolException("unexpected caching_sha2_password data of " + data.readableBytes() + " bytes");
-        }
-        int status = data.readUnsignedByte();
-        if (status == CachingSha2Password.FAST_AUTH_SUCCESS) {
-            log.debug("caching_sha2_password: fast auth succeeded");
-            return; // an OK follows
-        }
-        if (status != CachingSha2Password.PERFORM_FULL_AUTH) {
-            throw new ProtocolException(String.format("unexpected caching_sha2_password status 0x%02X", status));
-        }
-        log.debug("caching_sha2_password: full auth {}", secure ? "over TLS"
-                : settings.security().serverPublicKey() != null ? "by RSA with upstream.server_public_key" : "by RSA, asking for the key");
-        if (secure && certificateInDoubt != null) {
-            throw new UpstreamException("the certificate of " + settings.host() + ":" + settings.port() + " is not signed by"
-                    + " a CA the relay trusts, and caching_sha2_password would send the password over that connection;"
-                    + " give upstream.ssl_ca (the primary's CA or certificate), or use mysql_native_password for the"
-                    + " relay's user so the primary can prove its certificate with the password");
-        }
-        if (secure) {
-            byte[] pw = settings.password().getBytes(StandardCharsets.UTF_8);
-            ctx.writeAndFlush(ctx.alloc().buffer(pw.length + 1).writeBytes(pw).writeByte(0));
-        } else if (settings.security().serverPublicKey() != null) {
-            sendEncryptedPassword(ctx, settings.security().serverPublicKey());
-        } else {
-            awaitingPublicKey = true;
-            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(CachingSha2Password.REQUEST_PUBLIC_KEY));
-        }
-    }
-
-    private void sendEncryptedPassword(ChannelHandlerContext ctx, PublicKey key) {
-        byte[] encrypted;
-        try {
-            encrypted = CachingSha2Password.encryptPassword(settings.password(), nonce, key);
-        } catch (IllegalArgumentException e) {
-            throw new UpstreamException(e.getMessage());
-        }
-        ctx.writeAndFlush(ctx.alloc().buffer(encrypted.length).writeBytes(encrypted));
     }
 
     @Override
