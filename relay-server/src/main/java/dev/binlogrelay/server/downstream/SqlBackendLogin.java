@@ -4,6 +4,7 @@ import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.ClientAuthExchange;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
 import dev.binlogrelay.core.protocol.Capabilities;
+import dev.binlogrelay.core.protocol.ClientLoginHandler;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.HandshakeResponse41;
 import dev.binlogrelay.core.protocol.HandshakeV10;
@@ -11,7 +12,6 @@ import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
 
 import java.util.LinkedHashMap;
@@ -36,42 +36,27 @@ import java.util.function.Consumer;
  * CLIENT_MULTI_STATEMENTS (one statement per forwarded query) and no CLIENT_DEPRECATE_EOF, like the relay's own
  * server side, so the backend's result sets have the framing the relay's clients negotiated.
  */
-final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
+final class SqlBackendLogin extends ClientLoginHandler {
     private static final long MAX_PACKET = 1L << 30;
     private static final int CHARSET_UTF8MB4 = 45;
-
-    private enum State { HANDSHAKE, TLS_HANDSHAKE, AUTH, DONE }
 
     private final SqlBackendSettings settings;
     private final Runnable onLoggedIn;
     private final Consumer<String> onFailed;
-    private State state = State.HANDSHAKE;
     private boolean secure;
     private AuthPlugin plugin;
     private byte[] nonce;
     private ClientAuthExchange auth;
 
     SqlBackendLogin(SqlBackendSettings settings, Runnable onLoggedIn, Consumer<String> onFailed) {
-        super(false);
+        super("the SQL backend");
         this.settings = settings;
         this.onLoggedIn = onLoggedIn;
         this.onFailed = onFailed;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
-        try {
-            switch (state) {
-                case HANDSHAKE -> onHandshake(ctx, packet);
-                case AUTH -> onAuth(ctx, packet);
-                case TLS_HANDSHAKE, DONE -> throw new ProtocolException("unexpected packet from the SQL backend during login");
-            }
-        } finally {
-            packet.release();
-        }
-    }
-
-    private void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
+    protected void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
         if (ErrPacket.is(packet)) {
             fail(ctx, "it refused the connection: " + ErrPacket.decode(packet));
             return;
@@ -93,7 +78,7 @@ final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
         ctx.writeAndFlush(HandshakeResponse41.encodeSslRequest(ctx.alloc(), tlsCaps, MAX_PACKET, CHARSET_UTF8MB4));
         SslHandler tls = settings.tls().newHandler(ctx.alloc(), settings.host(), settings.port());
         ctx.pipeline().addFirst("tls", tls);
-        state = State.TLS_HANDSHAKE;
+        phase = Phase.TLS_HANDSHAKE;
         tls.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 secure = true;
@@ -111,10 +96,11 @@ final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
         attrs.put("program_name", "binlog-relay sql_backend");
         ctx.writeAndFlush(new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(), auth.firstResponse(), null,
                 auth.plugin().protocolName(), attrs).encode(ctx.alloc()));
-        state = State.AUTH;
+        phase = Phase.AUTH;
     }
 
-    private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
+    @Override
+    protected void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
         if (ErrPacket.is(packet)) {
             fail(ctx, "login as '" + settings.user() + "' failed: " + ErrPacket.decode(packet));
         } else if (AuthSwitchRequest.is(packet) || auth.isMoreData(packet)) {
@@ -130,7 +116,7 @@ final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
                 ctx.writeAndFlush(ctx.alloc().buffer(reply.length).writeBytes(reply));
             }
         } else if (OkPacket.is(packet)) {
-            state = State.DONE;
+            phase = Phase.DONE;
             ctx.pipeline().remove(this);
             onLoggedIn.run();
         } else {
@@ -139,10 +125,10 @@ final class SqlBackendLogin extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void fail(ChannelHandlerContext ctx, String reason) {
-        if (state == State.DONE) {
+        if (phase == Phase.DONE) {
             return;
         }
-        state = State.DONE;
+        phase = Phase.DONE;
         onFailed.accept(reason);
         ctx.close();
     }

@@ -8,6 +8,7 @@ import dev.binlogrelay.core.flavor.Flavor;
 import dev.binlogrelay.core.flavor.UnsupportedFlavorException;
 import dev.binlogrelay.core.protocol.AuthSwitchRequest;
 import dev.binlogrelay.core.protocol.Capabilities;
+import dev.binlogrelay.core.protocol.ClientLoginHandler;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.HandshakeResponse41;
 import dev.binlogrelay.core.protocol.HandshakeV10;
@@ -17,7 +18,6 @@ import dev.binlogrelay.core.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
@@ -41,19 +41,16 @@ import java.util.Map;
  *                 upstream.server_public_key or after asking for the key (-> 0x02, <- 0x01 PEM)
  * </pre>
  */
-final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
+final class UpstreamLogin extends ClientLoginHandler {
     private static final Logger log = LoggerFactory.getLogger(UpstreamLogin.class);
     /** max_packet_size the relay announces (MariaDB's max_allowed_packet ceiling). */
     private static final long MAX_PACKET = 1L << 30;
     private static final int CHARSET_UTF8MB4 = 45;
 
-    private enum State { HANDSHAKE, TLS_HANDSHAKE, AUTH, DONE }
-
     private final UpstreamSettings settings;
     private final BinlogIngester ingester;
     private final PacketSequence sequence;
     private final UpstreamClient.Listener listener;
-    private State state = State.HANDSHAKE;
     private HandshakeV10 handshake;
     private boolean secure;
     private ClientAuthExchange auth;
@@ -61,7 +58,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     private byte[] certificateInDoubt;
 
     UpstreamLogin(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence, UpstreamClient.Listener listener) {
-        super(false);
+        super("the primary");
         this.settings = settings;
         this.ingester = ingester;
         this.sequence = sequence;
@@ -69,19 +66,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
-        try {
-            switch (state) {
-                case HANDSHAKE -> onHandshake(ctx, packet);
-                case AUTH -> onAuth(ctx, packet);
-                case TLS_HANDSHAKE, DONE -> throw new ProtocolException("unexpected packet from the primary during login");
-            }
-        } finally {
-            packet.release();
-        }
-    }
-
-    private void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
+    protected void onHandshake(ChannelHandlerContext ctx, ByteBuf packet) {
         if (ErrPacket.is(packet)) {
             throw new UpstreamException("primary refused the connection: " + ErrPacket.decode(packet));
         }
@@ -102,7 +87,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
         ctx.writeAndFlush(HandshakeResponse41.encodeSslRequest(ctx.alloc(), tlsCaps, MAX_PACKET, CHARSET_UTF8MB4));
         SslHandler tls = settings.security().tls().newHandler(ctx.alloc(), settings.host(), settings.port());
         ctx.pipeline().addFirst("tls", tls);
-        state = State.TLS_HANDSHAKE;
+        phase = Phase.TLS_HANDSHAKE;
         tls.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 secure = true;
@@ -110,7 +95,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
                     certificateInDoubt = fp;
                 }
                 sendResponse(ctx, tlsCaps);
-            } else if (state != State.DONE) {
+            } else if (phase != Phase.DONE) {
                 exceptionCaught(ctx, f.cause());
             }
         });
@@ -126,10 +111,11 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
         HandshakeResponse41 response = new HandshakeResponse41(caps, MAX_PACKET, CHARSET_UTF8MB4, settings.user(),
                 auth.firstResponse(), null, auth.plugin().protocolName(), attrs);
         ctx.writeAndFlush(response.encode(ctx.alloc()));
-        state = State.AUTH;
+        phase = Phase.AUTH;
     }
 
-    private void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
+    @Override
+    protected void onAuth(ChannelHandlerContext ctx, ByteBuf packet) {
         if (ErrPacket.is(packet)) {
             ErrPacket err = ErrPacket.decode(packet);
             throw new UpstreamException("login to " + settings.host() + ":" + settings.port() + " as '" + settings.user()
@@ -162,7 +148,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
             Flavor flavor = Flavor.fromVersion(handshake.serverVersion());
             log.info("logged in to {}:{} ({}, {}, {}{})", settings.host(), settings.port(), handshake.serverVersion(),
                     flavor.name(), auth.plugin(), secure ? ", TLS" : "");
-            state = State.DONE;
+            phase = Phase.DONE;
             ctx.pipeline().replace(this, UpstreamClient.SESSION, new UpstreamConnection(settings, ingester, sequence, listener, flavor));
             return;
         }
@@ -208,7 +194,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             // logged by UpstreamClient, once per change of reason
-            state = State.DONE;
+            phase = Phase.DONE;
             listener.onError(new UpstreamException("no answer from the primary during login"));
             ctx.close();
             return;
@@ -218,7 +204,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (state == State.DONE) {
+        if (phase == Phase.DONE) {
             ctx.close(); // already reported (a failed TLS handshake is seen twice)
             return;
         }
@@ -232,7 +218,7 @@ final class UpstreamLogin extends SimpleChannelInboundHandler<ByteBuf> {
         }
         // logged by UpstreamClient, once per change of reason
         log.debug("upstream {}:{} login failed", settings.host(), settings.port(), c);
-        state = State.DONE;
+        phase = Phase.DONE;
         listener.onError(c);
         ctx.close();
     }
