@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -31,20 +32,29 @@ public record UpstreamSecurity(SslMode sslMode, SslContext tls, PublicKey server
 
     private static SslContext clientContext(SslMode mode, List<X509Certificate> ca) {
         try {
-            SslContextBuilder b = SslContextBuilder.forClient();
-            if (!mode.verifiesCertificate()) {
-                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            } else if (ca != null) {
-                b.trustManager(ca);
-            } else {
-                // no ssl_ca: the JVM's CAs, or else the primary proves its certificate with the password (MariaDB 11.4)
-                b.trustManager(PasswordProvableTrustManager.factory());
-            }
-            // verify_ca checks the chain only; verify_identity also the host name (or IP) in the certificate
-            b.endpointIdentificationAlgorithm(mode == SslMode.VERIFY_IDENTITY ? "HTTPS" : null);
-            return b.build();
+            // no ssl_ca: the JVM's CAs, or else the primary proves its certificate with the password (MariaDB 11.4)
+            return clientContext(mode, ca, PasswordProvableTrustManager.factory());
         } catch (SSLException e) {
             throw new IllegalArgumentException("cannot set up TLS to the primary: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A client TLS context for {@code mode} (not DISABLED): any certificate unless the mode verifies it; then the
+     * {@code ca} certificates, or without them {@code withoutCa} (null: the JVM's default trust store). verify_ca
+     * checks the chain only; verify_identity also the host name (or IP) in the certificate.
+     */
+    public static SslContext clientContext(SslMode mode, List<X509Certificate> ca, TrustManagerFactory withoutCa)
+            throws SSLException {
+        SslContextBuilder b = SslContextBuilder.forClient();
+        if (!mode.verifiesCertificate()) {
+            b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+        } else if (ca != null) {
+            b.trustManager(ca);
+        } else if (withoutCa != null) {
+            b.trustManager(withoutCa);
+        }
+        b.endpointIdentificationAlgorithm(mode == SslMode.VERIFY_IDENTITY ? "HTTPS" : null);
+        return b.build();
     }
 }

@@ -4,9 +4,8 @@ import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.SqlBackendSettings;
 import dev.binlogrelay.server.upstream.SslMode;
+import dev.binlogrelay.server.upstream.UpstreamSecurity;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 import javax.net.ssl.SSLException;
 import java.security.cert.X509Certificate;
@@ -46,14 +45,7 @@ public final class SqlBackendConfig {
 
     private static SslContext clientContext(SslMode mode, List<X509Certificate> ca) {
         try {
-            SslContextBuilder b = SslContextBuilder.forClient();
-            if (!mode.verifiesCertificate()) {
-                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            } else if (ca != null) {
-                b.trustManager(ca);
-            } // else the JVM's default trust store
-            b.endpointIdentificationAlgorithm(mode == SslMode.VERIFY_IDENTITY ? "HTTPS" : null);
-            return b.build();
+            return UpstreamSecurity.clientContext(mode, ca, null); // without ssl_ca: the JVM's default trust store
         } catch (SSLException | IllegalArgumentException e) {
             throw new ConfigException("bad value for '" + KEY + ".ssl_ca': cannot set up TLS to the backend: " + e.getMessage());
         }
