@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One downstream client after its login ({@link LoginHandler}): the command phase. Queries go to the SQL
@@ -279,12 +280,23 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                     ctx.channel().remoteAddress(), readerServerId, cursor.position());
         }
         state = State.DUMPING;
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable readerStopped = () -> {
+            if (counted.getAndSet(false)) {
+                server.metrics().readerStopped();
+            }
+        };
         dump = new DumpSession(ctx.channel(), ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")",
                 sequence, cursor, options, continuesStatement, server.formats(),
                 server.commitFanOut(ctx.channel().eventLoop()), server.pendingWrites(), server.writeTimeoutNanos(),
-                server.metrics());
+                server.metrics(), () -> {
+                    state = State.COMMAND;
+                    dump = null;
+                    sequence.reset();
+                    readerStopped.run();
+                });
         server.metrics().readerStarted();
-        ctx.channel().closeFuture().addListener(f -> server.metrics().readerStopped());
+        ctx.channel().closeFuture().addListener(f -> readerStopped.run());
         server.dumpStarting(readerServerId, ctx.channel());
         dump.start();
     }

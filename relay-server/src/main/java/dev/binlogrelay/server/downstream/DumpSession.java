@@ -63,6 +63,8 @@ final class DumpSession {
     /** The stream starts inside a rows statement for a replica that has its beginning: no preamble (see start). */
     private final boolean continuesStatement;
     private final CommitFanOut commits;
+    /** Runs on the event loop once a non-blocking dump's EOF is written: the connection takes commands again. */
+    private final Runnable afterEof;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
     private String currentFile;
     private boolean skippingGroup;
@@ -83,8 +85,10 @@ final class DumpSession {
      */
     DumpSession(Channel channel, String reader, dev.binlogrelay.core.protocol.PacketSequence sequence,
                 BinlogCursor cursor, ReaderOptions options, boolean continuesStatement, FileFormats formats,
-                CommitFanOut commits, PendingWriteBudget budget, long writeTimeoutNanos, RelayMetrics metrics) {
+                CommitFanOut commits, PendingWriteBudget budget, long writeTimeoutNanos, RelayMetrics metrics,
+                Runnable afterEof) {
         this.channel = channel;
+        this.afterEof = afterEof;
         this.reader = reader;
         this.metrics = metrics;
         this.commits = commits;
@@ -247,6 +251,9 @@ final class DumpSession {
         finished = true;
         channel.writeAndFlush(new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(channel.alloc()));
         stop();
+        // as after the server's own non-blocking dump, the connection is back in its command phase: the client's
+        // next packet (COM_QUIT from mariadb-binlog, or another command) starts a new exchange at id 0
+        afterEof.run();
     }
 
     /**

@@ -134,6 +134,31 @@ class DumpSessionTest {
         assertTrue(EofPacket.is(Unpooled.wrappedBuffer(stream.get(stream.size() - 1).payload())), "EOF ends a non-blocking dump");
     }
 
+    /**
+     * After a non-blocking dump's EOF the connection is in its command phase again, as on the server: the next
+     * command starts at sequence id 0 (mariadb-binlog sends COM_QUIT; another client may query or dump again).
+     */
+    @Test
+    void afterTheEofOfANonBlockingDumpTheConnectionTakesCommandsAgain() {
+        connect(SendLimits.defaults(), new WriteBufferWaterMark(1 << 20, 4 << 20));
+        command(ch, dump(4));
+        List<EmbeddedRelay.Packet> first = frames(ch);
+        assertTrue(EofPacket.is(Unpooled.wrappedBuffer(first.get(first.size() - 1).payload())), "EOF ends the dump");
+        byte[] q = "SELECT 1".getBytes(StandardCharsets.UTF_8);
+        byte[] p = new byte[1 + q.length];
+        p[0] = Commands.COM_QUERY;
+        System.arraycopy(q, 0, p, 1, q.length);
+        command(ch, p);
+        List<EmbeddedRelay.Packet> answer = frames(ch);
+        assertEquals(1, answer.get(0).payload()[0] & 0xFF, "a result set of one column after the dump");
+        assertTrue(ch.isOpen(), "the connection stays open");
+        command(ch, dump(endOf(10)));
+        List<EmbeddedRelay.Packet> second = frames(ch);
+        assertEquals(1 + 1 + (file.size() - 11) + 1, second.size(), "rotate, format description, the rest, EOF");
+        command(ch, new byte[] {(byte) Commands.COM_QUIT});
+        assertFalse(ch.isOpen(), "COM_QUIT closes the connection");
+    }
+
     /** Inside the file: the rotate names the position, and the format description is re-sent as a server does. */
     @Test
     void aDumpFromInsideTheFileResendsTheFormatDescription() {

@@ -54,6 +54,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 class DiskFullIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final long MIN_FREE = 8L << 20;
+    private static final long TMPFS = 96L << 20;
+    /**
+     * The live workload stops by itself after this many transactions (about 80 KiB of binlog each, ~24 MiB in
+     * all): the relay's store of that binlog (RocksDB's WAL, flushed and compacted files) must fit the tmpfs with
+     * room to spare once the filler is gone, however fast the machine runs the workload.
+     */
+    private static final int MAX_LIVE_TRANSACTIONS = 300;
 
     @TempDir
     Path tmp;
@@ -64,7 +71,7 @@ class DiskFullIT {
         Peers.require(tool.isPresent(), "mariadb-binlog", "apt-get install -y mariadb-client");
         Path mount = tmp.resolve("tmpfs");
         Files.createDirectories(mount);
-        Peers.require(isRoot() && run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mount.toString()) == 0,
+        Peers.require(isRoot() && run("mount", "-t", "tmpfs", "-o", "size=" + (TMPFS >> 20) + "m", "tmpfs", mount.toString()) == 0,
                 "permission to mount a tmpfs", "run the tests as root (mount -t tmpfs needs it)");
         int metricsPort = dev.binlogrelay.testkit.FreePorts.find();
         try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start();
@@ -88,15 +95,18 @@ class DiskFullIT {
             System.out.printf("DiskFullIT: filler of %d MiB written, %d bytes left free%n", filled >> 20,
                     Files.getFileStore(mount).getUsableSpace());
 
-            awaitTrue("ingestion to stop with a disk-full error", WAIT, () -> relay.logOfThisRun().contains("disk full"));
+            awaitTrue("ingestion to stop with a disk-full error", WAIT,
+                    () -> relay.logOfThisRun().contains("disk full") || workload.writeIfStopped());
             try (Connection c = relay.connect()) {
                 awaitTrue("SHOW STATUS to report the storage error", WAIT,
                         () -> status(c, "Relay_storage_error").contains("disk full"));
                 assertTrue(status(c, "Relay_ingest_status").startsWith("stopped: "), status(c, "Relay_ingest_status"));
             }
             assertTrue(metrics(metricsPort).contains("binlog_relay_storage_error 1.0"), "the metric shows the error");
-            long before = load.transactions.get();
-            awaitTrue("the workload to go on while the relay is stopped", WAIT, () -> load.transactions.get() > before + 20);
+            // the primary goes on while the relay is stopped: the live workload ends (its volume bounded so that
+            // the relay's store fits the tmpfs once the filler is gone) and 20 more transactions follow
+            workload.close();
+            workload.commitMore(20);
 
             // readers are served what is stored: the relay's end does not move, its bytes are the primary's
             BinlogPosition stopped;
@@ -121,7 +131,6 @@ class DiskFullIT {
                     return false;
                 }
             });
-            workload.close();
             BinlogPosition end = awaitCaughtUp(relay, primary);
             try (Connection c = relay.connect()) {
                 assertEquals("", status(c, "Relay_storage_error"));
@@ -224,11 +233,14 @@ class DiskFullIT {
         return p.exitValue();
     }
 
-    /** Transactions of a few rows of 2-30 KiB each, back to back, until closed. */
+    /** Transactions of three rows of 2-30 KiB each and an update, back to back, until closed or at the cap. */
     private static final class Workload implements AutoCloseable {
         final AtomicLong transactions = new AtomicLong();
         private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final MariaDbServer primary;
         private final Thread thread;
+        private final java.util.Random random = new java.util.Random(7);
+        private final AtomicLong ids = new AtomicLong();
         private volatile boolean running = true;
         private boolean closed;
 
@@ -238,29 +250,57 @@ class DiskFullIT {
         }
 
         Workload(MariaDbServer primary) {
+            this.primary = primary;
             thread = new Thread(() -> {
-                java.util.Random random = new java.util.Random(7);
-                long id = 0;
-                try (Connection c = primary.connect();
-                     PreparedStatement insert = c.prepareStatement("INSERT INTO app.t VALUES (?, ?)");
-                     PreparedStatement update = c.prepareStatement("UPDATE app.t SET v = CONCAT(v, 'x') WHERE id = ?")) {
+                try (Connection c = primary.connect()) {
                     c.setAutoCommit(false);
-                    while (running) {
-                        for (int i = 0; i < 3; i++) {
-                            insert.setLong(1, ++id);
-                            insert.setString(2, "r".repeat(2048 + random.nextInt(28 * 1024)));
-                            insert.executeUpdate();
-                        }
-                        update.setLong(1, 1 + random.nextInt((int) id));
-                        update.executeUpdate();
-                        c.commit();
-                        transactions.incrementAndGet();
+                    while (running && transactions.get() < MAX_LIVE_TRANSACTIONS) {
+                        commitOne(c);
                         Thread.sleep(5);
                     }
                 } catch (Exception e) {
                     failure.set(e);
                 }
             }, "disk-full-workload");
+        }
+
+        /** If the live workload reached its cap, commits one transaction (so the relay has something to write); false. */
+        boolean writeIfStopped() {
+            if (!thread.isAlive() && failure.get() == null) {
+                try {
+                    commitMore(1);
+                } catch (Exception e) {
+                    throw new AssertionError("a transaction on the primary failed", e);
+                }
+            }
+            return false;
+        }
+
+        /** Commits {@code n} more transactions from the calling thread (after {@link #close}). */
+        void commitMore(int n) throws Exception {
+            try (Connection c = primary.connect()) {
+                c.setAutoCommit(false);
+                for (int i = 0; i < n; i++) {
+                    commitOne(c);
+                }
+            }
+        }
+
+        private void commitOne(Connection c) throws Exception {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO app.t VALUES (?, ?)");
+                 PreparedStatement update = c.prepareStatement("UPDATE app.t SET v = CONCAT(v, 'x') WHERE id = ?")) {
+                long last = 0;
+                for (int i = 0; i < 3; i++) {
+                    last = ids.incrementAndGet();
+                    insert.setLong(1, last);
+                    insert.setString(2, "r".repeat(2048 + random.nextInt(28 * 1024)));
+                    insert.executeUpdate();
+                }
+                update.setLong(1, 1 + random.nextInt((int) last));
+                update.executeUpdate();
+                c.commit();
+                transactions.incrementAndGet();
+            }
         }
 
         @Override
