@@ -85,20 +85,20 @@ class CrashSafetyIT {
 
     @Test
     void sigkillAtRandomMomentsLosesNothingVisibleAndReplicasConverge() throws Exception {
-        run("every_transaction", Integer.getInteger("crash.cycles", 22));
+        run("every_transaction", Integer.getInteger("crash.cycles", 12));
     }
 
     @Test
     void sigkillWithGroupCommitOnAnIntervalLosesNothingVisible() throws Exception {
         maxAimedCycles = 2;
-        run("50ms", Integer.getInteger("crash.interval.cycles", 8));
+        run("50ms", Integer.getInteger("crash.interval.cycles", 5));
     }
 
     /** {@code storage.sync: none}: no fsync, but the WAL write reaches the OS before readers see it, so SIGKILL loses nothing. */
     @Test
     void sigkillWithoutFsyncLosesNothingVisible() throws Exception {
         maxAimedCycles = 1;
-        run("none", Integer.getInteger("crash.none.cycles", 5));
+        run("none", Integer.getInteger("crash.none.cycles", 4));
     }
 
     /** Issue 15: the same with a MariaDB 11.4 primary (log_pos 0 inside transactions) and an 11.4 GTID replica (TLS by default). */
