@@ -88,6 +88,7 @@ public final class Relay implements AutoCloseable {
             if (upstream == null) {
                 log.info("no upstream configured: serving what the store holds");
             } else {
+                failoverMetrics(upstream);
                 upstream.start();
             }
         } catch (RuntimeException | InterruptedException | java.io.IOException e) {
@@ -112,7 +113,8 @@ public final class Relay implements AutoCloseable {
     /** See {@link UpstreamOrigin#checkConfig}: a refusal stops start-up like a bad config key. */
     private UpstreamOrigin checkOrigin(RelayConfig.Upstream u, boolean acceptChange) {
         try {
-            return UpstreamOrigin.checkConfig(store, u.host, u.port, u.start, acceptChange);
+            return u.hosts != null ? UpstreamOrigin.checkCandidates(store, UpstreamConfig.address(u), u.start, acceptChange)
+                    : UpstreamOrigin.checkConfig(store, u.host, u.port, u.start, acceptChange);
         } catch (UpstreamRefusedException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -198,6 +200,18 @@ public final class Relay implements AutoCloseable {
         });
     }
 
+    /** Metrics of upstream.hosts: failovers followed, fork refusals (docs/failover.md). */
+    private void failoverMetrics(UpstreamClient u) {
+        metrics.counter("binlog_relay_upstream_failovers", "Failovers followed: a candidate other than the last primary streamed",
+                () -> u.candidates().failovers());
+        metrics.counter("binlog_relay_upstream_fork_refusals", "Candidate primaries refused for lacking stored transactions",
+                () -> u.candidates().forkRefusals());
+        metrics.gauge("binlog_relay_upstream_fork_refused", "1 while ingestion is refused: the primary lacks stored transactions",
+                () -> u.candidates().forkRefusal() != null && !u.isStreaming() ? 1 : 0);
+        metrics.gauge("binlog_relay_upstream_candidates", "Candidate primaries in upstream.hosts (1 for upstream.host)",
+                () -> u.candidates().size());
+    }
+
     public static Relay start(RelayConfig config) throws InterruptedException {
         return new Relay(config, StartOptions.DEFAULT);
     }
@@ -254,7 +268,10 @@ public final class Relay implements AutoCloseable {
             return "stopped: " + u.refusal();
         }
         if (u.isStreaming()) {
-            return "streaming";
+            return u.candidates().followsFailover() ? "streaming from " + u.candidates().primary() : "streaming";
+        }
+        if (u.candidates().forkRefusal() != null) {
+            return "stopped: " + u.candidates().forkRefusal();
         }
         return "connecting" + (u.lastError().isEmpty() ? "" : " (last error: " + u.lastError() + "; " + u.consecutiveFailures()
                 + " failure(s) in a row, retrying after " + u.nextReconnectDelayMs() + " ms)");

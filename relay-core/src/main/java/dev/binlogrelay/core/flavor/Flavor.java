@@ -60,6 +60,28 @@ public interface Flavor {
         return "SHOW MASTER STATUS";
     }
 
+    /**
+     * The statement that shows the server's own replication (one row per channel; none when it replicates from
+     * nobody). Its columns ending in {@code _IO_Running} and {@code _SQL_Running} say whether a channel runs: a
+     * candidate primary of {@code upstream.hosts} must have none running.
+     */
+    String replicationStatusQuery();
+
+    /**
+     * The statement whose one value is the GTID state of everything the server's binlog holds (MariaDB
+     * {@code @@gtid_binlog_state}, MySQL {@code @@gtid_executed}), for {@link #missingGtids}.
+     */
+    String binlogGtidStateQuery();
+
+    /**
+     * The GTIDs of {@code stored} (what the relay holds, in this flavor's GTID start text) that a server whose
+     * {@link #binlogGtidStateQuery()} answered {@code serverState} does not have, as one line of text; empty if it
+     * has them all (it may have more).
+     *
+     * @throws IllegalArgumentException if either text is not a GTID state of this flavor
+     */
+    java.util.Optional<String> missingGtids(String stored, String serverState);
+
     /** The version string the relay's downstream handshake announces when it presents {@code version}. */
     default String handshakeVersion(String version) {
         return version;

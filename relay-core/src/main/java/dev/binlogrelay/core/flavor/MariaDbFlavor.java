@@ -71,6 +71,48 @@ public final class MariaDbFlavor implements Flavor {
         return false;
     }
 
+    /** Every channel of a multi-source replica, not only the default one. */
+    @Override
+    public String replicationStatusQuery() {
+        return "SHOW ALL SLAVES STATUS";
+    }
+
+    /** The last GTID of every domain and server the binlog holds (purged files included). */
+    @Override
+    public String binlogGtidStateQuery() {
+        return "SELECT @@GLOBAL.gtid_binlog_state";
+    }
+
+    /**
+     * {@code stored} is the relay's GTID position (the last GTID per domain); the server lacks one when its binlog
+     * state has no GTID of that domain and server at or past that sequence number. The missing ones are named as
+     * ranges: {@code 0-1-101..0-1-120} when the server has {@code 0-1-100}, {@code 0-1-120 and the earlier GTIDs of
+     * server 1 in domain 0} when it has none of that server.
+     */
+    @Override
+    public java.util.Optional<String> missingGtids(String stored, String serverState) {
+        MariaGtidPosition relay = MariaGtidPosition.parse(stored);
+        java.util.Map<String, Long> held = new java.util.HashMap<>();
+        for (String part : serverState.split(",")) {
+            if (!part.isBlank()) {
+                dev.binlogrelay.core.gtid.MariaGtid g = dev.binlogrelay.core.gtid.MariaGtid.parse(part);
+                held.merge(g.domainId() + "-" + g.serverId(), g.sequence(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (dev.binlogrelay.core.gtid.MariaGtid g : relay.gtids()) {
+            Long has = held.get(g.domainId() + "-" + g.serverId());
+            if (has == null) {
+                missing.add(g + " and the earlier GTIDs of server " + Long.toUnsignedString(g.serverId()) + " in domain "
+                        + Long.toUnsignedString(g.domainId()));
+            } else if (Long.compareUnsigned(has, g.sequence()) < 0) {
+                String from = g.domainId() + "-" + g.serverId() + "-" + Long.toUnsignedString(has + 1);
+                missing.add(has + 1 == g.sequence() ? g.toString() : from + ".." + g);
+            }
+        }
+        return missing.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join(", ", missing));
+    }
+
     /** What MariaDB itself announces, so clients of the MySQL era read a 5.5+ server. */
     @Override
     public String handshakeVersion(String version) {

@@ -151,6 +151,24 @@ public final class MysqlFlavor implements Flavor {
         return atLeast(8, 2, 0) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
     }
 
+    /** SHOW REPLICA STATUS came with 8.0.22; SHOW SLAVE STATUS is gone in 8.4. */
+    @Override
+    public String replicationStatusQuery() {
+        return atLeast(8, 0, 22) ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+    }
+
+    @Override
+    public String binlogGtidStateQuery() {
+        return "SELECT @@GLOBAL.gtid_executed";
+    }
+
+    /** The relay's GTID set minus the server's {@code @@gtid_executed}. */
+    @Override
+    public Optional<String> missingGtids(String stored, String serverState) {
+        MysqlGtidSet missing = MysqlGtidSet.parse(stored).minus(MysqlGtidSet.parse(serverState.replace("\n", "").trim()));
+        return missing.isEmpty() ? Optional.empty() : Optional.of(missing.toString());
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MysqlFlavor f && f.major == major && f.minor == minor && f.patch == patch;

@@ -86,9 +86,13 @@ public final class ConfigLoader {
         checkDataDir(dataDir, file);
         if (c.upstream != null) {
             RelayConfig.Upstream u = c.upstream;
-            require(u.host != null && !u.host.isBlank(), file, "upstream.host");
-            require(u.port != null, file, "upstream.port");
-            checkPort(u.port, file, "upstream.port");
+            if (u.hosts != null) {
+                checkHosts(u, file);
+            } else {
+                require(u.host != null && !u.host.isBlank(), file, "upstream.host");
+                require(u.port != null, file, "upstream.port");
+                checkPort(u.port, file, "upstream.port");
+            }
             require(u.user != null && !u.user.isBlank(), file, "upstream.user");
             if (u.password == null) {
                 u.password = "";
@@ -143,6 +147,84 @@ public final class ConfigLoader {
         }
         if (c.storage.retention != null) {
             checkRetention(c.storage.retention, file);
+        }
+    }
+
+    /** upstream.hosts: at least one "host:port", no duplicates, and not together with upstream.host/port. */
+    private static void checkHosts(RelayConfig.Upstream u, Path file) {
+        if (u.host != null || u.port != null) {
+            throw new ConfigException(file + ": upstream.hosts replaces upstream.host and upstream.port; give either"
+                    + " the list or the one host, not both");
+        }
+        if (u.hosts.isEmpty()) {
+            throw new ConfigException(file + ": upstream.hosts is empty; list the candidate primaries as \"host:port\"");
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < u.hosts.size(); i++) {
+            String key = "upstream.hosts[" + i + "]";
+            String text = u.hosts.get(i);
+            require(text != null && !text.isBlank(), file, key);
+            HostPort hp;
+            try {
+                hp = HostPort.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": bad value for '" + key + "': " + e.getMessage());
+            }
+            if (!seen.add(hp.toString().toLowerCase(java.util.Locale.ROOT))) {
+                throw new ConfigException(file + ": " + key + " repeats " + hp);
+            }
+        }
+    }
+
+    /** One candidate of upstream.hosts: "db1:3306", "db1" (port 3306), "[::1]:3306". */
+    public record HostPort(String host, int port) {
+        public static final int DEFAULT_PORT = 3306;
+
+        public static HostPort parse(String text) {
+            String t = text.trim();
+            String host;
+            String port = null;
+            if (t.startsWith("[")) {
+                int end = t.indexOf(']');
+                if (end < 0) {
+                    throw new IllegalArgumentException("'" + text + "' has no closing ]");
+                }
+                host = t.substring(1, end);
+                String rest = t.substring(end + 1);
+                if (!rest.isEmpty()) {
+                    if (!rest.startsWith(":")) {
+                        throw new IllegalArgumentException("'" + text + "' is not [host]:port");
+                    }
+                    port = rest.substring(1);
+                }
+            } else {
+                int colon = t.lastIndexOf(':');
+                if (colon >= 0 && t.indexOf(':') != colon) {
+                    throw new IllegalArgumentException("'" + text + "': write an IPv6 address as [address]:port");
+                }
+                host = colon < 0 ? t : t.substring(0, colon);
+                port = colon < 0 ? null : t.substring(colon + 1);
+            }
+            if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("'" + text + "' names no host");
+            }
+            int p = DEFAULT_PORT;
+            if (port != null) {
+                try {
+                    p = Integer.parseInt(port);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + text + "' has no port number after the colon");
+                }
+                if (p < 1 || p > 65535) {
+                    throw new IllegalArgumentException("port " + p + " of '" + text + "' is not between 1 and 65535");
+                }
+            }
+            return new HostPort(host, p);
+        }
+
+        @Override
+        public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
     }
 

@@ -32,6 +32,11 @@ public final class RelayConfig {
     public static final class Upstream {
         public String host;
         public Integer port;
+        /**
+         * The candidate primaries ("host:port", port 3306 if left out), in place of host and port: the relay streams
+         * from whichever is the primary and follows a failover among them (docs/failover.md).
+         */
+        public List<String> hosts;
         public String user;
         public String password = "";
         /** earliest | current | FILE:POS | a MariaDB GTID position. */

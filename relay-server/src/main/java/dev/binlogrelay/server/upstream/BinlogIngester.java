@@ -114,6 +114,20 @@ public final class BinlogIngester {
     }
 
     /**
+     * The GTIDs the relay holds, in the text of their flavor's GTID start (a MariaDB GTID position, or a MySQL GTID
+     * set); empty if the store holds none.
+     */
+    public Optional<String> storedGtidText() {
+        if (store.committedEnd().isEmpty()) {
+            return Optional.empty();
+        }
+        if (!gtids.mariaPosition().isEmpty()) {
+            return Optional.of(gtids.mariaPosition().toString());
+        }
+        return gtids.mysqlExecuted().isEmpty() ? Optional.empty() : Optional.of(gtids.mysqlExecuted().toString());
+    }
+
+    /**
      * The MySQL GTID set to resume from, for a primary that resumes by GTID: the stored set when the store holds
      * data, the primary has gtid_mode ON and the set is not empty (binlogs with anonymous GTIDs only are resumed
      * by file and position), and no earlier GTID resume found the primary's files out of line with the store's.

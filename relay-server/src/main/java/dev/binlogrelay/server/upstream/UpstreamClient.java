@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * reason is logged once per change of reason, and is in status ({@link #lastError()}, {@link #consecutiveFailures()})
  * and metrics (through {@link Listener#onReconnectScheduled}). Runs on its own single-threaded event loop, which is
  * also the store's writer thread.
+ *
+ * <p>With {@code upstream.hosts} it goes through the candidates in rounds ({@link UpstreamCandidates}); the backoff
+ * applies between rounds. A candidate that is not the primary ({@link NotPrimaryException}) or lacks transactions the
+ * relay stored ({@link ForkRefusedException}: refused until it catches up) ends its attempt before anything is dumped.
  */
 public final class UpstreamClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
@@ -70,6 +74,14 @@ public final class UpstreamClient implements AutoCloseable {
          */
         default void onServerIdentity(java.util.Map<String, String> info) {
         }
+
+        /** A candidate other than the last primary streams: {@code from} and {@code to} are "host:port". */
+        default void onFailover(String from, String to) {
+        }
+
+        /** A candidate primary was refused for lacking stored transactions ({@link ForkRefusedException}). */
+        default void onForkRefused(String message) {
+        }
     }
 
     private final UpstreamSettings settings;
@@ -96,6 +108,9 @@ public final class UpstreamClient implements AutoCloseable {
     private volatile boolean storagePaused;
     /** Why the relay refuses to ingest from this upstream; null if it does not. */
     private volatile String refusal;
+    private final UpstreamCandidates candidates;
+    /** The settings of the connection being made (aimed at the current candidate). */
+    private volatile UpstreamSettings current;
     /** How often ingestion paused by a storage error checks whether the store takes writes again. */
     static final long STORAGE_RETRY_MS = 1000;
 
@@ -104,6 +119,8 @@ public final class UpstreamClient implements AutoCloseable {
         this.ingester = ingester;
         this.listener = listener == null ? new Listener() { } : listener;
         this.backoffMs = settings.reconnectMinMs();
+        this.candidates = new UpstreamCandidates(settings);
+        this.current = settings.forCandidate(0);
     }
 
     public void start() {
@@ -119,6 +136,8 @@ public final class UpstreamClient implements AutoCloseable {
             return;
         }
         connects.incrementAndGet();
+        UpstreamSettings target = settings.forCandidate(candidates.current());
+        current = target;
         connectionError = null;
         streamingSinceNanos = 0;
         try {
@@ -132,6 +151,7 @@ public final class UpstreamClient implements AutoCloseable {
             public void onStreaming() {
                 streaming = true;
                 streamingSinceNanos = System.nanoTime();
+                candidates.streaming().ifPresent(was -> listener.onFailover(was, target.address()));
                 listener.onStreaming();
             }
 
@@ -149,11 +169,12 @@ public final class UpstreamClient implements AutoCloseable {
             @Override
             public void onFlushed() {
                 if (consecutiveFailures > 0 && !ingester.committedEnd().equals(connectionStart)) {
-                    log.info("upstream {}:{}: ingesting again after {} failed connection(s)", settings.host(),
-                            settings.port(), consecutiveFailures);
+                    log.info("upstream {}: ingesting again after {} failed connection(s)", target.address(),
+                            consecutiveFailures);
                     consecutiveFailures = 0;
                     backoffMs = settings.reconnectMinMs();
                     loggedReason = null;
+                    candidates.forgetReasons();
                     listener.onRecovered();
                 }
             }
@@ -164,6 +185,10 @@ public final class UpstreamClient implements AutoCloseable {
                 connectionError = cause;
                 if (cause instanceof UpstreamRefusedException) {
                     refusal = cause.getMessage();
+                }
+                if (cause instanceof ForkRefusedException) {
+                    candidates.forkRefused(cause.getMessage());
+                    listener.onForkRefused(cause.getMessage());
                 }
                 listener.onError(cause);
             }
@@ -194,18 +219,21 @@ public final class UpstreamClient implements AutoCloseable {
                             ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                         }
                         ch.pipeline().addLast(new PacketDecoder(sequence, MAX_EVENT + 1L), new PacketEncoder(sequence))
-                                .addLast(SESSION, new UpstreamLogin(settings, ingester, sequence, wrapped));
+                                .addLast(SESSION, new UpstreamLogin(target, ingester, sequence, wrapped));
                     }
                 });
-        ChannelFuture f = b.connect(settings.host(), settings.port());
+        ChannelFuture f = b.connect(target.host(), target.port());
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                lastError = "cannot connect to " + settings.host() + ":" + settings.port() + ": " + done.cause().getMessage();
+                lastError = "cannot connect to " + target.address() + ": " + done.cause().getMessage();
                 connectionError = new UpstreamException(lastError);
                 scheduleReconnect();
             } else {
                 f.channel().closeFuture().addListener(c -> {
+                    if (streaming) {
+                        candidates.streamEnded();
+                    }
                     streaming = false;
                     scheduleReconnect();
                 });
@@ -226,7 +254,7 @@ public final class UpstreamClient implements AutoCloseable {
         }
         if (ready) {
             if (storagePaused) {
-                log.info("storage takes writes again; resuming ingestion from {}:{}", settings.host(), settings.port());
+                log.info("storage takes writes again; resuming ingestion from {}", current.address());
                 storagePaused = false;
             }
             return true;
@@ -255,38 +283,47 @@ public final class UpstreamClient implements AutoCloseable {
             return;
         }
         if (refusal != null) {
-            log.error("not reconnecting to {}:{}: {}", settings.host(), settings.port(), refusal);
+            log.error("not reconnecting to {}: {}", current.address(), refusal);
             return;
         }
         if (madeProgress()) {
             backoffMs = settings.reconnectMinMs();
             consecutiveFailures = 0;
             loggedReason = null;
+            candidates.forgetReasons();
         }
+        int tried = candidates.current();
         Throwable error = connectionError;
         String reason = error != null && error.getMessage() != null ? error.getMessage() : "the primary closed the connection";
         if (error == null) {
             lastError = reason;
         }
         consecutiveFailures++;
-        long delay = backoffMs;
-        backoffMs = Math.min(settings.reconnectMaxMs(), backoffMs * 2);
+        long delay = 0;
+        if (!candidates.advance(streamingSinceNanos != 0)) {
+            delay = backoffMs;
+            backoffMs = Math.min(settings.reconnectMaxMs(), backoffMs * 2);
+        }
         nextDelayMs = delay;
-        if (!reason.equals(loggedReason)) {
+        String where = candidates.get(tried).toString();
+        String next = candidates.size() == 1 ? "reconnecting" : "trying " + candidates.currentAddress();
+        if (candidates.size() > 1 ? candidates.newReason(tried, reason) : !reason.equals(loggedReason)) {
             loggedReason = reason;
             boolean expected = error == null || error instanceof UpstreamException || error instanceof java.io.IOException
                     || error instanceof dev.binlogrelay.core.protocol.ProtocolException
                     || error instanceof dev.binlogrelay.core.binlog.BinlogFormatException
                     || error instanceof dev.binlogrelay.core.flavor.UnsupportedFlavorException;
-            if (expected) {
-                log.warn("upstream {}:{}: {}; reconnecting in {} ms (failure {} in a row; repeats of this reason are"
-                        + " logged at debug level)", settings.host(), settings.port(), reason, delay, consecutiveFailures);
+            if (error instanceof ForkRefusedException) {
+                log.error("upstream {}: {}", where, reason);
+            } else if (expected) {
+                log.warn("upstream {}: {}; {} in {} ms (failure {} in a row; repeats of this reason are logged at"
+                        + " debug level)", where, reason, next, delay, consecutiveFailures);
             } else {
-                log.error("upstream {}:{} failed; reconnecting in {} ms", settings.host(), settings.port(), delay, error);
+                log.error("upstream {} failed; {} in {} ms", where, next, delay, error);
             }
         } else {
-            log.debug("upstream {}:{}: {} again; reconnecting in {} ms (failure {} in a row)", settings.host(),
-                    settings.port(), reason, delay, consecutiveFailures);
+            log.debug("upstream {}: {} again; {} in {} ms (failure {} in a row)", where, reason, next, delay,
+                    consecutiveFailures);
         }
         listener.onReconnectScheduled(delay, consecutiveFailures, reason);
         group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -303,6 +340,11 @@ public final class UpstreamClient implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** The candidate primaries: which one streams, failovers, fork refusals. */
+    public UpstreamCandidates candidates() {
+        return candidates;
     }
 
     /** Failed connections in a row since the last one that made progress. */

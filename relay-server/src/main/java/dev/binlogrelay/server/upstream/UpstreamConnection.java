@@ -118,6 +118,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }
             ingester.recordServerInfo(serverInfo);
         }, false);
+        if (settings.followFailover()) {
+            planPrimaryChecks();
+        }
         // what SHOW VARIABLES and SELECT @@… answer downstream; optional: a refusal keeps what the store has
         steps.add(new Step("upstream variables", ctx -> queryPacket(ctx, UpstreamVariables.QUERY), rs -> {
             if (rs.truncated()) {
@@ -166,6 +169,39 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         }
         // the GTID start is known now or never; setup statements go after the position look-ups
         steps.add(Step.local("setup", this::planSetup));
+    }
+
+    /**
+     * {@code upstream.hosts}: the candidate must be the primary ({@link PrimaryCheck}) and, when the relay holds
+     * transactions, hold all of them ({@link ForkCheck}); else the connection ends before anything is dumped.
+     */
+    private void planPrimaryChecks() {
+        String address = settings.address();
+        steps.add(new Step("read-only check", ctx -> queryPacket(ctx, PrimaryCheck.VARIABLES_QUERY), rs ->
+                PrimaryCheck.readOnly(rs.resultSet()).ifPresent(why -> {
+                    throw new NotPrimaryException(address + " is not the primary: " + why);
+                }), false, false, null, () -> new QueryResponseReader(16, 64 << 10)));
+        String status = flavor.replicationStatusQuery();
+        steps.add(new Step("replication check", ctx -> queryPacket(ctx, status), rs -> {
+            if (rs.truncated()) {
+                throw new NotPrimaryException(address + ": '" + status + "' is longer than " + PrimaryCheck.MAX_STATUS_ROWS
+                        + " rows or " + PrimaryCheck.MAX_STATUS_BYTES + " bytes; not taken for the primary");
+            }
+            PrimaryCheck.replicating(rs.resultSet()).ifPresent(why -> {
+                throw new NotPrimaryException(address + " is not the primary: " + why);
+            });
+        }, false, false, null, () -> new QueryResponseReader(PrimaryCheck.MAX_STATUS_ROWS, PrimaryCheck.MAX_STATUS_BYTES)));
+        Optional<String> stored = ingester.storedGtidText();
+        if (stored.isPresent()) {
+            String sql = flavor.binlogGtidStateQuery();
+            steps.add(new Step("fork check", ctx -> queryPacket(ctx, sql), rs -> {
+                if (rs.truncated()) {
+                    throw new UpstreamException(address + ": '" + sql + "' is longer than " + ForkCheck.MAX_STATE_BYTES + " bytes");
+                }
+                ForkCheck.check(flavor, address, serverInfo.get(UpstreamOrigin.INFO_SERVER_ID), stored.get(), rs.resultSet(),
+                        settings.reconnectMaxMs());
+            }, false, false, null, () -> new QueryResponseReader(1, ForkCheck.MAX_STATE_BYTES)));
+        }
     }
 
     /** The flavor's setup statements (they depend on the GTID start, known by now), then COM_REGISTER_SLAVE. */

@@ -37,11 +37,50 @@ public final class UpstreamOrigin {
     private final BinlogStore store;
     private final String address;
     private volatile boolean acceptChange;
+    /** upstream.hosts: a change of primary is a failover, which the fork check guards instead of the identity. */
+    private final boolean followFailover;
 
-    private UpstreamOrigin(BinlogStore store, String address, boolean acceptChange) {
+    private UpstreamOrigin(BinlogStore store, String address, boolean acceptChange, boolean followFailover) {
         this.store = store;
         this.address = address;
         this.acceptChange = acceptChange;
+        this.followFailover = followFailover;
+    }
+
+    /**
+     * {@link #checkConfig(BinlogStore, String, int, String, boolean)} for {@code upstream.hosts}: {@code candidates}
+     * is the list as "host:port,host:port"; a store filled from a list that shares a candidate with it (or from
+     * one of them alone) is accepted, and the list is recorded. At login a new primary is accepted (and recorded):
+     * a failover among the candidates; what guards the history is the fork check ({@link ForkCheck}).
+     */
+    public static UpstreamOrigin checkCandidates(BinlogStore store, String candidates, String startText, boolean acceptChange) {
+        String start = startText.trim();
+        Optional<String> stored = store.state().origin().upstream();
+        if (!store.committedEnd().isEmpty() && stored.isPresent() && !shareCandidate(stored.get(), candidates)) {
+            if (!acceptChange) {
+                throw new UpstreamRefusedException("upstream.hosts is " + candidates + " but the store in " + store.directory()
+                        + " was filled from " + stored.get() + "; if these are primaries of the same history, run with"
+                        + " --accept-upstream-change; to delete the stored binlog and start over, run with --reset-store");
+            }
+            log.warn("--accept-upstream-change: the store in {} was filled from {}, continuing from {}", store.directory(),
+                    stored.get(), candidates);
+        }
+        UpstreamOrigin checked = checkConfig(store, candidates, start, true, true);
+        checked.acceptChange = acceptChange;
+        return checked;
+    }
+
+    private static boolean shareCandidate(String a, String b) {
+        java.util.Set<String> left = new java.util.HashSet<>();
+        for (String s : a.split(",")) {
+            left.add(s.trim().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (String s : b.split(",")) {
+            if (left.contains(s.trim().toLowerCase(java.util.Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -56,11 +95,14 @@ public final class UpstreamOrigin {
      */
     public static UpstreamOrigin checkConfig(BinlogStore store, String host, int port, String startText, boolean acceptChange) {
         Objects.requireNonNull(host, "host");
-        String address = host + ":" + port;
-        String start = startText.trim();
+        return checkConfig(store, host + ":" + port, startText.trim(), acceptChange, false);
+    }
+
+    private static UpstreamOrigin checkConfig(BinlogStore store, String address, String start, boolean acceptChange,
+                                              boolean followFailover) {
         if (store.committedEnd().isEmpty()) {
             store.state().recordOrigin(address, start, true);
-            return new UpstreamOrigin(store, address, acceptChange);
+            return new UpstreamOrigin(store, address, acceptChange, followFailover);
         }
         StoreState.Origin origin = store.state().origin();
         Optional<String> storedAddress = origin.upstream();
@@ -71,7 +113,7 @@ public final class UpstreamOrigin {
                     + "); set upstream.start back to '" + storedStart.get()
                     + "', or run with --reset-store to delete the stored binlog and start again from '" + start + "'");
         }
-        if (storedAddress.isPresent() && !storedAddress.get().equalsIgnoreCase(address)) {
+        if (!followFailover && storedAddress.isPresent() && !storedAddress.get().equalsIgnoreCase(address)) {
             if (!acceptChange) {
                 throw new UpstreamRefusedException("upstream is " + address + " but the store in " + store.directory()
                         + " was filled from " + storedAddress.get() + "; if " + address
@@ -81,10 +123,10 @@ public final class UpstreamOrigin {
             log.warn("--accept-upstream-change: the store in {} was filled from {}, continuing from {} with the stored binlog",
                     store.directory(), storedAddress.get(), address);
         }
-        if (storedAddress.isEmpty() || storedStart.isEmpty() || acceptChange) {
+        if (storedAddress.isEmpty() || storedStart.isEmpty() || acceptChange || followFailover) {
             store.state().recordOrigin(address, storedStart.orElse(start), false);
         }
-        return new UpstreamOrigin(store, address, acceptChange);
+        return new UpstreamOrigin(store, address, acceptChange, followFailover);
     }
 
     /**
@@ -110,12 +152,15 @@ public final class UpstreamOrigin {
             }
             String was = describe(storedId.get(), storedUuid.orElse(null));
             String now = describe(id, uuid);
-            if (!accept) {
+            if (followFailover) {
+                log.info("the primary is now {} (the store was filled from {} until now): following the failover", now, was);
+            } else if (!accept) {
                 throw new UpstreamRefusedException("the primary at " + address + " is " + now + " but the store was filled from "
                         + was + "; not ingesting from it (readers are still served). If it is a new primary whose binlog"
                         + " continues the same history, restart with --accept-upstream-change; to start over, --reset-store");
+            } else {
+                log.warn("--accept-upstream-change: the primary at {} is {}, the store was filled from {}; continuing", address, now, was);
             }
-            log.warn("--accept-upstream-change: the primary at {} is {}, the store was filled from {}; continuing", address, now, was);
         }
         store.state().recordOriginServer(id, uuid);
     }
