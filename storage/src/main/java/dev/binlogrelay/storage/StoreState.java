@@ -62,6 +62,7 @@ public final class StoreState implements StoreStateView {
     static final String ORIGIN_START = "origin.start";
     static final String ORIGIN_SERVER_ID = "origin.server_id";
     static final String ORIGIN_SERVER_UUID = "origin.server_uuid";
+    static final String RELAY_FILES_AFTER = "origin.relay_files_after";
     /** Layout version 1: meta key prefix of a file's format description (base64), by file name. */
     static final String LEGACY_FDE_PREFIX = "fde.";
 
@@ -290,6 +291,21 @@ public final class StoreState implements StoreStateView {
             entries.put(ORIGIN_SERVER_UUID, serverUuid.toLowerCase(Locale.ROOT));
         }
         write(entries, uuid ? List.of() : List.of(ORIGIN_SERVER_UUID));
+    }
+
+    /**
+     * The file after which the store's files are the relay's own (named and positioned by the relay, since it
+     * followed a failover), if it did; from then on the relay resumes by GTID and never by file and position.
+     */
+    public Optional<String> relayFilesAfter() {
+        return meta(RELAY_FILES_AFTER);
+    }
+
+    /** Records that the files after {@code file} are the relay's own (see {@link #relayFilesAfter()}); kept once set. */
+    public void recordRelayFilesAfter(String file) {
+        if (relayFilesAfter().isEmpty()) {
+            write(Map.of(RELAY_FILES_AFTER, file), List.of());
+        }
     }
 
     // ------------------------------------------------------------------ raw metadata, for this package

@@ -66,6 +66,8 @@ public final class BinlogIngester {
     private final GtidResync resync;
     /** The GTID state after the last group kept for writing (owned by the batch). */
     private final GtidState gtids;
+    /** After a failover: the relay's own files, log_pos and CRC rewritten (docs/failover.md). */
+    private final OwnFileContinuation ownFiles;
     /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
     static final long MAX_BURST_BYTES = IngestBatch.MAX_BURST_BYTES;
 
@@ -74,6 +76,7 @@ public final class BinlogIngester {
         this.resync = new GtidResync(store);
         this.batch = new IngestBatch(store);
         this.gtids = batch.gtids();
+        this.ownFiles = new OwnFileContinuation(store, batch, tracker);
     }
 
     /**
@@ -128,6 +131,27 @@ public final class BinlogIngester {
     }
 
     /**
+     * True if a dump from the primary {@code serverId} must continue in the relay's own files, by GTID: the store
+     * holds data and either followed a failover already (its newest files are the relay's) or was filled from
+     * another primary, whose file names and positions mean nothing on this one.
+     */
+    public boolean continuesInOwnFiles(String serverId) {
+        if (store.committedEnd().isEmpty()) {
+            return false;
+        }
+        if (store.state().relayFilesAfter().isPresent()) {
+            return true;
+        }
+        Optional<String> filledFrom = store.state().origin().serverId();
+        return filledFrom.isPresent() && !filledFrom.get().equals(serverId);
+    }
+
+    /** From now on the relay resumes by GTID into its own files (recorded before any of them is written). */
+    public void continueInOwnFiles() {
+        store.committedEnd().ifPresent(end -> store.state().recordRelayFilesAfter(end.file()));
+    }
+
+    /**
      * The MySQL GTID set to resume from, for a primary that resumes by GTID: the stored set when the store holds
      * data, the primary has gtid_mode ON and the set is not empty (binlogs with anonymous GTIDs only are resumed
      * by file and position), and no earlier GTID resume found the primary's files out of line with the store's.
@@ -147,7 +171,13 @@ public final class BinlogIngester {
      *                  position or a MySQL GTID set; null for a file/position dump
      */
     public void startStream(String expectedFile, long expectedPosition, StartPosition.GtidStart gtidStart) {
+        startStream(expectedFile, expectedPosition, gtidStart, false);
+    }
+
+    /** {@link #startStream}; with {@code ownFiles} (see {@link #continuesInOwnFiles}) into the relay's own files. */
+    public void startStream(String expectedFile, long expectedPosition, StartPosition.GtidStart gtidStart, boolean ownFiles) {
         flush();
+        this.ownFiles.start(ownFiles && expectedFile == null && !store.committedEnd().isEmpty() ? gtidStart : null);
         int discarded = batch.discardTransaction();
         if (discarded > 0) {
             log.info("upstream stream restarted; discarding {} events of an incomplete transaction", discarded);
@@ -181,8 +211,7 @@ public final class BinlogIngester {
     /** Records the upstream's global variables (SHOW GLOBAL VARIABLES) if they changed since the last login. */
     public void recordUpstreamVariables(Map<String, String> variables) {
         if (store.state().recordUpstreamVariables(variables)) {
-            org.slf4j.LoggerFactory.getLogger(BinlogIngester.class).info("learned {} global variables of the primary",
-                    variables.size());
+            log.info("learned {} global variables of the primary", variables.size());
         }
     }
 
@@ -220,6 +249,10 @@ public final class BinlogIngester {
      */
     public void offer(byte[] event) {
         Events.checkHeader(event);
+        if (ownFiles.active()) {
+            ownFiles.offer(event);
+            return;
+        }
         int type = Events.type(event);
         if (type == EventType.FORMAT_DESCRIPTION) {
             acceptFormatDescription(event);

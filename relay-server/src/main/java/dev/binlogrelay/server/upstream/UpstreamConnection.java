@@ -52,6 +52,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private String dumpFile;
     private long dumpPosition;
     private StartPosition.GtidStart gtidStart;
+    /** A GTID dump after a failover, continuing in the relay's own files. */
+    private boolean ownFiles;
 
     UpstreamConnection(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence,
                        UpstreamClient.Listener listener, Flavor flavor) {
@@ -218,6 +220,14 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     /** Where a relay that holds data resumes: by its GTID set if the flavor does so and has one, else after its end. */
     private void resume() {
         BinlogPosition end = ingester.resumePosition().orElseThrow();
+        if (settings.followFailover() && ingester.continuesInOwnFiles(serverInfo.get(UpstreamOrigin.INFO_SERVER_ID))) {
+            String stored = ingester.storedGtidText().orElseThrow(() -> new UpstreamException("cannot follow the failover to "
+                    + settings.address() + ": the relay holds no GTIDs to resume from (its primary wrote none)"));
+            gtidStart = flavor.parseGtidStart(stored);
+            ownFiles = true;
+            ingester.continueInOwnFiles();
+            return;
+        }
         Optional<String> gtids = flavor.resumesByGtid() ? ingester.gtidResumeState() : Optional.empty();
         if (gtids.isPresent()) {
             gtidStart = flavor.parseGtidStart(gtids.get());
@@ -275,7 +285,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private void startDump(ChannelHandlerContext ctx) {
         listener.onServerIdentity(serverInfo);
         boolean gtid = gtidStart != null;
-        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart);
+        ingester.startStream(gtid ? null : dumpFile, gtid ? 0 : dumpPosition, gtidStart, ownFiles);
         String from = gtid ? "GTID state '" + gtidStart.text() + "'" : dumpFile + ":" + dumpPosition;
         log.info("dumping from {} ({})", from, flavor.name());
         listener.onDumpRequested(from);
