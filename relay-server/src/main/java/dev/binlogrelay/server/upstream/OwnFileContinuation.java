@@ -47,6 +47,10 @@ import java.util.Optional;
  *  log_pos          old primary's                          relay's offsets, CRC32 recomputed
  * </pre>
  *
+ * <p>MariaDB starts a GTID dump with the file that holds the start, skips the transactions before it and marks the
+ * start with a fake GTID_LIST, except when the start is the beginning of a file (after a primary's restart): there
+ * the first GTID the relay does not hold is the start.
+ *
  * <p>Threading: the ingester's (the store's single writer).
  */
 final class OwnFileContinuation {
@@ -122,7 +126,13 @@ final class OwnFileContinuation {
             return;
         }
         if (!reached) {
-            return; // MariaDB: before the GTID start (the primary skips it; nothing of it is stored)
+            // MariaDB: before the GTID start nothing is stored. The primary marks the start with a fake GTID_LIST,
+            // except when the start is the very beginning of a file (its real GTID_LIST says so): there the first
+            // GTID the relay does not hold is the start.
+            if (type != EventType.MARIA_GTID || gtids.mariaPosition().contains(MariaGtidEvent.gtid(event))) {
+                return;
+            }
+            reached = true;
         }
         if (type == EventType.ROTATE) {
             if (batch.inTransaction()) {

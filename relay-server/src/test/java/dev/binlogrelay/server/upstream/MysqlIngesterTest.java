@@ -135,6 +135,61 @@ class MysqlIngesterTest {
     }
 
     /**
+     * After a failover to another MySQL primary (auto-positioning from the relay's set), the relay continues in its
+     * own next file: its rotate ends the old file, the new one starts with the primary's format description and a
+     * PREVIOUS_GTIDS of the relay's executed set (indexed for GTID readers), the primary's PREVIOUS_GTIDS is not
+     * stored, and every event's log_pos is the relay's offset with a valid CRC32.
+     */
+    @Test
+    void afterAFailoverTheRelayContinuesInItsOwnFileWithItsOwnPreviousGtids() throws Exception {
+        int held = groups.size() / 2 + 1;
+        try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
+            BinlogIngester ingester = new BinlogIngester(store);
+            ingester.startStream(FILE, 4, null);
+            ingester.accept(fakeRotate(FILE));
+            for (List<byte[]> g : groups.subList(0, held)) {
+                for (byte[] e : g) {
+                    ingester.accept(e.clone());
+                }
+            }
+            assertEquals(executed(held), ingester.mysqlGtidSet());
+            ingester.startStream(null, 0, new StartPosition.MysqlGtids(ingester.mysqlGtidSet()), true);
+            ingester.accept(fakeRotate(FILE));
+            for (byte[] e : groups.get(0)) {
+                ingester.accept(e.clone()); // the new primary's FDE
+            }
+            for (byte[] e : groups.get(1)) {
+                ingester.accept(e.clone()); // and its PREVIOUS_GTIDS
+            }
+            for (List<byte[]> g : groups.subList(held, groups.size())) {
+                for (byte[] e : g) {
+                    ingester.accept(e.clone());
+                }
+            }
+            String next = "binlog.000002";
+            assertEquals(List.of(FILE, next), store.files().stream().map(f -> f.name()).toList());
+            assertEquals(Optional.of(executed(held)), store.mysqlPreviousGtids(next));
+            assertEquals(executed(groups.size()).toString(), store.state().mysqlExecuted().toString());
+            List<StoredEvent> mine = new ArrayList<>();
+            try (BinlogCursor c = store.openCursor(next, 4)) {
+                for (StoredEvent e; (e = c.next()) != null; ) {
+                    mine.add(e);
+                }
+            }
+            assertEquals(EventType.FORMAT_DESCRIPTION, Events.type(mine.get(0).bytes()));
+            assertEquals(EventType.PREVIOUS_GTIDS, Events.type(mine.get(1).bytes()));
+            long pos = 4;
+            for (StoredEvent e : mine) {
+                assertEquals(pos, e.position());
+                assertEquals(pos + e.bytes().length, Events.logPos(e.bytes()));
+                assertTrue(Events.crcMatches(e.bytes()));
+                pos += e.bytes().length;
+            }
+            assertEquals(Optional.of(new BinlogPosition(next, pos)), store.committedEnd());
+        }
+    }
+
+    /**
      * The relay holds the first groups, restarts, and resumes by its GTID set: the primary sends the file from 4
      * without the relay's transactions; what the relay holds is dropped, the rest continues at its end.
      */

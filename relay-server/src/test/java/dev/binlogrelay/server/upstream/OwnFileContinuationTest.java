@@ -192,6 +192,32 @@ class OwnFileContinuationTest {
         }
     }
 
+    /**
+     * A start at the very beginning of the primary's file (it restarted after the relay's last transaction) comes
+     * without a fake GTID_LIST: the first GTID the relay does not hold is the start; one it holds is not stored again.
+     */
+    @Test
+    void aStartAtTheBeginningOfAFileHasNoFakeGtidListAndTheFirstNewGtidStartsIt() {
+        try (BinlogStore store = BinlogStore.open(tmp, StoreOptions.defaults())) {
+            oldPrimaryEnd(store);
+            BinlogIngester ingester = new BinlogIngester(store);
+            ingester.startStream(null, 0, MariaDbFlavor.INSTANCE.parseGtidStart(ingester.storedGtidText().orElseThrow()), true);
+            ingester.offer(ArtificialEvents.fakeRotate(2, "mariadb-bin.000009", 4, ChecksumAlgorithm.CRC32));
+            for (byte[] e : events.subList(0, split)) {
+                ingester.offer(e.clone()); // the file's FDE, its real GTID_LIST and checkpoint, a transaction the relay holds
+            }
+            ingester.flush();
+            assertEquals(List.of(FILE), store.files().stream().map(f -> f.name()).toList(), "nothing held is stored again");
+            List<byte[]> sent = newPrimaryTransactions();
+            for (byte[] e : sent) {
+                ingester.offer(e.clone());
+            }
+            ingester.flush();
+            assertEquals(List.of(FILE, NEXT), store.files().stream().map(f -> f.name()).toList());
+            assertEquals(sent.size() + 2, read(store, NEXT).size());
+        }
+    }
+
     @Test
     void nextNameKeepsTheBaseAndTheWidth() {
         assertEquals("db-bin.000008", OwnFileContinuation.nextName("db-bin.000007"));
