@@ -107,6 +107,8 @@ class FailoverIT {
                 assertEquals(expected, fileReplica.checksumTable(TABLE), "file/position replica converged to P2");
                 assertEquals("streaming from " + address(p2), status(relay));
                 assertEquals(1, relay.upstream().candidates().failovers());
+                assertEquals(1.0, metric(relay, "binlog_relay_upstream_failovers"));
+                assertEquals(0.0, metric(relay, "binlog_relay_upstream_fork_refused"));
                 String relayFile = relay.store().committedEnd().orElseThrow().file();
                 assertFalse(relayFile.equals(beforeFailover.file()), "the relay continues in its own next file");
                 assertEquals(Optional.of(beforeFailover.file()), relay.store().state().relayFilesAfter());
@@ -126,6 +128,8 @@ class FailoverIT {
                 assertTrue(refused.startsWith("stopped: fork refused: the primary " + address(p3)), refused);
                 assertTrue(refused.contains("lacks transactions the relay stored: " + heldGtids), refused);
                 System.out.println("FORK-REFUSAL: " + refused);
+                assertEquals(1.0, metric(relay, "binlog_relay_upstream_fork_refused"));
+                assertTrue(metric(relay, "binlog_relay_upstream_fork_refusals") >= 2);
                 assertEquals(held, relay.store().committedEnd().orElseThrow(), "nothing of P3 is stored");
                 try (MariaDbServer late = MariaDbServer.builder().name("replica-late").serverId(13).start()) {
                     late.startReplica("127.0.0.1", relay.port(), RelayHarness.USER, RelayHarness.PASSWORD,
@@ -143,6 +147,8 @@ class FailoverIT {
                 assertEquals("streaming from " + address(p2), status(relay));
                 assertEquals(p2.checksumTable(TABLE), fileReplica.checksumTable(TABLE));
                 assertFalse(hasRow(fileReplica, -3), "P3's fork never reached a reader");
+                assertEquals(0.0, metric(relay, "binlog_relay_upstream_fork_refused"));
+                assertEquals(1.0, metric(relay, "binlog_relay_upstream_failovers"), "P3 never streamed: P2 again is no failover");
             }
         }
     }
@@ -163,6 +169,23 @@ class FailoverIT {
         } catch (java.sql.SQLException e) {
             return "(status not readable: " + e.getMessage() + ")";
         }
+    }
+
+    /** The value of a counter or gauge as the relay's /metrics would show it. */
+    private static double metric(Relay relay, String name) {
+        for (var snapshot : relay.metrics().registry().scrape()) {
+            if (snapshot.getMetadata().getName().equals(name)) {
+                for (var point : snapshot.getDataPoints()) {
+                    if (point instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot c) {
+                        return c.getValue();
+                    }
+                    if (point instanceof io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot g) {
+                        return g.getValue();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("the relay exports no metric " + name);
     }
 
     private static boolean hasRow(MariaDbServer s, int id) {
