@@ -109,7 +109,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         LoginGate.loggedIn(ctx.pipeline());
         idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
         if (server.sqlBackend() != null) {
-            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> {
+            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, server.pendingWrites(), () -> {
                 transactionAnswered();
                 decodeHeldCommands();
             });
