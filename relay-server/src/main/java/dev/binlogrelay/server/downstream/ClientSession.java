@@ -7,6 +7,7 @@ import dev.binlogrelay.core.protocol.OkPacket;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
+import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.command.BinlogDump;
 import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
 import dev.binlogrelay.core.protocol.command.RegisterReplica;
@@ -15,7 +16,6 @@ import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
-import dev.binlogrelay.storage.PositionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -52,6 +52,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
+    /** What the session holds on its backend connection: coordinates are the backend's inside a snapshot. */
+    private final SnapshotCoordinates snapshot = new SnapshotCoordinates();
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
@@ -179,14 +181,18 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void query(ChannelHandlerContext ctx, ByteBuf packet, String text) {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
-        if (backend != null && backend.takesFirst(text)) {
+        int status = sql.serverStatus();
+        if (backend != null && (backend.takesFirst(text) || SnapshotCoordinates.readsCoordinates(text)
+                && snapshot.inSnapshot((status & ServerStatus.IN_TRANS) != 0, (status & ServerStatus.AUTOCOMMIT) != 0))) {
             forwardedTransaction = SqlBackendRule.isTransactionStatement(text) ? text : null;
+            snapshot.forwarded(text);
             backend.forward(packet, text);
             return;
         }
         QueryResult result = server.queries().handle(text, sql);
         if (backend != null) {
             if (SqlBackendRule.unanswered(result)) {
+                snapshot.forwarded(text);
                 backend.forward(packet, text);
                 return;
             }
@@ -247,16 +253,22 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 fromCommand);
     }
 
+    /** Opens the reader's start, waiting up to downstream.start_wait for one the relay has not stored yet. */
     private void startDump(ChannelHandlerContext ctx, long readerServerId, int flags, ReaderOptions options) {
-        BinlogCursor cursor;
-        try {
-            cursor = server.positions().open(options.start());
-        } catch (PositionException e) {
-            server.rejections().warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId,
-                    PeerText.text(e.getMessage()));
-            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.escape(e.getMessage(), 512));
-            return;
-        }
+        state = State.DUMPING; // a packet while the start is awaited is a protocol error, as during the dump
+        String reader = ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")";
+        DumpStartWait.open(ctx.channel(), reader, server.store(), server.limits().startWait().toNanos(),
+                () -> server.positions().open(options.start()),
+                cursor -> beginDump(ctx, readerServerId, flags, options, cursor),
+                e -> {
+                    state = State.COMMAND;
+                    server.rejections().warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(),
+                            readerServerId, PeerText.text(e.getMessage()));
+                    error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.escape(e.getMessage(), 512));
+                });
+    }
+
+    private void beginDump(ChannelHandlerContext ctx, long readerServerId, int flags, ReaderOptions options, BinlogCursor cursor) {
         log.info("reader {} (server_id {}) dumps from {}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
                 ReaderRequests.gtidNote(options.start()), cursor.position(), flags, options.checksum(),
                 ReaderRequests.heartbeatNote(options));
@@ -270,6 +282,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                     ctx.channel().remoteAddress(), readerServerId, at, e.toString());
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL,
                     "binlog-relay cannot read its store at " + at + ": " + e.getMessage());
+            state = State.COMMAND;
             return;
         }
         if (continuesStatement) {
