@@ -84,6 +84,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** The collation id of the client's handshake: its character set variables (before the session is added). */
+    void handshakeCharset(int collationId) {
+        server.queries().handshakeCharset(collationId, sql);
+    }
+
     /** The database the client named at login (before the session is added to the pipeline). */
     void loginDatabase(String database) {
         this.loginDatabase = database;
