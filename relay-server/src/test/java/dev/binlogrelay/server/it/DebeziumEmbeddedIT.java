@@ -42,6 +42,8 @@ class DebeziumEmbeddedIT {
     static Path tmp;
     private static MariaDbServer primary;
     private static Relay relay;
+    /** The same primary's relay without downstream.sql_backend. */
+    private static Relay plainRelay;
 
     @BeforeAll
     static void start() throws Exception {
@@ -76,6 +78,9 @@ class DebeziumEmbeddedIT {
             config.downstream.sqlBackend.user = USER;
             config.downstream.sqlBackend.password = PASSWORD;
             relay = Relay.start(config);
+            RelayConfig plain = RelayHarness.config(primary, tmp.resolve("plain"), 9052, "earliest");
+            plain.downstream.users = List.of(u);
+            plainRelay = Relay.start(plain);
             RelayHarness.awaitCaughtUp(relay, primary, Duration.ofSeconds(60));
         } catch (Exception | Error e) {
             stop();
@@ -85,7 +90,13 @@ class DebeziumEmbeddedIT {
 
     @AfterAll
     static void stop() {
-        RelayHarness.closeAll(relay, primary);
+        try {
+            if (plainRelay != null) {
+                plainRelay.close();
+            }
+        } finally {
+            RelayHarness.closeAll(relay, primary);
+        }
     }
 
     private static DebeziumCapture direct(String name, long serverId) throws Exception {
@@ -155,6 +166,40 @@ class DebeziumEmbeddedIT {
             assertNotEquals(0, run2.size() - replayed);
         } finally {
             for (DebeziumCapture c : new DebeziumCapture[]{first, second, onPrimary}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Without a SQL backend the relay answers no table read, so Debezium runs without a snapshot: {@code
+     * snapshot.mode=never}, the one setting changed, makes it read the binlog from its beginning and build its schema
+     * from the DDL there (the relay holds the primary's whole binlog). The same connector on the primary, set the same,
+     * delivers the same events.
+     */
+    @Test
+    void withoutABackendTheNoSnapshotConfigurationStreamsTheSameEvents() throws Exception {
+        Properties never = new Properties();
+        never.setProperty("snapshot.mode", "never");
+        DebeziumCapture onPrimary = DebeziumCapture.start("direct-never", primary.host(), primary.port(), USER, PASSWORD, 5403,
+                Files.createDirectories(tmp.resolve("direct-never")), never);
+        DebeziumCapture through = null;
+        try {
+            through = DebeziumCapture.start("plain-never", "127.0.0.1", plainRelay.port(), USER, PASSWORD, 5404,
+                    Files.createDirectories(tmp.resolve("plain-never")), never);
+            primary.execute("UPDATE shop.plain SET word = 'über' WHERE id = 1", "INSERT INTO shop.marker VALUES (100)");
+            List<DebeziumCapture.Change> expected = onPrimary.awaitChange(marker(100), WAIT);
+            List<DebeziumCapture.Change> got = through.awaitChange(marker(100), WAIT);
+            assertTrue(expected.size() > SEED_ROWS, "from the binlog's beginning: " + expected.size() + " events");
+            assertEquals(expected.size(), got.size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), got.get(i), "event " + i);
+            }
+            System.out.printf("no snapshot, no backend: %d events, the same on the primary and through the relay%n", got.size());
+        } finally {
+            for (DebeziumCapture c : new DebeziumCapture[]{through, onPrimary}) {
                 if (c != null) {
                     c.close();
                 }
