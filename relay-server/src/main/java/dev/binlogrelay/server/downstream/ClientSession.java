@@ -8,7 +8,6 @@ import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
-import dev.binlogrelay.core.protocol.ServerStatus;
 import dev.binlogrelay.core.protocol.command.BinlogDump;
 import dev.binlogrelay.core.protocol.command.BinlogDumpGtid;
 import dev.binlogrelay.core.protocol.command.RegisterReplica;
@@ -186,9 +185,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void query(ChannelHandlerContext ctx, ByteBuf packet, String text) {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
-        int status = sql.serverStatus();
-        if (backend != null && (backend.takesFirst(text) || SnapshotCoordinates.readsCoordinates(text)
-                && snapshot.inSnapshot((status & ServerStatus.IN_TRANS) != 0, (status & ServerStatus.AUTOCOMMIT) != 0))) {
+        if (backend != null && (backend.takesFirst(text) || snapshot.takesCoordinates(text, sql.serverStatus()))) {
             forwardedTransaction = SqlBackendRule.isTransactionStatement(text) ? text : null;
             snapshot.forwarded(text);
             backend.forward(packet, text);
@@ -298,7 +295,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 ReaderRequests.heartbeatNote(options));
         boolean continuesStatement;
         try {
-            continuesStatement = continuesRowsStatement(options, cursor);
+            continuesStatement = server.positions().continuesRowsStatement(registered, options, cursor);
         } catch (RuntimeException e) { // a storage failure reading the event before the position
             BinlogPosition at = cursor.position();
             cursor.close();
@@ -336,24 +333,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         ctx.channel().closeFuture().addListener(f -> readerStopped.run());
         server.dumpStarting(readerServerId, ctx.channel());
         dump.start();
-    }
-
-    /**
-     * A MariaDB replica server (registered, @mariadb_slave_capability set) reconnecting by file and position inside
-     * a rows statement, whose events need no rewriting to the checksum it declared. Its I/O thread keeps the
-     * statement's state across the reconnect (slave.cc {@code handle_slave_io} resets its
-     * {@code Rows_event_tracker} only for GTID connections) and refuses any event but a rows event or a heartbeat
-     * before the statement's end ({@code queue_event}: {@code check_and_report}, error 1595); the fake rotate that
-     * begins every dump is such an event. What that reader needs from the preamble it already has: the file name and
-     * position it asked for, and the checksum it declared (used until a format description arrives).
-     */
-    private boolean continuesRowsStatement(ReaderOptions options, BinlogCursor cursor) {
-        if (!registered || !options.asStored() || !(options.start() instanceof ReaderStart.AtFilePosition)) {
-            return false;
-        }
-        BinlogPosition at = cursor.position();
-        return at.position() > 4 && server.positions().insideRowsStatement(at)
-                && server.formats().checksum(at.file()) == options.checksum();
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {

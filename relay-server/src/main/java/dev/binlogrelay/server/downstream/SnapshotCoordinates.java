@@ -1,5 +1,7 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.core.protocol.ServerStatus;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -50,6 +52,11 @@ final class SnapshotCoordinates {
      */
     boolean inSnapshot(boolean inTransaction, boolean autocommit) {
         return locked || inTransaction || !autocommit && backendUsed;
+    }
+
+    /** True if {@code sql} reads coordinates inside a snapshot: the backend answers it ({@code status}: the session's flags). */
+    boolean takesCoordinates(String sql, int status) {
+        return readsCoordinates(sql) && inSnapshot((status & ServerStatus.IN_TRANS) != 0, (status & ServerStatus.AUTOCOMMIT) != 0);
     }
 
     /** True if {@code sql} reads the binlog coordinates (see the class comment). */

@@ -138,6 +138,24 @@ public final class StartPositions {
     }
 
     /**
+     * A MariaDB replica server (registered, @mariadb_slave_capability set) reconnecting by file and position inside
+     * a rows statement, whose events need no rewriting to the checksum it declared. Its I/O thread keeps the
+     * statement's state across the reconnect (slave.cc {@code handle_slave_io} resets its
+     * {@code Rows_event_tracker} only for GTID connections) and refuses any event but a rows event or a heartbeat
+     * before the statement's end ({@code queue_event}: {@code check_and_report}, error 1595); the fake rotate that
+     * begins every dump is such an event ({@link ClientSession} then leaves out the preamble). What that reader needs from the preamble it already has: the file name and
+     * position it asked for, and the checksum it declared (used until a format description arrives).
+     */
+    boolean continuesRowsStatement(boolean registered, ReaderOptions options, BinlogCursor cursor) {
+        if (!registered || !options.asStored() || !(options.start() instanceof ReaderStart.AtFilePosition)) {
+            return false;
+        }
+        BinlogPosition at = cursor.position();
+        return at.position() > 4 && insideRowsStatement(at)
+                && formats.checksum(at.file()) == options.checksum();
+    }
+
+    /**
      * A MariaDB GTID start, as the server does it: the beginning of the file that holds the earliest of the
      * reader's GTIDs (the dump then skips the groups the reader already has), or the first file when the
      * reader has never seen a domain the relay holds, or stands exactly at the state where the relay's first
