@@ -201,6 +201,11 @@ public final class RelayMetrics implements AutoCloseable {
         return http.getPort();
     }
 
+    /** The port /metrics is served on, 0 if not served. */
+    public int port() {
+        return http == null ? 0 : http.getPort();
+    }
+
     @Override
     public void close() {
         if (http != null) {
