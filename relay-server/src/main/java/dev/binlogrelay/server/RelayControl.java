@@ -74,8 +74,8 @@ final class RelayControl implements AdminControl {
         this.file = ControlFile.load(Path.of(config.dataDir));
         RelayConfig.Upstream u = config.upstream;
         this.configuredHost = u == null ? null : u.host;
-        this.configuredPort = u == null ? 0 : u.port;
-        if (u != null) {
+        this.configuredPort = u == null || u.port == null ? 0 : u.port;
+        if (u != null && u.host != null && u.port != null) {
             String[] address = file.upstream(u.host, u.port);
             u.host = address[0];
             u.port = Integer.parseInt(address[1]);

@@ -319,6 +319,14 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
         if (ch != null) {
             ch.close();
         }
+        if (!closed) {
+            group.execute(() -> { // after a connect() already running on the loop has set its channel
+                Channel now = channel;
+                if (paused && now != null) {
+                    now.close();
+                }
+            });
+        }
     }
 
     @Override

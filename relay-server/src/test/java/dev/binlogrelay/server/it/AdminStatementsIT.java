@@ -143,8 +143,7 @@ class AdminStatementsIT {
 
             // a reader, then SHOW PROCESSLIST and KILL
             try (RawDumpClient reader = new RawDumpClient(relay.port(), RelayHarness.USER, RelayHarness.PASSWORD)) {
-                String first = relay.store().files().get(0).name();
-                reader.sendDump(first, 4, 4242, 0);
+                reader.sendDump(at.file(), at.position(), 4242, 0); // at the tail (it reads no further than 2 events)
                 assertNotNull(reader.readEvent());
                 assertNotNull(reader.readEvent());
                 String id;
@@ -166,7 +165,7 @@ class AdminStatementsIT {
                     assertEquals("Binlog Dump", row.get("Command"));
                     assertEquals(at.file(), row.get("Log_file"));
                     assertEquals(Long.toString(at.position()), row.get("Log_pos"));
-                    assertTrue(Long.parseLong(row.get("Bytes_sent")) > 0, row.toString());
+                    assertEquals("0", row.get("Bytes_behind"));
                     id = row.get("Id");
                     assertTrue(list.rows().stream().anyMatch(r -> ADMIN.equals(r.get("User")) && "Sleep".equals(r.get("Command"))),
                             "the admin's own connection is listed: " + list.rows());
@@ -181,6 +180,11 @@ class AdminStatementsIT {
                 assertTrue(AdminClients.sample(after, "binlog_relay_reader_bytes_sent_total{reader=\"4242\"}") > 0, after);
                 assertTrue(AdminClients.sample(after, "binlog_relay_downstream_readers") >= 1, after);
                 assertTrue(AdminClients.sample(after, "binlog_relay_upstream_seconds_behind") >= 0, after);
+                try (Connection c = admin(relay)) {
+                    Map<String, String> row = AdminClients.query(c, "SHOW PROCESSLIST").rows().stream()
+                            .filter(r -> id.equals(r.get("Id"))).findFirst().orElseThrow();
+                    assertTrue(Long.parseLong(row.get("Bytes_sent")) > 0, row.toString());
+                }
 
                 cli(relay, "KILL " + id);
                 assertThrows(java.io.IOException.class, () -> {
@@ -362,8 +366,22 @@ class AdminStatementsIT {
         }
     }
 
+    /** About {@code mb} MiB of row events on the primary (60 KB rows). */
+    private void bulk(int firstId, int mb) throws Exception {
+        try (Connection c = primary.connect(); java.sql.Statement st = c.createStatement()) {
+            for (int i = 0; i < mb * 17; i++) {
+                st.executeUpdate("INSERT INTO app.t VALUES (" + (firstId + i) + ", REPEAT('x', 60000), NULL)");
+            }
+        }
+    }
+
+    /**
+     * SIGTERM with a reader at the tail and one stuck far behind (it stopped reading its socket with 12 MiB to go):
+     * exit 0 after the bounded drain (5 s), the stuck reader closed, the store reopened at the same end.
+     */
     @Test
     void sigtermStopsCleanlyAndExitsZeroWithinTheBound() throws Exception {
+        bulk(200_000, 12);
         int metricsPort = FreePorts.find();
         Path dir = tmp.resolve("process");
         try (RelayProcess relay = RelayProcess.configure(dir, primary, RelayProcess.stablePort(),
@@ -373,9 +391,24 @@ class AdminStatementsIT {
             BinlogPosition end = relay.awaitCaughtUp(primary, WAIT);
             assertEquals("200 ok\n", AdminClients.http(metricsPort, "/health"));
             assertEquals("200 ok\n", AdminClients.http(metricsPort, "/ready"));
-            try (RawDumpClient reader = new RawDumpClient(relay.port(), RelayHarness.USER, RelayHarness.PASSWORD)) {
-                reader.sendDump(end.file(), 4, 5151, 0);
+            String first;
+            try (Connection c = relay.connect()) {
+                first = AdminClients.query(c, "SHOW BINARY LOGS").rows().get(0).get("Log_name");
+            }
+            try (RawDumpClient reader = new RawDumpClient(relay.port(), RelayHarness.USER, RelayHarness.PASSWORD);
+                 RawDumpClient stuck = new RawDumpClient(relay.port(), RelayHarness.USER, RelayHarness.PASSWORD, 4096)) {
+                reader.sendDump(end.file(), end.position(), 5151, 0); // at the tail: nothing behind
                 assertNotNull(reader.readEvent());
+                stuck.sendDump(first, 4, 5252, 0);
+                assertNotNull(stuck.readEvent());
+                await("the stuck reader shows its backlog in /metrics", () -> {
+                    try {
+                        return AdminClients.sample(AdminClients.http(metricsPort, "/metrics"),
+                                "binlog_relay_reader_bytes_behind{reader=\"5252\"}") > 1_000_000;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
                 long started = System.nanoTime();
                 int exit = relay.terminate(Duration.ofSeconds(20));
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -383,7 +416,9 @@ class AdminStatementsIT {
                 assertEquals(0, exit, "exit status after SIGTERM; log:\n" + RelayProcess.tail(log));
                 assertTrue(log.contains("SIGTERM received") && log.contains("clean shutdown took") && log.contains("closed"),
                         RelayProcess.tail(log));
-                System.out.printf("SIGTERM -> exit 0 in %d ms%n", tookMs);
+                assertTrue(log.contains("1 reader(s) still behind after 5000 ms"), RelayProcess.tail(log)); // the stuck one
+                assertTrue(tookMs < 12_000, "SIGTERM to exit took " + tookMs + " ms");
+                System.out.printf("SIGTERM -> exit 0 in %d ms (one reader stuck: the 5 s drain bound)%n", tookMs);
                 assertThrows(java.io.IOException.class, () -> {
                     while (true) {
                         reader.readEvent();
