@@ -54,8 +54,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
-    /** This connection in the process list (SHOW PROCESSLIST, KILL). */
-    private ProcessList.Entry process;
 
     /**
      * For an authenticated user; the OK of the login has been sent and the sequence reset.
@@ -109,7 +107,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         LoginGate.loggedIn(ctx.pipeline());
-        process = server.processes().add(ctx.channel(), sql.connectionId(), user, sql.clientHost());
+        server.processes().add(ctx.channel(), sql.connectionId(), user, sql.clientHost(), () -> dump); // SHOW PROCESSLIST
         idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
         if (server.sqlBackend() != null) {
             backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> {
@@ -314,14 +312,12 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 server.metrics(), () -> {
                     state = State.COMMAND;
                     dump = null;
-                    process.dumping(0, null);
                     sequence.reset();
                     readerStopped.run();
                 });
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> readerStopped.run());
         server.dumpStarting(readerServerId, ctx.channel());
-        process.dumping(readerServerId, dump);
         dump.start();
     }
 

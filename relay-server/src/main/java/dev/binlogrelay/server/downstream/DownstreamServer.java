@@ -288,6 +288,7 @@ public final class DownstreamServer implements AutoCloseable {
     }
 
     void dumpStarting(long readerServerId, Channel channel) {
+        processes.dumpStarting(channel, readerServerId);
         dumpHook.accept(readerServerId, channel);
     }
 

@@ -81,6 +81,7 @@ final class DumpSession {
     private volatile BinlogPosition handedUpTo;
     /** Binlog bytes handed to the reader's channel so far (for SHOW PROCESSLIST and metrics; one writer, the loop). */
     private volatile long bytesSent;
+    private final long startedNanos = System.nanoTime();
 
     /**
      * @param reader how log lines name the reader ("/10.0.0.7:51234 (server_id 3)")
@@ -300,6 +301,11 @@ final class DumpSession {
         if (!finished && channel.isWritable()) {
             pump();
         }
+    }
+
+    /** When the dump was asked for (System.nanoTime), for SHOW PROCESSLIST's Time. */
+    long startedNanos() {
+        return startedNanos;
     }
 
     /** Where the reader's stream stands (see handedUpTo); null before the stream started. Any thread. */

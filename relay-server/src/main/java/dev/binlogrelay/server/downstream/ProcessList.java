@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The logged-in connections, for SHOW PROCESSLIST, KILL, per-reader metrics and shutdown: one entry per session,
@@ -20,29 +21,26 @@ import java.util.concurrent.TimeUnit;
  * Bounded by downstream.max_connections, as the sessions are.
  */
 public final class ProcessList {
-    /** One connection. Set on its event loop, read from any thread. */
+    /**
+     * One connection. Its dump is read through the session's own field (set and cleared on its event loop; read here
+     * from any thread, so a dump that just started or ended may show a moment late).
+     */
     static final class Entry {
         private final long id;
         private final String user;
         private final String host;
         private final Channel channel;
         private final long connectedNanos = System.nanoTime();
-        private volatile long commandSinceNanos = connectedNanos;
+        private final Supplier<DumpSession> dump;
+        /** The server_id of the connection's last dump command. */
         private volatile long serverId;
-        private volatile DumpSession dump;
 
-        private Entry(long id, String user, String host, Channel channel) {
+        private Entry(long id, String user, String host, Channel channel, Supplier<DumpSession> dump) {
             this.id = id;
             this.user = user;
             this.host = host;
             this.channel = channel;
-        }
-
-        /** The connection started a dump as {@code serverId} ({@code dump} non-null) or went back to commands. */
-        void dumping(long readerServerId, DumpSession session) {
-            this.serverId = session == null ? 0 : readerServerId;
-            this.dump = session;
-            this.commandSinceNanos = System.nanoTime();
+            this.dump = dump;
         }
     }
 
@@ -53,11 +51,21 @@ public final class ProcessList {
         this.store = store;
     }
 
-    Entry add(Channel channel, long id, String user, String host) {
-        Entry e = new Entry(id, user, host, channel);
+    /** Adds a logged-in connection; {@code dump} answers the dump it runs now (null: none). */
+    Entry add(Channel channel, long id, String user, String host, Supplier<DumpSession> dump) {
+        Entry e = new Entry(id, user, host, channel, dump);
         entries.put(id, e);
         channel.closeFuture().addListener(f -> entries.remove(id, e));
         return e;
+    }
+
+    /** A dump is about to start on {@code channel} for the reader with {@code serverId}. */
+    void dumpStarting(Channel channel, long serverId) {
+        for (Entry e : entries.values()) {
+            if (e.channel == channel) {
+                e.serverId = serverId;
+            }
+        }
     }
 
     /** Closes connection {@code id} (KILL); false if there is none. */
@@ -70,11 +78,6 @@ public final class ProcessList {
         return true;
     }
 
-    /** Readers dumping now. */
-    public int readers() {
-        return (int) entries.values().stream().filter(e -> e.dump != null).count();
-    }
-
     /** The connections, by id (the order they logged in). */
     public List<AdminControl.Connection> connections() {
         Optional<BinlogPosition> end = store.committedEnd();
@@ -82,8 +85,8 @@ public final class ProcessList {
         List<AdminControl.Connection> out = new ArrayList<>(entries.size());
         long now = System.nanoTime();
         for (Entry e : entries.values()) {
-            DumpSession dump = e.dump;
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(now - e.commandSinceNanos);
+            DumpSession dump = e.dump.get();
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(now - (dump == null ? e.connectedNanos : dump.startedNanos()));
             if (dump == null) {
                 out.add(new AdminControl.Connection(e.id, e.user, e.host, "Sleep", seconds, "", 0, null, 0, -1, 0));
                 continue;
