@@ -119,6 +119,11 @@ public final class UpstreamCandidates {
         return primary;
     }
 
+    /** The candidate being connected to or streamed from. */
+    public UpstreamSettings.Candidate currentCandidate() {
+        return list.get(current);
+    }
+
     /** "host:port" of the candidate being connected to or streamed from. */
     public String currentAddress() {
         return list.get(current).toString();

@@ -1,18 +1,11 @@
 package dev.binlogrelay.server.upstream;
 
-import dev.binlogrelay.core.protocol.PacketDecoder;
-import dev.binlogrelay.core.protocol.PacketEncoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * applies between rounds. A candidate that is not the primary ({@link NotPrimaryException}) or lacks transactions the
  * relay stored ({@link ForkRefusedException}: refused until it catches up) ends its attempt before anything is dumped.
  */
-public final class UpstreamClient implements AutoCloseable {
+public final class UpstreamClient implements AutoCloseable, UpstreamControl {
     private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
     /** Largest event the relay accepts from upstream (MariaDB's max_allowed_packet ceiling). */
     static final long MAX_EVENT = 1L << 30;
@@ -90,6 +83,8 @@ public final class UpstreamClient implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("upstream", true));
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean closed;
+    /** {@link UpstreamControl#pause}: no connection until resumed. */
+    private volatile boolean paused;
     private volatile Channel channel;
     private volatile boolean streaming;
     private volatile String lastError = "";
@@ -128,7 +123,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private void connect() {
-        if (closed) {
+        Channel open = channel;
+        if (closed || paused || open != null && open.isOpen()) {
             return;
         }
         if (!storageReady()) {
@@ -198,30 +194,8 @@ public final class UpstreamClient implements AutoCloseable {
                 listener.onServerIdentity(info);
             }
         };
-        long idleSeconds = settings.heartbeatNanos() > 0
-                ? Math.max(3, 3 * TimeUnit.NANOSECONDS.toSeconds(settings.heartbeatNanos())) : 0;
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMs())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                // Catching up on a backlog, every burst the ingester writes costs one fsync, and a burst is what one
-                // round of reads brings (channelReadComplete). Netty's default stops a round at 16 reads of at most
-                // 64 KiB; reading up to 64 reads of up to 1 MiB while the kernel has data (and letting it buffer
-                // 4 MiB while a write is in progress) makes bursts of several MiB, so the fsyncs stop being the
-                // limit. Live, a round is still one small read: no added latency.
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
-                        new io.netty.channel.AdaptiveRecvByteBufAllocator(512, 64 << 10, 1 << 20).maxMessagesPerRead(64))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (idleSeconds > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
-                        }
-                        ch.pipeline().addLast(new PacketDecoder(sequence, MAX_EVENT + 1L), new PacketEncoder(sequence))
-                                .addLast(SESSION, new UpstreamLogin(target, ingester, sequence, wrapped));
-                    }
-                });
+        Bootstrap b = UpstreamBootstrap.of(group, target, () -> new UpstreamLogin(target, ingester, sequence, wrapped),
+                sequence, MAX_EVENT + 1L, SESSION);
         ChannelFuture f = b.connect(target.host(), target.port());
         channel = f.channel();
         f.addListener(done -> {
@@ -279,7 +253,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private void scheduleReconnect() {
-        if (closed) {
+        if (closed || paused) {
+            streaming = false;
             return;
         }
         if (refusal != null) {
@@ -345,6 +320,40 @@ public final class UpstreamClient implements AutoCloseable {
     /** The candidate primaries: which one streams, failovers, fork refusals. */
     public UpstreamCandidates candidates() {
         return candidates;
+    }
+
+    @Override
+    public void pause() {
+        if (!paused) {
+            paused = true;
+            log.info("upstream {}: ingestion stopped by the operator (readers are still served)", current.address());
+        }
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+        if (!closed) {
+            group.execute(() -> { // after a connect() already running on the loop has set its channel
+                Channel now = channel;
+                if (paused && now != null) {
+                    now.close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void resume() {
+        if (paused) {
+            paused = false;
+            log.info("upstream {}: ingestion started by the operator", current.address());
+            group.execute(this::connect);
+        }
+    }
+
+    @Override
+    public boolean paused() {
+        return paused;
     }
 
     /** Failed connections in a row since the last one that made progress. */
