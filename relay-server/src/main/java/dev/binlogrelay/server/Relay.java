@@ -183,6 +183,16 @@ public final class Relay implements AutoCloseable {
             public void onServerIdentity(java.util.Map<String, String> info) {
                 control.origin().checkServer(info);
             }
+
+            @Override
+            public void onFailover(String from, String to) {
+                metrics.failover();
+            }
+
+            @Override
+            public void onForkRefused(String message) {
+                metrics.forkRefusal();
+            }
         });
     }
 
@@ -234,16 +244,12 @@ public final class Relay implements AutoCloseable {
         return downstream == null ? java.util.List.of() : downstream.replicas();
     }
 
-    /** Metrics of upstream.hosts: failovers followed, fork refusals (docs/failover.md). */
+    /** Gauges of upstream.hosts (docs/failover.md); failovers and fork refusals are counted by the listener. */
     private void failoverMetrics() {
         java.util.function.ToDoubleFunction<java.util.function.ToDoubleFunction<UpstreamClient>> of = f -> {
             UpstreamClient u = control.upstream();
             return u == null ? 0 : f.applyAsDouble(u);
         };
-        metrics.counter("binlog_relay_upstream_failovers", "Failovers followed: a candidate other than the last primary streamed",
-                () -> of.applyAsDouble(u -> u.candidates().failovers()));
-        metrics.counter("binlog_relay_upstream_fork_refusals", "Candidate primaries refused for lacking stored transactions",
-                () -> of.applyAsDouble(u -> u.candidates().forkRefusals()));
         metrics.gauge("binlog_relay_upstream_fork_refused", "1 while ingestion is refused: the primary lacks stored transactions",
                 () -> of.applyAsDouble(u -> u.candidates().forkRefusal() != null && !u.isStreaming() ? 1 : 0));
         metrics.gauge("binlog_relay_upstream_candidates", "Candidate primaries in upstream.hosts (1 for upstream.host)",

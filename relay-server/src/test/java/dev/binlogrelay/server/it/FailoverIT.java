@@ -65,6 +65,11 @@ class FailoverIT {
             config.upstream.host = null;
             config.upstream.port = null;
             config.upstream.hosts = List.of(address(p1), address(p2), address(p3));
+            RelayConfig.User admin = new RelayConfig.User();
+            admin.user = "admin";
+            admin.password = "admin-secret";
+            admin.role = "admin";
+            config.downstream.users = List.of(config.downstream.users.get(0), admin);
             try (Relay relay = Relay.start(config)) {
                 RelayHarness.awaitCaughtUp(relay, p1, WAIT);
                 assertEquals("streaming from " + address(p1), status(relay));
@@ -129,6 +134,9 @@ class FailoverIT {
                 assertTrue(refused.contains("lacks transactions the relay stored: " + heldGtids), refused);
                 System.out.println("FORK-REFUSAL: " + refused);
                 assertEquals(1.0, metric(relay, "binlog_relay_upstream_fork_refused"));
+                java.util.Map<String, String> slave = slaveStatus(relay);
+                assertTrue(slave.get("Last_IO_Error").startsWith("fork refused: "), slave.toString());
+                assertEquals("Connecting", slave.get("Slave_IO_Running"));
                 assertTrue(metric(relay, "binlog_relay_upstream_fork_refusals") >= 2);
                 assertEquals(held, relay.store().committedEnd().orElseThrow(), "nothing of P3 is stored");
                 try (MariaDbServer late = MariaDbServer.builder().name("replica-late").serverId(13).start()) {
@@ -186,6 +194,21 @@ class FailoverIT {
             }
         }
         throw new AssertionError("the relay exports no metric " + name);
+    }
+
+    /** SHOW SLAVE STATUS on the relay, as an admin user. */
+    private static java.util.Map<String, String> slaveStatus(Relay relay) throws java.sql.SQLException {
+        try (Connection c = dev.binlogrelay.testkit.RelayJvm.connect(relay.port(), "admin", "admin-secret");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+            java.util.Map<String, String> row = new java.util.LinkedHashMap<>();
+            if (rs.next()) {
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
+                }
+            }
+            return row;
+        }
     }
 
     private static boolean hasRow(MariaDbServer s, int id) {
