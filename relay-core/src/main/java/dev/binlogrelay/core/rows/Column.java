@@ -48,12 +48,13 @@ public record Column(int index, int type, int meta, boolean nullable, String nam
         return type;
     }
 
-    /** The columns the charset metadata lists as "character columns" (not ENUM, SET, JSON, GEOMETRY). */
+    /** The columns the charset metadata lists as "character columns" (not ENUM, SET, MySQL's JSON). */
     boolean isCharacter() {
         int real = realType();
-        // MySQL 9's VECTOR is a binary string: its charset (63) is listed among the character columns'
+        // GEOMETRY (a BLOB underneath, in MySQL and MariaDB alike) and MySQL 9's VECTOR are binary strings: their
+        // charset (63) is listed among the character columns' (seen in MariaDB 10.11 and MySQL 9.0 binlogs)
         return real == ColumnType.STRING || real == ColumnType.VARCHAR || real == ColumnType.BLOB
-                || real == ColumnType.VECTOR
+                || real == ColumnType.VECTOR || real == ColumnType.GEOMETRY
                 || real == ColumnType.MARIA_BLOB_COMPRESSED || real == ColumnType.MARIA_VARCHAR_COMPRESSED;
     }
 

@@ -11,8 +11,8 @@ import java.util.zip.Inflater;
  * <pre>
  * empty value         no bytes
  * header 0x00         the value follows as is (compression did not pay)
- * header 0x80 | w | n zlib stream (w = 0x08: with zlib header, else raw deflate), preceded by the original
- *                     length in n (1..4) bytes big-endian
+ * header 0x80 | w | n the original length in n (1..4) bytes big-endian, then the deflated value: a raw
+ *                     deflate stream when w = 0x08 (what MariaDB 10.11 writes), else a zlib stream
  * </pre>
  */
 final class MariaColumnCompression {
@@ -36,8 +36,8 @@ final class MariaColumnCompression {
         for (int i = 1; i <= n; i++) {
             len = len << 8 | (stored[i] & 0xFF);
         }
-        boolean wrapped = (header & 0x08) != 0;
-        byte[] out = Inflation.inflate(stored, 1 + n, stored.length - 1 - n, len, !wrapped,
+        boolean raw = (header & 0x08) != 0;
+        byte[] out = Inflation.inflate(stored, 1 + n, stored.length - 1 - n, len, raw,
                 RowsFormat.DEFAULT_MAX_INFLATED, "compressed column " + col.index());
         return decoded(out, col);
     }

@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * other                  skipped (later servers add types; e.g. MySQL 9's vector dimensions)
  * </pre>
  * "Numeric" columns are the integer, DECIMAL, FLOAT and DOUBLE ones, and YEAR on MariaDB ({@link
- * RowsFormat#hasSignedness}); "character" columns are CHAR, VARCHAR, BLOB and TEXT (not ENUM, SET, JSON, GEOMETRY).
+ * RowsFormat#hasSignedness}); "character" columns are CHAR, VARCHAR, BLOB, TEXT, GEOMETRY and VECTOR (not ENUM,
+ * SET, MySQL's JSON).
  */
 final class OptionalMetadata {
     record Result(List<Column> columns, List<Integer> primaryKey, List<Integer> prefixes) {
