@@ -74,7 +74,7 @@ final class Temporals {
             case 0 -> packed = (c.uintBE(3, "TIME2 value") - 0x800000L) << 24;
             case 1, 2 -> {
                 long intpart = c.uintBE(3, "TIME2 value") - 0x800000L;
-                int frac = (byte) c.u8("TIME2 fraction");
+                int frac = c.u8("TIME2 fraction"); // unsigned: a negative time stores 0x100 - fraction
                 if (intpart < 0 && frac != 0) {
                     intpart++;
                     frac -= 0x100;
@@ -83,7 +83,7 @@ final class Temporals {
             }
             case 3, 4 -> {
                 long intpart = c.uintBE(3, "TIME2 value") - 0x800000L;
-                int frac = (short) c.uintBE(2, "TIME2 fraction");
+                int frac = (int) c.uintBE(2, "TIME2 fraction"); // unsigned, 0x10000 - fraction when negative
                 if (intpart < 0 && frac != 0) {
                     intpart++;
                     frac -= 0x10000;

@@ -54,6 +54,18 @@ class RowsCodecTest {
         assertThrows(BinlogFormatException.class, () -> Temporals.timestamp2(cursor("000000"), 0));
     }
 
+    /**
+     * TIME2 bytes a live MySQL 8.0.46 wrote (quoted in osheroff/mysql-binlog-connector-java PR #181 and
+     * apache/shardingsphere PR #39674): the negative value is the complement of the whole packed payload.
+     */
+    @Test
+    void negativeTime2AsMysqlWritesIt() {
+        assertEquals("-16:08:04", Temporals.time2(cursor("7efdfc"), 0).toString());
+        assertEquals("-16:08:04.250", Temporals.time2(cursor("7efdfbf63c"), 3).toString());
+        assertEquals("-16:08:04.250000", Temporals.time2(cursor("7efdfbfc2f70"), 6).toString());
+        assertEquals("-16:08:04.010123", Temporals.time2(cursor("7efdfbffd875"), 6).toString());
+    }
+
     @Test
     void binaryJson() {
         // small object {"a": [1, true], "bb": "x"}: count 2, size, key entries (offset, length), value entries

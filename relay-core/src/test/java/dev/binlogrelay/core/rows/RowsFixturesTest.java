@@ -214,6 +214,17 @@ class RowsFixturesTest {
         assertEquals(1L, r.get(0), "the first AUTO_INCREMENT id of a new table");
     }
 
+    /**
+     * MySQL 8.0.40, TIME without metadata: the file of rust_mysql_common issue #169, whose statement was
+     * {@code CREATE TABLE t (c TIME); INSERT INTO t VALUES ('-507:48:27')} (hours past 255 overflowed there).
+     */
+    @Test
+    void mysqlTimeOver255Hours() {
+        List<RowsEvent> rows = RowsFixtures.rows(BB + "time_issue.000001");
+        assertEquals(1, rows.size());
+        assertEquals("-507:48:27", rows.get(0).rows().get(0).after().get(0).toString());
+    }
+
     /** Percona 5.7: rows whose text column spells their DECIMAL value ('zero point one' is 0.1). */
     @Test
     void mysqlDecimal() {

@@ -56,6 +56,8 @@ final class AllTypes {
             new Col("dt", "DATE", null, CAST, "'2024-02-29'", "'1000-01-01'", "'9999-12-31'"),
             new Col("tm", "TIME", null, CAST, "'-838:59:59'", "'12:34:56'", null),
             new Col("tm6", "TIME(6)", null, CAST, "'-00:00:01.5'", "'838:59:59'", "'-12:00:00.000001'"),
+            new Col("tm2", "TIME(2)", null, CAST, "'-00:00:00.01'", "'-838:59:58.99'", "'00:00:00.99'"),
+            new Col("tm3", "TIME(3)", null, CAST, "'-16:08:04.250'", "'123:45:06.789'", null),
             new Col("dtm", "DATETIME", null, CAST, "'2024-02-29 23:59:59'", "'1000-01-01 00:00:00'", null),
             new Col("dtm3", "DATETIME(3)", null, CAST, "'2024-01-02 03:04:05.678'", "'9999-12-31 23:59:59.999'",
                     null),
