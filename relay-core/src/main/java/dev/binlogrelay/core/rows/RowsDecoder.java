@@ -73,14 +73,16 @@ public final class RowsDecoder {
         BitSet cols = bitmap(c, n, "columns-present bitmap");
         BitSet colsAfter = kind == RowsEvent.Kind.UPDATE ? bitmap(c, n, "columns-present-after bitmap") : cols;
         ByteCursor rows = compressed ? inflate(c, format) : c;
+        int[] slots = RowImage.slots(n, cols);
+        int[] slotsAfter = colsAfter == cols ? slots : RowImage.slots(n, colsAfter);
         List<RowsEvent.Change> changes = new ArrayList<>();
         while (rows.hasRemaining()) {
             int start = rows.position();
-            RowImage before = kind == RowsEvent.Kind.WRITE ? null : image(rows, table, cols, null);
+            RowImage before = kind == RowsEvent.Kind.WRITE ? null : image(rows, table, cols, slots, null);
             RowImage after = null;
             if (kind != RowsEvent.Kind.DELETE) {
                 BitSet partialJson = partial ? partialBits(rows, table, colsAfter) : null;
-                after = image(rows, table, colsAfter, partialJson);
+                after = image(rows, table, colsAfter, slotsAfter, partialJson);
             }
             if (rows.position() == start) {
                 throw new BinlogFormatException("rows event row of no bytes (no columns present)");
@@ -98,10 +100,10 @@ public final class RowsDecoder {
         };
     }
 
-    private static RowImage image(ByteCursor c, TableMap table, BitSet cols, BitSet partialJson) {
-        int n = table.columnCount();
-        BitSet nulls = bitmap(c, cols.cardinality(), "row null bitmap");
-        Object[] values = new Object[n];
+    private static RowImage image(ByteCursor c, TableMap table, BitSet cols, int[] slots, BitSet partialJson) {
+        int held = cols.cardinality();
+        BitSet nulls = bitmap(c, held, "row null bitmap");
+        Object[] values = new Object[held];
         int k = 0;
         for (int i = cols.nextSetBit(0); i >= 0; i = cols.nextSetBit(i + 1), k++) {
             if (nulls.get(k)) {
@@ -109,14 +111,14 @@ public final class RowsDecoder {
             }
             Column col = table.column(i);
             try {
-                values[i] = partialJson != null && partialJson.get(i) ? JsonDiffReader.read(c, col)
+                values[k] = partialJson != null && partialJson.get(i) ? JsonDiffReader.read(c, col)
                         : ColumnValues.read(c, col);
             } catch (BinlogFormatException e) {
                 throw new BinlogFormatException(table + " column " + i + " (" + ColumnType.name(col.realType())
                         + "): " + e.getMessage());
             }
         }
-        return new RowImage(cols, values);
+        return new RowImage(table.columnCount(), cols, slots, values);
     }
 
     /** value_options and, with PARTIAL_JSON_UPDATES, which JSON columns of the after image hold diffs. */
