@@ -18,16 +18,20 @@ import java.util.List;
  * @param geometryType MySQL's geometry type code of a GEOMETRY column (0 = any); -1 when not known
  * @param primaryKey   whether the column is part of the primary key (FULL); false when not known
  * @param visible      false for an INVISIBLE column (MySQL 8.0.23+ FULL metadata); true when not known
+ * @param decimals     fractional digits of a TIME, DATETIME or TIMESTAMP column of the old types (7, 11, 12), which
+ *                     TABLE_MAP does not carry: MariaDB writes such columns with fractions (created with
+ *                     mysql56_temporal_format=OFF) in its own wider format, so the precision must come from the
+ *                     table's definition ({@link TableMap#withDecimals}); -1 when not known (read as 0)
  */
 public record Column(int index, int type, int meta, boolean nullable, String name, Boolean unsigned, int collation,
                      List<String> enumValues, List<String> setValues, int geometryType, boolean primaryKey,
-                     boolean visible) {
+                     boolean visible, int decimals) {
     /** Collation id of the {@code binary} character set. */
     public static final int BINARY_COLLATION = 63;
 
     /** A column with only what the fixed part of TABLE_MAP says. */
     static Column basic(int index, int type, int meta, boolean nullable) {
-        return new Column(index, type, meta, nullable, null, null, -1, null, null, -1, false, true);
+        return new Column(index, type, meta, nullable, null, null, -1, null, null, -1, false, true, -1);
     }
 
     /**
@@ -70,41 +74,47 @@ public record Column(int index, int type, int meta, boolean nullable, String nam
 
     Column withName(String n) {
         return new Column(index, type, meta, nullable, n, unsigned, collation, enumValues, setValues, geometryType,
-                primaryKey, visible);
+                primaryKey, visible, decimals);
     }
 
     Column withUnsigned(boolean u) {
         return new Column(index, type, meta, nullable, name, u, collation, enumValues, setValues, geometryType,
-                primaryKey, visible);
+                primaryKey, visible, decimals);
     }
 
     Column withCollation(int c) {
         return new Column(index, type, meta, nullable, name, unsigned, c, enumValues, setValues, geometryType,
-                primaryKey, visible);
+                primaryKey, visible, decimals);
     }
 
     Column withEnumValues(List<String> v) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, List.copyOf(v), setValues,
-                geometryType, primaryKey, visible);
+                geometryType, primaryKey, visible, decimals);
     }
 
     Column withSetValues(List<String> v) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, List.copyOf(v),
-                geometryType, primaryKey, visible);
+                geometryType, primaryKey, visible, decimals);
     }
 
     Column withGeometryType(int g) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, g,
-                primaryKey, visible);
+                primaryKey, visible, decimals);
     }
 
     Column withPrimaryKey() {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
-                true, visible);
+                true, visible, decimals);
+    }
+
+    /** This column with its fractional digits known (see {@link #decimals()}). */
+    public Column withDecimals(int d) {
+        return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
+                primaryKey, visible, d);
     }
 
     Column withVisible(boolean v) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
-                primaryKey, v);
+                primaryKey, v, decimals);
     }
 }

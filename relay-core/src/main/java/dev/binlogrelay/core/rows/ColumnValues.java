@@ -57,9 +57,12 @@ final class ColumnValues {
             case ColumnType.NEWDECIMAL -> Decimals.read(c, meta & 0xFF, meta >> 8);
             case ColumnType.BIT -> bit(c, meta);
             case ColumnType.DATE, ColumnType.NEWDATE -> Temporals.date(c);
-            case ColumnType.TIME -> Temporals.time(c);
-            case ColumnType.DATETIME -> Temporals.datetime(c);
-            case ColumnType.TIMESTAMP -> Temporals.timestamp(c);
+            case ColumnType.TIME -> col.decimals() > 0 ? MariaHiresTemporals.time(c, col.decimals())
+                    : Temporals.time(c);
+            case ColumnType.DATETIME -> col.decimals() > 0 ? MariaHiresTemporals.datetime(c, col.decimals())
+                    : Temporals.datetime(c);
+            case ColumnType.TIMESTAMP -> col.decimals() > 0 ? MariaHiresTemporals.timestamp(c, col.decimals())
+                    : Temporals.timestamp(c);
             case ColumnType.TIME2 -> Temporals.time2(c, meta);
             case ColumnType.DATETIME2 -> Temporals.datetime2(c, meta);
             case ColumnType.TIMESTAMP2 -> Temporals.timestamp2(c, meta);

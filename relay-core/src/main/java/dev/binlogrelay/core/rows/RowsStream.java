@@ -25,6 +25,7 @@ public final class RowsStream {
     private final Map<Long, TableMap> tables = new HashMap<>();
     private final int maxInflated;
     private RowsFormat format;
+    private java.util.function.UnaryOperator<TableMap> definitions = java.util.function.UnaryOperator.identity();
 
     /** A stream whose first event will be the format description. */
     public RowsStream(int maxInflatedBytes) {
@@ -35,6 +36,16 @@ public final class RowsStream {
     public RowsStream(RowsFormat format) {
         this.format = format;
         this.maxInflated = format.maxInflatedBytes();
+    }
+
+    /**
+     * What this stream learns about a table besides its TABLE_MAP, applied to each one it decodes: e.g. the
+     * fractional digits of MariaDB's old-format temporal columns ({@link TableMap#withDecimals}), from the table's
+     * definition at that position.
+     */
+    public RowsStream withDefinitions(java.util.function.UnaryOperator<TableMap> definitions) {
+        this.definitions = definitions;
+        return this;
     }
 
     public RowsFormat format() {
@@ -67,7 +78,7 @@ public final class RowsStream {
             throw new BinlogFormatException(EventType.name(type) + " before any format description");
         }
         if (type == EventType.TABLE_MAP) {
-            TableMap t = TableMapDecoder.decode(event, fmt);
+            TableMap t = definitions.apply(TableMapDecoder.decode(event, fmt));
             if (tables.size() >= MAX_TABLES && !tables.containsKey(t.tableId())) {
                 throw new BinlogFormatException("more than " + MAX_TABLES + " TABLE_MAPs in one statement");
             }

@@ -25,6 +25,21 @@ public record TableMap(long tableId, String schema, String table, List<Column> c
         return columns.get(i);
     }
 
+    /**
+     * This table map with the fractional digits of its old-type temporal columns, from the table's definition
+     * (TABLE_MAP does not carry them; see {@link Column#decimals()}): column index → digits (0..6).
+     */
+    public TableMap withDecimals(java.util.Map<Integer, Integer> decimals) {
+        List<Column> cols = new java.util.ArrayList<>(columns);
+        decimals.forEach((i, d) -> {
+            if (d < 0 || d > 6) {
+                throw new IllegalArgumentException("column " + i + ": " + d + " fractional digits");
+            }
+            cols.set(i, cols.get(i).withDecimals(d));
+        });
+        return new TableMap(tableId, schema, table, cols, primaryKey, pkPrefixes, metadata);
+    }
+
     public int columnCount() {
         return columns.size();
     }

@@ -122,6 +122,19 @@ final class AllTypes {
         }
     }
 
+    /** Column index → fractional digits of the TIME(n), DATETIME(n), TIMESTAMP(n) columns, from their DDL. */
+    static Map<Integer, Integer> temporalDecimals() {
+        Map<Integer, Integer> out = new HashMap<>();
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("^(?:TIMESTAMP|DATETIME|TIME)(?:\\((\\d)\\))?(?![A-Z])");
+        for (int i = 0; i < COLUMNS.size(); i++) {
+            java.util.regex.Matcher m = p.matcher(COLUMNS.get(i).type());
+            if (m.find()) {
+                out.put(i, m.group(1) == null ? 0 : Integer.parseInt(m.group(1)));
+            }
+        }
+        return out;
+    }
+
     private static String insert(String table, int id, List<String> values) {
         List<String> v = new ArrayList<>(values);
         v.set(0, Integer.toString(id));

@@ -47,7 +47,9 @@ class RowsMariaDbIT {
     /** One way of writing the rows: the server settings in force while the phase's table is written. */
     enum Phase {
         FULL("FULL", "FULL", false), MINIMAL_METADATA("MINIMAL", "FULL", false),
-        MINIMAL_IMAGE("FULL", "MINIMAL", false), COMPRESSED("FULL", "FULL", true);
+        MINIMAL_IMAGE("FULL", "MINIMAL", false), COMPRESSED("FULL", "FULL", true),
+        /** Tables created with mysql56_temporal_format=OFF: MariaDB's own TIME/DATETIME/TIMESTAMP with fractions. */
+        OLD_TEMPORAL("FULL", "FULL", false);
 
         final String metadata;
         final String image;
@@ -83,14 +85,18 @@ class RowsMariaDbIT {
         primary.execute("CREATE DATABASE d");
         for (Phase p : Phase.values()) {
             primary.execute("SET GLOBAL binlog_row_metadata=" + p.metadata, "SET GLOBAL log_bin_compress="
-                    + (p.compress ? "ON" : "OFF"));
+                    + (p.compress ? "ON" : "OFF"), "SET GLOBAL mysql56_temporal_format="
+                    + (p == Phase.OLD_TEMPORAL ? "OFF" : "ON"));
             SNAPSHOTS.put(p, AllTypes.workload(primary, "d." + p.table(), p.image, p.metadata.equals("FULL")));
         }
-        primary.execute("SET GLOBAL binlog_row_metadata=FULL", "SET GLOBAL log_bin_compress=OFF");
+        primary.execute("SET GLOBAL binlog_row_metadata=FULL", "SET GLOBAL log_bin_compress=OFF",
+                "SET GLOBAL mysql56_temporal_format=ON");
         RelayHarness.awaitCaughtUp(relay, primary, WAIT);
         keepBinlogs();
         String first = relay.store().files().get(0).name();
-        RowsStream stream = new RowsStream(RowsFormat.DEFAULT_MAX_INFLATED);
+        // the fractional digits of old-format temporal columns come from the table definition, not the TABLE_MAP
+        RowsStream stream = new RowsStream(RowsFormat.DEFAULT_MAX_INFLATED)
+                .withDefinitions(t -> t.schema().equals("d") ? t.withDecimals(AllTypes.temporalDecimals()) : t);
         long t0 = System.nanoTime();
         try (BinlogCursor c = relay.store().openCursor(first, 4)) {
             for (StoredEvent e = c.next(); e != null; e = c.next()) {
