@@ -10,12 +10,13 @@ import dev.binlogrelay.core.rows.Values;
 import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.StoredEvent;
+import dev.binlogrelay.testkit.MariaDbLine;
 import dev.binlogrelay.testkit.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -40,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inserted, updated and deleted under binlog_row_metadata FULL and MINIMAL, binlog_row_image MINIMAL, and
  * log_bin_compress (compressed rows events); the relay stores the binlog, the test reads it back from the relay's
  * store, decodes it, and compares every decoded value with what SELECT returns for the row at that moment.
+ * {@link RowsMariaDb114IT} does the same with a MariaDB 11.4 primary.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RowsMariaDbIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -66,20 +69,25 @@ class RowsMariaDbIT {
         }
     }
 
-    @TempDir
-    static Path tmp;
-    static MariaDbServer primary;
-    static Relay relay;
+    Path tmp;
+    MariaDbServer primary;
+    Relay relay;
     /** Per phase: the table's rows (by id) after the inserts, after the updates. */
-    static final Map<Phase, List<Map<Integer, Map<String, String>>>> SNAPSHOTS = new HashMap<>();
+    final Map<Phase, List<Map<Integer, Map<String, String>>>> snapshots = new HashMap<>();
     /** Per phase: the decoded rows events of its table, in binlog order. */
-    static final Map<String, List<RowsEvent>> DECODED = new HashMap<>();
-    static long decodeNanos;
-    static int decodedEvents;
+    final Map<String, List<RowsEvent>> decoded = new HashMap<>();
+    long decodeNanos;
+    int decodedEvents;
+
+    /** The primary's MariaDB line. */
+    MariaDbLine line() {
+        return MariaDbLine.MARIADB_10_11;
+    }
 
     @BeforeAll
-    static void start() throws Exception {
-        primary = MariaDbServer.builder().name("primary").serverId(1).extraArg("--binlog-format=ROW")
+    void start() throws Exception {
+        tmp = java.nio.file.Files.createTempDirectory("rows-it");
+        primary = line().builder().name("primary").serverId(1).extraArg("--binlog-format=ROW")
                 .extraArg("--binlog-row-metadata=FULL").extraArg("--log-bin-compress-min-len=10").start();
         relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9621, "earliest"));
         primary.execute("CREATE DATABASE d");
@@ -87,7 +95,7 @@ class RowsMariaDbIT {
             primary.execute("SET GLOBAL binlog_row_metadata=" + p.metadata, "SET GLOBAL log_bin_compress="
                     + (p.compress ? "ON" : "OFF"), "SET GLOBAL mysql56_temporal_format="
                     + (p == Phase.OLD_TEMPORAL ? "OFF" : "ON"));
-            SNAPSHOTS.put(p, AllTypes.workload(primary, "d." + p.table(), p.image, p.metadata.equals("FULL")));
+            snapshots.put(p, AllTypes.workload(primary, "d." + p.table(), p.image, p.metadata.equals("FULL")));
         }
         primary.execute("SET GLOBAL binlog_row_metadata=FULL", "SET GLOBAL log_bin_compress=OFF",
                 "SET GLOBAL mysql56_temporal_format=ON");
@@ -101,19 +109,19 @@ class RowsMariaDbIT {
         try (BinlogCursor c = relay.store().openCursor(first, 4)) {
             for (StoredEvent e = c.next(); e != null; e = c.next()) {
                 for (RowsEvent r : stream.accept(e.bytes())) {
-                    DECODED.computeIfAbsent(r.table().table(), k -> new ArrayList<>()).add(r);
+                    decoded.computeIfAbsent(r.table().table(), k -> new ArrayList<>()).add(r);
                     decodedEvents++;
                 }
             }
         }
         decodeNanos = System.nanoTime() - t0;
-        System.out.printf("decoded %d rows events from the relay's store in %.1f ms%n", decodedEvents,
+        System.out.printf("%s: decoded %d rows events from the relay's store in %.1f ms%n", line(), decodedEvents,
                 decodeNanos / 1e6);
     }
 
     /** The primary's binlogs, kept in target/ (seeds for RowsFuzzTest, and for looking at a failure). */
-    private static void keepBinlogs() throws java.io.IOException {
-        Path out = Path.of("target", "rows-it-binlogs");
+    private void keepBinlogs() throws java.io.IOException {
+        Path out = Path.of("target", "rows-it-binlogs", line().version());
         java.nio.file.Files.createDirectories(out);
         for (String f : primary.binlogFiles()) {
             java.nio.file.Files.copy(primary.binlogDir().resolve(f), out.resolve(f),
@@ -122,16 +130,24 @@ class RowsMariaDbIT {
     }
 
     @AfterAll
-    static void stop() {
-        RelayHarness.closeAll(relay, primary);
+    void stop() throws java.io.IOException {
+        try {
+            RelayHarness.closeAll(relay, primary);
+        } finally {
+            if (tmp != null) {
+                try (var files = java.nio.file.Files.walk(tmp)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
     }
 
     @ParameterizedTest
     @EnumSource(Phase.class)
     void decodedRowsMatchSelect(Phase p) {
-        List<RowsEvent> events = DECODED.get(p.table());
+        List<RowsEvent> events = decoded.get(p.table());
         assertNotNull(events, "rows events of " + p.table());
-        List<Map<Integer, Map<String, String>>> snap = SNAPSHOTS.get(p);
+        List<Map<Integer, Map<String, String>>> snap = snapshots.get(p);
         List<RowsEvent.Change> writes = new ArrayList<>();
         List<RowsEvent.Change> updates = new ArrayList<>();
         List<RowsEvent.Change> deletes = new ArrayList<>();
