@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 final class StoreRelayInfo implements RelayInfo {
     private final RelayConfig config;
     private final BinlogStore store;
+    private final GtidBinlogState binlogState;
     private final Supplier<List<RegisteredReplica>> replicas;
     private final IntSupplier port;
     private final Supplier<String> ingestStatus;
@@ -34,6 +35,7 @@ final class StoreRelayInfo implements RelayInfo {
         this.config = config;
         this.limits = limits;
         this.store = store;
+        this.binlogState = new GtidBinlogState(store);
         this.replicas = replicas;
         this.port = port;
         this.ingestStatus = ingestStatus;
@@ -92,6 +94,11 @@ final class StoreRelayInfo implements RelayInfo {
     @Override
     public String gtidBinlogPos() {
         return store.state().mariaGtidPosition().toString();
+    }
+
+    @Override
+    public String gtidBinlogState() {
+        return binlogState.current();
     }
 
     @Override

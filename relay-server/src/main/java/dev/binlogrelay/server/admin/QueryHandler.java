@@ -54,6 +54,24 @@ public final class QueryHandler {
         this.binlogEvents = new ShowBinlogEvents(info);
     }
 
+    /**
+     * The character set a client named in its handshake (a collation id), as the server takes it: the session's
+     * {@code character_set_client}, {@code character_set_connection}, {@code character_set_results} and {@code
+     * collation_connection} become that collation's, unless its character set is the global {@code
+     * character_set_client} (the globals then stay, as MariaDB's {@code thd_init_client_charset} does) or the id is
+     * unknown.
+     */
+    public void handshakeCharset(int collationId, SqlSession session) {
+        CharacterSets.Collation c = CharacterSets.HANDSHAKE.get(collationId);
+        if (c == null || c.charset().equalsIgnoreCase(variables.read(VarScope.GLOBAL, "character_set_client", session))) {
+            return;
+        }
+        session.setSessionVariable("character_set_client", c.charset());
+        session.setSessionVariable("character_set_connection", c.charset());
+        session.setSessionVariable("character_set_results", c.charset());
+        session.setSessionVariable("collation_connection", c.name());
+    }
+
     /** Answers one statement (COM_QUERY text) for a session: OK, a result set or an error; never throws. */
     public QueryResult handle(String sql, SqlSession session) {
         if (sql == null) {
@@ -90,6 +108,9 @@ public final class QueryHandler {
             return new QueryResult.Ok(0);
         }
         if (statement instanceof Statement.SetStatementFor setFor) {
+            if (!variables.dialect().mariaDb()) {
+                throw SqlException.syntax(sql, setFor.formOffset()); // MariaDB only: MySQL's parser error
+            }
             return setRunner.runFor(setFor, session, inner -> execute(inner, session, sql));
         }
         if (statement instanceof Statement.Select select) {

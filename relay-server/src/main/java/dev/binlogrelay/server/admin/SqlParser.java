@@ -176,6 +176,7 @@ final class SqlParser {
      */
     private Statement setStatementFor() {
         List<Statement.SetSystemVar> variables = new ArrayList<>();
+        int formOffset = in.peek().start();
         do {
             String name = in.identifier();
             while (in.acceptSymbol(".")) {
@@ -192,7 +193,7 @@ final class SqlParser {
             variables.add(new Statement.SetSystemVar(VarScope.SESSION, name, value));
         } while (in.acceptSymbol(","));
         in.expectWord("FOR");
-        return new Statement.SetStatementFor(variables, statement());
+        return new Statement.SetStatementFor(variables, statement(), formOffset);
     }
 
     private void startTransactionCharacteristics() {

@@ -26,10 +26,17 @@ sealed interface Statement {
     /**
      * MariaDB's {@code SET STATEMENT name = value, ... FOR statement}: the session variables hold these values
      * while {@code statement} runs and get their old values back after it.
+     *
+     * @param formOffset where MySQL stops parsing it (the first variable name: to MySQL, {@code SET STATEMENT} sets a
+     *                   variable named {@code statement}), for its syntax error when the relay presents MySQL
      */
-    record SetStatementFor(List<SetSystemVar> variables, Statement statement) implements Statement {
+    record SetStatementFor(List<SetSystemVar> variables, Statement statement, int formOffset) implements Statement {
         public SetStatementFor {
             variables = List.copyOf(variables);
+        }
+
+        SetStatementFor(List<SetSystemVar> variables, Statement statement) {
+            this(variables, statement, 0);
         }
     }
 
