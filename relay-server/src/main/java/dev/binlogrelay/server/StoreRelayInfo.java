@@ -1,5 +1,6 @@
 package dev.binlogrelay.server;
 
+import dev.binlogrelay.server.admin.AdminControl;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
@@ -29,9 +30,16 @@ final class StoreRelayInfo implements RelayInfo {
     private final IntSupplier port;
     private final Supplier<String> ingestStatus;
     private final DownstreamLimits limits;
+    private final AdminControl admin;
 
     StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
                    Supplier<String> ingestStatus, DownstreamLimits limits) {
+        this(config, store, replicas, port, ingestStatus, limits, AdminControl.NONE);
+    }
+
+    StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
+                   Supplier<String> ingestStatus, DownstreamLimits limits, AdminControl admin) {
+        this.admin = admin;
         this.config = config;
         this.limits = limits;
         this.store = store;
@@ -39,6 +47,11 @@ final class StoreRelayInfo implements RelayInfo {
         this.replicas = replicas;
         this.port = port;
         this.ingestStatus = ingestStatus;
+    }
+
+    @Override
+    public AdminControl adminControl() {
+        return admin;
     }
 
     @Override

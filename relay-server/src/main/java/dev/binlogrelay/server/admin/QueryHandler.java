@@ -24,6 +24,8 @@ import java.util.List;
  *       10.5.2+), BINARY LOGS / MASTER LOGS, SLAVE HOSTS / REPLICAS (MySQL 8.0.22+), GRANTS, WARNINGS, ERRORS,
  *       DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers}); BINLOG EVENTS from the store ({@link ShowBinlogEvents});</li>
  *   <li>MariaDB's {@code SET STATEMENT var = value, ... FOR statement}: the statement runs with those values;</li>
+ *   <li>the operator's statements, for {@code role: admin} users ({@link AdminStatements}): SHOW SLAVE / REPLICA
+ *       STATUS, STOP / START SLAVE, CHANGE MASTER TO, PURGE BINARY LOGS, SHOW PROCESSLIST, KILL;</li>
  *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
  * </ul>
  * Anything else is answered with an error a client understands (not supported, syntax error, unknown variable
@@ -39,6 +41,7 @@ public final class QueryHandler {
     private final SetStatementRunner setRunner;
     private final ShowAnswers shows;
     private final ShowBinlogEvents binlogEvents;
+    private final AdminStatements admin;
 
     public QueryHandler(RelayInfo info) {
         this(info, Clock.systemUTC());
@@ -52,6 +55,7 @@ public final class QueryHandler {
         this.setRunner = new SetStatementRunner(variables, evaluator, info.maxUserVariablesBytes());
         this.shows = new ShowAnswers(info, variables, clock);
         this.binlogEvents = new ShowBinlogEvents(info);
+        this.admin = new AdminStatements(info.adminControl());
     }
 
     /**
@@ -128,6 +132,9 @@ public final class QueryHandler {
         }
         if (statement instanceof Statement.ShowGrants grants) {
             return new QueryResult.Rows(shows.grants(grants, session));
+        }
+        if (statement instanceof Statement.Admin adminStatement) {
+            return admin.execute(adminStatement, session, variables.dialect());
         }
         if (statement instanceof Statement.Do doStatement) {
             doStatement.expressions().forEach(e -> evaluator.evaluate(e, session));

@@ -76,6 +76,34 @@ sealed interface Statement {
     record Ignored(String what) implements Statement {
     }
 
+    /** The operator's statements ({@link AdminStatements}): {@code role: admin} users only, ERR 1227 for others. */
+    sealed interface Admin extends Statement {
+    }
+
+    /** {@code SHOW SLAVE STATUS} / {@code SHOW REPLICA STATUS}: {@code replica} for the second (MySQL's new names). */
+    record ShowReplicaStatus(boolean replica) implements Admin {
+    }
+
+    /** {@code STOP SLAVE} / {@code STOP REPLICA} ({@code start} false), {@code START SLAVE} / {@code START REPLICA}. */
+    record StartStopReplica(boolean start) implements Admin {
+    }
+
+    /** {@code CHANGE MASTER TO MASTER_HOST = 'h', MASTER_PORT = n} (or SOURCE_*): null for what is not given. */
+    record ChangeUpstream(String host, Integer port) implements Admin {
+    }
+
+    /** {@code PURGE {BINARY | MASTER} LOGS TO 'file'} ({@code before} null) or {@code BEFORE 'datetime'} (file null). */
+    record PurgeLogs(String file, String before) implements Admin {
+    }
+
+    /** {@code SHOW [FULL] PROCESSLIST}. */
+    record ShowProcessList(boolean full) implements Admin {
+    }
+
+    /** {@code KILL [CONNECTION | QUERY] id}. */
+    record Kill(long id, boolean queryOnly) implements Admin {
+    }
+
     /** The SHOW statements the relay answers. */
     enum ShowKind {
         VARIABLES, STATUS, MASTER_STATUS, BINARY_LOG_STATUS, BINLOG_STATUS, BINARY_LOGS, SLAVE_HOSTS, REPLICAS, WARNINGS,

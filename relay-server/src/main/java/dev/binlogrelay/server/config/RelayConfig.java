@@ -207,6 +207,11 @@ public final class RelayConfig {
         /** Refuse this user over plain TCP. */
         @JsonProperty("require_tls")
         public Boolean requireTls = false;
+        /**
+         * replication (default): reads binlogs and the variables readers query; admin: also the operator's
+         * statements (SHOW SLAVE STATUS, STOP/START SLAVE, CHANGE MASTER TO, PURGE BINARY LOGS, SHOW PROCESSLIST, KILL).
+         */
+        public String role;
     }
 
     public static final class Storage {

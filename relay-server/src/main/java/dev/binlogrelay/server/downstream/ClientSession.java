@@ -113,6 +113,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         LoginGate.loggedIn(ctx.pipeline());
+        server.processes().add(ctx.channel(), sql.connectionId(), user, sql.clientHost(), () -> dump); // SHOW PROCESSLIST
         idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
         if (server.sqlBackend() != null) {
             backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, server.pendingWrites(), () -> {

@@ -57,6 +57,9 @@ final class SqlBackendRule {
         if (w.isEmpty()) {
             return false;
         }
+        if (w.get(0).equals("START") && w.size() > 1 && (w.get(1).equals("SLAVE") || w.get(1).equals("REPLICA"))) {
+            return false; // the relay's own: START SLAVE resumes its ingestion (admin users)
+        }
         if (BACKEND_FIRST.contains(w.get(0))) {
             return true;
         }
