@@ -195,6 +195,16 @@ public final class Relay implements AutoCloseable {
             public void onServerIdentity(java.util.Map<String, String> info) {
                 origin.checkServer(info);
             }
+
+            @Override
+            public void onSemiSync(boolean on) {
+                metrics.semiSyncUpstream(on);
+            }
+
+            @Override
+            public void onSemiSyncAck(String file, long position) {
+                metrics.semiSyncUpstreamAck();
+            }
         });
     }
 

@@ -43,7 +43,41 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Binlog files purged by storage.retention").register(registry);
     private final Counter purgedBytes = Counter.builder().name("binlog_relay_retention_purged_bytes_total")
             .help("Stored bytes of the binlog files purged by storage.retention").register(registry);
+    private final Gauge semiSyncUpstream = Gauge.builder().name("binlog_relay_semisync_upstream_active")
+            .help("1 while the relay streams from the primary as a semi-sync replica (upstream.semi_sync)").register(registry);
+    private final Counter semiSyncUpstreamAcks = Counter.builder().name("binlog_relay_semisync_upstream_acks_total")
+            .help("Semi-sync acks sent to the primary, each after the transactions it covers were durable").register(registry);
+    private final Gauge semiSyncReaders = Gauge.builder().name("binlog_relay_semisync_downstream_readers")
+            .help("Downstream readers dumping with semi-sync (@rpl_semi_sync_slave set)").register(registry);
+    private final Counter semiSyncReaderAcks = Counter.builder().name("binlog_relay_semisync_downstream_acks_total")
+            .help("Semi-sync acks received from downstream readers").register(registry);
     private HTTPServer http;
+
+    /** The upstream semi-sync dump started or ended. */
+    public void semiSyncUpstream(boolean on) {
+        semiSyncUpstream.set(on ? 1 : 0);
+    }
+
+    public void semiSyncUpstreamAck() {
+        semiSyncUpstreamAcks.inc();
+    }
+
+    public double semiSyncUpstreamAcks() {
+        return semiSyncUpstreamAcks.get();
+    }
+
+    /** A semi-sync reader started ({@code +1}) or stopped ({@code -1}) dumping. */
+    public void semiSyncReaders(int delta) {
+        semiSyncReaders.inc(delta);
+    }
+
+    public void semiSyncReaderAck() {
+        semiSyncReaderAcks.inc();
+    }
+
+    public double semiSyncReaderAcks() {
+        return semiSyncReaderAcks.get();
+    }
 
     public void upstreamEvent() {
         upstreamEvents.inc();

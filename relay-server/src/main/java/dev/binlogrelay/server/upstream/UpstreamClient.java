@@ -70,6 +70,14 @@ public final class UpstreamClient implements AutoCloseable {
          */
         default void onServerIdentity(java.util.Map<String, String> info) {
         }
+
+        /** A semi-sync dump started ({@code on}) or its connection ended (upstream.semi_sync). */
+        default void onSemiSync(boolean on) {
+        }
+
+        /** A semi-sync ack went to the primary: everything up to {@code file:position} is durable in the store. */
+        default void onSemiSyncAck(String file, long position) {
+        }
     }
 
     private final UpstreamSettings settings;
