@@ -122,8 +122,11 @@ public final class Relay implements AutoCloseable {
         UserDirectory users = SecurityConfig.users(config.downstream);
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream, Path.of(config.dataDir));
         DownstreamLimits limits = LimitsConfig.limits(config.downstream);
-        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort, this::ingestStatus,
-                limits);
+        StoreRelayInfo storeInfo = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort,
+                this::ingestStatus, limits);
+        storeInfo.semiSync(() -> new RelayInfo.SemiSyncStatus(metrics.semiSyncUpstreamActive(),
+                (long) metrics.semiSyncUpstreamAcks(), (long) metrics.semiSyncReadersNow(), (long) metrics.semiSyncReaderAcks()));
+        RelayInfo info = storeInfo;
         metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
                 () -> store.storageError().isPresent() ? 1 : 0);
         metrics.gauge("binlog_relay_storage_write_failures", "Store writes and WAL syncs that failed since start-up",

@@ -28,6 +28,7 @@ final class StoreRelayInfo implements RelayInfo {
     private final IntSupplier port;
     private final Supplier<String> ingestStatus;
     private final DownstreamLimits limits;
+    private volatile Supplier<SemiSyncStatus> semiSync = () -> SemiSyncStatus.OFF;
 
     StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
                    Supplier<String> ingestStatus, DownstreamLimits limits) {
@@ -196,6 +197,16 @@ final class StoreRelayInfo implements RelayInfo {
                 cursor.close();
             }
         };
+    }
+
+    /** Where SHOW STATUS reads the semi-sync counts from (the metrics). */
+    void semiSync(Supplier<SemiSyncStatus> status) {
+        this.semiSync = status;
+    }
+
+    @Override
+    public SemiSyncStatus semiSyncStatus() {
+        return semiSync.get();
     }
 
     @Override

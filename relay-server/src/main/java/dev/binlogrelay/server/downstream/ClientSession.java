@@ -52,6 +52,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
+    /** The running dump is a semi-sync one (the reader set @rpl_semi_sync_slave): its acks are read during it. */
+    private SemiSyncReader semiSync;
 
     /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
     ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
@@ -292,9 +294,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 server.metrics(), () -> {
                     state = State.COMMAND;
                     dump = null;
+                    endSemiSync(ctx);
                     sequence.reset();
                     readerStopped.run();
                 });
+        semiSync = SemiSyncReader.startIfRequested(sql, ctx.channel(), sequence, server, dump, readerServerId);
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> readerStopped.run());
         server.dumpStarting(readerServerId, ctx.channel());
@@ -319,9 +323,20 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 && server.formats().checksum(at.file()) == options.checksum();
     }
 
+    /** A semi-sync reader's acks are read (see {@link SemiSyncReader#onPacket}); any other reader may only close. */
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {
-        // a reader may only close the connection while dumping; anything else is a protocol error
-        throw new ProtocolException("client sent a packet during a binlog dump");
+        if (semiSync == null) {
+            throw new ProtocolException("client sent a packet during a binlog dump");
+        }
+        semiSync.onPacket(ctx, packet);
+    }
+
+    /** The semi-sync dump ended (non-blocking EOF or the connection closed). */
+    private void endSemiSync(ChannelHandlerContext ctx) {
+        if (semiSync != null) {
+            semiSync.end(ctx.channel(), sequence, server);
+            semiSync = null;
+        }
     }
 
     private void ok(ChannelHandlerContext ctx) {
@@ -348,6 +363,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.unregisterReplica(ctx.channel());
+        endSemiSync(ctx);
         if (backend != null) {
             backend.close();
             held.forEach(ByteBuf::release);

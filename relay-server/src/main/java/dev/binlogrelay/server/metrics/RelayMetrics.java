@@ -66,6 +66,14 @@ public final class RelayMetrics implements AutoCloseable {
         return semiSyncUpstreamAcks.get();
     }
 
+    public boolean semiSyncUpstreamActive() {
+        return semiSyncUpstream.get() > 0;
+    }
+
+    public double semiSyncReadersNow() {
+        return semiSyncReaders.get();
+    }
+
     /** A semi-sync reader started ({@code +1}) or stopped ({@code -1}) dumping. */
     public void semiSyncReaders(int delta) {
         semiSyncReaders.inc(delta);
