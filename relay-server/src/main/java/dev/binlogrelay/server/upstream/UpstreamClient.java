@@ -180,6 +180,16 @@ public final class UpstreamClient implements AutoCloseable {
             public void onServerIdentity(java.util.Map<String, String> info) {
                 listener.onServerIdentity(info);
             }
+
+            @Override
+            public void onSemiSync(boolean on) {
+                listener.onSemiSync(on);
+            }
+
+            @Override
+            public void onSemiSyncAck(String file, long position) {
+                listener.onSemiSyncAck(file, position);
+            }
         };
         long idleSeconds = settings.heartbeatNanos() > 0
                 ? Math.max(3, 3 * TimeUnit.NANOSECONDS.toSeconds(settings.heartbeatNanos())) : 0;

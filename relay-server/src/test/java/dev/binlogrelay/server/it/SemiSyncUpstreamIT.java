@@ -64,6 +64,11 @@ class SemiSyncUpstreamIT {
             // one session throughout: the primary numbers its packets on from 1 after each event it waits for, which
             // a relay checking sequence ids strictly would take for a broken stream and reconnect every transaction
             assertEquals(1, relay.logOfThisRun().split("dumping from ", -1).length - 1, relay.logOfThisRun());
+            try (var c = relay.connect()) {
+                assertEquals("ON", relayStatus(c, "Rpl_semi_sync_slave_status"), "the relay reports its semi-sync upstream");
+                assertTrue(Long.parseLong(relayStatus(c, "Relay_semi_sync_upstream_acks")) >= 40,
+                        "acks sent, as the relay counts them: " + relayStatus(c, "Relay_semi_sync_upstream_acks"));
+            }
 
             relay.kill();
             long downNanos = commits(primary, 1000, 3);
@@ -92,6 +97,12 @@ class SemiSyncUpstreamIT {
                             + "relay killed: 3 commits in %d ms; relay back: 20 commits in %d ms (%.2f ms each); "
                             + "primary status after: %s%n", sync, upNanos / 1_000_000, upNanos / 40e6,
                     downNanos / 1_000_000, backNanos / 1_000_000, backNanos / 20e6, after);
+        }
+    }
+
+    private static String relayStatus(java.sql.Connection relay, String name) throws java.sql.SQLException {
+        try (var s = relay.createStatement(); var rs = s.executeQuery("SHOW STATUS LIKE '" + name + "'")) {
+            return rs.next() ? rs.getString(2) : null;
         }
     }
 
