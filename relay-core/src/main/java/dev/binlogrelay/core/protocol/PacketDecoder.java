@@ -2,6 +2,7 @@ package dev.binlogrelay.core.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
@@ -21,6 +22,11 @@ import java.util.List;
  * id raises {@link ProtocolException}; the decoder then discards everything else it receives. The limit is checked
  * against the length in the header, before the payload arrives, so a peer announcing a large packet and sending
  * it slowly holds no more than the limit.
+ *
+ * <p>A server that answers a command asynchronously {@link #pause() pauses} the decoder: the bytes of commands the
+ * client pipelined behind it stay undecoded (their sequence ids are judged only once the answer has reset the
+ * sequence) until {@link #resume()}. Whoever pauses also turns the channel's autoRead off, which bounds what
+ * accumulates meanwhile to one read.
  */
 public final class PacketDecoder extends ByteToMessageDecoder {
     public static final int MAX_CHUNK = 0xFFFFFF;
@@ -31,6 +37,8 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private CompositeByteBuf pending;
     private long pendingBytes;
     private boolean broken;
+    private boolean paused;
+    private ChannelHandlerContext context;
 
     public PacketDecoder(PacketSequence sequence, long maxPayload) {
         this.sequence = sequence;
@@ -46,10 +54,39 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         this.maxPayload = maxPayload;
     }
 
+    /** Decodes nothing more until {@link #resume()}; the packet being handled now is not affected. */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Decodes, on the channel's event loop and in order, what arrived while paused; then goes on as usual. */
+    public void resume() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        if (context == null || context.isRemoved()) {
+            return;
+        }
+        try {
+            channelRead(context, Unpooled.EMPTY_BUFFER);
+        } catch (Exception e) {
+            context.fireExceptionCaught(e);
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (broken) {
             in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (paused) {
             return;
         }
         while (in.readableBytes() >= HEADER) {

@@ -21,6 +21,7 @@ import static dev.binlogrelay.core.protocol.PacketCodecHarness.everyByte;
 import static dev.binlogrelay.core.protocol.PacketCodecHarness.frames;
 import static dev.binlogrelay.core.protocol.PacketCodecHarness.payload;
 import static dev.binlogrelay.core.protocol.PacketCodecHarness.sequenceAt;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -56,6 +57,40 @@ class PacketDecoderTest {
     private static ProtocolException assertProtocolError(Runnable write) {
         DecoderException e = assertThrows(DecoderException.class, write::run);
         return assertInstanceOf(ProtocolException.class, e.getCause());
+    }
+
+    /**
+     * A server answering the first of two pipelined commands asynchronously pauses the decoder: the second (id 0,
+     * a new exchange) is not judged until the answer has reset the sequence and decoding resumes.
+     */
+    @Test
+    void aPausedDecoderHoldsPipelinedCommandsUntilResumed() {
+        PacketSequence seq = new PacketSequence();
+        PacketDecoder decoder = new PacketDecoder(seq, 1 << 20);
+        List<byte[]> handled = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(decoder, new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                io.netty.buffer.ByteBuf packet = (io.netty.buffer.ByteBuf) msg;
+                handled.add(io.netty.buffer.ByteBufUtil.getBytes(packet));
+                packet.release();
+                decoder.pause(); // every command is answered later
+            }
+        });
+        ch.config().setAllocator(harness.alloc);
+        byte[] first = {0x03, 'A'};
+        byte[] second = {0x03, 'B'};
+        byte[] wire = concat(harness.encode(0, first), harness.encode(0, second));
+        ch.writeInbound(harness.alloc.copyOf(wire));
+        assertEquals(1, handled.size(), "the second command waits, undecoded (its id 0 would be out of order now)");
+        seq.reset(); // the first command is answered
+        decoder.resume();
+        assertEquals(2, handled.size(), "then it is decoded");
+        assertArrayEquals(second, handled.get(1));
+        seq.reset();
+        decoder.resume(); // nothing waiting: nothing happens
+        assertEquals(2, handled.size());
+        assertFalse(ch.finish(), "nothing left over");
     }
 
     @Test

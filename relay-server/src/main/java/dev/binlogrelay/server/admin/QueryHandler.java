@@ -102,7 +102,8 @@ public final class QueryHandler {
             return new QueryResult.Rows(shows.answer(show, session));
         }
         if (statement instanceof Statement.ShowBinlogEvents show) {
-            return new QueryResult.Rows(binlogEvents.answer(show));
+            boolean mariaDb = variables.dialect().mariaDb();
+            return new QueryResult.Deferred(binlogEvents.answerOffLoop(show, e -> mariaDb ? e.asMariaDb().toResult() : e.toResult()));
         }
         if (statement instanceof Statement.ShowGrants grants) {
             return new QueryResult.Rows(shows.grants(grants, session));

@@ -15,6 +15,14 @@ public sealed interface QueryResult {
     record Rows(TextResultSet resultSet) implements QueryResult {
     }
 
+    /**
+     * An answer computed off the event loop (it reads the store): the session answers when it completes, and
+     * holds the client's next commands until then. The future never completes exceptionally: a failure is an
+     * {@link Error}.
+     */
+    record Deferred(java.util.concurrent.CompletableFuture<QueryResult> answer) implements QueryResult {
+    }
+
     /** An ERR packet: MySQL error code, SQL state, message. */
     record Error(int code, String sqlState, String message) implements QueryResult {
     }

@@ -4,6 +4,7 @@ import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.ErrPacket;
 import dev.binlogrelay.core.protocol.ErrorCodes;
 import dev.binlogrelay.core.protocol.OkPacket;
+import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.PeerText;
 import dev.binlogrelay.core.protocol.ProtocolException;
@@ -39,15 +40,16 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private final String user;
     private final SqlSession sql;
     private State state = State.COMMAND;
+    /** A {@link QueryResult.Deferred} answer is being computed: the client's commands wait (its autoRead is off). */
+    private boolean deferredAnswer;
     private DumpSession dump;
     private IdleTimer idle;
     /** The reader sent COM_REGISTER_SLAVE: a replica server (mariadb-binlog and CDC readers do not register). */
     private boolean registered;
     /** The connection to downstream.sql_backend, when one is configured (it connects on the first forward). */
     private SqlBackendSession backend;
-    /** Commands that arrived while the backend answers the previous one, in order; owned here. */
-    private final java.util.ArrayDeque<ByteBuf> held = new java.util.ArrayDeque<>();
-    private boolean releasingHeld;
+    /** This connection's packet decoder: paused while an answer is in progress, so pipelined commands wait. */
+    private final PacketDecoder decoder;
     /** The database named at login, for the SQL backend session; null if none. */
     private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
@@ -55,17 +57,17 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     /** The running dump is a semi-sync one (the reader set @rpl_semi_sync_slave): its acks are read during it. */
     private SemiSyncReader semiSync;
 
-    /** For an authenticated user; the OK of the login has been sent and the sequence reset. */
-    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host) {
-        this(server, sequence, connectionId, user, host, 0);
-    }
-
-    /** @param clientCapabilities the client's handshake capabilities (CLIENT_IGNORE_SPACE adds IGNORE_SPACE to sql_mode) */
-    ClientSession(DownstreamServer server, PacketSequence sequence, long connectionId, String user, String host,
-                  int clientCapabilities) {
+    /**
+     * For an authenticated user; the OK of the login has been sent and the sequence reset.
+     *
+     * @param clientCapabilities the client's handshake capabilities (CLIENT_IGNORE_SPACE adds IGNORE_SPACE to sql_mode)
+     */
+    ClientSession(DownstreamServer server, PacketSequence sequence, PacketDecoder decoder, long connectionId, String user,
+                  String host, int clientCapabilities) {
         super(false);
         this.server = server;
         this.sequence = sequence;
+        this.decoder = decoder;
         this.user = user;
         this.sql = new SqlSession(user, host, connectionId);
         sql.ignoreSpace((clientCapabilities & dev.binlogrelay.core.protocol.Capabilities.IGNORE_SPACE) != 0);
@@ -89,15 +91,18 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         this.loginDatabase = database;
     }
 
-    /** The backend answered: the commands that came meanwhile run now, in order. */
-    private void releaseHeld(ChannelHandlerContext ctx) {
-        releasingHeld = true;
-        try {
-            while (!held.isEmpty() && !backend.busy() && ctx.channel().isActive()) {
-                channelRead0(ctx, held.poll());
-            }
-        } finally {
-            releasingHeld = false;
+    /** Whether an answer is in progress (the backend's, or one computed off the loop): commands wait meanwhile. */
+    private boolean busy() {
+        return deferredAnswer || backend != null && backend.busy();
+    }
+
+    /**
+     * The backend answered, or a deferred answer was written: the commands the client sent meanwhile (which the
+     * paused decoder left undecoded, see {@link #channelRead0}) are decoded and run now, in order.
+     */
+    private void decodeHeldCommands() {
+        if (!busy()) {
+            decoder.resume();
         }
     }
 
@@ -108,7 +113,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         if (server.sqlBackend() != null) {
             backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> {
                 transactionAnswered();
-                releaseHeld(ctx);
+                decodeHeldCommands();
             });
             if (loginDatabase != null && !loginDatabase.isEmpty()) {
                 backend.useDatabase(loginDatabase);
@@ -125,14 +130,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf packet) {
-        if (backend != null && (backend.busy() || !held.isEmpty() && !releasingHeld)) {
-            if (held.size() >= 64) {
-                packet.release();
-                throw new ProtocolException("more than 64 commands sent before the answer to the first");
-            }
-            held.add(packet); // the client's autoRead is off meanwhile: only what one read decoded lands here
-            return;
-        }
         try {
             switch (state) {
                 case COMMAND -> onCommand(ctx, packet);
@@ -140,6 +137,9 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             }
         } finally {
             packet.release();
+            if (busy()) {
+                decoder.pause(); // an answer is in progress: what the client pipelined behind it waits, undecoded
+            }
             if (idle != null) {
                 idle.activity(); // after the command: a SET wait_timeout applies from this one on
             }
@@ -197,6 +197,25 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 backend.mirrorSet(packet, text);
             }
         }
+        if (result instanceof QueryResult.Deferred deferred) {
+            // computed off the loop (it reads the store): the next commands wait until it is written
+            deferredAnswer = true;
+            ctx.channel().config().setAutoRead(false);
+            deferred.answer().whenComplete((answer, failure) -> ctx.executor().execute(() -> {
+                deferredAnswer = false;
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                answer(ctx, answer, text);
+                ctx.channel().config().setAutoRead(true);
+                decodeHeldCommands();
+            }));
+            return;
+        }
+        answer(ctx, result, text);
+    }
+
+    private void answer(ChannelHandlerContext ctx, QueryResult result, String text) {
         if (result instanceof QueryResult.Ok ok) {
             ctx.writeAndFlush(new OkPacket(ok.affectedRows(), 0, sql.serverStatus(), ok.warnings(), "").encode(ctx.alloc()));
         } else if (result instanceof QueryResult.Rows rows) {
@@ -366,8 +385,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         endSemiSync(ctx);
         if (backend != null) {
             backend.close();
-            held.forEach(ByteBuf::release);
-            held.clear();
         }
         if (dump != null) {
             dump.stop();

@@ -44,6 +44,11 @@ public final class DownstreamServer implements AutoCloseable {
     static final String TLS = "tls";
     static final String SESSION = "session";
 
+    /** The connection's packet decoder (the plain one, or the one behind TLS); null if it has none. */
+    static PacketDecoder packetDecoder(io.netty.channel.ChannelPipeline pipeline) {
+        return pipeline.get(TLS_DECODER) instanceof PacketDecoder d ? d : (PacketDecoder) pipeline.get(DECODER);
+    }
+
     private final BinlogReadView store;
     private final RelayInfo info;
     private final UserDirectory users;

@@ -100,10 +100,9 @@ final class LoginGate extends ChannelInboundHandlerAdapter {
         releaseHostSlot();
         server.authThrottle().success(host);
         ChannelPipeline p = ctx.pipeline();
-        for (String name : new String[] {DownstreamServer.DECODER, DownstreamServer.TLS_DECODER}) {
-            if (p.get(name) instanceof PacketDecoder d) {
-                d.maxPayload(server.maxPacket());
-            }
+        PacketDecoder decoder = DownstreamServer.packetDecoder(p);
+        if (decoder != null) {
+            decoder.maxPayload(server.maxPacket());
         }
         p.remove(this);
     }

@@ -232,7 +232,8 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         log.debug("'{}' logged in from {}{}", PeerText.name(user), ctx.channel().remoteAddress(), secure ? " over TLS" : "");
         ctx.writeAndFlush(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0, certificateProof()).encodeWithLenencInfo(ctx.alloc()));
         sequence.reset();
-        ClientSession session = new ClientSession(server, sequence, connectionId, user, host(ctx), clientCapabilities);
+        ClientSession session = new ClientSession(server, sequence, DownstreamServer.packetDecoder(ctx.pipeline()), connectionId,
+                user, host(ctx), clientCapabilities);
         session.loginDatabase(loginDatabase);
         ctx.pipeline().replace(this, DownstreamServer.SESSION, session);
     }

@@ -33,8 +33,13 @@ final class Sql {
         return new Sql(FakeRelayInfo.typical().withVersion("8.0.36"));
     }
 
+    /** The statement's answer; one computed off the event loop ({@link QueryResult.Deferred}) is waited for (bounded). */
     QueryResult run(String sql) {
-        return assertDoesNotThrow(() -> handler.handle(sql, session), sql);
+        QueryResult r = assertDoesNotThrow(() -> handler.handle(sql, session), sql);
+        if (r instanceof QueryResult.Deferred deferred) {
+            return assertDoesNotThrow(() -> deferred.answer().get(30, java.util.concurrent.TimeUnit.SECONDS), sql);
+        }
+        return r;
     }
 
     void ok(String sql) {

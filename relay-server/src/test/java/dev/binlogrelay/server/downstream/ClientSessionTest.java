@@ -113,6 +113,40 @@ class ClientSessionTest {
         assertEquals(List.of(new RelayInfo.RegisteredReplica(5, "localhost", 0, 9001, "")), relay.server.replicas());
     }
 
+    /**
+     * SHOW BINLOG EVENTS is answered off the event loop (it reads the store). Commands the client sends before the
+     * answer (in the same write here) wait for it and are answered after it, in order, each starting a new
+     * exchange at sequence id 0.
+     */
+    @Test
+    void commandsPipelinedBehindShowBinlogEventsAreAnsweredAfterItInOrder() {
+        ByteBuf wire = Unpooled.buffer();
+        for (String sql : List.of("SHOW BINLOG EVENTS", "SELECT 1", "SHOW BINLOG EVENTS LIMIT 1")) {
+            byte[] q = sql.getBytes(StandardCharsets.UTF_8);
+            wire.writeMediumLE(1 + q.length).writeByte(0).writeByte(Commands.COM_QUERY).writeBytes(q);
+        }
+        ch.writeInbound(wire);
+        List<EmbeddedRelay.Packet> out = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        // this relay has no binary log (SHOW BINLOG EVENTS is an empty listing, as on a server without one):
+        // column count, 6 definitions, EOF, EOF; then SELECT 1's count, definition, EOF, row, EOF; then 6+3 again
+        int expected = (1 + 6 + 1 + 1) + (1 + 1 + 1 + 1 + 1) + (1 + 6 + 1 + 1);
+        while (out.size() < expected && System.nanoTime() < deadline) {
+            ch.runPendingTasks();
+            out.addAll(frames(ch));
+            Thread.onSpinWait();
+        }
+        assertEquals(expected, out.size(), "the three answers: " + out.stream().map(p -> p.seq() + ":" + p.first()).toList());
+        assertTrue(ch.isOpen(), "no protocol error");
+        assertEquals(6, out.get(0).first(), "six columns first");
+        assertEquals(1, out.get(0).seq());
+        assertEquals(1, out.get(9).first(), "then SELECT 1's one column");
+        assertEquals(1, out.get(9).seq(), "a new exchange");
+        assertEquals("1", new String(out.get(12).payload(), 1, 1, StandardCharsets.UTF_8), "SELECT 1's row");
+        assertEquals(6, out.get(14).first(), "then the last listing");
+        assertEquals(1, out.get(14).seq(), "a new exchange");
+    }
+
     /** The packet decoder hands over whole packets however the bytes arrive: one OK, one registration. */
     @Test
     void aCommandFedOneByteAtATimeIsOneCommand() {

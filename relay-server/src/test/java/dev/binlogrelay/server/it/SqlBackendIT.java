@@ -233,6 +233,27 @@ class SqlBackendIT {
         }
     }
 
+    /**
+     * Connector/J sends a statement batch pipelined (every command before the first answer). Commands behind one
+     * the backend answers wait for that answer and are then answered in order, forwarded or not.
+     */
+    @Test
+    void aPipelinedBatchMixingForwardedAndRelayAnsweredStatementsIsAnsweredInOrder() throws SQLException {
+        try (Connection through = connect(relay); Statement st = through.createStatement()) {
+            for (int round = 0; round < 3; round++) {
+                st.addBatch("START TRANSACTION WITH CONSISTENT SNAPSHOT"); // forwarded
+                st.addBatch("SET @pipelined = " + round); // answered by the relay (and mirrored)
+                st.addBatch("LOCK TABLES shop.snap READ"); // forwarded
+                st.addBatch("UNLOCK TABLES"); // forwarded
+                st.addBatch("COMMIT"); // forwarded
+            }
+            int[] counts = st.executeBatch();
+            assertEquals(15, counts.length);
+            assertEquals(List.of("2", "3"), rows(through, "SELECT @pipelined, COUNT(*) FROM shop.snap").get(1),
+                    "the session goes on: the relay's variable, the backend's table");
+        }
+    }
+
     /** A database named at login (in the JDBC URL) is the backend session's default, so unqualified names work. */
     @Test
     void theLoginDatabaseIsTheBackendSessionsDefault() throws SQLException {
