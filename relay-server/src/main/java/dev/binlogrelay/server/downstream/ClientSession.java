@@ -54,8 +54,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
-    /** The running dump is a semi-sync one (the reader set @rpl_semi_sync_slave): its acks are read during it. */
-    private SemiSyncReader semiSync;
+    private SemiSyncReader semiSync; // the running dump is a semi-sync one: its acks are read during it
 
     /**
      * For an authenticated user; the OK of the login has been sent and the sequence reset.
@@ -313,7 +312,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 server.metrics(), () -> {
                     state = State.COMMAND;
                     dump = null;
-                    endSemiSync(ctx);
+                    semiSync = SemiSyncReader.end(semiSync, ctx.channel(), sequence, server);
                     sequence.reset();
                     readerStopped.run();
                 });
@@ -342,20 +341,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 && server.formats().checksum(at.file()) == options.checksum();
     }
 
-    /** A semi-sync reader's acks are read (see {@link SemiSyncReader#onPacket}); any other reader may only close. */
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {
-        if (semiSync == null) {
-            throw new ProtocolException("client sent a packet during a binlog dump");
-        }
-        semiSync.onPacket(ctx, packet);
-    }
-
-    /** The semi-sync dump ended (non-blocking EOF or the connection closed). */
-    private void endSemiSync(ChannelHandlerContext ctx) {
-        if (semiSync != null) {
-            semiSync.end(ctx.channel(), sequence, server);
-            semiSync = null;
-        }
+        SemiSyncReader.duringDump(semiSync, ctx, packet); // a semi-sync reader's acks; from any other, a protocol error
     }
 
     private void ok(ChannelHandlerContext ctx) {
@@ -382,7 +369,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.unregisterReplica(ctx.channel());
-        endSemiSync(ctx);
         if (backend != null) {
             backend.close();
         }

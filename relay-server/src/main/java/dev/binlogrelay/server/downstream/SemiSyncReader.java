@@ -2,6 +2,7 @@ package dev.binlogrelay.server.downstream;
 
 import dev.binlogrelay.core.protocol.Commands;
 import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.ProtocolException;
 import dev.binlogrelay.core.protocol.command.SemiSyncAck;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
@@ -46,6 +47,7 @@ final class SemiSyncReader {
         SemiSyncReader reader = new SemiSyncReader(server.metrics());
         sequence.repliesStartAtZero(true);
         server.semiSyncReader(channel, reader);
+        channel.closeFuture().addListener(f -> server.semiSyncReader(channel, null));
         dump.semiSync();
         log.info("reader {} (server_id {}) dumps with semi-sync: the last event of each transaction asks for an ack",
                 channel.remoteAddress(), readerServerId);
@@ -53,12 +55,20 @@ final class SemiSyncReader {
     }
 
     /**
-     * A packet the reader sent during its dump: an ack, or the COM_QUIT a server's replica sends as its I/O thread
-     * stops (the connection is closed).
+     * A packet a reader sent during its dump. A semi-sync reader ({@code reader} not null) sends acks, or the
+     * COM_QUIT a server's replica sends as its I/O thread stops (the connection is closed); any other reader may only
+     * close the connection while dumping.
      *
-     * @throws dev.binlogrelay.core.protocol.ProtocolException for anything else (the session closes the reader)
+     * @throws ProtocolException for anything else (the session closes the reader)
      */
-    void onPacket(ChannelHandlerContext ctx, ByteBuf packet) {
+    static void duringDump(SemiSyncReader reader, ChannelHandlerContext ctx, ByteBuf packet) {
+        if (reader == null) {
+            throw new ProtocolException("client sent a packet during a binlog dump");
+        }
+        reader.onPacket(ctx, packet);
+    }
+
+    private void onPacket(ChannelHandlerContext ctx, ByteBuf packet) {
         if (packet.readableBytes() == 1 && packet.getUnsignedByte(packet.readerIndex()) == Commands.COM_QUIT) {
             ctx.close();
             return;
@@ -67,10 +77,18 @@ final class SemiSyncReader {
         metrics.semiSyncReaderAck();
     }
 
-    /** The dump ended: the connection's packets are numbered as usual again, and the reader is no longer listed. */
-    void end(Channel channel, PacketSequence sequence, DownstreamServer server) {
-        sequence.repliesStartAtZero(false);
-        server.semiSyncReader(channel, null);
+    /**
+     * A non-blocking dump ended with its EOF: the connection's packets are numbered as usual again and the reader is
+     * no longer listed (a closed connection is unlisted by itself).
+     *
+     * @return null, the session's semi-sync from now on
+     */
+    static SemiSyncReader end(SemiSyncReader reader, Channel channel, PacketSequence sequence, DownstreamServer server) {
+        if (reader != null) {
+            sequence.repliesStartAtZero(false);
+            server.semiSyncReader(channel, null);
+        }
+        return null;
     }
 
     /** True if the session's user variables ask for a semi-sync dump (as the server decides: a non-zero number). */
