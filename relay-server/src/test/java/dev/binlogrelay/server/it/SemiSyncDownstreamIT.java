@@ -4,7 +4,9 @@ import dev.binlogrelay.server.Relay;
 import dev.binlogrelay.testkit.MariaDbServer;
 import dev.binlogrelay.testkit.RelayJvm;
 import dev.binlogrelay.testkit.ReplicaMode;
-import org.junit.jupiter.api.Test;
+import dev.binlogrelay.testkit.MariaDbLine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -31,16 +33,17 @@ class SemiSyncDownstreamIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void aSemiSyncReplicaIsServedAndItsAcksAreCountedWhileAPlainOneIsUnaffected() throws Exception {
-        try (MariaDbServer primary = MariaDbServer.builder().name("primary").serverId(1).start()) {
+    @ParameterizedTest(name = "MariaDB {0}")
+    @EnumSource(MariaDbLine.class)
+    void aSemiSyncReplicaIsServedAndItsAcksAreCountedWhileAPlainOneIsUnaffected(MariaDbLine line) throws Exception {
+        try (MariaDbServer primary = line.builder().name("primary").serverId(1).start()) {
             String firstFile = primary.binlogFiles().get(0);
             RelayHarness.createAppTable(primary);
             primary.execute("CREATE TABLE app.t_blob (id INT PRIMARY KEY, b LONGBLOB) ENGINE=InnoDB");
             try (Relay relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9001, "earliest"));
-                 MariaDbServer semi = MariaDbServer.builder().name("replica-semi").serverId(2)
+                 MariaDbServer semi = line.builder().name("replica-semi").serverId(2)
                          .extraArg("--rpl-semi-sync-slave-enabled=ON").start();
-                 MariaDbServer plain = MariaDbServer.builder().name("replica-plain").serverId(3).start()) {
+                 MariaDbServer plain = line.builder().name("replica-plain").serverId(3).start()) {
                 RelayHarness.awaitCaughtUp(relay, primary, WAIT);
                 semi.startReplica("127.0.0.1", relay.port(), RelayHarness.USER, RelayHarness.PASSWORD,
                         ReplicaMode.SLAVE_POS, null, 0);
@@ -76,7 +79,7 @@ class SemiSyncDownstreamIT {
                 }
                 assertTrue(relay.metrics().semiSyncReaderAcks() >= acks, "metrics count the acks");
                 assertEquals(1.0, relay.metrics().semiSyncReadersNow());
-                System.out.printf("semi-sync downstream: %d acks from the semi-sync replica, last at %s; relay end %s%n",
+                System.out.printf("semi-sync downstream (MariaDB " + semi.version() + " replica): %d acks from the semi-sync replica, last at %s; relay end %s%n",
                         acks, semiRow.get("Semi_sync_acked_position"), end);
 
                 semi.stopReplica(); // its I/O thread leaves the dump (COM_QUIT or a closed socket): no longer counted

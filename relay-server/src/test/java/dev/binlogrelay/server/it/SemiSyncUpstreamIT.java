@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.it;
 
+import dev.binlogrelay.testkit.MariaDbLine;
 import dev.binlogrelay.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,16 +34,22 @@ class SemiSyncUpstreamIT {
 
     @Test
     void everyTransaction() throws Exception {
-        run("every_transaction");
+        run(MariaDbLine.MARIADB_10_11, "every_transaction");
     }
 
     @Test
     void interval() throws Exception {
-        run("20ms");
+        run(MariaDbLine.MARIADB_10_11, "20ms");
     }
 
-    private void run(String sync) throws Exception {
-        try (MariaDbServer primary = semiSyncPrimary();
+    /** 11.x writes log_pos 0 on events inside a transaction: the ack names the end its commit event carries. */
+    @Test
+    void mariaDb114Primary() throws Exception {
+        run(MariaDbLine.MARIADB_11_4, "every_transaction");
+    }
+
+    private void run(MariaDbLine line, String sync) throws Exception {
+        try (MariaDbServer primary = semiSyncPrimary(line);
              RelayProcess relay = RelayProcess.configure(tmp.resolve("relay"), primary, RelayProcess.stablePort(), sync)) {
             enableSemiSync(tmp.resolve("relay").resolve("relay.yaml"));
             RelayHarness.createAppTable(primary);
@@ -93,9 +100,9 @@ class SemiSyncUpstreamIT {
             assertEquals(back.get("Rpl_semi_sync_master_no_tx"), after.get("Rpl_semi_sync_master_no_tx"));
             relay.awaitCaughtUp(primary, Duration.ofSeconds(30));
             assertEquals(1, relay.logOfThisRun().split("dumping from ", -1).length - 1, relay.logOfThisRun());
-            System.out.printf("semi-sync upstream (storage.sync %s): 40 commits acked in %d ms (%.2f ms each); "
+            System.out.printf("semi-sync upstream (MariaDB %s, storage.sync %s): 40 commits acked in %d ms (%.2f ms each); "
                             + "relay killed: 3 commits in %d ms; relay back: 20 commits in %d ms (%.2f ms each); "
-                            + "primary status after: %s%n", sync, upNanos / 1_000_000, upNanos / 40e6,
+                            + "primary status after: %s%n", primary.version(), sync, upNanos / 1_000_000, upNanos / 40e6,
                     downNanos / 1_000_000, backNanos / 1_000_000, backNanos / 20e6, after);
         }
     }
@@ -106,8 +113,8 @@ class SemiSyncUpstreamIT {
         }
     }
 
-    static MariaDbServer semiSyncPrimary() {
-        return MariaDbServer.builder().name("primary").serverId(1)
+    static MariaDbServer semiSyncPrimary(MariaDbLine line) {
+        return line.builder().name("primary").serverId(1)
                 .extraArg("--rpl-semi-sync-master-enabled=ON")
                 .extraArg("--rpl-semi-sync-master-wait-point=AFTER_SYNC")
                 .extraArg("--rpl-semi-sync-master-timeout=" + TIMEOUT_MS)
