@@ -1,7 +1,6 @@
 package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
-import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
@@ -13,8 +12,6 @@ import dev.binlogrelay.server.retention.RetentionPolicy;
 import dev.binlogrelay.server.retention.RetentionTask;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
-import dev.binlogrelay.server.upstream.UpstreamOrigin;
-import dev.binlogrelay.server.upstream.UpstreamRefusedException;
 import dev.binlogrelay.server.wiring.LimitsConfig;
 import dev.binlogrelay.server.wiring.RetentionConfig;
 import dev.binlogrelay.server.wiring.SecurityConfig;
@@ -41,10 +38,12 @@ public final class Relay implements AutoCloseable {
     private final BinlogStore store;
     private final RelayMetrics metrics = new RelayMetrics();
     private final DownstreamServer downstream;
-    private final UpstreamClient upstream;
+    private final RelayControl control;
     private final RetentionTask retention;
     private final InetSocketAddress address;
-    private UpstreamOrigin origin;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** How long a clean shutdown (SIGTERM) lets readers take what is stored before their connections close. */
+    static final java.time.Duration SHUTDOWN_DRAIN = java.time.Duration.ofSeconds(5);
 
     /**
      * Start-up choices of {@code run}.
@@ -69,27 +68,25 @@ public final class Relay implements AutoCloseable {
         DownstreamServer ds = null;
         RetentionTask rt = null;
         try {
-            if (config.upstream != null) {
-                origin = checkOrigin(config.upstream, start.acceptUpstreamChange());
-            }
-            ds = downstreamServer(config);
+            UserDirectory users = SecurityConfig.users(config.downstream);
+            this.control = new RelayControl(config, store, users, start.acceptUpstreamChange(), this::downstreamOrNull);
+            ds = downstreamServer(config, users);
             this.downstream = ds;
             var listen = ConfigLoader.ListenAddress.parse(config.downstream.listen);
             this.address = ds.bind(listen.host(), listen.port());
             if (config.metrics != null) {
                 var m = ConfigLoader.ListenAddress.parse(config.metrics.listen);
-                int port = metrics.serve(m.host(), m.port());
-                log.info("Prometheus metrics on http://{}:{}/metrics", m.host(), port);
+                int port = metrics.serve(m.host(), m.port(), new HealthChecks(store, control));
+                log.info("Prometheus metrics on http://{}:{}/metrics (and /health, /ready)", m.host(), port);
             }
             log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
             rt = retentionTask(config);
             this.retention = rt;
-            this.upstream = config.upstream == null ? null : upstreamClient(config);
-            if (upstream == null) {
+            if (config.upstream == null) {
                 log.info("no upstream configured: serving what the store holds");
-            } else {
-                upstream.start();
             }
+            control.start(() -> upstreamClient(config));
+            RelayGauges.register(metrics, store, control, ds);
         } catch (RuntimeException | InterruptedException | java.io.IOException e) {
             if (rt != null) {
                 rt.close();
@@ -109,23 +106,13 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** See {@link UpstreamOrigin#checkConfig}: a refusal stops start-up like a bad config key. */
-    private UpstreamOrigin checkOrigin(RelayConfig.Upstream u, boolean acceptChange) {
-        try {
-            return UpstreamOrigin.checkConfig(store, u.host, u.port, u.start, acceptChange);
-        } catch (UpstreamRefusedException e) {
-            throw new ConfigException(e.getMessage());
-        }
-    }
-
-    private DownstreamServer downstreamServer(RelayConfig config) {
-        UserDirectory users = SecurityConfig.users(config.downstream);
+    private DownstreamServer downstreamServer(RelayConfig config, UserDirectory users) {
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream, Path.of(config.dataDir));
         DownstreamLimits limits = LimitsConfig.limits(config.downstream);
         StoreRelayInfo storeInfo = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort,
-                this::ingestStatus, limits);
+                this::ingestStatus, limits, control);
         storeInfo.semiSync(() -> new RelayInfo.SemiSyncStatus(metrics.semiSyncUpstreamActive(),
-                (long) metrics.semiSyncUpstreamAcks(), (long) metrics.semiSyncReadersNow(), (long) metrics.semiSyncReaderAcks()));
+                (long) metrics.semiSyncAcksSent(), (long) metrics.semiSyncReadersNow(), (long) metrics.semiSyncAcksReceived()));
         RelayInfo info = storeInfo;
         metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
                 () -> store.storageError().isPresent() ? 1 : 0);
@@ -196,7 +183,7 @@ public final class Relay implements AutoCloseable {
 
             @Override
             public void onServerIdentity(java.util.Map<String, String> info) {
-                origin.checkServer(info);
+                control.origin().checkServer(info);
             }
 
             @Override
@@ -206,7 +193,7 @@ public final class Relay implements AutoCloseable {
 
             @Override
             public void onSemiSyncAck(String file, long position) {
-                metrics.semiSyncUpstreamAck();
+                metrics.semiSyncAckSent();
             }
         });
     }
@@ -218,8 +205,8 @@ public final class Relay implements AutoCloseable {
     /**
      * Starts a relay with {@code run}'s options.
      *
-     * @throws ConfigException if the configured upstream is not what the store was filled from (see
-     *                         {@link UpstreamOrigin})
+     * @throws dev.binlogrelay.server.config.ConfigException if the configured upstream is not what the store was filled from (see
+     *                         {@link dev.binlogrelay.server.upstream.UpstreamOrigin})
      */
     public static Relay start(RelayConfig config, StartOptions options) throws InterruptedException {
         return new Relay(config, options);
@@ -241,8 +228,13 @@ public final class Relay implements AutoCloseable {
         return downstream;
     }
 
+    /** The upstream client now (CHANGE MASTER TO replaces it), or null without an upstream. */
     public UpstreamClient upstream() {
-        return upstream;
+        return control.upstream();
+    }
+
+    private DownstreamServer downstreamOrNull() {
+        return downstream;
     }
 
     /** The storage.retention task, or null when no limit is configured. */
@@ -256,9 +248,12 @@ public final class Relay implements AutoCloseable {
 
     /** Relay_ingest_status: see {@link RelayInfo#ingestStatus()}. */
     private String ingestStatus() {
-        UpstreamClient u = upstream;
+        UpstreamClient u = control.upstream();
         if (u == null) {
             return "no upstream";
+        }
+        if (u.paused()) {
+            return "stopped: by the operator (STOP SLAVE; START SLAVE resumes)";
         }
         if (store.storageError().isPresent()) {
             return "stopped: " + store.storageError().get();
@@ -279,9 +274,10 @@ public final class Relay implements AutoCloseable {
 
     @Override
     public void close() {
-        if (upstream != null) {
-            upstream.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
+        control.close();
         if (retention != null) {
             retention.close();
         }
@@ -291,17 +287,43 @@ public final class Relay implements AutoCloseable {
         log.info("relay server_id {} stopped", config.serverId);
     }
 
-    /** Blocks until the JVM is asked to stop. */
-    public void awaitShutdown() throws InterruptedException {
-        Object lock = new Object();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            close();
-            synchronized (lock) {
-                lock.notifyAll();
-            }
-        }, "relay-shutdown"));
-        synchronized (lock) {
-            lock.wait();
+    /**
+     * A clean stop (SIGTERM): stop accepting connections, stop ingesting (no new groups), let readers take what is
+     * stored for at most {@code drain}, then close readers, the store and the metrics.
+     */
+    public void shutdown(java.time.Duration drain) throws InterruptedException {
+        if (closed.get()) {
+            return;
         }
+        long started = System.nanoTime();
+        downstream.stopAccepting();
+        control.close();
+        int waiting = ShutdownDrain.await(downstream.processes(), drain);
+        if (waiting > 0) {
+            log.warn("shutdown: {} reader(s) still behind after {} ms; closing them (they resume where they stopped)",
+                    waiting, drain.toMillis());
+        }
+        close();
+        log.info("clean shutdown took {} ms", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Blocks until SIGTERM or SIGINT (then {@link #shutdown}s cleanly) or another JVM exit (then closes). */
+    public void awaitShutdown() throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        sun.misc.SignalHandler onSignal = signal -> new Thread(() -> {
+            log.info("SIG{} received: stopping", signal.getName());
+            try {
+                shutdown(SHUTDOWN_DRAIN);
+            } catch (InterruptedException | RuntimeException e) {
+                log.warn("clean shutdown failed: {}", e.toString());
+                close();
+            } finally {
+                done.countDown();
+            }
+        }, "relay-shutdown").start();
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), onSignal);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), onSignal);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "relay-exit"));
+        done.await();
     }
 }

@@ -1,5 +1,6 @@
 package dev.binlogrelay.server;
 
+import dev.binlogrelay.server.admin.AdminControl;
 import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
@@ -24,20 +25,34 @@ import java.util.function.Supplier;
 final class StoreRelayInfo implements RelayInfo {
     private final RelayConfig config;
     private final BinlogStore store;
+    private final GtidBinlogState binlogState;
     private final Supplier<List<RegisteredReplica>> replicas;
     private final IntSupplier port;
     private final Supplier<String> ingestStatus;
     private final DownstreamLimits limits;
     private volatile Supplier<SemiSyncStatus> semiSync = () -> SemiSyncStatus.OFF;
+    private final AdminControl admin;
 
     StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
                    Supplier<String> ingestStatus, DownstreamLimits limits) {
+        this(config, store, replicas, port, ingestStatus, limits, AdminControl.NONE);
+    }
+
+    StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
+                   Supplier<String> ingestStatus, DownstreamLimits limits, AdminControl admin) {
+        this.admin = admin;
         this.config = config;
         this.limits = limits;
         this.store = store;
+        this.binlogState = new GtidBinlogState(store);
         this.replicas = replicas;
         this.port = port;
         this.ingestStatus = ingestStatus;
+    }
+
+    @Override
+    public AdminControl adminControl() {
+        return admin;
     }
 
     @Override
@@ -93,6 +108,11 @@ final class StoreRelayInfo implements RelayInfo {
     @Override
     public String gtidBinlogPos() {
         return store.state().mariaGtidPosition().toString();
+    }
+
+    @Override
+    public String gtidBinlogState() {
+        return binlogState.current();
     }
 
     @Override

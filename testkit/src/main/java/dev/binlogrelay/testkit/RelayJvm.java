@@ -175,6 +175,25 @@ public final class RelayJvm implements AutoCloseable {
         return p.exitValue();
     }
 
+    /**
+     * SIGTERM (what {@link Process#destroy()} sends on Linux), then waits at most {@code bound} for the process to
+     * end; returns its exit status.
+     *
+     * @throws IllegalStateException if it still runs after {@code bound} (it is then killed)
+     */
+    public int terminate(Duration bound) throws InterruptedException {
+        Process p = process;
+        p.destroy();
+        if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            RUNNING.remove(p);
+            throw new IllegalStateException("relay process " + p.pid() + " did not stop within " + bound + " of SIGTERM");
+        }
+        RUNNING.remove(p);
+        return p.exitValue();
+    }
+
     /** Asks the relay to stop (SIGTERM: it closes its store) and kills it if it has not within {@code grace}. */
     public void stop(Duration grace) {
         Process p = process;

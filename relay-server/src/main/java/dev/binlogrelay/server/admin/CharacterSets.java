@@ -25,6 +25,26 @@ final class CharacterSets {
             new Collation("utf8mb4_bin", "utf8mb4", 46, false),
             new Collation("utf8mb4_general_ci", "utf8mb4", 45, true));
 
+    /**
+     * The collations a client's handshake names by id (one byte), as MariaDB and MySQL number them: the ones drivers
+     * send (Connector/J: 45, 224, 255; libmariadb: 8, 33, 45) and their neighbours. An id not listed leaves the
+     * session's character set variables at the global values, as a server does for an id it does not know.
+     */
+    static final java.util.Map<Integer, Collation> HANDSHAKE = java.util.Map.ofEntries(
+            handshake(1, "big5", "big5_chinese_ci"), handshake(8, "latin1", "latin1_swedish_ci"),
+            handshake(11, "ascii", "ascii_general_ci"), handshake(13, "sjis", "sjis_japanese_ci"),
+            handshake(28, "gbk", "gbk_chinese_ci"), handshake(33, "utf8mb3", "utf8mb3_general_ci"),
+            handshake(45, "utf8mb4", "utf8mb4_general_ci"), handshake(46, "utf8mb4", "utf8mb4_bin"),
+            handshake(47, "latin1", "latin1_bin"), handshake(48, "latin1", "latin1_general_ci"),
+            handshake(63, "binary", "binary"), handshake(65, "ascii", "ascii_bin"),
+            handshake(83, "utf8mb3", "utf8mb3_bin"), handshake(192, "utf8mb3", "utf8mb3_unicode_ci"),
+            handshake(224, "utf8mb4", "utf8mb4_unicode_ci"), handshake(246, "utf8mb4", "utf8mb4_unicode_520_ci"),
+            handshake(255, "utf8mb4", "utf8mb4_0900_ai_ci"));
+
+    private static java.util.Map.Entry<Integer, Collation> handshake(int id, String charset, String name) {
+        return java.util.Map.entry(id, new Collation(name, charset, id, false));
+    }
+
     private CharacterSets() {
     }
 

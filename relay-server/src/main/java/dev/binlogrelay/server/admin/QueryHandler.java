@@ -24,6 +24,8 @@ import java.util.List;
  *       10.5.2+), BINARY LOGS / MASTER LOGS, SLAVE HOSTS / REPLICAS (MySQL 8.0.22+), GRANTS, WARNINGS, ERRORS,
  *       DATABASES, COLLATION, CHARACTER SET ({@link ShowAnswers}); BINLOG EVENTS from the store ({@link ShowBinlogEvents});</li>
  *   <li>MariaDB's {@code SET STATEMENT var = value, ... FOR statement}: the statement runs with those values;</li>
+ *   <li>the operator's statements, for {@code role: admin} users ({@link AdminStatements}): SHOW SLAVE / REPLICA
+ *       STATUS, STOP / START SLAVE, CHANGE MASTER TO, PURGE BINARY LOGS, SHOW PROCESSLIST, KILL;</li>
  *   <li>{@code USE}, {@code BEGIN}, {@code COMMIT}, {@code ROLLBACK}, {@code START TRANSACTION}, {@code DO}: OK.</li>
  * </ul>
  * Anything else is answered with an error a client understands (not supported, syntax error, unknown variable
@@ -39,6 +41,7 @@ public final class QueryHandler {
     private final SetStatementRunner setRunner;
     private final ShowAnswers shows;
     private final ShowBinlogEvents binlogEvents;
+    private final AdminStatements admin;
 
     public QueryHandler(RelayInfo info) {
         this(info, Clock.systemUTC());
@@ -52,6 +55,25 @@ public final class QueryHandler {
         this.setRunner = new SetStatementRunner(variables, evaluator, info.maxUserVariablesBytes());
         this.shows = new ShowAnswers(info, variables, clock);
         this.binlogEvents = new ShowBinlogEvents(info);
+        this.admin = new AdminStatements(info.adminControl());
+    }
+
+    /**
+     * The character set a client named in its handshake (a collation id), as the server takes it: the session's
+     * {@code character_set_client}, {@code character_set_connection}, {@code character_set_results} and {@code
+     * collation_connection} become that collation's, unless its character set is the global {@code
+     * character_set_client} (the globals then stay, as MariaDB's {@code thd_init_client_charset} does) or the id is
+     * unknown.
+     */
+    public void handshakeCharset(int collationId, SqlSession session) {
+        CharacterSets.Collation c = CharacterSets.HANDSHAKE.get(collationId);
+        if (c == null || c.charset().equalsIgnoreCase(variables.read(VarScope.GLOBAL, "character_set_client", session))) {
+            return;
+        }
+        session.setSessionVariable("character_set_client", c.charset());
+        session.setSessionVariable("character_set_connection", c.charset());
+        session.setSessionVariable("character_set_results", c.charset());
+        session.setSessionVariable("collation_connection", c.name());
     }
 
     /** Answers one statement (COM_QUERY text) for a session: OK, a result set or an error; never throws. */
@@ -90,6 +112,9 @@ public final class QueryHandler {
             return new QueryResult.Ok(0);
         }
         if (statement instanceof Statement.SetStatementFor setFor) {
+            if (!variables.dialect().mariaDb()) {
+                throw SqlException.syntax(sql, setFor.formOffset()); // MariaDB only: MySQL's parser error
+            }
             return setRunner.runFor(setFor, session, inner -> execute(inner, session, sql));
         }
         if (statement instanceof Statement.Select select) {
@@ -107,6 +132,9 @@ public final class QueryHandler {
         }
         if (statement instanceof Statement.ShowGrants grants) {
             return new QueryResult.Rows(shows.grants(grants, session));
+        }
+        if (statement instanceof Statement.Admin adminStatement) {
+            return admin.execute(adminStatement, session, variables.dialect());
         }
         if (statement instanceof Statement.Do doStatement) {
             doStatement.expressions().forEach(e -> evaluator.evaluate(e, session));

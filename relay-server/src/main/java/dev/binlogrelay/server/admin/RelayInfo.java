@@ -68,6 +68,11 @@ public interface RelayInfo {
         return "no upstream";
     }
 
+    /** What the operator's statements act on (see {@link AdminStatements}); {@link AdminControl#NONE} by default. */
+    default AdminControl adminControl() {
+        return AdminControl.NONE;
+    }
+
     /** The storage error that stops ingestion (disk full, I/O error), "" when the store takes writes (Relay_storage_error). */
     default String storageError() {
         return "";

@@ -11,7 +11,7 @@ import java.util.Locale;
  * <pre>
  * show   := [GLOBAL | SESSION | LOCAL] (VARIABLES | STATUS) [filter]
  *         | MASTER STATUS | BINARY LOG STATUS (MySQL 8.2+) | BINLOG STATUS (MariaDB 10.5.2+) | (MASTER | BINARY) LOGS
- *         | (SLAVE | REPLICA) HOSTS | REPLICAS
+ *         | (SLAVE | REPLICA) HOSTS | REPLICAS | (SLAVE | REPLICA) STATUS | [FULL] PROCESSLIST   (see {@link AdminStatements})
  *         | GRANTS [FOR (CURRENT_USER ['(' ')'] | name [@host])]
  *         | (WARNINGS | ERRORS) [LIMIT n [',' n]]
  *         | (DATABASES | SCHEMAS) [filter] | COLLATION [filter] | (CHARACTER SET | CHARSET) [filter]
@@ -70,6 +70,16 @@ final class ShowParser {
             case "SLAVE HOSTS", "REPLICA HOSTS" -> {
                 return fixed(ShowKind.SLAVE_HOSTS, 2);
             }
+            case "SLAVE STATUS", "REPLICA STATUS" -> {
+                in.next();
+                in.next();
+                return new Statement.ShowReplicaStatus(word.equals("REPLICA"));
+            }
+            case "FULL PROCESSLIST" -> {
+                in.next();
+                in.next();
+                return new Statement.ShowProcessList(true);
+            }
             case "BINLOG EVENTS" -> {
                 in.next();
                 in.next();
@@ -93,6 +103,10 @@ final class ShowParser {
                 int at = in.peek().start();
                 fixed(ShowKind.REPLICAS, 1);
                 return new Statement.Show(ShowKind.REPLICAS, VarScope.DEFAULT, RowFilter.ALL, at);
+            }
+            case "PROCESSLIST" -> {
+                in.next();
+                return new Statement.ShowProcessList(false);
             }
             case "GRANTS" -> {
                 in.next();

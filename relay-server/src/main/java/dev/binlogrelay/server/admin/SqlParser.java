@@ -22,13 +22,14 @@ import java.util.Set;
  *       {@link TokenStream#MAX_DEPTH}, or a second statement follows a semicolon;</li>
  *   <li>ER_NOT_SUPPORTED_YET (1235, "binlog-relay does not support this statement") for everything else that
  *       starts with a statement keyword and does not parse: a statement the relay does not answer (INSERT, FLUSH,
- *       CHANGE MASTER, SHOW PROCESSLIST, ...) or a form of one it answers that its grammar lacks.</li>
+ *       RESET SLAVE, SHOW TABLES, ...) or a form of one it answers that its grammar lacks.</li>
  * </ul>
  *
  * <pre>
  * statement  := set | select | show | DO expression {',' expression} | USE name | BEGIN [WORK]
  *             | COMMIT [WORK] | ROLLBACK [WORK] | START TRANSACTION [characteristic {',' characteristic}]
  *             | SET STATEMENT name = (DEFAULT | expression) {',' name = ...} FOR statement
+ *             | admin (see {@link AdminParser})
  * set        := SET set-item {',' set-item}
  * set-item   := NAMES (DEFAULT | name [COLLATE name]) | (CHARACTER SET | CHARSET) (DEFAULT | name)
  *             | [scope] TRANSACTION tx-characteristic {',' tx-characteristic}
@@ -121,6 +122,9 @@ final class SqlParser {
             throw in.error();
         }
         String first = in.peekWord();
+        if (AdminParser.starts(in)) {
+            return new AdminParser(in).statement();
+        }
         switch (first) {
             case "SET" -> {
                 in.next();
@@ -157,9 +161,6 @@ final class SqlParser {
                 return new Statement.Ignored(first);
             }
             case "START" -> {
-                if (!in.peek(1).isWord("TRANSACTION")) {
-                    throw SqlException.notSupported(in.sql());
-                }
                 in.next();
                 in.next();
                 startTransactionCharacteristics();
@@ -176,6 +177,7 @@ final class SqlParser {
      */
     private Statement setStatementFor() {
         List<Statement.SetSystemVar> variables = new ArrayList<>();
+        int formOffset = in.peek().start();
         do {
             String name = in.identifier();
             while (in.acceptSymbol(".")) {
@@ -192,7 +194,7 @@ final class SqlParser {
             variables.add(new Statement.SetSystemVar(VarScope.SESSION, name, value));
         } while (in.acceptSymbol(","));
         in.expectWord("FOR");
-        return new Statement.SetStatementFor(variables, statement());
+        return new Statement.SetStatementFor(variables, statement(), formOffset);
     }
 
     private void startTransactionCharacteristics() {

@@ -26,10 +26,17 @@ sealed interface Statement {
     /**
      * MariaDB's {@code SET STATEMENT name = value, ... FOR statement}: the session variables hold these values
      * while {@code statement} runs and get their old values back after it.
+     *
+     * @param formOffset where MySQL stops parsing it (the first variable name: to MySQL, {@code SET STATEMENT} sets a
+     *                   variable named {@code statement}), for its syntax error when the relay presents MySQL
      */
-    record SetStatementFor(List<SetSystemVar> variables, Statement statement) implements Statement {
+    record SetStatementFor(List<SetSystemVar> variables, Statement statement, int formOffset) implements Statement {
         public SetStatementFor {
             variables = List.copyOf(variables);
+        }
+
+        SetStatementFor(List<SetSystemVar> variables, Statement statement) {
+            this(variables, statement, 0);
         }
     }
 
@@ -67,6 +74,34 @@ sealed interface Statement {
 
     /** Statements the relay accepts and ignores: USE, BEGIN, COMMIT, ROLLBACK, START TRANSACTION. */
     record Ignored(String what) implements Statement {
+    }
+
+    /** The operator's statements ({@link AdminStatements}): {@code role: admin} users only, ERR 1227 for others. */
+    sealed interface Admin extends Statement {
+    }
+
+    /** {@code SHOW SLAVE STATUS} / {@code SHOW REPLICA STATUS}: {@code replica} for the second (MySQL's new names). */
+    record ShowReplicaStatus(boolean replica) implements Admin {
+    }
+
+    /** {@code STOP SLAVE} / {@code STOP REPLICA} ({@code start} false), {@code START SLAVE} / {@code START REPLICA}. */
+    record StartStopReplica(boolean start) implements Admin {
+    }
+
+    /** {@code CHANGE MASTER TO MASTER_HOST = 'h', MASTER_PORT = n} (or SOURCE_*): null for what is not given. */
+    record ChangeUpstream(String host, Integer port) implements Admin {
+    }
+
+    /** {@code PURGE {BINARY | MASTER} LOGS TO 'file'} ({@code before} null) or {@code BEFORE 'datetime'} (file null). */
+    record PurgeLogs(String file, String before) implements Admin {
+    }
+
+    /** {@code SHOW [FULL] PROCESSLIST}. */
+    record ShowProcessList(boolean full) implements Admin {
+    }
+
+    /** {@code KILL [CONNECTION | QUERY] id}. */
+    record Kill(long id, boolean queryOnly) implements Admin {
     }
 
     /** The SHOW statements the relay answers. */

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 /** {@code java -jar binlog-relay.jar <command>}. */
 @Command(name = "binlog-relay", mixinStandardHelpOptions = true, version = "binlog-relay 0.1.0",
         description = "MySQL/MariaDB binary-log relay.",
-        subcommands = {Main.Run.class, Main.Import.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Run.class, Main.Import.class, Main.CheckConfig.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Netty's system property for its buffer leak detector; set it (e.g. to simple or paranoid) to turn the detector on. */
     static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
@@ -73,6 +73,29 @@ public final class Main {
                 System.err.println("binlog-relay: " + e.getMessage());
                 return 3;
             }
+        }
+    }
+
+    @Command(name = "check-config", description = "Check a config file the way run does before starting anything (YAML,"
+            + " keys, values, users, TLS and key files) and exit: 0 and a summary if it is valid, 2 and one line naming the"
+            + " bad key if not. Starts nothing and does not open the store.")
+    static final class CheckConfig implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "YAML config file (see conf/relay.yaml).")
+        Path config;
+
+        @Override
+        public Integer call() {
+            RelayConfig cfg = loadConfig(config);
+            if (cfg == null) {
+                return 2;
+            }
+            long admins = cfg.downstream.users.stream().filter(u -> "admin".equalsIgnoreCase(
+                    u.role == null ? "" : u.role.strip())).count();
+            System.out.printf("binlog-relay: %s is valid: server_id %d, data_dir %s, upstream %s, downstream %s, %d user(s)"
+                    + " (%d admin), metrics %s%n", config, cfg.serverId, cfg.dataDir,
+                    cfg.upstream == null ? "none" : cfg.upstream.host + ":" + cfg.upstream.port, cfg.downstream.listen,
+                    cfg.downstream.users.size(), admins, cfg.metrics == null ? "off" : cfg.metrics.listen);
+            return 0;
         }
     }
 

@@ -94,6 +94,12 @@ public final class RelayConfig {
         /** A connection that has not logged in within this is closed (like MariaDB's connect_timeout). */
         @JsonProperty("connect_timeout")
         public String connectTimeout = "10s";
+        /**
+         * A dump from a position or GTID the relay has not stored yet (one a snapshot read from the SQL backend, ahead
+         * of the relay by its lag) waits this long for it before ERR 1236; "0" refuses at once.
+         */
+        @JsonProperty("start_wait")
+        public String startWait;
         /** A logged-in connection that is not dumping and sends nothing for this long is closed (like wait_timeout). */
         @JsonProperty("idle_timeout")
         public String idleTimeout = "8h";
@@ -207,6 +213,11 @@ public final class RelayConfig {
         /** Refuse this user over plain TCP. */
         @JsonProperty("require_tls")
         public Boolean requireTls = false;
+        /**
+         * replication (default): reads binlogs and the variables readers query; admin: also the operator's
+         * statements (SHOW SLAVE STATUS, STOP/START SLAVE, CHANGE MASTER TO, PURGE BINARY LOGS, SHOW PROCESSLIST, KILL).
+         */
+        public String role;
     }
 
     public static final class Storage {

@@ -16,7 +16,6 @@ import dev.binlogrelay.server.admin.RelayInfo;
 import dev.binlogrelay.server.admin.SqlSession;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
-import dev.binlogrelay.storage.PositionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -55,6 +54,8 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
     private SemiSyncReader semiSync; // the running dump is a semi-sync one: its acks are read during it
+    /** What the session holds on its backend connection: coordinates are the backend's inside a snapshot. */
+    private final SnapshotCoordinates snapshot = new SnapshotCoordinates();
 
     /**
      * For an authenticated user; the OK of the login has been sent and the sequence reset.
@@ -85,6 +86,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** The collation id of the client's handshake: its character set variables (before the session is added). */
+    void handshakeCharset(int collationId) {
+        server.queries().handshakeCharset(collationId, sql);
+    }
+
     /** The database the client named at login (before the session is added to the pipeline). */
     void loginDatabase(String database) {
         this.loginDatabase = database;
@@ -108,9 +114,10 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         LoginGate.loggedIn(ctx.pipeline());
+        server.processes().add(ctx.channel(), sql.connectionId(), user, sql.clientHost(), () -> dump); // SHOW PROCESSLIST
         idle = new IdleTimer(ctx, server, sql, () -> state == State.DUMPING);
         if (server.sqlBackend() != null) {
-            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, () -> {
+            backend = new SqlBackendSession(server.sqlBackend(), ctx.channel(), sequence, server.pendingWrites(), () -> {
                 transactionAnswered();
                 decodeHeldCommands();
             });
@@ -180,14 +187,16 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void query(ChannelHandlerContext ctx, ByteBuf packet, String text) {
         log.debug("query from {}: {}", ctx.channel().remoteAddress(), PeerText.text(text));
-        if (backend != null && backend.takesFirst(text)) {
+        if (backend != null && (backend.takesFirst(text) || snapshot.takesCoordinates(text, sql.serverStatus()))) {
             forwardedTransaction = SqlBackendRule.isTransactionStatement(text) ? text : null;
+            snapshot.forwarded(text);
             backend.forward(packet, text);
             return;
         }
         QueryResult result = server.queries().handle(text, sql);
         if (backend != null) {
             if (SqlBackendRule.unanswered(result)) {
+                snapshot.forwarded(text);
                 backend.forward(packet, text);
                 return;
             }
@@ -267,22 +276,28 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 fromCommand);
     }
 
+    /** Opens the reader's start, waiting up to downstream.start_wait for one the relay has not stored yet. */
     private void startDump(ChannelHandlerContext ctx, long readerServerId, int flags, ReaderOptions options) {
-        BinlogCursor cursor;
-        try {
-            cursor = server.positions().open(options.start());
-        } catch (PositionException e) {
-            server.rejections().warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(), readerServerId,
-                    PeerText.text(e.getMessage()));
-            error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.escape(e.getMessage(), 512));
-            return;
-        }
+        state = State.DUMPING; // a packet while the start is awaited is a protocol error, as during the dump
+        String reader = ctx.channel().remoteAddress() + " (server_id " + readerServerId + ")";
+        DumpStartWait.open(ctx.channel(), reader, server.store(), server.limits().startWait().toNanos(),
+                () -> server.positions().open(options.start()),
+                cursor -> beginDump(ctx, readerServerId, flags, options, cursor),
+                e -> {
+                    state = State.COMMAND;
+                    server.rejections().warn("dump request from {} (server_id {}) refused: {}", ctx.channel().remoteAddress(),
+                            readerServerId, PeerText.text(e.getMessage()));
+                    error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL, PeerText.escape(e.getMessage(), 512));
+                });
+    }
+
+    private void beginDump(ChannelHandlerContext ctx, long readerServerId, int flags, ReaderOptions options, BinlogCursor cursor) {
         log.info("reader {} (server_id {}) dumps from {}{} (flags {}, checksum {}{})", ctx.channel().remoteAddress(), readerServerId,
                 ReaderRequests.gtidNote(options.start()), cursor.position(), flags, options.checksum(),
                 ReaderRequests.heartbeatNote(options));
         boolean continuesStatement;
         try {
-            continuesStatement = continuesRowsStatement(options, cursor);
+            continuesStatement = server.positions().continuesRowsStatement(registered, options, cursor);
         } catch (RuntimeException e) { // a storage failure reading the event before the position
             BinlogPosition at = cursor.position();
             cursor.close();
@@ -290,6 +305,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                     ctx.channel().remoteAddress(), readerServerId, at, e.toString());
             error(ctx, ErrorCodes.ER_MASTER_FATAL_READING_BINLOG, ErrorCodes.STATE_GENERAL,
                     "binlog-relay cannot read its store at " + at + ": " + e.getMessage());
+            state = State.COMMAND;
             return;
         }
         if (continuesStatement) {
@@ -321,24 +337,6 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
         ctx.channel().closeFuture().addListener(f -> readerStopped.run());
         server.dumpStarting(readerServerId, ctx.channel());
         dump.start();
-    }
-
-    /**
-     * A MariaDB replica server (registered, @mariadb_slave_capability set) reconnecting by file and position inside
-     * a rows statement, whose events need no rewriting to the checksum it declared. Its I/O thread keeps the
-     * statement's state across the reconnect (slave.cc {@code handle_slave_io} resets its
-     * {@code Rows_event_tracker} only for GTID connections) and refuses any event but a rows event or a heartbeat
-     * before the statement's end ({@code queue_event}: {@code check_and_report}, error 1595); the fake rotate that
-     * begins every dump is such an event. What that reader needs from the preamble it already has: the file name and
-     * position it asked for, and the checksum it declared (used until a format description arrives).
-     */
-    private boolean continuesRowsStatement(ReaderOptions options, BinlogCursor cursor) {
-        if (!registered || !options.asStored() || !(options.start() instanceof ReaderStart.AtFilePosition)) {
-            return false;
-        }
-        BinlogPosition at = cursor.position();
-        return at.position() > 4 && server.positions().insideRowsStatement(at)
-                && server.formats().checksum(at.file()) == options.checksum();
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {

@@ -15,19 +15,37 @@ import java.time.Duration;
  * @param authFailureThreshold      failed logins from a host before its logins are delayed (0 = never)
  * @param authFailureMaxDelay       the longest such delay (they start at one second and double)
  * @param maxUserVariablesBytes     bytes of a session's user variables, names and values together
+ * @param startWait                 how long a dump from a position the relay has not stored yet waits for it before
+ *                                  ERR 1236 (downstream.start_wait; 0: at once)
  */
 public record DownstreamLimits(long maxPacket, long maxLoginPacket, Duration connectTimeout, Duration idleTimeout,
                                int maxConnections, int maxUnauthenticatedPerHost, int authFailureThreshold,
-                               Duration authFailureMaxDelay, long maxUserVariablesBytes) {
+                               Duration authFailureMaxDelay, long maxUserVariablesBytes, Duration startWait) {
     public static final long DEFAULT_MAX_PACKET = 16L * 1024 * 1024;
+    /** downstream.start_wait's default: the lag of a healthy relay behind its primary, with room to spare. */
+    public static final Duration DEFAULT_START_WAIT = Duration.ofSeconds(5);
 
     public DownstreamLimits {
         if (maxPacket < 1024 || maxLoginPacket < 1024 || maxConnections < 1 || maxUnauthenticatedPerHost < 1
                 || authFailureThreshold < 0 || maxUserVariablesBytes < 0 || connectTimeout.isNegative()
                 || connectTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()
-                || authFailureMaxDelay.isNegative()) {
+                || authFailureMaxDelay.isNegative() || startWait.isNegative()) {
             throw new IllegalArgumentException("bad downstream limits " + this);
         }
+    }
+
+    /** Limits with the default {@link #DEFAULT_START_WAIT}. */
+    public DownstreamLimits(long maxPacket, long maxLoginPacket, Duration connectTimeout, Duration idleTimeout,
+                            int maxConnections, int maxUnauthenticatedPerHost, int authFailureThreshold,
+                            Duration authFailureMaxDelay, long maxUserVariablesBytes) {
+        this(maxPacket, maxLoginPacket, connectTimeout, idleTimeout, maxConnections, maxUnauthenticatedPerHost,
+                authFailureThreshold, authFailureMaxDelay, maxUserVariablesBytes, DEFAULT_START_WAIT);
+    }
+
+    /** These limits with another {@code downstream.start_wait}. */
+    public DownstreamLimits withStartWait(Duration wait) {
+        return new DownstreamLimits(maxPacket, maxLoginPacket, connectTimeout, idleTimeout, maxConnections,
+                maxUnauthenticatedPerHost, authFailureThreshold, authFailureMaxDelay, maxUserVariablesBytes, wait);
     }
 
     /** The defaults of conf/relay.yaml, with that max_packet. */

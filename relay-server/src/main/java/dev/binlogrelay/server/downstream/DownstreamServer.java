@@ -76,6 +76,7 @@ public final class DownstreamServer implements AutoCloseable {
     private final Map<Channel, RelayInfo.RegisteredReplica> replicas = new ConcurrentHashMap<>();
     /** Readers dumping with semi-sync, registered or not (a registered one shows its acks in SHOW SLAVE HOSTS). */
     private final Map<Channel, SemiSyncReader> semiSyncReaders = new ConcurrentHashMap<>();
+    private final ProcessList processes;
     private final Map<io.netty.channel.EventLoop, CommitFanOut> commitFanOuts = new ConcurrentHashMap<>();
     private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("downstream-accept", true));
     private final EventLoopGroup workers;
@@ -128,6 +129,7 @@ public final class DownstreamServer implements AutoCloseable {
         this.queries = new QueryHandler(info);
         this.formats = new FileFormats(store);
         this.positions = new StartPositions(store, formats);
+        this.processes = new ProcessList(store);
         this.watermark = new WriteBufferWaterMark(writeBufferLow, writeBufferHigh);
         this.workers = new NioEventLoopGroup(workerThreads, new DefaultThreadFactory("downstream", true));
     }
@@ -288,6 +290,7 @@ public final class DownstreamServer implements AutoCloseable {
     }
 
     void dumpStarting(long readerServerId, Channel channel) {
+        processes.dumpStarting(channel, readerServerId);
         dumpHook.accept(readerServerId, channel);
     }
 
@@ -297,6 +300,18 @@ public final class DownstreamServer implements AutoCloseable {
 
     void unregisterReplica(Channel ch) {
         replicas.remove(ch);
+    }
+
+    /** The logged-in connections (SHOW PROCESSLIST, KILL, per-reader metrics). */
+    public ProcessList processes() {
+        return processes;
+    }
+
+    /** Stops accepting connections; those open go on (the first step of a clean shutdown). */
+    public void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     public List<RelayInfo.RegisteredReplica> replicas() {

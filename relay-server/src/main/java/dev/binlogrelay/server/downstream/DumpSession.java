@@ -80,7 +80,10 @@ final class DumpSession {
      * Where the reader's stream stands for certain: every event before it was handed to the channel (set after
      * each pump's flush returned; events handed over earlier within a pump count from the pump's end).
      */
-    private BinlogPosition handedUpTo;
+    private volatile BinlogPosition handedUpTo;
+    /** Binlog bytes handed to the reader's channel so far (for SHOW PROCESSLIST and metrics; one writer, the loop). */
+    private volatile long bytesSent;
+    private final long startedNanos = System.nanoTime();
 
     /**
      * @param reader how log lines name the reader ("/10.0.0.7:51234 (server_id 3)")
@@ -193,6 +196,7 @@ final class DumpSession {
         if (!finished) {
             out.flush();
             handedUpTo = queuedUpTo;
+            bytesSent += bytes;
         }
         if (more) {
             schedulePump(); // behind the tasks already queued on this loop: the other readers' turns
@@ -313,6 +317,21 @@ final class DumpSession {
         if (!finished && channel.isWritable()) {
             pump();
         }
+    }
+
+    /** When the dump was asked for (System.nanoTime), for SHOW PROCESSLIST's Time. */
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** Where the reader's stream stands (see handedUpTo); null before the stream started. Any thread. */
+    BinlogPosition streamPosition() {
+        return handedUpTo;
+    }
+
+    /** Binlog bytes handed to the reader's channel so far. Any thread. */
+    long bytesSent() {
+        return bytesSent;
     }
 
     void onWritable() {

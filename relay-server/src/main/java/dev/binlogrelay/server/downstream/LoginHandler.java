@@ -64,6 +64,8 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private String loginDatabase;
     /** The capabilities of the client's handshake response (CLIENT_IGNORE_SPACE starts the session's sql_mode). */
     private int clientCapabilities;
+    /** The collation id of the client's handshake response: the session's character set variables. */
+    private int clientCharset;
     private UserAccount account;
     private boolean passwordGiven;
     private boolean knownUser;
@@ -109,6 +111,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         HandshakeResponse41 response = decodeResponse(packet);
         user = response.user();
         clientCapabilities = response.capabilities();
+        clientCharset = response.characterSet();
         loginDatabase = response.database();
         passwordGiven = response.authResponse().length > 0;
         Optional<UserAccount> found = server.users().account(user);
@@ -235,6 +238,7 @@ final class LoginHandler extends SimpleChannelInboundHandler<ByteBuf> {
         ClientSession session = new ClientSession(server, sequence, DownstreamServer.packetDecoder(ctx.pipeline()), connectionId,
                 user, host(ctx), clientCapabilities);
         session.loginDatabase(loginDatabase);
+        session.handshakeCharset(clientCharset);
         ctx.pipeline().replace(this, DownstreamServer.SESSION, session);
     }
 

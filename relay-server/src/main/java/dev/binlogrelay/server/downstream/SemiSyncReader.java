@@ -74,7 +74,7 @@ final class SemiSyncReader {
             return;
         }
         ack(SemiSyncAck.decode(packet));
-        metrics.semiSyncReaderAck();
+        metrics.semiSyncAckReceived();
     }
 
     /**

@@ -53,9 +53,12 @@ final class SqlBackendRule {
 
     /** With a backend configured: true if {@code sql} goes to the backend without asking the relay's SQL layer first. */
     static boolean backendFirst(String sql) {
-        List<String> w = words(sql, 4);
+        List<String> w = innerWords(sql, 4);
         if (w.isEmpty()) {
             return false;
+        }
+        if (w.get(0).equals("START") && w.size() > 1 && (w.get(1).equals("SLAVE") || w.get(1).equals("REPLICA"))) {
+            return false; // the relay's own: START SLAVE resumes its ingestion (admin users)
         }
         if (BACKEND_FIRST.contains(w.get(0))) {
             return true;
@@ -195,6 +198,22 @@ final class SqlBackendRule {
         return out;
     }
 
+    /**
+     * The first {@code max} words of the statement that runs: for {@code SET STATEMENT … FOR stmt} (what MariaDB
+     * Connector/J sends for every statement with a query timeout, so Debezium's by default) those of {@code stmt}.
+     * A SET STATEMENT whose FOR is not among its first 64 words is taken as it is.
+     */
+    static List<String> innerWords(String sql, int max) {
+        List<String> w = words(sql, 64);
+        if (w.size() > 1 && w.get(0).equals("SET") && w.get(1).equals("STATEMENT")) {
+            int forAt = w.indexOf("FOR");
+            if (forAt > 1) {
+                w = w.subList(forAt + 1, w.size());
+            }
+        }
+        return w.size() > max ? w.subList(0, max) : w;
+    }
+
     /** The index after the quoted text starting at {@code start}; a doubled quote or a backslash escapes (not in `…`). */
     private static int skipQuoted(String sql, int start, char quote) {
         int i = start + 1;
@@ -217,7 +236,7 @@ final class SqlBackendRule {
 
     /** BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not ROLLBACK TO a savepoint): they open or end a transaction. */
     static boolean isTransactionStatement(String sql) {
-        java.util.List<String> w = words(sql, 3);
+        java.util.List<String> w = innerWords(sql, 3);
         if (w.isEmpty()) {
             return false;
         }

@@ -44,8 +44,6 @@ final class SqlBackendSession {
     static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long LOGIN_TIMEOUT_SECONDS = 10;
-    /** What a session's SET statements may hold for replaying on a new backend connection. */
-    static final long MAX_SETTINGS_BYTES = 64 * 1024;
 
     private enum State { NONE, CONNECTING, READY, BUSY, LOST, CLOSED }
 
@@ -54,18 +52,17 @@ final class SqlBackendSession {
     private final Channel client;
     private final PacketSequence clientSequence;
     private final Runnable onAnswered;
+    private final PendingWriteBudget budget;
     private State state = State.NONE;
     private Channel backend;
+    /** What the current backend connection holds, counted against the readers' budget (one per connection). */
+    private SqlBackendMemory memory;
     /** The sequence ids of the current backend connection (a new one for each). */
     private PacketSequence backendSequence;
     /** The command waiting for the login to finish; owned here. */
     private ByteBuf pending;
-    /**
-     * The session's SET statements the relay answered (and the allow-list lets through), oldest first, so that a
-     * new backend connection gets the same session settings: owned here, at most {@link #MAX_SETTINGS_BYTES}.
-     */
-    private final java.util.ArrayDeque<ByteBuf> settingsLog = new java.util.ArrayDeque<>();
-    private long settingsBytes;
+    /** The USE and SET statements a new backend connection replays (the allow-list lets them through). */
+    private final SqlBackendSettingsLog settingsLog = new SqlBackendSettingsLog();
     /** SET statements to send before {@link #pending}, their answers not relayed; owned here. */
     private final java.util.ArrayDeque<ByteBuf> silent = new java.util.ArrayDeque<>();
     /** The answer in flight belongs to a SET sent on the session's behalf: it is read and dropped. */
@@ -84,11 +81,14 @@ final class SqlBackendSession {
     /**
      * @param onAnswered called on the event loop when the backend's answer has been relayed whole (the client's
      *                   sequence reset): the session may read its next command
+     * @param budget     {@code downstream.max_pending_bytes}: the answers' bytes count against it ({@link SqlBackendMemory})
      */
-    SqlBackendSession(SqlBackendSettings settings, Channel client, PacketSequence clientSequence, Runnable onAnswered) {
+    SqlBackendSession(SqlBackendSettings settings, Channel client, PacketSequence clientSequence, PendingWriteBudget budget,
+                      Runnable onAnswered) {
         this.settings = settings;
         this.client = client;
         this.clientSequence = clientSequence;
+        this.budget = budget;
         this.onAnswered = onAnswered;
     }
 
@@ -107,7 +107,6 @@ final class SqlBackendSession {
         byte[] use = ("USE `" + database.replace("`", "``") + "`").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         ByteBuf command = client.alloc().buffer(use.length + 1).writeByte(dev.binlogrelay.core.protocol.Commands.COM_QUERY).writeBytes(use);
         settingsLog.addFirst(command);
-        settingsBytes += command.readableBytes();
     }
 
     /**
@@ -121,13 +120,11 @@ final class SqlBackendSession {
                 || SqlBackendRule.refusal(sql) != null || state == State.CLOSED) {
             return;
         }
-        if (settingsBytes + command.readableBytes() > MAX_SETTINGS_BYTES) {
+        if (!settingsLog.add(command)) {
             log.warn("{}: more than {} bytes of SET statements; the SQL backend connection gets no more of them",
-                    client.remoteAddress(), MAX_SETTINGS_BYTES);
+                    client.remoteAddress(), SqlBackendSettingsLog.MAX_BYTES);
             return;
         }
-        settingsLog.add(command.copy());
-        settingsBytes += command.readableBytes();
         if (state == State.READY) {
             silent.add(command.copy());
             sendNext();
@@ -179,13 +176,15 @@ final class SqlBackendSession {
         client.config().setAutoRead(false);
         PacketSequence sequence = new PacketSequence();
         backendSequence = sequence;
+        SqlBackendMemory counted = new SqlBackendMemory(budget, client, this::clientWritable);
+        memory = counted;
         Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("packet-decoder", new PacketDecoder(sequence, settings.maxPacket()))
+                        ch.pipeline().addLast("memory", counted).addLast("packet-decoder", new PacketDecoder(sequence, settings.maxPacket()))
                                 .addLast("packet-encoder", new PacketEncoder(sequence))
                                 .addLast("login", new SqlBackendLogin(settings, () -> loggedIn(ch), reason -> failed(ch, reason)))
                                 .addLast("answers", new Answers());
@@ -211,9 +210,8 @@ final class SqlBackendSession {
             return;
         }
         log.debug("{}: connected to the SQL backend {}", client.remoteAddress(), settings.address());
-        for (ByteBuf set : settingsLog) {
-            silent.add(set.retainedDuplicate());
-        }
+        memory.startCounting();
+        settingsLog.replayInto(silent);
         sendNext();
     }
 
@@ -274,7 +272,7 @@ final class SqlBackendSession {
 
     /** The client drained its socket buffer: read the backend's answer on. */
     void clientWritable() {
-        if (backend != null && state == State.BUSY && client.isWritable()) {
+        if (backend != null && state == State.BUSY && memory.mayRead()) {
             backend.config().setAutoRead(true);
         }
     }
@@ -285,8 +283,10 @@ final class SqlBackendSession {
         ReferenceCountUtil.release(pending);
         pending = null;
         releaseSilent();
-        settingsLog.forEach(ByteBuf::release);
-        settingsLog.clear();
+        settingsLog.release();
+        if (memory != null) {
+            memory.close();
+        }
         if (backend != null) {
             backend.close();
             backend = null;
@@ -318,6 +318,7 @@ final class SqlBackendSession {
                 throw e;
             }
             if (answerSilent) {
+                memory.dropped(packet);
                 if (last && ErrPacket.is(packet)) {
                     log.info("{}: the SQL backend {} refused a SET the relay accepted: {}", client.remoteAddress(),
                             settings.address(), ErrPacket.decode(packet.duplicate()));
@@ -333,19 +334,19 @@ final class SqlBackendSession {
             }
             relayedAny = true;
             packets++;
-            client.write(packet);
+            memory.relay(packet);
             if (last) {
                 client.flush();
                 log.debug("{}: relayed the SQL backend's answer, {} packets, paused {} times for the client",
                         client.remoteAddress(), packets, pauses);
                 clientSequence.reset();
                 sendNext();
-            } else if (!client.isWritable()) {
-                client.flush();
+            } else if (!memory.mayRead()) {
                 if (ctx.channel().config().isAutoRead()) {
                     pauses++;
-                    ctx.channel().config().setAutoRead(false);
+                    memory.pause(ctx.channel());
                 }
+                client.flush(); // after the pause: a drain it brings about resumes the backend (clientWritable)
             }
         }
 
@@ -359,6 +360,7 @@ final class SqlBackendSession {
             if (ctx.channel() != backend) {
                 return;
             }
+            memory.close();
             backend = null;
             if (state == State.BUSY && answerSilent) {
                 releaseSilent();

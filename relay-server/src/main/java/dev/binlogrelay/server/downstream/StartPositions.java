@@ -66,15 +66,21 @@ public final class StartPositions {
         }
         List<BinlogFileInfo> files = store.files();
         if (files.isEmpty()) {
-            throw new PositionException("Binary log is not open: the relay has not stored any binlog yet");
+            throw new NotYetStored("Binary log is not open: the relay has not stored any binlog yet");
         }
         String name = file == null || file.isEmpty() ? files.get(0).name() : file;
+        BinlogFileInfo newest = files.get(files.size() - 1);
         if (store.file(name).isEmpty()) {
-            Optional<BinlogCursor> announced = openAnnounced(files.get(files.size() - 1), name, position);
+            Optional<BinlogCursor> announced = openAnnounced(newest, name, position);
             if (announced.isPresent()) {
                 return announced.get();
             }
-            throw store.fileNotHeld(name);
+            PositionException notHeld = store.fileNotHeld(name);
+            throw laterInSeries(name, newest.name()) ? new NotYetStored(notHeld.getMessage()) : notHeld;
+        }
+        if (name.equals(newest.name()) && position > newest.size()) {
+            throw new NotYetStored("Client requested master to start replication from position > file size: position "
+                    + position + " of " + PeerText.name(name) + " is beyond what the relay has stored of it (" + newest.size() + ")");
         }
         formats.check(name);
         if (file == null || file.isEmpty()) {
@@ -132,6 +138,24 @@ public final class StartPositions {
     }
 
     /**
+     * A MariaDB replica server (registered, @mariadb_slave_capability set) reconnecting by file and position inside
+     * a rows statement, whose events need no rewriting to the checksum it declared. Its I/O thread keeps the
+     * statement's state across the reconnect (slave.cc {@code handle_slave_io} resets its
+     * {@code Rows_event_tracker} only for GTID connections) and refuses any event but a rows event or a heartbeat
+     * before the statement's end ({@code queue_event}: {@code check_and_report}, error 1595); the fake rotate that
+     * begins every dump is such an event ({@link ClientSession} then leaves out the preamble). What that reader needs from the preamble it already has: the file name and
+     * position it asked for, and the checksum it declared (used until a format description arrives).
+     */
+    boolean continuesRowsStatement(boolean registered, ReaderOptions options, BinlogCursor cursor) {
+        if (!registered || !options.asStored() || !(options.start() instanceof ReaderStart.AtFilePosition)) {
+            return false;
+        }
+        BinlogPosition at = cursor.position();
+        return at.position() > 4 && insideRowsStatement(at)
+                && formats.checksum(at.file()) == options.checksum();
+    }
+
+    /**
      * A MariaDB GTID start, as the server does it: the beginning of the file that holds the earliest of the
      * reader's GTIDs (the dump then skips the groups the reader already has), or the first file when the
      * reader has never seen a domain the relay holds, or stands exactly at the state where the relay's first
@@ -140,7 +164,7 @@ public final class StartPositions {
     public BinlogCursor openForGtid(MariaGtidPosition state) throws PositionException {
         List<BinlogFileInfo> files = store.files();
         if (files.isEmpty()) {
-            throw new PositionException("Binary log is not open: the relay has not stored any binlog yet");
+            throw new NotYetStored("Binary log is not open: the relay has not stored any binlog yet");
         }
         BinlogFileInfo head = files.get(0);
         BinlogPosition headStart = new BinlogPosition(head.name(), head.firstPosition());
@@ -182,7 +206,7 @@ public final class StartPositions {
             MariaGtidRef first = store.firstMariaGtid(domain).orElseThrow();
             MariaGtidRef last = store.lastMariaGtid(domain).orElseThrow();
             if (Long.compareUnsigned(mine.sequence(), last.sequence()) > 0) {
-                throw new PositionException("Error: connecting slave requested to start from GTID " + mine
+                throw new NotYetStored("Error: connecting slave requested to start from GTID " + mine
                         + ", which is not in the master's binlog (the relay's last GTID in domain " + domain + " is " + last + ")");
             }
             if (Long.compareUnsigned(mine.sequence(), first.sequence()) < 0) {
@@ -240,6 +264,22 @@ public final class StartPositions {
             base = base.with(g);
         }
         return base;
+    }
+
+    /** True if {@code file} is a later file of {@code newest}'s series: {@code base.000008} after {@code base.000007}. */
+    static boolean laterInSeries(String file, String newest) {
+        int a = file.lastIndexOf('.');
+        int b = newest.lastIndexOf('.');
+        if (a <= 0 || b <= 0 || !file.substring(0, a).equals(newest.substring(0, b))) {
+            return false;
+        }
+        String n = file.substring(a + 1);
+        String m = newest.substring(b + 1);
+        if (n.isEmpty() || m.isEmpty() || n.length() > 18 || m.length() > 18
+                || !n.chars().allMatch(c -> c >= '0' && c <= '9') || !m.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        return Long.parseLong(n) > Long.parseLong(m);
     }
 
     private static BinlogPosition earlier(List<BinlogFileInfo> files, BinlogPosition a, BinlogPosition b) {

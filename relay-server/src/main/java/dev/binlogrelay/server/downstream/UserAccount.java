@@ -11,8 +11,15 @@ import java.util.Objects;
  * @param plugin     the plugin this user must use, or null for "what the handshake announces" (narrowed to the
  *                   only plugin the credentials allow, when they allow one)
  * @param requireTls refuse the user over plain TCP
+ * @param admin      {@code role: admin}: may run the operator's statements (SHOW SLAVE STATUS, STOP SLAVE, PURGE, KILL,
+ *                   ...); a replication user (the default) gets ERR 1227 for them
  */
-public record UserAccount(String name, Credentials credentials, AuthPlugin plugin, boolean requireTls) {
+public record UserAccount(String name, Credentials credentials, AuthPlugin plugin, boolean requireTls, boolean admin) {
+    /** A replication user (the default role). */
+    public UserAccount(String name, Credentials credentials, AuthPlugin plugin, boolean requireTls) {
+        this(name, credentials, plugin, requireTls, false);
+    }
+
     public UserAccount {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");

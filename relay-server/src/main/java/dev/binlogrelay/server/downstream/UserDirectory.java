@@ -30,6 +30,11 @@ public final class UserDirectory {
         return Optional.ofNullable(accounts.get(user));
     }
 
+    /** True if {@code user} exists and has {@code role: admin}. */
+    public boolean isAdmin(String user) {
+        return user != null && account(user).map(UserAccount::admin).orElse(false);
+    }
+
     /** The stored SHA1(SHA1(password)) of a user, empty if the user does not exist or has no native hash. */
     public Optional<byte[]> nativeHash(String user) {
         return account(user).flatMap(a -> a.credentials().nativeHash());

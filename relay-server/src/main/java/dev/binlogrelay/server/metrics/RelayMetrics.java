@@ -3,10 +3,14 @@ package dev.binlogrelay.server.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /** The relay's Prometheus metrics, in a registry of its own (several relays can live in one JVM in tests). */
 public final class RelayMetrics implements AutoCloseable {
@@ -43,35 +47,67 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Binlog files purged by storage.retention").register(registry);
     private final Counter purgedBytes = Counter.builder().name("binlog_relay_retention_purged_bytes_total")
             .help("Stored bytes of the binlog files purged by storage.retention").register(registry);
-    private final Gauge semiSyncUpstream = Gauge.builder().name("binlog_relay_semisync_upstream_active")
+    private final Counter failovers = Counter.builder().name("binlog_relay_upstream_failovers_total")
+            .help("Times ingestion moved to a new primary among upstream.hosts").register(registry);
+    private final Counter forkRefusals = Counter.builder().name("binlog_relay_upstream_fork_refusals_total")
+            .help("Times a candidate primary was refused because it lacks transactions the relay stored").register(registry);
+    private final Counter semiSyncAcksSent = Counter.builder().name("binlog_relay_upstream_semisync_acks_total")
+            .help("Semi-sync acknowledgements sent to the primary (after the transaction was durable)").register(registry);
+    private final Counter semiSyncAcksReceived = Counter.builder().name("binlog_relay_downstream_semisync_acks_total")
+            .help("Semi-sync acknowledgements received from downstream replicas").register(registry);
+    private final Gauge semiSyncUpstream = Gauge.builder().name("binlog_relay_upstream_semisync_active")
             .help("1 while the relay streams from the primary as a semi-sync replica (upstream.semi_sync)").register(registry);
-    private final Counter semiSyncUpstreamAcks = Counter.builder().name("binlog_relay_semisync_upstream_acks_total")
-            .help("Semi-sync acks sent to the primary, each after the transactions it covers were durable").register(registry);
-    private final Gauge semiSyncReaders = Gauge.builder().name("binlog_relay_semisync_downstream_readers")
+    private final Gauge semiSyncReaders = Gauge.builder().name("binlog_relay_downstream_semisync_readers")
             .help("Downstream readers dumping with semi-sync (@rpl_semi_sync_slave set)").register(registry);
-    private final Counter semiSyncReaderAcks = Counter.builder().name("binlog_relay_semisync_downstream_acks_total")
-            .help("Semi-sync acks received from downstream readers").register(registry);
     private HTTPServer http;
+
+    /** Metrics of the JVM (memory, GC, threads, classes, CPU) and the process, under their standard names. */
+    public RelayMetrics() {
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** What {@code /health} and {@code /ready} answer: empty for 200, else the reason (503). */
+    public interface Health {
+        Optional<String> unhealthy();
+
+        Optional<String> notReady();
+    }
+
+    /** Ingestion moved to a new primary (issue 11: upstream.hosts). */
+    public void failover() {
+        failovers.inc();
+    }
+
+    /** A candidate primary was refused: it lacks stored transactions. */
+    public void forkRefusal() {
+        forkRefusals.inc();
+    }
+
+    /** A semi-sync ack was sent to the primary. */
+    public void semiSyncAckSent() {
+        semiSyncAcksSent.inc();
+    }
+
+    /** A downstream replica acknowledged a transaction (semi-sync). */
+    public void semiSyncAckReceived() {
+        semiSyncAcksReceived.inc();
+    }
+
+    public double semiSyncAcksSent() {
+        return semiSyncAcksSent.get();
+    }
+
+    public double semiSyncAcksReceived() {
+        return semiSyncAcksReceived.get();
+    }
 
     /** The upstream semi-sync dump started or ended. */
     public void semiSyncUpstream(boolean on) {
         semiSyncUpstream.set(on ? 1 : 0);
     }
 
-    public void semiSyncUpstreamAck() {
-        semiSyncUpstreamAcks.inc();
-    }
-
-    public double semiSyncUpstreamAcks() {
-        return semiSyncUpstreamAcks.get();
-    }
-
     public boolean semiSyncUpstreamActive() {
         return semiSyncUpstream.get() > 0;
-    }
-
-    public double semiSyncReadersNow() {
-        return semiSyncReaders.get();
     }
 
     /** A semi-sync reader started ({@code +1}) or stopped ({@code -1}) dumping. */
@@ -79,12 +115,23 @@ public final class RelayMetrics implements AutoCloseable {
         semiSyncReaders.inc(delta);
     }
 
-    public void semiSyncReaderAck() {
-        semiSyncReaderAcks.inc();
+    public double semiSyncReadersNow() {
+        return semiSyncReaders.get();
     }
 
-    public double semiSyncReaderAcks() {
-        return semiSyncReaderAcks.get();
+    /**
+     * A gauge with one label, computed when scraped: {@code values} gives each label value's number. The caller keeps
+     * the label values few (see {@link ReaderLabels}).
+     */
+    public void labeledGauge(String name, String help, String label, Supplier<Map<String, Double>> values) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name(name).help(help).labelNames(label)
+                .callback(cb -> values.get().forEach((k, v) -> cb.call(v, k))).register(registry);
+    }
+
+    /** As {@link #labeledGauge}, for a counter (exposed as {@code name_total}). */
+    public void labeledCounter(String name, String help, String label, Supplier<Map<String, Double>> values) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help).labelNames(label)
+                .callback(cb -> values.get().forEach((k, v) -> cb.call(v, k))).register(registry);
     }
 
     public void upstreamEvent() {
@@ -171,8 +218,22 @@ public final class RelayMetrics implements AutoCloseable {
     }
 
     public int serve(String host, int port) throws IOException {
-        http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+        return serve(host, port, null);
+    }
+
+    /** Serves {@code /metrics}, and {@code /health} and {@code /ready} from {@code health} (if not null). */
+    public int serve(String host, int port, Health health) throws IOException {
+        HTTPServer.Builder b = HTTPServer.builder().hostname(host).port(port).registry(registry);
+        if (health != null) {
+            b.defaultHandler(new HealthEndpoints(health));
+        }
+        http = b.buildAndStart();
         return http.getPort();
+    }
+
+    /** The port /metrics is served on, 0 if not served. */
+    public int port() {
+        return http == null ? 0 : http.getPort();
     }
 
     @Override

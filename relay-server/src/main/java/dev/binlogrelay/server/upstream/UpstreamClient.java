@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and metrics (through {@link Listener#onReconnectScheduled}). Runs on its own single-threaded event loop, which is
  * also the store's writer thread.
  */
-public final class UpstreamClient implements AutoCloseable {
+public final class UpstreamClient implements AutoCloseable, UpstreamControl {
     private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
     /** Largest event the relay accepts from upstream (MariaDB's max_allowed_packet ceiling). */
     static final long MAX_EVENT = 1L << 30;
@@ -86,6 +86,8 @@ public final class UpstreamClient implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("upstream", true));
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean closed;
+    /** {@link UpstreamControl#pause}: no connection until resumed. */
+    private volatile boolean paused;
     private volatile Channel channel;
     private volatile boolean streaming;
     private volatile String lastError = "";
@@ -119,7 +121,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private void connect() {
-        if (closed) {
+        Channel open = channel;
+        if (closed || paused || open != null && open.isOpen()) {
             return;
         }
         if (!storageReady()) {
@@ -269,7 +272,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private void scheduleReconnect() {
-        if (closed) {
+        if (closed || paused) {
+            streaming = false;
             return;
         }
         if (refusal != null) {
@@ -321,6 +325,40 @@ public final class UpstreamClient implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    @Override
+    public void pause() {
+        if (!paused) {
+            paused = true;
+            log.info("upstream {}:{}: ingestion stopped by the operator (readers are still served)", settings.host(), settings.port());
+        }
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+        if (!closed) {
+            group.execute(() -> { // after a connect() already running on the loop has set its channel
+                Channel now = channel;
+                if (paused && now != null) {
+                    now.close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void resume() {
+        if (paused) {
+            paused = false;
+            log.info("upstream {}:{}: ingestion started by the operator", settings.host(), settings.port());
+            group.execute(this::connect);
+        }
+    }
+
+    @Override
+    public boolean paused() {
+        return paused;
     }
 
     /** Failed connections in a row since the last one that made progress. */

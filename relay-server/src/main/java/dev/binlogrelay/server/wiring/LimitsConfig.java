@@ -44,8 +44,13 @@ public final class LimitsConfig {
         if (userVariables < 0) {
             throw new ConfigException("downstream.max_user_variables_bytes must be 0 or more, not " + userVariables);
         }
+        Duration startWait = parse("downstream.start_wait",
+                () -> d.startWait == null ? DownstreamLimits.DEFAULT_START_WAIT : Quantities.duration(d.startWait));
+        if (startWait.compareTo(java.time.Duration.ofHours(1)) > 0) {
+            throw new ConfigException("downstream.start_wait must be at most 1h, not " + d.startWait);
+        }
         return new DownstreamLimits(maxPacket, loginPacket, connect, idle, maxConnections, perHost, threshold, maxDelay,
-                userVariables);
+                userVariables, startWait);
     }
 
     private static long orDefault(Long value, long dflt) {

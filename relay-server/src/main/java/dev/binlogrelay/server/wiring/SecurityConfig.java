@@ -71,7 +71,19 @@ public final class SecurityConfig {
         if (requireTls && !tlsConfigured) {
             throw new ConfigException(key + ".require_tls needs TLS, which downstream.tls: off turns off");
         }
-        return new UserAccount(u.user, credentials, plugin, requireTls);
+        return new UserAccount(u.user, credentials, plugin, requireTls, admin(u.role, key + ".role"));
+    }
+
+    /** {@code role}: admin (true) or replication (false, also when absent). */
+    static boolean admin(String role, String key) {
+        if (role == null) {
+            return false;
+        }
+        return switch (role.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "admin" -> true;
+            case "replication" -> false;
+            default -> throw new ConfigException("bad value for '" + key + "': '" + role + "' is not admin or replication");
+        };
     }
 
     /** True unless {@code downstream.tls: off}. */

@@ -24,6 +24,12 @@ final class Sql {
         this.session = new SqlSession("repl", "10.0.0.9", 77);
     }
 
+    /** A handler and a session of one's own. */
+    Sql(QueryHandler handler, SqlSession session) {
+        this.handler = handler;
+        this.session = session;
+    }
+
     static Sql typical() {
         return new Sql(FakeRelayInfo.typical());
     }

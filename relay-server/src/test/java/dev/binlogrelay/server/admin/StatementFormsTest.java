@@ -64,6 +64,17 @@ class StatementFormsTest {
         assertEquals("1", sql.session.sessionVariable("statement"), "a variable named statement is still a SET");
     }
 
+    /** SET STATEMENT is MariaDB's: MySQL reads {@code SET statement ...} as setting a variable and stops at the name. */
+    @Test
+    void presentingMySqlSetStatementIsMySqlsSyntaxError() {
+        Sql mysql = Sql.mysql();
+        String message = mysql.error("SET STATEMENT max_statement_time=600 FOR SELECT 1", ErrorCodes.ER_PARSE_ERROR);
+        assertEquals("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version"
+                + " for the right syntax to use near 'max_statement_time=600 FOR SELECT 1' at line 1", message);
+        assertFalse(mysql.session.hasSessionVariable("max_statement_time"));
+        assertEquals("1001", mysql.scalar("SELECT /*+ MAX_EXECUTION_TIME(1000) */ @@server_id"), "MySQL's own timeout form");
+    }
+
     @Test
     void optimizerHintsAndExecutableCommentsAroundTheTimeout() {
         assertEquals("1001", sql.scalar("SELECT /*+ MAX_EXECUTION_TIME(1000) */ @@server_id"));

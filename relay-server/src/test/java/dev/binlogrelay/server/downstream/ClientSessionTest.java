@@ -74,7 +74,9 @@ class ClientSessionTest {
 
     @BeforeEach
     void start() {
-        relay = new EmbeddedRelay(DownstreamLimits.defaults(16 << 20), AuthPlugin.MYSQL_NATIVE_PASSWORD, store, SendLimits.defaults());
+        // downstream.start_wait 0: a dump from where the relay has not got to yet is refused at once here (DumpStartWaitTest waits)
+        relay = new EmbeddedRelay(DownstreamLimits.defaults(16 << 20).withStartWait(java.time.Duration.ZERO),
+                AuthPlugin.MYSQL_NATIVE_PASSWORD, store, SendLimits.defaults());
         ch = relay.connect();
         EmbeddedRelay.logIn(ch);
     }
@@ -208,7 +210,8 @@ class ClientSessionTest {
     @Test
     void aDumpByMariaDbGtidSkipsTheTransactionsTheReaderHas(@TempDir Path gtidDir) {
         try (BinlogStore gtids = BinlogStore.open(gtidDir, StoreOptions.defaults().withSyncEachGroup(false));
-             EmbeddedRelay gtidRelay = new EmbeddedRelay(DownstreamLimits.defaults(16 << 20), AuthPlugin.MYSQL_NATIVE_PASSWORD,
+             EmbeddedRelay gtidRelay = new EmbeddedRelay(DownstreamLimits.defaults(16 << 20).withStartWait(java.time.Duration.ZERO),
+                     AuthPlugin.MYSQL_NATIVE_PASSWORD,
                      gtids, SendLimits.defaults())) {
             List<byte[]> file = TestBinlog.fillGtids(gtids, 10);
             EmbeddedChannel reader = gtidRelay.connect();

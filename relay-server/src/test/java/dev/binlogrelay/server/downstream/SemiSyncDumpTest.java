@@ -171,7 +171,7 @@ class SemiSyncDumpTest {
             acks++;
         }
         assertEquals(acks, readerStatus().acks());
-        assertEquals(acks, relay.metrics.semiSyncReaderAcks());
+        assertEquals(acks, relay.metrics.semiSyncAcksReceived());
         assertTrue(ch.isActive());
     }
 

@@ -62,6 +62,18 @@ class SqlBackendRuleTest {
         }
     }
 
+    /** MariaDB Connector/J wraps every statement with a query timeout (Debezium's default) in SET STATEMENT … FOR. */
+    @Test
+    void aSetStatementGoesWhereItsInnerStatementGoes() {
+        assertTrue(SqlBackendRule.backendFirst("SET STATEMENT max_statement_time=600 FOR SHOW DATABASES"));
+        assertTrue(SqlBackendRule.backendFirst("SET STATEMENT max_statement_time=600, sql_mode='' FOR SHOW FULL TABLES IN `db`"));
+        assertTrue(SqlBackendRule.isTransactionStatement("SET STATEMENT max_statement_time=600 FOR START TRANSACTION WITH CONSISTENT SNAPSHOT"));
+        assertTrue(SqlBackendRule.isTransactionStatement("set statement max_statement_time=1 for commit"));
+        assertFalse(SqlBackendRule.backendFirst("SET STATEMENT max_statement_time=600 FOR SHOW MASTER STATUS"));
+        assertFalse(SqlBackendRule.backendFirst("SET STATEMENT max_statement_time=600 FOR SELECT @@version"));
+        assertFalse(SqlBackendRule.backendFirst("SET STATEMENT max_statement_time=600"), "no FOR: the relay's syntax error");
+    }
+
     @Test
     void diagnosticsOfTheLastStatement() {
         assertTrue(SqlBackendRule.showsDiagnostics("SHOW WARNINGS"));

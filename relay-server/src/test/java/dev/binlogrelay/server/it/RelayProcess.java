@@ -179,6 +179,11 @@ final class RelayProcess implements AutoCloseable {
         assertEquals(SIGKILL_EXIT, jvm.kill(), "relay process " + pid + " was not ended by SIGKILL");
     }
 
+    /** SIGTERM, waiting at most {@code bound} for the exit; returns the exit status. */
+    int terminate(Duration bound) throws InterruptedException {
+        return jvm.terminate(bound);
+    }
+
     boolean isAlive() {
         return jvm.isAlive();
     }

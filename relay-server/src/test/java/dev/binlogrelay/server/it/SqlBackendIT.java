@@ -319,6 +319,32 @@ class SqlBackendIT {
         }
     }
 
+    /**
+     * The backend's answer counts against {@code downstream.max_pending_bytes}, the memory budget of readers'
+     * pending writes, from when it is read off the backend until the client's socket takes it: with a budget of
+     * 1 MiB the same 60 MB arrive whole while the relay holds about the budget (plus one read of the backend), and
+     * nothing stays counted afterwards.
+     */
+    @Test
+    void theBackendsAnswerCountsAgainstTheReadersMemoryBudget() throws Exception {
+        RelayConfig config = RelayHarness.config(primary, tmp.resolve("budget"), 9044, "earliest");
+        config.downstream.sqlBackend = backend(primary.port());
+        config.downstream.writeBufferHigh = 1 << 20; // the budget, not the client's buffer, is what stops the backend
+        config.downstream.writeBufferLow = 512 * 1024;
+        config.downstream.maxPendingBytes = "1MiB";
+        String sql = "SELECT id, CONCAT(REPEAT(name, 1500), id) FROM shop.big ORDER BY id";
+        try (Relay small = Relay.start(config); Connection direct = primary.connect(); Connection through = connect(small)) {
+            assertEquals(digest(direct, sql, false), digest(through, sql, true));
+            long peak = small.downstream().peakPendingWriteBytes();
+            assertTrue(peak > 512 * 1024 && peak <= (1 << 20) + 256 * 1024, "the answer peaked at " + peak + " bytes");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (small.downstream().pendingWriteBytes() != 0) {
+                assertTrue(System.nanoTime() < deadline, "still counted: " + small.downstream().pendingWriteBytes());
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     private static String digest(Connection c, String sql, boolean slowly) throws SQLException {
         try (Statement st = c.createStatement()) {
             if (slowly) {

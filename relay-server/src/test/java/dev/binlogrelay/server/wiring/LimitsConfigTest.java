@@ -32,6 +32,7 @@ class LimitsConfigTest {
         assertEquals(10, l.authFailureThreshold());
         assertEquals(Duration.ofSeconds(30), l.authFailureMaxDelay());
         assertEquals(1L << 20, l.maxUserVariablesBytes());
+        assertEquals(Duration.ofSeconds(5), l.startWait());
     }
 
     @Test
@@ -46,7 +47,9 @@ class LimitsConfigTest {
                 auth_failure_threshold: 0
                 auth_failure_max_delay: 1m
                 max_user_variables_bytes: 0
+                start_wait: 30s
                 """))).downstream);
+        assertEquals(Duration.ofSeconds(30), l.startWait());
         assertEquals(1L << 20, l.maxPacket());
         assertEquals(Duration.ofMillis(500), l.connectTimeout());
         assertEquals(Duration.ofSeconds(2), l.idleTimeout());
@@ -70,6 +73,10 @@ class LimitsConfigTest {
         assertTrue(files.error(config("auth_failure_threshold: -2")).contains("downstream.auth_failure_threshold"));
         assertTrue(files.error(config("auth_failure_max_delay: 5 parsecs")).contains("downstream.auth_failure_max_delay"));
         assertTrue(files.error(config("max_packet: 2147483648")).contains("downstream.max_packet must be between"));
+        assertTrue(files.error(config("start_wait: 2h")).contains("downstream.start_wait must be at most 1h"));
+        assertTrue(files.error(config("start_wait: later")).contains("bad value for 'downstream.start_wait'"));
+        assertEquals(Duration.ZERO, LimitsConfig.limits(ConfigCheck.load(files.write(config("start_wait: 0"))).downstream).startWait(),
+                "0: a dump from a start the relay lacks is refused at once");
         assertTrue(files.error(config("max_conections: 5")).contains("unknown key 'downstream.max_conections'"));
     }
 }

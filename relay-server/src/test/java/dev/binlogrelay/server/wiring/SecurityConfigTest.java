@@ -87,6 +87,17 @@ class SecurityConfigTest {
     }
 
     @Test
+    void rolesAreAdminOrReplicationWhichIsTheDefault() throws IOException {
+        RelayConfig c = ConfigCheck.load(write(base("", "", REPL + "    - user: op\n      password: x\n      role: admin\n"
+                + "    - user: cdc\n      password: x\n      role: Replication\n")));
+        var users = SecurityConfig.users(c.downstream);
+        assertTrue(users.isAdmin("op"));
+        assertTrue(!users.isAdmin("repl") && !users.isAdmin("cdc") && !users.isAdmin("nobody") && !users.isAdmin(null));
+        String bad = error(base("", "", REPL + "    - user: op\n      password: x\n      role: superuser\n"));
+        assertTrue(bad.contains("bad value for 'downstream.users[1].role': 'superuser' is not admin or replication"), bad);
+    }
+
+    @Test
     void theShippedExampleStillLoadsWithDefaults() throws IOException {
         RelayConfig c = ConfigCheck.load(write(base("", "", REPL)));
         assertEquals(dev.binlogrelay.server.upstream.SslMode.PREFERRED, SecurityConfig.upstream(c.upstream).sslMode());
