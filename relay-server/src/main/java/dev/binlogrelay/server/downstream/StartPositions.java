@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.core.binlog.BinlogFileNames;
 import dev.binlogrelay.core.binlog.ArtificialEvents;
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.binlog.EventType;
@@ -76,7 +77,7 @@ public final class StartPositions {
                 return announced.get();
             }
             PositionException notHeld = store.fileNotHeld(name);
-            throw laterInSeries(name, newest.name()) ? new NotYetStored(notHeld.getMessage()) : notHeld;
+            throw BinlogFileNames.laterInSeries(name, newest.name()) ? new NotYetStored(notHeld.getMessage()) : notHeld;
         }
         if (name.equals(newest.name()) && position > newest.size()) {
             throw new NotYetStored("Client requested master to start replication from position > file size: position "
@@ -266,21 +267,6 @@ public final class StartPositions {
         return base;
     }
 
-    /** True if {@code file} is a later file of {@code newest}'s series: {@code base.000008} after {@code base.000007}. */
-    static boolean laterInSeries(String file, String newest) {
-        int a = file.lastIndexOf('.');
-        int b = newest.lastIndexOf('.');
-        if (a <= 0 || b <= 0 || !file.substring(0, a).equals(newest.substring(0, b))) {
-            return false;
-        }
-        String n = file.substring(a + 1);
-        String m = newest.substring(b + 1);
-        if (n.isEmpty() || m.isEmpty() || n.length() > 18 || m.length() > 18
-                || !n.chars().allMatch(c -> c >= '0' && c <= '9') || !m.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return false;
-        }
-        return Long.parseLong(n) > Long.parseLong(m);
-    }
 
     private static BinlogPosition earlier(List<BinlogFileInfo> files, BinlogPosition a, BinlogPosition b) {
         if (a == null) {

@@ -1,11 +1,11 @@
 package dev.binlogrelay.server.upstream;
 
+import dev.binlogrelay.core.binlog.BinlogFileNames;
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogReadView;
 
-import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,7 +54,7 @@ final class GtidResync {
                 throw refuse(gtidSet, String.format("%s event at %s:%d crosses the relay's end of %s at %d",
                         EventType.name(type), file, start, file, end));
             }
-        } else if (start != 4 || !follows(file, newest)) {
+        } else if (start != 4 || !BinlogFileNames.laterInSeries(file, newest)) {
             throw refuse(gtidSet, String.format("%s event at %s:%d is in a file the relay does not hold, and not the start"
                     + " of the file after its newest, %s", EventType.name(type), file, start, newest));
         }
@@ -67,18 +67,4 @@ final class GtidResync {
                 + "; the relay resumes by file and position instead");
     }
 
-    /** True if {@code file} is a later binlog of the same series: {@code base.000008} after {@code base.000007}. */
-    static boolean follows(String file, String newest) {
-        int a = file.lastIndexOf('.');
-        int b = newest.lastIndexOf('.');
-        if (a <= 0 || b <= 0 || !file.substring(0, a).equals(newest.substring(0, b))) {
-            return false;
-        }
-        String n = file.substring(a + 1);
-        String m = newest.substring(b + 1);
-        if (n.isEmpty() || m.isEmpty() || !n.chars().allMatch(Character::isDigit) || !m.chars().allMatch(Character::isDigit)) {
-            return false;
-        }
-        return new BigInteger(n).compareTo(new BigInteger(m)) > 0;
-    }
 }

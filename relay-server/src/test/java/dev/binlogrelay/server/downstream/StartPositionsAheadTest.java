@@ -64,13 +64,4 @@ class StartPositionsAheadTest extends GroupStoreFixture {
             assertFalse(e instanceof NotYetStored, e.getMessage());
         }
     }
-
-    @Test
-    void laterInSeries() {
-        assertTrue(StartPositions.laterInSeries("mariadb-bin.000010", "mariadb-bin.000009"));
-        assertFalse(StartPositions.laterInSeries("mariadb-bin.000009", "mariadb-bin.000009"));
-        assertFalse(StartPositions.laterInSeries("other.000010", "mariadb-bin.000009"));
-        assertFalse(StartPositions.laterInSeries("mariadb-bin.x", "mariadb-bin.000009"));
-        assertFalse(StartPositions.laterInSeries("mariadb-bin.99999999999999999999", "mariadb-bin.000009"), "too long to be a file number");
-    }
 }

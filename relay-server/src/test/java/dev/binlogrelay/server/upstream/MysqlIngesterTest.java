@@ -215,14 +215,4 @@ class MysqlIngesterTest {
             assertEquals(executed(groups.size()).toString(), store.state().mysqlExecutedRecorded().orElseThrow().toString());
         }
     }
-
-    @Test
-    void laterFilesOfTheSameSeries() {
-        assertTrue(GtidResync.follows("binlog.000010", "binlog.000009"));
-        assertTrue(GtidResync.follows("binlog.1000000", "binlog.999999"));
-        assertTrue(!GtidResync.follows("binlog.000009", "binlog.000009"));
-        assertTrue(!GtidResync.follows("binlog.000008", "binlog.000009"));
-        assertTrue(!GtidResync.follows("mysql-bin.000010", "binlog.000009"), "another series");
-        assertTrue(!GtidResync.follows("binlog.latest", "binlog.000009"));
-    }
 }
