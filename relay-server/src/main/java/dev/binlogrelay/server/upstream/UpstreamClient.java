@@ -70,6 +70,14 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
          */
         default void onServerIdentity(java.util.Map<String, String> info) {
         }
+
+        /** A semi-sync dump started ({@code on}) or its connection ended (upstream.semi_sync). */
+        default void onSemiSync(boolean on) {
+        }
+
+        /** A semi-sync ack went to the primary: everything up to {@code file:position} is durable in the store. */
+        default void onSemiSyncAck(String file, long position) {
+        }
     }
 
     private final UpstreamSettings settings;
@@ -174,6 +182,16 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
             @Override
             public void onServerIdentity(java.util.Map<String, String> info) {
                 listener.onServerIdentity(info);
+            }
+
+            @Override
+            public void onSemiSync(boolean on) {
+                listener.onSemiSync(on);
+            }
+
+            @Override
+            public void onSemiSyncAck(String file, long position) {
+                listener.onSemiSyncAck(file, position);
             }
         };
         long idleSeconds = settings.heartbeatNanos() > 0

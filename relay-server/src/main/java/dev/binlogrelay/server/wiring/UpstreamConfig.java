@@ -19,6 +19,7 @@ public final class UpstreamConfig {
         RelayConfig.Upstream u = config.upstream;
         return new UpstreamSettings(u.host, u.port, u.user, u.password, config.serverId,
                 RelayInfo.serverUuid(config.serverId), StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
-                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u));
+                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u),
+                Boolean.TRUE.equals(u.semiSync));
     }
 }
