@@ -110,8 +110,11 @@ public final class Relay implements AutoCloseable {
     private DownstreamServer downstreamServer(RelayConfig config, UserDirectory users) {
         DownstreamSecurity security = SecurityConfig.downstream(config.downstream, Path.of(config.dataDir));
         DownstreamLimits limits = LimitsConfig.limits(config.downstream);
-        RelayInfo info = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort, this::ingestStatus,
-                limits, control);
+        StoreRelayInfo storeInfo = new StoreRelayInfo(config, store, this::downstreamReplicas, this::downstreamPort,
+                this::ingestStatus, limits, control);
+        storeInfo.semiSync(() -> new RelayInfo.SemiSyncStatus(metrics.semiSyncUpstreamActive(),
+                (long) metrics.semiSyncAcksSent(), (long) metrics.semiSyncReadersNow(), (long) metrics.semiSyncAcksReceived()));
+        RelayInfo info = storeInfo;
         metrics.gauge("binlog_relay_storage_error", "1 while a storage error (disk full, I/O error) stops ingestion",
                 () -> store.storageError().isPresent() ? 1 : 0);
         metrics.gauge("binlog_relay_storage_write_failures", "Store writes and WAL syncs that failed since start-up",
@@ -192,6 +195,16 @@ public final class Relay implements AutoCloseable {
             @Override
             public void onForkRefused(String message) {
                 metrics.forkRefusal();
+            }
+
+            @Override
+            public void onSemiSync(boolean on) {
+                metrics.semiSyncUpstream(on);
+            }
+
+            @Override
+            public void onSemiSyncAck(String file, long position) {
+                metrics.semiSyncAckSent();
             }
         });
     }

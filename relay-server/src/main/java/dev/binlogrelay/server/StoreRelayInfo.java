@@ -30,6 +30,7 @@ final class StoreRelayInfo implements RelayInfo {
     private final IntSupplier port;
     private final Supplier<String> ingestStatus;
     private final DownstreamLimits limits;
+    private volatile Supplier<SemiSyncStatus> semiSync = () -> SemiSyncStatus.OFF;
     private final AdminControl admin;
 
     StoreRelayInfo(RelayConfig config, BinlogStore store, Supplier<List<RegisteredReplica>> replicas, IntSupplier port,
@@ -216,6 +217,16 @@ final class StoreRelayInfo implements RelayInfo {
                 cursor.close();
             }
         };
+    }
+
+    /** Where SHOW STATUS reads the semi-sync counts from (the metrics). */
+    void semiSync(Supplier<SemiSyncStatus> status) {
+        this.semiSync = status;
+    }
+
+    @Override
+    public SemiSyncStatus semiSyncStatus() {
+        return semiSync.get();
     }
 
     @Override

@@ -24,4 +24,16 @@ public final class FramedPackets extends DefaultByteBufHolder {
         }
         out.writeMediumLE(length).writeByte(sequence.take()).writeByte(headerByte).writeBytes(body);
     }
+
+    /**
+     * Appends one packet of {@code head + body} (e.g. the OK byte and a semi-sync header before an event). Only for
+     * payloads shorter than 0xFFFFFF bytes.
+     */
+    public static void append(ByteBuf out, PacketSequence sequence, byte[] head, byte[] body) {
+        int length = head.length + body.length;
+        if (length >= PacketDecoder.MAX_CHUNK) {
+            throw new IllegalArgumentException("payload of " + length + " bytes needs splitting");
+        }
+        out.writeMediumLE(length).writeByte(sequence.take()).writeBytes(head).writeBytes(body);
+    }
 }

@@ -10,10 +10,28 @@ package dev.binlogrelay.core.protocol;
  */
 public final class PacketSequence {
     private int next;
+    /** While true, incoming packets are replies that each start at id 0 (see {@link #repliesStartAtZero}). */
+    private boolean repliesAtZero;
 
     /** Starts a new command exchange: the next packet in either direction has id 0. */
     public void reset() {
         next = 0;
+    }
+
+    /**
+     * The next packet in either direction has {@code id}. A semi-sync primary restarts its numbering after each event
+     * it waits for an ack of (its next packet has id 1: the ack took id 0), and so does the relay as one.
+     */
+    public void restartAt(int id) {
+        next = id & 0xFF;
+    }
+
+    /**
+     * A semi-sync dump, seen from its primary: every packet the replica sends (an ack) is an exchange of its own
+     * with id 0, and does not move the numbering of the events going the other way. Off again with {@code false}.
+     */
+    public void repliesStartAtZero(boolean on) {
+        repliesAtZero = on;
     }
 
     /** Id the next packet must carry. */
@@ -23,6 +41,12 @@ public final class PacketSequence {
 
     /** Checks an incoming id and advances. */
     public void accept(int id) {
+        if (repliesAtZero) {
+            if (id != 0) {
+                throw new ProtocolException("packet sequence id " + id + " where 0 was expected (a semi-sync reply)");
+            }
+            return;
+        }
         if (id != next) {
             throw new ProtocolException("packet sequence id " + id + " where " + next + " was expected");
         }

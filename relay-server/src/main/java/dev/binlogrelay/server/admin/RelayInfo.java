@@ -156,11 +156,47 @@ public interface RelayInfo {
     record BinlogFile(String name, long size) {
     }
 
-    /** @param uuid the replica's @replica_uuid / @slave_uuid as it set them before registering ("" if it did not) */
-    record RegisteredReplica(long serverId, String host, int port, long masterId, String uuid) {
+    /**
+     * @param uuid     the replica's @replica_uuid / @slave_uuid as it set them before registering ("" if it did not)
+     * @param semiSync its semi-sync acks, while it dumps with semi-sync ({@link ReaderSemiSync#NONE} otherwise)
+     */
+    record RegisteredReplica(long serverId, String host, int port, long masterId, String uuid, ReaderSemiSync semiSync) {
         public RegisteredReplica(long serverId, String host, int port, long masterId) {
             this(serverId, host, port, masterId, "");
         }
 
+        public RegisteredReplica(long serverId, String host, int port, long masterId, String uuid) {
+            this(serverId, host, port, masterId, uuid, ReaderSemiSync.NONE);
+        }
+
+        public RegisteredReplica withSemiSync(ReaderSemiSync s) {
+            return new RegisteredReplica(serverId, host, port, masterId, uuid, s);
+        }
+    }
+
+    /**
+     * One reader's semi-sync (it set {@code @rpl_semi_sync_slave}): the acks it sent and the last position it
+     * acknowledged (the relay's coordinates; empty file before the first ack).
+     */
+    record ReaderSemiSync(boolean enabled, long acks, String ackedFile, long ackedPosition) {
+        public static final ReaderSemiSync NONE = new ReaderSemiSync(false, 0, "", 0);
+
+        /** "file:position", or "" before the first ack. */
+        public String ackedAt() {
+            return ackedFile.isEmpty() ? "" : ackedFile + ":" + ackedPosition;
+        }
+    }
+
+    /**
+     * Semi-sync on both sides, for SHOW STATUS (Rpl_semi_sync_*): the upstream session is a semi-sync one, the
+     * acks sent to the primary, the readers dumping with semi-sync and the acks they sent.
+     */
+    record SemiSyncStatus(boolean upstreamActive, long upstreamAcks, long readers, long readerAcks) {
+        public static final SemiSyncStatus OFF = new SemiSyncStatus(false, 0, 0, 0);
+    }
+
+    /** Semi-sync counts for SHOW STATUS. */
+    default SemiSyncStatus semiSyncStatus() {
+        return SemiSyncStatus.OFF;
     }
 }

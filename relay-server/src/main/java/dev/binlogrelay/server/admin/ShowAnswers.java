@@ -30,8 +30,12 @@ final class ShowAnswers {
         status.put("Uptime", uptime);
         status.put("Uptime_since_flush_status", uptime);
         status.put("Slaves_connected", () -> Integer.toString(info.replicas().size()));
-        status.put("Rpl_semi_sync_master_status", () -> "OFF");
-        status.put("Rpl_semi_sync_slave_status", () -> "OFF");
+        // the relay asks every semi-sync reader for acks (it is always a semi-sync primary downstream) and counts them
+        status.put("Rpl_semi_sync_master_status", () -> "ON");
+        status.put("Rpl_semi_sync_master_clients", () -> Long.toString(info.semiSyncStatus().readers()));
+        status.put("Rpl_semi_sync_master_get_ack", () -> Long.toString(info.semiSyncStatus().readerAcks()));
+        status.put("Rpl_semi_sync_slave_status", () -> info.semiSyncStatus().upstreamActive() ? "ON" : "OFF");
+        status.put("Relay_semi_sync_upstream_acks", () -> Long.toString(info.semiSyncStatus().upstreamAcks()));
         status.put("Relay_ingest_status", info::ingestStatus);
         status.put("Relay_storage_error", info::storageError);
     }
@@ -42,7 +46,7 @@ final class ShowAnswers {
             case STATUS -> status();
             case MASTER_STATUS, BINARY_LOG_STATUS, BINLOG_STATUS -> masterStatus();
             case BINARY_LOGS -> binaryLogs();
-            case SLAVE_HOSTS -> replicas(List.of("Server_id", "Host", "Port", "Master_id"), false);
+            case SLAVE_HOSTS -> slaveHosts();
             case REPLICAS -> replicas(List.of("Server_Id", "Host", "Port", "Source_Id", "Replica_UUID"), true);
             case WARNINGS -> TextResultSet.of(List.of("Level", "Code", "Message"), session.warnings().stream()
                     .map(w -> List.of(w.level(), Integer.toString(w.code()), w.message())).toList());
@@ -127,6 +131,21 @@ final class ShowAnswers {
             rows.add(row);
         }
         return TextResultSet.of(columns, rows);
+    }
+
+    /**
+     * SHOW SLAVE HOSTS with the relay's own trailing columns, one row per replica: whether it dumps with semi-sync,
+     * the acks it sent, and the last position it acknowledged.
+     */
+    private TextResultSet slaveHosts() {
+        List<List<String>> rows = new ArrayList<>();
+        for (RelayInfo.RegisteredReplica r : info.replicas()) {
+            RelayInfo.ReaderSemiSync s = r.semiSync();
+            rows.add(List.of(Long.toString(r.serverId()), r.host(), Integer.toString(r.port()), Long.toString(r.masterId()),
+                    s.enabled() ? "Yes" : "No", Long.toString(s.acks()), s.ackedAt()));
+        }
+        return TextResultSet.of(List.of("Server_id", "Host", "Port", "Master_id", "Semi_sync", "Semi_sync_acks",
+                "Semi_sync_acked_position"), rows);
     }
 
     private static TextResultSet collations() {

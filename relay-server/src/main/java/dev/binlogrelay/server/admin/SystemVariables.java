@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>the relay's own ({@link #OWNED} and the presented flavor's GTID state): its server_id, host and port, the
  *       stored binlog's checksum and GTID state, its downstream limits, and what a relay is (read_only, log_bin,
- *       log_slave_updates ON, semi-sync OFF);</li>
+ *       log_slave_updates ON, semi-sync master ON and replica OFF);</li>
  *   <li>the upstream's, as its {@code SHOW GLOBAL VARIABLES} listed them at the last login
  *       ({@link RelayInfo#upstreamVariables}): exactly the names the upstream has, so a variable of the other
  *       flavor is unknown (ER_UNKNOWN_SYSTEM_VARIABLE) as on the upstream;</li>
@@ -116,7 +116,7 @@ final class SystemVariables {
         globalFlag(m, "log_bin", true);
         globalFlag(m, "log_slave_updates", true);
         globalFlag(m, "read_only", true);
-        globalFlag(m, "rpl_semi_sync_master_enabled", false);
+        globalFlag(m, "rpl_semi_sync_master_enabled", true); // asks semi-sync readers for acks (docs/semi-sync.md)
         globalFlag(m, "rpl_semi_sync_slave_enabled", false);
         // the downstream limits (downstream.max_connections, connect_timeout, idle_timeout)
         global(m, "max_connections", () -> Integer.toString(info.maxConnections()));

@@ -106,6 +106,9 @@ public final class ConfigLoader {
             if (u.heartbeatPeriod == null || !(u.heartbeatPeriod >= 0 && u.heartbeatPeriod <= 4294967)) { // NaN too
                 throw new ConfigException(file + ": upstream.heartbeat_period must be between 0 and 4294967 seconds");
             }
+            if (u.semiSync == null) {
+                u.semiSync = false;
+            }
         }
         require(c.downstream != null, file, "downstream");
         require(c.downstream.listen != null && !c.downstream.listen.isBlank(), file, "downstream.listen");

@@ -63,6 +63,12 @@ public final class RelayConfig {
          */
         @JsonProperty("server_public_key")
         public String serverPublicKey;
+        /**
+         * Be a semi-sync replica of the primary: acknowledge each transaction the primary waits for once it is
+         * durable in the store under storage.sync (docs/semi-sync.md).
+         */
+        @JsonProperty("semi_sync")
+        public Boolean semiSync = false;
     }
 
     public static final class Downstream {

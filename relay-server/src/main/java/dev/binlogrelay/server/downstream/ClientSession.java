@@ -53,6 +53,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private String loginDatabase;
     /** A BEGIN / START TRANSACTION / COMMIT / ROLLBACK forwarded to the backend, until it is answered. */
     private String forwardedTransaction;
+    private SemiSyncReader semiSync; // the running dump is a semi-sync one: its acks are read during it
     /** What the session holds on its backend connection: coordinates are the backend's inside a snapshot. */
     private final SnapshotCoordinates snapshot = new SnapshotCoordinates();
 
@@ -327,9 +328,11 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
                 server.metrics(), () -> {
                     state = State.COMMAND;
                     dump = null;
+                    semiSync = SemiSyncReader.end(semiSync, ctx.channel(), sequence, server);
                     sequence.reset();
                     readerStopped.run();
                 });
+        semiSync = SemiSyncReader.startIfRequested(sql, ctx.channel(), sequence, server, dump, readerServerId);
         server.metrics().readerStarted();
         ctx.channel().closeFuture().addListener(f -> readerStopped.run());
         server.dumpStarting(readerServerId, ctx.channel());
@@ -337,8 +340,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void onDuringDump(ChannelHandlerContext ctx, ByteBuf packet) {
-        // a reader may only close the connection while dumping; anything else is a protocol error
-        throw new ProtocolException("client sent a packet during a binlog dump");
+        SemiSyncReader.duringDump(semiSync, ctx, packet); // a semi-sync reader's acks; from any other, a protocol error
     }
 
     private void ok(ChannelHandlerContext ctx) {

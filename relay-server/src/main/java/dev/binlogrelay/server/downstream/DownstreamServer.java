@@ -74,6 +74,8 @@ public final class DownstreamServer implements AutoCloseable {
     private volatile java.util.function.BiConsumer<Long, Channel> dumpHook = (serverId, ch) -> { };
     private final AtomicLong connectionIds = new AtomicLong(1);
     private final Map<Channel, RelayInfo.RegisteredReplica> replicas = new ConcurrentHashMap<>();
+    /** Readers dumping with semi-sync, registered or not (a registered one shows its acks in SHOW SLAVE HOSTS). */
+    private final Map<Channel, SemiSyncReader> semiSyncReaders = new ConcurrentHashMap<>();
     private final ProcessList processes;
     private final Map<io.netty.channel.EventLoop, CommitFanOut> commitFanOuts = new ConcurrentHashMap<>();
     private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("downstream-accept", true));
@@ -313,7 +315,20 @@ public final class DownstreamServer implements AutoCloseable {
     }
 
     public List<RelayInfo.RegisteredReplica> replicas() {
-        return List.copyOf(replicas.values());
+        return replicas.entrySet().stream().map(e -> {
+            SemiSyncReader s = semiSyncReaders.get(e.getKey());
+            return s == null ? e.getValue() : e.getValue().withSemiSync(s.status());
+        }).toList();
+    }
+
+    /** A reader's semi-sync dump started ({@code reader}) or ended (null). */
+    void semiSyncReader(Channel ch, SemiSyncReader reader) {
+        SemiSyncReader old = reader == null ? semiSyncReaders.remove(ch) : semiSyncReaders.put(ch, reader);
+        if (reader != null && old == null) {
+            metrics.semiSyncReaders(1);
+        } else if (reader == null && old != null) {
+            metrics.semiSyncReaders(-1);
+        }
     }
 
     @Override

@@ -72,6 +72,8 @@ final class DumpSession {
     private boolean sentSinceHeartbeat;
     private ScheduledFuture<?> heartbeatTask;
     private long eventsSent;
+    /** The reader dumps with semi-sync: the last event of each transaction asks it for an ack. */
+    private boolean semiSync;
     /** End of the last stored event queued for the reader (in the batch being filled or handed to the channel). */
     private BinlogPosition queuedUpTo;
     /**
@@ -103,6 +105,15 @@ final class DumpSession {
         this.formats = formats;
         this.filter = ReaderGtidFilter.of(options.start());
         this.checksums = new ReaderChecksums(options);
+    }
+
+    /**
+     * Before {@link #start}: the reader set {@code @rpl_semi_sync_slave}. Every event packet carries the semi-sync
+     * header, and the last event of each transaction asks for an ack (which {@code ClientSession} reads).
+     */
+    void semiSync() {
+        semiSync = true;
+        out.semiSync();
     }
 
     /** Sends the stream preamble and starts streaming. Event loop only. */
@@ -211,7 +222,7 @@ final class DumpSession {
         }
         boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
         if (!skip) {
-            write(checksums.convert(bytes));
+            write(checksums.convert(bytes), semiSync && e.endsGroup());
         }
         if (e.endsGroup()) {
             boolean wasSkipping = skippingGroup;
@@ -226,7 +237,12 @@ final class DumpSession {
 
     /** Queues one event packet (see {@link DumpWriter#event}). */
     private void write(byte[] event) {
-        out.event(event);
+        write(event, false);
+    }
+
+    /** Queues one event packet, asking a semi-sync reader for an ack of it if {@code ackRequested}. */
+    private void write(byte[] event, boolean ackRequested) {
+        out.event(event, ackRequested);
         sentSinceHeartbeat = true;
         eventsSent++;
     }

@@ -3,6 +3,8 @@ package dev.binlogrelay.server.downstream;
 import dev.binlogrelay.core.protocol.FramedPackets;
 import dev.binlogrelay.core.protocol.PacketDecoder;
 import dev.binlogrelay.core.protocol.PacketSequence;
+import dev.binlogrelay.core.protocol.command.SemiSyncAck;
+import dev.binlogrelay.core.protocol.command.SemiSyncHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -49,6 +51,9 @@ final class DumpWriter {
     /** How often a reader holding pending writes is looked at while it is paused. */
     private static final long STALL_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final byte[] OK_BYTE = {0};
+    /** Before each event of a semi-sync dump: the OK byte and the {@link SemiSyncHeader}, without and with the ack flag. */
+    private static final byte[] SEMI_SYNC_NO_ACK = {0, (byte) SemiSyncAck.MAGIC, 0};
+    private static final byte[] SEMI_SYNC_ACK = {0, (byte) SemiSyncAck.MAGIC, (byte) SemiSyncHeader.ACK_REQUESTED};
 
     private final Channel channel;
     private final PacketSequence sequence;
@@ -64,6 +69,8 @@ final class DumpWriter {
     private long lastProgressNanos;
     private ScheduledFuture<?> stallCheck;
     private boolean closed;
+    /** The reader set @rpl_semi_sync_slave: every event packet carries the semi-sync header. */
+    private boolean semiSync;
 
     /**
      * @param wake      called (from any thread) when the budget has room again after {@link #canWrite()} found none
@@ -112,28 +119,53 @@ final class DumpWriter {
      * copied).
      */
     void event(byte[] event) {
+        event(event, false);
+    }
+
+    /**
+     * From now on every event packet carries the semi-sync header (0xEF and flags after the OK byte), as a primary
+     * sends it to a replica that set {@code @rpl_semi_sync_slave}.
+     */
+    void semiSync() {
+        semiSync = true;
+    }
+
+    /**
+     * Queues one event packet; in a semi-sync dump with {@code ackRequested} its header asks the reader for an ack,
+     * and the packet numbering restarts after it as a primary's does (the reader's ack is packet 0 of its own).
+     */
+    void event(byte[] event, boolean ackRequested) {
         if (closed) {
             return; // a write failed (and ended the reader) while this pump was still sending
         }
-        if (1 + event.length >= PacketDecoder.MAX_CHUNK) {
+        byte[] head = !semiSync ? OK_BYTE : ackRequested ? SEMI_SYNC_ACK : SEMI_SYNC_NO_ACK;
+        if (head.length + event.length >= PacketDecoder.MAX_CHUNK) {
             handOverBatch();
             if (!closed) {
-                handOver(Unpooled.wrappedBuffer(OK_BYTE, event), 1L + event.length);
+                handOver(Unpooled.wrappedBuffer(head, event), (long) head.length + event.length);
+                restartAfterAck(head);
             }
             return;
         }
-        if (batch != null && batch.writableBytes() < event.length + 5) {
+        if (batch != null && batch.writableBytes() < event.length + 4 + head.length) {
             handOverBatch();
             if (closed) {
                 return;
             }
         }
         if (batch == null) {
-            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 5));
+            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 4 + head.length));
         }
-        FramedPackets.append(batch, sequence, 0, event);
+        FramedPackets.append(batch, sequence, head, event);
+        restartAfterAck(head);
         if (batch.readableBytes() >= BATCH_BYTES) {
             handOverBatch();
+        }
+    }
+
+    private void restartAfterAck(byte[] head) {
+        if (head == SEMI_SYNC_ACK) {
+            sequence.restartAt(1);
         }
     }
 
@@ -150,8 +182,10 @@ final class DumpWriter {
             return false;
         }
         handOverBatch();
-        ByteBuf b = channel.alloc().buffer(5 + event.length, 5 + event.length);
-        FramedPackets.append(b, sequence, 0, event);
+        byte[] head = semiSync ? SEMI_SYNC_NO_ACK : OK_BYTE;
+        int size = 4 + head.length + event.length;
+        ByteBuf b = channel.alloc().buffer(size, size);
+        FramedPackets.append(b, sequence, head, event);
         handOver(new FramedPackets(b), b.capacity());
         channel.flush();
         return true;

@@ -55,6 +55,10 @@ public final class RelayMetrics implements AutoCloseable {
             .help("Semi-sync acknowledgements sent to the primary (after the transaction was durable)").register(registry);
     private final Counter semiSyncAcksReceived = Counter.builder().name("binlog_relay_downstream_semisync_acks_total")
             .help("Semi-sync acknowledgements received from downstream replicas").register(registry);
+    private final Gauge semiSyncUpstream = Gauge.builder().name("binlog_relay_upstream_semisync_active")
+            .help("1 while the relay streams from the primary as a semi-sync replica (upstream.semi_sync)").register(registry);
+    private final Gauge semiSyncReaders = Gauge.builder().name("binlog_relay_downstream_semisync_readers")
+            .help("Downstream readers dumping with semi-sync (@rpl_semi_sync_slave set)").register(registry);
     private HTTPServer http;
 
     /** Metrics of the JVM (memory, GC, threads, classes, CPU) and the process, under their standard names. */
@@ -87,6 +91,32 @@ public final class RelayMetrics implements AutoCloseable {
     /** A downstream replica acknowledged a transaction (semi-sync). */
     public void semiSyncAckReceived() {
         semiSyncAcksReceived.inc();
+    }
+
+    public double semiSyncAcksSent() {
+        return semiSyncAcksSent.get();
+    }
+
+    public double semiSyncAcksReceived() {
+        return semiSyncAcksReceived.get();
+    }
+
+    /** The upstream semi-sync dump started or ended. */
+    public void semiSyncUpstream(boolean on) {
+        semiSyncUpstream.set(on ? 1 : 0);
+    }
+
+    public boolean semiSyncUpstreamActive() {
+        return semiSyncUpstream.get() > 0;
+    }
+
+    /** A semi-sync reader started ({@code +1}) or stopped ({@code -1}) dumping. */
+    public void semiSyncReaders(int delta) {
+        semiSyncReaders.inc(delta);
+    }
+
+    public double semiSyncReadersNow() {
+        return semiSyncReaders.get();
     }
 
     /**

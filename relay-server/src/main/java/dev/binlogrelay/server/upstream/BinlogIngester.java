@@ -89,6 +89,19 @@ public final class BinlogIngester {
         return store.committedEnd();
     }
 
+    /**
+     * Where the stream's next event goes in the store (after {@link #offer} of a transaction's last event: where
+     * that transaction ends once written), or empty before a rotate named the file. For semi-sync acks.
+     */
+    public Optional<BinlogPosition> receivedEnd() {
+        return positionKnown ? Optional.of(new BinlogPosition(file, nextPosition)) : Optional.empty();
+    }
+
+    /** What readers see of the store: its committed (durable) end, files and commit listeners. For semi-sync acks. */
+    public dev.binlogrelay.storage.BinlogReadView readView() {
+        return store.readView();
+    }
+
     /** The end of what is stored and visible, without writing what is pending (cheap: for progress checks). */
     public Optional<BinlogPosition> committedEnd() {
         return store.committedEnd();

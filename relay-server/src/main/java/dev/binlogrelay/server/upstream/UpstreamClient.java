@@ -23,9 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and metrics (through {@link Listener#onReconnectScheduled}). Runs on its own single-threaded event loop, which is
  * also the store's writer thread.
  *
- * <p>With {@code upstream.hosts} it goes through the candidates in rounds ({@link UpstreamCandidates}); the backoff
- * applies between rounds. A candidate that is not the primary ({@link NotPrimaryException}) or lacks transactions the
- * relay stored ({@link ForkRefusedException}: refused until it catches up) ends its attempt before anything is dumped.
+ * <p>With {@code upstream.hosts}: rounds over the candidates ({@link UpstreamCandidates}), the backoff between rounds; a
+ * candidate not the primary ({@link NotPrimaryException}) or lacking stored transactions ({@link ForkRefusedException}).
  */
 public final class UpstreamClient implements AutoCloseable, UpstreamControl {
     private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
@@ -74,6 +73,14 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
 
         /** A candidate primary was refused for lacking stored transactions ({@link ForkRefusedException}). */
         default void onForkRefused(String message) {
+        }
+
+        /** A semi-sync dump started ({@code on}) or its connection ended (upstream.semi_sync). */
+        default void onSemiSync(boolean on) {
+        }
+
+        /** A semi-sync ack went to the primary: everything up to {@code file:position} is durable in the store. */
+        default void onSemiSyncAck(String file, long position) {
         }
     }
 
@@ -193,6 +200,16 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
             public void onServerIdentity(java.util.Map<String, String> info) {
                 listener.onServerIdentity(info);
             }
+
+            @Override
+            public void onSemiSync(boolean on) {
+                listener.onSemiSync(on);
+            }
+
+            @Override
+            public void onSemiSyncAck(String file, long position) {
+                listener.onSemiSyncAck(file, position);
+            }
         };
         Bootstrap b = UpstreamBootstrap.of(group, target, () -> new UpstreamLogin(target, ingester, sequence, wrapped),
                 sequence, MAX_EVENT + 1L, SESSION);
@@ -284,21 +301,9 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
         String next = candidates.size() == 1 ? "reconnecting" : "trying " + candidates.currentAddress();
         if (candidates.size() > 1 ? candidates.newReason(tried, reason) : !reason.equals(loggedReason)) {
             loggedReason = reason;
-            boolean expected = error == null || error instanceof UpstreamException || error instanceof java.io.IOException
-                    || error instanceof dev.binlogrelay.core.protocol.ProtocolException
-                    || error instanceof dev.binlogrelay.core.binlog.BinlogFormatException
-                    || error instanceof dev.binlogrelay.core.flavor.UnsupportedFlavorException;
-            if (error instanceof ForkRefusedException) {
-                log.error("upstream {}: {}", where, reason);
-            } else if (expected) {
-                log.warn("upstream {}: {}; {} in {} ms (failure {} in a row; repeats of this reason are logged at"
-                        + " debug level)", where, reason, next, delay, consecutiveFailures);
-            } else {
-                log.error("upstream {} failed; {} in {} ms", where, next, delay, error);
-            }
+            FailureLog.changed(log, error, where, reason, next, delay, consecutiveFailures);
         } else {
-            log.debug("upstream {}: {} again; {} in {} ms (failure {} in a row)", where, reason, next, delay,
-                    consecutiveFailures);
+            FailureLog.repeated(log, where, reason, next, delay, consecutiveFailures);
         }
         listener.onReconnectScheduled(delay, consecutiveFailures, reason);
         group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);

@@ -54,6 +54,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private StartPosition.GtidStart gtidStart;
     /** A GTID dump after a failover, continuing in the relay's own files. */
     private boolean ownFiles;
+    /** upstream.semi_sync: null when off. */
+    private final SemiSyncReplica semiSync;
 
     UpstreamConnection(UpstreamSettings settings, BinlogIngester ingester, PacketSequence sequence,
                        UpstreamClient.Listener listener, Flavor flavor) {
@@ -63,6 +65,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         this.sequence = sequence;
         this.listener = listener;
         this.flavor = flavor;
+        this.semiSync = settings.semiSync()
+                ? new SemiSyncReplica(ingester, listener, settings.host() + ":" + settings.port()) : null;
     }
 
     /** Added by {@link UpstreamLogin} once logged in: starts the commands. */
@@ -212,6 +216,16 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         for (String sql : flavor.upstreamSetupStatements(settings.heartbeatNanos(), gtidText, relayUuid())) {
             query(sql, sql, null, false);
         }
+        if (semiSync != null) {
+            query("semi-sync check", SemiSyncReplica.CHECK_SQL, rs -> {
+                if (SemiSyncReplica.primarySupports(rs.resultSet())) {
+                    steps.addFirst(new Step("semi-sync", ctx -> queryPacket(ctx, SemiSyncReplica.ENABLE_SQL),
+                            r -> semiSync.enabled(), false, false));
+                } else {
+                    semiSync.unsupported();
+                }
+            }, false);
+        }
         // the relay reports no host, user, password or port of its own (a MariaDB or MySQL replica without report_*)
         steps.add(new Step("register", ctx -> new RegisterReplica(settings.serverId(), "", "", "", 0).encode(ctx.alloc()),
                 null, false, true));
@@ -293,6 +307,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         ctx.writeAndFlush(flavor.dumpCommand(settings.serverId(), dumpFile, dumpPosition, gtid ? gtidStart.text() : null)
                 .encode(ctx.alloc()));
         state = State.STREAMING;
+        if (semiSync != null) {
+            semiSync.start(ctx);
+        }
         listener.onStreaming();
     }
 
@@ -313,10 +330,18 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         if (first != OkPacket.HEADER) {
             throw new ProtocolException(String.format("binlog stream packet starts with 0x%02X", first));
         }
-        byte[] event = new byte[packet.readableBytes() - 1];
-        packet.getBytes(packet.readerIndex() + 1, event);
+        packet.skipBytes(1);
+        boolean ackRequested = semiSync != null && semiSync.active() && semiSync.header(packet).ackRequested();
+        byte[] event = new byte[packet.readableBytes()];
+        packet.readBytes(event);
         try {
             ingester.offer(event);
+            if (semiSync != null) {
+                semiSync.offered(event, ackRequested);
+            }
+            if (ackRequested) {
+                sequence.restartAt(1); // the primary numbers on from 1 after an event it waits for (its ack is 0)
+            }
         } catch (BinlogFormatException e) {
             throw new UpstreamException("bad event from the primary: " + e.getMessage());
         } catch (StoreException e) {
@@ -334,6 +359,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             } catch (StoreException e) {
                 throw new UpstreamException("ingestion stopped: " + e.getMessage());
             }
+            if (semiSync != null) {
+                semiSync.sendDurable(); // every_transaction, none: written is durable enough now; an interval: later
+            }
             listener.onFlushed();
         }
         ctx.fireChannelReadComplete();
@@ -347,6 +375,14 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
                     + " half-open connection)"));
             ctx.close();
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (semiSync != null) {
+            semiSync.stop();
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override

@@ -12,13 +12,14 @@ import java.util.Objects;
  *                       {@code upstream.hosts} a connection is made to ({@link #forCandidate})
  * @param relayUuid      the relay's own server UUID, as it presents it downstream (@@server_uuid); a MySQL primary is
  *                       told it as @replica_uuid
+ * @param semiSync       {@code upstream.semi_sync}: be a semi-sync replica ({@link SemiSyncReplica})
  * @param candidates     every candidate primary ({@code upstream.hosts}); just {@code host:port} for {@code upstream.host}
  * @param followFailover true with {@code upstream.hosts}: a candidate must be a primary (writable, not replicating)
  *                       and must hold every transaction the relay stored; a new primary is followed by GTID
  */
 public record UpstreamSettings(String host, int port, String user, String password, long serverId, String relayUuid,
                                StartPosition start, long heartbeatNanos, long reconnectMinMs,
-                               long reconnectMaxMs, int connectTimeoutMs, UpstreamSecurity security,
+                               long reconnectMaxMs, int connectTimeoutMs, UpstreamSecurity security, boolean semiSync,
                                List<Candidate> candidates, boolean followFailover) {
     /** One candidate primary. */
     public record Candidate(String host, int port) {
@@ -41,16 +42,24 @@ public record UpstreamSettings(String host, int port, String user, String passwo
     /** One primary ({@code upstream.host} and {@code upstream.port}), no failover. */
     public UpstreamSettings(String host, int port, String user, String password, long serverId, String relayUuid,
                             StartPosition start, long heartbeatNanos, long reconnectMinMs, long reconnectMaxMs,
+                            int connectTimeoutMs, UpstreamSecurity security, boolean semiSync) {
+        this(host, port, user, password, serverId, relayUuid, start, heartbeatNanos, reconnectMinMs, reconnectMaxMs,
+                connectTimeoutMs, security, semiSync, List.of(new Candidate(host, port)), false);
+    }
+
+    /** One primary, without semi-sync. */
+    public UpstreamSettings(String host, int port, String user, String password, long serverId, String relayUuid,
+                            StartPosition start, long heartbeatNanos, long reconnectMinMs, long reconnectMaxMs,
                             int connectTimeoutMs, UpstreamSecurity security) {
         this(host, port, user, password, serverId, relayUuid, start, heartbeatNanos, reconnectMinMs, reconnectMaxMs,
-                connectTimeoutMs, security, List.of(new Candidate(host, port)), false);
+                connectTimeoutMs, security, false);
     }
 
     /** These settings aimed at {@code candidates().get(index)}. */
     public UpstreamSettings forCandidate(int index) {
         Candidate c = candidates.get(index);
         return new UpstreamSettings(c.host(), c.port(), user, password, serverId, relayUuid, start, heartbeatNanos,
-                reconnectMinMs, reconnectMaxMs, connectTimeoutMs, security, candidates, followFailover);
+                reconnectMinMs, reconnectMaxMs, connectTimeoutMs, security, semiSync, candidates, followFailover);
     }
 
     /** "host:port" of the connection these settings make. */

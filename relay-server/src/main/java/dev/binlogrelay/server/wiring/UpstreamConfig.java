@@ -25,8 +25,8 @@ public final class UpstreamConfig {
         UpstreamSettings.Candidate first = candidates.get(0);
         return new UpstreamSettings(first.host(), first.port(), u.user, u.password, config.serverId,
                 RelayInfo.serverUuid(config.serverId), StartPosition.parse(u.start), (long) (u.heartbeatPeriod * 1e9),
-                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u), candidates,
-                u.hosts != null);
+                u.reconnectMinMs, u.reconnectMaxMs, u.connectTimeoutMs, SecurityConfig.upstream(u),
+                Boolean.TRUE.equals(u.semiSync), candidates, u.hosts != null);
     }
 
     /** The candidate primaries: {@code upstream.hosts}, or the one {@code upstream.host:port}. */

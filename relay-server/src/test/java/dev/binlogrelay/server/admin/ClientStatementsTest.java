@@ -56,7 +56,7 @@ class ClientStatementsTest {
         assertEquals("@@version_comment", sql.column("SELECT @@version_comment LIMIT 1"));
         sql.scalar("SELECT @@hostname");
         assertEquals("16777216", sql.scalar("SELECT @@max_allowed_packet"), "downstream.max_packet, the default");
-        assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'rpl_semi_sync_master_enabled'"));
+        assertEquals("ON", sql.shown("SHOW VARIABLES LIKE 'rpl_semi_sync_master_enabled'"));
         sql.ok("SET @rpl_semi_sync_slave = 1");
         assertEquals("1", sql.session.userVariable("rpl_semi_sync_slave"));
     }

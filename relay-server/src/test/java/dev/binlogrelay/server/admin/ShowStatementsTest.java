@@ -26,7 +26,7 @@ class ShowStatementsTest {
         assertEquals("FULL", sql.shown("SHOW LOCAL VARIABLES LIKE 'binlog_row_image'"));
         assertEquals("OFF", Sql.mysql().shown("SHOW GLOBAL VARIABLES LIKE 'GTID_MODE'"));
         assertEquals("ON", sql.shown("SHOW VARIABLES LIKE 'log_bin'"));
-        assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'rpl_semi_sync_master_enabled'"));
+        assertEquals("ON", sql.shown("SHOW VARIABLES LIKE 'rpl_semi_sync_master_enabled'"));
         assertEquals("OFF", sql.shown("SHOW VARIABLES LIKE 'gtid_strict_mode'"));
         assertEquals(0, sql.rows("SHOW VARIABLES LIKE 'rds\\_%'").rows().size());
     }
@@ -119,8 +119,9 @@ class ShowStatementsTest {
     @Test
     void replicas() {
         TextResultSet hosts = sql.rows("SHOW SLAVE HOSTS");
-        assertEquals(List.of("Server_id", "Host", "Port", "Master_id"), hosts.columns());
-        assertEquals(List.of(List.of("2002", "replica-a", "3307", "1001")), hosts.rows());
+        assertEquals(List.of("Server_id", "Host", "Port", "Master_id", "Semi_sync", "Semi_sync_acks",
+                "Semi_sync_acked_position"), hosts.columns());
+        assertEquals(List.of(List.of("2002", "replica-a", "3307", "1001", "No", "0", "")), hosts.rows());
         assertEquals(hosts, sql.rows("show replica hosts"));
         sql.error("SHOW REPLICAS", 1064); // MariaDB has SHOW REPLICA HOSTS only
         TextResultSet replicas = Sql.mysql().rows("SHOW REPLICAS");

@@ -60,6 +60,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void semiSyncIsOffUnlessConfiguredAndMustBeABoolean() throws IOException {
+        assertEquals(false, ConfigLoader.load(write(valid())).upstream.semiSync);
+        assertEquals(false, dev.binlogrelay.server.wiring.UpstreamConfig.settings(ConfigLoader.load(write(valid()))).semiSync());
+        RelayConfig on = ConfigLoader.load(write(valid().replace("  start: earliest", "  start: earliest\n  semi_sync: true")));
+        assertEquals(true, on.upstream.semiSync);
+        assertTrue(dev.binlogrelay.server.wiring.UpstreamConfig.settings(on).semiSync());
+        String msg = error(valid().replace("  start: earliest", "  start: earliest\n  semi_sync: sometimes"));
+        assertTrue(msg.contains("semi_sync"), msg);
+    }
+
+    @Test
     void missingKeyIsNamed() throws IOException {
         assertTrue(error(valid().replace("  user: repl\n  password: secret\n  start", "  password: secret\n  start"))
                 .contains("missing key 'upstream.user'"));

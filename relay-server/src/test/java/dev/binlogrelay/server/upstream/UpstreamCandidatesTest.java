@@ -19,7 +19,7 @@ class UpstreamCandidatesTest {
             list.add(new UpstreamSettings.Candidate("db" + i, 3306));
         }
         UpstreamSettings s = new UpstreamSettings("db1", 3306, "repl", "", 9001, "uuid", null, 0, 200, 10_000, 5000,
-                UpstreamSecurity.of(SslMode.DISABLED, null, null), list, n > 1);
+                UpstreamSecurity.of(SslMode.DISABLED, null, null), false, list, n > 1);
         return new UpstreamCandidates(s);
     }
 

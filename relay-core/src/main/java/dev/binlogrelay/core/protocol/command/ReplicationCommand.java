@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
  * payload holds and throw {@link dev.binlogrelay.core.protocol.ProtocolException} for one that does not hold its
  * fields; the relay's upstream client, its downstream server and the bench readers all use these classes.
  */
-public sealed interface ReplicationCommand permits BinlogDump, BinlogDumpGtid, RegisterReplica {
+public sealed interface ReplicationCommand permits BinlogDump, BinlogDumpGtid, RegisterReplica, SemiSyncAck {
     /** The command byte ({@link dev.binlogrelay.core.protocol.Commands}). */
     int command();
 

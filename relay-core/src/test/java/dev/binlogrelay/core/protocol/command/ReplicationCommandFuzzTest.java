@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fuzzes the decoders of COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID and COM_REGISTER_SLAVE ({@link BinlogDump},
- * {@link BinlogDumpGtid}, {@link RegisterReplica}) with the payload after the command byte (the test puts the
+ * Fuzzes the decoders of COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE and the semi-sync ack
+ * ({@link BinlogDump}, {@link BinlogDumpGtid}, {@link RegisterReplica}, {@link SemiSyncAck}) with the payload after the command byte (the test puts the
  * command byte in front), as the relay's downstream server decodes them.
  *
  * <p>Contract: a value or {@link ProtocolException} (a field runs past the packet), and for COM_BINLOG_DUMP_GTID also
@@ -93,6 +93,17 @@ class ReplicationCommandFuzzTest {
         } else { // bytes that are not UTF-8 came in as U+FFFD, 3 bytes each: too long for a 1-byte length now
             assertThrows(IllegalArgumentException.class, () -> r.encode(ALLOC));
         }
+    }
+
+    @FuzzTest
+    @Timeout(10)
+    void semiSyncAck(byte[] payload) {
+        SemiSyncAck a = decode(SemiSyncAck.MAGIC, payload, SemiSyncAck::decode);
+        if (a == null) {
+            return;
+        }
+        assertTrue(utf8(a.file()) <= SemiSyncAck.MAX_FILE_NAME_BYTES);
+        assertEquals(a, encodedAndDecoded(a, SemiSyncAck::decode));
     }
 
     private static int utf8(String s) {
