@@ -273,21 +273,12 @@ public final class MariaDbServer implements AutoCloseable {
         replication.start(masterHost, masterPort, user, password, mode, file, pos);
     }
 
-    public void stopReplica() {
-        execute("STOP SLAVE");
-    }
-
     /**
      * Makes this replica a primary, as a failover tool does: stops replicating and forgets its primary
      * ({@code STOP SLAVE}, {@code RESET SLAVE ALL}) and takes writes ({@code read_only} off).
      */
     public void promoteToPrimary() {
         execute("STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF");
-    }
-
-    /** {@code read_only} on (a replica that only its replication threads write to) or off. */
-    public void readOnly(boolean on) {
-        execute("SET GLOBAL read_only = " + (on ? "ON" : "OFF"));
     }
 
     /** {@code SHOW SLAVE STATUS} as column → value; empty when this server is no replica. */

@@ -59,7 +59,7 @@ class MariaDbServerIT {
                 assertEquals("No", byFile.replicaStatus().get("Using_Gtid"));
                 assertEquals(gtid, byGtid.gtidBinlogPos(), "log_slave_updates is on by default");
 
-                byGtid.stopReplica();
+                byGtid.execute("STOP SLAVE");
                 assertEquals("No", byGtid.replicaStatus().get("Slave_SQL_Running"));
             }
         }

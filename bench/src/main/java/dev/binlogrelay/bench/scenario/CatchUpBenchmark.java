@@ -78,7 +78,7 @@ public record CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
                             "mb_per_s", ctx.expected().fileBytes() / seconds / 1e6, "correct", p == null, "problem", p));
                     say("catch-up replica        %-7s run %d: %7.2f s%s", target.name(), rep, seconds, p == null ? "" : " FAILED: " + p);
                     problem = problem != null ? problem : p;
-                    replica.stopReplica();
+                    replica.execute("STOP SLAVE");
                 }
                 if (tool.isPresent()) {
                     Map<String, Path> dirs = new java.util.HashMap<>();

@@ -143,25 +143,9 @@ public final class BinlogIngester {
         return gtids.mysqlExecuted().isEmpty() ? Optional.empty() : Optional.of(gtids.mysqlExecuted().toString());
     }
 
-    /**
-     * True if a dump from the primary {@code serverId} must continue in the relay's own files, by GTID: the store
-     * holds data and either followed a failover already (its newest files are the relay's) or was filled from
-     * another primary, whose file names and positions mean nothing on this one.
-     */
-    public boolean continuesInOwnFiles(String serverId) {
-        if (store.committedEnd().isEmpty()) {
-            return false;
-        }
-        if (store.state().relayFilesAfter().isPresent()) {
-            return true;
-        }
-        Optional<String> filledFrom = store.state().origin().serverId();
-        return filledFrom.isPresent() && !filledFrom.get().equals(serverId);
-    }
-
-    /** From now on the relay resumes by GTID into its own files (recorded before any of them is written). */
-    public void continueInOwnFiles() {
-        store.committedEnd().ifPresent(end -> store.state().recordRelayFilesAfter(end.file()));
+    /** The continuation into the relay's own files after a failover (docs/failover.md). */
+    OwnFileContinuation ownFiles() {
+        return ownFiles;
     }
 
     /**
@@ -187,7 +171,7 @@ public final class BinlogIngester {
         startStream(expectedFile, expectedPosition, gtidStart, false);
     }
 
-    /** {@link #startStream}; with {@code ownFiles} (see {@link #continuesInOwnFiles}) into the relay's own files. */
+    /** {@link #startStream}; with {@code ownFiles} (see {@link OwnFileContinuation#neededFor}) into the relay's own files. */
     public void startStream(String expectedFile, long expectedPosition, StartPosition.GtidStart gtidStart, boolean ownFiles) {
         flush();
         this.ownFiles.start(ownFiles && expectedFile == null && !store.committedEnd().isEmpty() ? gtidStart : null);

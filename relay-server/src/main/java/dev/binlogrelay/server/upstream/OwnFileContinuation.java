@@ -82,6 +82,27 @@ final class OwnFileContinuation {
         this.gtids = batch.gtids();
     }
 
+    /**
+     * True if a dump from the primary {@code serverId} must continue in the relay's own files, by GTID: the store
+     * holds data and either followed a failover already (its newest files are the relay's) or was filled from
+     * another primary, whose file names and positions mean nothing on this one.
+     */
+    public boolean neededFor(String serverId) {
+        if (store.committedEnd().isEmpty()) {
+            return false;
+        }
+        if (store.state().relayFilesAfter().isPresent()) {
+            return true;
+        }
+        Optional<String> filledFrom = store.state().origin().serverId();
+        return filledFrom.isPresent() && !filledFrom.get().equals(serverId);
+    }
+
+    /** From now on the relay resumes by GTID into its own files (recorded before any of them is written). */
+    public void begin() {
+        store.committedEnd().ifPresent(end -> store.state().recordRelayFilesAfter(end.file()));
+    }
+
     boolean active() {
         return active;
     }

@@ -234,12 +234,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     /** Where a relay that holds data resumes: by its GTID set if the flavor does so and has one, else after its end. */
     private void resume() {
         BinlogPosition end = ingester.resumePosition().orElseThrow();
-        if (settings.followFailover() && ingester.continuesInOwnFiles(serverInfo.get(UpstreamOrigin.INFO_SERVER_ID))) {
+        if (settings.followFailover() && ingester.ownFiles().neededFor(serverInfo.get(UpstreamOrigin.INFO_SERVER_ID))) {
             String stored = ingester.storedGtidText().orElseThrow(() -> new UpstreamException("cannot follow the failover to "
                     + settings.address() + ": the relay holds no GTIDs to resume from (its primary wrote none)"));
             gtidStart = flavor.parseGtidStart(stored);
             ownFiles = true;
-            ingester.continueInOwnFiles();
+            ingester.ownFiles().begin();
             return;
         }
         Optional<String> gtids = flavor.resumesByGtid() ? ingester.gtidResumeState() : Optional.empty();

@@ -56,7 +56,7 @@ class FailoverIT {
             String firstFile = p1.binlogFiles().get(0);
             RelayHarness.createAppTable(p1);
             for (MariaDbServer r : List.of(p2, p3)) {
-                r.readOnly(true);
+                r.execute("SET GLOBAL read_only = ON"); // a replica only its replication threads write to
                 r.startReplica(p1.host(), p1.port(), RelayHarness.USER, RelayHarness.PASSWORD, ReplicaMode.SLAVE_POS, null, 0);
             }
             StockReplicasIT.workload0(p1, 50);
@@ -83,7 +83,7 @@ class FailoverIT {
                 }
 
                 // 1. P3 falls behind; P1 writes more (P2 and the relay get it); P1 dies; P2 is promoted
-                p3.stopReplica();
+                p3.execute("STOP SLAVE");
                 p1.execute("FLUSH BINARY LOGS");
                 StockReplicasIT.workload0(p1, 40);
                 String p1Last = p1.gtidBinlogPos();

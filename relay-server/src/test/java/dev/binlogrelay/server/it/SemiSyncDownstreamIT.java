@@ -82,7 +82,7 @@ class SemiSyncDownstreamIT {
                 System.out.printf("semi-sync downstream (MariaDB " + semi.version() + " replica): %d acks from the semi-sync replica, last at %s; relay end %s%n",
                         acks, semiRow.get("Semi_sync_acked_position"), end);
 
-                semi.stopReplica(); // its I/O thread leaves the dump (COM_QUIT or a closed socket): no longer counted
+                semi.execute("STOP SLAVE"); // its I/O thread leaves the dump (COM_QUIT or a closed socket): no longer counted
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 while (relay.metrics().semiSyncReadersNow() != 0) {
                     if (System.nanoTime() > deadline) {

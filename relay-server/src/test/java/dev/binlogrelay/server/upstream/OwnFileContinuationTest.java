@@ -147,12 +147,12 @@ class OwnFileContinuationTest {
             oldPrimaryEnd(store);
             store.state().recordOriginServer("1", null);
             BinlogIngester ingester = new BinlogIngester(store);
-            assertFalse(ingester.continuesInOwnFiles("1"), "the same primary: by file and position, its coordinates");
-            assertTrue(ingester.continuesInOwnFiles("2"), "another primary: its coordinates mean nothing here");
+            assertFalse(ingester.ownFiles().neededFor("1"), "the same primary: by file and position, its coordinates");
+            assertTrue(ingester.ownFiles().neededFor("2"), "another primary: its coordinates mean nothing here");
             List<byte[]> sent = newPrimaryTransactions();
             newPrimaryStream(ingester, sent);
             store.state().recordOriginServer("2", null);
-            assertTrue(ingester.continuesInOwnFiles("2"), "the store's newest files are the relay's now");
+            assertTrue(ingester.ownFiles().neededFor("2"), "the store's newest files are the relay's now");
             // the same transaction again with the next sequence number: a later one of the new primary
             List<byte[]> later = new ArrayList<>();
             for (byte[] e : sent) {
