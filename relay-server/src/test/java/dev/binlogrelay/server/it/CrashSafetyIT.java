@@ -42,13 +42,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * primary's, and mysql-binlog-connector-java reads the same event sequence through the relay as from the primary.
  *
  * <p>Random choices come from one seed, printed at the start; rerun with {@code -Dcrash.seed=N}. The number of
- * kill cycles is {@code -Dcrash.cycles} (default 22; STARTUP cycles kill twice). If no kill landed in the middle
+ * kill cycles is {@code -Dcrash.cycles} (default 6, 100 with {@code -Plong}; STARTUP cycles kill twice). If no kill landed in the middle
  * of a 20 MiB event or of a rotate, up to 6 more cycles aim at them.
  *
  * <p>The same test runs a second time with {@code storage.sync: 50ms} (group commit on an interval; cycles:
- * {@code -Dcrash.interval.cycles}, default 8, and up to 2 aimed ones): transactions are written unsynced there
+ * {@code -Dcrash.interval.cycles}, default 3, and up to 2 aimed ones): transactions are written unsynced there
  * and become visible only after the interval's fsync, so a reader must never have received what the recovered
- * store lacks in that mode either. A third run ({@code -Dcrash.none.cycles}, default 5) does the same with
+ * store lacks in that mode either. A third run ({@code -Dcrash.none.cycles}, default 2) does the same with
  * {@code storage.sync: none}: the WAL is never fsynced, but a process kill does not lose what the OS has.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -85,20 +85,20 @@ class CrashSafetyIT {
 
     @Test
     void sigkillAtRandomMomentsLosesNothingVisibleAndReplicasConverge() throws Exception {
-        run("every_transaction", Integer.getInteger("crash.cycles", 12));
+        run("every_transaction", Integer.getInteger("crash.cycles", 6));
     }
 
     @Test
     void sigkillWithGroupCommitOnAnIntervalLosesNothingVisible() throws Exception {
         maxAimedCycles = 2;
-        run("50ms", Integer.getInteger("crash.interval.cycles", 5));
+        run("50ms", Integer.getInteger("crash.interval.cycles", 3));
     }
 
     /** {@code storage.sync: none}: no fsync, but the WAL write reaches the OS before readers see it, so SIGKILL loses nothing. */
     @Test
     void sigkillWithoutFsyncLosesNothingVisible() throws Exception {
         maxAimedCycles = 1;
-        run("none", Integer.getInteger("crash.none.cycles", 4));
+        run("none", Integer.getInteger("crash.none.cycles", 2));
     }
 
     /** Issue 15: the same with a MariaDB 11.4 primary (log_pos 0 inside transactions) and an 11.4 GTID replica (TLS by default). */
@@ -107,7 +107,7 @@ class CrashSafetyIT {
         maxAimedCycles = 2;
         line = MariaDbLine.MARIADB_11_4;
         withFileReplica = false;
-        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 3));
+        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 2));
     }
 
     private void run(String sync, int cycles) throws Exception {
