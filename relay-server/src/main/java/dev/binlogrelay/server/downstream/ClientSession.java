@@ -41,7 +41,7 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
     private State state = State.COMMAND;
     /** A {@link QueryResult.Deferred} answer is being computed: the client's commands wait (its autoRead is off). */
     private boolean deferredAnswer;
-    private DumpSession dump;
+    private volatile DumpSession dump; // read by SHOW PROCESSLIST from other threads
     private IdleTimer idle;
     /** The reader sent COM_REGISTER_SLAVE: a replica server (mariadb-binlog and CDC readers do not register). */
     private boolean registered;
@@ -211,12 +211,15 @@ final class ClientSession extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.channel().config().setAutoRead(false);
             deferred.answer().whenComplete((answer, failure) -> ctx.executor().execute(() -> {
                 deferredAnswer = false;
-                if (!ctx.channel().isActive()) {
-                    return;
+                try {
+                    if (ctx.channel().isActive()) {
+                        answer(ctx, answer, text);
+                        ctx.channel().config().setAutoRead(true);
+                        decodeHeldCommands();
+                    }
+                } catch (RuntimeException e) {
+                    exceptionCaught(ctx, e); // logged, the connection closed: never a session that waits for good
                 }
-                answer(ctx, answer, text);
-                ctx.channel().config().setAutoRead(true);
-                decodeHeldCommands();
             }));
             return;
         }

@@ -47,7 +47,6 @@ final class SqlBackendSession {
 
     private enum State { NONE, CONNECTING, READY, BUSY, LOST, CLOSED }
 
-
     private final SqlBackendSettings settings;
     private final Channel client;
     private final PacketSequence clientSequence;
@@ -104,9 +103,7 @@ final class SqlBackendSession {
 
     /** The database the client named at login: the backend session starts in it (a USE before anything else). */
     void useDatabase(String database) {
-        byte[] use = ("USE `" + database.replace("`", "``") + "`").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ByteBuf command = client.alloc().buffer(use.length + 1).writeByte(dev.binlogrelay.core.protocol.Commands.COM_QUERY).writeBytes(use);
-        settingsLog.addFirst(command);
+        settingsLog.useFirst(client.alloc(), database);
     }
 
     /**
@@ -258,6 +255,7 @@ final class SqlBackendSession {
         client.config().setAutoRead(false);
         backendSequence.reset();
         backend.writeAndFlush(command);
+        clientWritable(); // a pause left from the last answer (its last read spent the budget) must not hold this one
     }
 
     private void answerError(int code, String sqlState, String message) {
@@ -270,10 +268,14 @@ final class SqlBackendSession {
         onAnswered.run();
     }
 
-    /** The client drained its socket buffer: read the backend's answer on. */
+    /** The client drained, the budget has room, or a command went out: read on, or stay paused with a wake-up armed. */
     void clientWritable() {
-        if (backend != null && state == State.BUSY && memory.mayRead()) {
-            backend.config().setAutoRead(true);
+        if (backend != null && state == State.BUSY) {
+            if (memory.mayRead()) {
+                backend.config().setAutoRead(true);
+            } else {
+                memory.pause(backend);
+            }
         }
     }
 

@@ -17,8 +17,10 @@ final class SqlBackendSettingsLog {
     private final ArrayDeque<ByteBuf> commands = new ArrayDeque<>();
     private long bytes;
 
-    /** Replays {@code command} (the log takes the reference) before every other statement. */
-    void addFirst(ByteBuf command) {
+    /** Replays {@code USE database} before every other statement. */
+    void useFirst(io.netty.buffer.ByteBufAllocator alloc, String database) {
+        byte[] use = ("USE `" + database.replace("`", "``") + "`").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuf command = alloc.buffer(use.length + 1).writeByte(dev.binlogrelay.core.protocol.Commands.COM_QUERY).writeBytes(use);
         commands.addFirst(command);
         bytes += command.readableBytes();
     }

@@ -16,7 +16,9 @@ import java.util.Optional;
 final class PrimaryCheck {
     /** Works on MariaDB (which has no super_read_only before 11.x) and MySQL alike: absent variables are no rows. */
     static final String VARIABLES_QUERY =
-            "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only')";
+            "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only', 'version_comment')";
+    /** The {@code version_comment} of a binlog-relay, which is read-only by nature (it takes no writes, only binlogs). */
+    static final String RELAY_VERSION_COMMENT = "binlog-relay";
     /** Rows and bytes of the replication status kept (a multi-source replica has a row per channel). */
     static final int MAX_STATUS_ROWS = 256;
     static final long MAX_STATUS_BYTES = 4L << 20;
@@ -24,11 +26,21 @@ final class PrimaryCheck {
     private PrimaryCheck() {
     }
 
-    /** Why the server is read-only ("read_only is ON"), or empty if it is writable. */
+    /**
+     * Why the server is read-only ("read_only is ON"), or empty if it is writable. Another binlog-relay (its
+     * {@code version_comment}) always says read_only ON: for its readers it is the primary when it does not replicate
+     * itself (an import-only relay, or one whose ingestion is stopped), which {@link #replicating} decides.
+     */
     static Optional<String> readOnly(TextResultSet variables) {
         List<String> on = new ArrayList<>();
         for (List<String> row : variables.rows()) {
             if (row.size() < 2 || row.get(0) == null) {
+                continue;
+            }
+            if (row.get(0).equalsIgnoreCase("version_comment")) {
+                if (RELAY_VERSION_COMMENT.equals(row.get(1))) {
+                    return Optional.empty();
+                }
                 continue;
             }
             String value = row.get(1) == null ? "" : row.get(1).trim().toUpperCase(Locale.ROOT);

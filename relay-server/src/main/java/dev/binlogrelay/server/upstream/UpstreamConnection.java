@@ -122,11 +122,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             if (String.valueOf(settings.serverId()).equals(id)) {
                 throw new UpstreamException("the primary's server_id equals the relay's (" + id + "); give the relay its own server_id");
             }
-            ingester.recordServerInfo(serverInfo);
         }, false);
         if (settings.followFailover()) {
             planPrimaryChecks();
         }
+        // kept only once the candidate passed its checks: a refused one must not change what readers are told
+        steps.add(Step.local("record server info", () -> ingester.recordServerInfo(serverInfo)));
         // what SHOW VARIABLES and SELECT @@… answer downstream; optional: a refusal keeps what the store has
         steps.add(new Step("upstream variables", ctx -> queryPacket(ctx, UpstreamVariables.QUERY), rs -> {
             if (rs.truncated()) {

@@ -334,7 +334,11 @@ class SqlBackendIT {
         config.downstream.maxPendingBytes = "1MiB";
         String sql = "SELECT id, CONCAT(REPEAT(name, 1500), id) FROM shop.big ORDER BY id";
         try (Relay small = Relay.start(config); Connection direct = primary.connect(); Connection through = connect(small)) {
-            assertEquals(digest(direct, sql, false), digest(through, sql, true));
+            String expected = digest(direct, sql, false);
+            assertEquals(expected, digest(through, sql, true));
+            // the same connection goes on: an answer's last read may have spent the budget and paused the backend
+            assertEquals(List.of("3"), rows(through, "SELECT COUNT(*) FROM shop.snap").get(1));
+            assertEquals(expected, digest(through, sql, true));
             long peak = small.downstream().peakPendingWriteBytes();
             assertTrue(peak > 512 * 1024 && peak <= (1 << 20) + 256 * 1024, "the answer peaked at " + peak + " bytes");
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -30,6 +30,14 @@ class PrimaryCheckTest {
         assertEquals(Optional.of("read_only is NO_LOCK"), PrimaryCheck.readOnly(variables("read_only", "NO_LOCK")));
     }
 
+    /** Another binlog-relay says read_only ON by nature; whether it replicates decides (the next check). */
+    @Test
+    void aBinlogRelayIsNotRefusedForItsReadOnly() {
+        assertEquals(Optional.empty(), PrimaryCheck.readOnly(variables("read_only", "ON", "version_comment", "binlog-relay")));
+        assertEquals(Optional.of("read_only is ON"),
+                PrimaryCheck.readOnly(variables("read_only", "ON", "version_comment", "MariaDB Server")));
+    }
+
     private static TextResultSet status(List<String> columns, String[]... rows) {
         return TextResultSet.of(columns, Arrays.stream(rows).map(r -> Arrays.asList(r)).toList());
     }
