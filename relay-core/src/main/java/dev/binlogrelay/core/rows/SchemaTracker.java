@@ -1,0 +1,35 @@
+package dev.binlogrelay.core.rows;
+
+/**
+ * Table definitions along one binlog stream, as of the point the stream has reached: what a TABLE_MAP does not
+ * say (column names, primary key, signedness, charsets, ENUM/SET values, old temporal types' fractions) when the
+ * primary wrote it without FULL metadata. A reader of row changes holds one, positioned where it starts, and tells
+ * it of every QUERY event it passes (a DDL changes the definitions from that point on).
+ *
+ * <p>Implementations: {@link #NONE} (TABLE_MAP only) and the relay's schema history.
+ */
+public interface SchemaTracker {
+    /** Knows nothing beyond the TABLE_MAP itself. */
+    SchemaTracker NONE = new SchemaTracker() {
+        @Override
+        public TableMap complete(TableMap map) {
+            return map;
+        }
+
+        @Override
+        public void onQuery(String database, String sql, String file, long endPosition) {
+        }
+    };
+
+    /**
+     * {@code map} with what the definition in force adds to it; what the map carries itself (FULL metadata) wins.
+     * The map itself when the table is not known.
+     */
+    TableMap complete(TableMap map);
+
+    /**
+     * The stream passed a QUERY event: its default database (may be empty), its statement text and the position
+     * right after it in {@code file}. A DDL statement changes the definitions from there; anything else is ignored.
+     */
+    void onQuery(String database, String sql, String file, long endPosition);
+}
