@@ -60,13 +60,19 @@ class CanalOracleIT {
     Relay relay;
     CanalOracle canal;
     BinlogPosition start;
-    /** The offset (in the start file) from which the MINIMAL phase's entries begin. */
+    /** The offsets (in the start file) between which the MINIMAL phase's entries are. */
     long minimalFrom;
+    long minimalTo;
     /** Per table: the offset of its ALTER TABLE (a column is added at index 1 there). */
     final java.util.Map<String, Long> alteredAt = new java.util.HashMap<>();
 
+    /** The JVM's zone before the test (Canal prints TIMESTAMPs in the JVM's zone: the test sets one off UTC). */
+    java.util.TimeZone zoneBefore;
+
     @BeforeAll
     void start() throws Exception {
+        zoneBefore = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Shanghai"));
         tmp = Files.createTempDirectory("canal-oracle-it");
         primary = MariaDbLine.MARIADB_10_11.builder().name("primary").serverId(1).extraArg("--binlog-format=ROW")
                 .extraArg("--binlog-row-metadata=FULL").start();
@@ -80,6 +86,8 @@ class CanalOracleIT {
         minimalFrom = RelayHarness.masterStatus(primary).position();
         workload("d.t_minimal");
         primary.execute("SET GLOBAL binlog_row_metadata=FULL");
+        minimalTo = RelayHarness.masterStatus(primary).position();
+        statements();
         BinlogPosition end = RelayHarness.masterStatus(primary);
         awaitCanal(end);
         RelayHarness.awaitCaughtUp(relay, primary, WAIT);
@@ -87,6 +95,9 @@ class CanalOracleIT {
 
     @AfterAll
     void stop() throws java.io.IOException {
+        if (zoneBefore != null) {
+            java.util.TimeZone.setDefault(zoneBefore);
+        }
         try {
             if (canal != null) {
                 canal.close();
@@ -130,6 +141,48 @@ class CanalOracleIT {
             st.execute("ALTER TABLE " + table + " ADD COLUMN added INT UNSIGNED NOT NULL DEFAULT 7 AFTER id");
             st.execute("INSERT INTO " + table + " (id, added, c) VALUES (4, 4000000000, 'altered')");
             st.execute("UPDATE " + table + " SET added = 1, y = 2001 WHERE id = 4");
+        }
+    }
+
+    /**
+     * DDL of every kind Canal types (with the default database d and without, names quoted and not), a view (no
+     * entry), a transaction of several statements, MINIMAL row images, a multi-row statement, CREATE/DROP DATABASE.
+     */
+    private void statements() throws Exception {
+        try (Connection conn = primary.connect(); Statement st = conn.createStatement()) {
+            st.execute("USE d");
+            for (String sql : List.of(
+                    "CREATE TABLE k (id INT PRIMARY KEY, v VARCHAR(10), n INT)",
+                    "INSERT INTO k VALUES (1, 'a', 1), (2, 'b', 2), (3, NULL, 3)",
+                    "CREATE INDEX iv ON k (v)",
+                    "ALTER TABLE `k` ADD UNIQUE KEY un (n)",
+                    "ALTER TABLE k DROP INDEX iv",
+                    "DROP INDEX un ON d.k",
+                    "ALTER TABLE d.k ADD COLUMN w INT, ENGINE=InnoDB",
+                    "RENAME TABLE k TO k2",
+                    "ALTER TABLE k2 RENAME TO k3",
+                    "CREATE VIEW vk AS SELECT id FROM k3",
+                    "DROP VIEW vk",
+                    "CREATE TABLE IF NOT EXISTS `d`.`k4` LIKE k3",
+                    "TRUNCATE TABLE k4",
+                    "CREATE DATABASE e",
+                    "CREATE TABLE e.x (a INT)",
+                    "DROP DATABASE e")) {
+                st.execute(sql);
+            }
+            st.execute("BEGIN");
+            st.execute("INSERT INTO k3 VALUES (4, 'd', 4, NULL)");
+            st.execute("UPDATE k3 SET v = CONCAT(v, '!') WHERE id <= 2");
+            st.execute("DELETE FROM k3 WHERE v IS NULL");
+            st.execute("COMMIT");
+            st.execute("SET binlog_row_image = MINIMAL");
+            st.execute("UPDATE k3 SET n = n * 10 WHERE id IN (1, 4)");
+            st.execute("UPDATE t_full SET c = 'minimal', i = 5, ts = '2030-05-06 07:08:09' WHERE id = 1");
+            st.execute("DELETE FROM k3 WHERE id = 2");
+            st.execute("INSERT INTO k3 (id) VALUES (5)");
+            st.execute("SET binlog_row_image = FULL");
+            awaitCanal(RelayHarness.masterStatus(primary)); // Canal reads k3's definition live: before it is gone
+            st.execute("DROP TABLE k3, k4");
         }
     }
 
@@ -200,7 +253,8 @@ class CanalOracleIT {
         StringBuilder b = new StringBuilder();
         for (CanalEntry.Entry e : entries) {
             CanalEntry.Header h = e.getHeader();
-            boolean minimal = h.getLogfileName().equals(start.file()) && h.getLogfileOffset() >= minimalFrom;
+            boolean minimal = h.getLogfileName().equals(start.file()) && h.getLogfileOffset() >= minimalFrom
+                    && h.getLogfileOffset() < minimalTo;
             b.append(e.getEntryType()).append(' ').append(h.getLogfileName()).append(':').append(h.getLogfileOffset())
                     .append(" len=").append(h.getEventLength()).append(" v").append(h.getVersion())
                     .append(" server=").append(h.getServerId()).append(' ').append(h.getServerenCode())

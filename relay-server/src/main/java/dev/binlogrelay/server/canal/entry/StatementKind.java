@@ -154,7 +154,7 @@ record StatementKind(EventType type, String schema, String table) {
     }
 
     private static StatementKind objectOrUnknown(Cursor c) {
-        for (int i = 0; i < 6 && c.more(); i++) {
+        for (int i = 0; i < 16 && c.more(); i++) {
             if (IGNORED_OBJECTS.contains(c.word())) {
                 return NONE;
             }
