@@ -80,9 +80,24 @@ public final class EntryStream {
      * The first event fed is the file's FORMAT_DESCRIPTION (the caller feeds it when it starts mid-file).
      * Returns the entries this event completes, in order (often none).
      *
-     * @throws BinlogFormatException when the event cannot be read (the reader's stream cannot go on)
+     * @throws BinlogFormatException when the event cannot be read (the reader's stream cannot go on); the message
+     *                               names the file and position
      */
     public List<CanalEntry.Entry> accept(String file, long position, byte[] event) {
+        try {
+            return entries(file, position, event);
+        } catch (BinlogFormatException e) {
+            String at = file + ":" + position;
+            if (e.getMessage() != null && e.getMessage().contains(at)) {
+                throw e;
+            }
+            BinlogFormatException named = new BinlogFormatException("event at " + at + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    private List<CanalEntry.Entry> entries(String file, long position, byte[] event) {
         Events.checkHeader(event);
         int type = Events.type(event);
         List<CanalEntry.Entry> out = new ArrayList<>(1);
@@ -96,8 +111,12 @@ public final class EntryStream {
             throw new BinlogFormatException(EventType.name(type) + " at " + file + ":" + position
                     + " before any format description");
         }
-        Origin origin = new Origin(file, position, event.length, Events.timestamp(event), Events.serverId(event));
         int bodyEnd = event.length - format.checksumSize();
+        if (Events.size(event) != event.length || bodyEnd < Events.HEADER_SIZE) {
+            throw new BinlogFormatException(EventType.name(type) + " at " + file + ":" + position + " holds "
+                    + event.length + " bytes, its header says " + Events.size(event));
+        }
+        Origin origin = new Origin(file, position, event.length, Events.timestamp(event), Events.serverId(event));
         if (type == EventType.TABLE_MAP) {
             rows.accept(event);
         } else if (RowsEvents.isRows(type) || type == EventType.PARTIAL_UPDATE_ROWS) {

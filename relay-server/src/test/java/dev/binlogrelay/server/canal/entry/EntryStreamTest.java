@@ -159,6 +159,9 @@ class EntryStreamTest {
         overrun[Events.HEADER_SIZE + 8] = (byte) 200; // a database name longer than the event
         BinlogFormatException e = assertThrows(BinlogFormatException.class, () -> s.accept(FILE, 104, overrun));
         assertTrue(e.getMessage().contains("overrun"), e.getMessage());
+        byte[] cut = java.util.Arrays.copyOf(query(104, 1, "d", "BEGIN"), 30); // its header says more
+        BinlogFormatException c = assertThrows(BinlogFormatException.class, () -> s.accept(FILE, 104, cut));
+        assertTrue(c.getMessage().contains(FILE + ":104"), c.getMessage());
         assertThrows(RuntimeException.class, () -> s.accept(FILE, 104, new byte[3]));
     }
 
