@@ -50,7 +50,8 @@ final class RowEntries {
 
     private void columns(TableMap t, RowImage img, List<CanalEntry.Column> before, boolean widths,
                          CanalEntry.RowData.Builder row, boolean after) {
-        for (int i = img.columns().nextSetBit(0); i >= 0 && i < t.columnCount(); i = img.columns().nextSetBit(i + 1)) {
+        java.util.BitSet held = img.columns();
+        for (int i = held.nextSetBit(0); i >= 0 && i < t.columnCount(); i = held.nextSetBit(i + 1)) {
             Column col = t.column(i);
             CanalValues.Formatted f = CanalValues.format(col, img.get(i), zone);
             CanalEntry.Column.Builder b = CanalEntry.Column.newBuilder();
