@@ -87,7 +87,9 @@ class CanalOracleIT {
         CanalOracle.createUser(primary);
         relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9631, "earliest"));
         start = RelayHarness.masterStatus(primary);
-        canal = CanalOracle.start(primary, start.file(), start.position());
+        if (withCanal()) {
+            canal = CanalOracle.start(primary, start.file(), start.position());
+        }
         primary.execute("CREATE DATABASE d");
         workload("d.t_full");
         primary.execute("SET GLOBAL binlog_row_metadata=MINIMAL");
@@ -123,7 +125,7 @@ class CanalOracleIT {
         }
     }
 
-    private static List<AllTypes.Col> columns() {
+    static List<AllTypes.Col> columns() {
         return AllTypes.COLUMNS.stream().filter(c -> !CANAL_FAILS_ON.contains(c.name())).toList();
     }
 
@@ -200,12 +202,19 @@ class CanalOracleIT {
         return "INSERT INTO " + table + " VALUES (" + String.join(", ", v) + ")";
     }
 
+    /** Whether a Canal server reads the primary too (it cannot read MariaDB 11). */
+    boolean withCanal() {
+        return true;
+    }
+
     private void awaitCanal(BinlogPosition end) throws InvalidProtocolBufferException {
-        canal.awaitThrough(end.file(), end.position(), WAIT);
+        if (canal != null) {
+            canal.awaitThrough(end.file(), end.position(), WAIT);
+        }
     }
 
     /** The relay's entries from the start position on, made from its store by an EntryStream. */
-    private List<CanalEntry.Entry> relayEntries() throws Exception {
+    List<CanalEntry.Entry> relayEntries() throws Exception {
         EntryStream stream = new EntryStream(SchemaTracker.NONE);
         List<CanalEntry.Entry> out = new ArrayList<>();
         try (BinlogCursor c = relay.store().openCursor(start.file(), 4)) {
