@@ -31,6 +31,7 @@ import java.util.Locale;
  * WRITE/UPDATE/DELETE rows (v1, v2, MariaDB compressed), PARTIAL_UPDATE
  *                                          ROWDATA  INSERT/UPDATE/DELETE ({@link RowEntries}), prop rowsCount
  * ANNOTATE_ROWS (MariaDB), ROWS_QUERY (MySQL)  ROWDATA  QUERY with the statement as sql
+ * QUERY_COMPRESSED (MariaDB)               nothing (as Canal), but the schema tracker is told of it
  * TRANSACTION_PAYLOAD (MySQL)              the entries of the events inside it, at the payload's position
  * anything else (GTID, ROTATE, FORMAT_DESCRIPTION, TABLE_MAP ...)  nothing
  * </pre>
@@ -151,6 +152,11 @@ public final class EntryStream {
                 if (entry != null) {
                     out.add(entry);
                 }
+            }
+            case EventType.MARIA_QUERY_COMPRESSED -> {
+                // Canal gives no entry for it; the schema tracker must still learn of a DDL
+                QueryEvent q = QueryEvent.read(e, bodyEnd, rows.format().maxInflatedBytes());
+                schemas.onQuery(q.database(), q.sql(), o.file(), endPosition);
             }
             case EventType.XID -> {
                 if (transactions) {

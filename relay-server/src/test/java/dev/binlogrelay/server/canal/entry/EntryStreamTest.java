@@ -134,6 +134,39 @@ class EntryStreamTest {
         assertEquals(1, s.accept(FILE, 250, query(250, 1, "d", "DROP TABLE t")).size());
     }
 
+    /** MariaDB's QUERY_COMPRESSED: no entry (as Canal), the tracker told of the inflated statement; bad data. */
+    @Test
+    void compressedStatementsReachTheTrackerOnly() {
+        Recording tracker = new Recording();
+        EntryStream s = new EntryStream(tracker);
+        s.accept(FILE, 4, fde());
+        String sql = "CREATE TABLE t (a INT, b VARCHAR(20), c TEXT, d TEXT, e TEXT)";
+        byte[] plain = query(104, 1, "d", sql);
+        byte[] raw = sql.getBytes(StandardCharsets.UTF_8);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(raw);
+        deflater.finish();
+        byte[] z = new byte[256];
+        int zn = deflater.deflate(z);
+        deflater.end();
+        int sqlAt = plain.length - raw.length;
+        byte[] body = new byte[sqlAt - Events.HEADER_SIZE + 2 + zn];
+        System.arraycopy(plain, Events.HEADER_SIZE, body, 0, sqlAt - Events.HEADER_SIZE);
+        int p = sqlAt - Events.HEADER_SIZE;
+        body[p] = (byte) 0x81;
+        body[p + 1] = (byte) raw.length;
+        System.arraycopy(z, 0, body, p + 2, zn);
+        byte[] compressed = event(EventType.MARIA_QUERY_COMPRESSED, 104, body);
+        assertTrue(s.accept(FILE, 104, compressed).isEmpty(), "Canal gives no entry for it");
+        assertEquals(List.of("d|" + sql + "|" + FILE + "|" + (104 + compressed.length)), tracker.queries);
+        byte[] bad = compressed.clone();
+        bad[Events.HEADER_SIZE + p + 2] ^= 0x55; // corrupt the zlib header
+        assertThrows(BinlogFormatException.class, () -> s.accept(FILE, 104, bad));
+        byte[] huge = compressed.clone();
+        huge[Events.HEADER_SIZE + p] = (byte) 0x84;
+        assertThrows(BinlogFormatException.class, () -> s.accept(FILE, 104, huge));
+    }
+
     @Test
     void annotateRowsIsAQueryEntry() throws Exception {
         EntryStream s = new EntryStream(SchemaTracker.NONE);
