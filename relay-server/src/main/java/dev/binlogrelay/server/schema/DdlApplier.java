@@ -1,0 +1,243 @@
+package dev.binlogrelay.server.schema;
+
+import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.alter.Alter;
+import net.sf.jsqlparser.statement.alter.RenameTableStatement;
+import net.sf.jsqlparser.statement.create.table.ColumnDefinition;
+import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.create.table.Index;
+import net.sf.jsqlparser.statement.drop.Drop;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+
+/**
+ * Applies one statement of the binlog (or one table of a snapshot) to a {@link SchemaState}: CREATE TABLE (with
+ * columns, LIKE, IF NOT EXISTS, OR REPLACE), ALTER TABLE ({@link AlterApplier}), RENAME TABLE, DROP TABLE, DROP
+ * DATABASE. Statements are parsed with JSqlParser (docs/schema-history.md says why this parser); anything else
+ * (DML, TRUNCATE, CREATE DATABASE, views, routines, temporary tables) leaves the state as it is.
+ *
+ * <p>MariaDB forms the parser does not know are retried once with the clause that does not change the columns
+ * taken out, outside quotes: a column's {@code INVISIBLE}, a table's {@code WITH SYSTEM VERSIONING}; {@code DROP
+ * DATABASE} is read as its synonym {@code DROP SCHEMA}.
+ */
+final class DdlApplier {
+    /** What a statement did. */
+    enum Outcome {
+        /** A DDL statement, applied. */
+        APPLIED,
+        /** Not a statement that changes table definitions. */
+        IGNORED,
+        /** A DDL statement the parser cannot read, or too long: the state is unchanged. */
+        UNPARSED
+    }
+
+    /** Statements longer than this are not parsed (a table definition is a few KiB; MySQL's limit is 64 KiB of comments). */
+    static final int MAX_STATEMENT_CHARS = 1 << 20;
+    private static final long PARSE_TIMEOUT_MS = 5_000;
+
+    /** The head of a statement that may change table definitions (after comments and MariaDB's modifiers). */
+    private static final Pattern DDL_HEAD = Pattern.compile("(?is)^(?:\\s|/\\*.*?\\*/|#[^\\n]*\\n|--\\s[^\\n]*\\n)*"
+            + "(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|DATABASE|SCHEMA)|ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)*TABLE"
+            + "|DROP\\s+(?:TABLE|DATABASE|SCHEMA)|RENAME\\s+TABLE)\\b");
+    private static final Pattern MODIFIERS = Pattern.compile("(?is)^(\\s*ALTER\\s+)(?:ONLINE\\s+|IGNORE\\s+)+");
+    /** Clauses the parser lacks that change no column (see the class comment). */
+    private static final Map<Pattern, String> RETRY = Map.of(
+            Pattern.compile("(?i)\\bINVISIBLE\\b"), "",
+            Pattern.compile("(?i)\\bWITH\\s+SYSTEM\\s+VERSIONING\\b"), "",
+            Pattern.compile("(?i)^(\\s*DROP\\s+)DATABASE\\b"), "$1SCHEMA");
+
+    /** Runs the parser's timeout; daemon threads, created as needed. */
+    private static final ExecutorService PARSER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ddl-parser");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private DdlApplier() {
+    }
+
+    /** Whether {@code sql} looks like a statement that changes table definitions (cheap: no parsing). */
+    static boolean isDdl(String sql) {
+        return sql != null && DDL_HEAD.matcher(sql.length() > 4096 ? sql.substring(0, 4096) : sql).find();
+    }
+
+    /** Applies {@code sql} run with default database {@code database} (may be empty) to {@code state}. */
+    static Outcome apply(SchemaState state, String database, String sql) {
+        if (!isDdl(sql)) {
+            return Outcome.IGNORED;
+        }
+        if (sql.length() > MAX_STATEMENT_CHARS) {
+            return Outcome.UNPARSED;
+        }
+        Statement st = parse(MODIFIERS.matcher(sql).replaceFirst("$1"));
+        if (st == null) {
+            return Outcome.UNPARSED;
+        }
+        String db = database == null ? "" : database;
+        if (st instanceof CreateTable c) {
+            return create(state, db, c);
+        }
+        if (st instanceof Alter a) {
+            return AlterApplier.apply(state, db, a);
+        }
+        if (st instanceof RenameTableStatement r) {
+            for (Map.Entry<Table, Table> e : r.getTableNames()) {
+                TableDef t = state.get(dbOf(e.getKey(), db), name(e.getKey()));
+                if (t != null) {
+                    state.remove(t.database(), t.name());
+                    state.put(t.renamed(dbOf(e.getValue(), db), name(e.getValue())));
+                }
+            }
+            return Outcome.APPLIED;
+        }
+        if (st instanceof Drop d) {
+            String type = d.getType() == null ? "" : d.getType().toUpperCase(Locale.ROOT);
+            if (type.equals("TABLE")) {
+                state.remove(dbOf(d.getName(), db), name(d.getName()));
+                return Outcome.APPLIED;
+            }
+            if (type.equals("SCHEMA") || type.equals("DATABASE")) {
+                state.dropDatabase(name(d.getName()));
+                return Outcome.APPLIED;
+            }
+        }
+        return Outcome.IGNORED;
+    }
+
+    /** The statement, or null if the parser cannot read it (also after the retry without MariaDB's extra clauses). */
+    private static Statement parse(String sql) {
+        try {
+            return CCJSqlParserUtil.parse(sql, PARSER, p -> p.withTimeOut(PARSE_TIMEOUT_MS));
+        } catch (JSQLParserException | RuntimeException first) {
+            String retry = sql;
+            for (Map.Entry<Pattern, String> r : RETRY.entrySet()) {
+                retry = Unquoted.replace(retry, r.getKey(), r.getValue());
+            }
+            if (retry.equals(sql)) {
+                return null;
+            }
+            try {
+                return CCJSqlParserUtil.parse(retry, PARSER, p -> p.withTimeOut(PARSE_TIMEOUT_MS));
+            } catch (JSQLParserException | RuntimeException second) {
+                return null;
+            }
+        }
+    }
+
+    private static Outcome create(SchemaState state, String db, CreateTable c) {
+        List<String> options = c.getCreateOptionsStrings();
+        if (options != null && options.stream().anyMatch(o -> o.equalsIgnoreCase("TEMPORARY"))) {
+            return Outcome.IGNORED; // row events never name a temporary table
+        }
+        String tdb = dbOf(c.getTable(), db);
+        String tname = name(c.getTable());
+        if (c.isIfNotExists() && state.get(tdb, tname) != null) {
+            return Outcome.APPLIED; // the server kept the table as it was
+        }
+        if (c.getLikeTable() != null) {
+            TableDef source = state.get(dbOf(c.getLikeTable(), db), name(c.getLikeTable()));
+            state.remove(tdb, tname);
+            if (source != null) {
+                state.put(source.renamed(tdb, tname));
+            }
+            return Outcome.APPLIED;
+        }
+        state.remove(tdb, tname);
+        if (c.getColumnDefinitions() == null || c.getColumnDefinitions().isEmpty()) {
+            return Outcome.APPLIED; // CREATE … SELECT without columns: unknown (MariaDB logs the columns under ROW)
+        }
+        List<String> tableOptions = c.getTableOptionsStrings() == null ? List.of() : c.getTableOptionsStrings();
+        String charset = option(tableOptions, "CHARSET");
+        String collation = option(tableOptions, "COLLATE");
+        List<ColumnDef> cols = new ArrayList<>();
+        List<String> pk = new ArrayList<>();
+        for (ColumnDefinition d : c.getColumnDefinitions()) {
+            ColumnDef col = ColumnTypes.of(d, charset, collation);
+            cols.add(col);
+            if (hasPrimaryKeySpec(d.getColumnSpecs())) {
+                pk = new ArrayList<>(List.of(col.name()));
+            }
+        }
+        if (c.getIndexes() != null) {
+            for (Index i : c.getIndexes()) {
+                if (i.getType() != null && i.getType().toUpperCase(Locale.ROOT).startsWith("PRIMARY")) {
+                    pk = keyColumns(i.getColumnsNames());
+                }
+            }
+        }
+        state.put(new TableDef(tdb, tname, cols, pk, lower(charset), lower(collation)));
+        return Outcome.APPLIED;
+    }
+
+    static boolean hasPrimaryKeySpec(List<String> specs) {
+        if (specs == null) {
+            return false;
+        }
+        for (int i = 0; i + 1 < specs.size(); i++) {
+            if (specs.get(i).equalsIgnoreCase("PRIMARY") && specs.get(i + 1).equalsIgnoreCase("KEY")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Key columns as the parser lists them ({@code `a`}, {@code b(10)}) to column names. */
+    static List<String> keyColumns(List<String> names) {
+        List<String> out = new ArrayList<>();
+        if (names != null) {
+            for (String n : names) {
+                String s = n.trim();
+                int paren = s.lastIndexOf('(');
+                if (paren > 0 && s.endsWith(")")) {
+                    s = s.substring(0, paren).trim();
+                }
+                String[] words = s.split("\\s+"); // "a DESC"
+                out.add(SchemaState.unquote(words[0]));
+            }
+        }
+        return out;
+    }
+
+    /** A table option's value ({@code DEFAULT CHARSET=x}, {@code CHARACTER SET x}, {@code COLLATE = y}), or null. */
+    static String option(List<String> tokens, String name) {
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            int next = -1;
+            if (t.equalsIgnoreCase(name)) {
+                next = i + 1;
+            } else if (name.equals("CHARSET") && t.equalsIgnoreCase("CHARACTER") && i + 1 < tokens.size()
+                    && tokens.get(i + 1).equalsIgnoreCase("SET")) {
+                next = i + 2;
+            }
+            if (next >= 0) {
+                if (next < tokens.size() && tokens.get(next).equals("=")) {
+                    next++;
+                }
+                return next < tokens.size() ? SchemaState.unquote(tokens.get(next)) : null;
+            }
+        }
+        return null;
+    }
+
+    static String dbOf(Table t, String defaultDb) {
+        String s = t.getSchemaName();
+        return s == null || s.isEmpty() ? defaultDb : SchemaState.unquote(s);
+    }
+
+    static String name(Table t) {
+        return SchemaState.unquote(t.getName());
+    }
+
+    static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+}
