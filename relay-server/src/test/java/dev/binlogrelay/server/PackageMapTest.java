@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *                ├──► downstream ─┼──► relay-core, storage (upstream and downstream meet only in the store)
  *                │       └──► admin, metrics
  *                ├──► retention
+ *                ├──► schema (the schema history: table definitions at binlog positions, for row-change readers)
  *                └──► admin, metrics
  * </pre>
  * The modules stand in order too (relay-core, storage, relay-server: the build enforces it), and relay-core's
@@ -47,17 +48,20 @@ class PackageMapTest {
     private static final String SERVER = "dev.binlogrelay.server";
 
     /** Which relay-server packages each may use ("" is the root package, Relay's, part of the wiring). */
-    private static final Map<String, Set<String>> MAY_USE = Map.of(
-            "cli", Set.of("", "wiring", "config", "importer"),
-            "", Set.of("wiring", "config", "upstream", "downstream", "retention", "importer", "admin", "metrics"),
-            "wiring", Set.of("config", "upstream", "downstream", "retention", "importer", "admin", "metrics"),
-            "config", Set.of(),
-            "upstream", Set.of(),
-            "downstream", Set.of("admin", "metrics"),
-            "retention", Set.of(),
-            "importer", Set.of(),
-            "admin", Set.of(),
-            "metrics", Set.of());
+    private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
+            Map.entry("cli", Set.of("", "wiring", "config", "importer")),
+            Map.entry("", Set.of("wiring", "config", "upstream", "downstream", "retention", "importer", "admin",
+                    "metrics", "schema")),
+            Map.entry("wiring", Set.of("config", "upstream", "downstream", "retention", "importer", "admin",
+                    "metrics", "schema")),
+            Map.entry("config", Set.of()),
+            Map.entry("upstream", Set.of()),
+            Map.entry("downstream", Set.of("admin", "metrics")),
+            Map.entry("retention", Set.of()),
+            Map.entry("importer", Set.of()),
+            Map.entry("schema", Set.of()),
+            Map.entry("admin", Set.of()),
+            Map.entry("metrics", Set.of()));
 
     @ArchTest
     static final ArchRule relayServerPackagesHaveNoCycle = slices().matching(SERVER + ".(*)..")
@@ -76,7 +80,7 @@ class PackageMapTest {
     static final ArchRule configImportsNoRelayPart = noClasses().that().resideInAPackage(SERVER + ".config..")
             .should().dependOnClassesThat().resideInAnyPackage(SERVER, SERVER + ".wiring..", SERVER + ".cli..",
                     SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".retention..", SERVER + ".importer..",
-                    SERVER + ".admin..", SERVER + ".metrics..");
+                    SERVER + ".admin..", SERVER + ".metrics..", SERVER + ".schema..");
 
     @ArchTest
     static final ArchRule layersInDataFlowOrder = Architectures.layeredArchitecture()
@@ -88,6 +92,7 @@ class PackageMapTest {
             .layer("downstream").definedBy(SERVER + ".downstream..")
             .layer("retention").definedBy(SERVER + ".retention..")
             .layer("importer").definedBy(SERVER + ".importer..")
+            .layer("schema").definedBy(SERVER + ".schema..")
             .layer("admin").definedBy(SERVER + ".admin..")
             .layer("metrics").definedBy(SERVER + ".metrics..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
@@ -97,6 +102,7 @@ class PackageMapTest {
             .whereLayer("downstream").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("retention").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("importer").mayOnlyBeAccessedByLayers("cli", "wiring")
+            .whereLayer("schema").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("admin").mayOnlyBeAccessedByLayers("wiring", "downstream")
             .whereLayer("metrics").mayOnlyBeAccessedByLayers("wiring", "downstream");
 
