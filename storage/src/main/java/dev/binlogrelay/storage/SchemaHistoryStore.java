@@ -42,7 +42,7 @@ public final class SchemaHistoryStore {
     public enum Kind {
         /** A snapshot starts here: the definitions before it no longer count. */
         SNAPSHOT_START(1),
-        /** One table's definition in a snapshot ({@code SHOW CREATE TABLE} text). */
+        /** One table's definition in a snapshot ({@code SHOW CREATE TABLE} text), or a database's defaults. */
         SNAPSHOT_TABLE(2),
         /** A DDL statement from the binlog, with its default database. */
         DDL(3);
@@ -76,7 +76,7 @@ public final class SchemaHistoryStore {
     public record Ddl(String file, long endPosition, String database, String sql) {
     }
 
-    /** One table of a snapshot. */
+    /** One table of a snapshot ({@code SHOW CREATE TABLE} text), or with an empty table name a database's defaults. */
     public record SnapshotTable(String database, String table, String createStatement) {
     }
 

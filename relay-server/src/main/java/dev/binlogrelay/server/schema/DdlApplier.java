@@ -22,12 +22,14 @@ import java.util.regex.Pattern;
 /**
  * Applies one statement of the binlog (or one table of a snapshot) to a {@link SchemaState}: CREATE TABLE (with
  * columns, LIKE, IF NOT EXISTS, OR REPLACE), ALTER TABLE ({@link AlterApplier}), RENAME TABLE, DROP TABLE, DROP
- * DATABASE. Statements are parsed with JSqlParser (docs/schema-history.md says why this parser); anything else
- * (DML, TRUNCATE, CREATE DATABASE, views, routines, temporary tables) leaves the state as it is.
+ * DATABASE; CREATE and ALTER DATABASE set a database's default character set ({@link DatabaseDefaults}). Statements
+ * are parsed with JSqlParser (docs/schema-history.md says why this parser); anything else (DML, TRUNCATE, views,
+ * routines, temporary tables) leaves the state as it is.
  *
  * <p>MariaDB forms the parser does not know are retried once with the clause that does not change the columns
  * taken out, outside quotes: a column's {@code INVISIBLE}, a table's {@code WITH SYSTEM VERSIONING}; {@code DROP
- * DATABASE} is read as its synonym {@code DROP SCHEMA}.
+ * DATABASE} is read as its synonym {@code DROP SCHEMA}; the names after {@code CHANGE [COLUMN]} are quoted (the
+ * parser takes some, {@code name} or {@code type}, for keywords there).
  */
 final class DdlApplier {
     /** What a statement did. */
@@ -46,14 +48,17 @@ final class DdlApplier {
 
     /** The head of a statement that may change table definitions (after comments and MariaDB's modifiers). */
     private static final Pattern DDL_HEAD = Pattern.compile("(?is)^(?:\\s|/\\*.*?\\*/|#[^\\n]*\\n|--\\s[^\\n]*\\n)*"
-            + "(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|DATABASE|SCHEMA)|ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)*TABLE"
+            + "(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|DATABASE|SCHEMA)|ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)*TABLE|ALTER\\s+(?:DATABASE|SCHEMA)"
             + "|DROP\\s+(?:TABLE|DATABASE|SCHEMA)|RENAME\\s+TABLE)\\b");
     private static final Pattern MODIFIERS = Pattern.compile("(?is)^(\\s*ALTER\\s+)(?:ONLINE\\s+|IGNORE\\s+)+");
     /** Clauses the parser lacks that change no column (see the class comment). */
     private static final Map<Pattern, String> RETRY = Map.of(
             Pattern.compile("(?i)\\bINVISIBLE\\b"), "",
             Pattern.compile("(?i)\\bWITH\\s+SYSTEM\\s+VERSIONING\\b"), "",
-            Pattern.compile("(?i)^(\\s*DROP\\s+)DATABASE\\b"), "$1SCHEMA");
+            Pattern.compile("(?i)^(\\s*DROP\\s+)DATABASE\\b"), "$1SCHEMA",
+            // JSqlParser 5.3 takes a keyword-like old name after CHANGE (name, type) for a keyword: quote both names
+            Pattern.compile("(?i)\\b(CHANGE\\s+(?:COLUMN\\s+)?)([A-Za-z_][A-Za-z0-9_$]*)\\s+([A-Za-z_][A-Za-z0-9_$]*)\\b"),
+            "$1`$2` `$3`");
 
     /** Runs the parser's timeout; daemon threads, created as needed. */
     private static final ExecutorService PARSER = Executors.newCachedThreadPool(r -> {
@@ -77,6 +82,9 @@ final class DdlApplier {
         }
         if (sql.length() > MAX_STATEMENT_CHARS) {
             return Outcome.UNPARSED;
+        }
+        if (DatabaseDefaults.apply(state, sql, database)) {
+            return Outcome.APPLIED;
         }
         Statement st = parse(MODIFIERS.matcher(sql).replaceFirst("$1"));
         if (st == null) {
@@ -158,6 +166,11 @@ final class DdlApplier {
         List<String> tableOptions = c.getTableOptionsStrings() == null ? List.of() : c.getTableOptionsStrings();
         String charset = option(tableOptions, "CHARSET");
         String collation = option(tableOptions, "COLLATE");
+        if (charset == null && collation == null) {
+            String[] dflt = state.databaseDefault(tdb); // the table takes its database's default
+            charset = dflt[0];
+            collation = dflt[1];
+        }
         List<ColumnDef> cols = new ArrayList<>();
         List<String> pk = new ArrayList<>();
         for (ColumnDefinition d : c.getColumnDefinitions()) {

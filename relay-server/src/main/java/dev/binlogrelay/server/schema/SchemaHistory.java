@@ -99,6 +99,20 @@ public final class SchemaHistory implements AutoCloseable {
         return new HistoryTracker(stateAfter(upTo));
     }
 
+    /**
+     * Tells {@code tracker} of {@code event} if it is a QUERY event (MariaDB's QUERY_COMPRESSED too): what a
+     * row-change reader calls for every event it passes. {@code endPosition} is where the event ends in {@code file}.
+     */
+    public static void pass(SchemaTracker tracker, byte[] event, ChecksumAlgorithm checksum, String file,
+                            long endPosition) {
+        if (event.length > Events.HEADER_SIZE && QueryEvents.isQuery(event)) {
+            QueryEvents.Query q = QueryEvents.parse(event, checksum);
+            if (q != null) {
+                tracker.onQuery(q.database(), q.sql(), file, endPosition);
+            }
+        }
+    }
+
     /** The state after applying {@code list}, from the longest cached prefix of it. */
     private SchemaState stateAfter(List<SchemaHistoryStore.Entry> list) {
         SchemaState state = null;
@@ -114,6 +128,8 @@ public final class SchemaHistory implements AutoCloseable {
         }
         if (state == null) {
             state = new SchemaState();
+            Map<String, String> vars = store.state().upstreamVariables();
+            state.serverDefault(vars.get("character_set_server"), vars.get("collation_server"));
         }
         HistoryTracker apply = new HistoryTracker(state);
         for (int i = from; i < list.size(); i++) {

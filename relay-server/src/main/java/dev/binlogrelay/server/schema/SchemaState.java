@@ -9,17 +9,42 @@ import java.util.Map;
  */
 final class SchemaState {
     private final Map<String, TableDef> tables;
+    /** Databases' default character set and collation (either may be null), by lower-case name. */
+    private final Map<String, String[]> databases;
+    /** The server's default (character_set_server, collation_server), for databases created without one. */
+    private String[] server = new String[2];
 
     SchemaState() {
         this.tables = new HashMap<>();
+        this.databases = new HashMap<>();
     }
 
-    private SchemaState(Map<String, TableDef> tables) {
-        this.tables = new HashMap<>(tables);
+    private SchemaState(SchemaState other) {
+        this.tables = new HashMap<>(other.tables);
+        this.databases = new HashMap<>(other.databases);
+        this.server = other.server;
     }
 
     SchemaState copy() {
-        return new SchemaState(tables);
+        return new SchemaState(this);
+    }
+
+    /** The primary's defaults for databases created without a character set (its global variables). */
+    void serverDefault(String charset, String collation) {
+        server = new String[] {DdlApplier.lower(charset), DdlApplier.lower(collation)};
+    }
+
+    void databaseDefault(String database, String charset, String collation) {
+        String cs = DdlApplier.lower(charset);
+        String coll = DdlApplier.lower(collation);
+        databases.put(database.toLowerCase(java.util.Locale.ROOT), cs == null && coll == null ? server.clone()
+                : new String[] {cs, coll});
+    }
+
+    /** A database's default {charset, collation} (each may be null): its own, else the server's. */
+    String[] databaseDefault(String database) {
+        String[] d = databases.get(database.toLowerCase(java.util.Locale.ROOT));
+        return (d != null ? d : server).clone();
     }
 
     /** The definition of {@code database.table}: exact, else the only one equal ignoring case; null if unknown. */
@@ -54,10 +79,13 @@ final class SchemaState {
 
     void dropDatabase(String database) {
         tables.values().removeIf(t -> t.database().equalsIgnoreCase(database));
+        databases.remove(database.toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** Forgets every table and database (a snapshot starts); the server's default stays. */
     void clear() {
         tables.clear();
+        databases.clear();
     }
 
     int size() {

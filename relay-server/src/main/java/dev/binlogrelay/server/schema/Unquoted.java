@@ -22,9 +22,12 @@ final class Unquoted {
             if (inside) {
                 continue;
             }
-            // "$1" in the replacement stands for the match's first group (no other group syntax is used)
-            out.append(sql, last, m.start()).append(replacement.contains("$1") ? replacement.replace("$1", m.group(1))
-                    : replacement);
+            // "$n" in the replacement stands for the match's group n (1 to 9; no other group syntax is used)
+            String rep = replacement;
+            for (int g = Math.min(9, m.groupCount()); g >= 1; g--) {
+                rep = rep.replace("$" + g, m.group(g) == null ? "" : m.group(g));
+            }
+            out.append(sql, last, m.start()).append(rep);
             last = m.end();
         }
         return out.append(sql, last, sql.length()).toString();

@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * The schema history's snapshot (docs/schema-history.md), taken on the upstream session right after it learned
- * where its dump starts and before the dump: the tables outside the system schemas ({@code information_schema}),
- * then {@code SHOW CREATE TABLE} of each, bounded by {@code schema_history.max_tables} and {@code max_bytes}. When
+ * where its dump starts and before the dump: the databases outside the system schemas with their default character
+ * sets, their tables ({@code information_schema}), then {@code SHOW CREATE TABLE} of each, bounded by {@code schema_history.max_tables} and {@code max_bytes}. When
  * the last answer is in, the definitions are recorded at the store's committed end (where the dump resumes), and
  * no later session takes another. A session that ends half-way records nothing: the next one starts again.
  *
@@ -25,12 +25,14 @@ final class SchemaSnapshot {
     private static final Logger log = LoggerFactory.getLogger(SchemaSnapshot.class);
     /** Bytes of one row of the table list at most: two names of 64 characters of up to 4 bytes, and framing. */
     private static final long LIST_ROW_BYTES = 600;
+    private static final String SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
     private final SchemaHistoryStore history;
     private final SchemaHistoryStore.SnapshotLimits limits;
     private final Deque<String[]> toRead = new ArrayDeque<>();
     private final List<SchemaHistoryStore.SnapshotTable> taken = new ArrayList<>();
     private long bytes;
+    private boolean databasesListed;
     private boolean listed;
     private String[] asked;
     private boolean answered;
@@ -48,11 +50,16 @@ final class SchemaSnapshot {
 
     /** The statement to run next; null when the snapshot is complete (it is then recorded). */
     String next() {
+        if (!databasesListed) {
+            databasesListed = true;
+            return "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
+                    + " WHERE SCHEMA_NAME NOT IN " + SYSTEM_SCHEMAS + " ORDER BY SCHEMA_NAME LIMIT " + limits.maxTables();
+        }
         if (!listed) {
             listed = true;
             return "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE',"
-                    + " 'SYSTEM VERSIONED') AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema',"
-                    + " 'sys') ORDER BY TABLE_SCHEMA, TABLE_NAME LIMIT " + (limits.maxTables() + 1L);
+                    + " 'SYSTEM VERSIONED') AND TABLE_SCHEMA NOT IN " + SYSTEM_SCHEMAS + " ORDER BY TABLE_SCHEMA, TABLE_NAME LIMIT "
+                    + (limits.maxTables() + 1L);
         }
         if (asked != null && !answered) {
             skipped++; // the primary refused it (dropped meanwhile, no privilege): logged once at the end
@@ -64,7 +71,9 @@ final class SchemaSnapshot {
         }
         if (history.snapshotRequest().isPresent()) {
             history.recordSnapshot(taken);
-            log.info("schema history: snapshot of {} table definitions ({} bytes) recorded{}", taken.size(), bytes,
+            long tables = taken.stream().filter(t -> !t.table().isEmpty()).count();
+            log.info("schema history: snapshot of {} databases and {} table definitions ({} bytes) recorded{}",
+                    taken.size() - tables, tables, bytes,
                     skipped > 0 ? "; " + skipped + " tables could not be read (SHOW CREATE TABLE failed)" : "");
         }
         return null;
@@ -83,6 +92,16 @@ final class SchemaSnapshot {
     void answer(QueryResponseReader r) {
         answered = true;
         TextResultSet rs = r.resultSet();
+        if (!listed) {
+            // each database's defaults, as the statement the history reads them from
+            for (List<String> row : rs.rows()) {
+                if (row.size() >= 3 && row.get(0) != null && row.get(1) != null) {
+                    taken.add(new SchemaHistoryStore.SnapshotTable(row.get(0), "", "CREATE DATABASE " + quote(row.get(0))
+                            + " CHARACTER SET " + row.get(1) + (row.get(2) != null ? " COLLATE " + row.get(2) : "")));
+                }
+            }
+            return;
+        }
         if (asked == null) {
             for (List<String> row : rs.rows()) {
                 if (toRead.size() == limits.maxTables()) {

@@ -76,6 +76,7 @@ class DdlApplierTest {
                 "ALTER TABLE orders ADD COLUMN region char(2) NOT NULL AFTER customer, DROP COLUMN tags",
                 "alter table `shop`.`orders` modify `small` smallint unsigned first",
                 "ALTER TABLE orders CHANGE COLUMN customer buyer varchar(80) CHARACTER SET utf8mb4",
+                "ALTER TABLE orders CHANGE status type enum('new','paid','it''s shipped'), CHANGE type status enum('x')",
                 "ALTER TABLE orders RENAME COLUMN note TO remark",
                 "ALTER TABLE orders ADD COLUMN IF NOT EXISTS region int, DROP COLUMN IF EXISTS nothing",
                 "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, region)",
@@ -88,6 +89,7 @@ class DdlApplierTest {
         assertEquals("utf8mb4", t.columns().get(2).charset());
         assertEquals("char", t.columns().get(3).type(), "IF NOT EXISTS keeps the column there");
         assertEquals(List.of("id", "region"), t.primaryKey());
+        assertEquals(List.of("x"), t.columns().get(4).values(), "CHANGE of names the parser takes for keywords");
     }
 
     @Test
@@ -117,6 +119,25 @@ class DdlApplierTest {
         assertEquals(12, s.get("shop", "orders").columns().size());
         assertTrue(DdlApplier.isDdl("/* c */ ALTER TABLE x ADD y int"));
         assertFalse(DdlApplier.isDdl("SELECT 'ALTER TABLE x'"));
+    }
+
+    @Test
+    void tablesWithoutACharsetTakeTheirDatabasesDefault() {
+        SchemaState s = new SchemaState();
+        s.serverDefault("latin1", "latin1_swedish_ci");
+        for (String sql : List.of("CREATE DATABASE `u8` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+                "CREATE SCHEMA IF NOT EXISTS plain", "CREATE TABLE u8.t (a varchar(3), b blob)",
+                "CREATE TABLE plain.t (a text)", "ALTER DATABASE plain DEFAULT CHARACTER SET = utf8mb3",
+                "CREATE TABLE plain.u (a char(1))")) {
+            assertEquals(DdlApplier.Outcome.APPLIED, DdlApplier.apply(s, "", sql), sql);
+        }
+        assertEquals("utf8mb4_bin", s.get("u8", "t").columns().get(0).collation());
+        assertEquals("binary", s.get("u8", "t").columns().get(1).charset());
+        assertEquals("latin1", s.get("plain", "t").columns().get(0).charset(), "the server's default");
+        assertEquals("utf8mb3", s.get("plain", "u").columns().get(0).charset());
+        assertEquals(33, Collations.id("utf8mb3", null));
+        assertEquals(46, Collations.id("utf8mb4", "utf8mb4_bin"));
+        assertEquals(8, Collations.id(null, "latin1_german1_ci"), "a collation not listed: its charset's default");
     }
 
     @Test
