@@ -154,6 +154,7 @@ public final class SchemaHistory implements AutoCloseable {
     // ------------------------------------------------------------------ the recorder
 
     private void record() {
+        String lastError = null;
         while (!closed) {
             try {
                 committed.tryAcquire(1, TimeUnit.SECONDS);
@@ -161,12 +162,15 @@ public final class SchemaHistory implements AutoCloseable {
                 while (!closed && !scanChunk()) {
                     Thread.onSpinWait();
                 }
+                lastError = null;
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                if (!closed) {
-                    log.warn("schema history: recording stopped for now: {}", e.getMessage());
+                if (!closed && !String.valueOf(e.getMessage()).equals(lastError)) {
+                    // once per cause: a storage error repeats every second until it is gone
+                    log.warn("schema history: recording stopped until the next commit: {}", e.getMessage());
                 }
+                lastError = String.valueOf(e.getMessage());
             }
         }
     }

@@ -15,6 +15,7 @@ import dev.binlogrelay.server.schema.SchemaHistorySettings;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.SchemaHistoryStore;
 import dev.binlogrelay.storage.StoreOptions;
 import dev.binlogrelay.storage.StoredEvent;
 import dev.binlogrelay.testkit.MariaDbLine;
@@ -224,6 +225,24 @@ class SchemaHistoryMariaDbIT {
                 assertFalse(m.isEmpty(), "rows events after " + p);
                 assertTwins(full, m, "reopened, from " + p);
             }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theSnapshotIsBounded() throws Exception {
+        RelayConfig config = RelayHarness.config(primary, tmp.resolve("bounded"), 9632, "current");
+        config.schemaHistory = new RelayConfig.SchemaHistory();
+        config.schemaHistory.enabled = true;
+        config.schemaHistory.maxTables = 1;
+        try (Relay bounded = Relay.start(config)) {
+            RelayHarness.awaitStreaming(bounded, WAIT);
+            List<SchemaHistoryStore.Entry> entries = bounded.store().schemaHistory().all();
+            assertEquals(SchemaHistoryStore.Kind.SNAPSHOT_START, entries.get(0).kind());
+            // one database at most too (max_tables bounds the list of databases as well): f, the first by name
+            assertEquals(List.of("f.", "f.goods"), entries.subList(1, entries.size()).stream()
+                    .map(e -> e.database() + "." + e.table()).toList());
+            assertTrue(entries.get(2).text().startsWith("CREATE TABLE `goods`"), entries.get(2).text());
         }
     }
 }
