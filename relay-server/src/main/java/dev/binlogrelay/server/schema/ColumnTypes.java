@@ -61,6 +61,9 @@ final class ColumnTypes {
     /** The parser's column definition, with the table's default character set for text columns without one. */
     static ColumnDef of(ColumnDefinition c, String tableCharset, String tableCollation) {
         ColDataType t = c.getColDataType();
+        if (t == null || t.getDataType() == null || c.getColumnName() == null) {
+            throw new IllegalArgumentException("a column without a name or type");
+        }
         String text = t.getDataType();
         String type = normalise(text);
         List<String> words = new ArrayList<>(List.of(text.toLowerCase(Locale.ROOT).split("[\\s(),]+")));

@@ -90,7 +90,16 @@ final class DdlApplier {
         if (st == null) {
             return Outcome.UNPARSED;
         }
-        String db = database == null ? "" : database;
+        // each statement changes the state only once all of it has been read: the parser's tree can lack parts a
+        // valid statement has (a column without a type), and half a statement must not change the state
+        try {
+            return apply(state, database == null ? "" : database, st);
+        } catch (RuntimeException e) {
+            return Outcome.UNPARSED;
+        }
+    }
+
+    private static Outcome apply(SchemaState state, String db, Statement st) {
         if (st instanceof CreateTable c) {
             return create(state, db, c);
         }
@@ -98,13 +107,15 @@ final class DdlApplier {
             return AlterApplier.apply(state, db, a);
         }
         if (st instanceof RenameTableStatement r) {
+            SchemaState work = state.copy(); // pairs apply in order (a TO b, b TO c); all or none
             for (Map.Entry<Table, Table> e : r.getTableNames()) {
-                TableDef t = state.get(dbOf(e.getKey(), db), name(e.getKey()));
+                TableDef t = work.get(dbOf(e.getKey(), db), name(e.getKey()));
                 if (t != null) {
-                    state.remove(t.database(), t.name());
-                    state.put(t.renamed(dbOf(e.getValue(), db), name(e.getValue())));
+                    work.remove(t.database(), t.name());
+                    work.put(t.renamed(dbOf(e.getValue(), db), name(e.getValue())));
                 }
             }
+            state.setFrom(work);
             return Outcome.APPLIED;
         }
         if (st instanceof Drop d) {
@@ -159,8 +170,8 @@ final class DdlApplier {
             }
             return Outcome.APPLIED;
         }
-        state.remove(tdb, tname);
         if (c.getColumnDefinitions() == null || c.getColumnDefinitions().isEmpty()) {
+            state.remove(tdb, tname);
             return Outcome.APPLIED; // CREATE … SELECT without columns: unknown (MariaDB logs the columns under ROW)
         }
         List<String> tableOptions = c.getTableOptionsStrings() == null ? List.of() : c.getTableOptionsStrings();
@@ -187,7 +198,9 @@ final class DdlApplier {
                 }
             }
         }
-        state.put(new TableDef(tdb, tname, cols, pk, lower(charset), lower(collation)));
+        TableDef def = new TableDef(tdb, tname, cols, pk, lower(charset), lower(collation));
+        state.remove(tdb, tname);
+        state.put(def);
         return Outcome.APPLIED;
     }
 
@@ -247,6 +260,9 @@ final class DdlApplier {
     }
 
     static String name(Table t) {
+        if (t == null || t.getName() == null) {
+            throw new IllegalArgumentException("a table without a name");
+        }
         return SchemaState.unquote(t.getName());
     }
 

@@ -29,6 +29,15 @@ final class SchemaState {
         return new SchemaState(this);
     }
 
+    /** Takes over everything {@code other} holds (a statement applied to a copy). */
+    void setFrom(SchemaState other) {
+        tables.clear();
+        tables.putAll(other.tables);
+        databases.clear();
+        databases.putAll(other.databases);
+        server = other.server;
+    }
+
     /** The primary's defaults for databases created without a character set (its global variables). */
     void serverDefault(String charset, String collation) {
         server = new String[] {DdlApplier.lower(charset), DdlApplier.lower(collation)};
