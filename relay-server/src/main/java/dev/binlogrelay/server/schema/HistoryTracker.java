@@ -34,6 +34,12 @@ public final class HistoryTracker implements SchemaTracker {
             }));
 
     private final SchemaState state;
+    /**
+     * Tables the state does not know, asked for since the last DDL: a miss costs a case-insensitive scan of every
+     * table, and a primary with tables outside the history maps them in every transaction.
+     */
+    private final java.util.Set<String> unknown = new java.util.HashSet<>();
+    private static final int MAX_UNKNOWN = 10_000;
 
     HistoryTracker(SchemaState state) {
         this.state = state;
@@ -46,8 +52,15 @@ public final class HistoryTracker implements SchemaTracker {
 
     @Override
     public TableMap complete(TableMap map) {
+        String key = TableDef.key(map.schema(), map.table());
+        if (unknown.contains(key)) {
+            return map;
+        }
         TableDef def = state.get(map.schema(), map.table());
         if (def == null) {
+            if (unknown.size() < MAX_UNKNOWN) {
+                unknown.add(key);
+            }
             return map;
         }
         if (!TableCompletion.fits(map, def)) {
@@ -68,6 +81,9 @@ public final class HistoryTracker implements SchemaTracker {
     /** Applies one statement; {@code where} names it in the log line if it cannot be read. */
     void apply(String database, String sql, String where) {
         DdlApplier.Outcome o = DdlApplier.apply(state, database, sql);
+        if (o == DdlApplier.Outcome.APPLIED) {
+            unknown.clear();
+        }
         if (o == DdlApplier.Outcome.UNPARSED && LOGGED.add(sql.length() > 200 ? sql.substring(0, 200) : sql)) {
             log.warn("schema history: cannot read the DDL at {}; the definitions stay as they were: {}", where,
                     sql.length() > 200 ? sql.substring(0, 200) + "…" : sql);
