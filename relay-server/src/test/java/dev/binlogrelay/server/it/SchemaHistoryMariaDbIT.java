@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The schema history against a live MariaDB 10.11 primary. Two databases get the same tables, created before the
+ * The schema history against a live MariaDB 10.11 primary ({@link SchemaHistoryMariaDb114IT}: 11.4). Two databases get the same tables, created before the
  * relay starts (so only the snapshot knows them), and the same workload with DDL in the middle (ALTER ADD, DROP,
  * MODIFY, CHANGE COLUMN, primary key change, RENAME TABLE, CREATE TABLE), step by step: {@code m} while the primary
  * writes {@code binlog_row_metadata=MINIMAL}, then {@code f} under FULL. The FULL TABLE_MAPs are the oracle: decoded
@@ -85,10 +85,15 @@ class SchemaHistoryMariaDbIT {
     /** Where each transaction the relay stored starts. */
     final List<BinlogPosition> starts = new ArrayList<>();
 
+    /** The primary's MariaDB line. */
+    MariaDbLine line() {
+        return MariaDbLine.MARIADB_10_11;
+    }
+
     @BeforeAll
     void start() throws Exception {
         tmp = Files.createTempDirectory("schema-history-it");
-        primary = MariaDbLine.MARIADB_10_11.builder().name("primary").serverId(1).extraArg("--binlog-format=ROW")
+        primary = line().builder().name("primary").serverId(1).extraArg("--binlog-format=ROW")
                 .extraArg("--binlog-row-metadata=MINIMAL").start();
         primary.execute("GRANT SELECT ON *.* TO 'repl'@'%'"); // SHOW CREATE TABLE needs a privilege on the table
         for (String db : List.of("m", "f")) {
