@@ -27,7 +27,7 @@ import java.util.Optional;
  * </pre>
  *
  * Entry keys are 16 bytes and sort in binlog order (big-endian file sequence, then position; see {@link Keys});
- * entries at the same position keep the order they were recorded in (ordinal). A DDL is kept at its end position
+ * at one position, ordinal 0 is the DDL that ends there, and a snapshot's entries follow it from ordinal 1. A DDL is kept at its end position
  * (it holds from there on); a snapshot taken while the store is empty is kept at file_seq 0, position 0 (before
  * everything), else at the committed end it was taken at. The two bookkeeping keys are 1 byte long.
  *
@@ -121,7 +121,9 @@ public final class SchemaHistoryStore {
             FileTable t = ctx.table();
             long seq = t.isEmpty() ? 0 : t.endSeq();
             long pos = t.isEmpty() ? 0 : t.endPos();
-            int ordinal = nextOrdinal(seq, pos);
+            // ordinal 0 is the DDL's that ends at this position (one event ends there), which the recorder may
+            // write only later: the snapshot comes after it
+            int ordinal = Math.max(1, nextOrdinal(seq, pos));
             try (WriteBatch batch = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {
                 put(batch, seq, pos, ordinal++, Kind.SNAPSHOT_START, "", "", "");
                 for (SnapshotTable s : tables) {

@@ -68,6 +68,12 @@ class SchemaHistoryStoreTest {
             assertEquals(SchemaHistoryStore.Kind.SNAPSHOT_START, all.get(5).kind());
             assertEquals(174, all.get(5).position());
             assertEquals(5, h.upTo(name(2), 173).size());
+            // the DDL that ends where the snapshot was taken, recorded after it: before it all the same
+            h.recordDdl(List.of(new SchemaHistoryStore.Ddl(name(2), 174, "shop", "DROP TABLE v")), name(2), 174);
+            all = h.upTo(name(2), 174);
+            assertEquals(8, all.size());
+            assertEquals(SchemaHistoryStore.Kind.DDL, all.get(5).kind());
+            assertEquals(SchemaHistoryStore.Kind.SNAPSHOT_START, all.get(6).kind());
         }
     }
 }
