@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * are parsed with JSqlParser (docs/schema-history.md says why this parser); anything else (DML, TRUNCATE, views,
  * routines, temporary tables) leaves the state as it is.
  *
- * <p>MariaDB forms the parser does not know are retried once with the clause that does not change the columns
- * taken out, outside quotes: a column's {@code INVISIBLE}, a table's {@code WITH SYSTEM VERSIONING}; {@code DROP
+ * <p>MariaDB forms the parser does not know are rewritten before parsing, outside quotes, with the clauses that do
+ * not change the columns taken out: a column's {@code INVISIBLE}, a table's {@code WITH SYSTEM VERSIONING}; {@code DROP
  * DATABASE} is read as its synonym {@code DROP SCHEMA}; the names after {@code CHANGE [COLUMN]} are quoted (the
  * parser takes some, {@code name} or {@code type}, for keywords there).
  */
@@ -132,23 +132,24 @@ final class DdlApplier {
         return Outcome.IGNORED;
     }
 
-    /** The statement, or null if the parser cannot read it (also after the retry without MariaDB's extra clauses). */
+    /**
+     * The statement, or null if the parser cannot read it. MariaDB's clauses the parser lacks are taken out first
+     * (a failed parse costs the parser a second, slower try of its own); the text as it is is tried if that fails.
+     */
     private static Statement parse(String sql) {
+        String cleaned = sql;
+        for (Map.Entry<Pattern, String> r : RETRY.entrySet()) {
+            cleaned = Unquoted.replace(cleaned, r.getKey(), r.getValue());
+        }
+        Statement st = tryParse(cleaned);
+        return st != null || cleaned.equals(sql) ? st : tryParse(sql);
+    }
+
+    private static Statement tryParse(String sql) {
         try {
             return CCJSqlParserUtil.parse(sql, PARSER, p -> p.withTimeOut(PARSE_TIMEOUT_MS));
-        } catch (JSQLParserException | RuntimeException first) {
-            String retry = sql;
-            for (Map.Entry<Pattern, String> r : RETRY.entrySet()) {
-                retry = Unquoted.replace(retry, r.getKey(), r.getValue());
-            }
-            if (retry.equals(sql)) {
-                return null;
-            }
-            try {
-                return CCJSqlParserUtil.parse(retry, PARSER, p -> p.withTimeOut(PARSE_TIMEOUT_MS));
-            } catch (JSQLParserException | RuntimeException second) {
-                return null;
-            }
+        } catch (JSQLParserException | RuntimeException e) {
+            return null;
         }
     }
 
