@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  *
  * <p>MariaDB forms the parser does not know are rewritten before parsing, outside quotes, with the clauses that do
  * not change the columns taken out: a column's {@code INVISIBLE}, a table's {@code WITH SYSTEM VERSIONING}; {@code DROP
- * DATABASE} is read as its synonym {@code DROP SCHEMA}; the names after {@code CHANGE [COLUMN]} are quoted (the
- * parser takes some, {@code name} or {@code type}, for keywords there).
+ * DATABASE} is read as its synonym {@code DROP SCHEMA}, {@code DROP FOREIGN KEY x} as {@code DROP CONSTRAINT x}; the
+ * names after {@code CHANGE [COLUMN]} are quoted (the parser takes some, {@code name} or {@code type}, for keywords
+ * there).
  */
 final class DdlApplier {
     /** What a statement did. */
@@ -56,6 +57,8 @@ final class DdlApplier {
             Pattern.compile("(?i)\\bINVISIBLE\\b"), "",
             Pattern.compile("(?i)\\bWITH\\s+SYSTEM\\s+VERSIONING\\b"), "",
             Pattern.compile("(?i)^(\\s*DROP\\s+)DATABASE\\b"), "$1SCHEMA",
+            // JSqlParser 5.3 reads DROP FOREIGN KEY only with a column list; the symbol is a constraint's name
+            Pattern.compile("(?i)\\bDROP\\s+FOREIGN\\s+KEY\\b"), "DROP CONSTRAINT",
             // JSqlParser 5.3 takes a keyword-like old name after CHANGE (name, type) for a keyword: quote both names
             Pattern.compile("(?i)\\b(CHANGE\\s+(?:COLUMN\\s+)?)([A-Za-z_][A-Za-z0-9_$]*)\\s+([A-Za-z_][A-Za-z0-9_$]*)\\b"),
             "$1`$2` `$3`");

@@ -90,6 +90,9 @@ class DdlApplierTest {
         assertEquals("char", t.columns().get(3).type(), "IF NOT EXISTS keeps the column there");
         assertEquals(List.of("id", "region"), t.primaryKey());
         assertEquals(List.of("x"), t.columns().get(4).values(), "CHANGE of names the parser takes for keywords");
+        assertEquals(DdlApplier.Outcome.APPLIED, DdlApplier.apply(s, "shop",
+                "ALTER TABLE orders DROP FOREIGN KEY `fk_1`, ADD COLUMN extra int"));
+        assertEquals("extra", s.get("shop", "orders").columns().get(12).name());
     }
 
     @Test
