@@ -10,10 +10,12 @@ import dev.binlogrelay.server.downstream.UserDirectory;
 import dev.binlogrelay.server.metrics.RelayMetrics;
 import dev.binlogrelay.server.retention.RetentionPolicy;
 import dev.binlogrelay.server.retention.RetentionTask;
+import dev.binlogrelay.server.schema.SchemaHistory;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
 import dev.binlogrelay.server.wiring.LimitsConfig;
 import dev.binlogrelay.server.wiring.RetentionConfig;
+import dev.binlogrelay.server.wiring.SchemaHistoryConfig;
 import dev.binlogrelay.server.wiring.SecurityConfig;
 import dev.binlogrelay.server.wiring.SqlBackendConfig;
 import dev.binlogrelay.server.wiring.SendSettings;
@@ -40,6 +42,7 @@ public final class Relay implements AutoCloseable {
     private final DownstreamServer downstream;
     private final RelayControl control;
     private final RetentionTask retention;
+    private final SchemaHistory schemaHistory;
     private final InetSocketAddress address;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** How long a clean shutdown (SIGTERM) lets readers take what is stored before their connections close. */
@@ -67,6 +70,9 @@ public final class Relay implements AutoCloseable {
         this.store = BinlogStore.open(dataDir, options);
         DownstreamServer ds = null;
         RetentionTask rt = null;
+        // before the upstream starts: its first session takes the snapshot the history asks for. The Canal wiring
+        // passes true (needed) when canal: is configured
+        this.schemaHistory = SchemaHistory.start(store, SchemaHistoryConfig.settings(config.schemaHistory, false));
         try {
             UserDirectory users = SecurityConfig.users(config.downstream);
             this.control = new RelayControl(config, store, users, start.acceptUpstreamChange(), this::downstreamOrNull);
@@ -96,6 +102,7 @@ public final class Relay implements AutoCloseable {
                 ds.close();
             }
             metrics.close();
+            schemaHistory.close();
             store.close();
             if (e instanceof java.io.IOException io) {
                 throw new java.io.UncheckedIOException("cannot serve metrics on " + config.metrics.listen, io);
@@ -231,6 +238,11 @@ public final class Relay implements AutoCloseable {
         return store;
     }
 
+    /** The schema history: {@link SchemaHistory#trackerAt} for row-change readers (docs/schema-history.md). */
+    public SchemaHistory schemaHistory() {
+        return schemaHistory;
+    }
+
     public RelayMetrics metrics() {
         return metrics;
     }
@@ -309,6 +321,7 @@ public final class Relay implements AutoCloseable {
         }
         downstream.close();
         metrics.close();
+        schemaHistory.close();
         store.close();
         log.info("relay server_id {} stopped", config.serverId);
     }

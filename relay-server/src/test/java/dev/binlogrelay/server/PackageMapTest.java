@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *                │       └──► admin, metrics
  *                ├──► retention
  *                ├──► canal (Canal clients; .entry: stored events → Canal entries)
+ *                ├──► schema (the schema history: table definitions at binlog positions, for row-change readers)
  *                └──► admin, metrics
  * </pre>
  * The modules stand in order too (relay-core, storage, relay-server: the build enforces it), and relay-core's
@@ -51,15 +52,16 @@ class PackageMapTest {
     private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
             Map.entry("cli", Set.of("", "wiring", "config", "importer")),
             Map.entry("", Set.of("wiring", "config", "upstream", "downstream", "retention", "canal", "importer", "admin",
-                    "metrics")),
+                    "metrics", "schema")),
             Map.entry("wiring", Set.of("config", "upstream", "downstream", "retention", "canal", "importer", "admin",
-                    "metrics")),
+                    "metrics", "schema")),
             Map.entry("config", Set.of()),
             Map.entry("upstream", Set.of()),
             Map.entry("downstream", Set.of("admin", "metrics")),
             Map.entry("retention", Set.of()),
-            Map.entry("canal", Set.of()),
+            Map.entry("canal", Set.of("schema")),
             Map.entry("importer", Set.of()),
+            Map.entry("schema", Set.of()),
             Map.entry("admin", Set.of()),
             Map.entry("metrics", Set.of()));
 
@@ -80,8 +82,7 @@ class PackageMapTest {
     static final ArchRule configImportsNoRelayPart = noClasses().that().resideInAPackage(SERVER + ".config..")
             .should().dependOnClassesThat().resideInAnyPackage(SERVER, SERVER + ".wiring..", SERVER + ".cli..",
                     SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".retention..", SERVER + ".canal..",
-                    SERVER + ".importer..",
-                    SERVER + ".admin..", SERVER + ".metrics..");
+                    SERVER + ".importer..", SERVER + ".admin..", SERVER + ".metrics..", SERVER + ".schema..");
 
     @ArchTest
     static final ArchRule layersInDataFlowOrder = Architectures.layeredArchitecture()
@@ -94,6 +95,7 @@ class PackageMapTest {
             .layer("retention").definedBy(SERVER + ".retention..")
             .layer("canal").definedBy(SERVER + ".canal..")
             .layer("importer").definedBy(SERVER + ".importer..")
+            .layer("schema").definedBy(SERVER + ".schema..")
             .layer("admin").definedBy(SERVER + ".admin..")
             .layer("metrics").definedBy(SERVER + ".metrics..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
@@ -104,6 +106,7 @@ class PackageMapTest {
             .whereLayer("retention").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("canal").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("importer").mayOnlyBeAccessedByLayers("cli", "wiring")
+            .whereLayer("schema").mayOnlyBeAccessedByLayers("wiring", "canal")
             .whereLayer("admin").mayOnlyBeAccessedByLayers("wiring", "downstream")
             .whereLayer("metrics").mayOnlyBeAccessedByLayers("wiring", "downstream");
 

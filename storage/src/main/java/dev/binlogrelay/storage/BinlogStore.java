@@ -48,12 +48,14 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     private final GroupAppender writer;
     private final FilePurger purger;
     private final StoreStats stats;
+    private final SchemaHistoryStore schemaHistory;
 
     private BinlogStore(StoreContext ctx) {
         super(ctx, new StoreState(ctx));
         this.writer = new GroupAppender(ctx);
         this.purger = new FilePurger(ctx);
         this.stats = new StoreStats(ctx);
+        this.schemaHistory = new SchemaHistoryStore(ctx);
     }
 
     /** Opens (or creates) the store in {@code dir}, recovering its state and removing anything past the committed end. */
@@ -108,6 +110,11 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     /** What readers see: the store itself, typed as the view without the writer's side. */
     public BinlogReadView readView() {
         return this;
+    }
+
+    /** The schema history's entries (docs/schema-history.md). */
+    public SchemaHistoryStore schemaHistory() {
+        return schemaHistory;
     }
 
     /** Counters of caches, cursors, listeners and storage errors; readable after close. */
