@@ -31,11 +31,12 @@ final class CanalOracle implements AutoCloseable {
     static final String PASSWORD = "canal";
 
     private final CanalServerWithEmbedded server;
-    private final ClientIdentity client = new ClientIdentity(DESTINATION, (short) 1001);
+    private final ClientIdentity client;
     private final List<CanalEntry.Entry> entries = new ArrayList<>();
 
-    private CanalOracle(CanalServerWithEmbedded server) {
+    private CanalOracle(CanalServerWithEmbedded server, String destination) {
         this.server = server;
+        this.client = new ClientIdentity(destination, (short) 1001);
     }
 
     /** Creates Canal's user on {@code primary}. */
@@ -47,9 +48,18 @@ final class CanalOracle implements AutoCloseable {
 
     /** Starts Canal reading {@code primary} from (file, position). */
     static CanalOracle start(MariaDbServer primary, String file, long position) {
+        return start(primary, DESTINATION, 4321L, file, position);
+    }
+
+    /**
+     * Starts a Canal server of its own (not the JVM's shared {@link CanalServerWithEmbedded#instance()}), so that
+     * several can read the same primary at once: each needs its own {@code destination} and replica
+     * {@code slaveId} (the primary ends a dump when another with the same server id starts).
+     */
+    static CanalOracle start(MariaDbServer primary, String destination, long slaveId, String file, long position) {
         Canal canal = new Canal();
-        canal.setId(1L);
-        canal.setName(DESTINATION);
+        canal.setId(slaveId);
+        canal.setName(destination);
         CanalParameter p = new CanalParameter();
         p.setMetaMode(CanalParameter.MetaMode.MEMORY);
         p.setHaMode(CanalParameter.HAMode.HEARTBEAT);
@@ -61,18 +71,18 @@ final class CanalOracle implements AutoCloseable {
         p.setDbUsername(USER);
         p.setDbPassword(PASSWORD);
         p.setPositions(List.of("{\"journalName\":\"" + file + "\",\"position\":" + position + "}"));
-        p.setSlaveId(4321L);
+        p.setSlaveId(slaveId);
         p.setDefaultConnectionTimeoutInSeconds(30);
         p.setConnectionCharset("UTF-8");
         p.setConnectionCharsetNumber((byte) 33);
         p.setDetectingEnable(false);
         p.setTsdbEnable(false);
         canal.setCanalParameter(p);
-        CanalServerWithEmbedded server = CanalServerWithEmbedded.instance();
-        server.setCanalInstanceGenerator(destination -> new CanalInstanceWithManager(canal, ".*\\..*"));
+        CanalServerWithEmbedded server = new CanalServerWithEmbedded();
+        server.setCanalInstanceGenerator(d -> new CanalInstanceWithManager(canal, ".*\\..*"));
         server.start();
-        server.start(DESTINATION);
-        CanalOracle o = new CanalOracle(server);
+        server.start(destination);
+        CanalOracle o = new CanalOracle(server, destination);
         server.subscribe(o.client);
         return o;
     }

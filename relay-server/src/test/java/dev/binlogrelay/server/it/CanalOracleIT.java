@@ -33,16 +33,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The relay's Canal entries against a real Canal server's (issue 13's oracle): a live MariaDB 10.11 primary writes
  * a table with every column type Canal can read (rows inserted, updated, deleted; an ALTER TABLE in the middle;
  * NULLs) under binlog_row_metadata FULL, then another under MINIMAL. A real canal.server 1.1.7 ({@link
- * CanalOracle}) reads the primary live; the relay stores the same binlog, and {@link EntryStream} turns the
- * stored events into entries. Both lists are compared entry by entry: header fields, row changes, column index,
- * name, isKey, isNull, updated, value, sqlType, mysqlType, DDL sql. What differs on purpose is left out of the
- * comparison and listed in docs/canal.md ("Differences from Canal"):
+ * CanalOracle}) reads the primary live; the relay stores the same binlog (with its schema history on), and {@link
+ * EntryStream} turns the stored events into entries, with the history's tracker positioned where the stream
+ * starts. Both lists are compared entry by entry: header fields, row changes, column index, name, isKey, isNull,
+ * updated, value, sqlType, mysqlType, DDL sql; under MINIMAL metadata the names, keys, signedness and ENUM/SET
+ * values come from the schema history on our side and from Canal's table-meta queries on its side. A second
+ * Canal server and a second relay reader start in the middle of the MINIMAL phase, after its ALTER TABLE
+ * ({@link #readerStartingMidStream}). What differs on purpose is left out of the comparison and listed in
+ * docs/canal.md ("Differences from Canal"):
  * <ul>
  *   <li>the columns Canal gets wrong on MariaDB ({@link #CANAL_WRONG}): Canal decodes a latin1 column as UTF-8, and
  *       takes an INET6 column (a BINARY(16) in the binlog) for text; {@link #valuesWhereCanalIsWrong} checks
  *       ours;</li>
- *   <li>under MINIMAL metadata with no schema history ({@link SchemaTracker#NONE}), the names, keys and ENUM/SET
- *       values Canal reads from the live table (name, isKey, mysqlType);</li>
+ *   <li>Canal names the columns of old rows after the table's current definition (it has no table-meta history):
+ *       the mid-stream Canal, started after a later rename, names the renamed column by its new name; ours by the
+ *       name it had when the rows were written;</li>
  *   <li>TRANSACTIONBEGIN/END of transactions Canal's sink drops as empty (no ROWDATA between them).</li>
  * </ul>
  */
@@ -63,10 +68,16 @@ class CanalOracleIT {
     /** The offsets (in the start file) between which the MINIMAL phase's entries are. */
     long minimalFrom;
     long minimalTo;
+    /** The offset right after the MINIMAL phase's ALTER TABLE: where the mid-stream readers start. */
+    long minimalMid;
+    /** What a Canal server started at {@link #minimalMid} (after the whole MINIMAL phase was written) gave. */
+    List<CanalEntry.Entry> canalMid = List.of();
     /** The offset from which the primary wrote compressed events (log_bin_compress). */
     long compressedFrom;
     /** Per table: the offset of its ALTER TABLE (a column is added at index 1 there). */
     final java.util.Map<String, Long> alteredAt = new java.util.HashMap<>();
+    /** Per table: the offset right after its ALTER TABLE. */
+    final java.util.Map<String, Long> alteredEnd = new java.util.HashMap<>();
 
     /** The JVM's zone before the test (Canal prints TIMESTAMPs in the JVM's zone: the test sets one off UTC). */
     java.util.TimeZone zoneBefore;
@@ -87,7 +98,10 @@ class CanalOracleIT {
         primary = line().builder().name("primary").serverId(1).extraArg("--binlog-format=ROW")
                 .extraArg("--binlog-row-metadata=FULL").extraArg("--log-bin-compress-min-len=10").start();
         CanalOracle.createUser(primary);
-        relay = Relay.start(RelayHarness.config(primary, tmp.resolve("relay"), 9631, "earliest"));
+        var config = RelayHarness.config(primary, tmp.resolve("relay"), 9631, "earliest");
+        config.schemaHistory = new dev.binlogrelay.server.config.RelayConfig.SchemaHistory();
+        config.schemaHistory.enabled = true;
+        relay = Relay.start(config);
         start = RelayHarness.masterStatus(primary);
         if (withCanal()) {
             canal = CanalOracle.start(primary, start.file(), start.position());
@@ -97,8 +111,17 @@ class CanalOracleIT {
         primary.execute("SET GLOBAL binlog_row_metadata=MINIMAL");
         minimalFrom = RelayHarness.masterStatus(primary).position();
         workload("d.t_minimal");
+        minimalMid = alteredEnd.get("t_minimal");
+        awaitCanal(RelayHarness.masterStatus(primary)); // Canal reads t_minimal's rows before the rename below
+        primary.execute("ALTER TABLE d.t_minimal CHANGE added added_later INT UNSIGNED NOT NULL DEFAULT 7");
         primary.execute("SET GLOBAL binlog_row_metadata=FULL");
         minimalTo = RelayHarness.masterStatus(primary).position();
+        if (withCanal()) {
+            try (CanalOracle mid = CanalOracle.start(primary, "oracle-mid", 4322L, start.file(), minimalMid)) {
+                mid.awaitThrough(start.file(), minimalTo, WAIT);
+                canalMid = List.copyOf(mid.entries());
+            }
+        }
         statements();
         compressedFrom = RelayHarness.masterStatus(primary).position();
         primary.execute("SET GLOBAL log_bin_compress=ON");
@@ -156,6 +179,7 @@ class CanalOracleIT {
             awaitCanal(RelayHarness.masterStatus(primary));
             alteredAt.put(table.substring(table.indexOf('.') + 1), RelayHarness.masterStatus(primary).position());
             st.execute("ALTER TABLE " + table + " ADD COLUMN added INT UNSIGNED NOT NULL DEFAULT 7 AFTER id");
+            alteredEnd.put(table.substring(table.indexOf('.') + 1), RelayHarness.masterStatus(primary).position());
             st.execute("INSERT INTO " + table + " (id, added, c) VALUES (4, 4000000000, 'altered')");
             st.execute("UPDATE " + table + " SET added = 1, y = 2001 WHERE id = 4");
         }
@@ -222,18 +246,36 @@ class CanalOracleIT {
 
     /** The relay's entries from the start position on, made from its store by an EntryStream. */
     List<CanalEntry.Entry> relayEntries() throws Exception {
-        EntryStream stream = new EntryStream(SchemaTracker.NONE);
-        List<CanalEntry.Entry> out = new ArrayList<>();
+        return relayEntries(start.position());
+    }
+
+    /**
+     * The relay's entries from {@code from} (in the start file) on, as a reader starting there makes them: the
+     * schema history's tracker positioned at {@code from}, the file's FORMAT_DESCRIPTION, then the events from
+     * {@code from} on.
+     */
+    List<CanalEntry.Entry> relayEntries(long from) throws Exception {
+        SchemaTracker tracker = relay.schemaHistory().trackerAt(start.file(), from);
+        EntryStream stream = new EntryStream(tracker);
         try (BinlogCursor c = relay.store().openCursor(start.file(), 4)) {
+            StoredEvent fde = c.next();
+            assertEquals(dev.binlogrelay.core.binlog.EventType.FORMAT_DESCRIPTION,
+                    dev.binlogrelay.core.binlog.Events.type(fde.bytes()), "the file starts with its FDE");
+            assertTrue(stream.accept(fde.file(), fde.position(), fde.bytes()).isEmpty());
+        }
+        List<CanalEntry.Entry> out = new ArrayList<>();
+        try (BinlogCursor c = relay.store().openCursor(start.file(), from)) {
             for (StoredEvent e = c.next(); e != null; e = c.next()) {
-                for (CanalEntry.Entry entry : stream.accept(e.file(), e.position(), e.bytes())) {
-                    if (!e.file().equals(start.file()) || e.position() >= start.position()) {
-                        out.add(entry);
-                    }
-                }
+                out.addAll(stream.accept(e.file(), e.position(), e.bytes()));
             }
         }
         return out;
+    }
+
+    /** The entries of the start file before {@code to}. */
+    private List<CanalEntry.Entry> before(List<CanalEntry.Entry> entries, long to) {
+        return entries.stream().filter(e -> e.getHeader().getLogfileName().equals(start.file())
+                && e.getHeader().getLogfileOffset() < to).toList();
     }
 
     @Test
@@ -243,6 +285,56 @@ class CanalOracleIT {
         assertTrue(expected.stream().anyMatch(e -> e.getEntryType() == CanalEntry.EntryType.ROWDATA),
                 "Canal gave row data");
         assertEquals(describe(expected, true), describe(actual, false));
+        CanalEntry.RowData minimal = firstInsert(actual, "t_minimal");
+        List<String> names = columns().stream().map(AllTypes.Col::name).toList();
+        assertEquals("id", minimal.getAfterColumns(0).getName(), "MINIMAL: the name from the schema history");
+        assertTrue(minimal.getAfterColumns(0).getIsKey(), "MINIMAL: the key from the schema history");
+        assertEquals("enum('a','b','c')", minimal.getAfterColumns(names.indexOf("e")).getMysqlType());
+        assertEquals("int(10) unsigned", minimal.getAfterColumns(names.indexOf("iu")).getMysqlType());
+    }
+
+    /** The TABLE_MAPs of the MINIMAL phase really lack the names: without the history they have none. */
+    @Test
+    void minimalPhaseHasNoNamesWithoutHistory() throws Exception {
+        EntryStream stream = new EntryStream(SchemaTracker.NONE);
+        List<CanalEntry.Entry> out = new ArrayList<>();
+        try (BinlogCursor c = relay.store().openCursor(start.file(), 4)) {
+            for (StoredEvent e = c.next(); e != null; e = c.next()) {
+                out.addAll(stream.accept(e.file(), e.position(), e.bytes()));
+            }
+        }
+        assertEquals("", firstInsert(out, "t_minimal").getAfterColumns(0).getName());
+        assertEquals("id", firstInsert(out, "t_full").getAfterColumns(0).getName());
+    }
+
+    private static CanalEntry.RowData firstInsert(List<CanalEntry.Entry> entries, String table) throws Exception {
+        for (CanalEntry.Entry e : entries) {
+            if (e.getHeader().getTableName().equals(table) && e.getHeader().getEventType() == CanalEntry.EventType.INSERT) {
+                return CanalEntry.RowChange.parseFrom(e.getStoreValue()).getRowDatas(0);
+            }
+        }
+        throw new AssertionError("no INSERT into " + table);
+    }
+
+    /**
+     * A reader starting in the middle of the MINIMAL phase, right after its ALTER TABLE: a Canal server started
+     * there once the whole phase was written, and the relay's EntryStream with the history's tracker at that
+     * position. The names, keys, signedness and ENUM/SET values of the rows after the ALTER are compared. The
+     * column renamed after those rows ({@code added} to {@code added_later}) is where Canal is wrong: it names
+     * old rows after the table's current definition; ours has the name in force when the rows were written.
+     */
+    @Test
+    void readerStartingMidStream() throws Exception {
+        List<CanalEntry.Entry> expected = before(canalMid, minimalTo);
+        List<CanalEntry.Entry> actual = before(relayEntries(minimalMid), minimalTo);
+        assertTrue(expected.stream().anyMatch(e -> e.getEntryType() == CanalEntry.EntryType.ROWDATA
+                && e.getHeader().getTableName().equals("t_minimal")), "the mid-stream Canal gave t_minimal's rows");
+        String canalSide = describe(expected, true);
+        assertTrue(canalSide.contains(" added_later key="),
+                "Canal names the old rows' column after the current definition");
+        String ours = describe(actual, false);
+        assertTrue(ours.contains(" #1 added key=false mysqlType=int(10) unsigned"), "ours names it as it was: " + ours);
+        assertEquals(canalSide.replace(" added_later key=", " added key="), ours);
     }
 
     /**
@@ -321,8 +413,6 @@ class CanalOracleIT {
         StringBuilder b = new StringBuilder();
         for (CanalEntry.Entry e : entries) {
             CanalEntry.Header h = e.getHeader();
-            boolean minimal = h.getLogfileName().equals(start.file()) && h.getLogfileOffset() >= minimalFrom
-                    && h.getLogfileOffset() < minimalTo;
             b.append(e.getEntryType()).append(' ').append(h.getLogfileName()).append(':').append(h.getLogfileOffset())
                     .append(" len=").append(h.getEventLength()).append(" v").append(h.getVersion())
                     .append(" server=").append(h.getServerId()).append(' ').append(h.getServerenCode())
@@ -336,8 +426,7 @@ class CanalOracleIT {
                         .append(CanalEntry.TransactionBegin.parseFrom(e.getStoreValue()).getThreadId()).append('\n');
                 case TRANSACTIONEND -> b.append("  xid=")
                         .append(CanalEntry.TransactionEnd.parseFrom(e.getStoreValue()).getTransactionId()).append('\n');
-                case ROWDATA -> rowChange(b, CanalEntry.RowChange.parseFrom(e.getStoreValue()), minimal,
-                        columnNames(h));
+                case ROWDATA -> rowChange(b, CanalEntry.RowChange.parseFrom(e.getStoreValue()), columnNames(h));
                 default -> b.append("  ?\n");
             }
         }
@@ -354,19 +443,18 @@ class CanalOracleIT {
         return names;
     }
 
-    private static void rowChange(StringBuilder b, CanalEntry.RowChange rc, boolean minimal, List<String> names) {
+    private static void rowChange(StringBuilder b, CanalEntry.RowChange rc, List<String> names) {
         b.append("  ").append(rc.getEventType()).append(" ddl=").append(rc.getIsDdl()).append(" tableId=")
                 .append(rc.hasTableId() ? "yes" : "-").append(" ddlSchema=").append(rc.getDdlSchemaName())
                 .append(" props=").append(pairs(rc.getPropsList())).append(" sql=").append(rc.getSql()).append('\n');
         for (CanalEntry.RowData row : rc.getRowDatasList()) {
             b.append("  row\n");
-            columns(b, "before", row.getBeforeColumnsList(), minimal, names);
-            columns(b, "after", row.getAfterColumnsList(), minimal, names);
+            columns(b, "before", row.getBeforeColumnsList(), names);
+            columns(b, "after", row.getAfterColumnsList(), names);
         }
     }
 
-    private static void columns(StringBuilder b, String side, List<CanalEntry.Column> cols, boolean minimal,
-                                List<String> names) {
+    private static void columns(StringBuilder b, String side, List<CanalEntry.Column> cols, List<String> names) {
         for (CanalEntry.Column c : cols) {
             b.append("    ").append(side).append(" #").append(c.getIndex());
             if (c.getIndex() < names.size() && CANAL_WRONG.contains(names.get(c.getIndex()))) {
@@ -374,10 +462,8 @@ class CanalOracleIT {
                         .append('\n');
                 continue;
             }
-            if (!minimal) {
-                b.append(' ').append(c.getName()).append(" key=").append(c.getIsKey()).append(" mysqlType=")
-                        .append(c.getMysqlType());
-            }
+            b.append(' ').append(c.getName()).append(" key=").append(c.getIsKey()).append(" mysqlType=")
+                    .append(c.getMysqlType());
             b.append(" null=").append(c.getIsNull()).append(" updated=").append(c.getUpdated())
                     .append(" sqlType=").append(c.getSqlType()).append(" value=")
                     .append(c.getValue().length() > 80 ? c.getValue().length() + " chars, "
