@@ -22,12 +22,31 @@ import java.util.List;
  *                     TABLE_MAP does not carry: MariaDB writes such columns with fractions (created with
  *                     mysql56_temporal_format=OFF) in its own wider format, so the precision must come from the
  *                     table's definition ({@link TableMap#withDecimals}); -1 when not known (read as 0)
+ * @param declaredType the column's type as the table's definition declares it, which no binlog metadata carries
+ *                     (integer display widths, ZEROFILL, FLOAT(M,D)): lower case, the base type with its arguments
+ *                     and {@code unsigned}/{@code zerofill} ({@code int(5) unsigned zerofill}, {@code tinyint(1)},
+ *                     {@code decimal(10,2)}); filled in by a {@link SchemaTracker} that knows the definition
+ *                     ({@link #withDeclaredType}), {@code null} when not known. Decoding never reads it.
  */
 public record Column(int index, int type, int meta, boolean nullable, String name, Boolean unsigned, int collation,
                      List<String> enumValues, List<String> setValues, int geometryType, boolean primaryKey,
-                     boolean visible, int decimals) {
+                     boolean visible, int decimals, String declaredType) {
     /** Collation id of the {@code binary} character set. */
     public static final int BINARY_COLLATION = 63;
+
+    /** A column whose declared type is not known. */
+    public Column(int index, int type, int meta, boolean nullable, String name, Boolean unsigned, int collation,
+                  List<String> enumValues, List<String> setValues, int geometryType, boolean primaryKey,
+                  boolean visible, int decimals) {
+        this(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType, primaryKey,
+                visible, decimals, null);
+    }
+
+    /** This column with its declared type text (see {@link #declaredType()}). */
+    public Column withDeclaredType(String t) {
+        return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
+                primaryKey, visible, decimals, t);
+    }
 
     /** A column with only what the fixed part of TABLE_MAP says. */
     static Column basic(int index, int type, int meta, boolean nullable) {
@@ -74,47 +93,47 @@ public record Column(int index, int type, int meta, boolean nullable, String nam
 
     Column withName(String n) {
         return new Column(index, type, meta, nullable, n, unsigned, collation, enumValues, setValues, geometryType,
-                primaryKey, visible, decimals);
+                primaryKey, visible, decimals, declaredType);
     }
 
     Column withUnsigned(boolean u) {
         return new Column(index, type, meta, nullable, name, u, collation, enumValues, setValues, geometryType,
-                primaryKey, visible, decimals);
+                primaryKey, visible, decimals, declaredType);
     }
 
     Column withCollation(int c) {
         return new Column(index, type, meta, nullable, name, unsigned, c, enumValues, setValues, geometryType,
-                primaryKey, visible, decimals);
+                primaryKey, visible, decimals, declaredType);
     }
 
     Column withEnumValues(List<String> v) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, List.copyOf(v), setValues,
-                geometryType, primaryKey, visible, decimals);
+                geometryType, primaryKey, visible, decimals, declaredType);
     }
 
     Column withSetValues(List<String> v) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, List.copyOf(v),
-                geometryType, primaryKey, visible, decimals);
+                geometryType, primaryKey, visible, decimals, declaredType);
     }
 
     Column withGeometryType(int g) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, g,
-                primaryKey, visible, decimals);
+                primaryKey, visible, decimals, declaredType);
     }
 
     Column withPrimaryKey() {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
-                true, visible, decimals);
+                true, visible, decimals, declaredType);
     }
 
     /** This column with its fractional digits known (see {@link #decimals()}). */
     public Column withDecimals(int d) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
-                primaryKey, visible, d);
+                primaryKey, visible, d, declaredType);
     }
 
     Column withVisible(boolean v) {
         return new Column(index, type, meta, nullable, name, unsigned, collation, enumValues, setValues, geometryType,
-                primaryKey, v, decimals);
+                primaryKey, v, decimals, declaredType);
     }
 }

@@ -14,15 +14,18 @@ import java.util.List;
  * @param collation its collation when the definition names one, else null
  * @param values    the values of an ENUM or SET column, else null
  * @param decimals  fractional digits of a TIME, DATETIME or TIMESTAMP column (0 when none), else -1
+ * @param declared  its type as declared, lower case with its arguments and unsigned/zerofill, synonyms read as the
+ *                  server stores them ({@code int(5) unsigned zerofill}, {@code tinyint(1)} for BOOLEAN, {@code
+ *                  decimal(10,2)} for NUMERIC(10,2)); see {@link ColumnTypes#declared}
  */
 record ColumnDef(String name, String type, boolean unsigned, String charset, String collation, List<String> values,
-                 int decimals) {
+                 int decimals, String declared) {
     ColumnDef {
         values = values == null ? null : List.copyOf(values);
     }
 
     ColumnDef renamed(String newName) {
-        return new ColumnDef(newName, type, unsigned, charset, collation, values, decimals);
+        return new ColumnDef(newName, type, unsigned, charset, collation, values, decimals, declared);
     }
 
     /** This column with the table's character set if it is a text column without one of its own. */
@@ -31,7 +34,7 @@ record ColumnDef(String name, String type, boolean unsigned, String charset, Str
             return this;
         }
         return new ColumnDef(name, type, unsigned, tableCharset, collation == null ? tableCollation : collation, values,
-                decimals);
+                decimals, declared);
     }
 
     /** This text column converted to {@code newCharset} (ALTER TABLE … CONVERT TO CHARACTER SET). */
@@ -39,6 +42,6 @@ record ColumnDef(String name, String type, boolean unsigned, String charset, Str
         if (!ColumnTypes.isText(type) || "binary".equals(charset)) {
             return this;
         }
-        return new ColumnDef(name, type, unsigned, newCharset, newCollation, values, decimals);
+        return new ColumnDef(name, type, unsigned, newCharset, newCollation, values, decimals, declared);
     }
 }

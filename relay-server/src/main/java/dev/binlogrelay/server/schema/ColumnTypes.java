@@ -84,9 +84,38 @@ final class ColumnTypes {
         List<String> values = type.equals("enum") || type.equals("set") ? unquote(t.getArgumentsStringList()) : null;
         int decimals = TEMPORAL_FRACTION.contains(type) ? precision(text) : -1;
         String name = SchemaState.unquote(c.getColumnName());
+        String declared = declared(type, text, t.getArgumentsStringList(), unsigned, words.contains("zerofill"));
         return new ColumnDef(name, type, unsigned, charset == null ? null : charset.toLowerCase(Locale.ROOT),
-                collation == null ? null : collation.toLowerCase(Locale.ROOT), values, decimals)
+                collation == null ? null : collation.toLowerCase(Locale.ROOT), values, decimals, declared)
                 .withDefaultCharset(tableCharset, tableCollation);
+    }
+
+    /**
+     * A column's type as declared, the way the server keeps it: the base type ({@link #normalise}: {@code integer}
+     * is {@code int}, {@code numeric} {@code decimal}), its arguments as written without spaces, then {@code
+     * unsigned} and {@code zerofill}; BOOL/BOOLEAN is {@code tinyint(1)}. Only what the binlog cannot say is read
+     * from it by the row readers (an integer's display width, ZEROFILL, FLOAT(M,D)).
+     */
+    static String declared(String type, String text, List<String> arguments, boolean unsigned, boolean zerofill) {
+        String lower = text.trim().toLowerCase(Locale.ROOT);
+        if (lower.matches("bool(ean)?\\b.*")) {
+            return "tinyint(1)";
+        }
+        List<String> args = arguments == null ? List.of() : arguments;
+        int open = lower.indexOf('(');
+        int close = lower.indexOf(')', open + 1);
+        if (args.isEmpty() && open >= 0 && close > open) {
+            args = List.of(lower.substring(open + 1, close).split(","));
+        }
+        StringBuilder b = new StringBuilder(type);
+        if (!args.isEmpty()) {
+            b.append('(');
+            for (int i = 0; i < args.size(); i++) {
+                b.append(i == 0 ? "" : ",").append(args.get(i).trim());
+            }
+            b.append(')');
+        }
+        return b.append(unsigned ? " unsigned" : "").append(zerofill ? " zerofill" : "").toString();
     }
 
     /** The word after {@code keyword} in a column's specs ("COLLATE utf8mb4_bin"), or null. */

@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * A TABLE_MAP completed from the table's definition: what the map carries itself wins (a primary with {@code
  * binlog_row_metadata=FULL} writes names, key, ENUM/SET values; MINIMAL signedness and charsets), the definition
- * fills in the rest. A definition that does not fit the map (another column count, a column of another type) is
- * not used: it belongs to another point of the binlog (see docs/schema-history.md, "Limits").
+ * fills in the rest, and each column's declared type text ({@link Column#declaredType}), which no map carries. A
+ * definition that does not fit the map (another column count, a column of another type) is not used: it belongs
+ * to another point of the binlog (see docs/schema-history.md, "Limits").
  */
 final class TableCompletion {
     private TableCompletion() {
@@ -62,7 +63,8 @@ final class TableCompletion {
             boolean key = c.primaryKey() || pk.contains(i);
             int decimals = c.decimals() >= 0 || !oldTemporal(c.type()) || d.decimals() < 0 ? c.decimals() : d.decimals();
             cols.add(new Column(c.index(), c.type(), c.meta(), c.nullable(), name, unsigned, collation, enums, sets,
-                    c.geometryType(), key, c.visible(), decimals));
+                    c.geometryType(), key, c.visible(), decimals,
+                    c.declaredType() != null ? c.declaredType() : d.declared()));
         }
         return new TableMap(map.tableId(), map.schema(), map.table(), cols, pk, prefixes, map.metadata());
     }

@@ -112,6 +112,7 @@ class CanalOracleIT {
         minimalFrom = RelayHarness.masterStatus(primary).position();
         workload("d.t_minimal");
         minimalMid = alteredEnd.get("t_minimal");
+        declaredTypes("d.w_minimal");
         awaitCanal(RelayHarness.masterStatus(primary)); // Canal reads t_minimal's rows before the rename below
         primary.execute("ALTER TABLE d.t_minimal CHANGE added added_later INT UNSIGNED NOT NULL DEFAULT 7");
         primary.execute("SET GLOBAL binlog_row_metadata=FULL");
@@ -222,9 +223,23 @@ class CanalOracleIT {
             st.execute("DELETE FROM k3 WHERE id = 2");
             st.execute("INSERT INTO k3 (id) VALUES (5)");
             st.execute("SET binlog_row_image = FULL");
+            declaredTypes("d.w_full");
             awaitCanal(RelayHarness.masterStatus(primary)); // Canal reads k3's definition live: before it is gone
             st.execute("DROP TABLE k3, k4");
         }
+    }
+
+    /** Declared types the binlog does not carry, only the definition: display widths, BOOLEAN, ZEROFILL, (M,D). */
+    static final String DECLARED = "id INT(5) PRIMARY KEY, flag BOOLEAN, t1 TINYINT(1), tu TINYINT(2) UNSIGNED, "
+            + "z INT(4) ZEROFILL, dm DECIMAL(10,2), num NUMERIC(6,1), vc VARCHAR(17), ch CHAR(3), fl FLOAT(7,3), "
+            + "db DOUBLE(12,4), big BIGINT(8) UNSIGNED, i2 INTEGER, sm SMALLINT(3)";
+
+    /** A table of {@link #DECLARED} types, a row inserted and updated. */
+    private void declaredTypes(String table) {
+        primary.execute("CREATE TABLE " + table + " (" + DECLARED + ")",
+                "INSERT INTO " + table + " VALUES (1, TRUE, 1, 7, 42, 12.5, -3.2, 'seventeen', 'abc', 1.25, -2.5, 8, "
+                        + "-1, 123)",
+                "UPDATE " + table + " SET flag = FALSE, z = 7, dm = 99999999.99 WHERE id = 1");
     }
 
     private static String insert(String table, int id, List<String> values) {
@@ -291,6 +306,16 @@ class CanalOracleIT {
         assertTrue(minimal.getAfterColumns(0).getIsKey(), "MINIMAL: the key from the schema history");
         assertEquals("enum('a','b','c')", minimal.getAfterColumns(names.indexOf("e")).getMysqlType());
         assertEquals("int(10) unsigned", minimal.getAfterColumns(names.indexOf("iu")).getMysqlType());
+        for (String table : List.of("w_minimal", "w_full")) {
+            List<String> types = firstInsert(actual, table).getAfterColumnsList().stream()
+                    .map(CanalEntry.Column::getMysqlType).toList();
+            List<String> server = primary.query("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+                    + "TABLE_SCHEMA = 'd' AND TABLE_NAME = '" + table + "' ORDER BY ORDINAL_POSITION").stream()
+                    .map(r -> r.get(0)).toList();
+            assertTrue(server.containsAll(List.of("int(5)", "tinyint(1)", "int(4) unsigned zerofill", "float(7,3)")),
+                    "the primary keeps the declared widths: " + server);
+            assertEquals(server, types, table + ": declared types from the history, as the primary has them");
+        }
     }
 
     /** The TABLE_MAPs of the MINIMAL phase really lack the names: without the history they have none. */
@@ -309,7 +334,8 @@ class CanalOracleIT {
 
     private static CanalEntry.RowData firstInsert(List<CanalEntry.Entry> entries, String table) throws Exception {
         for (CanalEntry.Entry e : entries) {
-            if (e.getHeader().getTableName().equals(table) && e.getHeader().getEventType() == CanalEntry.EventType.INSERT) {
+            CanalEntry.Header h = e.getHeader();
+            if (h.getTableName().equals(table) && h.getEventType() == CanalEntry.EventType.INSERT) {
                 return CanalEntry.RowChange.parseFrom(e.getStoreValue()).getRowDatas(0);
             }
         }

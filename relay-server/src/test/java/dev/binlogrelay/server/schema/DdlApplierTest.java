@@ -70,6 +70,21 @@ class DdlApplierTest {
         assertEquals("utf8mb4_bin", t.columns().get(11).collation());
     }
 
+    /** Each column's declared type text, as the server keeps it (synonyms read, BOOLEAN is tinyint(1)). */
+    @Test
+    void declaredTypes() {
+        assertEquals(List.of("int(10) unsigned", "varchar(40)", "enum('new','paid','it''s shipped')", "set('a','b')",
+                "decimal(10,2) unsigned zerofill", "tinyint(4)", "datetime(3)", "text", "varbinary(16)", "int(11)",
+                "int(11)", "longtext"), state(ORDERS).get("shop", "orders").columns().stream().map(ColumnDef::declared)
+                .toList());
+        SchemaState s = state("CREATE TABLE w (a INT(5), b BOOLEAN NOT NULL, c bool, d INTEGER UNSIGNED, "
+                        + "e NUMERIC(6, 1), f DOUBLE PRECISION, g FLOAT(7,3), h INT ZEROFILL, i CHARACTER VARYING(9))",
+                "ALTER TABLE w MODIFY a SMALLINT(3) UNSIGNED");
+        assertEquals(List.of("smallint(3) unsigned", "tinyint(1)", "tinyint(1)", "int unsigned", "decimal(6,1)",
+                "double", "float(7,3)", "int unsigned zerofill", "varchar(9)"),
+                s.get("shop", "w").columns().stream().map(ColumnDef::declared).toList());
+    }
+
     @Test
     void alterInOrder() {
         SchemaState s = state(ORDERS,

@@ -9,10 +9,12 @@ import java.util.List;
  * A column's {@code mysqlType} as Canal gives it: the column's type as SHOW CREATE TABLE writes it, lower case,
  * with its arguments and " unsigned" ({@code int(11)}, {@code varchar(300)}, {@code decimal(20,6)},
  * {@code enum('a','b')}, {@code bigint(20) unsigned}). Canal reads it from the table's definition; here it is
- * rebuilt from the TABLE_MAP and its metadata, so what the binlog does not hold is the server's default:
- * integer display widths (MariaDB and MySQL before 8.0.19 print them, later MySQL does not), and a VARCHAR/CHAR
- * length is its byte length divided by its character set's widest character. An ENUM/SET without FULL metadata
- * is "enum"/"set"; a MariaDB JSON column is the LONGTEXT it is.
+ * rebuilt from the TABLE_MAP and its metadata, and a VARCHAR/CHAR length is its byte length divided by its character
+ * set's widest character. What the binlog does not hold comes from the column's declared type when the schema
+ * tracker knows it ({@link Column#declaredType}: an integer's display width, ZEROFILL, FLOAT/DOUBLE(M,D)), else it
+ * is the server's default: integer display widths (MariaDB and MySQL before 8.0.19 print them; later MySQL only
+ * for TINYINT(1) and ZEROFILL columns). An ENUM/SET without FULL metadata or a schema tracker is "enum"/"set"; a
+ * MariaDB JSON column is the LONGTEXT it is.
  */
 final class MysqlTypeText {
     private MysqlTypeText() {
@@ -21,17 +23,19 @@ final class MysqlTypeText {
     /** @param widths whether integer types carry their display width (MariaDB, MySQL before 8.0.19) */
     static String of(Column c, boolean widths) {
         boolean unsigned = Boolean.TRUE.equals(c.unsigned());
-        String u = unsigned ? " unsigned" : "";
+        String declared = c.declaredType();
+        boolean zerofill = declared != null && declared.endsWith(" zerofill");
+        String u = (unsigned ? " unsigned" : "") + (zerofill ? " zerofill" : "");
         int meta = c.meta();
         return switch (c.realType()) {
-            case ColumnType.TINY -> integer("tinyint", widths, unsigned ? 3 : 4) + u;
-            case ColumnType.SHORT -> integer("smallint", widths, unsigned ? 5 : 6) + u;
-            case ColumnType.INT24 -> integer("mediumint", widths, unsigned ? 8 : 9) + u;
-            case ColumnType.LONG -> integer("int", widths, unsigned ? 10 : 11) + u;
-            case ColumnType.LONGLONG -> integer("bigint", widths, 20) + u;
+            case ColumnType.TINY -> integer("tinyint", declared, widths, unsigned ? 3 : 4) + u;
+            case ColumnType.SHORT -> integer("smallint", declared, widths, unsigned ? 5 : 6) + u;
+            case ColumnType.INT24 -> integer("mediumint", declared, widths, unsigned ? 8 : 9) + u;
+            case ColumnType.LONG -> integer("int", declared, widths, unsigned ? 10 : 11) + u;
+            case ColumnType.LONGLONG -> integer("bigint", declared, widths, 20) + u;
             case ColumnType.YEAR -> widths ? "year(4)" : "year";
-            case ColumnType.FLOAT -> "float" + u;
-            case ColumnType.DOUBLE -> "double" + u;
+            case ColumnType.FLOAT -> floating("float", declared) + u;
+            case ColumnType.DOUBLE -> floating("double", declared) + u;
             case ColumnType.NEWDECIMAL, ColumnType.DECIMAL -> "decimal(" + (meta & 0xFF) + "," + (meta >> 8) + ")" + u;
             case ColumnType.BIT -> "bit(" + ((meta & 0xFF) + 8 * (meta >> 8)) + ")";
             case ColumnType.DATE, ColumnType.NEWDATE -> "date";
@@ -78,8 +82,31 @@ final class MysqlTypeText {
         };
     }
 
-    private static String integer(String name, boolean widths, int width) {
-        return widths ? name + "(" + width + ")" : name;
+    /**
+     * An integer type with its display width: the declared one if any (else {@code width}, the default); shown
+     * when the server prints widths, and by later MySQL for TINYINT(1) and ZEROFILL columns.
+     */
+    private static String integer(String name, String declared, boolean widths, int width) {
+        int w = -1;
+        if (declared != null && declared.startsWith(name + "(")) {
+            int close = declared.indexOf(')');
+            try {
+                w = close < 0 ? -1 : Integer.parseInt(declared.substring(name.length() + 1, close));
+            } catch (NumberFormatException notAWidth) {
+                w = -1;
+            }
+        }
+        boolean zerofill = declared != null && declared.endsWith(" zerofill");
+        boolean shown = widths || zerofill || (w == 1 && name.equals("tinyint"));
+        return shown ? name + "(" + (w > 0 ? w : width) + ")" : name;
+    }
+
+    /** FLOAT/DOUBLE with the (M,D) it was declared with, if any (a single FLOAT(p) only chose the type). */
+    private static String floating(String name, String declared) {
+        if (declared != null && declared.startsWith(name + "(") && declared.indexOf(',') > 0) {
+            return declared.substring(0, declared.indexOf(')') + 1);
+        }
+        return name;
     }
 
     private static String fsp(String name, int fsp) {

@@ -191,4 +191,30 @@ class CanalValuesTest {
         assertEquals(false, EntryStream.displayWidths("9.1.0"));
         assertEquals(true, EntryStream.displayWidths("5.7.44-log"));
     }
+
+    /** What only the definition says (Column.declaredType, from the schema history) wins over the defaults. */
+    @Test
+    void mysqlTypesWithTheDeclaredType() {
+        assertEquals("int(5)", MysqlTypeText.of(declared(ColumnType.LONG, 0, false, "int(5)"), true));
+        assertEquals("int", MysqlTypeText.of(declared(ColumnType.LONG, 0, false, "int(5)"), false),
+                "MySQL 8.0.19+ prints no width");
+        assertEquals("tinyint(1)", MysqlTypeText.of(declared(ColumnType.TINY, 0, false, "tinyint(1)"), true));
+        assertEquals("tinyint(1)", MysqlTypeText.of(declared(ColumnType.TINY, 0, false, "tinyint(1)"), false),
+                "MySQL 8.0.19+ still prints TINYINT(1)");
+        assertEquals("int(4) unsigned zerofill",
+                MysqlTypeText.of(declared(ColumnType.LONG, 0, true, "int(4) unsigned zerofill"), true));
+        assertEquals("int(10) unsigned zerofill",
+                MysqlTypeText.of(declared(ColumnType.LONG, 0, true, "int unsigned zerofill"), false),
+                "ZEROFILL keeps its (default) width on MySQL 8.0.19+");
+        assertEquals("float(7,3)", MysqlTypeText.of(declared(ColumnType.FLOAT, 4, false, "float(7,3)"), true));
+        assertEquals("double", MysqlTypeText.of(declared(ColumnType.DOUBLE, 8, false, "float(30)"), true),
+                "FLOAT(p) only chose the type");
+        assertEquals("decimal(10,2) unsigned zerofill", MysqlTypeText.of(
+                declared(ColumnType.NEWDECIMAL, 10 | 2 << 8, true, "decimal(10,2) unsigned zerofill"), true));
+        assertEquals("bigint(20)", MysqlTypeText.of(declared(ColumnType.LONGLONG, 0, false, "bigint"), true));
+    }
+
+    private static Column declared(int type, int meta, boolean unsigned, String declaredType) {
+        return col(type, meta, unsigned, -1).withDeclaredType(declaredType);
+    }
 }
