@@ -288,7 +288,7 @@ class CanalOracleIT {
     }
 
     /** The entries of the start file before {@code to}. */
-    private List<CanalEntry.Entry> before(List<CanalEntry.Entry> entries, long to) {
+    List<CanalEntry.Entry> before(List<CanalEntry.Entry> entries, long to) {
         return entries.stream().filter(e -> e.getHeader().getLogfileName().equals(start.file())
                 && e.getHeader().getLogfileOffset() < to).toList();
     }
@@ -306,6 +306,11 @@ class CanalOracleIT {
         assertTrue(minimal.getAfterColumns(0).getIsKey(), "MINIMAL: the key from the schema history");
         assertEquals("enum('a','b','c')", minimal.getAfterColumns(names.indexOf("e")).getMysqlType());
         assertEquals("int(10) unsigned", minimal.getAfterColumns(names.indexOf("iu")).getMysqlType());
+        assertDeclaredTypes(actual);
+    }
+
+    /** The w_ tables' mysqlType (MINIMAL and FULL metadata) as the primary's COLUMN_TYPE: from the history. */
+    void assertDeclaredTypes(List<CanalEntry.Entry> actual) throws Exception {
         for (String table : List.of("w_minimal", "w_full")) {
             List<String> types = firstInsert(actual, table).getAfterColumnsList().stream()
                     .map(CanalEntry.Column::getMysqlType).toList();
@@ -332,7 +337,7 @@ class CanalOracleIT {
         assertEquals("id", firstInsert(out, "t_full").getAfterColumns(0).getName());
     }
 
-    private static CanalEntry.RowData firstInsert(List<CanalEntry.Entry> entries, String table) throws Exception {
+    static CanalEntry.RowData firstInsert(List<CanalEntry.Entry> entries, String table) throws Exception {
         for (CanalEntry.Entry e : entries) {
             CanalEntry.Header h = e.getHeader();
             if (h.getTableName().equals(table) && h.getEventType() == CanalEntry.EventType.INSERT) {

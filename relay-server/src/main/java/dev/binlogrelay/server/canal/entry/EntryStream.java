@@ -40,8 +40,10 @@ import java.util.Locale;
  * event type. The entries' GTID fields (Canal fills them only in its GTID mode) are left unset.
  *
  * <p>Rows are decoded by {@code core.rows}; {@code schemas} completes each TABLE_MAP with the table's definition
- * in force (names, key, signedness, charsets when the primary wrote no FULL metadata) and is told of every QUERY
- * event. A column whose name nobody knows has no name (Canal without a table definition does the same).
+ * in force (names, key, signedness, charsets when the primary wrote no FULL metadata; the declared types that give
+ * {@code mysqlType} its display widths) and is told of every QUERY event. A reader gets the schema history's
+ * tracker positioned where it starts ({@code SchemaHistory.trackerAt}). A column whose name nobody knows has no
+ * name (Canal without a table definition does the same).
  *
  * <p>One per reader stream; not thread-safe. Feed every event in order from the file's FORMAT_DESCRIPTION on.
  */
