@@ -3,7 +3,7 @@ package dev.binlogrelay.core.rows;
 /**
  * Table definitions along one binlog stream, as of the point the stream has reached: what a TABLE_MAP does not
  * say (column names, primary key, signedness, charsets, ENUM/SET values, old temporal types' fractions) when the
- * primary wrote it without FULL metadata. A reader of row changes holds one, positioned where it starts, and tells
+ * primary wrote it without FULL metadata, and what no TABLE_MAP says ({@link Column#declaredType}). A reader of row changes holds one, positioned where it starts, and tells
  * it of every QUERY event it passes (a DDL changes the definitions from that point on).
  *
  * <p>Implementations: {@link #NONE} (TABLE_MAP only) and the relay's schema history.
