@@ -48,12 +48,14 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     private final GroupAppender writer;
     private final FilePurger purger;
     private final StoreStats stats;
+    private final CanalCursors canalCursors;
 
     private BinlogStore(StoreContext ctx) {
         super(ctx, new StoreState(ctx));
         this.writer = new GroupAppender(ctx);
         this.purger = new FilePurger(ctx);
         this.stats = new StoreStats(ctx);
+        this.canalCursors = new CanalCursors(ctx);
     }
 
     /** Opens (or creates) the store in {@code dir}, recovering its state and removing anything past the committed end. */
@@ -108,6 +110,11 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     /** What readers see: the store itself, typed as the view without the writer's side. */
     public BinlogReadView readView() {
         return this;
+    }
+
+    /** The Canal clients' cursors (their own column family; nothing of the binlog). */
+    public CanalCursors canalCursors() {
+        return canalCursors;
     }
 
     /** Counters of caches, cursors, listeners and storage errors; readable after close. */
