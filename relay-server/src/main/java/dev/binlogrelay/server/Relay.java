@@ -1,6 +1,8 @@
 package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.server.canal.CanalServer;
+import dev.binlogrelay.server.canal.CanalSettings;
 import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
@@ -12,6 +14,7 @@ import dev.binlogrelay.server.retention.RetentionPolicy;
 import dev.binlogrelay.server.retention.RetentionTask;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
+import dev.binlogrelay.server.wiring.CanalConfig;
 import dev.binlogrelay.server.wiring.LimitsConfig;
 import dev.binlogrelay.server.wiring.RetentionConfig;
 import dev.binlogrelay.server.wiring.SecurityConfig;
@@ -40,7 +43,9 @@ public final class Relay implements AutoCloseable {
     private final DownstreamServer downstream;
     private final RelayControl control;
     private final RetentionTask retention;
+    private final CanalServer canal;
     private final InetSocketAddress address;
+    private InetSocketAddress canalAddress;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** How long a clean shutdown (SIGTERM) lets readers take what is stored before their connections close. */
     static final java.time.Duration SHUTDOWN_DRAIN = java.time.Duration.ofSeconds(5);
@@ -67,6 +72,7 @@ public final class Relay implements AutoCloseable {
         this.store = BinlogStore.open(dataDir, options);
         DownstreamServer ds = null;
         RetentionTask rt = null;
+        CanalServer cs = null;
         try {
             UserDirectory users = SecurityConfig.users(config.downstream);
             this.control = new RelayControl(config, store, users, start.acceptUpstreamChange(), this::downstreamOrNull);
@@ -82,6 +88,8 @@ public final class Relay implements AutoCloseable {
             log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
             rt = retentionTask(config);
             this.retention = rt;
+            cs = canalServer(config);
+            this.canal = cs;
             if (config.upstream == null) {
                 log.info("no upstream configured: serving what the store holds");
             }
@@ -89,6 +97,9 @@ public final class Relay implements AutoCloseable {
             failoverMetrics();
             RelayGauges.register(metrics, store, control, ds);
         } catch (RuntimeException | InterruptedException | java.io.IOException e) {
+            if (cs != null) {
+                cs.close();
+            }
             if (rt != null) {
                 rt.close();
             }
@@ -150,8 +161,38 @@ public final class Relay implements AutoCloseable {
         }
         RetentionTask task = new RetentionTask(store, policy, java.time.Clock.systemUTC(),
                 (files, bytes) -> metrics.retentionPurged(files.size(), bytes));
+        CanalSettings canalSettings = CanalConfig.settings(config.canal);
+        if (canalSettings != null) {
+            task.holdForCanalClients(canalSettings.holdFilesFor());
+        }
         task.start();
         return task;
+    }
+
+    /** The Canal server on canal.listen, bound; null without a canal section. */
+    private CanalServer canalServer(RelayConfig config) throws InterruptedException {
+        CanalSettings settings = CanalConfig.settings(config.canal);
+        if (settings == null) {
+            return null;
+        }
+        CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings);
+        try {
+            canalAddress = server.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** The Canal server, or null without a canal section. */
+    public CanalServer canal() {
+        return canal;
+    }
+
+    /** The port the Canal server listens on; 0 without one. */
+    public int canalPort() {
+        return canalAddress == null ? 0 : canalAddress.getPort();
     }
 
     private UpstreamClient upstreamClient(RelayConfig config) {
@@ -304,6 +345,9 @@ public final class Relay implements AutoCloseable {
             return;
         }
         control.close();
+        if (canal != null) {
+            canal.close();
+        }
         if (retention != null) {
             retention.close();
         }

@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *    └───────────┼──► importer
  *                ├──► upstream ───┐
  *                ├──► downstream ─┼──► relay-core, storage (upstream and downstream meet only in the store)
+ *                ├──► canal ──────┘    (the Canal server, beside downstream: Canal clients over the store)
  *                │       └──► admin, metrics
  *                ├──► retention
  *                └──► admin, metrics
@@ -47,17 +48,18 @@ class PackageMapTest {
     private static final String SERVER = "dev.binlogrelay.server";
 
     /** Which relay-server packages each may use ("" is the root package, Relay's, part of the wiring). */
-    private static final Map<String, Set<String>> MAY_USE = Map.of(
-            "cli", Set.of("", "wiring", "config", "importer"),
-            "", Set.of("wiring", "config", "upstream", "downstream", "retention", "importer", "admin", "metrics"),
-            "wiring", Set.of("config", "upstream", "downstream", "retention", "importer", "admin", "metrics"),
-            "config", Set.of(),
-            "upstream", Set.of(),
-            "downstream", Set.of("admin", "metrics"),
-            "retention", Set.of(),
-            "importer", Set.of(),
-            "admin", Set.of(),
-            "metrics", Set.of());
+    private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
+            Map.entry("cli", Set.of("", "wiring", "config", "importer")),
+            Map.entry("", Set.of("wiring", "config", "upstream", "downstream", "canal", "retention", "importer", "admin", "metrics")),
+            Map.entry("wiring", Set.of("config", "upstream", "downstream", "canal", "retention", "importer", "admin", "metrics")),
+            Map.entry("config", Set.of()),
+            Map.entry("upstream", Set.of()),
+            Map.entry("downstream", Set.of("admin", "metrics")),
+            Map.entry("canal", Set.of()),
+            Map.entry("retention", Set.of()),
+            Map.entry("importer", Set.of()),
+            Map.entry("admin", Set.of()),
+            Map.entry("metrics", Set.of()));
 
     @ArchTest
     static final ArchRule relayServerPackagesHaveNoCycle = slices().matching(SERVER + ".(*)..")
@@ -75,7 +77,7 @@ class PackageMapTest {
     @ArchTest
     static final ArchRule configImportsNoRelayPart = noClasses().that().resideInAPackage(SERVER + ".config..")
             .should().dependOnClassesThat().resideInAnyPackage(SERVER, SERVER + ".wiring..", SERVER + ".cli..",
-                    SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".retention..", SERVER + ".importer..",
+                    SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".canal..", SERVER + ".retention..", SERVER + ".importer..",
                     SERVER + ".admin..", SERVER + ".metrics..");
 
     @ArchTest
@@ -86,6 +88,7 @@ class PackageMapTest {
             .layer("config").definedBy(SERVER + ".config..")
             .layer("upstream").definedBy(SERVER + ".upstream..")
             .layer("downstream").definedBy(SERVER + ".downstream..")
+            .layer("canal").definedBy(SERVER + ".canal..")
             .layer("retention").definedBy(SERVER + ".retention..")
             .layer("importer").definedBy(SERVER + ".importer..")
             .layer("admin").definedBy(SERVER + ".admin..")
@@ -95,6 +98,7 @@ class PackageMapTest {
             .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "wiring")
             .whereLayer("upstream").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("downstream").mayOnlyBeAccessedByLayers("wiring")
+            .whereLayer("canal").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("retention").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("importer").mayOnlyBeAccessedByLayers("cli", "wiring")
             .whereLayer("admin").mayOnlyBeAccessedByLayers("wiring", "downstream")

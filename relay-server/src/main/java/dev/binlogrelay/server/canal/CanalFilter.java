@@ -1,0 +1,90 @@
+package dev.binlogrelay.server.canal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A subscription filter in Canal's syntax: regular expressions separated by commas (a comma inside {@code {}},
+ * {@code []} or {@code ()} belongs to its expression, as in {@code \d{1,2}}), each matched against the whole
+ * {@code schema.table}, ignoring case. An empty filter matches every table; so does an entry without a table name
+ * (transaction begin and end).
+ */
+public final class CanalFilter {
+    public static final CanalFilter ALL = new CanalFilter("", null);
+
+    private final String text;
+    private final Pattern pattern;
+
+    private CanalFilter(String text, Pattern pattern) {
+        this.text = text;
+        this.pattern = pattern;
+    }
+
+    /** @throws IllegalArgumentException naming the part that is not a regular expression */
+    public static CanalFilter parse(String text) {
+        if (text == null || text.isEmpty()) {
+            return ALL;
+        }
+        List<String> parts = split(text);
+        if (parts.isEmpty()) {
+            return ALL;
+        }
+        parts.sort(Comparator.comparingInt(String::length).reversed());
+        StringBuilder all = new StringBuilder();
+        for (String part : parts) {
+            try {
+                Pattern.compile(part);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("'" + part + "' is not a regular expression: " + e.getDescription());
+            }
+            all.append(all.length() == 0 ? "" : "|").append("^(?:").append(part).append(")$");
+        }
+        return new CanalFilter(text, Pattern.compile(all.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL));
+    }
+
+    static List<String> split(String text) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                i++;
+            } else if (c == '{' || c == '[' || c == '(') {
+                depth++;
+            } else if ((c == '}' || c == ']' || c == ')') && depth > 0) {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                if (i > start) {
+                    out.add(text.substring(start, i));
+                }
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            out.add(text.substring(start));
+        }
+        return out;
+    }
+
+    /** True if the filter lets the entries of {@code schema.table} through; a missing name always passes. */
+    public boolean matches(String schema, String table) {
+        if (pattern == null || schema == null || schema.isEmpty() || table == null || table.isEmpty()) {
+            return true;
+        }
+        return pattern.matcher((schema + "." + table).toLowerCase(Locale.ROOT)).matches();
+    }
+
+    public String text() {
+        return text;
+    }
+
+    @Override
+    public String toString() {
+        return text.isEmpty() ? "(all tables)" : text;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.binlogrelay.server.canal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the Canal server needs from the {@code canal:} section.
+ *
+ * @param host          the listen address
+ * @param port          the listen port (0: any free port)
+ * @param destinations  by name
+ * @param users         user → clear-text password; empty: no authentication
+ * @param holdFilesFor  how long a client not seen keeps retention off its file
+ * @param maxBatchBytes the most bytes of serialized entries in one batch (at least one entry)
+ */
+public record CanalSettings(String host, int port, Map<String, Destination> destinations, Map<String, String> users,
+                            Duration holdFilesFor, long maxBatchBytes) {
+    /** Largest request frame a client may send (Canal's requests are a few hundred bytes). */
+    public static final int MAX_FRAME = 1 << 20;
+
+    /** One destination: its default filter and where a new client starts. */
+    public record Destination(String name, CanalFilter filter, boolean startEarliest) {
+        public Destination {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(filter, "filter");
+        }
+    }
+
+    public CanalSettings {
+        destinations = Map.copyOf(destinations);
+        users = Map.copyOf(users);
+        Objects.requireNonNull(holdFilesFor, "holdFilesFor");
+        if (maxBatchBytes < 1) {
+            throw new IllegalArgumentException("maxBatchBytes must be more than 0");
+        }
+    }
+}
