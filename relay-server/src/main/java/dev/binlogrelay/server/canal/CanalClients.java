@@ -37,13 +37,22 @@ final class CanalClients implements AutoCloseable {
     private final Map<String, AtomicLong> batchIds = new ConcurrentHashMap<>();
 
     CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, int workerThreads) {
+        this(store, cursors, settings, clock, pool(workerThreads));
+    }
+
+    /** With the given workers (tests run them on the calling thread). */
+    CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, ExecutorService workers) {
         this.store = store;
         this.cursors = cursors;
         this.settings = settings;
         this.clock = clock;
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(workerThreads, r -> daemon(r, "canal-reader-" + n.incrementAndGet()));
+        this.workers = workers;
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canal-timer"));
+    }
+
+    private static ExecutorService pool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> daemon(r, "canal-reader-" + n.incrementAndGet()));
     }
 
     private static Thread daemon(Runnable r, String name) {
