@@ -40,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * Requests are handled one at a time, in order: while one is in progress (a get may wait for entries) the
  * connection reads nothing more, and the next starts once the answer is written, so a client can make the relay
  * hold at most one batch and {@link #MAX_QUEUED} parsed requests. A malformed frame ends the connection with an
- * error ACK; a refused request gets Canal's error ACK and the connection stays, as with Canal.
+ * error ACK; a refused request gets Canal's error ACK and the connection stays, as with Canal. A refused ack or
+ * rollback (which have no answer) is answered in place of the next request that expects one, and that request is
+ * not carried out: Canal's server writes the error at once, so the client reads it as the answer to its next get
+ * and then reads that get's batch as the answer to the one after, one answer behind for the rest of the connection.
  *
  * <p>Threading: the channel's event loop; store work runs on the {@link CanalClients} workers.
  */
@@ -60,6 +63,13 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     private byte[] seed;
     private boolean authenticated;
     private boolean busy;
+    /** The type of the request in progress. */
+    private PacketType current;
+    /**
+     * A refused ack or rollback (they get no answer): sent as the answer of the next request that expects one,
+     * which is then not carried out, so the client's next read gets it and the answers stay in step.
+     */
+    private CanalError deferred;
     private volatile boolean closed;
 
     CanalSession(CanalClients clients, CanalAuth auth) {
@@ -149,7 +159,15 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(true);
             return;
         }
+        if (deferred != null && p.getType() != PacketType.CLIENTACK && p.getType() != PacketType.CLIENTROLLBACK) {
+            CanalError e = deferred;
+            deferred = null;
+            write(error(e));
+            next();
+            return;
+        }
         busy = true;
+        current = p.getType();
         CompletableFuture<Packet> answer = new CompletableFuture<>();
         clients.execute(() -> {
             try {
@@ -180,6 +198,14 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
                 log.warn("canal: {}: request failed", this, cause);
             }
             busy = false;
+            if (!e.closes() && (current == PacketType.CLIENTACK || current == PacketType.CLIENTROLLBACK)) {
+                log.info("canal: {}: refused with error {}: {} (the answer to its next request)", this, e.code(), e.getMessage());
+                if (deferred == null) {
+                    deferred = e;
+                }
+                next();
+                return;
+            }
             refuse(e);
             if (!e.closes()) {
                 next();
@@ -202,14 +228,17 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     /** Answers a refused request with Canal's error ACK and one log line; closes the connection if the error says so. */
     void refuse(CanalError e) {
         log.info("canal: {}: refused with error {}: {}{}", this, e.code(), e.getMessage(), e.closes() ? "; closing" : "");
-        Packet p = Packet.newBuilder().setType(PacketType.ACK).setVersion(VERSION)
-                .setBody(CanalPacket.Ack.newBuilder().setErrorCode(e.code()).setErrorMessage(e.getMessage()).build()
-                        .toByteString()).build();
-        var f = ctx.writeAndFlush(frame(p));
+        var f = ctx.writeAndFlush(frame(error(e)));
         if (e.closes()) {
             closed = true;
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static Packet error(CanalError e) {
+        return Packet.newBuilder().setType(PacketType.ACK).setVersion(VERSION)
+                .setBody(CanalPacket.Ack.newBuilder().setErrorCode(e.code()).setErrorMessage(e.getMessage()).build()
+                        .toByteString()).build();
     }
 
     static Packet ack() {

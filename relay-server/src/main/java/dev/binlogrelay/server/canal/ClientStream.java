@@ -32,6 +32,10 @@ import java.util.concurrent.CompletableFuture;
 final class ClientStream {
     /** A resume point: boundary file and position, and entries of the following group already delivered. */
     record Point(String file, long position, int skip) {
+        @Override
+        public String toString() {
+            return file + ":" + position + (skip == 0 ? "" : " (+" + skip + " entries of the next transaction)");
+        }
     }
 
     /** A batch handed out and not yet acknowledged: its id and the point after its last entry. */

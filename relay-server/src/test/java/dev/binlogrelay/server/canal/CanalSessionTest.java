@@ -96,6 +96,11 @@ class CanalSessionTest {
         ch.writeInbound(Unpooled.wrappedBuffer(bytes));
     }
 
+    private static byte[] get() {
+        return frame(PacketType.GET, CanalPacket.Get.newBuilder().setDestination("example").setClientId("1001")
+                .setFetchSize(10).setTimeout(-1).build());
+    }
+
     private static CanalPacket.Ack ack(Packet p) throws Exception {
         assertEquals(PacketType.ACK, p.getType());
         return CanalPacket.Ack.parseFrom(p.getBody());
@@ -206,6 +211,7 @@ class CanalSessionTest {
         assertTrue(ack(read(ch)).getErrorMessage().contains("should subscribe first"));
 
         send(ch, frame(PacketType.CLIENTACK, CanalPacket.ClientAck.newBuilder().setDestination("example").setClientId("1001").build()));
+        send(ch, get()); // an ack has no answer: its refusal answers the next request, which is not carried out
         a = ack(read(ch));
         assertEquals(402, a.getErrorCode());
         assertTrue(a.getErrorMessage().startsWith("batchId should assign value."), a.getErrorMessage());
@@ -214,10 +220,16 @@ class CanalSessionTest {
         assertEquals(0, ack(read(ch)).getErrorCode());
         send(ch, frame(PacketType.CLIENTACK, CanalPacket.ClientAck.newBuilder().setDestination("example").setClientId("1001")
                 .setBatchId(5).build()));
+        send(ch, get());
         assertEquals("ack error , clientId:1001 batchId:5 is not exist , please check", ack(read(ch)).getErrorMessage());
         send(ch, frame(PacketType.CLIENTROLLBACK, CanalPacket.ClientRollback.newBuilder().setDestination("example")
                 .setClientId("1001").setBatchId(7).build()));
+        send(ch, get());
         assertEquals("rollback error, clientId:1001 batchId:7 is not exist , please check", ack(read(ch)).getErrorMessage());
+        send(ch, get());
+        Packet m = read(ch);
+        assertEquals(PacketType.MESSAGES, m.getType(), "in step again");
+        assertEquals(-1, CanalPacket.Messages.parseFrom(m.getBody()).getBatchId());
 
         send(ch, frame(PacketType.HEARTBEAT, CanalPacket.HeartBeat.newBuilder().build()));
         assertEquals("packet type: HEARTBEAT is NOT supported!", ack(read(ch)).getErrorMessage());

@@ -1,0 +1,268 @@
+package dev.binlogrelay.server.it;
+
+import com.alibaba.otter.canal.client.CanalConnector;
+import com.alibaba.otter.canal.client.CanalConnectors;
+import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.alibaba.otter.canal.protocol.Message;
+import com.alibaba.otter.canal.protocol.exception.CanalClientException;
+import dev.binlogrelay.server.Relay;
+import dev.binlogrelay.server.config.RelayConfig;
+import dev.binlogrelay.testkit.MariaDbServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 13 points 3-5 with the stock Canal client (com.alibaba.otter:canal.client 1.1.8, unchanged) against a relay in
+ * front of a live MariaDB primary: login, subscribe, getWithoutAck/ack, rollback of one batch and of all, reconnect
+ * (unacknowledged batches come again), two clients at their own pace, a relay restart resuming after the last ack
+ * (inside a transaction too), and Canal's errors for a wrong password, an unknown destination and batch ids that are
+ * not outstanding. The entries are the transaction begin/end entries every entry stream emits.
+ */
+class CanalClientIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final AtomicInteger ROWS = new AtomicInteger();
+
+    @TempDir
+    static Path tmp;
+    static MariaDbServer primary;
+    private static final AtomicInteger RELAYS = new AtomicInteger();
+    private Relay relay;
+    private final List<CanalConnector> connectors = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        primary = MariaDbServer.builder().name("primary").serverId(1).start();
+        primary.execute("CREATE DATABASE shop", "CREATE TABLE shop.t (id INT PRIMARY KEY, v TEXT)");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (primary != null) {
+            primary.close();
+        }
+    }
+
+    @AfterEach
+    void closeRelay() {
+        for (CanalConnector c : connectors) {
+            try {
+                c.disconnect();
+            } catch (RuntimeException ignored) {
+                // already closed by the test
+            }
+        }
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private static RelayConfig config(Path dataDir) {
+        RelayConfig c = RelayHarness.config(primary, dataDir, 9400 + RELAYS.incrementAndGet(), "earliest");
+        c.canal = new RelayConfig.Canal();
+        c.canal.listen = "127.0.0.1:0";
+        RelayConfig.CanalDestination example = new RelayConfig.CanalDestination();
+        example.name = "example";
+        example.filter = "shop\\..*";
+        RelayConfig.CanalDestination audit = new RelayConfig.CanalDestination();
+        audit.name = "audit";
+        c.canal.destinations = List.of(example, audit);
+        RelayConfig.CanalUser user = new RelayConfig.CanalUser();
+        user.user = "canal";
+        user.password = "canalpw";
+        c.canal.users = List.of(user);
+        return c;
+    }
+
+    private Relay startRelay(Path dataDir) throws Exception {
+        relay = Relay.start(config(dataDir));
+        RelayHarness.awaitStreaming(relay, WAIT);
+        RelayHarness.awaitCaughtUp(relay, primary, WAIT);
+        return relay;
+    }
+
+    private CanalConnector connect(String destination, String password) {
+        CanalConnector c = CanalConnectors.newSingleConnector(new InetSocketAddress("127.0.0.1", relay.canalPort()),
+                destination, "canal", password);
+        connectors.add(c);
+        c.connect();
+        return c;
+    }
+
+    /** The stock client's usual start: connect (which rolls back), subscribe with no filter of its own, rollback. */
+    private CanalConnector subscribed(String destination) {
+        CanalConnector c = connect(destination, "canalpw");
+        c.subscribe();
+        c.rollback();
+        return c;
+    }
+
+    /** {@code n} one-row transactions on the primary, then waits for the relay to store them. */
+    private void transactions(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            int id = ROWS.incrementAndGet();
+            primary.execute("INSERT INTO shop.t VALUES (" + id + ", 'row " + id + "')");
+        }
+        RelayHarness.awaitCaughtUp(relay, primary, WAIT);
+    }
+
+    private static List<String> entries(Message m) {
+        return m.getEntries().stream().map(e -> e.getEntryType() + " " + e.getHeader().getLogfileName() + ":"
+                + e.getHeader().getLogfileOffset()).toList();
+    }
+
+    /** Gets batches of at most {@code size} until {@code count} entries came; each batch left unacknowledged. */
+    private static List<Message> batches(CanalConnector c, int size, int count) {
+        List<Message> out = new ArrayList<>();
+        int got = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (got < count) {
+            Message m = c.getWithoutAck(Math.min(size, count - got), 200L, TimeUnit.MILLISECONDS);
+            if (m.getId() != -1) {
+                out.add(m);
+                got += m.getEntries().size();
+            }
+            assertTrue(System.nanoTime() < deadline, "only " + got + " of " + count + " entries within " + WAIT);
+        }
+        return out;
+    }
+
+    private static List<String> all(List<Message> ms) {
+        return ms.stream().flatMap(m -> entries(m).stream()).toList();
+    }
+
+    @Test
+    void getAckAndRollbackOfOneBatchOrAll() throws Exception {
+        startRelay(tmp.resolve("basic"));
+        CanalConnector c = subscribed("example");
+        assertEquals(-1, c.getWithoutAck(10).getId(), "nothing new since the subscription");
+        transactions(3);
+        Message first = c.getWithoutAck(4);
+        Message second = c.getWithoutAck(100);
+        assertEquals(4, first.getEntries().size());
+        assertEquals(2, second.getEntries().size());
+        assertEquals(first.getId() + 1, second.getId());
+        List<String> all = new ArrayList<>(entries(first));
+        all.addAll(entries(second));
+        assertEquals(List.of("TRANSACTIONBEGIN", "TRANSACTIONEND", "TRANSACTIONBEGIN", "TRANSACTIONEND",
+                "TRANSACTIONBEGIN", "TRANSACTIONEND"), all.stream().map(s -> s.split(" ")[0]).toList());
+        CanalEntry.Header h = first.getEntries().get(1).getHeader();
+        assertTrue(h.getLogfileName().startsWith(primary.binlogFiles().get(0).replaceAll("\\d+$", "")), h.toString());
+        assertTrue(h.getEventLength() > 0 && h.getExecuteTime() > 0 && h.getServerId() == 1, h.toString());
+
+        c.rollback(second.getId()); // not the oldest outstanding: Canal's error, on the next read
+        CanalClientException e = assertThrows(CanalClientException.class, () -> c.getWithoutAck(10));
+        assertTrue(e.getMessage().contains("batchId:" + second.getId() + " is not the firstly:" + first.getId()), e.getMessage());
+
+        c.rollback(first.getId()); // the oldest: it and every later one come again
+        Message again = c.getWithoutAck(100);
+        assertEquals(all, entries(again));
+        assertTrue(again.getId() > second.getId(), "a new batch id");
+        c.ack(again.getId());
+        assertEquals(-1, c.getWithoutAck(100).getId());
+        c.ack(-1); // what the client sends after an empty batch
+
+        c.ack(again.getId()); // twice: not outstanding any more
+        e = assertThrows(CanalClientException.class, () -> c.getWithoutAck(10));
+        assertTrue(e.getMessage().contains("ack error , clientId:1001 batchId:" + again.getId() + " is not exist"), e.getMessage());
+
+        transactions(1);
+        Message next = c.getWithoutAck(100);
+        c.rollback();
+        assertEquals(entries(next), entries(c.getWithoutAck(100)), "rollback of all");
+    }
+
+    @Test
+    void unacknowledgedBatchesComeAgainAfterAReconnectAcknowledgedOnesNever() throws Exception {
+        startRelay(tmp.resolve("reconnect"));
+        CanalConnector c = subscribed("example");
+        transactions(2);
+        Message m = c.getWithoutAck(100);
+        assertEquals(4, m.getEntries().size());
+        c.disconnect();
+
+        CanalConnector again = subscribed("example");
+        Message m2 = again.getWithoutAck(100);
+        assertEquals(entries(m), entries(m2), "not acknowledged: the same entries");
+        again.ack(m2.getId());
+        again.disconnect();
+
+        CanalConnector third = subscribed("example");
+        assertEquals(-1, third.getWithoutAck(100).getId(), "acknowledged: never again");
+        transactions(1);
+        assertEquals(2, third.getWithoutAck(100).getEntries().size());
+    }
+
+    @Test
+    void twoClientsEachAtItsOwnPace() throws Exception {
+        startRelay(tmp.resolve("pace"));
+        CanalConnector fast = subscribed("example");
+        CanalConnector slow = subscribed("audit");
+        transactions(3);
+        Message slowFirst = slow.getWithoutAck(2);
+        assertEquals(2, slowFirst.getEntries().size());
+        for (int round = 0; round < 3; round++) {
+            List<Message> got = batches(fast, 100, 6);
+            got.forEach(m -> fast.ack(m.getId()));
+            transactions(3);
+        }
+        List<Message> rest = batches(fast, 100, 6);
+        assertEquals(6, all(rest).size(), "the fast client is never held back by the slow one");
+        // the slow client is where it stopped: the rest of the first three transactions, then the others
+        List<Message> slowRest = batches(slow, 1000, 4 + 18);
+        assertEquals(22, all(slowRest).size());
+        assertEquals("TRANSACTIONBEGIN", all(slowRest).get(0).split(" ")[0]);
+    }
+
+    @Test
+    void aRelayRestartResumesEveryClientAfterItsLastAck() throws Exception {
+        Path dir = tmp.resolve("restart");
+        startRelay(dir);
+        CanalConnector c = subscribed("example");
+        transactions(3);
+        List<Message> got = batches(c, 3, 6); // 3 entries a batch: the first ends inside the second transaction
+        assertEquals(2, got.size());
+        c.ack(got.get(0).getId());
+        assertEquals(-1, c.getWithoutAck(100, 300L, TimeUnit.MILLISECONDS).getId(), "an ack is applied before the next get");
+        c.disconnect();
+        relay.close();
+        relay = null;
+
+        startRelay(dir);
+        CanalConnector after = subscribed("example");
+        Message resumed = after.getWithoutAck(100);
+        assertEquals(entries(got.get(1)), entries(resumed), "exactly what was not acknowledged, from inside a transaction");
+        after.ack(resumed.getId());
+        transactions(1);
+        assertEquals(2, after.getWithoutAck(100).getEntries().size());
+    }
+
+    @Test
+    void aWrongPasswordAndAnUnknownDestinationGetCanalsErrors() throws Exception {
+        startRelay(tmp.resolve("errors"));
+        CanalClientException e = assertThrows(CanalClientException.class, () -> connect("example", "wrong"));
+        assertTrue(e.getMessage().contains("auth failed for user:canal"), e.getMessage());
+
+        CanalConnector c = connect("nope", "canalpw");
+        e = assertThrows(CanalClientException.class, c::subscribe);
+        assertTrue(e.getMessage().contains("failed to subscribe with reason: destination:nope should start first"), e.getMessage());
+
+        CanalConnector ok = subscribed("example"); // the relay serves on
+        transactions(1);
+        assertEquals(2, ok.getWithoutAck(100).getEntries().size());
+    }
+}
