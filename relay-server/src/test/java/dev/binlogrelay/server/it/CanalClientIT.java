@@ -265,4 +265,30 @@ class CanalClientIT {
         transactions(1);
         assertEquals(2, ok.getWithoutAck(100).getEntries().size());
     }
+
+    @Test
+    void aGetWithATimeoutWaitsForEntriesAndAnswersWhenTheBatchIsFull() throws Exception {
+        startRelay(tmp.resolve("timeout"));
+        CanalConnector c = subscribed("example");
+        long started = System.nanoTime();
+        assertEquals(-1, c.getWithoutAck(10, 300L, TimeUnit.MILLISECONDS).getId());
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(300), "waited for the timeout");
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            // a full batch (2 entries: one transaction) ends the wait long before the 30 s timeout
+            var get = pool.submit(() -> c.getWithoutAck(2, 30L, TimeUnit.SECONDS));
+            transactions(1);
+            Message m = get.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(2, m.getEntries().size());
+            c.ack(m.getId());
+            // timeout 0: block until the batch is full (two transactions)
+            var blocking = pool.submit(() -> c.getWithoutAck(4, 0L, TimeUnit.MILLISECONDS));
+            transactions(1);
+            assertTrue(!blocking.isDone() || blocking.get().getEntries().size() == 4, "not answered with half a batch");
+            transactions(1);
+            assertEquals(4, blocking.get(WAIT.toSeconds(), TimeUnit.SECONDS).getEntries().size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
