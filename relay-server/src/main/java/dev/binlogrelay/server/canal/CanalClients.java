@@ -37,17 +37,19 @@ final class CanalClients implements AutoCloseable {
     private final Map<String, AtomicLong> batchIds = new ConcurrentHashMap<>();
 
     CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, int workerThreads) {
-        this(store, cursors, settings, clock, pool(workerThreads));
+        this(store, cursors, settings, clock, pool(workerThreads),
+                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canal-timer")));
     }
 
-    /** With the given workers (tests run them on the calling thread). */
-    CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, ExecutorService workers) {
+    /** With the given workers and timer (tests run the workers on the calling thread). */
+    CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, ExecutorService workers,
+                 ScheduledExecutorService timers) {
         this.store = store;
         this.cursors = cursors;
         this.settings = settings;
         this.clock = clock;
         this.workers = workers;
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canal-timer"));
+        this.timers = timers;
     }
 
     private static ExecutorService pool(int threads) {

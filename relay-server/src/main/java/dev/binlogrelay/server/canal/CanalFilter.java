@@ -4,14 +4,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
  * A subscription filter in Canal's syntax: regular expressions separated by commas (a comma inside {@code {}},
  * {@code []} or {@code ()} belongs to its expression, as in {@code \d{1,2}}), each matched against the whole
  * {@code schema.table}, ignoring case. An empty filter matches every table; so does an entry without a table name
  * (transaction begin and end).
+ *
+ * <p>Filters come from clients, so they are matched with RE2/J, in time linear in the name: no filter can make a
+ * reader thread backtrack for ever. RE2's syntax is Perl's without backreferences and lookaround, which Canal's
+ * filters (names, dots, character classes, alternations) do not use.
  */
 public final class CanalFilter {
     public static final CanalFilter ALL = new CanalFilter("", null);
@@ -43,7 +47,11 @@ public final class CanalFilter {
             }
             all.append(all.length() == 0 ? "" : "|").append("^(?:").append(part).append(")$");
         }
-        return new CanalFilter(text, Pattern.compile(all.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL));
+        try {
+            return new CanalFilter(text, Pattern.compile(all.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL));
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a list of regular expressions: " + e.getDescription());
+        }
     }
 
     static List<String> split(String text) {

@@ -16,8 +16,8 @@ import java.util.Objects;
  */
 public record CanalSettings(String host, int port, Map<String, Destination> destinations, Map<String, String> users,
                             Duration holdFilesFor, long maxBatchBytes) {
-    /** Largest request frame a client may send (Canal's requests are a few hundred bytes). */
-    public static final int MAX_FRAME = 1 << 20;
+    /** Largest request frame a client may send (Canal's requests are a few hundred bytes, a long filter a few KiB). */
+    public static final int MAX_FRAME = 64 * 1024;
 
     /** One destination: its default filter and where a new client starts. */
     public record Destination(String name, CanalFilter filter, boolean startEarliest) {

@@ -53,7 +53,8 @@ class CanalSessionTest {
         var dest = new CanalSettings.Destination("example", CanalFilter.parse("shop\\..*"), false);
         CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), users, Duration.ofDays(7), 1 << 20);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
-                com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService());
+                com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService(),
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
         EmbeddedChannel ch = new EmbeddedChannel();
         CanalServer.pipeline(ch.pipeline(), clients, new CanalAuth(settings.users()));
         ch.pipeline().fireChannelActive();
