@@ -35,6 +35,8 @@ final class CanalClients implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Map<String, ClientStream> attached = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> batchIds = new ConcurrentHashMap<>();
+    private java.util.function.Supplier<EntrySource> entrySources =
+            () -> new dev.binlogrelay.server.canal.entry.EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE)::accept;
 
     CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, int workerThreads) {
         this(store, cursors, settings, clock, pool(workerThreads),
@@ -73,6 +75,17 @@ final class CanalClients implements AutoCloseable {
 
     Clock clock() {
         return clock;
+    }
+
+    /** A new entry stream for a client stream that (re)opens its store cursor. */
+    EntrySource newEntrySource() {
+        return entrySources.get();
+    }
+
+    /** Tests: entries made by {@code sources} instead of the relay's {@code EntryStream}. */
+    CanalClients entrySources(java.util.function.Supplier<EntrySource> sources) {
+        this.entrySources = sources;
+        return this;
     }
 
     long maxBatchBytes() {

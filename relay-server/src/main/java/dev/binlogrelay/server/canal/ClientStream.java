@@ -2,8 +2,6 @@ package dev.binlogrelay.server.canal;
 
 import com.alibaba.otter.canal.protocol.CanalEntry;
 import com.google.protobuf.ByteString;
-import dev.binlogrelay.core.rows.SchemaTracker;
-import dev.binlogrelay.server.canal.entry.EntryStream;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
@@ -79,7 +77,7 @@ final class ClientStream {
     private Point acked;
     private long seenWritten;
     private BinlogCursor cursor;
-    private EntryStream entryStream;
+    private EntrySource entryStream;
     private String boundaryFile;
     private long boundaryPosition;
     private int produced;
@@ -245,7 +243,7 @@ final class ClientStream {
             persist();
         }
         cursor = store.openCursor(acked.file(), acked.position());
-        entryStream = new EntryStream(SchemaTracker.NONE);
+        entryStream = clients.newEntrySource();
         boundaryFile = acked.file();
         boundaryPosition = acked.position();
         produced = 0;

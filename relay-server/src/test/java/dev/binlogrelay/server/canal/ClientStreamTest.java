@@ -31,8 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A client's stream over a store of made-up MariaDB transactions (GTID … XID, two entries each): batches by count
- * and by bytes, resume points inside a transaction, acks and rollbacks, a parked get woken by a commit.
+ * A client's stream over a store of made-up MariaDB transactions (GTID … XID), with entries made by the test (a
+ * begin for each GTID event, an end for each XID event: two per transaction, whatever the relay's entry stream
+ * makes of them): batches by count and by bytes, resume points inside a transaction, acks and rollbacks, a parked
+ * get woken by a commit.
  */
 class ClientStreamTest {
     private static final String FILE = "mariadb-bin.000001";
@@ -61,7 +63,8 @@ class ClientStreamTest {
         CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), Map.of(), Duration.ofDays(7),
                 maxBatchBytes);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
-                MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor());
+                MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor())
+                .entrySources(() -> ClientStreamTest::entries);
         return clients;
     }
 
@@ -81,6 +84,21 @@ class ClientStreamTest {
                 new EventToStore(pos + gtid.length, xid, StoredEvent.GROUP_END, null)),
                 StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
         ends.put(FILE, pos + gtid.length + xid.length);
+    }
+
+    /** Begin at a MariaDB GTID event, end at an XID event, with the event's position and length in the header. */
+    private static List<CanalEntry.Entry> entries(String file, long position, byte[] event) {
+        if (event.length < 19) {
+            return List.of(); // the made-up format description
+        }
+        int type = event[4] & 0xFF;
+        CanalEntry.EntryType t = type == 162 ? CanalEntry.EntryType.TRANSACTIONBEGIN
+                : type == 16 ? CanalEntry.EntryType.TRANSACTIONEND : null;
+        if (t == null) {
+            return List.of();
+        }
+        return List.of(CanalEntry.Entry.newBuilder().setEntryType(t).setHeader(CanalEntry.Header.newBuilder()
+                .setLogfileName(file).setLogfileOffset(position).setEventLength(event.length)).build());
     }
 
     private static List<String> entries(ClientStream.Batched b) throws Exception {
