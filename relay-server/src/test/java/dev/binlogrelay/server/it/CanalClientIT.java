@@ -327,4 +327,25 @@ class CanalClientIT {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aClientsFilterReplacesTheDestinationsForThatClient() throws Exception {
+        startRelay(tmp.resolve("filter"));
+        CanalConnector c = connect("example", "canalpw");
+        c.subscribe("crm\\..*");
+        transactions(2);
+        List<CanalEntry.Entry> got = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (got.stream().filter(e -> e.getEntryType() == CanalEntry.EntryType.TRANSACTIONEND).count() < 2) {
+            Message m = c.getWithoutAck(100, 200L, TimeUnit.MILLISECONDS);
+            got.addAll(m.getEntries());
+            if (m.getId() != -1) {
+                c.ack(m.getId());
+            }
+            assertTrue(System.nanoTime() < deadline, "two transactions' ends within " + WAIT + ": " + got);
+        }
+        assertTrue(got.stream().noneMatch(e -> e.getHeader().getSchemaName().equals("shop") && !e.getHeader().getTableName().isEmpty()),
+                "shop.t's rows are filtered out for this client: " + got);
+        assertEquals("crm\\..*", relay.store().canalCursors().get("example", "1001").orElseThrow().filter());
+    }
 }
