@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CanalClientIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final AtomicInteger ROWS = new AtomicInteger();
+    private static final int MANY = 8;
 
     @TempDir
     static Path tmp;
@@ -80,7 +81,13 @@ class CanalClientIT {
         example.filter = "shop\\..*";
         RelayConfig.CanalDestination audit = new RelayConfig.CanalDestination();
         audit.name = "audit";
-        c.canal.destinations = List.of(example, audit);
+        List<RelayConfig.CanalDestination> all = new ArrayList<>(List.of(example, audit));
+        for (int i = 1; i <= MANY; i++) {
+            RelayConfig.CanalDestination d = new RelayConfig.CanalDestination();
+            d.name = "app" + i;
+            all.add(d);
+        }
+        c.canal.destinations = all;
         RelayConfig.CanalUser user = new RelayConfig.CanalUser();
         user.user = "canal";
         user.password = "canalpw";
@@ -347,5 +354,40 @@ class CanalClientIT {
         assertTrue(got.stream().noneMatch(e -> e.getHeader().getSchemaName().equals("shop") && !e.getHeader().getTableName().isEmpty()),
                 "shop.t's rows are filtered out for this client: " + got);
         assertEquals("crm\\..*", relay.store().canalCursors().get("example", "1001").orElseThrow().filter());
+    }
+
+    @Test
+    void manyClientsAtOnceEachGetEveryTransaction() throws Exception {
+        startRelay(tmp.resolve("many"));
+        List<CanalConnector> clients = new ArrayList<>();
+        for (int i = 1; i <= MANY; i++) {
+            clients.add(subscribed("app" + i));
+        }
+        int k = perTransaction(clients.get(0));
+        for (CanalConnector c : clients.subList(1, MANY)) {
+            assertEquals(k, drainOneTransaction(c));
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(MANY);
+        try {
+            List<java.util.concurrent.Future<List<String>>> reads = new ArrayList<>();
+            for (int i = 0; i < MANY; i++) {
+                CanalConnector c = clients.get(i);
+                int size = 1 + i; // each at its own batch size
+                reads.add(pool.submit(() -> {
+                    List<Message> got = batches(c, size, 20 * k);
+                    got.forEach(m -> c.ack(m.getId()));
+                    return all(got);
+                }));
+            }
+            transactions(20);
+            List<String> first = reads.get(0).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(20, ends(first));
+            for (var r : reads) {
+                assertEquals(first, r.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(MANY, relay.canal().attachedClients());
     }
 }
