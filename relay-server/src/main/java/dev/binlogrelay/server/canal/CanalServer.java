@@ -2,7 +2,9 @@ package dev.binlogrelay.server.canal;
 
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
+import com.alibaba.otter.canal.protocol.CanalPacket;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -58,6 +60,10 @@ public final class CanalServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (channels.size() >= s.maxConnections()) {
+                            refuse(ch, s.maxConnections());
+                            return;
+                        }
                         channels.add(ch);
                         pipeline(ch.pipeline(), clients, auth);
                     }
@@ -68,6 +74,17 @@ public final class CanalServer implements AutoCloseable {
                 new java.util.TreeSet<>(s.destinations().keySet()),
                 s.users().isEmpty() ? "no authentication" : s.users().size() + " user(s)");
         return address;
+    }
+
+    /** One connection too many: Canal's error ACK in place of the handshake, then close. */
+    private static void refuse(SocketChannel ch, int max) {
+        log.info("canal: refused {}: already {} connections (canal.max_connections)", ch.remoteAddress(), max);
+        byte[] p = CanalPacket.Packet.newBuilder().setType(CanalPacket.PacketType.ACK).setVersion(CanalSession.VERSION)
+                .setBody(CanalPacket.Ack.newBuilder().setErrorCode(400)
+                        .setErrorMessage("too many connections: the relay serves at most " + max + " Canal clients")
+                        .build().toByteString()).build().toByteArray();
+        ch.writeAndFlush(Unpooled.buffer(4 + p.length).writeInt(p.length).writeBytes(p))
+                .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
     /** The handlers of one connection: framing both ways, then the session. */

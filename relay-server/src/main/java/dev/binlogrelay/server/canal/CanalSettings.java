@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param users         user → clear-text password; empty: no authentication
  * @param holdFilesFor  how long a client not seen keeps retention off its file
  * @param maxBatchBytes the most bytes of serialized entries in one batch (at least one entry)
+ * @param maxConnections the most client connections at once; one more is refused with error 400
  */
 public record CanalSettings(String host, int port, Map<String, Destination> destinations, Map<String, String> users,
-                            Duration holdFilesFor, long maxBatchBytes) {
+                            Duration holdFilesFor, long maxBatchBytes, int maxConnections) {
     /** Largest request frame a client may send (Canal's requests are a few hundred bytes, a long filter a few KiB). */
     public static final int MAX_FRAME = 64 * 1024;
 
@@ -31,8 +32,8 @@ public record CanalSettings(String host, int port, Map<String, Destination> dest
         destinations = Map.copyOf(destinations);
         users = Map.copyOf(users);
         Objects.requireNonNull(holdFilesFor, "holdFilesFor");
-        if (maxBatchBytes < 1) {
-            throw new IllegalArgumentException("maxBatchBytes must be more than 0");
+        if (maxBatchBytes < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("maxBatchBytes and maxConnections must be more than 0");
         }
     }
 }

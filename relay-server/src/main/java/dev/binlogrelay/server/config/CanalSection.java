@@ -79,6 +79,12 @@ final class CanalSection {
         if (batch < 1024 || batch > 1L << 30) {
             throw new ConfigException(file + ": canal.max_batch_bytes must be between 1K and 1G, not " + c.maxBatchBytes);
         }
+        if (c.maxConnections == null) {
+            c.maxConnections = 1024;
+        }
+        if (c.maxConnections < 1 || c.maxConnections > 1_000_000) {
+            throw new ConfigException(file + ": canal.max_connections must be between 1 and 1000000, not " + c.maxConnections);
+        }
     }
 
     private static ConfigException missing(Path file, String key) {

@@ -41,6 +41,9 @@ public final class RelayConfig {
         /** The most bytes of entries one batch holds (at least one entry, whatever its size). */
         @JsonProperty("max_batch_bytes")
         public String maxBatchBytes = "16M";
+        /** The most Canal client connections at once. */
+        @JsonProperty("max_connections")
+        public Integer maxConnections = 1024;
     }
 
     public static final class CanalDestination {

@@ -87,7 +87,7 @@ class CanalSessionFuzzTest {
         LOG.list.clear();
         var dest = new CanalSettings.Destination("example", CanalFilter.parse("shop\\..*"), false);
         CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), Map.of("canal", "canalpw"),
-                Duration.ofDays(7), 1 << 20);
+                Duration.ofDays(7), 1 << 20, 16);
         ScheduledExecutorService neverFires = Executors.newSingleThreadScheduledExecutor();
         CanalClients clients = new CanalClients(STORE.readView(), STORE.canalCursors(), settings, Clock.systemUTC(),
                 MoreExecutors.newDirectExecutorService(), neverFires);

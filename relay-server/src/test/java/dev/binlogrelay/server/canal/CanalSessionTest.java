@@ -51,7 +51,7 @@ class CanalSessionTest {
 
     private EmbeddedChannel channel(Map<String, String> users) {
         var dest = new CanalSettings.Destination("example", CanalFilter.parse("shop\\..*"), false);
-        CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), users, Duration.ofDays(7), 1 << 20);
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), users, Duration.ofDays(7), 1 << 20, 16);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
                 com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService(),
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor());

@@ -61,7 +61,7 @@ class ClientStreamTest {
     private CanalClients clients(long maxBatchBytes) {
         var dest = new CanalSettings.Destination("example", CanalFilter.ALL, true);
         CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), Map.of(), Duration.ofDays(7),
-                maxBatchBytes);
+                maxBatchBytes, 16);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
                 MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor())
                 .entrySources(() -> ClientStreamTest::entries);

@@ -52,6 +52,7 @@ class CanalConfigTest {
         assertEquals(Map.of("canal", "canalpw"), s.users());
         assertEquals(Duration.ofDays(7), s.holdFilesFor());
         assertEquals(16L << 20, s.maxBatchBytes());
+        assertEquals(1024, s.maxConnections());
     }
 
     @Test
@@ -97,6 +98,8 @@ class CanalConfigTest {
                 .contains("'canal.hold_files_for'"));
         assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  max_batch_bytes: 10\n")
                 .contains("canal.max_batch_bytes must be between 1K and 1G"));
+        assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  max_connections: 0\n")
+                .contains("canal.max_connections must be between 1 and 1000000"));
         assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  colour: red\n")
                 .contains("unknown key 'canal.colour'"));
     }
