@@ -90,6 +90,8 @@ public final class CanalServer implements AutoCloseable {
     /** The handlers of one connection: framing both ways, then the session. */
     static CanalSession pipeline(ChannelPipeline p, CanalClients clients, CanalAuth auth) {
         CanalSession session = new CanalSession(clients, auth);
+        p.addLast("idle", new io.netty.handler.timeout.IdleStateHandler(CanalSession.LOGIN_TIMEOUT_MS, 0, 0,
+                TimeUnit.MILLISECONDS));
         p.addLast("frames", new LengthFieldBasedFrameDecoder(CanalSettings.MAX_FRAME, 0, 4, 0, 4));
         p.addLast("length", new LengthFieldPrepender(4));
         p.addLast("session", session);

@@ -52,6 +52,8 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     static final int VERSION = 1;
     static final int MAX_QUEUED = 16;
     private static final long DEFAULT_IDLE_MS = TimeUnit.HOURS.toMillis(1);
+    /** How long a connection may take to log in (the stock client logs in at once). */
+    static final long LOGIN_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(30);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CanalClients clients;
@@ -135,7 +137,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
         }
         authenticated = true;
         long idle = ca.getNetReadTimeout() > 0 ? ca.getNetReadTimeout() : DEFAULT_IDLE_MS;
-        ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
+        ctx.pipeline().replace("idle", "idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
         log.info("canal: {} logged in{}", this, auth.required() ? " as " + ca.getUsername() : "");
         if (!ca.getDestination().isEmpty() && !ca.getClientId().isEmpty()) {
             // Canal subscribes a client that names itself at login, then sends the ACK
@@ -274,7 +276,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.info("canal: {} sent nothing for its read timeout; closing", this);
+            log.info("canal: {} sent nothing for {}; closing", this, authenticated ? "its read timeout" : "30 s without logging in");
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);

@@ -263,4 +263,17 @@ class CanalSessionTest {
         assertNotNull(a.getErrorMessage());
         assertTrue(a.getErrorMessage().startsWith("bad filter"), a.getErrorMessage());
     }
+
+    @Test
+    void aConnectionThatDoesNotLogInWithin30SecondsIsClosed() throws Exception {
+        EmbeddedChannel ch = channel(Map.of());
+        read(ch);
+        ch.advanceTimeBy(29, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isActive());
+        ch.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+        assertFalse(ch.isActive(), "closed: no login within 30 s");
+    }
 }
