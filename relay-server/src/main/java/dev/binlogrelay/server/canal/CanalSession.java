@@ -73,6 +73,9 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
      */
     private CanalError deferred;
     private volatile boolean closed;
+    /** The connection is gone (channelInactive); {@link #detached} once its streams are freed. */
+    private boolean inactive;
+    private boolean detached;
 
     CanalSession(CanalClients clients, CanalAuth auth) {
         this.clients = clients;
@@ -153,7 +156,23 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
 
     /** Starts the next queued request if none is in progress; reads again once the queue is empty. */
     private void next() {
-        if (busy || closed) {
+        if (busy) {
+            return;
+        }
+        if (inactive) {
+            // the client is gone: carry out the acks and rollbacks it sent before closing, then detach its streams
+            Packet p;
+            while ((p = queue.poll()) != null && p.getType() != PacketType.CLIENTACK && p.getType() != PacketType.CLIENTROLLBACK) {
+                // a request that expects an answer no one will read
+            }
+            if (p == null) {
+                detachAll();
+            } else {
+                run(p);
+            }
+            return;
+        }
+        if (closed) {
             return;
         }
         Packet p = queue.poll();
@@ -168,6 +187,11 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
             next();
             return;
         }
+        run(p);
+    }
+
+    /** Carries out {@code p} on a worker; {@link #done} follows on the event loop. */
+    private void run(Packet p) {
         busy = true;
         current = p.getType();
         CompletableFuture<Packet> answer = new CompletableFuture<>();
@@ -190,6 +214,8 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     /** Event loop: writes the answer (null: none), then goes on with the queue. */
     private void done(Packet reply, Throwable err) {
         if (closed) {
+            busy = false;
+            next(); // after the connection closed: the remaining acks, then detach
             return;
         }
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
@@ -221,9 +247,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
         }
         ctx.writeAndFlush(frame(reply)).addListener((ChannelFutureListener) f -> {
             busy = false;
-            if (f.isSuccess()) {
-                next();
-            }
+            next();
         });
     }
 
@@ -302,10 +326,19 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        queue.clear();
+        inactive = true;
+        next();
+        ctx.fireChannelInactive();
+    }
+
+    /** Once, after the connection closed and its last acks were carried out: frees its streams. */
+    private void detachAll() {
+        if (detached) {
+            return;
+        }
+        detached = true;
         var attached = java.util.List.copyOf(streams.values());
         clients.execute(() -> attached.forEach(clients::detach));
-        ctx.fireChannelInactive();
     }
 
     @Override

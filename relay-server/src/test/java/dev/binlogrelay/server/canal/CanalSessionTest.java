@@ -54,7 +54,8 @@ class CanalSessionTest {
         CanalSettings settings = new CanalSettings("127.0.0.1", 0, Map.of("example", dest), users, Duration.ofDays(7), 1 << 20, 16);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
                 com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService(),
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor())
+                .entrySources(() -> CanalSessionTest::entries);
         EmbeddedChannel ch = new EmbeddedChannel();
         CanalServer.pipeline(ch.pipeline(), clients, new CanalAuth(settings.users()));
         ch.pipeline().fireChannelActive();
@@ -275,5 +276,56 @@ class CanalSessionTest {
         ch.runScheduledPendingTasks();
         ch.runPendingTasks();
         assertFalse(ch.isActive(), "closed: no login within 30 s");
+    }
+
+    /** An end entry for each made-up XID event (the test's own entries, whatever the relay's entry stream makes). */
+    private static java.util.List<com.alibaba.otter.canal.protocol.CanalEntry.Entry> entries(String file, long position, byte[] e) {
+        if (e.length < 19 || (e[4] & 0xFF) != 16) {
+            return java.util.List.of();
+        }
+        return java.util.List.of(com.alibaba.otter.canal.protocol.CanalEntry.Entry.newBuilder()
+                .setEntryType(com.alibaba.otter.canal.protocol.CanalEntry.EntryType.TRANSACTIONEND)
+                .setHeader(com.alibaba.otter.canal.protocol.CanalEntry.Header.newBuilder().setLogfileName(file)
+                        .setLogfileOffset(position).setEventLength(e.length)).build());
+    }
+
+    /** A made-up one-event transaction (an XID event) at {@code pos} of mariadb-bin.000001; returns its end. */
+    private long transaction(long pos) {
+        byte[] xid = new byte[27];
+        xid[4] = 16;
+        xid[9] = 27;
+        store.writer().appendGroup("mariadb-bin.000001", java.util.List.of(new dev.binlogrelay.storage.EventToStore(pos, xid,
+                dev.binlogrelay.storage.StoredEvent.GROUP_START | dev.binlogrelay.storage.StoredEvent.GROUP_END, null)),
+                dev.binlogrelay.storage.StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
+        return pos + xid.length;
+    }
+
+    @Test
+    void acksSentJustBeforeTheClientClosesStillCount() throws Exception {
+        long end = transaction(4);
+        EmbeddedChannel ch = channel(Map.of());
+        send(ch, login(ch, "", ""));
+        ack(read(ch));
+        send(ch, frame(PacketType.SUBSCRIPTION, CanalPacket.Sub.newBuilder().setDestination("example").setClientId("1001").build()));
+        ack(read(ch));
+        end = transaction(transaction(end));
+        send(ch, get());
+        CanalPacket.Messages m = CanalPacket.Messages.parseFrom(read(ch).getBody());
+        assertEquals(2, m.getMessagesCount());
+        // a get in progress, the ack behind it, then the client closes before either is answered
+        byte[] both = new byte[0];
+        for (byte[] f : new byte[][] {get(), frame(PacketType.CLIENTACK, CanalPacket.ClientAck.newBuilder()
+                .setDestination("example").setClientId("1001").setBatchId(m.getBatchId()).build())}) {
+            byte[] joined = java.util.Arrays.copyOf(both, both.length + f.length);
+            System.arraycopy(f, 0, joined, both.length, f.length);
+            both = joined;
+        }
+        // read and closed in one go, before the get's answer (made on a worker, written by a task) is written
+        ch.pipeline().fireChannelRead(Unpooled.wrappedBuffer(both));
+        ch.pipeline().fireChannelInactive();
+        ch.runPendingTasks();
+        var cursor = store.canalCursors().get("example", "1001").orElseThrow();
+        assertEquals(end, cursor.position(), "the ack counted");
+        assertEquals(0, cursor.skip());
     }
 }

@@ -96,7 +96,11 @@ class CanalClientIT {
     }
 
     private Relay startRelay(Path dataDir) throws Exception {
-        relay = Relay.start(config(dataDir));
+        return startRelay(config(dataDir));
+    }
+
+    private Relay startRelay(RelayConfig config) throws Exception {
+        relay = Relay.start(config);
         RelayHarness.awaitStreaming(relay, WAIT);
         RelayHarness.awaitCaughtUp(relay, primary, WAIT);
         return relay;
@@ -389,5 +393,40 @@ class CanalClientIT {
             pool.shutdownNow();
         }
         assertEquals(MANY, relay.canal().attachedClients());
+    }
+
+    @Test
+    void retentionKeepsTheFileAClientHasNotAcknowledged() throws Exception {
+        RelayConfig config = config(tmp.resolve("retention"));
+        config.storage.retention = new RelayConfig.Retention();
+        config.storage.retention.maxBytes = "1"; // everything but the newest file goes, unless a client holds it
+        config.storage.retention.checkInterval = "1h"; // checked here, by hand
+        startRelay(config);
+        CanalConnector c = subscribed("example");
+        int k = perTransaction(c);
+        String held = relay.store().canalCursors().get("example", "1001").orElseThrow().file();
+        c.disconnect(); // no open reader: only the stored cursor holds the file
+        for (int i = 0; i < 2; i++) {
+            primary.execute("FLUSH BINARY LOGS");
+            transactions(1);
+        }
+        relay.retention().check();
+        List<String> files = relay.store().files().stream().map(f -> f.name()).toList();
+        assertEquals(held, files.get(0), "the client's file stays, the ones before it go: " + files);
+        assertTrue(files.size() >= 3, files.toString());
+
+        CanalConnector again = subscribed("example");
+        List<Message> got = batches(again, 100, 2 * k);
+        got.forEach(m -> again.ack(m.getId()));
+        again.disconnect(); // at once: the acks sent before closing still count
+        String newest = files.get(files.size() - 1);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!relay.store().canalCursors().get("example", "1001").orElseThrow().file().equals(newest)) {
+            assertTrue(System.nanoTime() < deadline, "the acks sent before the disconnect were not applied within " + WAIT);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+        relay.retention().check();
+        List<String> after = relay.store().files().stream().map(f -> f.name()).toList();
+        assertEquals(1, after.size(), "acknowledged: only the newest file stays: " + after);
     }
 }
