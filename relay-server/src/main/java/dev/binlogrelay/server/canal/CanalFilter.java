@@ -15,7 +15,10 @@ import com.google.re2j.PatternSyntaxException;
  *
  * <p>Filters come from clients, so they are matched with RE2/J, in time linear in the name: no filter can make a
  * reader thread backtrack for ever. RE2's syntax is Perl's without backreferences and lookaround, which Canal's
- * filters (names, dots, character classes, alternations) do not use.
+ * filters (names, dots, character classes, alternations) do not use. Case is ignored the way Canal ignores it for
+ * names (it lowercases them), and by lowercasing the filter's literal letters (escapes such as {@code \S} or
+ * {@code \p{Lu}} stay as written) rather than with RE2/J's case-insensitive flag, whose case folding of a wide
+ * character range ({@code [ -\x{2fff}]}) takes minutes to compile.
  */
 public final class CanalFilter {
     public static final CanalFilter ALL = new CanalFilter("", null);
@@ -39,6 +42,9 @@ public final class CanalFilter {
         }
         parts.sort(Comparator.comparingInt(String::length).reversed());
         StringBuilder all = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            parts.set(i, lowerLiterals(parts.get(i)));
+        }
         for (String part : parts) {
             try {
                 Pattern.compile(part);
@@ -48,10 +54,35 @@ public final class CanalFilter {
             all.append(all.length() == 0 ? "" : "|").append("^(?:").append(part).append(")$");
         }
         try {
-            return new CanalFilter(text, Pattern.compile(all.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL));
+            return new CanalFilter(text, Pattern.compile(all.toString(), Pattern.DOTALL));
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("'" + text + "' is not a list of regular expressions: " + e.getDescription());
         }
+    }
+
+    /** {@code part} with its literal letters lowercased; escapes ({@code \S}, {@code \p{Lu}}, {@code \x{41}}) as written. */
+    static String lowerLiterals(String part) {
+        StringBuilder b = new StringBuilder(part.length());
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c != '\\' || i + 1 == part.length()) {
+                b.append(Character.toLowerCase(c));
+                continue;
+            }
+            char e = part.charAt(++i);
+            b.append(c).append(e);
+            if ((e == 'p' || e == 'P' || e == 'x') && i + 1 < part.length()) {
+                if (part.charAt(i + 1) == '{') {
+                    int close = part.indexOf('}', i + 1);
+                    int end = close < 0 ? part.length() : close + 1;
+                    b.append(part, i + 1, end);
+                    i = end - 1;
+                } else if (e != 'x') {
+                    b.append(part.charAt(++i));
+                }
+            }
+        }
+        return b.toString();
     }
 
     static List<String> split(String text) {

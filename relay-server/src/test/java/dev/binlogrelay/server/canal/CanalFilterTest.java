@@ -29,6 +29,19 @@ class CanalFilterTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(5)
+    void caseIsIgnoredByLoweringLiteralsNotByCaseFolding() {
+        assertTrue(CanalFilter.parse("Shop\\.ORDERS").matches("shop", "Orders"));
+        assertFalse(CanalFilter.parse("shop\\.\\S+").matches("shop", "a b"), "\\S stays \\S");
+        assertTrue(CanalFilter.parse("shop\\.\\p{Ll}+").matches("shop", "orders"));
+        assertTrue(CanalFilter.parse("shop\\.\\x{61}").matches("shop", "A"), "an escape as written; the name is lowercased");
+        assertFalse(CanalFilter.parse("shop\\.\\x{61}").matches("shop", "b"));
+        // RE2/J's case-insensitive compile of such a range takes minutes: the filter must not need it
+        assertTrue(CanalFilter.parse("[ -\\x{2fff}]+\\.t").matches("shop", "t"));
+        assertEquals("a\\Sb\\p{Lu}\\pLc", CanalFilter.lowerLiterals("A\\SB\\p{Lu}\\pLC"));
+    }
+
+    @Test
     void anEmptyFilterMatchesEverythingAndABadOneIsNamed() {
         assertTrue(CanalFilter.parse("").matches("any", "table"));
         assertTrue(CanalFilter.parse(null).matches("any", "table"));
