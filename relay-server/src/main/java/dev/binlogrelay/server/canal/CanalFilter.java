@@ -22,6 +22,10 @@ import com.google.re2j.PatternSyntaxException;
  */
 public final class CanalFilter {
     public static final CanalFilter ALL = new CanalFilter("", null);
+    /** Longest filter accepted (a table list of a few hundred names fits). */
+    static final int MAX_LENGTH = 16 * 1024;
+    /** Largest product of the counts of {@code {n}} repetitions: RE2/J's program grows with it (10,000: a few ms). */
+    static final long MAX_REPETITION = 10_000;
 
     private final String text;
     private final Pattern pattern;
@@ -36,6 +40,10 @@ public final class CanalFilter {
         if (text == null || text.isEmpty()) {
             return ALL;
         }
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("a filter of " + text.length() + " characters: at most " + MAX_LENGTH);
+        }
+        checkRepetitions(text);
         List<String> parts = split(text);
         if (parts.isEmpty()) {
             return ALL;
@@ -83,6 +91,43 @@ public final class CanalFilter {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Refuses counted repetitions whose counts multiply beyond {@link #MAX_REPETITION} (over the whole filter, nested
+     * or not): {@code ((a{1000}){1000}){1000}} would make RE2/J build a program of a billion instructions.
+     */
+    static void checkRepetitions(String text) {
+        long product = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i++;
+                continue;
+            }
+            if (c != '{') {
+                continue;
+            }
+            int j = i + 1;
+            long count = 0;
+            long current = 0;
+            while (j < text.length() && (text.charAt(j) >= '0' && text.charAt(j) <= '9' || text.charAt(j) == ',')) {
+                char d = text.charAt(j++);
+                if (d == ',') {
+                    count = Math.max(count, current);
+                    current = 0;
+                } else {
+                    current = Math.min(current * 10 + (d - '0'), MAX_REPETITION + 1);
+                }
+            }
+            count = Math.max(count, current);
+            if (j > i + 1 && j < text.length() && text.charAt(j) == '}') {
+                product = Math.min(product * Math.max(1, count), MAX_REPETITION + 1);
+                if (product > MAX_REPETITION) {
+                    throw new IllegalArgumentException("counted repetitions ({n}) multiplying to more than " + MAX_REPETITION);
+                }
+            }
+        }
     }
 
     static List<String> split(String text) {

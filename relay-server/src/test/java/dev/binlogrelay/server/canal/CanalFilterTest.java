@@ -42,6 +42,19 @@ class CanalFilterTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(5)
+    void repetitionsThatWouldBuildAHugeProgramAndOverlongFiltersAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CanalFilter.parse("((a{1000}){1000}){1000}"));
+        assertTrue(e.getMessage().contains("counted repetitions"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CanalFilter.parse("a{101},b{100}"), "over the whole filter");
+        assertTrue(CanalFilter.parse("a\\.x{100},a\\.log_\\d{1,2}").matches("a", "log_12"), "100 times 2 is allowed");
+        assertTrue(CanalFilter.parse("a\\.log_\\d{1,99}").matches("a", "log_7"));
+        assertTrue(CanalFilter.parse("a\\.b\\{1000}").matches("a", "b{1000}"), "an escaped brace is no repetition");
+        assertThrows(IllegalArgumentException.class, () -> CanalFilter.parse("a".repeat(CanalFilter.MAX_LENGTH + 1)));
+    }
+
+    @Test
     void anEmptyFilterMatchesEverythingAndABadOneIsNamed() {
         assertTrue(CanalFilter.parse("").matches("any", "table"));
         assertTrue(CanalFilter.parse(null).matches("any", "table"));
