@@ -12,11 +12,13 @@ import dev.binlogrelay.server.downstream.UserDirectory;
 import dev.binlogrelay.server.metrics.RelayMetrics;
 import dev.binlogrelay.server.retention.RetentionPolicy;
 import dev.binlogrelay.server.retention.RetentionTask;
+import dev.binlogrelay.server.schema.SchemaHistory;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
 import dev.binlogrelay.server.wiring.CanalConfig;
 import dev.binlogrelay.server.wiring.LimitsConfig;
 import dev.binlogrelay.server.wiring.RetentionConfig;
+import dev.binlogrelay.server.wiring.SchemaHistoryConfig;
 import dev.binlogrelay.server.wiring.SecurityConfig;
 import dev.binlogrelay.server.wiring.SqlBackendConfig;
 import dev.binlogrelay.server.wiring.SendSettings;
@@ -44,8 +46,8 @@ public final class Relay implements AutoCloseable {
     private final RelayControl control;
     private final RetentionTask retention;
     private final CanalServer canal;
+    private final SchemaHistory schemaHistory;
     private final InetSocketAddress address;
-    private InetSocketAddress canalAddress;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** How long a clean shutdown (SIGTERM) lets readers take what is stored before their connections close. */
     static final java.time.Duration SHUTDOWN_DRAIN = java.time.Duration.ofSeconds(5);
@@ -73,6 +75,8 @@ public final class Relay implements AutoCloseable {
         DownstreamServer ds = null;
         RetentionTask rt = null;
         CanalServer cs = null;
+        // before the upstream starts: its first session takes the snapshot the history asks for (needed by canal:)
+        this.schemaHistory = SchemaHistory.start(store, SchemaHistoryConfig.settings(config.schemaHistory, config.canal != null));
         try {
             UserDirectory users = SecurityConfig.users(config.downstream);
             this.control = new RelayControl(config, store, users, start.acceptUpstreamChange(), this::downstreamOrNull);
@@ -88,7 +92,7 @@ public final class Relay implements AutoCloseable {
             log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
             rt = retentionTask(config);
             this.retention = rt;
-            cs = canalServer(config);
+            cs = CanalConfig.start(config.canal, store, schemaHistory);
             this.canal = cs;
             if (config.upstream == null) {
                 log.info("no upstream configured: serving what the store holds");
@@ -107,6 +111,7 @@ public final class Relay implements AutoCloseable {
                 ds.close();
             }
             metrics.close();
+            schemaHistory.close();
             store.close();
             if (e instanceof java.io.IOException io) {
                 throw new java.io.UncheckedIOException("cannot serve metrics on " + config.metrics.listen, io);
@@ -169,22 +174,6 @@ public final class Relay implements AutoCloseable {
         return task;
     }
 
-    /** The Canal server on canal.listen, bound; null without a canal section. */
-    private CanalServer canalServer(RelayConfig config) throws InterruptedException {
-        CanalSettings settings = CanalConfig.settings(config.canal);
-        if (settings == null) {
-            return null;
-        }
-        CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings);
-        try {
-            canalAddress = server.bind();
-        } catch (RuntimeException | InterruptedException e) {
-            server.close();
-            throw e;
-        }
-        return server;
-    }
-
     /** The Canal server, or null without a canal section. */
     public CanalServer canal() {
         return canal;
@@ -192,7 +181,7 @@ public final class Relay implements AutoCloseable {
 
     /** The port the Canal server listens on; 0 without one. */
     public int canalPort() {
-        return canalAddress == null ? 0 : canalAddress.getPort();
+        return canal == null ? 0 : canal.address().getPort();
     }
 
     private UpstreamClient upstreamClient(RelayConfig config) {
@@ -270,6 +259,11 @@ public final class Relay implements AutoCloseable {
 
     public BinlogStore store() {
         return store;
+    }
+
+    /** The schema history: {@link SchemaHistory#trackerAt} for row-change readers (docs/schema-history.md). */
+    public SchemaHistory schemaHistory() {
+        return schemaHistory;
     }
 
     public RelayMetrics metrics() {
@@ -353,6 +347,7 @@ public final class Relay implements AutoCloseable {
         }
         downstream.close();
         metrics.close();
+        schemaHistory.close();
         store.close();
         log.info("relay server_id {} stopped", config.serverId);
     }

@@ -33,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *    └───────────┼──► importer
  *                ├──► upstream ───┐
  *                ├──► downstream ─┼──► relay-core, storage (upstream and downstream meet only in the store)
- *                ├──► canal ──────┘    (the Canal server, beside downstream: Canal clients over the store)
  *                │       └──► admin, metrics
  *                ├──► retention
+ *                ├──► canal (Canal clients; .entry: stored events → Canal entries)
+ *                ├──► schema (the schema history: table definitions at binlog positions, for row-change readers)
  *                └──► admin, metrics
  * </pre>
  * The modules stand in order too (relay-core, storage, relay-server: the build enforces it), and relay-core's
@@ -50,14 +51,17 @@ class PackageMapTest {
     /** Which relay-server packages each may use ("" is the root package, Relay's, part of the wiring). */
     private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
             Map.entry("cli", Set.of("", "wiring", "config", "importer")),
-            Map.entry("", Set.of("wiring", "config", "upstream", "downstream", "canal", "retention", "importer", "admin", "metrics")),
-            Map.entry("wiring", Set.of("config", "upstream", "downstream", "canal", "retention", "importer", "admin", "metrics")),
+            Map.entry("", Set.of("wiring", "config", "upstream", "downstream", "retention", "canal", "importer", "admin",
+                    "metrics", "schema")),
+            Map.entry("wiring", Set.of("config", "upstream", "downstream", "retention", "canal", "importer", "admin",
+                    "metrics", "schema")),
             Map.entry("config", Set.of()),
             Map.entry("upstream", Set.of()),
             Map.entry("downstream", Set.of("admin", "metrics")),
-            Map.entry("canal", Set.of()),
             Map.entry("retention", Set.of()),
+            Map.entry("canal", Set.of("schema")),
             Map.entry("importer", Set.of()),
+            Map.entry("schema", Set.of()),
             Map.entry("admin", Set.of()),
             Map.entry("metrics", Set.of()));
 
@@ -77,8 +81,8 @@ class PackageMapTest {
     @ArchTest
     static final ArchRule configImportsNoRelayPart = noClasses().that().resideInAPackage(SERVER + ".config..")
             .should().dependOnClassesThat().resideInAnyPackage(SERVER, SERVER + ".wiring..", SERVER + ".cli..",
-                    SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".canal..", SERVER + ".retention..", SERVER + ".importer..",
-                    SERVER + ".admin..", SERVER + ".metrics..");
+                    SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".retention..", SERVER + ".canal..",
+                    SERVER + ".importer..", SERVER + ".admin..", SERVER + ".metrics..", SERVER + ".schema..");
 
     @ArchTest
     static final ArchRule layersInDataFlowOrder = Architectures.layeredArchitecture()
@@ -88,9 +92,10 @@ class PackageMapTest {
             .layer("config").definedBy(SERVER + ".config..")
             .layer("upstream").definedBy(SERVER + ".upstream..")
             .layer("downstream").definedBy(SERVER + ".downstream..")
-            .layer("canal").definedBy(SERVER + ".canal..")
             .layer("retention").definedBy(SERVER + ".retention..")
+            .layer("canal").definedBy(SERVER + ".canal..")
             .layer("importer").definedBy(SERVER + ".importer..")
+            .layer("schema").definedBy(SERVER + ".schema..")
             .layer("admin").definedBy(SERVER + ".admin..")
             .layer("metrics").definedBy(SERVER + ".metrics..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
@@ -98,9 +103,10 @@ class PackageMapTest {
             .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "wiring")
             .whereLayer("upstream").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("downstream").mayOnlyBeAccessedByLayers("wiring")
-            .whereLayer("canal").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("retention").mayOnlyBeAccessedByLayers("wiring")
+            .whereLayer("canal").mayOnlyBeAccessedByLayers("wiring")
             .whereLayer("importer").mayOnlyBeAccessedByLayers("cli", "wiring")
+            .whereLayer("schema").mayOnlyBeAccessedByLayers("wiring", "canal")
             .whereLayer("admin").mayOnlyBeAccessedByLayers("wiring", "downstream")
             .whereLayer("metrics").mayOnlyBeAccessedByLayers("wiring", "downstream");
 

@@ -48,6 +48,7 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     private final GroupAppender writer;
     private final FilePurger purger;
     private final StoreStats stats;
+    private final SchemaHistoryStore schemaHistory;
     private final CanalCursors canalCursors;
 
     private BinlogStore(StoreContext ctx) {
@@ -55,6 +56,7 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
         this.writer = new GroupAppender(ctx);
         this.purger = new FilePurger(ctx);
         this.stats = new StoreStats(ctx);
+        this.schemaHistory = new SchemaHistoryStore(ctx);
         this.canalCursors = new CanalCursors(ctx);
     }
 
@@ -110,6 +112,11 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     /** What readers see: the store itself, typed as the view without the writer's side. */
     public BinlogReadView readView() {
         return this;
+    }
+
+    /** The schema history's entries (docs/schema-history.md). */
+    public SchemaHistoryStore schemaHistory() {
+        return schemaHistory;
     }
 
     /** The Canal clients' cursors (their own column family; nothing of the binlog). */

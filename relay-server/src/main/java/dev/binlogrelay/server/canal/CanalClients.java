@@ -35,8 +35,8 @@ final class CanalClients implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Map<String, ClientStream> attached = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> batchIds = new ConcurrentHashMap<>();
-    private java.util.function.Supplier<EntrySource> entrySources =
-            () -> new dev.binlogrelay.server.canal.entry.EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE)::accept;
+    private java.util.function.BiFunction<String, Long, EntrySource> entrySources = (file, position) ->
+            new dev.binlogrelay.server.canal.entry.EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE)::accept;
 
     CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, int workerThreads) {
         this(store, cursors, settings, clock, pool(workerThreads),
@@ -77,15 +77,20 @@ final class CanalClients implements AutoCloseable {
         return clock;
     }
 
-    /** A new entry stream for a client stream that (re)opens its store cursor. */
-    EntrySource newEntrySource() {
-        return entrySources.get();
+    /** A new entry stream for a client stream that (re)opens its store cursor at {@code file}:{@code position}. */
+    EntrySource newEntrySource(String file, long position) {
+        return entrySources.apply(file, position);
+    }
+
+    /** Entries made by {@code sources}, given where a stream starts (tests: their own; the relay: with schemas). */
+    CanalClients entrySources(java.util.function.BiFunction<String, Long, EntrySource> sources) {
+        this.entrySources = sources;
+        return this;
     }
 
     /** Tests: entries made by {@code sources} instead of the relay's {@code EntryStream}. */
     CanalClients entrySources(java.util.function.Supplier<EntrySource> sources) {
-        this.entrySources = sources;
-        return this;
+        return entrySources((file, position) -> sources.get());
     }
 
     long maxBatchBytes() {

@@ -40,6 +40,7 @@ public final class CanalServer implements AutoCloseable {
     private final EventLoopGroup loops = new NioEventLoopGroup(2, new DefaultThreadFactory("canal", true));
     private final ChannelGroup channels = new DefaultChannelGroup("canal", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
+    private InetSocketAddress address;
 
     public CanalServer(BinlogReadView store, CanalCursors cursors, CanalSettings settings) {
         this(store, cursors, settings, Clock.systemUTC());
@@ -69,7 +70,7 @@ public final class CanalServer implements AutoCloseable {
                     }
                 });
         serverChannel = b.bind(s.host(), s.port()).sync().channel();
-        InetSocketAddress address = (InetSocketAddress) serverChannel.localAddress();
+        address = (InetSocketAddress) serverChannel.localAddress();
         log.info("Canal server on {}:{} (destinations {}, {})", address.getHostString(), address.getPort(),
                 new java.util.TreeSet<>(s.destinations().keySet()),
                 s.users().isEmpty() ? "no authentication" : s.users().size() + " user(s)");
@@ -96,6 +97,21 @@ public final class CanalServer implements AutoCloseable {
         p.addLast("length", new LengthFieldPrepender(4));
         p.addLast("session", session);
         return session;
+    }
+
+    /** The address bound; null before {@link #bind}. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /**
+     * Decodes the clients' entries with the table definitions {@code trackers} gives for the position a client's
+     * stream starts at (the schema history); without it, TABLE_MAP's own metadata only.
+     */
+    public CanalServer schemas(java.util.function.BiFunction<String, Long, dev.binlogrelay.core.rows.SchemaTracker> trackers) {
+        clients.entrySources((file, position) -> new dev.binlogrelay.server.canal.entry.EntryStream(
+                trackers.apply(file, position))::accept);
+        return this;
     }
 
     /** Clients attached now (for tests and metrics). */

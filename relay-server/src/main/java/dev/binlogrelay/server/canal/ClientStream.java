@@ -243,7 +243,7 @@ final class ClientStream {
             persist();
         }
         cursor = store.openCursor(acked.file(), acked.position());
-        entryStream = clients.newEntrySource();
+        entryStream = clients.newEntrySource(acked.file(), acked.position());
         boundaryFile = acked.file();
         boundaryPosition = acked.position();
         produced = 0;

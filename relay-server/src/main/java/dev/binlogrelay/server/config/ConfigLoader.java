@@ -154,6 +154,16 @@ public final class ConfigLoader {
         if (c.storage.retention != null) {
             checkRetention(c.storage.retention, file);
         }
+        if (c.schemaHistory != null) {
+            RelayConfig.SchemaHistory h = c.schemaHistory;
+            if (h.maxTables == null || h.maxTables < 1) {
+                throw new ConfigException(file + ": schema_history.max_tables must be at least 1");
+            }
+            require(h.maxBytes != null, file, "schema_history.max_bytes");
+            if (parse(file, "schema_history.max_bytes", () -> Quantities.bytes(h.maxBytes)) < 1024) {
+                throw new ConfigException(file + ": schema_history.max_bytes must be at least 1K");
+            }
+        }
     }
 
     /** upstream.hosts: at least one "host:port", no duplicates, and not together with upstream.host/port. */

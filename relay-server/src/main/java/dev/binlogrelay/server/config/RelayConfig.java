@@ -59,6 +59,24 @@ public final class RelayConfig {
         public String password;
     }
 
+    @JsonProperty("schema_history")
+    public SchemaHistory schemaHistory;
+
+    /**
+     * The schema history row-change readers decode with when the primary writes no FULL metadata
+     * (docs/schema-history.md). Absent, or {@code enabled} left out: on when a part that decodes rows needs it.
+     */
+    public static final class SchemaHistory {
+        /** true | false; absent: on when needed (the Canal front end). */
+        public Boolean enabled;
+        /** Tables in the snapshot of the primary's definitions at most. */
+        @JsonProperty("max_tables")
+        public Integer maxTables = 10_000;
+        /** Bytes of SHOW CREATE TABLE text in the snapshot at most (a size). */
+        @JsonProperty("max_bytes")
+        public String maxBytes = "64M";
+    }
+
     public static final class Metrics {
         /** host:port of the Prometheus endpoint (GET /metrics). */
         public String listen;

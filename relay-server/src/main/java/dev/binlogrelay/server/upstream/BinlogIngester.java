@@ -68,8 +68,6 @@ public final class BinlogIngester {
     private final GtidState gtids;
     /** After a failover: the relay's own files, log_pos and CRC rewritten (docs/failover.md). */
     private final OwnFileContinuation ownFiles;
-    /** A burst is written once it holds this many bytes, without waiting for the end of the network read. */
-    static final long MAX_BURST_BYTES = IngestBatch.MAX_BURST_BYTES;
 
     public BinlogIngester(BinlogStore store) {
         this.store = store;
@@ -141,6 +139,11 @@ public final class BinlogIngester {
             return Optional.of(gtids.mariaPosition().toString());
         }
         return gtids.mysqlExecuted().isEmpty() ? Optional.empty() : Optional.of(gtids.mysqlExecuted().toString());
+    }
+
+    /** The schema history's snapshot for the next session to take, if one is asked for (docs/schema-history.md). */
+    Optional<SchemaSnapshot> schemaSnapshot() {
+        return SchemaSnapshot.requested(store.schemaHistory());
     }
 
     /** The continuation into the relay's own files after a failover (docs/failover.md). */
@@ -240,7 +243,7 @@ public final class BinlogIngester {
 
     /**
      * Takes one event from the stream like {@link #accept}, but keeps a transaction it completes for the next
-     * {@link #flush} (which happens by itself once {@value #MAX_BURST_BYTES} bytes are kept).
+     * {@link #flush} (which happens by itself once {@value IngestBatch#MAX_BURST_BYTES} bytes are kept).
      *
      * @throws BinlogFormatException if the event is corrupt or out of place; the caller drops the connection
      */

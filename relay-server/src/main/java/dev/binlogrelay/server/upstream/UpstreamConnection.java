@@ -45,8 +45,8 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private final UpstreamClient.Listener listener;
     private final Flavor flavor;
     private State state = State.COMMANDS;
-    private final Deque<Step> steps = new ArrayDeque<>();
-    private Step current;
+    private final Deque<UpstreamStep> steps = new ArrayDeque<>();
+    private UpstreamStep current;
     private QueryResponseReader reader;
     private final Map<String, String> serverInfo = new LinkedHashMap<>();
     private String dumpFile;
@@ -74,23 +74,6 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
     public void handlerAdded(ChannelHandlerContext ctx) {
         planCommands();
         nextStep(ctx);
-    }
-
-    /**
-     * A command exchange (the payload to send and what to do with the response packets), or a local action
-     * between exchanges ({@code command} null), run when the steps before it are done.
-     */
-    private record Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
-                       Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk, Runnable local,
-                       java.util.function.Supplier<QueryResponseReader> readers) {
-        Step(String description, java.util.function.Function<ChannelHandlerContext, ByteBuf> command,
-             Consumer<QueryResponseReader> onResult, boolean optional, boolean simpleOk) {
-            this(description, command, onResult, optional, simpleOk, null, QueryResponseReader::new);
-        }
-
-        static Step local(String description, Runnable action) {
-            return new Step(description, null, null, false, false, action, null);
-        }
     }
 
     @Override
@@ -127,9 +110,9 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             planPrimaryChecks();
         }
         // kept only once the candidate passed its checks: a refused one must not change what readers are told
-        steps.add(Step.local("record server info", () -> ingester.recordServerInfo(serverInfo)));
+        steps.add(UpstreamStep.local("record server info", () -> ingester.recordServerInfo(serverInfo)));
         // what SHOW VARIABLES and SELECT @@… answer downstream; optional: a refusal keeps what the store has
-        steps.add(new Step("upstream variables", ctx -> queryPacket(ctx, UpstreamVariables.QUERY), rs -> {
+        steps.add(new UpstreamStep("upstream variables", ctx -> queryPacket(ctx, UpstreamVariables.QUERY), rs -> {
             if (rs.truncated()) {
                 log.warn("the primary's {} is longer than {} rows or {} bytes: the variables past that are not learned",
                         UpstreamVariables.QUERY, UpstreamVariables.MAX_ROWS, UpstreamVariables.MAX_BYTES);
@@ -141,13 +124,13 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         Optional<BinlogPosition> resume = ingester.resumePosition();
         if (resume.isPresent()) {
             // a step, so the GTID mode just read from the primary counts
-            steps.add(Step.local("resume", this::resume));
+            steps.add(UpstreamStep.local("resume", this::resume));
         } else if (settings.start() instanceof StartPosition.FilePosition fp) {
             dumpFile = fp.file();
             dumpPosition = fp.position();
         } else if (settings.start() instanceof StartPosition.GtidStart g) {
             // a step: a failure here reaches exceptionCaught like any other, which handlerAdded would not
-            steps.add(Step.local("GTID start", () -> {
+            steps.add(UpstreamStep.local("GTID start", () -> {
                 try {
                     gtidStart = flavor.parseGtidStart(g.text());
                 } catch (IllegalArgumentException e) {
@@ -174,8 +157,10 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
                 dumpPosition = 4;
             }, false);
         }
+        // the schema history's snapshot, when asked for: right after the position look-ups (docs/schema-history.md)
+        steps.add(UpstreamStep.local("schema snapshot", () -> ingester.schemaSnapshot().ifPresent(this::converse)));
         // the GTID start is known now or never; setup statements go after the position look-ups
-        steps.add(Step.local("setup", this::planSetup));
+        steps.add(UpstreamStep.local("setup", this::planSetup));
     }
 
     /**
@@ -184,12 +169,12 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
      */
     private void planPrimaryChecks() {
         String address = settings.address();
-        steps.add(new Step("read-only check", ctx -> queryPacket(ctx, PrimaryCheck.VARIABLES_QUERY), rs ->
+        steps.add(new UpstreamStep("read-only check", ctx -> queryPacket(ctx, PrimaryCheck.VARIABLES_QUERY), rs ->
                 PrimaryCheck.readOnly(rs.resultSet()).ifPresent(why -> {
                     throw new NotPrimaryException(address + " is not the primary: " + why);
                 }), false, false, null, () -> new QueryResponseReader(16, 64 << 10)));
         String status = flavor.replicationStatusQuery();
-        steps.add(new Step("replication check", ctx -> queryPacket(ctx, status), rs -> {
+        steps.add(new UpstreamStep("replication check", ctx -> queryPacket(ctx, status), rs -> {
             if (rs.truncated()) {
                 throw new NotPrimaryException(address + ": '" + status + "' is longer than " + PrimaryCheck.MAX_STATUS_ROWS
                         + " rows or " + PrimaryCheck.MAX_STATUS_BYTES + " bytes; not taken for the primary");
@@ -201,7 +186,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         Optional<String> stored = ingester.storedGtidText();
         if (stored.isPresent()) {
             String sql = flavor.binlogGtidStateQuery();
-            steps.add(new Step("fork check", ctx -> queryPacket(ctx, sql), rs -> {
+            steps.add(new UpstreamStep("fork check", ctx -> queryPacket(ctx, sql), rs -> {
                 if (rs.truncated()) {
                     throw new UpstreamException(address + ": '" + sql + "' is longer than " + ForkCheck.MAX_STATE_BYTES + " bytes");
                 }
@@ -220,7 +205,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         if (semiSync != null) {
             query("semi-sync check", SemiSyncReplica.CHECK_SQL, rs -> {
                 if (SemiSyncReplica.primarySupports(rs.resultSet())) {
-                    steps.addFirst(new Step("semi-sync", ctx -> queryPacket(ctx, SemiSyncReplica.ENABLE_SQL),
+                    steps.addFirst(new UpstreamStep("semi-sync", ctx -> queryPacket(ctx, SemiSyncReplica.ENABLE_SQL),
                             r -> semiSync.enabled(), false, false));
                 } else {
                     semiSync.unsupported();
@@ -228,7 +213,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
             }, false);
         }
         // the relay reports no host, user, password or port of its own (a MariaDB or MySQL replica without report_*)
-        steps.add(new Step("register", ctx -> new RegisterReplica(settings.serverId(), "", "", "", 0).encode(ctx.alloc()),
+        steps.add(new UpstreamStep("register", ctx -> new RegisterReplica(settings.serverId(), "", "", "", 0).encode(ctx.alloc()),
                 null, false, true));
     }
 
@@ -252,13 +237,23 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** Runs the snapshot's statements one after the other (each optional: a failure skips that table). */
+    private void converse(SchemaSnapshot snapshot) {
+        String sql = snapshot.next();
+        if (sql != null) {
+            steps.addFirst(UpstreamStep.local("schema snapshot", () -> converse(snapshot)));
+            steps.addFirst(new UpstreamStep(sql, ctx -> queryPacket(ctx, sql), snapshot::answer, true, false, null,
+                    snapshot::reader));
+        }
+    }
+
     /** The relay's server UUID, as it presents it downstream (@@server_uuid). */
     private String relayUuid() {
         return settings.relayUuid();
     }
 
     private void query(String description, String sql, Consumer<QueryResponseReader> onResult, boolean optional) {
-        steps.add(new Step(description, ctx -> queryPacket(ctx, sql), onResult, optional, false));
+        steps.add(new UpstreamStep(description, ctx -> queryPacket(ctx, sql), onResult, optional, false));
     }
 
     private static ByteBuf queryPacket(ChannelHandlerContext ctx, String sql) {

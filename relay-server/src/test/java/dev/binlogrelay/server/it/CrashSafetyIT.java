@@ -85,13 +85,13 @@ class CrashSafetyIT {
 
     @Test
     void sigkillAtRandomMomentsLosesNothingVisibleAndReplicasConverge() throws Exception {
-        run("every_transaction", Integer.getInteger("crash.cycles", 6));
+        run("every_transaction", Integer.getInteger("crash.cycles", 4));
     }
 
     @Test
     void sigkillWithGroupCommitOnAnIntervalLosesNothingVisible() throws Exception {
         maxAimedCycles = 2;
-        run("50ms", Integer.getInteger("crash.interval.cycles", 3));
+        run("50ms", Integer.getInteger("crash.interval.cycles", 2));
     }
 
     /** {@code storage.sync: none}: no fsync, but the WAL write reaches the OS before readers see it, so SIGKILL loses nothing. */
@@ -107,7 +107,7 @@ class CrashSafetyIT {
         maxAimedCycles = 2;
         line = MariaDbLine.MARIADB_11_4;
         withFileReplica = false;
-        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 2));
+        run("every_transaction", Integer.getInteger("crash.lts114.cycles", 1));
     }
 
     private void run(String sync, int cycles) throws Exception {

@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 25% + 64 MiB over the first half's) and under 768 MiB; the replica ends equal to the primary and the raw reader got
  * every event of the primary's binlog, byte for byte, in order.
  *
- * <p>About a minute in the normal run; {@code -Plong} runs it for 10 minutes ({@code -Dsoak.seconds=N} for any length).
+ * <p>Half a minute in the normal run; {@code -Plong} runs it for 10 minutes ({@code -Dsoak.seconds=N} for any length).
  */
 class SoakIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -55,7 +55,7 @@ class SoakIT {
 
     @Test
     void randomReadersComeAndGoWhileHealthyReadersGetEveryTransaction() throws Exception {
-        long seconds = Long.getLong("soak.seconds", 60);
+        long seconds = Long.getLong("soak.seconds", 30);
         long seed = Long.getLong("soak.seed", System.nanoTime());
         System.out.println("SoakIT: " + seconds + " s, seed " + seed + " (rerun with -Dsoak.seed=" + seed + ")");
         AtomicBoolean running = new AtomicBoolean(true);

@@ -1,87 +1,195 @@
 package dev.binlogrelay.server.canal.entry;
 
 import com.alibaba.otter.canal.protocol.CanalEntry;
+import dev.binlogrelay.core.binlog.BinlogFormatException;
+import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
+import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.core.binlog.RowsEvents;
+import dev.binlogrelay.core.rows.RowsEvent;
+import dev.binlogrelay.core.rows.RowsFormat;
+import dev.binlogrelay.core.rows.RowsStream;
 import dev.binlogrelay.core.rows.SchemaTracker;
+import dev.binlogrelay.core.rows.TransactionPayload;
 
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
+import java.util.Locale;
 
 /**
- * PLACEHOLDER of the canal-entries branch's class of the same name (same package, same API), so that the Canal
- * server's protocol, batching, acknowledgement and cursor tests run before that branch is merged; the merge replaces
- * this file with the real one. It emits transaction begin and end entries only: TRANSACTIONBEGIN at a MariaDB GTID
- * event that opens a transaction or a QUERY "BEGIN", TRANSACTIONEND at an XID event or a QUERY "COMMIT", each with
- * the header fields logfileName, logfileOffset, executeTime, eventLength and serverId.
+ * A stored binlog, event by event, as the Canal entries a Canal 1.1.x server makes of it (its LogEventConvert):
+ * <pre>
+ * QUERY "BEGIN" (any statement ending so)  TRANSACTIONBEGIN  TransactionBegin{threadId}
+ * QUERY "COMMIT", XID                      TRANSACTIONEND    TransactionEnd{transactionId: xid, "0" for COMMIT}
+ * QUERY "XA START/END"                     TRANSACTIONBEGIN/END with props XA_TYPE, XA_XID
+ * QUERY "XA COMMIT/ROLLBACK"               ROWDATA  XACOMMIT/XAROLLBACK with the sql and those props
+ * QUERY, another statement                 ROWDATA  RowChange{isDdl (not INSERT/UPDATE/DELETE), sql, ddlSchemaName}
+ *                                          typed and named by {@link StatementKind} (some statements give none)
+ * WRITE/UPDATE/DELETE rows (v1, v2, MariaDB compressed), PARTIAL_UPDATE
+ *                                          ROWDATA  INSERT/UPDATE/DELETE ({@link RowEntries}), prop rowsCount
+ * ANNOTATE_ROWS (MariaDB), ROWS_QUERY (MySQL)  ROWDATA  QUERY with the statement as sql
+ * QUERY_COMPRESSED (MariaDB)               nothing (as Canal), but the schema tracker is told of it
+ * TRANSACTION_PAYLOAD (MySQL)              the entries of the events inside it, at the payload's position
+ * anything else (GTID, ROTATE, FORMAT_DESCRIPTION, TABLE_MAP ...)  nothing
+ * </pre>
+ * Every header has version 1, the file, the event's start offset and length, server id, "UTF-8", the event's
+ * timestamp in milliseconds and source type MYSQL. Transaction begin/end entries have schema and table "" and no
+ * event type. The entries' GTID fields (Canal fills them only in its GTID mode) are left unset.
  *
- * <p>One per reader stream, not thread-safe.
+ * <p>Rows are decoded by {@code core.rows}; {@code schemas} completes each TABLE_MAP with the table's definition
+ * in force (names, key, signedness, charsets when the primary wrote no FULL metadata) and is told of every QUERY
+ * event. A column whose name nobody knows has no name (Canal without a table definition does the same).
+ *
+ * <p>One per reader stream; not thread-safe. Feed every event in order from the file's FORMAT_DESCRIPTION on.
  */
 public final class EntryStream {
-    private static final int QUERY = 2;
-    private static final int XID = 16;
-    private static final int MARIA_GTID = 162;
-    private static final int MARIA_GTID_STANDALONE = 1;
-
     private final SchemaTracker schemas;
+    private final RowsStream rows;
+    private ZoneId zone = ZoneId.systemDefault();
+    private RowEntries rowEntries = new RowEntries(zone);
+    private boolean transactions = true;
+    private boolean widths = true;
 
     public EntryStream(SchemaTracker schemas) {
-        this.schemas = Objects.requireNonNull(schemas, "schemas");
+        this(schemas, RowsFormat.DEFAULT_MAX_INFLATED);
+    }
+
+    /** @param maxInflatedBytes bound on a decompressed payload or MariaDB compressed rows event */
+    public EntryStream(SchemaTracker schemas, int maxInflatedBytes) {
+        this.schemas = schemas;
+        this.rows = new RowsStream(maxInflatedBytes).withDefinitions(schemas::complete);
+    }
+
+    /** TIMESTAMP values as a session in {@code zone} sees them (Canal: its JVM's default zone; so is ours). */
+    public EntryStream withTimeZone(ZoneId zone) {
+        this.zone = zone;
+        this.rowEntries = new RowEntries(zone);
+        return this;
+    }
+
+    /** Leaves out TRANSACTIONBEGIN and TRANSACTIONEND entries (XA ones too). */
+    public EntryStream withoutTransactionEntries() {
+        this.transactions = false;
+        return this;
     }
 
     /**
-     * The next stored event (bytes exactly as stored) at (file, position); the first event fed is the file's
-     * FORMAT_DESCRIPTION. Returns the entries this event completes, in order (often none).
+     * The next stored event (bytes exactly as stored: header, body, checksum if any) found at (file, position).
+     * The first event fed is the file's FORMAT_DESCRIPTION (the caller feeds it when it starts mid-file).
+     * Returns the entries this event completes, in order (often none).
+     *
+     * @throws BinlogFormatException when the event cannot be read (the reader's stream cannot go on); the message
+     *                               names the file and position
      */
     public List<CanalEntry.Entry> accept(String file, long position, byte[] event) {
-        if (event.length < Events.HEADER_SIZE) {
-            return List.of();
+        try {
+            return entries(file, position, event);
+        } catch (BinlogFormatException e) {
+            String at = file + ":" + position;
+            if (e.getMessage() != null && e.getMessage().contains(at)) {
+                throw e;
+            }
+            BinlogFormatException named = new BinlogFormatException("event at " + at + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
         }
+    }
+
+    private List<CanalEntry.Entry> entries(String file, long position, byte[] event) {
+        Events.checkHeader(event);
         int type = Events.type(event);
-        if (type == MARIA_GTID && event.length > Events.HEADER_SIZE + 12
-                && (event[Events.HEADER_SIZE + 12] & MARIA_GTID_STANDALONE) == 0) {
-            return List.of(entry(CanalEntry.EntryType.TRANSACTIONBEGIN, file, position, event));
+        List<CanalEntry.Entry> out = new ArrayList<>(1);
+        if (type == EventType.FORMAT_DESCRIPTION) {
+            rows.accept(event);
+            widths = displayWidths(FormatDescription.serverVersion(event));
+            return out;
         }
-        if (type == XID) {
-            return List.of(entry(CanalEntry.EntryType.TRANSACTIONEND, file, position, event));
+        RowsFormat format = rows.format();
+        if (format == null) {
+            throw new BinlogFormatException(EventType.name(type) + " at " + file + ":" + position
+                    + " before any format description");
         }
-        if (type == QUERY) {
-            String q = queryStart(event);
-            if (q.startsWith("BEGIN")) {
-                return List.of(entry(CanalEntry.EntryType.TRANSACTIONBEGIN, file, position, event));
+        int bodyEnd = event.length - format.checksumSize();
+        if (Events.size(event) != event.length || bodyEnd < Events.HEADER_SIZE) {
+            throw new BinlogFormatException(EventType.name(type) + " at " + file + ":" + position + " holds "
+                    + event.length + " bytes, its header says " + Events.size(event));
+        }
+        Origin origin = new Origin(file, position, event.length, Events.timestamp(event), Events.serverId(event));
+        if (type == EventType.TABLE_MAP) {
+            rows.accept(event);
+        } else if (RowsEvents.isRows(type) || type == EventType.PARTIAL_UPDATE_ROWS) {
+            for (RowsEvent r : rows.accept(event)) {
+                out.add(rowEntries.entry(origin, r, widths));
             }
-            if (q.startsWith("COMMIT")) {
-                return List.of(entry(CanalEntry.EntryType.TRANSACTIONEND, file, position, event));
+        } else if (type == EventType.TRANSACTION_PAYLOAD) {
+            Iterator<RowsEvent> decoded = rows.accept(event).iterator();
+            for (byte[] inner : TransactionPayload.events(event, format)) {
+                Origin o = new Origin(file, position, event.length, Events.timestamp(inner), Events.serverId(inner));
+                int t = Events.type(inner);
+                if (RowsEvents.isRows(t) || t == EventType.PARTIAL_UPDATE_ROWS) {
+                    if (decoded.hasNext()) {
+                        out.add(rowEntries.entry(o, decoded.next(), widths));
+                    }
+                } else {
+                    other(o, t, inner, inner.length, position + event.length, out);
+                }
             }
+        } else {
+            other(origin, type, event, bodyEnd, position + event.length, out);
         }
-        return List.of();
+        return out;
     }
 
-    /** The first bytes of a QUERY event's statement (header, 13 fixed bytes, status variables, database, NUL). */
-    private static String queryStart(byte[] e) {
-        int at = Events.HEADER_SIZE;
-        if (e.length < at + 13) {
-            return "";
+    private void other(Origin o, int type, byte[] e, int bodyEnd, long endPosition, List<CanalEntry.Entry> out) {
+        switch (type) {
+            case EventType.QUERY -> {
+                QueryEvent q = QueryEvent.read(e, bodyEnd);
+                schemas.onQuery(q.database(), q.sql(), o.file(), endPosition);
+                CanalEntry.Entry entry = QueryEntries.of(o, q, transactions);
+                if (entry != null) {
+                    out.add(entry);
+                }
+            }
+            case EventType.MARIA_QUERY_COMPRESSED -> {
+                // Canal gives no entry for it; the schema tracker must still learn of a DDL
+                QueryEvent q = QueryEvent.read(e, bodyEnd, rows.format().maxInflatedBytes());
+                schemas.onQuery(q.database(), q.sql(), o.file(), endPosition);
+            }
+            case EventType.XID -> {
+                if (transactions) {
+                    out.add(QueryEntries.end(o, QueryEvent.xid(e, bodyEnd), List.of()));
+                }
+            }
+            case EventType.MARIA_ANNOTATE_ROWS -> out.add(QueryEntries.statement(o,
+                    new String(e, Events.HEADER_SIZE, bodyEnd - Events.HEADER_SIZE, StandardCharsets.UTF_8), ""));
+            case EventType.ROWS_QUERY -> {
+                int from = Math.min(Events.HEADER_SIZE + 1, bodyEnd);
+                String sql = new String(e, from, bodyEnd - from, StandardCharsets.UTF_8);
+                StatementKind k = StatementKind.of(sql, null);
+                out.add(QueryEntries.statement(o, sql, k.table()));
+            }
+            default -> {
+            }
         }
-        int dbLength = e[at + 8] & 0xFF;
-        int statusLength = (e[at + 11] & 0xFF) | (e[at + 12] & 0xFF) << 8;
-        int start = at + 13 + statusLength + dbLength + 1;
-        if (start >= e.length) {
-            return "";
-        }
-        return new String(e, start, Math.min(6, e.length - start), StandardCharsets.US_ASCII);
     }
 
-    private CanalEntry.Entry entry(CanalEntry.EntryType type, String file, long position, byte[] event) {
-        CanalEntry.Header header = CanalEntry.Header.newBuilder()
-                .setVersion(1)
-                .setLogfileName(file)
-                .setLogfileOffset(position)
-                .setServerId(Events.serverId(event))
-                .setExecuteTime(Events.timestamp(event) * 1000)
-                .setEventLength(event.length)
-                .setSourceType(CanalEntry.Type.MYSQL)
-                .build();
-        return CanalEntry.Entry.newBuilder().setHeader(header).setEntryType(type).build();
+    /** MariaDB and MySQL before 8.0.19 print integer display widths ("int(11)"); later MySQL does not. */
+    static boolean displayWidths(String serverVersion) {
+        String v = serverVersion.toLowerCase(Locale.ROOT);
+        if (v.contains("mariadb")) {
+            return true;
+        }
+        String[] p = v.split("[^0-9]+");
+        try {
+            int major = Integer.parseInt(p[0]);
+            int minor = p.length > 1 ? Integer.parseInt(p[1]) : 0;
+            int patch = p.length > 2 ? Integer.parseInt(p[2]) : 0;
+            return major < 8 || (major == 8 && minor == 0 && patch < 19);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException unknown) {
+            return true;
+        }
     }
 }
