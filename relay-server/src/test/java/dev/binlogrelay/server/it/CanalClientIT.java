@@ -339,12 +339,8 @@ class CanalClientIT {
         }
     }
 
-    @Test
-    void aClientsFilterReplacesTheDestinationsForThatClient() throws Exception {
-        startRelay(tmp.resolve("filter"));
-        CanalConnector c = connect("example", "canalpw");
-        c.subscribe("crm\\..*");
-        transactions(2);
+    /** Entries up to the second TRANSACTIONEND, acknowledged. */
+    private static List<CanalEntry.Entry> twoTransactions(CanalConnector c) {
         List<CanalEntry.Entry> got = new ArrayList<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (got.stream().filter(e -> e.getEntryType() == CanalEntry.EntryType.TRANSACTIONEND).count() < 2) {
@@ -355,8 +351,22 @@ class CanalClientIT {
             }
             assertTrue(System.nanoTime() < deadline, "two transactions' ends within " + WAIT + ": " + got);
         }
+        return got;
+    }
+
+    @Test
+    void aClientsFilterReplacesTheDestinationsForThatClient() throws Exception {
+        startRelay(tmp.resolve("filter"));
+        CanalConnector c = connect("example", "canalpw");
+        c.subscribe("crm\\..*");
+        CanalConnector unfiltered = subscribed("audit");
+        transactions(2);
+        List<CanalEntry.Entry> got = twoTransactions(c);
         assertTrue(got.stream().noneMatch(e -> e.getHeader().getSchemaName().equals("shop") && !e.getHeader().getTableName().isEmpty()),
                 "shop.t's rows are filtered out for this client: " + got);
+        List<CanalEntry.Entry> all = twoTransactions(unfiltered);
+        assertEquals(2, all.stream().filter(e -> e.getEntryType() == CanalEntry.EntryType.ROWDATA
+                && e.getHeader().getTableName().equals("t")).count(), "the unfiltered client has shop.t's rows: " + all);
         assertEquals("crm\\..*", relay.store().canalCursors().get("example", "1001").orElseThrow().filter());
     }
 
