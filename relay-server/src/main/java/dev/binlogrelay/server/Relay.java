@@ -1,6 +1,8 @@
 package dev.binlogrelay.server;
 
 import dev.binlogrelay.server.admin.RelayInfo;
+import dev.binlogrelay.server.canal.CanalServer;
+import dev.binlogrelay.server.canal.CanalSettings;
 import dev.binlogrelay.server.config.ConfigLoader;
 import dev.binlogrelay.server.config.RelayConfig;
 import dev.binlogrelay.server.downstream.DownstreamLimits;
@@ -13,6 +15,7 @@ import dev.binlogrelay.server.retention.RetentionTask;
 import dev.binlogrelay.server.schema.SchemaHistory;
 import dev.binlogrelay.server.upstream.BinlogIngester;
 import dev.binlogrelay.server.upstream.UpstreamClient;
+import dev.binlogrelay.server.wiring.CanalConfig;
 import dev.binlogrelay.server.wiring.LimitsConfig;
 import dev.binlogrelay.server.wiring.RetentionConfig;
 import dev.binlogrelay.server.wiring.SchemaHistoryConfig;
@@ -42,6 +45,7 @@ public final class Relay implements AutoCloseable {
     private final DownstreamServer downstream;
     private final RelayControl control;
     private final RetentionTask retention;
+    private final CanalServer canal;
     private final SchemaHistory schemaHistory;
     private final InetSocketAddress address;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -70,9 +74,9 @@ public final class Relay implements AutoCloseable {
         this.store = BinlogStore.open(dataDir, options);
         DownstreamServer ds = null;
         RetentionTask rt = null;
-        // before the upstream starts: its first session takes the snapshot the history asks for. The Canal wiring
-        // passes true (needed) when canal: is configured
-        this.schemaHistory = SchemaHistory.start(store, SchemaHistoryConfig.settings(config.schemaHistory, false));
+        CanalServer cs = null;
+        // before the upstream starts: its first session takes the snapshot the history asks for (needed by canal:)
+        this.schemaHistory = SchemaHistory.start(store, SchemaHistoryConfig.settings(config.schemaHistory, config.canal != null));
         try {
             UserDirectory users = SecurityConfig.users(config.downstream);
             this.control = new RelayControl(config, store, users, start.acceptUpstreamChange(), this::downstreamOrNull);
@@ -88,6 +92,8 @@ public final class Relay implements AutoCloseable {
             log.info("relay server_id {} serving on {}:{}", config.serverId, address.getHostString(), address.getPort());
             rt = retentionTask(config);
             this.retention = rt;
+            cs = CanalConfig.start(config.canal, store, schemaHistory);
+            this.canal = cs;
             if (config.upstream == null) {
                 log.info("no upstream configured: serving what the store holds");
             }
@@ -95,6 +101,9 @@ public final class Relay implements AutoCloseable {
             failoverMetrics();
             RelayGauges.register(metrics, store, control, ds);
         } catch (RuntimeException | InterruptedException | java.io.IOException e) {
+            if (cs != null) {
+                cs.close();
+            }
             if (rt != null) {
                 rt.close();
             }
@@ -157,8 +166,22 @@ public final class Relay implements AutoCloseable {
         }
         RetentionTask task = new RetentionTask(store, policy, java.time.Clock.systemUTC(),
                 (files, bytes) -> metrics.retentionPurged(files.size(), bytes));
+        CanalSettings canalSettings = CanalConfig.settings(config.canal);
+        if (canalSettings != null) {
+            task.holdForCanalClients(canalSettings.holdFilesFor());
+        }
         task.start();
         return task;
+    }
+
+    /** The Canal server, or null without a canal section. */
+    public CanalServer canal() {
+        return canal;
+    }
+
+    /** The port the Canal server listens on; 0 without one. */
+    public int canalPort() {
+        return canal == null ? 0 : canal.address().getPort();
     }
 
     private UpstreamClient upstreamClient(RelayConfig config) {
@@ -316,6 +339,9 @@ public final class Relay implements AutoCloseable {
             return;
         }
         control.close();
+        if (canal != null) {
+            canal.close();
+        }
         if (retention != null) {
             retention.close();
         }

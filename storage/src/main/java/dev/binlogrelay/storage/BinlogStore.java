@@ -49,6 +49,7 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     private final FilePurger purger;
     private final StoreStats stats;
     private final SchemaHistoryStore schemaHistory;
+    private final CanalCursors canalCursors;
 
     private BinlogStore(StoreContext ctx) {
         super(ctx, new StoreState(ctx));
@@ -56,6 +57,7 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
         this.purger = new FilePurger(ctx);
         this.stats = new StoreStats(ctx);
         this.schemaHistory = new SchemaHistoryStore(ctx);
+        this.canalCursors = new CanalCursors(ctx);
     }
 
     /** Opens (or creates) the store in {@code dir}, recovering its state and removing anything past the committed end. */
@@ -115,6 +117,11 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
     /** The schema history's entries (docs/schema-history.md). */
     public SchemaHistoryStore schemaHistory() {
         return schemaHistory;
+    }
+
+    /** The Canal clients' cursors (their own column family; nothing of the binlog). */
+    public CanalCursors canalCursors() {
+        return canalCursors;
     }
 
     /** Counters of caches, cursors, listeners and storage errors; readable after close. */

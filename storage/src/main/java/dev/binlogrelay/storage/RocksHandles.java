@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * One open RocksDB database of a store and its column families (layouts in {@link Keys} and {@link Values}):
- * {@code events}, {@code files}, {@code gtid}, {@code meta}, {@code schema} ({@link SchemaHistoryStore}). The default
- * column family is unused.
+ * {@code events}, {@code files}, {@code gtid}, {@code meta}, {@code schema} ({@link SchemaHistoryStore}),
+ * {@code canal_cursors} ({@link CanalCursors}). The default column family is unused.
  */
 final class RocksHandles implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RocksHandles.class);
@@ -29,6 +29,7 @@ final class RocksHandles implements AutoCloseable {
     final ColumnFamilyHandle gtid;
     final ColumnFamilyHandle meta;
     final ColumnFamilyHandle schema;
+    final ColumnFamilyHandle canalCursors;
     final RocksTuning tuning;
     private final List<ColumnFamilyHandle> handles;
 
@@ -41,6 +42,7 @@ final class RocksHandles implements AutoCloseable {
         this.gtid = handles.get(3);
         this.meta = handles.get(4);
         this.schema = handles.get(5);
+        this.canalCursors = handles.get(6);
         this.tuning = tuning;
     }
 
@@ -58,7 +60,8 @@ final class RocksHandles implements AutoCloseable {
                 new ColumnFamilyDescriptor(bytes("files"), tuning.small),
                 new ColumnFamilyDescriptor(bytes("gtid"), tuning.gtid),
                 new ColumnFamilyDescriptor(bytes("meta"), tuning.small),
-                new ColumnFamilyDescriptor(bytes("schema"), tuning.small));
+                new ColumnFamilyDescriptor(bytes("schema"), tuning.small),
+                new ColumnFamilyDescriptor(bytes("canal_cursors"), tuning.small));
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             RocksDB db = RocksDB.open(tuning.db, dir.toString(), families, handles);

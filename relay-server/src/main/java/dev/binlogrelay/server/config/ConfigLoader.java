@@ -145,6 +145,9 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": bad value for 'metrics.listen': " + e.getMessage());
             }
         }
+        if (c.canal != null) {
+            CanalSection.check(c.canal, file);
+        }
         if (c.storage == null) {
             c.storage = new RelayConfig.Storage();
         }

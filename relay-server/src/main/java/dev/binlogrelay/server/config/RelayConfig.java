@@ -23,6 +23,42 @@ public final class RelayConfig {
     public Storage storage = new Storage();
     @JsonProperty("metrics")
     public Metrics metrics;
+    /** The Canal server (docs/canal.md); off without this section. */
+    @JsonProperty("canal")
+    public Canal canal;
+
+    /** {@code canal:}: Canal clients (com.alibaba.otter:canal.client) served over Canal's TCP protocol. */
+    public static final class Canal {
+        /** host:port the Canal server listens on. */
+        public String listen;
+        /** The destinations clients may subscribe to; at least one. */
+        public List<CanalDestination> destinations;
+        /** Users and their clear-text passwords; absent or empty: no authentication. */
+        public List<CanalUser> users;
+        /** How long a client that has not been seen (subscribe, get, ack) keeps retention off its file. */
+        @JsonProperty("hold_files_for")
+        public String holdFilesFor = "7d";
+        /** The most bytes of entries one batch holds (at least one entry, whatever its size). */
+        @JsonProperty("max_batch_bytes")
+        public String maxBatchBytes = "16M";
+        /** The most Canal client connections at once. */
+        @JsonProperty("max_connections")
+        public Integer maxConnections = 1024;
+    }
+
+    public static final class CanalDestination {
+        public String name;
+        /** The server-side default filter (Canal's regex syntax) for clients that subscribe without one. */
+        public String filter;
+        /** Where a client never seen before starts: {@code current} (the relay's end) or {@code earliest}. */
+        public String start = "current";
+    }
+
+    public static final class CanalUser {
+        public String user;
+        public String password;
+    }
+
     @JsonProperty("schema_history")
     public SchemaHistory schemaHistory;
 

@@ -4,12 +4,14 @@ import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.storage.BinlogFileInfo;
 import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.CanalCursors;
 import dev.binlogrelay.storage.PurgeResult;
 import dev.binlogrelay.storage.StoredEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +57,12 @@ public final class RetentionTask implements AutoCloseable {
     private volatile String newestSeen;
     /** The file a reader held the purge at last time: logged once, not at every check. */
     private String heldAtReader;
+    /** How long a Canal client not seen holds its file ({@code canal.hold_files_for}); null: Canal is off. */
+    private volatile Duration canalHold;
+    /** The hold logged last time: logged once, not at every check. */
+    private String heldAtCanal;
+    /** Silent Canal clients whose file was let go, each warned about once. */
+    private final java.util.Set<String> warnedCanal = new java.util.HashSet<>();
 
     public RetentionTask(BinlogStore store, RetentionPolicy policy, Clock clock, Listener listener) {
         this.store = Objects.requireNonNull(store, "store");
@@ -66,6 +74,14 @@ public final class RetentionTask implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Makes the checks keep every file a Canal client (stored in {@link BinlogStore#canalCursors()}) has not
+     * acknowledged, as long as the client was seen within {@code hold}; past that its file may go, with a warning.
+     */
+    public void holdForCanalClients(Duration hold) {
+        this.canalHold = Objects.requireNonNull(hold, "hold");
     }
 
     /** Starts the periodic checks (the first one right away). */
@@ -124,6 +140,7 @@ public final class RetentionTask implements AutoCloseable {
             due.add(new Purge(f, reason));
             total -= f.storedBytes();
         }
+        due = canalHold(files, due);
         if (due.isEmpty()) {
             return List.of();
         }
@@ -139,6 +156,46 @@ public final class RetentionTask implements AutoCloseable {
             listener.purged(result.purged(), result.bytes());
         }
         return List.copyOf(done);
+    }
+
+    /**
+     * The files of {@code due} that no Canal client holds: those before the oldest file a client seen within
+     * {@code canal.hold_files_for} has not acknowledged. Clients not seen for longer hold nothing; purging their
+     * file is logged as a warning naming them.
+     */
+    private List<Purge> canalHold(List<BinlogFileInfo> files, List<Purge> due) {
+        Duration hold = canalHold;
+        if (hold == null || due.isEmpty()) {
+            return due;
+        }
+        List<String> names = files.stream().map(BinlogFileInfo::name).toList();
+        long seenAfter = clock.millis() - hold.toMillis();
+        int keepFrom = due.size();
+        String holder = null;
+        for (CanalCursors.Cursor c : store.canalCursors().all()) {
+            int at = names.indexOf(c.file());
+            if (at < 0 || at >= due.size()) {
+                continue;
+            }
+            String who = "Canal client " + c.destination() + "/" + c.clientId();
+            if (c.seenMillis() >= seenAfter) {
+                if (at < keepFrom) {
+                    keepFrom = at;
+                    holder = who;
+                }
+            } else if (warnedCanal.add(who + " " + c.file())) {
+                log.warn("retention: {} has not acknowledged {} and was last seen at {}, longer ago than "
+                        + "canal.hold_files_for {}: the file may be purged; the client will get error 400 when it comes back",
+                        who, c.file(), Instant.ofEpochMilli(c.seenMillis()), hold);
+            }
+        }
+        String heldAt = holder == null ? null : names.get(keepFrom);
+        if (heldAt != null && !heldAt.equals(heldAtCanal)) {
+            log.info("retention: {} has not acknowledged {} yet; that file and the later ones stay (canal.hold_files_for {})",
+                    holder, heldAt, hold);
+        }
+        heldAtCanal = heldAt;
+        return due.subList(0, keepFrom);
     }
 
     /** Why {@code f} should go, or null if it may stay. */

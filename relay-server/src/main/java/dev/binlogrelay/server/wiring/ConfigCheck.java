@@ -31,6 +31,7 @@ public final class ConfigCheck {
             LimitsConfig.limits(config.downstream);
             StorageSettings.options(config.storage);
             SqlBackendConfig.settings(config.downstream);
+            CanalConfig.settings(config.canal);
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }

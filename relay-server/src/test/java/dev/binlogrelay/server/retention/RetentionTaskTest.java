@@ -194,4 +194,42 @@ class RetentionTaskTest {
             LockSupport.parkNanos(5_000_000L);
         }
     }
+
+    @Test
+    void aCanalClientSeenWithinTheHoldKeepsItsFileAndTheLaterOnes() {
+        fourFiles();
+        Instant now = T0.plus(Duration.ofDays(30));
+        store.canalCursors().put(new dev.binlogrelay.storage.CanalCursors.Cursor("example", "1001", name(2), 504, 0,
+                now.minus(Duration.ofDays(6)).toEpochMilli(), ""));
+        try (RetentionTask t = task(1L, null, now)) {
+            t.holdForCanalClients(Duration.ofDays(7));
+            assertEquals(List.of(name(1)), names(t.check()), "file 2 is the client's: it stays, and so do 3 and 4");
+            assertEquals(List.of(name(2), name(3), name(4)), held());
+            assertEquals(List.of(), t.check());
+        }
+    }
+
+    @Test
+    void aCanalClientSilentForLongerThanTheHoldHoldsNothing() {
+        fourFiles();
+        Instant now = T0.plus(Duration.ofDays(30));
+        store.canalCursors().put(new dev.binlogrelay.storage.CanalCursors.Cursor("example", "1001", name(1), 504, 0,
+                now.minus(Duration.ofDays(8)).toEpochMilli(), ""));
+        store.canalCursors().put(new dev.binlogrelay.storage.CanalCursors.Cursor("example", "1002", name(3), 4, 0,
+                now.minus(Duration.ofHours(1)).toEpochMilli(), ""));
+        try (RetentionTask t = task(1L, null, now)) {
+            t.holdForCanalClients(Duration.ofDays(7));
+            assertEquals(List.of(name(1), name(2)), names(t.check()), "1001 was last seen 8 days ago; 1002 holds file 3");
+        }
+    }
+
+    @Test
+    void withoutTheCanalHoldCursorsAreIgnored() {
+        fourFiles();
+        store.canalCursors().put(new dev.binlogrelay.storage.CanalCursors.Cursor("example", "1001", name(1), 504, 0,
+                T0.toEpochMilli(), ""));
+        try (RetentionTask t = task(1L, null, T0)) {
+            assertEquals(List.of(name(1), name(2), name(3)), names(t.check()));
+        }
+    }
 }

@@ -1,0 +1,159 @@
+package dev.binlogrelay.server.canal;
+
+import com.alibaba.otter.canal.protocol.CanalPacket;
+import com.alibaba.otter.canal.protocol.CanalPacket.Packet;
+import com.alibaba.otter.canal.protocol.CanalPacket.PacketType;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The requests of an authenticated Canal connection, as Canal's server answers them: subscribe and unsubscribe
+ * get an ACK; get gets MESSAGES; ack and rollback get nothing. Runs on a {@link CanalClients} worker, one request
+ * of a connection at a time.
+ */
+final class CanalCommands {
+    private final CanalClients clients;
+    private final CanalSession session;
+
+    CanalCommands(CanalClients clients, CanalSession session) {
+        this.clients = clients;
+        this.session = session;
+    }
+
+    /** The answer to {@code p} (completing with null when there is none), or a {@link CanalError}. */
+    CompletableFuture<Packet> handle(Packet p) throws InvalidProtocolBufferException {
+        switch (p.getType()) {
+            case SUBSCRIPTION -> {
+                CanalPacket.Sub sub = CanalPacket.Sub.parseFrom(p.getBody());
+                named(sub.getDestination(), sub.getClientId(), "Sub", sub);
+                subscribe(sub.getDestination(), clientId(sub.getClientId()), sub.getFilter());
+                return CompletableFuture.completedFuture(CanalSession.ack());
+            }
+            case UNSUBSCRIPTION -> {
+                CanalPacket.Unsub unsub = CanalPacket.Unsub.parseFrom(p.getBody());
+                named(unsub.getDestination(), unsub.getClientId(), "Unsub", unsub);
+                String id = clientId(unsub.getClientId());
+                clients.destination(unsub.getDestination());
+                ClientStream s = stream(unsub.getDestination(), id, false);
+                if (s != null) {
+                    session.streams().remove(CanalClients.key(s.destination, id));
+                    clients.unsubscribe(s);
+                }
+                return CompletableFuture.completedFuture(CanalSession.ack());
+            }
+            case GET -> {
+                CanalPacket.Get get = CanalPacket.Get.parseFrom(p.getBody());
+                named(get.getDestination(), get.getClientId(), "Get", get);
+                ClientStream s = stream(get.getDestination(), clientId(get.getClientId()), true);
+                s.touch();
+                int size = get.getFetchSize() <= 0 ? 1000 : get.getFetchSize();
+                long timeout = get.getTimeout() == -1 ? -1 : get.getTimeout() <= 0 ? 0
+                        : Math.max(1, unit(get.getUnit()).toNanos(get.getTimeout()));
+                return s.get(new ClientStream.Get(size, timeout)).thenApply(CanalCommands::messages);
+            }
+            case CLIENTACK -> {
+                CanalPacket.ClientAck ack = CanalPacket.ClientAck.parseFrom(p.getBody());
+                named(ack.getDestination(), ack.getClientId(), "Ack", ack);
+                if (ack.getBatchId() == 0) {
+                    throw new CanalError(402, "batchId should assign value. Ack: " + oneLine(ack));
+                }
+                if (ack.getBatchId() != -1) { // -1: the get before found nothing
+                    stream(ack.getDestination(), clientId(ack.getClientId()), true).ack(ack.getBatchId());
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            case CLIENTROLLBACK -> {
+                CanalPacket.ClientRollback rb = CanalPacket.ClientRollback.parseFrom(p.getBody());
+                named(rb.getDestination(), rb.getClientId(), "Rollback", rb);
+                clients.destination(rb.getDestination());
+                ClientStream s = stream(rb.getDestination(), clientId(rb.getClientId()), false);
+                if (s != null) { // Canal ignores a rollback of a client not subscribed (its connect() sends one)
+                    s.rollback(rb.getBatchId());
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            default -> throw new CanalError(400, "packet type: " + p.getType() + " is NOT supported!");
+        }
+    }
+
+    private void subscribe(String destination, String clientId, String filter) {
+        if (!filter.isEmpty()) {
+            try {
+                CanalFilter.parse(filter);
+            } catch (IllegalArgumentException e) {
+                throw new CanalError(400, "bad filter: " + e.getMessage());
+            }
+        }
+        String key = CanalClients.key(destination, clientId);
+        ClientStream s = session.streams().get(key);
+        if (s != null) {
+            s.filter(filter);
+            s.persist();
+            return;
+        }
+        attach(destination, clientId, filter);
+    }
+
+    /**
+     * This connection's stream of the client; attached from its stored cursor if it has one (Canal keeps
+     * subscriptions across connections). Null, or Canal's error if {@code required}, for a client never subscribed.
+     */
+    private ClientStream stream(String destination, String clientId, boolean required) {
+        ClientStream s = session.streams().get(CanalClients.key(destination, clientId));
+        if (s != null) {
+            return s;
+        }
+        clients.destination(destination);
+        if (clients.known(destination, clientId)) {
+            return attach(destination, clientId, null);
+        }
+        if (required) {
+            throw new CanalError(400, "ClientIdentity:ClientIdentity[destination=" + destination + ",clientId=" + clientId
+                    + ",filter=] should subscribe first");
+        }
+        return null;
+    }
+
+    private ClientStream attach(String destination, String clientId, String filter) {
+        ClientStream s = clients.attach(session, destination, clientId, filter);
+        session.streams().put(CanalClients.key(destination, clientId), s);
+        if (session.isClosed()) { // the connection ended meanwhile
+            session.streams().remove(CanalClients.key(destination, clientId));
+            clients.detach(s);
+            throw new CanalError(400, "connection closed");
+        }
+        return s;
+    }
+
+    private static void named(String destination, String clientId, String what, Object request) {
+        if (destination.isEmpty() || clientId.isEmpty()) {
+            throw new CanalError(401, "destination or clientId is null. " + what + ": " + oneLine(request));
+        }
+    }
+
+    /** Canal's client ids are shorts. */
+    private static String clientId(String text) {
+        try {
+            return Short.toString(Short.parseShort(text));
+        } catch (NumberFormatException e) {
+            throw new CanalError(400, "clientId '" + text + "' is not a number between -32768 and 32767");
+        }
+    }
+
+    private static String oneLine(Object request) {
+        return request.toString().replace('\n', ' ').trim();
+    }
+
+    static TimeUnit unit(int ordinal) {
+        TimeUnit[] units = TimeUnit.values();
+        return ordinal >= 0 && ordinal < units.length ? units[ordinal] : TimeUnit.MILLISECONDS;
+    }
+
+    private static Packet messages(ClientStream.Batched b) {
+        CanalPacket.Messages m = CanalPacket.Messages.newBuilder().setBatchId(b.id()).addAllMessages(b.entries()).build();
+        return Packet.newBuilder().setType(PacketType.MESSAGES).setVersion(CanalSession.VERSION)
+                .setBody(m.toByteString()).build();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.binlogrelay.server.canal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the Canal server needs from the {@code canal:} section.
+ *
+ * @param host          the listen address
+ * @param port          the listen port (0: any free port)
+ * @param destinations  by name
+ * @param users         user → clear-text password; empty: no authentication
+ * @param holdFilesFor  how long a client not seen keeps retention off its file
+ * @param maxBatchBytes the most bytes of serialized entries in one batch (at least one entry)
+ * @param maxConnections the most client connections at once; one more is refused with error 400
+ */
+public record CanalSettings(String host, int port, Map<String, Destination> destinations, Map<String, String> users,
+                            Duration holdFilesFor, long maxBatchBytes, int maxConnections) {
+    /** Largest request frame a client may send (Canal's requests are a few hundred bytes, a long filter a few KiB). */
+    public static final int MAX_FRAME = 64 * 1024;
+
+    /** One destination: its default filter and where a new client starts. */
+    public record Destination(String name, CanalFilter filter, boolean startEarliest) {
+        public Destination {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(filter, "filter");
+        }
+    }
+
+    public CanalSettings {
+        destinations = Map.copyOf(destinations);
+        users = Map.copyOf(users);
+        Objects.requireNonNull(holdFilesFor, "holdFilesFor");
+        if (maxBatchBytes < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("maxBatchBytes and maxConnections must be more than 0");
+        }
+    }
+}

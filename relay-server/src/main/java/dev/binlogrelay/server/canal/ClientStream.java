@@ -1,0 +1,338 @@
+package dev.binlogrelay.server.canal;
+
+import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.google.protobuf.ByteString;
+import dev.binlogrelay.storage.BinlogCursor;
+import dev.binlogrelay.storage.BinlogReadView;
+import dev.binlogrelay.storage.CanalCursors;
+import dev.binlogrelay.storage.PositionException;
+import dev.binlogrelay.storage.StoredEvent;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One attached Canal client (a destination and a client id): its acknowledged point, its read position in the store,
+ * the entries read but not yet batched, and its outstanding batches.
+ *
+ * <p><b>Points.</b> Where a client resumes is a {@link Point}: a transaction boundary (the end of a whole stored
+ * group) plus how many entries of the next group it already has. The acknowledged point is the one persisted in
+ * {@link CanalCursors}; a batch may end inside a transaction, and resuming there re-reads the transaction from its
+ * boundary and drops the entries already acknowledged. Entries are counted before filtering, so a changed filter
+ * does not move the point.
+ *
+ * <p><b>Threading.</b> Every method runs on a worker of {@link CanalClients} (never an event loop: reads of the store
+ * may wait for RocksDB) or on the store's writer thread ({@link #wake}, which only schedules); all state is guarded
+ * by this object's monitor. A get that must wait for more entries is parked and resumed by a commit or its timer.
+ */
+final class ClientStream {
+    /** A resume point: boundary file and position, and entries of the following group already delivered. */
+    record Point(String file, long position, int skip) {
+        @Override
+        public String toString() {
+            return file + ":" + position + (skip == 0 ? "" : " (+" + skip + " entries of the next transaction)");
+        }
+    }
+
+    /** A batch handed out and not yet acknowledged: its id and the point after its last entry. */
+    private record Batch(long id, Point end) {
+    }
+
+    /** An entry read but not yet batched, with the point after it. */
+    private record Pending(CanalEntry.Entry entry, Point after) {
+    }
+
+    /** A get in progress: what it asked for and what it has so far. */
+    static final class Get {
+        final int batchSize;
+        /** -1: answer with what is there; 0: wait until the batch is full; more: wait at most this long (ns). */
+        final long timeoutNanos;
+        final CompletableFuture<Batched> result = new CompletableFuture<>();
+        final List<ByteString> entries = new ArrayList<>();
+        long bytes;
+        Point end;
+        boolean expired;
+
+        Get(int batchSize, long timeoutNanos) {
+            this.batchSize = batchSize;
+            this.timeoutNanos = timeoutNanos;
+        }
+    }
+
+    /** A get's answer: batch id -1 and no entries when nothing came. */
+    record Batched(long id, List<ByteString> entries) {
+    }
+
+    final String destination;
+    final String clientId;
+    final CanalSession owner;
+    private final CanalClients clients;
+    private final BinlogReadView store;
+    private final CanalSettings.Destination settings;
+    private final Runnable onCommit = this::wake;
+    private String filterText;
+    private CanalFilter filter;
+    private Point acked;
+    private long seenWritten;
+    private BinlogCursor cursor;
+    private EntrySource entryStream;
+    private String boundaryFile;
+    private long boundaryPosition;
+    private int produced;
+    private int skipLeft;
+    private final ArrayDeque<Pending> carry = new ArrayDeque<>();
+    private final ArrayDeque<Batch> outstanding = new ArrayDeque<>();
+    private Get waiting;
+    private volatile boolean parked;
+    /** Commits seen by {@link #wake}: a get parks only if none landed since it started reading. */
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private boolean closed;
+
+    ClientStream(CanalClients clients, CanalSession owner, CanalSettings.Destination settings, String clientId,
+                 String filterText, Point acked) {
+        this.clients = clients;
+        this.owner = owner;
+        this.store = clients.store();
+        this.settings = settings;
+        this.destination = settings.name();
+        this.clientId = clientId;
+        this.acked = acked;
+        filter(filterText);
+        store.addCommitListener(onCommit);
+    }
+
+    /** Sets the subscription filter ("" or null: the destination's). */
+    synchronized void filter(String text) {
+        this.filterText = text == null ? "" : text;
+        this.filter = filterText.isEmpty() ? settings.filter() : CanalFilter.parse(filterText);
+    }
+
+    synchronized String filterText() {
+        return filterText;
+    }
+
+    synchronized Point acked() {
+        return acked;
+    }
+
+    /** Writes the acknowledged point (and the time the client was seen) to the store; nothing before a first point. */
+    synchronized void persist() {
+        if (acked == null) {
+            return;
+        }
+        long now = clients.clock().millis();
+        clients.cursors().put(new CanalCursors.Cursor(destination, clientId, acked.file(), acked.position(), acked.skip(),
+                now, filterText));
+        seenWritten = now;
+    }
+
+    /** Refreshes the stored "seen" time at most once a minute, for retention's hold on silent clients. */
+    synchronized void touch() {
+        if (clients.clock().millis() - seenWritten > 60_000) {
+            persist();
+        }
+    }
+
+    /** Starts a get; the future completes on a worker thread (or at once). */
+    synchronized CompletableFuture<Batched> get(Get g) {
+        if (g.timeoutNanos > 0) {
+            clients.schedule(() -> expire(g), g.timeoutNanos);
+        }
+        pump(g);
+        return g.result;
+    }
+
+    private synchronized void expire(Get g) {
+        g.expired = true;
+        if (waiting == g) {
+            waiting = null;
+            parked = false;
+            finish(g);
+        }
+    }
+
+    /** Store writer thread, after every commit: resumes a parked get on a worker. Never blocks. */
+    private void wake() {
+        commits.incrementAndGet();
+        if (parked) {
+            parked = false;
+            clients.execute(this::resume);
+        }
+    }
+
+    private synchronized void resume() {
+        Get g = waiting;
+        if (g != null) {
+            waiting = null;
+            pump(g);
+        }
+    }
+
+    private void pump(Get g) {
+        if (closed) {
+            g.result.completeExceptionally(new CanalError(400, "the client " + clientId + " was detached"));
+            return;
+        }
+        boolean atEnd = false;
+        long commitsBefore = commits.get();
+        try {
+            if (!open()) {
+                atEnd = true;
+            }
+            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()) {
+                Pending p = carry.poll();
+                if (p == null) {
+                    StoredEvent e = cursor.next();
+                    if (e == null) {
+                        atEnd = true;
+                    } else {
+                        produce(e);
+                    }
+                    continue;
+                }
+                g.end = p.after();
+                CanalEntry.Header h = p.entry().getHeader();
+                if (filter.matches(h.getSchemaName(), h.getTableName())) {
+                    ByteString bytes = p.entry().toByteString();
+                    g.entries.add(bytes);
+                    g.bytes += bytes.size();
+                }
+            }
+        } catch (PositionException | RuntimeException e) {
+            reposition();
+            g.result.completeExceptionally(new CanalError(400, "destination " + destination + ", client " + clientId
+                    + ": cannot read from " + acked + ": " + e.getMessage()));
+            return;
+        }
+        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes();
+        if (full || g.timeoutNanos < 0 || g.expired || !atEnd) {
+            finish(g);
+        } else {
+            waiting = g;
+            parked = true;
+            if (commits.get() != commitsBefore && parked) {
+                parked = false; // a commit landed while reading: read again rather than wait for the next
+                clients.execute(this::resume);
+            }
+        }
+    }
+
+    private void finish(Get g) {
+        if (g.entries.isEmpty()) {
+            g.result.complete(new Batched(-1, List.of()));
+            return;
+        }
+        long id = clients.nextBatchId(destination, clientId);
+        outstanding.add(new Batch(id, g.end));
+        g.result.complete(new Batched(id, List.copyOf(g.entries)));
+    }
+
+    /** Opens the store cursor at the acknowledged point if needed; false while the store holds nothing. */
+    private boolean open() throws PositionException {
+        if (cursor != null) {
+            return true;
+        }
+        if (acked == null) {
+            var files = store.files();
+            if (files.isEmpty()) {
+                return false;
+            }
+            acked = new Point(files.get(0).name(), files.get(0).firstPosition(), 0);
+            persist();
+        }
+        cursor = store.openCursor(acked.file(), acked.position());
+        entryStream = clients.newEntrySource(acked.file(), acked.position());
+        boundaryFile = acked.file();
+        boundaryPosition = acked.position();
+        produced = 0;
+        skipLeft = acked.skip();
+        if (acked.position() > 4) {
+            byte[] fde = store.state().formatDescription(acked.file()).orElse(null);
+            if (fde != null) {
+                entryStream.accept(acked.file(), 4, fde);
+            }
+        }
+        return true;
+    }
+
+    private void produce(StoredEvent e) {
+        List<CanalEntry.Entry> list = entryStream.accept(e.file(), e.position(), e.bytes());
+        boolean ends = e.endsGroup();
+        for (int i = 0; i < list.size(); i++) {
+            produced++;
+            Point after = ends && i == list.size() - 1 ? new Point(e.file(), e.endPosition(), 0)
+                    : new Point(boundaryFile, boundaryPosition, produced);
+            if (skipLeft > 0) {
+                skipLeft--;
+                continue;
+            }
+            carry.add(new Pending(list.get(i), after));
+        }
+        if (ends) {
+            boundaryFile = e.file();
+            boundaryPosition = e.endPosition();
+            produced = 0;
+        }
+    }
+
+    /** Acknowledges the oldest outstanding batch; Canal's errors for any other id. */
+    synchronized void ack(long batchId) {
+        take(batchId, "ack error , clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
+        Batch b = outstanding.poll();
+        acked = b.end();
+        persist();
+    }
+
+    /** Rolls back every outstanding batch (batchId 0) or, Canal's way, the oldest and every later one. */
+    synchronized void rollback(long batchId) {
+        if (batchId != 0) {
+            take(batchId, "rollback error, clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
+        }
+        outstanding.clear();
+        reposition();
+    }
+
+    private void take(long batchId, String notOutstanding) {
+        if (outstanding.stream().noneMatch(b -> b.id() == batchId)) {
+            throw new CanalError(400, notOutstanding);
+        }
+        long first = outstanding.peek().id();
+        if (first != batchId) {
+            throw new CanalError(400, "batchId:" + batchId + " is not the firstly:" + first);
+        }
+    }
+
+    /** Back to the acknowledged point: the next get reads from there. */
+    private void reposition() {
+        if (cursor != null) {
+            cursor.close();
+            cursor = null;
+        }
+        carry.clear();
+        entryStream = null;
+        if (waiting != null) {
+            waiting.result.completeExceptionally(new CanalError(400, "rolled back while a get was waiting"));
+            waiting = null;
+            parked = false;
+        }
+    }
+
+    int outstandingBatches() {
+        synchronized (this) {
+            return outstanding.size();
+        }
+    }
+
+    /** Detaches: drops the outstanding batches (they come again to the next connection) and frees the cursor. */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        store.removeCommitListener(onCommit);
+        outstanding.clear();
+        reposition();
+    }
+}
