@@ -28,7 +28,7 @@ import java.util.List;
  * MySQL GTID          see {@link MysqlGtidEvent}                      "SET @@SESSION.GTID_NEXT= 'uuid:5'"
  * PREVIOUS_GTIDS      see {@link MysqlGtidEvent}                      "uuid:1-5,\nuuid2:1-3"
  * ROWS_QUERY          length (1) | statement                          "# statement"
- * QUERY_COMPRESSED    as QUERY, the statement zlib-compressed (see {@link #query})
+ * QUERY_COMPRESSED    as QUERY, the statement zlib-compressed (see {@link QueryEvent})
  * XA_PREPARE          one_phase (1) | format_id (4) | gtrid_len (4) | bqual_len (4) | data
  *                                                                     "XA PREPARE X'7831',X'',1"
  * MariaDB GTID of a prepared XA: ... | format_id (4) | gtrid_len (1) | bqual_len (1) | data
@@ -38,10 +38,6 @@ import java.util.List;
  * for events without info. All bodies are bounds-checked: a malformed event gets "" rather than an exception.
  */
 public final class EventInfo {
-    /** LOG_EVENT_SUPPRESS_USE_F: a QUERY event's db is not printed as "use db". */
-    static final int FLAG_SUPPRESS_USE = 0x8;
-    /** MySQL's Q_DDL_LOGGED_WITH_XID status variable: the xid of an atomic DDL. */
-    private static final int Q_DDL_LOGGED_WITH_XID = 17;
     private static final int FL_STANDALONE = 1;
     private static final int FL_GROUP_COMMIT_ID = 2;
     private static final int FL_PREPARED_XA = 64;
@@ -120,7 +116,7 @@ public final class EventInfo {
                 return "Server ver: " + FormatDescription.serverVersion(e) + ", Binlog ver: " + Events.u16(e, p);
             }
             case EventType.QUERY, EventType.MARIA_QUERY_COMPRESSED -> {
-                return query(e, p, end, type == EventType.MARIA_QUERY_COMPRESSED);
+                return query(e, end);
             }
             case EventType.XA_PREPARE -> {
                 need(p, 13, end);
@@ -207,125 +203,22 @@ public final class EventInfo {
         }
     }
 
-    /**
-     * "use `db`; statement" as the servers print it, with MySQL's " /* xid=N *&#47;" for an atomic DDL. MariaDB's
-     * QUERY_COMPRESSED holds the statement as {@code 0x80 | n (1) | length (n, big-endian) | zlib data}.
-     */
-    private static String query(byte[] e, int p, int end, boolean compressed) {
-        need(p, 13, end);
-        int dbLen = e[p + 8] & 0xFF;
-        int statusLen = Events.u16(e, p + 11);
-        int status = p + 13;
-        int db = status + statusLen;
-        int statement = db + dbLen + 1;
-        need(status, statusLen + dbLen + 1, end);
+    /** "use `db`; statement" as the servers print it, with MySQL's " /* xid=N *&#47;" for an atomic DDL. */
+    private static String query(byte[] e, int end) {
+        QueryEvent q = QueryEvent.read(e, end, MAX_UNCOMPRESSED);
         StringBuilder b = new StringBuilder();
-        if ((Events.flags(e) & FLAG_SUPPRESS_USE) == 0 && dbLen > 0) {
-            b.append("use `").append(text(e, db, db + dbLen).replace("`", "``")).append("`; ");
+        if ((Events.flags(e) & QueryEvent.FLAG_SUPPRESS_USE) == 0 && !q.database().isEmpty()) {
+            b.append("use `").append(q.database().replace("`", "``")).append("`; ");
         }
-        b.append(compressed ? uncompressed(e, statement, end) : text(e, statement, end));
-        long ddlXid = ddlXid(e, status, db);
-        if (ddlXid != -1) {
-            b.append(" /* xid=").append(Long.toUnsignedString(ddlXid)).append(" */");
+        b.append(q.statement());
+        if (q.ddlXid() != -1) {
+            b.append(" /* xid=").append(Long.toUnsignedString(q.ddlXid())).append(" */");
         }
         return b.toString();
     }
 
-    /**
-     * MySQL's Q_DDL_LOGGED_WITH_XID among the status variables in [from, to), or -1. Walks the variables MySQL
-     * defines (code, then a value whose length the code decides); stops at a code it does not know (MariaDB's
-     * own start at 128), since the rest cannot be read then.
-     */
-    private static long ddlXid(byte[] e, int from, int to) {
-        int p = from;
-        while (p < to) {
-            int code = e[p++] & 0xFF;
-            int length = switch (code) {
-                case 0, 3, 10 -> 4;
-                case 1, 9 -> 8;
-                case 2 -> p < to ? (e[p] & 0xFF) + 2 : -1;
-                case 4 -> 6;
-                case 5, 6 -> p < to ? (e[p] & 0xFF) + 1 : -1;
-                case 7, 8, 18 -> 2;
-                case 11 -> invokerLength(e, p, to);
-                case 12 -> updatedDbNamesLength(e, p, to);
-                case 13 -> 3;
-                case 16, 19, 20 -> 1;
-                case Q_DDL_LOGGED_WITH_XID -> 8;
-                default -> -1;
-            };
-            if (length < 0 || p + length > to) {
-                return -1;
-            }
-            if (code == Q_DDL_LOGGED_WITH_XID) {
-                return Events.u64(e, p);
-            }
-            p += length;
-        }
-        return -1;
-    }
-
-    /** Q_INVOKER: user length (1) | user | host length (1) | host. */
-    private static int invokerLength(byte[] e, int p, int to) {
-        if (p >= to) {
-            return -1;
-        }
-        int hostAt = p + 1 + (e[p] & 0xFF);
-        return hostAt < to ? 1 + (e[p] & 0xFF) + 1 + (e[hostAt] & 0xFF) : -1;
-    }
-
-    /** Q_UPDATED_DB_NAMES: count (1) and, unless the count is 254 (too many), that many NUL-terminated names. */
-    private static int updatedDbNamesLength(byte[] e, int p, int to) {
-        if (p >= to) {
-            return -1;
-        }
-        int count = e[p] & 0xFF;
-        int q = p + 1;
-        for (int i = 0; count != 254 && i < count; i++) {
-            while (q < to && e[q] != 0) {
-                q++;
-            }
-            if (q >= to) {
-                return -1;
-            }
-            q++;
-        }
-        return q - p;
-    }
-
     /** Longest statement a QUERY_COMPRESSED may unpack to here (a server's max_allowed_packet at most). */
     private static final int MAX_UNCOMPRESSED = 1 << 30;
-
-    private static String uncompressed(byte[] e, int from, int end) {
-        need(from, 1, end);
-        int lengthBytes = e[from] & 0x07;
-        need(from + 1, lengthBytes, end);
-        long length = 0;
-        for (int i = 0; i < lengthBytes; i++) {
-            length = length << 8 | (e[from + 1 + i] & 0xFF);
-        }
-        if (length > MAX_UNCOMPRESSED || length > 1024L * (end - from)) {
-            throw new BinlogFormatException("compressed statement claims " + length + " bytes");
-        }
-        byte[] out = new byte[(int) length];
-        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
-        try {
-            inflater.setInput(e, from + 1 + lengthBytes, end - from - 1 - lengthBytes);
-            int n = 0;
-            while (n < out.length && !inflater.finished()) {
-                int got = inflater.inflate(out, n, out.length - n);
-                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    break;
-                }
-                n += got;
-            }
-            return new String(out, 0, n, StandardCharsets.UTF_8);
-        } catch (java.util.zip.DataFormatException bad) {
-            throw new BinlogFormatException("compressed statement does not inflate: " + bad.getMessage());
-        } finally {
-            inflater.end();
-        }
-    }
 
     /** An XA transaction id as the servers print it: X'gtrid',X'bqual',formatID (lower-case hex). */
     private static String xid(long formatId, byte[] e, int at, int gtrid, int bqual) {

@@ -99,23 +99,13 @@ public final class GroupTracker {
     }
 
     /**
-     * The statement of a QUERY event (at most {@code maxChars} bytes of it), or null when the body is malformed.
-     *
-     * <pre>
-     * QUERY body: thread_id (4) | exec_time (4) | db_len (1) | error_code (2) | status_vars_len (2)
-     *             | status_vars | db | 0x00 | statement (rest)
-     * </pre>
+     * The statement of a QUERY event (at most {@code maxChars} bytes of it, read without decoding the rest), or
+     * null when the body is malformed. The layout: {@link QueryEvent}.
      */
     public static String queryText(byte[] e, ChecksumAlgorithm alg, int maxChars) {
-        int body = Events.HEADER_SIZE;
         int end = e.length - alg.trailerSize();
-        if (end < body + 13) {
-            return null;
-        }
-        int dbLen = e[body + 8] & 0xFF;
-        int statusLen = Events.u16(e, body + 11);
-        int start = body + 13 + statusLen + dbLen + 1;
-        if (start > end) {
+        int start = QueryEvent.statementStart(e, end);
+        if (start < 0) {
             return null;
         }
         return new String(e, start, Math.min(end - start, maxChars), StandardCharsets.UTF_8);

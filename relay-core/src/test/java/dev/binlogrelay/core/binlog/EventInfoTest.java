@@ -153,7 +153,7 @@ class EventInfoTest {
     void queryWithoutUseAndWithAQuotedDatabase() {
         byte[] q = query("we`ird", "CREATE TABLE t (a INT)", 0);
         assertEquals("use `we``ird`; CREATE TABLE t (a INT)", EventInfo.info(q, ChecksumAlgorithm.NONE));
-        byte[] suppressed = query("db", "BEGIN", EventInfo.FLAG_SUPPRESS_USE);
+        byte[] suppressed = query("db", "BEGIN", QueryEvent.FLAG_SUPPRESS_USE);
         assertEquals("BEGIN", EventInfo.info(suppressed, ChecksumAlgorithm.NONE));
         assertEquals("COMMIT", EventInfo.info(query("", "COMMIT", 0), ChecksumAlgorithm.NONE));
     }

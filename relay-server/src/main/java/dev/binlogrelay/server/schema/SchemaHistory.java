@@ -1,8 +1,10 @@
 package dev.binlogrelay.server.schema;
 
+import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
 import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.core.binlog.QueryEvent;
 import dev.binlogrelay.core.rows.SchemaTracker;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogFileInfo;
@@ -42,6 +44,8 @@ public final class SchemaHistory implements AutoCloseable {
     static final int CHUNK_EVENTS = 10_000;
     /** States kept to start trackers from without replaying the history (by number of entries applied). */
     private static final int CACHED_STATES = 8;
+    /** Longest statement a QUERY_COMPRESSED may inflate to for the history (a longer one is skipped). */
+    private static final int MAX_STATEMENT = 64 << 20;
 
     private final BinlogStore store;
     private final SchemaHistoryStore entries;
@@ -115,11 +119,24 @@ public final class SchemaHistory implements AutoCloseable {
      */
     public static void pass(SchemaTracker tracker, byte[] event, ChecksumAlgorithm checksum, String file,
                             long endPosition) {
-        if (event.length > Events.HEADER_SIZE && QueryEvents.isQuery(event)) {
-            QueryEvents.Query q = QueryEvents.parse(event, checksum);
-            if (q != null) {
-                tracker.onQuery(q.database(), q.sql(), file, endPosition);
-            }
+        QueryEvent q = query(event, checksum);
+        if (q != null) {
+            tracker.onQuery(q.database(), q.statement(), file, endPosition);
+        }
+    }
+
+    /**
+     * The QUERY (or QUERY_COMPRESSED) event {@code e}, or null for another event or one that is not what its
+     * lengths say (stored events passed the ingester's checks; a statement is skipped rather than the stream failed).
+     */
+    private static QueryEvent query(byte[] e, ChecksumAlgorithm alg) {
+        if (e.length <= Events.HEADER_SIZE || !QueryEvent.is(Events.type(e))) {
+            return null;
+        }
+        try {
+            return QueryEvent.read(e, alg, MAX_STATEMENT);
+        } catch (BinlogFormatException malformed) {
+            return null;
         }
     }
 
@@ -245,16 +262,16 @@ public final class SchemaHistory implements AutoCloseable {
                 StoredEvent e;
                 while (n < CHUNK_EVENTS && (e = c.next()) != null) {
                     n++;
-                    if (!QueryEvents.isQuery(e.bytes())) {
+                    if (!QueryEvent.is(Events.type(e.bytes()))) {
                         continue;
                     }
                     if (!e.file().equals(algFile)) {
                         algFile = e.file();
                         alg = checksum(e);
                     }
-                    QueryEvents.Query q = QueryEvents.parse(e.bytes(), alg);
-                    if (q != null && DdlApplier.isDdl(q.sql())) {
-                        found.add(new SchemaHistoryStore.Ddl(e.file(), e.endPosition(), q.database(), q.sql()));
+                    QueryEvent q = query(e.bytes(), alg);
+                    if (q != null && DdlApplier.isDdl(q.statement())) {
+                        found.add(new SchemaHistoryStore.Ddl(e.file(), e.endPosition(), q.database(), q.statement()));
                     }
                 }
                 reached = c.position();

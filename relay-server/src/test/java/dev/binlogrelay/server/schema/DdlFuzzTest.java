@@ -2,6 +2,8 @@ package dev.binlogrelay.server.schema;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.core.binlog.EventType;
+import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.rows.Column;
 import dev.binlogrelay.core.rows.ColumnType;
 import dev.binlogrelay.core.rows.TableMap;
@@ -19,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  *
  * <p>Contract: {@link DdlApplier#apply} returns an outcome for any text (the parser's failures, timeouts and stack
  * overflows are UNPARSED), never throws; the state it leaves completes a TABLE_MAP without throwing, keeping its
- * column count; the same bytes as a QUERY event give a query or null ({@link QueryEvents#parse}).
+ * column count; the same bytes as a QUERY event, and the input as an event, pass {@link SchemaHistory#pass} without
+ * an exception.
  *
  * <p>Inputs: {@code src/test/resources/dev/binlogrelay/server/schema/DdlFuzzTestInputs/statement/}: the statement
  * forms of DdlApplierTest (MariaDB 10.11's SHOW CREATE TABLE, ALTER, RENAME, DROP, CREATE DATABASE).
@@ -38,8 +41,25 @@ class DdlFuzzTest {
                 new Column(2, ColumnType.STRING, ColumnType.ENUM | 1 << 8, true, null, null, -1, null, null, -1, false,
                         true, -1)), List.of(), List.of(), false);
         assertEquals(3, new HistoryTracker(state).complete(map).columnCount());
-        byte[] event = QueryEventsTest.query("shop", sql, input.length % 64, input.length % 2 == 0);
-        QueryEvents.parse(event, ChecksumAlgorithm.CRC32);
-        QueryEvents.parse(input, ChecksumAlgorithm.NONE);
+        HistoryTracker tracker = new HistoryTracker(state);
+        SchemaHistory.pass(tracker, query("shop", input, input.length % 64), ChecksumAlgorithm.CRC32, "f", 4);
+        SchemaHistory.pass(tracker, input, ChecksumAlgorithm.NONE, "f", 4);
+    }
+
+    /** A QUERY event (layout: core.binlog.QueryEvent) holding {@code statement}, with a CRC32 trailer. */
+    private static byte[] query(String db, byte[] statement, int statusVars) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(new byte[Events.HEADER_SIZE + 8]);             // header, thread id, exec time
+        byte[] d = db.getBytes(StandardCharsets.UTF_8);
+        b.write(d.length);
+        b.writeBytes(new byte[] {0, 0, (byte) statusVars, 0});       // error code, status length
+        b.writeBytes(new byte[statusVars]);
+        b.writeBytes(d);
+        b.write(0);
+        b.writeBytes(statement);
+        b.writeBytes(new byte[4]);
+        byte[] e = b.toByteArray();
+        e[Events.OFFSET_TYPE] = (byte) EventType.QUERY;
+        return e;
     }
 }

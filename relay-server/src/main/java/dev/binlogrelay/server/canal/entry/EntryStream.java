@@ -5,6 +5,7 @@ import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
 import dev.binlogrelay.core.binlog.FormatDescription;
+import dev.binlogrelay.core.binlog.QueryEvent;
 import dev.binlogrelay.core.binlog.RowsEvents;
 import dev.binlogrelay.core.rows.RowsEvent;
 import dev.binlogrelay.core.rows.RowsFormat;
@@ -148,8 +149,8 @@ public final class EntryStream {
     private void other(Origin o, int type, byte[] e, int bodyEnd, long endPosition, List<CanalEntry.Entry> out) {
         switch (type) {
             case EventType.QUERY -> {
-                QueryEvent q = QueryEvent.read(e, bodyEnd);
-                schemas.onQuery(q.database(), q.sql(), o.file(), endPosition);
+                QueryEvent q = QueryEvent.read(e, bodyEnd, rows.format().maxInflatedBytes());
+                schemas.onQuery(q.database(), q.statement(), o.file(), endPosition);
                 CanalEntry.Entry entry = QueryEntries.of(o, q, transactions);
                 if (entry != null) {
                     out.add(entry);
@@ -158,11 +159,11 @@ public final class EntryStream {
             case EventType.MARIA_QUERY_COMPRESSED -> {
                 // Canal gives no entry for it; the schema tracker must still learn of a DDL
                 QueryEvent q = QueryEvent.read(e, bodyEnd, rows.format().maxInflatedBytes());
-                schemas.onQuery(q.database(), q.sql(), o.file(), endPosition);
+                schemas.onQuery(q.database(), q.statement(), o.file(), endPosition);
             }
             case EventType.XID -> {
                 if (transactions) {
-                    out.add(QueryEntries.end(o, QueryEvent.xid(e, bodyEnd), List.of()));
+                    out.add(QueryEntries.end(o, xid(e, bodyEnd), List.of()));
                 }
             }
             case EventType.MARIA_ANNOTATE_ROWS -> out.add(QueryEntries.statement(o,
@@ -193,5 +194,13 @@ public final class EntryStream {
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException unknown) {
             return true;
         }
+    }
+
+    /** The xid of an XID event (its 8-byte body). */
+    private static long xid(byte[] e, int bodyEnd) {
+        if (bodyEnd - Events.HEADER_SIZE < 8) {
+            throw new BinlogFormatException("XID event of " + e.length + " bytes has no xid");
+        }
+        return Events.u64(e, Events.HEADER_SIZE);
     }
 }

@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.canal.entry;
 
 import com.alibaba.otter.canal.protocol.CanalEntry;
+import dev.binlogrelay.core.binlog.QueryEvent;
 
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +13,7 @@ final class QueryEntries {
 
     /** The entry of a QUERY event, or null (a filtered transaction entry, or a statement Canal gives none for). */
     static CanalEntry.Entry of(Origin o, QueryEvent q, boolean transactions) {
-        String sql = q.sql();
+        String sql = q.statement();
         String upper = sql.toUpperCase(Locale.ROOT);
         if (upper.startsWith("XA START")) {
             return transactions ? begin(o, q.threadId(), List.of(Origin.pair("XA_TYPE", "XA START"),
