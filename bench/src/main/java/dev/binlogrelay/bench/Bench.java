@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * Scenarios ({@code --scenarios}, all by default, in this order): fan-out ({@link FanOutBenchmark}), catch-up,
- * ingest, memory, live latency and a reader far behind (package {@code scenario}); they share the primary, the
+ * ingest, memory, live latency and a reader far behind (package {@code scenario}), and, only when named, canal
+ * (Canal clients through the relay vs a real Canal server); they share the primary, the
  * generated binlog and the relay. Quick mode is also run by {@code BenchSmokeIT}. Full mode appends a section
  * to {@code bench/RESULTS.md} and, when fan-out ran, redraws {@code bench/fanout.png} ({@code --record}); every
  * mode writes {@code results.json}, {@code runs.csv}, one CSV per other scenario and {@code fanout.png} to
@@ -43,6 +44,8 @@ public final class Bench implements Callable<Integer> {
     enum Mode { quick, full }
 
     static final List<String> ALL_SCENARIOS = List.of("fanout", "catchup", "ingest", "memory", "latency", "behind");
+    /** Scenarios run only when named in {@code --scenarios} (canal starts a real Canal server per run). */
+    static final List<String> OPT_IN_SCENARIOS = List.of("canal");
 
     @Option(names = "--mode", description = "quick (small, under 3 minutes; the CI smoke test) or full. Default: quick.")
     Mode mode = Mode.quick;
@@ -92,8 +95,15 @@ public final class Bench implements Callable<Integer> {
     long seed = 42;
 
     @Option(names = "--scenarios", split = ",", description = "Scenarios to run, of fanout, catchup, ingest, memory, "
-            + "latency, behind. Default: all.")
+            + "latency, behind, canal. Default: all but canal.")
     List<String> scenarios;
+
+    @Option(names = "--canal-inserts", description = "Rows the canal scenario inserts (a multiple of 100; a quarter "
+            + "of them are then updated and a tenth deleted). Default: quick 40000 (54,000 row changes), full 160000.")
+    Integer canalInserts;
+
+    @Option(names = "--canal-batch", description = "Batch size (entries) of the canal scenario's clients. Default: 1000.")
+    int canalBatch = 1000;
 
     @Option(names = "--rate", description = "Transactions per second of the paced writer (latency, behind reader). "
             + "Default: 2000.")
@@ -190,10 +200,17 @@ public final class Bench implements Callable<Integer> {
                 new BenchContext.Settings(rate, behindRate, latencySeconds != null ? latencySeconds : full ? 30 : 5, writerConnections,
                         idleReaders != null ? idleReaders : full ? 1000 : 100, tailReaders != null ? tailReaders : full ? 16 : 4,
                         behindPhaseSeconds != null ? behindPhaseSeconds : full ? 20 : 3, smallRelayHeap,
-                        storeDir != null ? storeDir.toAbsolutePath() : null, ingestJfr));
-        if (!ALL_SCENARIOS.containsAll(plan.scenarios())) {
+                        storeDir != null ? storeDir.toAbsolutePath() : null, ingestJfr,
+                        canalInserts != null ? canalInserts : full ? 160_000 : 40_000, canalBatch));
+        List<String> known = new java.util.ArrayList<>(ALL_SCENARIOS);
+        known.addAll(OPT_IN_SCENARIOS);
+        if (!known.containsAll(plan.scenarios())) {
             throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario in " + plan.scenarios()
-                    + "; known: " + ALL_SCENARIOS);
+                    + "; known: " + known);
+        }
+        if (plan.settings().canalInserts() < 100 || plan.settings().canalInserts() % 100 != 0 || canalBatch < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--canal-inserts must be a positive multiple "
+                    + "of 100 and --canal-batch at least 1");
         }
         if (plan.readers().stream().anyMatch(n -> n < 1) || plan.repetitions() < 1 || readerThreads < 1 || loaderConnections < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "reader counts, repetitions, threads and "

@@ -17,6 +17,7 @@ import dev.binlogrelay.bench.report.RunResult;
 import dev.binlogrelay.bench.setup.BinlogLoader;
 import dev.binlogrelay.bench.scenario.BehindReaderBenchmark;
 import dev.binlogrelay.bench.scenario.BenchContext;
+import dev.binlogrelay.bench.scenario.CanalBenchmark;
 import dev.binlogrelay.bench.scenario.CatchUpBenchmark;
 import dev.binlogrelay.bench.scenario.IngestBenchmark;
 import dev.binlogrelay.bench.scenario.LatencyBenchmark;
@@ -159,6 +160,9 @@ final class FanOutBenchmark {
         }
         if (plan.runs("behind")) {
             results.add(timed(() -> new BehindReaderBenchmark(ctx).run()));
+        }
+        if (plan.runs("canal")) {
+            results.add(timed(() -> new CanalBenchmark(ctx).run()));
         }
         say("scenarios took %.0f s", (System.nanoTime() - t0) / 1e9);
         return results;

@@ -18,10 +18,13 @@ public record BenchContext(MariaDbServer primary, long primaryPid, RelayProcess 
                            MariaDbServer.BinlogFilePos end, List<String> files, BinlogFiles.Expected expected,
                            Path out, boolean full, int repetitions, Settings settings) {
 
-    /** Scenario parameters (see Bench's options). */
+    /**
+     * Scenario parameters (see Bench's options); {@code canalInserts} rows inserted by the canal scenario's workload,
+     * {@code canalBatch} its clients' batch size (entries).
+     */
     public record Settings(double latencyRate, double behindRate, double latencySeconds, int writerConnections, int idleReaders,
                            int tailReaders, double behindPhaseSeconds, String smallRelayHeap, Path storeParent,
-                           boolean ingestJfr) {
+                           boolean ingestJfr, int canalInserts, int canalBatch) {
         /** A fresh directory for a relay's store: under {@code storeParent}, or the system's temporary directory. */
         public Path newStoreDir(String prefix) throws java.io.IOException {
             return storeParent == null ? java.nio.file.Files.createTempDirectory(prefix)

@@ -100,12 +100,24 @@ public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements A
     public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, String name, long serverId,
                                      List<String> jvmOptions, String classpath, Duration startTimeout)
             throws IOException, InterruptedException {
+        return start(primary, dataDir, outDir, name, serverId, jvmOptions, classpath, "earliest", List.of(), startTimeout);
+    }
+
+    /**
+     * As above, replicating from {@code upstreamStart} (the {@code upstream.start} value, e.g. {@code file:position})
+     * and with {@code extraLines} (further top-level sections, e.g. {@code canal:}) appended to the config.
+     */
+    public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, String name, long serverId,
+                                     List<String> jvmOptions, String classpath, String upstreamStart,
+                                     List<String> extraLines, Duration startTimeout)
+            throws IOException, InterruptedException {
         int port = FreePorts.find();
         int metricsPort = FreePorts.find();
         Path config = outDir.resolve(name + ".yaml");
         List<String> yaml = new ArrayList<>();
         yaml.add("# written by the benchmark harness (dev.binlogrelay.bench.Bench)");
-        yaml.addAll(RelayJvm.replicaConfig(serverId, dataDir, primary, MariaDbServer.REPL_USER, MariaDbServer.REPL_PASSWORD));
+        yaml.addAll(RelayJvm.replicaConfig(serverId, dataDir, primary, MariaDbServer.REPL_USER, MariaDbServer.REPL_PASSWORD)
+                .stream().map(l -> l.equals("  start: earliest") ? "  start: " + upstreamStart : l).toList());
         yaml.addAll(List.of(
                 "downstream:",
                 "  listen: 127.0.0.1:" + port,
@@ -118,8 +130,9 @@ public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements A
                 "  listen: 127.0.0.1:" + metricsPort,
                 "storage:",
                 "  sync: " + storageSync,
-                String.join("\n", storageLines),
-                ""));
+                String.join("\n", storageLines)));
+        yaml.addAll(extraLines);
+        yaml.add("");
         Files.writeString(config, String.join("\n", yaml));
         Path log = outDir.resolve(name + ".log");
         Files.deleteIfExists(log);
