@@ -21,9 +21,9 @@ import java.util.List;
  * connection to the primary from (file, position), user and filter as given. A destination's instance starts
  * (connects to the primary and parses its binlog) when the bench writes {@code start FROM TO} on standard input
  * (destinations {@code benchFROM} to {@code benchTO-1}), just before their clients connect, so that Canal reads and
- * parses the binlog while its clients are measured. (Canal's start-on-subscription does not work with the stock
- * client: its login subscribes before the subscription would start the instance.) It runs until its standard input
- * closes.
+ * parses the binlog while its clients are measured (Canal's start-on-subscription does not work with the stock
+ * client: its login subscribes before the subscription would start the instance); {@code stop FROM TO} stops them
+ * again after their run, freeing their memory stores. It runs until its standard input closes.
  *
  * <pre>CanalServerMain host port user password file position count listenPort filter</pre>
  * Prints {@code canal-server ready on port N} once it listens.
@@ -31,8 +31,8 @@ import java.util.List;
 public final class CanalServerMain {
     /** The line printed once every destination is started and the server listens. */
     public static final String READY = "canal-server ready on port ";
-    /** The line printed once the destinations of a {@code start FROM TO} command are started (then the command). */
-    public static final String STARTED = "canal-server started: ";
+    /** The line printed once a {@code start FROM TO} or {@code stop FROM TO} command is carried out (then the command). */
+    public static final String DONE = "canal-server done: ";
     /** Replica server ids of the destinations: the primary drops a dump when another with the same id starts. */
     public static final long FIRST_SLAVE_ID = 7100;
 
@@ -65,11 +65,15 @@ public final class CanalServerMain {
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = commands.readLine()) != null; ) {
             String[] f = line.trim().split(" ");
-            if (f.length == 3 && f[0].equals("start")) {
+            if (f.length == 3 && (f[0].equals("start") || f[0].equals("stop"))) {
                 for (int i = Integer.parseInt(f[1]); i < Integer.parseInt(f[2]); i++) {
-                    embedded.start("bench" + i);
+                    if (f[0].equals("start")) {
+                        embedded.start("bench" + i);
+                    } else {
+                        embedded.stop("bench" + i);
+                    }
                 }
-                System.out.println(STARTED + line);
+                System.out.println(DONE + line);
                 System.out.flush();
             }
         }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 public final class CanalServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
-    private final java.util.concurrent.BlockingQueue<String> started = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<String> done = new java.util.concurrent.LinkedBlockingQueue<>();
 
     private CanalServerProcess(Process process, int port) {
         this.process = process;
@@ -33,12 +33,20 @@ public final class CanalServerProcess implements AutoCloseable {
 
     /** Starts destinations {@code bench<first>} to {@code bench<first + count - 1>}; returns once they are started. */
     public void startDestinations(int first, int count, Duration timeout) throws IOException, InterruptedException {
-        String command = "start " + first + " " + (first + count);
+        command("start " + first + " " + (first + count), timeout);
+    }
+
+    /** Stops those destinations (their memory stores go); returns once they are stopped. */
+    public void stopDestinations(int first, int count, Duration timeout) throws IOException, InterruptedException {
+        command("stop " + first + " " + (first + count), timeout);
+    }
+
+    private void command(String command, Duration timeout) throws IOException, InterruptedException {
         process.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().flush();
-        String line = started.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (line == null || !line.equals(CanalServerMain.STARTED + command)) {
-            throw new IllegalStateException("the Canal server did not start " + command + " within " + timeout
+        String line = done.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null || !line.equals(CanalServerMain.DONE + command)) {
+            throw new IllegalStateException("the Canal server did not carry out '" + command + "' within " + timeout
                     + (line == null ? "" : " (it said " + line + ")"));
         }
     }
@@ -67,8 +75,8 @@ public final class CanalServerProcess implements AutoCloseable {
                     w.flush();
                     if (line.startsWith(CanalServerMain.READY)) {
                         ready.complete(true);
-                    } else if (line.startsWith(CanalServerMain.STARTED)) {
-                        server.started.add(line);
+                    } else if (line.startsWith(CanalServerMain.DONE)) {
+                        server.done.add(line);
                     }
                 }
             } catch (IOException e) {

@@ -34,7 +34,8 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * so its runs measure decoding and serving from the store. Its clients unsubscribe at the end of a run (forgetting
  * their cursors), so the next run starts at the earliest event again. One Canal server serves the whole scenario
  * with 9 destinations per repetition, each used by one run only; a run's destinations are started (each connects
- * to the primary and parses its binlog from the workload's start) just before its clients connect. Both servers are thus as
+ * to the primary and parses its binlog from the workload's start) just before its clients connect, and stopped
+ * after the run (freeing its memory store). Both servers are thus as
  * warm in each run: cold in the first, warmed by the earlier runs in the later ones. The clock and the CPU samples
  * start when every client has subscribed and stop when the last client has every row change. A run is correct
  * when every client received exactly the workload's row changes.
@@ -75,6 +76,7 @@ public record CanalBenchmark(BenchContext ctx) {
                         problem = problem != null ? problem : (String) r.get("problem");
                         canal.startDestinations(canalNext, n, Duration.ofSeconds(60));
                         r = measure("canal", canal.pid(), canal.port(), canalNext, n, w, batch, timeout, false, rep);
+                        canal.stopDestinations(canalNext, n, Duration.ofSeconds(60));
                         canalNext += n;
                         runs.add(r);
                         problem = problem != null ? problem : (String) r.get("problem");
@@ -91,6 +93,7 @@ public record CanalBenchmark(BenchContext ctx) {
             for (String server : List.of("relay", "canal")) {
                 summary.put(server + "_" + n + "_rows_per_s", ScenarioResult.median(runs, "rows_per_s", r -> is(r, server, n)));
                 summary.put(server + "_" + n + "_cpu_s_per_m_rows", ScenarioResult.median(runs, "cpu_s_per_m_rows", r -> is(r, server, n)));
+                summary.put(server + "_" + n + "_primary_cpu_s", ScenarioResult.median(runs, "primary_cpu_s", r -> is(r, server, n)));
             }
             summary.put("ratio_" + n + "_rows_per_s", CanalRates.ratio((Double) summary.get("relay_" + n + "_rows_per_s"),
                     (Double) summary.get("canal_" + n + "_rows_per_s")));
@@ -130,18 +133,21 @@ public record CanalBenchmark(BenchContext ctx) {
         md.append("Stock `canal.client` 1.1.8 clients (`getWithoutAck(").append(s.get("batch")).append(")` + `ack`), one "
                 + "destination each, through the relay (the workload stored beforehand) and from a real Canal server "
                 + "(`canal.server` 1.1.7 with `CanalServerWithNetty`, its own JVM, one instance per destination reading "
-                + "the primary); the same MariaDB primary (`binlog_row_metadata=FULL`), rows of `canalbench.t` (integers, "
+                + "the primary; both JVMs `" + String.join(" ", JVM) + "`); the same MariaDB primary (`binlog_row_metadata=FULL`), rows of `canalbench.t` (integers, "
                 + "DECIMAL, DOUBLE, utf8mb4 VARCHAR, DATETIME(3), ENUM, BLOB, NULLs). Rows/s of all clients together; CPU "
-                + "of the server process (/proc) while the clients consumed; median of ").append(ctx.repetitions())
+                + "of the server process (/proc) while the clients consumed, and of the primary meanwhile; median of ")
+                .append(ctx.repetitions())
                 .append(" run(s). ").append(problem == null ? "Correctness: every client received exactly every row change."
                         : "FAILED: " + problem).append("\n\n");
         md.append("| clients | relay rows/s | Canal rows/s | relay / Canal (target ≥ 2×) | relay CPU s / M rows | "
-                + "Canal CPU s / M rows | relay / Canal CPU per row (target ≤ 1×) |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "Canal CPU s / M rows | relay / Canal CPU per row (target ≤ 1×) | primary CPU s (relay / Canal) |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int n : CLIENTS) {
-            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f× | %.2f | %.2f | %.2f× |%n", n,
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f× | %.2f | %.2f | %.2f× | %.2f / %.2f |%n", n,
                     (Double) s.get("relay_" + n + "_rows_per_s"), (Double) s.get("canal_" + n + "_rows_per_s"),
                     (Double) s.get("ratio_" + n + "_rows_per_s"), (Double) s.get("relay_" + n + "_cpu_s_per_m_rows"),
-                    (Double) s.get("canal_" + n + "_cpu_s_per_m_rows"), (Double) s.get("ratio_" + n + "_cpu_per_row")));
+                    (Double) s.get("canal_" + n + "_cpu_s_per_m_rows"), (Double) s.get("ratio_" + n + "_cpu_per_row"),
+                    (Double) s.get("relay_" + n + "_primary_cpu_s"), (Double) s.get("canal_" + n + "_primary_cpu_s")));
         }
         return md.toString();
     }
