@@ -100,6 +100,9 @@ public final class Relay implements AutoCloseable {
             control.start(() -> upstreamClient(config));
             failoverMetrics();
             RelayGauges.register(metrics, store, control, ds);
+            if (cs != null) {
+                RelayGauges.registerCanal(metrics, cs);
+            }
         } catch (RuntimeException | InterruptedException | java.io.IOException e) {
             if (cs != null) {
                 cs.close();

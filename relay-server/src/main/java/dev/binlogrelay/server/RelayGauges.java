@@ -1,5 +1,7 @@
 package dev.binlogrelay.server;
 
+import dev.binlogrelay.server.canal.CanalServer;
+
 import dev.binlogrelay.server.admin.AdminControl;
 import dev.binlogrelay.server.downstream.DownstreamServer;
 import dev.binlogrelay.server.metrics.ReaderLabels;
@@ -36,6 +38,17 @@ final class RelayGauges {
         metrics.labeledCounter("binlog_relay_reader_bytes_sent", "Binlog bytes sent to a reader by its current connection"
                 + " (label: the reader's server_id, as binlog_relay_reader_bytes_behind)", "reader",
                 () -> perReader(store, downstream, c -> c.bytesSent()));
+    }
+
+    /** Canal clients' metrics (docs/canal.md), when {@code canal:} is configured. */
+    static void registerCanal(RelayMetrics metrics, CanalServer canal) {
+        metrics.gauge("binlog_relay_canal_connections", "Canal client connections open now", canal::connections);
+        metrics.gauge("binlog_relay_canal_clients", "Canal clients (destination and client id) attached now",
+                canal::attachedClients);
+        metrics.counter("binlog_relay_canal_batches", "Batches of entries handed to Canal clients",
+                canal::batchesDelivered);
+        metrics.counter("binlog_relay_canal_entries", "Entries handed to Canal clients in those batches",
+                canal::entriesDelivered);
     }
 
     private static Map<String, Double> perReader(BinlogStore store, DownstreamServer downstream,

@@ -35,6 +35,8 @@ final class CanalClients implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Map<String, ClientStream> attached = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> batchIds = new ConcurrentHashMap<>();
+    private final AtomicLong batchesDelivered = new AtomicLong();
+    private final AtomicLong entriesDelivered = new AtomicLong();
     private java.util.function.BiFunction<String, Long, EntrySource> entrySources = (file, position) ->
             new dev.binlogrelay.server.canal.entry.EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE)::accept;
 
@@ -186,6 +188,20 @@ final class CanalClients implements AutoCloseable {
 
     int attachedCount() {
         return attached.size();
+    }
+
+    /** A batch of {@code entries} entries handed to a client (for the metrics). */
+    void delivered(int entries) {
+        batchesDelivered.incrementAndGet();
+        entriesDelivered.addAndGet(entries);
+    }
+
+    long batchesDelivered() {
+        return batchesDelivered.get();
+    }
+
+    long entriesDelivered() {
+        return entriesDelivered.get();
     }
 
     static String key(String destination, String clientId) {

@@ -119,6 +119,21 @@ public final class CanalServer implements AutoCloseable {
         return clients.attachedCount();
     }
 
+    /** Client connections open now, logged in or not. */
+    public int connections() {
+        return channels.size();
+    }
+
+    /** Batches handed to clients since start-up (a batch with no entries is not one). */
+    public long batchesDelivered() {
+        return clients.batchesDelivered();
+    }
+
+    /** Entries in those batches. */
+    public long entriesDelivered() {
+        return clients.entriesDelivered();
+    }
+
     @Override
     public void close() {
         if (serverChannel != null) {

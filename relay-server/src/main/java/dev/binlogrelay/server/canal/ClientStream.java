@@ -226,6 +226,7 @@ final class ClientStream {
         }
         long id = clients.nextBatchId(destination, clientId);
         outstanding.add(new Batch(id, g.end));
+        clients.delivered(g.entries.size());
         g.result.complete(new Batched(id, List.copyOf(g.entries)));
     }
 

@@ -224,6 +224,27 @@ class CanalClientIT {
         assertEquals(k, next.getEntries().size());
         c.rollback();
         assertEquals(entries(next), entries(c.getWithoutAck(100)), "rollback of all");
+
+        // the metrics count what was handed out: the probe's k one-entry batches, then first, second, again, next and
+        // next once more after the rollback (k + 1, 2k - 1, 3k, k and k entries)
+        assertEquals(k + 5, metric("binlog_relay_canal_batches"));
+        assertEquals(9 * k, metric("binlog_relay_canal_entries"));
+        assertEquals(1, metric("binlog_relay_canal_connections"));
+        assertEquals(1, metric("binlog_relay_canal_clients"));
+    }
+
+    /** A counter's or gauge's value as the relay's /metrics shows it (a counter's name without _total). */
+    private double metric(String name) {
+        for (var snapshot : relay.metrics().registry().scrape()) {
+            if (snapshot.getMetadata().getName().equals(name)) {
+                var point = snapshot.getDataPoints().get(0);
+                if (point instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot v) {
+                    return v.getValue();
+                }
+                return ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) point).getValue();
+            }
+        }
+        throw new AssertionError("no metric " + name);
     }
 
     @Test
