@@ -5,6 +5,7 @@ import dev.binlogrelay.bench.setup.RelayProcess;
 
 import dev.binlogrelay.bench.report.BenchReport;
 import dev.binlogrelay.bench.scenario.BenchContext;
+import dev.binlogrelay.bench.scenario.ScaleBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,8 +45,11 @@ public final class Bench implements Callable<Integer> {
     enum Mode { quick, full }
 
     static final List<String> ALL_SCENARIOS = List.of("fanout", "catchup", "ingest", "memory", "latency", "behind");
-    /** Scenarios run only when named in {@code --scenarios} (canal starts a real Canal server per run). */
-    static final List<String> OPT_IN_SCENARIOS = List.of("canal");
+    /**
+     * Scenarios run only when named in {@code --scenarios}: canal starts a real Canal server per run, scale opens
+     * thousands of connections to the relay and to the primary.
+     */
+    static final List<String> OPT_IN_SCENARIOS = List.of("canal", "scale");
 
     @Option(names = "--mode", description = "quick (small, under 3 minutes; the CI smoke test) or full. Default: quick.")
     Mode mode = Mode.quick;
@@ -95,7 +99,7 @@ public final class Bench implements Callable<Integer> {
     long seed = 42;
 
     @Option(names = "--scenarios", split = ",", description = "Scenarios to run, of fanout, catchup, ingest, memory, "
-            + "latency, behind, canal. Default: all but canal.")
+            + "latency, behind, canal, scale. Default: all but canal and scale.")
     List<String> scenarios;
 
     @Option(names = "--canal-inserts", description = "Rows the canal scenario inserts (a multiple of 100; a quarter "
@@ -130,6 +134,28 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--behind-phase-seconds", description = "Length of the windows before and after the behind reader. "
             + "Default: quick 3, full 20.")
     Double behindPhaseSeconds;
+
+    @Option(names = "--scale-readers", description = "Readers at the tail in the scale scenario, on the relay and then on "
+            + "the primary. Default: quick 200, full 10000.")
+    Integer scaleReaders;
+
+    @Option(names = "--scale-seconds", description = "Measured seconds of the scale scenario's writer (after 1 s of "
+            + "warm-up). Default: quick 3, full 20.")
+    Double scaleSeconds;
+
+    @Option(names = "--scale-rate", description = "Transactions per second of the scale scenario's writer. Default: 500.")
+    double scaleRate = 500;
+
+    @Option(names = "--scale-wave", description = "Readers logging in per wave in the scale scenario. Default: 500.")
+    int scaleWave = 500;
+
+    @Option(names = "--scale-sample", description = "Every how many-th reader of the scale scenario keeps arrival times "
+            + "(every reader is checked for completeness). Default: 10.")
+    int scaleSample = 10;
+
+    @Option(names = "--scale-primary-max-rss", description = "The scale scenario stops opening dump connections to the "
+            + "primary once mariadbd's RSS passes this. Default: 6G.")
+    String scalePrimaryMaxRss = "6G";
 
     @Option(names = "--store-dir", description = "Where the relays' stores are created (e.g. /dev/shm to see what "
             + "fsync costs). Default: the system's temporary directory.")
@@ -201,7 +227,10 @@ public final class Bench implements Callable<Integer> {
                         idleReaders != null ? idleReaders : full ? 1000 : 100, tailReaders != null ? tailReaders : full ? 16 : 4,
                         behindPhaseSeconds != null ? behindPhaseSeconds : full ? 20 : 3, smallRelayHeap,
                         storeDir != null ? storeDir.toAbsolutePath() : null, ingestJfr,
-                        canalInserts != null ? canalInserts : full ? 160_000 : 40_000, canalBatch));
+                        canalInserts != null ? canalInserts : full ? 160_000 : 40_000, canalBatch,
+                        new ScaleBenchmark.Settings(scaleReaders != null ? scaleReaders : full ? 10_000 : 200,
+                                scaleSeconds != null ? scaleSeconds : full ? 20 : 3, scaleRate, scaleWave, scaleSample,
+                                ByteSizes.parse(scalePrimaryMaxRss))));
         List<String> known = new java.util.ArrayList<>(ALL_SCENARIOS);
         known.addAll(OPT_IN_SCENARIOS);
         if (!known.containsAll(plan.scenarios())) {
@@ -211,6 +240,11 @@ public final class Bench implements Callable<Integer> {
         if (plan.settings().canalInserts() < 100 || plan.settings().canalInserts() % 100 != 0 || canalBatch < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--canal-inserts must be a positive multiple "
                     + "of 100 and --canal-batch at least 1");
+        }
+        ScaleBenchmark.Settings scale = plan.settings().scale();
+        if (scale.readers() < 1 || scale.seconds() <= 0 || scale.rate() <= 0 || scale.wave() < 1 || scale.sampleEvery() < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--scale-readers, --scale-seconds, --scale-rate, "
+                    + "--scale-wave and --scale-sample must be positive");
         }
         if (plan.readers().stream().anyMatch(n -> n < 1) || plan.repetitions() < 1 || readerThreads < 1 || loaderConnections < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "reader counts, repetitions, threads and "

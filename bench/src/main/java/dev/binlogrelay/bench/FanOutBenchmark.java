@@ -22,6 +22,7 @@ import dev.binlogrelay.bench.scenario.CatchUpBenchmark;
 import dev.binlogrelay.bench.scenario.IngestBenchmark;
 import dev.binlogrelay.bench.scenario.LatencyBenchmark;
 import dev.binlogrelay.bench.scenario.MemoryBenchmark;
+import dev.binlogrelay.bench.scenario.ScaleBenchmark;
 import dev.binlogrelay.bench.scenario.ScenarioResult;
 import dev.binlogrelay.bench.setup.RelayProcess;
 import dev.binlogrelay.testkit.MariaDbServer;
@@ -74,16 +75,23 @@ final class FanOutBenchmark {
         String relayBuild = RelayBuild.describe(plan.sourceTree()); // at the start: work may land during the run
         say("%s mode on %s", plan.mode(), machine.describe());
         say("results go to %s", plan.out());
-        int maxReaders = plan.readers().stream().mapToInt(Integer::intValue).max().orElse(1);
+        int maxReaders = Math.max(plan.readers().stream().mapToInt(Integer::intValue).max().orElse(1),
+                plan.runs("scale") ? plan.settings().scale().readers() : 0);
         String mariadbOptions = "max_binlog_size " + plan.binlogFileSize() + ", binlog_checksum CRC32, ROW format, "
                 + "max_allowed_packet 64M, innodb_buffer_pool_size " + plan.innodbBufferPool()
                 + ", max_connections " + (maxReaders + 100);
         Path relayData = plan.settings().newStoreDir("binlog-relay-bench-store-");
-        try (MariaDbServer primary = MariaDbServer.builder().name("bench-primary").serverId(1).maxAllowedPacket(64L << 20)
+        var builder = MariaDbServer.builder().name("bench-primary").serverId(1).maxAllowedPacket(64L << 20)
                 .maxBinlogSize(ByteSizes.parse(plan.binlogFileSize()))
                 .extraArg("--max-connections=" + (maxReaders + 100))
                 .extraArg("--innodb-buffer-pool-size=" + plan.innodbBufferPool())
-                .startTimeout(Duration.ofSeconds(120)).start()) {
+                .startTimeout(Duration.ofSeconds(120));
+        if (plan.runs("scale")) {
+            // each of the scale scenario's dump threads holds a socket and a binlog file open
+            builder.extraArg("--open-files-limit=" + (2 * maxReaders + 4096));
+            mariadbOptions += ", open_files_limit " + (2 * maxReaders + 4096);
+        }
+        try (MariaDbServer primary = builder.start()) {
             say("primary MariaDB %s on 127.0.0.1:%d; generating a %s binlog with %d connections ...", primary.version(),
                     primary.port(), mib(plan.binlogBytes()), plan.loaderConnections());
             long[] lastSaid = {System.nanoTime()};
@@ -163,6 +171,9 @@ final class FanOutBenchmark {
         }
         if (plan.runs("canal")) {
             results.add(timed(() -> new CanalBenchmark(ctx).run()));
+        }
+        if (plan.runs("scale")) {
+            results.add(timed(() -> new ScaleBenchmark(ctx).run()));
         }
         say("scenarios took %.0f s", (System.nanoTime() - t0) / 1e9);
         return results;

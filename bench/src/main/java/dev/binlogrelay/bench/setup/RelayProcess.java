@@ -111,6 +111,18 @@ public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements A
                                      List<String> jvmOptions, String classpath, String upstreamStart,
                                      List<String> extraLines, Duration startTimeout)
             throws IOException, InterruptedException {
+        return start(primary, dataDir, outDir, name, serverId, jvmOptions, classpath, upstreamStart, List.of(), extraLines,
+                startTimeout);
+    }
+
+    /**
+     * As above, with {@code downstreamLines} (further keys of the {@code downstream:} section, indented two spaces,
+     * e.g. {@code "  max_connections: 10100"}).
+     */
+    public static RelayProcess start(MariaDbServer primary, Path dataDir, Path outDir, String name, long serverId,
+                                     List<String> jvmOptions, String classpath, String upstreamStart,
+                                     List<String> downstreamLines, List<String> extraLines, Duration startTimeout)
+            throws IOException, InterruptedException {
         int port = FreePorts.find();
         int metricsPort = FreePorts.find();
         Path config = outDir.resolve(name + ".yaml");
@@ -123,6 +135,7 @@ public record RelayProcess(RelayJvm jvm, int port, int metricsPort) implements A
                 "  listen: 127.0.0.1:" + port,
                 // like for like with the bench's primary, which offers no TLS (mariadb-binlog takes TLS when offered)
                 "  tls: off",
+                String.join("\n", downstreamLines),
                 "  users:",
                 "    - user: " + USER,
                 "      password: " + PASSWORD,
