@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -84,9 +86,11 @@ public final class TailReaders implements AutoCloseable {
                 }
                 String failed = null;
                 List<TailStream> wave0 = new ArrayList<>();
+                long deadline = System.nanoTime() + waveTimeout.toNanos();
                 for (Future<ReaderConnection> f : pending) {
                     try {
-                        ReaderConnection c = f.get();
+                        // a server out of file descriptors leaves connections in its accept queue, unanswered
+                        ReaderConnection c = f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                         int index = connections.size();
                         TailStream s = new TailStream(firstId, count, index % sampleEvery == 0, baseNanos);
                         connections.add(c);
@@ -95,12 +99,14 @@ public final class TailReaders implements AutoCloseable {
                         loops.get(index % loops.size()).add(c, s);
                     } catch (ExecutionException e) {
                         failed = failed != null ? failed : String.valueOf(e.getCause().getMessage());
+                    } catch (TimeoutException e) {
+                        f.cancel(true); // interrupting the login closes its channel
+                        failed = failed != null ? failed : "no answer to the login within " + waveTimeout;
                     }
                 }
                 if (failed != null) {
                     return new Opened(connections.size(), "reader " + (connections.size() + 1) + " failed: " + failed);
                 }
-                long deadline = System.nanoTime() + waveTimeout.toNanos();
                 for (TailStream s : wave0) {
                     while (!s.started() && s.problem() == null && System.nanoTime() < deadline) {
                         Thread.sleep(2);
@@ -133,6 +139,24 @@ public final class TailReaders implements AutoCloseable {
             }
         }
         return short0;
+    }
+
+    /**
+     * Closes and forgets the readers whose dump failed (a server that took the connection but could not serve it);
+     * returns how many, and the first one's problem in {@code firstProblem}.
+     */
+    public int dropFailed(String[] firstProblem) {
+        int dropped = 0;
+        for (int i = streams.size() - 1; i >= 0; i--) {
+            String p = streams.get(i).problem();
+            if (p != null) {
+                firstProblem[0] = p;
+                connections.remove(i).close();
+                streams.remove(i);
+                dropped++;
+            }
+        }
+        return dropped;
     }
 
     public int size() {

@@ -96,6 +96,7 @@ public record ScaleBenchmark(BenchContext ctx) {
             relay.awaitStored(at.file() + ":" + at.pos(), Duration.ofSeconds(60));
         }
         Map<String, Object> r = row("server", server, "readers_asked", st.readers());
+        long fdLimit = raiseFileLimit(pid, 2L * st.readers() + 4096);
         long base = System.nanoTime();
         long rss0 = JvmMemory.rssBytes(pid);
         long heap0 = relay != null ? JvmMemory.liveHeapBytes(pid) : -1;
@@ -105,12 +106,18 @@ public record ScaleBenchmark(BenchContext ctx) {
                     relay != null ? 1_000_000 : 2_000_000, firstId, count, st.sampleEvery(), base, st.wave(), LOGIN_THREADS,
                     Duration.ofSeconds(60), guard);
             double openSeconds = (System.nanoTime() - t0) / 1e9;
+            String[] failure = {null};
+            int dropped = readers.dropFailed(failure);
+            if (dropped > 0) {
+                opened = new TailReaders.Opened(readers.size(), opened.stoppedBecause() + "; " + dropped
+                        + " connection(s) logged in but their dump failed: " + failure[0]);
+            }
             say("scale %s: %d of %d readers at the tail in %.1f s%s", server, opened.readers(), st.readers(), openSeconds,
                     opened.stoppedBecause() == null ? "" : " (stopped: " + opened.stoppedBecause() + ")");
             long rssN = JvmMemory.rssBytes(pid);
             long heapN = relay != null ? JvmMemory.liveHeapBytes(pid) : -1;
             int threadsN = threads(pid);
-            r.putAll(row("readers_held", opened.readers(), "stopped_because", opened.stoppedBecause(),
+            r.putAll(row("fd_limit", fdLimit, "readers_held", opened.readers(), "stopped_because", opened.stoppedBecause(),
                     "open_seconds", openSeconds, "heap_idle_bytes", heap0, "heap_readers_bytes", heapN,
                     "rss_idle_bytes", rss0, "rss_readers_bytes", rssN, "threads_readers", threadsN));
             say("scale %s: live heap %s, RSS %s -> %s, %d threads", server, relay != null ? BenchContext.mib(heapN) : "-",
@@ -127,6 +134,7 @@ public record ScaleBenchmark(BenchContext ctx) {
             long drain0 = System.nanoTime();
             int incomplete = readers.awaitArrivals(n, Duration.ofSeconds(60 + 10 * (long) st.seconds()));
             double drain = (System.nanoTime() - drain0) / 1e9;
+            double deliveryRate = (double) n * opened.readers() / ((System.nanoTime() - writer.sentNanos(0)) / 1e9);
             ProcCpu.Sample cpu = ProcCpu.sample(pid).minus(cpu0);
             double benchCpu = readers.readerCpuSeconds() - bench0;
             long rssAfter = JvmMemory.rssBytes(pid);
@@ -147,15 +155,44 @@ public record ScaleBenchmark(BenchContext ctx) {
             r.putAll(row("transactions", n, "rate_achieved", writer.achievedRate(n), "late_share", writer.lateShare(n),
                     "readers_complete", opened.readers() - (int) missing[0], "sampled_readers", readers.sampledReaders(),
                     "samples", lat.samples(), "p50_ms", lat.p50(), "p99_ms", lat.p99(), "p999_ms", lat.p999(), "max_ms", lat.max(),
-                    "drain_seconds", drain, "cpu_user_s", cpu.user(), "cpu_system_s", cpu.system(), "bench_reader_cpu_s", benchCpu,
+                    "drain_seconds", drain, "deliveries_per_s", deliveryRate, "cpu_user_s", cpu.user(), "cpu_system_s", cpu.system(), "bench_reader_cpu_s", benchCpu,
                     "rss_after_bytes", rssAfter, "heap_after_bytes", heapAfter, "correct", p == null, "problem", p));
             say("scale %s: %d tx at %.0f/s to %d readers; %d complete; latency p50/p99/p99.9/max %.1f/%.1f/%.1f/%.1f ms "
-                            + "(%d samples of %d readers); drained %.1f s after the last commit; CPU %.1f s user + %.1f s system%s",
+                            + "(%d samples of %d readers); drained %.1f s after the last commit (%.0f deliveries/s); CPU %.1f s "
+                            + "user + %.1f s system, the bench's readers %.1f s%s",
                     server, n, writer.achievedRate(n), opened.readers(), opened.readers() - missing[0], lat.p50(), lat.p99(),
-                    lat.p999(), lat.max(), lat.samples(), readers.sampledReaders(), drain, cpu.user(), cpu.system(),
+                    lat.p999(), lat.max(), lat.samples(), readers.sampledReaders(), drain, deliveryRate, cpu.user(), cpu.system(), benchCpu,
                     p == null ? "" : "; FAILED: " + p);
             return r;
         }
+    }
+
+    /**
+     * The open-files limit of process {@code pid}, raised to {@code wanted} with prlimit(1) when it is lower and this
+     * user may (root, or the hard limit allows it); what it is afterwards.
+     */
+    static long raiseFileLimit(long pid, long wanted) throws IOException, InterruptedException {
+        long now = fileLimit(pid);
+        if (now < wanted) {
+            Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + wanted + ":" + wanted)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                say("scale: cannot raise the open-files limit of %d from %d to %d: %s", pid, now, wanted, out.trim());
+            }
+            now = fileLimit(pid);
+        }
+        return now;
+    }
+
+    private static long fileLimit(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        throw new IOException("no open-files limit in /proc/" + pid + "/limits");
     }
 
     /** Why the primary should take no more dump connections, or null. */
