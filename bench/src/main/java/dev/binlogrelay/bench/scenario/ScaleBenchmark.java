@@ -41,6 +41,7 @@ public record ScaleBenchmark(BenchContext ctx) {
     }
 
     private static final long MIN_AVAILABLE = 3L << 30;
+    private static final int FD_HEADROOM = 256;
     private static final int SELECTOR_THREADS = 2;
     private static final int LOGIN_THREADS = 16;
 
@@ -129,7 +130,13 @@ public record ScaleBenchmark(BenchContext ctx) {
             ProcCpu.Sample cpu0 = ProcCpu.sample(pid);
             double bench0 = readers.readerCpuSeconds();
             PacedWriter writer = new PacedWriter(ctx.primary(), ctx.settings().writerConnections(), st.rate(), firstId, count);
-            writer.run();
+            try {
+                writer.run();
+            } catch (IllegalStateException e) {
+                r.putAll(row("correct", false, "problem", e.getMessage()));
+                say("scale %s FAILED: %s", server, e.getMessage());
+                return r;
+            }
             int n = writer.committed();
             long drain0 = System.nanoTime();
             int incomplete = readers.awaitArrivals(n, Duration.ofSeconds(60 + 10 * (long) st.seconds()));
@@ -201,6 +208,16 @@ public record ScaleBenchmark(BenchContext ctx) {
             long rss = JvmMemory.rssBytes(pid);
             if (rss > st.primaryMaxRss()) {
                 return "mariadbd's RSS " + BenchContext.mib(rss) + " passed the cap of " + BenchContext.mib(st.primaryMaxRss());
+            }
+            long fds;
+            try (var open = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                fds = open.count();
+            }
+            long limit = fileLimit(pid);
+            if (fds + 2L * st.wave() + FD_HEADROOM > limit) {
+                return "another wave would leave mariadbd under " + FD_HEADROOM + " free file descriptors (" + fds
+                        + " open, limit " + limit + "; a dump thread holds two: its socket and the binlog file), and a "
+                        + "mariadbd out of them accepts no connection, not even the writer's";
             }
             long available = memAvailable();
             if (available < MIN_AVAILABLE) {
