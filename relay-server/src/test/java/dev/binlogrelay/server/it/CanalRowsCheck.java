@@ -101,7 +101,7 @@ final class CanalRowsCheck {
                 CanalEntry.Column v = cols.get(d.getKey());
                 assertEquals(4 * d.getValue(), v.getValue().length(), where + ": " + v.getName() + " of " + d.getValue() + " floats");
                 assertEquals(java.sql.Types.BLOB, v.getSqlType(), where);
-                assertEquals("vector", v.getMysqlType(), where + ": the TABLE_MAP does not hold the dimension");
+                assertEquals("vector(" + d.getValue() + ")", v.getMysqlType(), where + ": the dimension from the DDL");
                 byte[] b = v.getValue().getBytes(StandardCharsets.ISO_8859_1);
                 for (int k = 0; k < b.length; k += 4) {
                     float f = Float.intBitsToFloat((b[k] & 0xFF) | (b[k + 1] & 0xFF) << 8 | (b[k + 2] & 0xFF) << 16 | (b[k + 3] & 0xFF) << 24);
