@@ -161,12 +161,29 @@ class CanalSideBySideIT {
         return o == null ? "ok" : o.toString();
     }
 
-    /** A one-row insert into d.{@code table} per given table, each its own transaction; waits for the relay to store them. */
+    /**
+     * A one-row insert into d.{@code table} per given table, each its own transaction; waits for the relay to store
+     * them and for Canal to have parsed them (its event store holds an entry of the last transaction: Canal's parser
+     * hands a transaction to its store whole).
+     */
     private void write(String... tables) throws Exception {
+        BinlogPosition lastStart = null;
         for (String t : tables) {
+            lastStart = RelayHarness.masterStatus(primary);
             primary.execute("INSERT INTO d." + t + " VALUES (" + ids.incrementAndGet() + ")");
         }
         RelayHarness.awaitCaughtUp(relay, primary, WAIT);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            var p = embedded.getCanalInstances().get(DESTINATION).getEventStore().getLatestPosition();
+            if (p instanceof com.alibaba.otter.canal.protocol.position.LogPosition lp && lp.getPostion() != null
+                    && lp.getPostion().getJournalName().equals(lastStart.file())
+                    && lp.getPostion().getPosition() > lastStart.position()) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "Canal did not parse past " + lastStart + " within " + WAIT + ": " + p);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
     }
 
     private static long id(Object message) {
@@ -293,17 +310,13 @@ class CanalSideBySideIT {
         });
     }
 
-    /**
-     * Gets (100 entries, 2 s for the first, then 1 s) and acks until a get finds nothing; one line with every batch.
-     * The writes were waited for on the relay only: Canal, reading the same primary live, has them well within the
-     * first get's 2 s.
-     */
+    /** Gets (100 entries, 1 s) and acks until a get finds nothing; one line with every batch. */
     private static void drain(Side s, String step) {
         s.record(step, () -> {
             List<String> got = new ArrayList<>();
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (System.nanoTime() < deadline) {
-                Message m = s.client.getWithoutAck(100, got.isEmpty() ? 2L : 1L, TimeUnit.SECONDS);
+                Message m = s.client.getWithoutAck(100, 1L, TimeUnit.SECONDS);
                 got.add(describe(m));
                 if (m.getId() == -1) {
                     return got;
