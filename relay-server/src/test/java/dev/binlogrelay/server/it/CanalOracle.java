@@ -57,6 +57,23 @@ final class CanalOracle implements AutoCloseable {
      * {@code slaveId} (the primary ends a dump when another with the same server id starts).
      */
     static CanalOracle start(MariaDbServer primary, String destination, long slaveId, String file, long position) {
+        Canal canal = instance(primary, destination, slaveId, file, position, CanalParameter.BatchMode.MEMSIZE);
+        CanalServerWithEmbedded server = new CanalServerWithEmbedded();
+        server.setCanalInstanceGenerator(d -> new CanalInstanceWithManager(canal, ".*\\..*"));
+        server.start();
+        server.start(destination);
+        CanalOracle o = new CanalOracle(server, destination);
+        server.subscribe(o.client);
+        return o;
+    }
+
+    /**
+     * The definition of a Canal instance reading {@code primary} from (file, position) as replica {@code slaveId}:
+     * memory store (of {@code batchMode}: MEMSIZE counts a get's batch size in KiB, ITEMSIZE in entries), memory
+     * meta and index, no tsdb, no heartbeat SQL.
+     */
+    static Canal instance(MariaDbServer primary, String destination, long slaveId, String file, long position,
+                          CanalParameter.BatchMode batchMode) {
         Canal canal = new Canal();
         canal.setId(slaveId);
         canal.setName(destination);
@@ -65,6 +82,7 @@ final class CanalOracle implements AutoCloseable {
         p.setHaMode(CanalParameter.HAMode.HEARTBEAT);
         p.setIndexMode(CanalParameter.IndexMode.MEMORY);
         p.setStorageMode(CanalParameter.StorageMode.MEMORY);
+        p.setStorageBatchMode(batchMode);
         p.setMemoryStorageBufferSize(16 * 1024);
         p.setSourcingType(CanalParameter.SourcingType.MYSQL);
         p.setDbAddresses(List.of(new InetSocketAddress(primary.host(), primary.port())));
@@ -78,13 +96,7 @@ final class CanalOracle implements AutoCloseable {
         p.setDetectingEnable(false);
         p.setTsdbEnable(false);
         canal.setCanalParameter(p);
-        CanalServerWithEmbedded server = new CanalServerWithEmbedded();
-        server.setCanalInstanceGenerator(d -> new CanalInstanceWithManager(canal, ".*\\..*"));
-        server.start();
-        server.start(destination);
-        CanalOracle o = new CanalOracle(server, destination);
-        server.subscribe(o.client);
-        return o;
+        return canal;
     }
 
     /** Every entry Canal has given so far. */

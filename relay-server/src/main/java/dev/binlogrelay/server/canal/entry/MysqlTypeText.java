@@ -67,7 +67,8 @@ final class MysqlTypeText {
             case ColumnType.ENUM -> values("enum", c.enumValues());
             case ColumnType.SET -> values("set", c.setValues());
             case ColumnType.JSON -> "json";
-            case ColumnType.VECTOR -> "vector";
+            // the TABLE_MAP holds a VECTOR's length prefix size, not its dimension: only the definition has it
+            case ColumnType.VECTOR -> declared != null && declared.startsWith("vector(") ? declared : "vector";
             case ColumnType.GEOMETRY -> switch (c.geometryType()) {
                 case 1 -> "point";
                 case 2 -> "linestring";

@@ -212,6 +212,9 @@ class CanalValuesTest {
         assertEquals("decimal(10,2) unsigned zerofill", MysqlTypeText.of(
                 declared(ColumnType.NEWDECIMAL, 10 | 2 << 8, true, "decimal(10,2) unsigned zerofill"), true));
         assertEquals("bigint(20)", MysqlTypeText.of(declared(ColumnType.LONGLONG, 0, false, "bigint"), true));
+        assertEquals("vector(3)", MysqlTypeText.of(declared(ColumnType.VECTOR, 4, false, "vector(3)"), false),
+                "a VECTOR's dimension is only in the definition");
+        assertEquals("vector", MysqlTypeText.of(col(ColumnType.VECTOR, 4, false, -1), false));
     }
 
     private static Column declared(int type, int meta, boolean unsigned, String declaredType) {
