@@ -1,7 +1,7 @@
 package dev.binlogrelay.server.canal;
 
-import com.alibaba.otter.canal.protocol.CanalEntry;
 import com.google.protobuf.ByteString;
+import dev.binlogrelay.server.canal.entry.EncodedEntry;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
@@ -23,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * boundary and drops the entries already acknowledged. Entries are counted before filtering, so a changed filter
  * does not move the point.
  *
+ * <p><b>Memory.</b> A get's entries are counted in the Canal memory budget ({@link CanalClients#budget}) as it takes
+ * them; while the budget is spent a get takes no more than its first entry and answers with what it has, so the
+ * budget is passed by at most one entry per get in progress. The batch's packet then holds the count until written.
+ *
  * <p><b>Threading.</b> Every method runs on a worker of {@link CanalClients} (never an event loop: reads of the store
  * may wait for RocksDB) or on the store's writer thread ({@link #wake}, which only schedules); all state is guarded
  * by this object's monitor. A get that must wait for more entries is parked and resumed by a commit or its timer.
@@ -41,7 +45,7 @@ final class ClientStream {
     }
 
     /** An entry read but not yet batched, with the point after it. */
-    private record Pending(CanalEntry.Entry entry, Point after) {
+    private record Pending(EncodedEntry entry, Point after) {
     }
 
     /** A get in progress: what it asked for and what it has so far. */
@@ -51,6 +55,7 @@ final class ClientStream {
         final long timeoutNanos;
         final CompletableFuture<Batched> result = new CompletableFuture<>();
         final List<ByteString> entries = new ArrayList<>();
+        /** Bytes of {@link #entries}, counted in the Canal memory budget until the batch is written or dropped. */
         long bytes;
         Point end;
         boolean expired;
@@ -61,8 +66,8 @@ final class ClientStream {
         }
     }
 
-    /** A get's answer: batch id -1 and no entries when nothing came. */
-    record Batched(long id, List<ByteString> entries) {
+    /** A get's answer: batch id -1 and no entries when nothing came; {@code counted} bytes held in the budget. */
+    record Batched(long id, List<ByteString> entries, long counted) {
     }
 
     final String destination;
@@ -74,6 +79,8 @@ final class ClientStream {
     private final Runnable onCommit = this::wake;
     private String filterText;
     private CanalFilter filter;
+    /** The filter's answers by schema and table, so a cached entry costs no regex match (cleared with the filter). */
+    private final java.util.Map<String, Boolean> matches = new java.util.HashMap<>();
     private Point acked;
     private long seenWritten;
     private BinlogCursor cursor;
@@ -107,6 +114,7 @@ final class ClientStream {
     synchronized void filter(String text) {
         this.filterText = text == null ? "" : text;
         this.filter = filterText.isEmpty() ? settings.filter() : CanalFilter.parse(filterText);
+        matches.clear();
     }
 
     synchronized String filterText() {
@@ -172,7 +180,7 @@ final class ClientStream {
 
     private void pump(Get g) {
         if (closed) {
-            g.result.completeExceptionally(new CanalError(400, "the client " + clientId + " was detached"));
+            fail(g, new CanalError(400, "the client " + clientId + " was detached"));
             return;
         }
         boolean atEnd = false;
@@ -181,7 +189,8 @@ final class ClientStream {
             if (!open()) {
                 atEnd = true;
             }
-            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()) {
+            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()
+                    && (g.entries.isEmpty() || clients.budget().hasRoom())) {
                 Pending p = carry.poll();
                 if (p == null) {
                     StoredEvent e = cursor.next();
@@ -193,20 +202,21 @@ final class ClientStream {
                     continue;
                 }
                 g.end = p.after();
-                CanalEntry.Header h = p.entry().getHeader();
-                if (filter.matches(h.getSchemaName(), h.getTableName())) {
-                    ByteString bytes = p.entry().toByteString();
+                if (matches(p.entry())) {
+                    ByteString bytes = p.entry().bytes();
                     g.entries.add(bytes);
                     g.bytes += bytes.size();
+                    clients.budget().reserve(bytes.size());
                 }
             }
         } catch (PositionException | RuntimeException e) {
             reposition();
-            g.result.completeExceptionally(new CanalError(400, "destination " + destination + ", client " + clientId
+            fail(g, new CanalError(400, "destination " + destination + ", client " + clientId
                     + ": cannot read from " + acked + ": " + e.getMessage()));
             return;
         }
-        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes();
+        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes()
+                || (!g.entries.isEmpty() && !clients.budget().hasRoom()); // the memory budget is spent: send what it has
         if (full || g.timeoutNanos < 0 || g.expired || !atEnd) {
             finish(g);
         } else {
@@ -219,15 +229,36 @@ final class ClientStream {
         }
     }
 
+    private boolean matches(EncodedEntry e) {
+        String key = e.schema() + '\0' + e.table();
+        Boolean m = matches.get(key);
+        if (m == null) {
+            if (matches.size() >= 4096) {
+                matches.clear();
+            }
+            m = filter.matches(e.schema(), e.table());
+            matches.put(key, m);
+        }
+        return m;
+    }
+
     private void finish(Get g) {
         if (g.entries.isEmpty()) {
-            g.result.complete(new Batched(-1, List.of()));
+            g.result.complete(new Batched(-1, List.of(), 0));
             return;
         }
         long id = clients.nextBatchId(destination, clientId);
         outstanding.add(new Batch(id, g.end));
         clients.delivered(g.entries.size());
-        g.result.complete(new Batched(id, List.copyOf(g.entries)));
+        g.result.complete(new Batched(id, List.copyOf(g.entries), g.bytes));
+    }
+
+    /** Ends {@code g} with {@code error}, giving back the budget its entries held. */
+    private void fail(Get g, CanalError error) {
+        clients.budget().release(g.bytes);
+        g.bytes = 0;
+        g.entries.clear();
+        g.result.completeExceptionally(error);
     }
 
     /** Opens the store cursor at the acknowledged point if needed; false while the store holds nothing. */
@@ -259,7 +290,7 @@ final class ClientStream {
     }
 
     private void produce(StoredEvent e) {
-        List<CanalEntry.Entry> list = entryStream.accept(e.file(), e.position(), e.bytes());
+        List<EncodedEntry> list = entryStream.accept(e.file(), e.position(), e.bytes());
         boolean ends = e.endsGroup();
         for (int i = 0; i < list.size(); i++) {
             produced++;
@@ -314,7 +345,7 @@ final class ClientStream {
         carry.clear();
         entryStream = null;
         if (waiting != null) {
-            waiting.result.completeExceptionally(new CanalError(400, "rolled back while a get was waiting"));
+            fail(waiting, new CanalError(400, "rolled back while a get was waiting"));
             waiting = null;
             parked = false;
         }

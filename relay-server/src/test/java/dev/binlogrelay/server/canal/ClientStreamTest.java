@@ -64,7 +64,7 @@ class ClientStreamTest {
                 maxBatchBytes, 16);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
                 MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor())
-                .entrySources(() -> ClientStreamTest::entries);
+                .entrySources(() -> EntrySource.of(ClientStreamTest::entries));
         return clients;
     }
 

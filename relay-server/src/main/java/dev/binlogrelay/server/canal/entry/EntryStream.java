@@ -55,6 +55,12 @@ public final class EntryStream {
     private RowEntries rowEntries = new RowEntries(zone);
     private boolean transactions = true;
     private boolean widths = true;
+    private EntryCache cache;
+    /**
+     * The current statement's TABLE_MAPs, not decoded yet: a stream decodes them only when it decodes one of the
+     * statement's rows events itself, not when the cache has the rows event's entries.
+     */
+    private final List<byte[]> tableMaps = new ArrayList<>();
 
     public EntryStream(SchemaTracker schemas) {
         this(schemas, RowsFormat.DEFAULT_MAX_INFLATED);
@@ -70,6 +76,15 @@ public final class EntryStream {
     public EntryStream withTimeZone(ZoneId zone) {
         this.zone = zone;
         this.rowEntries = new RowEntries(zone);
+        return this;
+    }
+
+    /**
+     * Takes the entries of rows events from {@code cache} (shared with the other streams over the same store, whose
+     * decoding must be this one's: the same schema history and time zone), decoding and adding those it lacks.
+     */
+    public EntryStream withCache(EntryCache cache) {
+        this.cache = cache;
         return this;
     }
 
@@ -101,12 +116,55 @@ public final class EntryStream {
         }
     }
 
+    /**
+     * As {@link #accept}, the entries serialized; a rows event's from the cache when there is one ({@link
+     * #withCache}).
+     */
+    public List<EncodedEntry> encoded(String file, long position, byte[] event) {
+        Events.checkHeader(event);
+        if (cache == null || !RowsEvents.isRows(Events.type(event)) || rows.format() == null) {
+            return encode(accept(file, position, event));
+        }
+        List<EncodedEntry> out = cache.get(new EntryCache.Key(file, position), () -> encode(accept(file, position, event)));
+        boolean within;
+        try {
+            within = RowsEvents.isRowsWithinStatement(event);
+        } catch (IllegalArgumentException e) {
+            throw new BinlogFormatException("event at " + file + ":" + position + ": " + e.getMessage());
+        }
+        if (!within) { // the statement's end, as if this stream had decoded it
+            tableMaps.clear();
+            rows.forgetTables();
+        }
+        return out;
+    }
+
+    private static List<EncodedEntry> encode(List<CanalEntry.Entry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        List<EncodedEntry> out = new ArrayList<>(entries.size());
+        for (CanalEntry.Entry e : entries) {
+            out.add(EncodedEntry.of(e));
+        }
+        return out;
+    }
+
+    /** Decodes the statement's TABLE_MAPs held back so far, before one of its rows events is decoded. */
+    private void tableMaps() {
+        for (byte[] t : tableMaps) {
+            rows.accept(t);
+        }
+        tableMaps.clear();
+    }
+
     private List<CanalEntry.Entry> entries(String file, long position, byte[] event) {
         Events.checkHeader(event);
         int type = Events.type(event);
         List<CanalEntry.Entry> out = new ArrayList<>(1);
         if (type == EventType.FORMAT_DESCRIPTION) {
             rows.accept(event);
+            tableMaps.clear();
             widths = displayWidths(FormatDescription.serverVersion(event));
             return out;
         }
@@ -122,12 +180,17 @@ public final class EntryStream {
         }
         Origin origin = new Origin(file, position, event.length, Events.timestamp(event), Events.serverId(event));
         if (type == EventType.TABLE_MAP) {
-            rows.accept(event);
+            if (tableMaps.size() >= RowsStream.MAX_TABLES) {
+                throw new BinlogFormatException("more than " + RowsStream.MAX_TABLES + " TABLE_MAPs in one statement");
+            }
+            tableMaps.add(event);
         } else if (RowsEvents.isRows(type) || type == EventType.PARTIAL_UPDATE_ROWS) {
+            tableMaps();
             for (RowsEvent r : rows.accept(event)) {
                 out.add(rowEntries.entry(origin, r, widths));
             }
         } else if (type == EventType.TRANSACTION_PAYLOAD) {
+            tableMaps();
             Iterator<RowsEvent> decoded = rows.accept(event).iterator();
             for (byte[] inner : TransactionPayload.events(event, format)) {
                 Origin o = new Origin(file, position, event.length, Events.timestamp(inner), Events.serverId(inner));
