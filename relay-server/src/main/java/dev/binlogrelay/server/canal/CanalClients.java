@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * a timeout. A client attached by a second connection is taken from the first, whose connection closes.
  *
  * <p>Memory: one {@link PendingWriteBudget} ({@code canal.max_pending_bytes}) counts every batch from its first entry
- * until it is written (or dropped), and the {@link EntryCache} the streams share, which may hold a quarter of it.
+ * until it is written (or dropped), and the {@link EntryCache} the streams share, which may hold a quarter of it
+ * and is emptied when the last client detaches.
  *
  * <p>Batch ids count per client id for the life of the process, as Canal's do, so an id from an earlier connection
  * is never mistaken for a new one.
@@ -205,6 +206,9 @@ final class CanalClients implements AutoCloseable {
     void detach(ClientStream s) {
         attached.remove(key(s.destination, s.clientId), s);
         s.close();
+        if (attached.isEmpty()) {
+            cache.clear(); // no client reads: give the memory back (a client attaching now starts cold)
+        }
     }
 
     /** Unsubscribes: detaches and forgets the stored cursor (retention no longer holds for the client). */
