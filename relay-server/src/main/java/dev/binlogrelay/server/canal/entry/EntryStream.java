@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.canal.entry;
 
 import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.google.protobuf.ByteString;
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
@@ -122,10 +123,15 @@ public final class EntryStream {
      */
     public List<EncodedEntry> encoded(String file, long position, byte[] event) {
         Events.checkHeader(event);
-        if (cache == null || !RowsEvents.isRows(Events.type(event)) || rows.format() == null) {
+        int type = Events.type(event);
+        boolean isRows = RowsEvents.isRows(type);
+        if (cache == null || !(isRows || type == EventType.MARIA_ANNOTATE_ROWS) || rows.format() == null) {
             return encode(accept(file, position, event));
         }
         List<EncodedEntry> out = cache.get(new EntryCache.Key(file, position), () -> encode(accept(file, position, event)));
+        if (!isRows) {
+            return out;
+        }
         boolean within;
         try {
             within = RowsEvents.isRowsWithinStatement(event);
@@ -229,8 +235,7 @@ public final class EntryStream {
                     out.add(QueryEntries.end(o, xid(e, bodyEnd), List.of()));
                 }
             }
-            case EventType.MARIA_ANNOTATE_ROWS -> out.add(QueryEntries.statement(o,
-                    new String(e, Events.HEADER_SIZE, bodyEnd - Events.HEADER_SIZE, StandardCharsets.UTF_8), ""));
+            case EventType.MARIA_ANNOTATE_ROWS -> out.add(QueryEntries.statement(o, utf8(e, Events.HEADER_SIZE, bodyEnd)));
             case EventType.ROWS_QUERY -> {
                 int from = Math.min(Events.HEADER_SIZE + 1, bodyEnd);
                 String sql = new String(e, from, bodyEnd - from, StandardCharsets.UTF_8);
@@ -240,6 +245,18 @@ public final class EntryStream {
             default -> {
             }
         }
+    }
+
+    /**
+     * Text as protobuf's UTF-8: the bytes themselves when they are valid UTF-8 (no decode to a String and encode
+     * back: an INSERT's statement can be most of its binlog), else decoded with replacement as a String would be.
+     */
+    private static ByteString utf8(byte[] b, int from, int to) {
+        ByteString bytes = ByteString.copyFrom(b, from, to - from);
+        if (bytes.isValidUtf8()) {
+            return bytes;
+        }
+        return ByteString.copyFromUtf8(new String(b, from, to - from, StandardCharsets.UTF_8));
     }
 
     /** MariaDB and MySQL before 8.0.19 print integer display widths ("int(11)"); later MySQL does not. */

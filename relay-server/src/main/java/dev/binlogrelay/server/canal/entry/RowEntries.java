@@ -34,13 +34,14 @@ final class RowEntries {
                 .setTableId(t.tableId())
                 .setIsDdl(false)
                 .setEventType(type);
+        String[] types = new String[t.columnCount()]; // each column's mysqlType, made once per event, not per row
         for (RowsEvent.Change c : r.rows()) {
             CanalEntry.RowData.Builder row = CanalEntry.RowData.newBuilder();
             if (c.before() != null) {
-                columns(t, c.before(), null, widths, row, false);
+                columns(t, c.before(), null, widths, types, row, false);
             }
             if (c.after() != null) {
-                columns(t, c.after(), row.getBeforeColumnsList(), widths, row, true);
+                columns(t, c.after(), row.getBeforeColumnsList(), widths, types, row, true);
             }
             change.addRowDatas(row);
         }
@@ -48,7 +49,7 @@ final class RowEntries {
         return Origin.entry(header, CanalEntry.EntryType.ROWDATA, change.build().toByteString());
     }
 
-    private void columns(TableMap t, RowImage img, List<CanalEntry.Column> before, boolean widths,
+    private void columns(TableMap t, RowImage img, List<CanalEntry.Column> before, boolean widths, String[] types,
                          CanalEntry.RowData.Builder row, boolean after) {
         java.util.BitSet held = img.columns();
         for (int i = held.nextSetBit(0); i >= 0 && i < t.columnCount(); i = held.nextSetBit(i + 1)) {
@@ -58,8 +59,13 @@ final class RowEntries {
             if (col.name() != null) {
                 b.setName(col.name());
             }
+            String type = types[i];
+            if (type == null) {
+                type = MysqlTypeText.of(col, widths);
+                types[i] = type;
+            }
             b.setIsKey(col.primaryKey())
-                    .setMysqlType(MysqlTypeText.of(col, widths))
+                    .setMysqlType(type)
                     .setIndex(i)
                     .setIsNull(f.value() == null);
             if (f.value() != null) {
