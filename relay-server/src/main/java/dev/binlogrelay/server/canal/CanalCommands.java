@@ -67,7 +67,7 @@ final class CanalCommands {
                 int size = get.getFetchSize() <= 0 ? 1000 : get.getFetchSize();
                 long timeout = get.getTimeout() == -1 ? -1 : get.getTimeout() <= 0 ? 0
                         : Math.max(1, unit(get.getUnit()).toNanos(get.getTimeout()));
-                return s.get(new ClientStream.Get(size, timeout)).thenApply(this::messages);
+                return s.get(new PendingGet(size, timeout)).thenApply(this::messages);
             }
             case CLIENTACK -> {
                 CanalPacket.ClientAck ack = CanalPacket.ClientAck.parseFrom(p.getBody());
@@ -174,7 +174,7 @@ final class CanalCommands {
     }
 
     /** The batch's MESSAGES packet, counted in the budget in place of its entries until written. */
-    private Reply messages(ClientStream.Batched b) {
+    private Reply messages(PendingGet.Batched b) {
         ByteBuf frame;
         try {
             frame = messagesPacket(b.id(), b.entries());

@@ -198,7 +198,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     private void run(Packet p) {
         busy = true;
         current = p.getType();
-        if (p.getType() == PacketType.GET && !clients.budget().hasRoom()) {
+        if (p.getType() == PacketType.GET && !clients.budget().hasRoom() && !admission.readAhead(p)) {
             admission.await(p);
             return;
         }

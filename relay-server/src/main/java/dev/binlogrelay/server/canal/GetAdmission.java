@@ -38,6 +38,20 @@ final class GetAdmission {
         this.session = session;
     }
 
+    /**
+     * True if the client of get {@code p} has entries read ahead: its get takes them (freeing memory) rather than
+     * wait for room, else the read-ahead of waiting clients could hold the budget they wait for.
+     */
+    boolean readAhead(Packet p) {
+        try {
+            CanalPacket.Get get = CanalPacket.Get.parseFrom(p.getBody());
+            ClientStream s = session.streams().get(CanalClients.key(get.getDestination(), get.getClientId()));
+            return s != null && s.hasReadAhead();
+        } catch (InvalidProtocolBufferException e) {
+            return true; // carried out at once: the command answers with Canal's error
+        }
+    }
+
     /** Event loop: holds get {@code p} until the budget has room (then carries it out) or its wait ends. */
     void await(Packet p) {
         long waitMs = waitMillis(p);
