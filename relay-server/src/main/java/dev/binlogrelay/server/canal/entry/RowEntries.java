@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.canal.entry;
 
 import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.google.protobuf.ByteString;
 import dev.binlogrelay.core.rows.Column;
 import dev.binlogrelay.core.rows.RowImage;
 import dev.binlogrelay.core.rows.RowsEvent;
@@ -34,7 +35,8 @@ final class RowEntries {
                 .setTableId(t.tableId())
                 .setIsDdl(false)
                 .setEventType(type);
-        String[] types = new String[t.columnCount()]; // each column's mysqlType, made once per event, not per row
+        // each column's name and mysqlType as UTF-8, made once per event, not encoded again for every row
+        ByteString[] types = new ByteString[2 * t.columnCount()];
         for (RowsEvent.Change c : r.rows()) {
             CanalEntry.RowData.Builder row = CanalEntry.RowData.newBuilder();
             if (c.before() != null) {
@@ -49,23 +51,24 @@ final class RowEntries {
         return Origin.entry(header, CanalEntry.EntryType.ROWDATA, change.build().toByteString());
     }
 
-    private void columns(TableMap t, RowImage img, List<CanalEntry.Column> before, boolean widths, String[] types,
+    private void columns(TableMap t, RowImage img, List<CanalEntry.Column> before, boolean widths, ByteString[] types,
                          CanalEntry.RowData.Builder row, boolean after) {
         java.util.BitSet held = img.columns();
         for (int i = held.nextSetBit(0); i >= 0 && i < t.columnCount(); i = held.nextSetBit(i + 1)) {
             Column col = t.column(i);
             CanalValues.Formatted f = CanalValues.format(col, img.get(i), zone);
             CanalEntry.Column.Builder b = CanalEntry.Column.newBuilder();
-            if (col.name() != null) {
-                b.setName(col.name());
-            }
-            String type = types[i];
+            ByteString type = types[2 * i];
             if (type == null) {
-                type = MysqlTypeText.of(col, widths);
-                types[i] = type;
+                type = ByteString.copyFromUtf8(MysqlTypeText.of(col, widths));
+                types[2 * i] = type;
+                types[2 * i + 1] = col.name() == null ? null : ByteString.copyFromUtf8(col.name());
+            }
+            if (types[2 * i + 1] != null) {
+                b.setNameBytes(types[2 * i + 1]);
             }
             b.setIsKey(col.primaryKey())
-                    .setMysqlType(type)
+                    .setMysqlTypeBytes(type)
                     .setIndex(i)
                     .setIsNull(f.value() == null);
             if (f.value() != null) {
