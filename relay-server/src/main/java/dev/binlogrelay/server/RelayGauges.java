@@ -49,6 +49,18 @@ final class RelayGauges {
                 canal::batchesDelivered);
         metrics.counter("binlog_relay_canal_entries", "Entries handed to Canal clients in those batches",
                 canal::entriesDelivered);
+        metrics.gauge("binlog_relay_canal_pending_bytes", "Bytes held now in canal.max_pending_bytes: batches being"
+                + " built or written, and the shared cache of decoded entries", canal::pendingBytes);
+        metrics.gauge("binlog_relay_canal_pending_bytes_peak", "The most bytes canal.max_pending_bytes held at once"
+                + " since start-up", canal::pendingBytesPeak);
+        metrics.counter("binlog_relay_canal_budget_waits", "Gets that waited for room in canal.max_pending_bytes",
+                canal::budgetWaits);
+        metrics.gauge("binlog_relay_canal_cache_bytes", "Bytes the shared cache of decoded Canal entries holds now",
+                canal::cacheBytes);
+        metrics.counter("binlog_relay_canal_cache_hits", "Rows events whose Canal entries a client found decoded"
+                + " by another", canal::cacheHits);
+        metrics.counter("binlog_relay_canal_cache_misses", "Rows events a Canal client decoded itself",
+                canal::cacheMisses);
     }
 
     private static Map<String, Double> perReader(BinlogStore store, DownstreamServer downstream,

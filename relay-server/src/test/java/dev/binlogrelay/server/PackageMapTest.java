@@ -33,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *    └───────────┼──► importer
  *                ├──► upstream ───┐
  *                ├──► downstream ─┼──► relay-core, storage (upstream and downstream meet only in the store)
- *                │       └──► admin, metrics
+ *                │       └──► admin, metrics, memory
  *                ├──► retention
  *                ├──► canal (Canal clients; .entry: stored events → Canal entries)
+ *                │       └──► schema, memory (the pending-write budget the dump and Canal paths both count with)
  *                ├──► schema (the schema history: table definitions at binlog positions, for row-change readers)
  *                └──► admin, metrics
  * </pre>
@@ -57,9 +58,10 @@ class PackageMapTest {
                     "metrics", "schema")),
             Map.entry("config", Set.of()),
             Map.entry("upstream", Set.of()),
-            Map.entry("downstream", Set.of("admin", "metrics")),
+            Map.entry("downstream", Set.of("admin", "metrics", "memory")),
             Map.entry("retention", Set.of()),
-            Map.entry("canal", Set.of("schema")),
+            Map.entry("canal", Set.of("schema", "memory")),
+            Map.entry("memory", Set.of()),
             Map.entry("importer", Set.of()),
             Map.entry("schema", Set.of()),
             Map.entry("admin", Set.of()),
@@ -82,7 +84,8 @@ class PackageMapTest {
     static final ArchRule configImportsNoRelayPart = noClasses().that().resideInAPackage(SERVER + ".config..")
             .should().dependOnClassesThat().resideInAnyPackage(SERVER, SERVER + ".wiring..", SERVER + ".cli..",
                     SERVER + ".upstream..", SERVER + ".downstream..", SERVER + ".retention..", SERVER + ".canal..",
-                    SERVER + ".importer..", SERVER + ".admin..", SERVER + ".metrics..", SERVER + ".schema..");
+                    SERVER + ".importer..", SERVER + ".admin..", SERVER + ".metrics..", SERVER + ".schema..",
+                    SERVER + ".memory..");
 
     @ArchTest
     static final ArchRule layersInDataFlowOrder = Architectures.layeredArchitecture()
@@ -98,6 +101,7 @@ class PackageMapTest {
             .layer("schema").definedBy(SERVER + ".schema..")
             .layer("admin").definedBy(SERVER + ".admin..")
             .layer("metrics").definedBy(SERVER + ".metrics..")
+            .layer("memory").definedBy(SERVER + ".memory..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .whereLayer("wiring").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "wiring")
@@ -108,7 +112,8 @@ class PackageMapTest {
             .whereLayer("importer").mayOnlyBeAccessedByLayers("cli", "wiring")
             .whereLayer("schema").mayOnlyBeAccessedByLayers("wiring", "canal")
             .whereLayer("admin").mayOnlyBeAccessedByLayers("wiring", "downstream")
-            .whereLayer("metrics").mayOnlyBeAccessedByLayers("wiring", "downstream");
+            .whereLayer("metrics").mayOnlyBeAccessedByLayers("wiring", "downstream")
+            .whereLayer("memory").mayOnlyBeAccessedByLayers("wiring", "downstream", "canal");
 
     private static final Pattern SERVER_NAME = Pattern.compile("\\bdev\\.binlogrelay\\.server\\.(?:([a-z]+)\\.)?[A-Z]");
     private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);

@@ -57,6 +57,14 @@ public final class RowsStream {
         return tables.get(tableId);
     }
 
+    /**
+     * Forgets the TABLE_MAPs, as the end of a statement does: for a caller that did not feed a statement's last rows
+     * event (it had that event's result from elsewhere).
+     */
+    public void forgetTables() {
+        tables.clear();
+    }
+
     /** Feeds the next event; returns the rows events it holds (none for most events). */
     public List<RowsEvent> accept(byte[] event) {
         List<RowsEvent> out = new ArrayList<>();

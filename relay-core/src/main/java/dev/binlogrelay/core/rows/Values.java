@@ -18,7 +18,7 @@ public final class Values {
     public record DateValue(int year, int month, int day) {
         @Override
         public String toString() {
-            return String.format("%04d-%02d-%02d", year, month, day);
+            return date(new StringBuilder(10), year, month, day).toString();
         }
     }
 
@@ -26,8 +26,11 @@ public final class Values {
     public record TimeValue(boolean negative, int hours, int minutes, int seconds, int micros, int fsp) {
         @Override
         public String toString() {
-            return (negative ? "-" : "") + String.format("%02d:%02d:%02d", hours, minutes, seconds)
-                    + fraction(micros, fsp);
+            StringBuilder b = new StringBuilder(16);
+            if (negative) {
+                b.append('-');
+            }
+            return time(b, hours, minutes, seconds).append(fraction(micros, fsp)).toString();
         }
     }
 
@@ -35,8 +38,8 @@ public final class Values {
     public record DateTimeValue(int year, int month, int day, int hour, int minute, int second, int micros, int fsp) {
         @Override
         public String toString() {
-            return String.format("%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute, second)
-                    + fraction(micros, fsp);
+            return dateTime(new StringBuilder(26), year, month, day, hour, minute, second)
+                    .append(fraction(micros, fsp)).toString();
         }
     }
 
@@ -52,8 +55,8 @@ public final class Values {
                 return "0000-00-00 00:00:00" + fraction(0, fsp);
             }
             LocalDateTime t = LocalDateTime.ofInstant(instant(), zone);
-            return String.format("%04d-%02d-%02d %02d:%02d:%02d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
-                    t.getHour(), t.getMinute(), t.getSecond()) + fraction(micros, fsp);
+            return dateTime(new StringBuilder(26), t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour(),
+                    t.getMinute(), t.getSecond()).append(fraction(micros, fsp)).toString();
         }
 
         @Override
@@ -115,7 +118,33 @@ public final class Values {
         if (fsp <= 0) {
             return "";
         }
-        String six = String.format("%06d", micros);
-        return "." + six.substring(0, Math.min(6, fsp));
+        String six = padded(new StringBuilder(7).append('.'), micros, 6).toString();
+        return six.substring(0, 1 + Math.min(6, fsp));
+    }
+
+    /** {@code b} with "YYYY-MM-DD hh:mm:ss" appended (each part zero-padded, as {@code %04d} and {@code %02d}). */
+    public static StringBuilder dateTime(StringBuilder b, int year, int month, int day, int hour, int minute, int second) {
+        return time(date(b, year, month, day).append(' '), hour, minute, second);
+    }
+
+    private static StringBuilder date(StringBuilder b, int year, int month, int day) {
+        return padded(padded(padded(b, year, 4).append('-'), month, 2).append('-'), day, 2);
+    }
+
+    private static StringBuilder time(StringBuilder b, int hours, int minutes, int seconds) {
+        return padded(padded(padded(b, hours, 2).append(':'), minutes, 2).append(':'), seconds, 2);
+    }
+
+    /** {@code b} with {@code v} appended, zero-padded to {@code width} digits as {@code %0<width>d} does. */
+    public static StringBuilder padded(StringBuilder b, int v, int width) {
+        if (v < 0) {
+            return b.append(String.format("%0" + width + "d", v)); // not a date part: as the format would print it
+        }
+        for (int limit = 10, digits = 1; digits < width; digits++, limit *= 10) {
+            if (v < limit) {
+                b.append('0');
+            }
+        }
+        return b.append(v);
     }
 }

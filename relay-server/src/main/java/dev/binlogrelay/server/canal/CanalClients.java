@@ -1,5 +1,8 @@
 package dev.binlogrelay.server.canal;
 
+import dev.binlogrelay.server.canal.entry.EntryCache;
+import dev.binlogrelay.server.canal.entry.EntryStream;
+import dev.binlogrelay.server.memory.PendingWriteBudget;
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
 import org.slf4j.Logger;
@@ -21,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the store on: a small pool of workers (the event loops never read the store) and one timer thread for gets with
  * a timeout. A client attached by a second connection is taken from the first, whose connection closes.
  *
+ * <p>Memory: one {@link PendingWriteBudget} ({@code canal.max_pending_bytes}) counts every batch from its first entry
+ * until it is written (or dropped), and the {@link EntryCache} the streams share, which may hold a quarter of it
+ * and is emptied when the last client detaches.
+ *
  * <p>Batch ids count per client id for the life of the process, as Canal's do, so an id from an earlier connection
  * is never mistaken for a new one.
  */
@@ -37,8 +44,10 @@ final class CanalClients implements AutoCloseable {
     private final Map<String, AtomicLong> batchIds = new ConcurrentHashMap<>();
     private final AtomicLong batchesDelivered = new AtomicLong();
     private final AtomicLong entriesDelivered = new AtomicLong();
-    private java.util.function.BiFunction<String, Long, EntrySource> entrySources = (file, position) ->
-            new dev.binlogrelay.server.canal.entry.EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE)::accept;
+    private final AtomicLong roomWaits = new AtomicLong();
+    private final PendingWriteBudget budget;
+    private final EntryCache cache;
+    private java.util.function.BiFunction<String, Long, EntrySource> entrySources;
 
     CanalClients(BinlogReadView store, CanalCursors cursors, CanalSettings settings, Clock clock, int workerThreads) {
         this(store, cursors, settings, clock, pool(workerThreads),
@@ -54,6 +63,16 @@ final class CanalClients implements AutoCloseable {
         this.clock = clock;
         this.workers = workers;
         this.timers = timers;
+        this.budget = new PendingWriteBudget(settings.maxPendingBytes());
+        this.cache = new EntryCache(settings.maxPendingBytes() / 4, delta -> {
+            if (delta >= 0) {
+                budget.reserve(delta);
+            } else {
+                budget.release(-delta);
+            }
+        });
+        this.entrySources = (file, position) ->
+                new EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE).withCache(cache)::encoded;
     }
 
     private static ExecutorService pool(int threads) {
@@ -93,6 +112,16 @@ final class CanalClients implements AutoCloseable {
     /** Tests: entries made by {@code sources} instead of the relay's {@code EntryStream}. */
     CanalClients entrySources(java.util.function.Supplier<EntrySource> sources) {
         return entrySources((file, position) -> sources.get());
+    }
+
+    /** The Canal memory budget: batches from their first entry until written, and the entry cache. */
+    PendingWriteBudget budget() {
+        return budget;
+    }
+
+    /** The decoded entries the streams share. */
+    EntryCache cache() {
+        return cache;
     }
 
     long maxBatchBytes() {
@@ -177,6 +206,9 @@ final class CanalClients implements AutoCloseable {
     void detach(ClientStream s) {
         attached.remove(key(s.destination, s.clientId), s);
         s.close();
+        if (attached.isEmpty()) {
+            cache.clear(); // no client reads: give the memory back (a client attaching now starts cold)
+        }
     }
 
     /** Unsubscribes: detaches and forgets the stored cursor (retention no longer holds for the client). */
@@ -196,6 +228,15 @@ final class CanalClients implements AutoCloseable {
         entriesDelivered.addAndGet(entries);
     }
 
+    /** A get waited for room in the memory budget (for the metrics). */
+    void waitedForRoom() {
+        roomWaits.incrementAndGet();
+    }
+
+    long roomWaits() {
+        return roomWaits.get();
+    }
+
     long batchesDelivered() {
         return batchesDelivered.get();
     }
@@ -212,6 +253,7 @@ final class CanalClients implements AutoCloseable {
     public void close() {
         attached.values().forEach(ClientStream::close);
         attached.clear();
+        cache.clear();
         timers.shutdownNow();
         workers.shutdownNow();
         try {

@@ -3,7 +3,16 @@ package dev.binlogrelay.server.canal;
 import com.alibaba.otter.canal.protocol.CanalPacket;
 import com.alibaba.otter.canal.protocol.CanalPacket.Packet;
 import com.alibaba.otter.canal.protocol.CanalPacket.PacketType;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * of a connection at a time.
  */
 final class CanalCommands {
+    /** An answer: the packet's bytes (the session's pipeline adds the length) and what it holds in the budget. */
+    record Reply(ByteBuf frame, long counted) {
+        static Reply of(Packet p) {
+            return new Reply(Unpooled.wrappedBuffer(p.toByteArray()), 0);
+        }
+    }
+
     private final CanalClients clients;
     private final CanalSession session;
 
@@ -23,13 +39,13 @@ final class CanalCommands {
     }
 
     /** The answer to {@code p} (completing with null when there is none), or a {@link CanalError}. */
-    CompletableFuture<Packet> handle(Packet p) throws InvalidProtocolBufferException {
+    CompletableFuture<Reply> handle(Packet p) throws InvalidProtocolBufferException {
         switch (p.getType()) {
             case SUBSCRIPTION -> {
                 CanalPacket.Sub sub = CanalPacket.Sub.parseFrom(p.getBody());
                 named(sub.getDestination(), sub.getClientId(), "Sub", sub);
                 subscribe(sub.getDestination(), clientId(sub.getClientId()), sub.getFilter());
-                return CompletableFuture.completedFuture(CanalSession.ack());
+                return CompletableFuture.completedFuture(Reply.of(CanalSession.ack()));
             }
             case UNSUBSCRIPTION -> {
                 CanalPacket.Unsub unsub = CanalPacket.Unsub.parseFrom(p.getBody());
@@ -41,7 +57,7 @@ final class CanalCommands {
                     session.streams().remove(CanalClients.key(s.destination, id));
                     clients.unsubscribe(s);
                 }
-                return CompletableFuture.completedFuture(CanalSession.ack());
+                return CompletableFuture.completedFuture(Reply.of(CanalSession.ack()));
             }
             case GET -> {
                 CanalPacket.Get get = CanalPacket.Get.parseFrom(p.getBody());
@@ -51,7 +67,7 @@ final class CanalCommands {
                 int size = get.getFetchSize() <= 0 ? 1000 : get.getFetchSize();
                 long timeout = get.getTimeout() == -1 ? -1 : get.getTimeout() <= 0 ? 0
                         : Math.max(1, unit(get.getUnit()).toNanos(get.getTimeout()));
-                return s.get(new ClientStream.Get(size, timeout)).thenApply(CanalCommands::messages);
+                return s.get(new PendingGet(size, timeout)).thenApply(this::messages);
             }
             case CLIENTACK -> {
                 CanalPacket.ClientAck ack = CanalPacket.ClientAck.parseFrom(p.getBody());
@@ -151,9 +167,55 @@ final class CanalCommands {
         return ordinal >= 0 && ordinal < units.length ? units[ordinal] : TimeUnit.MILLISECONDS;
     }
 
-    private static Packet messages(ClientStream.Batched b) {
-        CanalPacket.Messages m = CanalPacket.Messages.newBuilder().setBatchId(b.id()).addAllMessages(b.entries()).build();
+    /** Canal's answer to a get that found nothing in time: batch id -1, no entries. */
+    static Packet emptyBatch() {
         return Packet.newBuilder().setType(PacketType.MESSAGES).setVersion(CanalSession.VERSION)
-                .setBody(m.toByteString()).build();
+                .setBody(CanalPacket.Messages.newBuilder().setBatchId(-1).build().toByteString()).build();
+    }
+
+    /** The batch's MESSAGES packet, counted in the budget in place of its entries until written. */
+    private Reply messages(PendingGet.Batched b) {
+        ByteBuf frame;
+        try {
+            frame = messagesPacket(b.id(), b.entries());
+        } catch (RuntimeException | Error e) {
+            clients.budget().release(b.counted());
+            throw e;
+        }
+        clients.budget().release(b.counted());
+        clients.budget().reserve(frame.capacity());
+        return new Reply(frame, frame.capacity());
+    }
+
+    /**
+     * {@code Packet{version: 1, type: MESSAGES, body: Messages{batchId, messages: the entries}}} encoded in one
+     * array of its exact size: the entries are copied once, where building the two messages and serializing them
+     * copies them twice.
+     */
+    static ByteBuf messagesPacket(long batchId, List<ByteString> entries) {
+        int body = CodedOutputStream.computeInt64Size(CanalPacket.Messages.BATCH_ID_FIELD_NUMBER, batchId);
+        for (ByteString e : entries) {
+            body += CodedOutputStream.computeBytesSize(CanalPacket.Messages.MESSAGES_FIELD_NUMBER, e);
+        }
+        int size = CodedOutputStream.computeInt32Size(Packet.VERSION_FIELD_NUMBER, CanalSession.VERSION)
+                + CodedOutputStream.computeEnumSize(Packet.TYPE_FIELD_NUMBER, PacketType.MESSAGES_VALUE)
+                + CodedOutputStream.computeTagSize(Packet.BODY_FIELD_NUMBER) + CodedOutputStream.computeUInt32SizeNoTag(body)
+                + body;
+        byte[] out = new byte[size];
+        CodedOutputStream o = CodedOutputStream.newInstance(out);
+        try {
+            o.writeInt32(Packet.VERSION_FIELD_NUMBER, CanalSession.VERSION);
+            o.writeEnum(Packet.TYPE_FIELD_NUMBER, PacketType.MESSAGES_VALUE);
+            o.writeTag(Packet.BODY_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(body);
+            o.writeInt64(CanalPacket.Messages.BATCH_ID_FIELD_NUMBER, batchId);
+            for (ByteString e : entries) {
+                o.writeBytes(CanalPacket.Messages.MESSAGES_FIELD_NUMBER, e);
+            }
+            o.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // an array of the exact size: cannot happen
+        }
+        return Unpooled.wrappedBuffer(out);
     }
 }

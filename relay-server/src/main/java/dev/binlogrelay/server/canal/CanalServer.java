@@ -110,7 +110,13 @@ public final class CanalServer implements AutoCloseable {
      */
     public CanalServer schemas(java.util.function.BiFunction<String, Long, dev.binlogrelay.core.rows.SchemaTracker> trackers) {
         clients.entrySources((file, position) -> new dev.binlogrelay.server.canal.entry.EntryStream(
-                trackers.apply(file, position))::accept);
+                trackers.apply(file, position)).withCache(clients.cache())::encoded);
+        return this;
+    }
+
+    /** Tests: entries made by {@code sources} instead of the relay's entry streams. */
+    CanalServer entrySources(java.util.function.Supplier<EntrySource> sources) {
+        clients.entrySources(sources);
         return this;
     }
 
@@ -132,6 +138,36 @@ public final class CanalServer implements AutoCloseable {
     /** Entries in those batches. */
     public long entriesDelivered() {
         return clients.entriesDelivered();
+    }
+
+    /** Bytes held now in the Canal memory budget ({@code canal.max_pending_bytes}): batches and the entry cache. */
+    public long pendingBytes() {
+        return clients.budget().used();
+    }
+
+    /** The most bytes the budget held at once since start-up. */
+    public long pendingBytesPeak() {
+        return clients.budget().peak();
+    }
+
+    /** Gets that waited for room in the budget since start-up. */
+    public long budgetWaits() {
+        return clients.roomWaits();
+    }
+
+    /** Bytes the shared cache of decoded entries holds now (part of {@link #pendingBytes}). */
+    public long cacheBytes() {
+        return clients.cache().bytes();
+    }
+
+    /** Rows events whose entries a client found in the shared cache (or being decoded by another). */
+    public long cacheHits() {
+        return clients.cache().hits();
+    }
+
+    /** Rows events a client decoded because no other had. */
+    public long cacheMisses() {
+        return clients.cache().misses();
     }
 
     @Override

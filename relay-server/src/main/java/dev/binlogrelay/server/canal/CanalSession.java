@@ -60,6 +60,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     private final CanalAuth auth;
     private final CanalCommands commands;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+    private final GetAdmission admission = new GetAdmission(this);
     private final Map<String, ClientStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
     private ChannelHandlerContext ctx;
     private byte[] seed;
@@ -190,11 +191,23 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
         run(p);
     }
 
-    /** Carries out {@code p} on a worker; {@link #done} follows on the event loop. */
+    /**
+     * Carries out {@code p} on a worker; {@link #done} follows on the event loop. A get waits first while the
+     * Canal memory budget is spent ({@link GetAdmission}).
+     */
     private void run(Packet p) {
         busy = true;
         current = p.getType();
-        CompletableFuture<Packet> answer = new CompletableFuture<>();
+        if (p.getType() == PacketType.GET && !clients.budget().hasRoom() && !admission.readAhead(p)) {
+            admission.await(p);
+            return;
+        }
+        carryOut(p);
+    }
+
+    /** Event loop: {@code p} (a get admitted) on a worker. */
+    void carryOut(Packet p) {
+        CompletableFuture<CanalCommands.Reply> answer = new CompletableFuture<>();
         clients.execute(() -> {
             try {
                 commands.handle(p).whenComplete((reply, err) -> {
@@ -212,8 +225,12 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Event loop: writes the answer (null: none), then goes on with the queue. */
-    private void done(Packet reply, Throwable err) {
+    void done(CanalCommands.Reply reply, Throwable err) {
         if (closed) {
+            if (reply != null) {
+                reply.frame().release();
+                clients.budget().release(reply.counted());
+            }
             busy = false;
             next(); // after the connection closed: the remaining acks, then detach
             return;
@@ -245,7 +262,8 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
             next();
             return;
         }
-        ctx.writeAndFlush(frame(reply)).addListener((ChannelFutureListener) f -> {
+        ctx.writeAndFlush(reply.frame()).addListener((ChannelFutureListener) f -> {
+            clients.budget().release(reply.counted());
             busy = false;
             next();
         });
@@ -283,6 +301,14 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     /** The streams this connection has attached, by {@link CanalClients#key}; worker threads, one request at a time. */
     Map<String, ClientStream> streams() {
         return streams;
+    }
+
+    CanalClients clients() {
+        return clients;
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
     }
 
     boolean isClosed() {
@@ -327,6 +353,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         inactive = true;
+        admission.cancel();
         next();
         ctx.fireChannelInactive();
     }

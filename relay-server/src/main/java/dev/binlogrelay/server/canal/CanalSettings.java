@@ -14,11 +14,21 @@ import java.util.Objects;
  * @param holdFilesFor  how long a client not seen keeps retention off its file
  * @param maxBatchBytes the most bytes of serialized entries in one batch (at least one entry)
  * @param maxConnections the most client connections at once; one more is refused with error 400
+ * @param maxPendingBytes the global budget of Canal memory: batches being built and written, and the shared cache
+ *                        of decoded entries (a quarter of it); a get waits while it is spent
  */
 public record CanalSettings(String host, int port, Map<String, Destination> destinations, Map<String, String> users,
-                            Duration holdFilesFor, long maxBatchBytes, int maxConnections) {
+                            Duration holdFilesFor, long maxBatchBytes, int maxConnections, long maxPendingBytes) {
     /** Largest request frame a client may send (Canal's requests are a few hundred bytes, a long filter a few KiB). */
     public static final int MAX_FRAME = 64 * 1024;
+    /** {@code canal.max_pending_bytes} when not set: 256 MiB. */
+    public static final long DEFAULT_MAX_PENDING_BYTES = 256L << 20;
+
+    /** With the default memory budget. */
+    public CanalSettings(String host, int port, Map<String, Destination> destinations, Map<String, String> users,
+                         Duration holdFilesFor, long maxBatchBytes, int maxConnections) {
+        this(host, port, destinations, users, holdFilesFor, maxBatchBytes, maxConnections, DEFAULT_MAX_PENDING_BYTES);
+    }
 
     /** One destination: its default filter and where a new client starts. */
     public record Destination(String name, CanalFilter filter, boolean startEarliest) {
@@ -32,8 +42,8 @@ public record CanalSettings(String host, int port, Map<String, Destination> dest
         destinations = Map.copyOf(destinations);
         users = Map.copyOf(users);
         Objects.requireNonNull(holdFilesFor, "holdFilesFor");
-        if (maxBatchBytes < 1 || maxConnections < 1) {
-            throw new IllegalArgumentException("maxBatchBytes and maxConnections must be more than 0");
+        if (maxBatchBytes < 1 || maxConnections < 1 || maxPendingBytes < 4) {
+            throw new IllegalArgumentException("maxBatchBytes, maxConnections and maxPendingBytes must be more than 0");
         }
     }
 }

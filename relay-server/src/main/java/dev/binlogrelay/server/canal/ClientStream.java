@@ -1,7 +1,7 @@
 package dev.binlogrelay.server.canal;
 
-import com.alibaba.otter.canal.protocol.CanalEntry;
 import com.google.protobuf.ByteString;
+import dev.binlogrelay.server.canal.entry.EncodedEntry;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
@@ -23,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * boundary and drops the entries already acknowledged. Entries are counted before filtering, so a changed filter
  * does not move the point.
  *
+ * <p><b>Memory.</b> Entries read ahead and a get's entries count in the Canal memory budget ({@link CanalClients#budget});
+ * while it is spent a get takes no more than its first entry and answers with what it has (at most one entry per get
+ * past the budget). The batch's packet then holds the count until written.
+ *
  * <p><b>Threading.</b> Every method runs on a worker of {@link CanalClients} (never an event loop: reads of the store
  * may wait for RocksDB) or on the store's writer thread ({@link #wake}, which only schedules); all state is guarded
  * by this object's monitor. A get that must wait for more entries is parked and resumed by a commit or its timer.
@@ -41,28 +45,7 @@ final class ClientStream {
     }
 
     /** An entry read but not yet batched, with the point after it. */
-    private record Pending(CanalEntry.Entry entry, Point after) {
-    }
-
-    /** A get in progress: what it asked for and what it has so far. */
-    static final class Get {
-        final int batchSize;
-        /** -1: answer with what is there; 0: wait until the batch is full; more: wait at most this long (ns). */
-        final long timeoutNanos;
-        final CompletableFuture<Batched> result = new CompletableFuture<>();
-        final List<ByteString> entries = new ArrayList<>();
-        long bytes;
-        Point end;
-        boolean expired;
-
-        Get(int batchSize, long timeoutNanos) {
-            this.batchSize = batchSize;
-            this.timeoutNanos = timeoutNanos;
-        }
-    }
-
-    /** A get's answer: batch id -1 and no entries when nothing came. */
-    record Batched(long id, List<ByteString> entries) {
+    private record Pending(EncodedEntry entry, Point after) {
     }
 
     final String destination;
@@ -73,7 +56,7 @@ final class ClientStream {
     private final CanalSettings.Destination settings;
     private final Runnable onCommit = this::wake;
     private String filterText;
-    private CanalFilter filter;
+    private FilterMemo filter;
     private Point acked;
     private long seenWritten;
     private BinlogCursor cursor;
@@ -83,8 +66,13 @@ final class ClientStream {
     private int produced;
     private int skipLeft;
     private final ArrayDeque<Pending> carry = new ArrayDeque<>();
+    /** Bytes of {@link #carry} (counted in the budget); the last get's batch size; reading ahead; its error, if any. */
+    private volatile long carryBytes;
+    private int readAhead;
+    private boolean readingAhead;
+    private RuntimeException aheadError;
     private final ArrayDeque<Batch> outstanding = new ArrayDeque<>();
-    private Get waiting;
+    private PendingGet waiting;
     private volatile boolean parked;
     /** Commits seen by {@link #wake}: a get parks only if none landed since it started reading. */
     private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
@@ -106,7 +94,7 @@ final class ClientStream {
     /** Sets the subscription filter ("" or null: the destination's). */
     synchronized void filter(String text) {
         this.filterText = text == null ? "" : text;
-        this.filter = filterText.isEmpty() ? settings.filter() : CanalFilter.parse(filterText);
+        this.filter = new FilterMemo(filterText.isEmpty() ? settings.filter() : CanalFilter.parse(filterText));
     }
 
     synchronized String filterText() {
@@ -136,7 +124,7 @@ final class ClientStream {
     }
 
     /** Starts a get; the future completes on a worker thread (or at once). */
-    synchronized CompletableFuture<Batched> get(Get g) {
+    synchronized CompletableFuture<PendingGet.Batched> get(PendingGet g) {
         if (g.timeoutNanos > 0) {
             clients.schedule(() -> expire(g), g.timeoutNanos);
         }
@@ -144,7 +132,7 @@ final class ClientStream {
         return g.result;
     }
 
-    private synchronized void expire(Get g) {
+    private synchronized void expire(PendingGet g) {
         g.expired = true;
         if (waiting == g) {
             waiting = null;
@@ -163,16 +151,16 @@ final class ClientStream {
     }
 
     private synchronized void resume() {
-        Get g = waiting;
+        PendingGet g = waiting;
         if (g != null) {
             waiting = null;
             pump(g);
         }
     }
 
-    private void pump(Get g) {
+    private void pump(PendingGet g) {
         if (closed) {
-            g.result.completeExceptionally(new CanalError(400, "the client " + clientId + " was detached"));
+            fail(g, new CanalError(400, "the client " + clientId + " was detached"));
             return;
         }
         boolean atEnd = false;
@@ -181,7 +169,11 @@ final class ClientStream {
             if (!open()) {
                 atEnd = true;
             }
-            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()) {
+            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()
+                    && (g.entries.isEmpty() || clients.budget().hasRoom())) {
+                if (aheadError != null) { // the next get meets it: its event was taken from the cursor
+                    throw aheadError;
+                }
                 Pending p = carry.poll();
                 if (p == null) {
                     StoredEvent e = cursor.next();
@@ -192,21 +184,24 @@ final class ClientStream {
                     }
                     continue;
                 }
+                carryBytes -= p.entry().bytes().size();
+                clients.budget().release(p.entry().bytes().size());
                 g.end = p.after();
-                CanalEntry.Header h = p.entry().getHeader();
-                if (filter.matches(h.getSchemaName(), h.getTableName())) {
-                    ByteString bytes = p.entry().toByteString();
+                if (filter.matches(p.entry())) {
+                    ByteString bytes = p.entry().bytes();
                     g.entries.add(bytes);
                     g.bytes += bytes.size();
+                    clients.budget().reserve(bytes.size());
                 }
             }
         } catch (PositionException | RuntimeException e) {
             reposition();
-            g.result.completeExceptionally(new CanalError(400, "destination " + destination + ", client " + clientId
+            fail(g, new CanalError(400, "destination " + destination + ", client " + clientId
                     + ": cannot read from " + acked + ": " + e.getMessage()));
             return;
         }
-        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes();
+        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes()
+                || (!g.entries.isEmpty() && !clients.budget().hasRoom()); // the memory budget is spent: send what it has
         if (full || g.timeoutNanos < 0 || g.expired || !atEnd) {
             finish(g);
         } else {
@@ -219,15 +214,61 @@ final class ClientStream {
         }
     }
 
-    private void finish(Get g) {
+    private void finish(PendingGet g) {
         if (g.entries.isEmpty()) {
-            g.result.complete(new Batched(-1, List.of()));
+            g.result.complete(new PendingGet.Batched(-1, List.of(), 0));
             return;
         }
         long id = clients.nextBatchId(destination, clientId);
         outstanding.add(new Batch(id, g.end));
         clients.delivered(g.entries.size());
-        g.result.complete(new Batched(id, List.copyOf(g.entries)));
+        g.result.complete(new PendingGet.Batched(id, List.copyOf(g.entries), g.bytes));
+        readAhead = g.batchSize;
+        readAheadLater();
+    }
+
+    /**
+     * After a batch is handed out a worker reads the next one's entries into {@link #carry}, 256 events at a time
+     * (a get waits at most that long), so the client's handling of this batch overlaps the decoding of the next.
+     * Stops at a batch's worth, at the store's end, while the budget is spent or a get is parked.
+     */
+    private synchronized void readAhead() {
+        readingAhead = false;
+        if (closed || cursor == null || waiting != null || aheadError != null) {
+            return;
+        }
+        try {
+            for (int events = 0; events < 256; events++) {
+                if (carry.size() >= readAhead || carryBytes >= clients.maxBatchBytes()
+                        || clients.budget().used() >= clients.budget().max() / 2) { // leave room for gets
+                    return;
+                }
+                StoredEvent e = cursor.next();
+                if (e == null) {
+                    return;
+                }
+                produce(e);
+            }
+        } catch (RuntimeException e) {
+            aheadError = e;
+            return;
+        }
+        readAheadLater();
+    }
+
+    private void readAheadLater() {
+        if (!readingAhead) {
+            readingAhead = true;
+            clients.execute(this::readAhead);
+        }
+    }
+
+    /** Ends {@code g} with {@code error}, giving back the budget its entries held. */
+    private void fail(PendingGet g, CanalError error) {
+        clients.budget().release(g.bytes);
+        g.bytes = 0;
+        g.entries.clear();
+        g.result.completeExceptionally(error);
     }
 
     /** Opens the store cursor at the acknowledged point if needed; false while the store holds nothing. */
@@ -259,7 +300,7 @@ final class ClientStream {
     }
 
     private void produce(StoredEvent e) {
-        List<CanalEntry.Entry> list = entryStream.accept(e.file(), e.position(), e.bytes());
+        List<EncodedEntry> list = entryStream.accept(e.file(), e.position(), e.bytes());
         boolean ends = e.endsGroup();
         for (int i = 0; i < list.size(); i++) {
             produced++;
@@ -270,6 +311,8 @@ final class ClientStream {
                 continue;
             }
             carry.add(new Pending(list.get(i), after));
+            carryBytes += list.get(i).bytes().size();
+            clients.budget().reserve(list.get(i).bytes().size());
         }
         if (ends) {
             boundaryFile = e.file();
@@ -312,18 +355,24 @@ final class ClientStream {
             cursor = null;
         }
         carry.clear();
+        clients.budget().release(carryBytes);
+        carryBytes = 0;
+        aheadError = null;
         entryStream = null;
         if (waiting != null) {
-            waiting.result.completeExceptionally(new CanalError(400, "rolled back while a get was waiting"));
+            fail(waiting, new CanalError(400, "rolled back while a get was waiting"));
             waiting = null;
             parked = false;
         }
     }
 
-    int outstandingBatches() {
-        synchronized (this) {
-            return outstanding.size();
-        }
+    /** True while entries read ahead wait here (a get then frees memory, so it need not wait for room). Any thread. */
+    boolean hasReadAhead() {
+        return carryBytes > 0;
+    }
+
+    synchronized int outstandingBatches() {
+        return outstanding.size();
     }
 
     /** Detaches: drops the outstanding batches (they come again to the next connection) and frees the cursor. */

@@ -79,6 +79,18 @@ final class CanalSection {
         if (batch < 1024 || batch > 1L << 30) {
             throw new ConfigException(file + ": canal.max_batch_bytes must be between 1K and 1G, not " + c.maxBatchBytes);
         }
+        if (c.maxPendingBytes == null) {
+            c.maxPendingBytes = "256M";
+        }
+        long pending;
+        try {
+            pending = Quantities.bytes(c.maxPendingBytes);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": bad value for 'canal.max_pending_bytes': " + e.getMessage());
+        }
+        if (pending < 1L << 20 || pending > 1L << 40) {
+            throw new ConfigException(file + ": canal.max_pending_bytes must be between 1M and 1T, not " + c.maxPendingBytes);
+        }
         if (c.maxConnections == null) {
             c.maxConnections = 1024;
         }

@@ -44,6 +44,12 @@ public final class RelayConfig {
         /** The most Canal client connections at once. */
         @JsonProperty("max_connections")
         public Integer maxConnections = 1024;
+        /**
+         * The global budget of Canal memory: batches from their first entry until written, and the shared cache of
+         * decoded entries (a quarter of it). A get waits while it is spent.
+         */
+        @JsonProperty("max_pending_bytes")
+        public String maxPendingBytes = "256M";
     }
 
     public static final class CanalDestination {

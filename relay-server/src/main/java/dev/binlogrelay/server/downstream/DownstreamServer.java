@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.server.memory.PendingWriteBudget;
 import dev.binlogrelay.core.auth.AuthPlugin;
 import dev.binlogrelay.core.auth.Credentials;
 import dev.binlogrelay.core.flavor.Flavor;

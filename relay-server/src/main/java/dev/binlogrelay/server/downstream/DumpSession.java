@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.server.memory.PendingWriteBudget;
 import dev.binlogrelay.core.binlog.ArtificialEvents;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;

@@ -1,5 +1,6 @@
 package dev.binlogrelay.server.downstream;
 
+import dev.binlogrelay.server.memory.PendingWriteBudget;
 import dev.binlogrelay.core.protocol.PacketDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -59,6 +59,6 @@ public final class CanalConfig {
             c.users.forEach(u -> users.put(u.user, u.password));
         }
         return new CanalSettings(listen.host(), listen.port(), destinations, users, Quantities.duration(c.holdFilesFor),
-                Quantities.bytes(c.maxBatchBytes), c.maxConnections);
+                Quantities.bytes(c.maxBatchBytes), c.maxConnections, Quantities.bytes(c.maxPendingBytes));
     }
 }

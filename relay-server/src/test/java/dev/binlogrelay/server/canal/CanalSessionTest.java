@@ -55,7 +55,7 @@ class CanalSessionTest {
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
                 com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService(),
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor())
-                .entrySources(() -> CanalSessionTest::entries);
+                .entrySources(() -> EntrySource.of(CanalSessionTest::entries));
         EmbeddedChannel ch = new EmbeddedChannel();
         CanalServer.pipeline(ch.pipeline(), clients, new CanalAuth(settings.users()));
         ch.pipeline().fireChannelActive();
@@ -106,6 +106,24 @@ class CanalSessionTest {
     private static CanalPacket.Ack ack(Packet p) throws Exception {
         assertEquals(PacketType.ACK, p.getType());
         return CanalPacket.Ack.parseFrom(p.getBody());
+    }
+
+    @Test
+    void theMessagesPacketIsWhatProtobufWouldBuild() throws Exception {
+        java.util.List<ByteString> entries = java.util.List.of(ByteString.copyFromUtf8("a"), ByteString.EMPTY,
+                ByteString.copyFrom(new byte[300]));
+        for (long id : new long[] {-1, 1, 1L << 40}) {
+            for (int n = 0; n <= entries.size(); n++) {
+                ByteBuf b = CanalCommands.messagesPacket(id, entries.subList(0, n));
+                byte[] bytes = new byte[b.readableBytes()];
+                b.readBytes(bytes);
+                Packet built = Packet.newBuilder().setType(PacketType.MESSAGES).setVersion(CanalSession.VERSION)
+                        .setBody(CanalPacket.Messages.newBuilder().setBatchId(id).addAllMessages(entries.subList(0, n))
+                                .build().toByteString()).build();
+                assertEquals(built, Packet.parseFrom(bytes));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(built.toByteArray(), bytes);
+            }
+        }
     }
 
     private byte[] login(EmbeddedChannel ch, String user, String password) throws Exception {

@@ -64,7 +64,7 @@ class ClientStreamTest {
                 maxBatchBytes, 16);
         clients = new CanalClients(store.readView(), store.canalCursors(), settings, Clock.systemUTC(),
                 MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor())
-                .entrySources(() -> ClientStreamTest::entries);
+                .entrySources(() -> EntrySource.of(ClientStreamTest::entries));
         return clients;
     }
 
@@ -101,7 +101,7 @@ class ClientStreamTest {
                 .setLogfileName(file).setLogfileOffset(position).setEventLength(event.length)).build());
     }
 
-    private static List<String> entries(ClientStream.Batched b) throws Exception {
+    private static List<String> entries(PendingGet.Batched b) throws Exception {
         List<String> out = new ArrayList<>();
         for (ByteString s : b.entries()) {
             CanalEntry.Entry e = CanalEntry.Entry.parseFrom(s);
@@ -110,8 +110,8 @@ class ClientStreamTest {
         return out;
     }
 
-    private static ClientStream.Batched get(ClientStream s, int size) throws Exception {
-        return s.get(new ClientStream.Get(size, -1)).get(5, TimeUnit.SECONDS);
+    private static PendingGet.Batched get(ClientStream s, int size) throws Exception {
+        return s.get(new PendingGet(size, -1)).get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -120,8 +120,8 @@ class ClientStreamTest {
             transaction();
         }
         ClientStream s = clients(1 << 20).attach(null, "example", "1001", "");
-        ClientStream.Batched first = get(s, 3);
-        ClientStream.Batched second = get(s, 10);
+        PendingGet.Batched first = get(s, 3);
+        PendingGet.Batched second = get(s, 10);
         assertEquals(List.of("TRANSACTIONBEGIN@4", "TRANSACTIONEND@36", "TRANSACTIONBEGIN@63"), entries(first));
         assertEquals(List.of("TRANSACTIONEND@95", "TRANSACTIONBEGIN@122", "TRANSACTIONEND@154"), entries(second));
         assertEquals(first.id() + 1, second.id());
@@ -141,7 +141,7 @@ class ClientStreamTest {
         transaction();
         transaction();
         ClientStream s = clients(1 << 20).attach(null, "example", "1001", "");
-        ClientStream.Batched b = get(s, 2);
+        PendingGet.Batched b = get(s, 2);
         s.ack(b.id());
         assertEquals(new ClientStream.Point(FILE, 63, 0), s.acked());
     }
@@ -152,7 +152,7 @@ class ClientStreamTest {
             transaction();
         }
         ClientStream s = clients(1024).attach(null, "example", "1001", "");
-        ClientStream.Batched b = get(s, 1000);
+        PendingGet.Batched b = get(s, 1000);
         long bytes = b.entries().stream().mapToLong(ByteString::size).sum();
         assertTrue(b.entries().size() > 1 && b.entries().size() < 40, b.entries().size() + " entries");
         assertTrue(bytes >= 1024 && bytes - b.entries().get(b.entries().size() - 1).size() < 1024,
@@ -165,15 +165,15 @@ class ClientStreamTest {
             transaction();
         }
         ClientStream s = clients(1 << 20).attach(null, "example", "1001", "");
-        ClientStream.Batched a = get(s, 2);
-        ClientStream.Batched b = get(s, 2);
-        ClientStream.Batched c = get(s, 2);
+        PendingGet.Batched a = get(s, 2);
+        PendingGet.Batched b = get(s, 2);
+        PendingGet.Batched c = get(s, 2);
         CanalError e = assertThrows(CanalError.class, () -> s.ack(b.id()));
         assertEquals("batchId:" + b.id() + " is not the firstly:" + a.id(), e.getMessage());
         s.ack(a.id());
         s.rollback(b.id()); // b and c go; the next get starts after a
         assertEquals(0, s.outstandingBatches());
-        ClientStream.Batched again = get(s, 4);
+        PendingGet.Batched again = get(s, 4);
         assertEquals(List.of("TRANSACTIONBEGIN@63", "TRANSACTIONEND@95", "TRANSACTIONBEGIN@122", "TRANSACTIONEND@154"),
                 entries(again));
         assertTrue(again.id() > c.id());
@@ -186,7 +186,7 @@ class ClientStreamTest {
     void aParkedGetIsAnsweredByTheCommitThatFillsIt() throws Exception {
         transaction();
         ClientStream s = clients(1 << 20).attach(null, "example", "1001", "");
-        var pending = s.get(new ClientStream.Get(4, 0));
+        var pending = s.get(new PendingGet(4, 0));
         assertFalse(pending.isDone(), "two of four entries: waits");
         transaction();
         assertEquals(List.of("TRANSACTIONBEGIN@4", "TRANSACTIONEND@36", "TRANSACTIONBEGIN@63", "TRANSACTIONEND@95"),
@@ -198,7 +198,7 @@ class ClientStreamTest {
         transaction();
         ClientStream s = clients(1 << 20).attach(null, "example", "1001", "");
         long started = System.nanoTime();
-        var b = s.get(new ClientStream.Get(100, TimeUnit.MILLISECONDS.toNanos(200))).get(5, TimeUnit.SECONDS);
+        var b = s.get(new PendingGet(100, TimeUnit.MILLISECONDS.toNanos(200))).get(5, TimeUnit.SECONDS);
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(200));
         assertEquals(2, b.entries().size());
     }

@@ -68,6 +68,7 @@ class CanalConfigTest {
                       filter: "audit\\\\.log_\\\\d{1,2},shop\\\\..*"
                   hold_files_for: 2d
                   max_batch_bytes: 1M
+                  max_pending_bytes: 64M
                 """)));
         CanalSettings s = CanalConfig.settings(c.canal);
         assertTrue(s.users().isEmpty());
@@ -77,6 +78,7 @@ class CanalConfigTest {
         assertFalse(s.destinations().get("b").filter().matches("audit", "log_123"));
         assertEquals(Duration.ofDays(2), s.holdFilesFor());
         assertEquals(1L << 20, s.maxBatchBytes());
+        assertEquals(64L << 20, s.maxPendingBytes());
     }
 
     @Test
@@ -98,6 +100,10 @@ class CanalConfigTest {
                 .contains("'canal.hold_files_for'"));
         assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  max_batch_bytes: 10\n")
                 .contains("canal.max_batch_bytes must be between 1K and 1G"));
+        assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  max_pending_bytes: 1K\n")
+                .contains("canal.max_pending_bytes must be between 1M and 1T"));
+        assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  max_pending_bytes: lots\n")
+                .contains("'canal.max_pending_bytes'"));
         assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  max_connections: 0\n")
                 .contains("canal.max_connections must be between 1 and 1000000"));
         assertTrue(error("canal:\n  listen: 127.0.0.1:1\n  destinations:\n    - name: a\n  colour: red\n")

@@ -160,11 +160,11 @@ final class CanalValues {
             b.append("0000-00-00 00:00:00");
         } else {
             LocalDateTime l = LocalDateTime.ofInstant(Instant.ofEpochSecond(t.epochSecond()), zone);
-            b.append(String.format("%04d-%02d-%02d %02d:%02d:%02d", l.getYear(), l.getMonthValue(),
-                    l.getDayOfMonth(), l.getHour(), l.getMinute(), l.getSecond()));
+            Values.dateTime(b, l.getYear(), l.getMonthValue(), l.getDayOfMonth(), l.getHour(), l.getMinute(), l.getSecond());
         }
         if (t.fsp() > 0) {
-            b.append('.').append(String.format("%06d", t.micros()), 0, t.fsp());
+            String six = Values.padded(new StringBuilder(6), t.micros(), 6).toString();
+            b.append('.').append(six, 0, t.fsp());
         }
         return b.toString();
     }

@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.canal.entry;
 
 import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.google.protobuf.ByteString;
 import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.binlog.EventType;
 import dev.binlogrelay.core.binlog.Events;
@@ -55,6 +56,12 @@ public final class EntryStream {
     private RowEntries rowEntries = new RowEntries(zone);
     private boolean transactions = true;
     private boolean widths = true;
+    private EntryCache cache;
+    /**
+     * The current statement's TABLE_MAPs, not decoded yet: a stream decodes them only when it decodes one of the
+     * statement's rows events itself, not when the cache has the rows event's entries.
+     */
+    private final List<byte[]> tableMaps = new ArrayList<>();
 
     public EntryStream(SchemaTracker schemas) {
         this(schemas, RowsFormat.DEFAULT_MAX_INFLATED);
@@ -70,6 +77,15 @@ public final class EntryStream {
     public EntryStream withTimeZone(ZoneId zone) {
         this.zone = zone;
         this.rowEntries = new RowEntries(zone);
+        return this;
+    }
+
+    /**
+     * Takes the entries of rows events from {@code cache} (shared with the other streams over the same store, whose
+     * decoding must be this one's: the same schema history and time zone), decoding and adding those it lacks.
+     */
+    public EntryStream withCache(EntryCache cache) {
+        this.cache = cache;
         return this;
     }
 
@@ -101,12 +117,60 @@ public final class EntryStream {
         }
     }
 
+    /**
+     * As {@link #accept}, the entries serialized; a rows event's from the cache when there is one ({@link
+     * #withCache}).
+     */
+    public List<EncodedEntry> encoded(String file, long position, byte[] event) {
+        Events.checkHeader(event);
+        int type = Events.type(event);
+        boolean isRows = RowsEvents.isRows(type);
+        if (cache == null || !(isRows || type == EventType.MARIA_ANNOTATE_ROWS) || rows.format() == null) {
+            return encode(accept(file, position, event));
+        }
+        List<EncodedEntry> out = cache.get(new EntryCache.Key(file, position), () -> encode(accept(file, position, event)));
+        if (!isRows) {
+            return out;
+        }
+        boolean within;
+        try {
+            within = RowsEvents.isRowsWithinStatement(event);
+        } catch (IllegalArgumentException e) {
+            throw new BinlogFormatException("event at " + file + ":" + position + ": " + e.getMessage());
+        }
+        if (!within) { // the statement's end, as if this stream had decoded it
+            tableMaps.clear();
+            rows.forgetTables();
+        }
+        return out;
+    }
+
+    private static List<EncodedEntry> encode(List<CanalEntry.Entry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        List<EncodedEntry> out = new ArrayList<>(entries.size());
+        for (CanalEntry.Entry e : entries) {
+            out.add(EncodedEntry.of(e));
+        }
+        return out;
+    }
+
+    /** Decodes the statement's TABLE_MAPs held back so far, before one of its rows events is decoded. */
+    private void tableMaps() {
+        for (byte[] t : tableMaps) {
+            rows.accept(t);
+        }
+        tableMaps.clear();
+    }
+
     private List<CanalEntry.Entry> entries(String file, long position, byte[] event) {
         Events.checkHeader(event);
         int type = Events.type(event);
         List<CanalEntry.Entry> out = new ArrayList<>(1);
         if (type == EventType.FORMAT_DESCRIPTION) {
             rows.accept(event);
+            tableMaps.clear();
             widths = displayWidths(FormatDescription.serverVersion(event));
             return out;
         }
@@ -122,12 +186,17 @@ public final class EntryStream {
         }
         Origin origin = new Origin(file, position, event.length, Events.timestamp(event), Events.serverId(event));
         if (type == EventType.TABLE_MAP) {
-            rows.accept(event);
+            if (tableMaps.size() >= RowsStream.MAX_TABLES) {
+                throw new BinlogFormatException("more than " + RowsStream.MAX_TABLES + " TABLE_MAPs in one statement");
+            }
+            tableMaps.add(event);
         } else if (RowsEvents.isRows(type) || type == EventType.PARTIAL_UPDATE_ROWS) {
+            tableMaps();
             for (RowsEvent r : rows.accept(event)) {
                 out.add(rowEntries.entry(origin, r, widths));
             }
         } else if (type == EventType.TRANSACTION_PAYLOAD) {
+            tableMaps();
             Iterator<RowsEvent> decoded = rows.accept(event).iterator();
             for (byte[] inner : TransactionPayload.events(event, format)) {
                 Origin o = new Origin(file, position, event.length, Events.timestamp(inner), Events.serverId(inner));
@@ -166,8 +235,7 @@ public final class EntryStream {
                     out.add(QueryEntries.end(o, xid(e, bodyEnd), List.of()));
                 }
             }
-            case EventType.MARIA_ANNOTATE_ROWS -> out.add(QueryEntries.statement(o,
-                    new String(e, Events.HEADER_SIZE, bodyEnd - Events.HEADER_SIZE, StandardCharsets.UTF_8), ""));
+            case EventType.MARIA_ANNOTATE_ROWS -> out.add(QueryEntries.statement(o, utf8(e, Events.HEADER_SIZE, bodyEnd)));
             case EventType.ROWS_QUERY -> {
                 int from = Math.min(Events.HEADER_SIZE + 1, bodyEnd);
                 String sql = new String(e, from, bodyEnd - from, StandardCharsets.UTF_8);
@@ -177,6 +245,18 @@ public final class EntryStream {
             default -> {
             }
         }
+    }
+
+    /**
+     * Text as protobuf's UTF-8: the bytes themselves when they are valid UTF-8 (no decode to a String and encode
+     * back: an INSERT's statement can be most of its binlog), else decoded with replacement as a String would be.
+     */
+    private static ByteString utf8(byte[] b, int from, int to) {
+        ByteString bytes = ByteString.copyFrom(b, from, to - from);
+        if (bytes.isValidUtf8()) {
+            return bytes;
+        }
+        return ByteString.copyFromUtf8(new String(b, from, to - from, StandardCharsets.UTF_8));
     }
 
     /** MariaDB and MySQL before 8.0.19 print integer display widths ("int(11)"); later MySQL does not. */

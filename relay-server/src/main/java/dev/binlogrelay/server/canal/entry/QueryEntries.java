@@ -67,6 +67,14 @@ final class QueryEntries {
         return Origin.entry(o.header("", "", null, 0), CanalEntry.EntryType.TRANSACTIONEND, e.toByteString());
     }
 
+    /** ANNOTATE_ROWS: the row events' statement (valid UTF-8) as a QUERY entry (schema "", table ""). */
+    static CanalEntry.Entry statement(Origin o, com.google.protobuf.ByteString sql) {
+        CanalEntry.RowChange change = CanalEntry.RowChange.newBuilder().setSqlBytes(sql)
+                .setEventType(CanalEntry.EventType.QUERY).build();
+        return Origin.entry(o.header("", "", CanalEntry.EventType.QUERY, 0), CanalEntry.EntryType.ROWDATA,
+                change.toByteString());
+    }
+
     /** ANNOTATE_ROWS and ROWS_QUERY: the row events' statement as a QUERY entry (schema "", table as given). */
     static CanalEntry.Entry statement(Origin o, String sql, String table) {
         CanalEntry.RowChange change = CanalEntry.RowChange.newBuilder().setSql(sql)

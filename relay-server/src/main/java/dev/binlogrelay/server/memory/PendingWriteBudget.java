@@ -1,12 +1,13 @@
-package dev.binlogrelay.server.downstream;
+package dev.binlogrelay.server.memory;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The global budget of memory that readers' pending writes may hold ({@code downstream.max_pending_bytes}):
- * every buffer a dump session hands to its channel is counted by its capacity (the memory behind it, not its
+ * A global budget of memory that pending writes may hold: {@code downstream.max_pending_bytes} for the dump and
+ * SQL-backend sessions, {@code canal.max_pending_bytes} for the Canal clients (their batches and the decoded-entry
+ * cache). Every buffer a session hands to its channel is counted by its capacity (the memory behind it, not its
  * payload) from the write until Netty reports it written or failed.
  *
  * <p>A session starts a write only while the total is under the budget; otherwise it is paused (it is behind
@@ -17,45 +18,45 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: any thread. {@link #reserve}/{@link #release} are one atomic add each; waiters are woken on
  * the thread of the release that made room, and each wake-up only schedules work on its own loop.
  */
-final class PendingWriteBudget {
+public final class PendingWriteBudget {
     private final long max;
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
-    PendingWriteBudget(long max) {
+    public PendingWriteBudget(long max) {
         if (max <= 0) {
             throw new IllegalArgumentException("a pending-write budget must be more than 0 bytes, not " + max);
         }
         this.max = max;
     }
 
-    long max() {
+    public long max() {
         return max;
     }
 
     /** Bytes held by pending writes now. */
-    long used() {
+    public long used() {
         return used.get();
     }
 
     /** The most bytes pending writes held at once since start-up. */
-    long peak() {
+    public long peak() {
         return peak.get();
     }
 
     /** True while a new write may start. */
-    boolean hasRoom() {
+    public boolean hasRoom() {
         return used.get() < max;
     }
 
     /** The budget is spent and sessions wait for room. */
-    boolean underPressure() {
+    public boolean underPressure() {
         return !hasRoom() && !waiting.isEmpty();
     }
 
     /** Counts {@code bytes} handed to a channel. */
-    void reserve(long bytes) {
+    public void reserve(long bytes) {
         long now = used.addAndGet(bytes);
         long p;
         while (now > (p = peak.get()) && !peak.compareAndSet(p, now)) {
@@ -64,7 +65,7 @@ final class PendingWriteBudget {
     }
 
     /** Counts {@code bytes} as written (or failed) and wakes the paused sessions once there is room. */
-    void release(long bytes) {
+    public void release(long bytes) {
         long now = used.addAndGet(-bytes);
         if (now < max && !waiting.isEmpty()) {
             wakeAll();
@@ -75,7 +76,7 @@ final class PendingWriteBudget {
      * Runs {@code wake} once there is room: at once if there is room now, else after a release makes some.
      * A session registers each time it is paused; a wake-up is used once.
      */
-    void whenRoom(Runnable wake) {
+    public void whenRoom(Runnable wake) {
         waiting.add(wake);
         if (hasRoom()) {
             wakeAll(); // the release that made room may have looked at the queue before this wake-up was in it

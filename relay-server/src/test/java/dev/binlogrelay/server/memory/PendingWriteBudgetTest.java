@@ -1,4 +1,4 @@
-package dev.binlogrelay.server.downstream;
+package dev.binlogrelay.server.memory;
 
 import org.junit.jupiter.api.Test;
 

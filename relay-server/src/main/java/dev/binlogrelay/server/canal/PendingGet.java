@@ -1,0 +1,29 @@
+package dev.binlogrelay.server.canal;
+
+import com.google.protobuf.ByteString;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** A get in progress on a {@link ClientStream}: what it asked for and what it has so far; guarded by the stream. */
+final class PendingGet {
+    final int batchSize;
+    /** -1: answer with what is there; 0: wait until the batch is full; more: wait at most this long (ns). */
+    final long timeoutNanos;
+    final CompletableFuture<Batched> result = new CompletableFuture<>();
+    final List<ByteString> entries = new ArrayList<>();
+    /** Bytes of {@link #entries}, counted in the Canal memory budget until the batch is written or dropped. */
+    long bytes;
+    ClientStream.Point end;
+    boolean expired;
+
+    PendingGet(int batchSize, long timeoutNanos) {
+        this.batchSize = batchSize;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** A get's answer: batch id -1 and no entries when nothing came; {@code counted} bytes held in the budget. */
+    record Batched(long id, List<ByteString> entries, long counted) {
+    }
+}

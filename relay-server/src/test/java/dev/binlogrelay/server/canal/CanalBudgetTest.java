@@ -1,0 +1,151 @@
+package dev.binlogrelay.server.canal;
+
+import com.alibaba.otter.canal.client.CanalConnector;
+import com.alibaba.otter.canal.client.CanalConnectors;
+import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.alibaba.otter.canal.protocol.Message;
+import com.google.protobuf.ByteString;
+import dev.binlogrelay.storage.BinlogStore;
+import dev.binlogrelay.storage.EventToStore;
+import dev.binlogrelay.storage.StateUpdate;
+import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.storage.StoredEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code canal.max_pending_bytes} under load: stock canal.client clients, each on a destination of its own, read big
+ * entries (the test's entry source gives every XID event an entry of {@link #BIG} bytes) through a budget far
+ * smaller than their batches together. Every client gets every entry once, in order; the budget's peak stays within
+ * its bound (the budget plus one entry per client in progress); gets waited for room; and once the clients are gone
+ * the budget holds nothing.
+ */
+class CanalBudgetTest {
+    private static final String FILE = "mariadb-bin.000001";
+    private static final int BIG = 32 * 1024;
+    private static final int TRANSACTIONS = 60;
+    private static final int CLIENTS = 10;
+    private static final long BUDGET = 2 * BIG;
+
+    @TempDir
+    Path dir;
+
+    private static byte[] event(int type, long position, int bodyLength) {
+        ByteBuffer b = ByteBuffer.allocate(19 + bodyLength).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(1_700_000_000).put((byte) type).putInt(1).putInt(19 + bodyLength).putInt((int) (position + 19 + bodyLength))
+                .putShort((short) 0);
+        return b.array();
+    }
+
+    /** A small begin entry per GTID event, a big end entry (its value marks its position) per XID event. */
+    private static List<CanalEntry.Entry> entries(String file, long position, byte[] event) {
+        if (event.length < 19) {
+            return List.of(); // the made-up format description
+        }
+        int type = event[4] & 0xFF;
+        CanalEntry.Header header = CanalEntry.Header.newBuilder().setLogfileName(file).setLogfileOffset(position)
+                .setEventLength(event.length).build();
+        if (type == 162) {
+            return List.of(CanalEntry.Entry.newBuilder().setEntryType(CanalEntry.EntryType.TRANSACTIONBEGIN)
+                    .setHeader(header).build());
+        }
+        byte[] value = new byte[BIG];
+        ByteBuffer.wrap(value).putLong(position);
+        return List.of(CanalEntry.Entry.newBuilder().setEntryType(CanalEntry.EntryType.TRANSACTIONEND).setHeader(header)
+                .setStoreValue(ByteString.copyFrom(value)).build());
+    }
+
+    @Test
+    void manyClientsWithBigBatchesStayWithinTheBudgetAndGetEveryEntryOnce() throws Exception {
+        Map<String, CanalSettings.Destination> destinations = new LinkedHashMap<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            destinations.put("d" + i, new CanalSettings.Destination("d" + i, CanalFilter.ALL, true));
+        }
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0, destinations, Map.of(), Duration.ofDays(7),
+                16L * BIG, 64, BUDGET);
+        List<String> expected = new ArrayList<>();
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            long pos = 4;
+            for (int t = 0; t < TRANSACTIONS; t++) {
+                byte[] gtid = event(162, pos, 13);
+                byte[] xid = event(16, pos + gtid.length, 8);
+                store.writer().appendGroup(FILE, List.of(new EventToStore(pos, gtid, StoredEvent.GROUP_START, null),
+                        new EventToStore(pos + gtid.length, xid, StoredEvent.GROUP_END, null)),
+                        StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
+                expected.add("TRANSACTIONBEGIN@" + pos);
+                expected.add("TRANSACTIONEND@" + (pos + gtid.length));
+                pos += gtid.length + xid.length;
+            }
+            InetSocketAddress at = server.bind();
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            try {
+                List<Future<List<String>>> got = new ArrayList<>();
+                for (int i = 0; i < CLIENTS; i++) {
+                    String destination = "d" + i;
+                    got.add(pool.submit(() -> consume(at, destination, expected.size())));
+                }
+                for (Future<List<String>> f : got) {
+                    assertEquals(expected, f.get(60, TimeUnit.SECONDS), "every entry once, in order");
+                }
+            } finally {
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+            }
+            long bound = BUDGET + 2L * CLIENTS * (BIG + 1024L); // one event past it per get, one per read-ahead
+            assertTrue(server.pendingBytesPeak() <= bound, "peak " + server.pendingBytesPeak() + " over " + bound);
+            System.out.println("canal budget: peak " + server.pendingBytesPeak() + " of " + BUDGET + ", waits " + server.budgetWaits());
+            assertTrue(server.pendingBytesPeak() > 0);
+            assertTrue(server.budgetWaits() > 0, "gets waited for room");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.pendingBytes() != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the last writes' completions run on the event loops
+            }
+            assertEquals(0, server.pendingBytes(), "every batch given back to the budget");
+        }
+    }
+
+    /** A stock client reading {@code count} entries with gets of up to 100 and acks, as the entries' type@offset. */
+    private static List<String> consume(InetSocketAddress at, String destination, int count) throws Exception {
+        CanalConnector c = CanalConnectors.newSingleConnector(at, destination, "", "");
+        List<String> out = new ArrayList<>();
+        c.connect();
+        try {
+            c.subscribe();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+            while (out.size() < count && System.nanoTime() < deadline) {
+                Message m = c.getWithoutAck(100, 200L, TimeUnit.MILLISECONDS);
+                for (CanalEntry.Entry e : m.getEntries()) {
+                    if (e.getEntryType() == CanalEntry.EntryType.TRANSACTIONEND) {
+                        assertEquals(e.getHeader().getLogfileOffset(), e.getStoreValue().asReadOnlyByteBuffer().getLong());
+                    }
+                    out.add(e.getEntryType() + "@" + e.getHeader().getLogfileOffset());
+                }
+                if (m.getId() != -1) {
+                    c.ack(m.getId());
+                }
+            }
+        } finally {
+            c.disconnect();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.binlogrelay.server.canal.entry;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shared cache of decoded entries: one decode per key, oldest-first eviction by bytes, counted as it goes. */
+class EntryCacheTest {
+    private static List<EncodedEntry> value(int bytes) {
+        return List.of(new EncodedEntry("s", "t", ByteString.copyFrom(new byte[bytes])));
+    }
+
+    @Test
+    void streamsAskingForTheSameEventTogetherDecodeItOnce() throws Exception {
+        AtomicLong counted = new AtomicLong();
+        EntryCache cache = new EntryCache(1 << 20, counted::addAndGet);
+        AtomicInteger decodes = new AtomicInteger();
+        CountDownLatch decoding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<EncodedEntry> v = value(100);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Future<List<EncodedEntry>> first = pool.submit(() -> cache.get(new EntryCache.Key("f", 4), () -> {
+                decodes.incrementAndGet();
+                decoding.countDown();
+                await(release);
+                return v;
+            }));
+            assertTrue(decoding.await(5, TimeUnit.SECONDS));
+            List<Future<List<EncodedEntry>>> others = List.of(
+                    pool.submit(() -> cache.get(new EntryCache.Key("f", 4), () -> { decodes.incrementAndGet(); return v; })),
+                    pool.submit(() -> cache.get(new EntryCache.Key("f", 4), () -> { decodes.incrementAndGet(); return v; })));
+            release.countDown();
+            assertEquals(v, first.get(5, TimeUnit.SECONDS));
+            for (var f : others) {
+                assertEquals(v, f.get(5, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, decodes.get());
+        assertEquals(1, cache.misses());
+        assertEquals(2, cache.hits());
+        assertEquals(cache.bytes(), counted.get());
+        assertTrue(cache.bytes() >= 100);
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(5, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theOldestValuesGoFirstWhenTheBytesAreSpent() {
+        AtomicLong counted = new AtomicLong();
+        EntryCache cache = new EntryCache(10_000, counted::addAndGet);
+        for (int i = 0; i < 20; i++) {
+            cache.get(new EntryCache.Key("f", i), () -> value(1000));
+        }
+        assertTrue(cache.bytes() <= 10_000, cache.bytes() + " bytes kept");
+        assertEquals(cache.bytes(), counted.get(), "what is kept is what the budget was told");
+        AtomicInteger decodes = new AtomicInteger();
+        cache.get(new EntryCache.Key("f", 19), () -> { decodes.incrementAndGet(); return value(1000); });
+        assertEquals(0, decodes.get(), "the newest is still there");
+        cache.get(new EntryCache.Key("f", 0), () -> { decodes.incrementAndGet(); return value(1000); });
+        assertEquals(1, decodes.get(), "the oldest was evicted");
+        cache.clear();
+        assertEquals(0, cache.bytes());
+        assertEquals(0, counted.get());
+    }
+
+    @Test
+    void aFailedDecodeIsNotCachedAndAValueTooBigIsNotKept() {
+        EntryCache cache = new EntryCache(8_000, n -> { });
+        EntryCache.Key k = new EntryCache.Key("f", 4);
+        assertThrows(IllegalStateException.class, () -> cache.get(k, () -> { throw new IllegalStateException("bad"); }));
+        List<EncodedEntry> v = value(10);
+        assertSame(v.get(0), cache.get(k, () -> v).get(0), "decoded again after the failure");
+        cache.get(new EntryCache.Key("f", 5), () -> value(5_000));
+        AtomicInteger decodes = new AtomicInteger();
+        cache.get(new EntryCache.Key("f", 5), () -> { decodes.incrementAndGet(); return value(5_000); });
+        assertEquals(1, decodes.get(), "over an eighth of the bound: handed out, not kept");
+    }
+}
