@@ -288,11 +288,18 @@ final class SegmentCache {
         return s;
     }
 
+    /**
+     * The events of file {@code fileSeq} starting in [from, to): one seek and one step per {@link Chunk}. The chunk
+     * holding {@code from} may start before it (a private segment from a cursor's position): seek-for-prev finds it.
+     */
     private Segment load(StoreContext ctx, long fileSeq, String fileName, long from, long to, boolean complete) {
         List<StoredEvent> events = new ArrayList<>();
         try (RocksIterator it = ctx.newEventIterator()) {
-            it.seek(Keys.event(fileSeq, from));
             byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
+            it.seekForPrev(Keys.event(fileSeq, from));
+            if (!it.isValid() || it.key(key) != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
+                it.seek(Keys.event(fileSeq, from));
+            }
             while (it.isValid()) {
                 int n = it.key(key);
                 if (n != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
@@ -302,7 +309,11 @@ final class SegmentCache {
                 if (pos >= to) {
                     break;
                 }
-                events.add(Values.event(fileName, pos, it.value()));
+                for (StoredEvent e : Chunk.events(fileName, pos, it.value())) {
+                    if (e.position() >= from && e.position() < to) {
+                        events.add(e);
+                    }
+                }
                 it.next();
             }
             try {
@@ -364,7 +375,6 @@ final class SegmentCache {
     long loads() {
         return loads.get();
     }
-
 
 
     long weightedSize() {
