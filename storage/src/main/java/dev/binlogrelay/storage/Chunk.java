@@ -1,7 +1,9 @@
 package dev.binlogrelay.storage;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The values of the {@code events} column family: a chunk of consecutive events of one file, stored under the
@@ -82,21 +84,31 @@ final class Chunk {
 
     /** The events of a value of either form, each a copy of its bytes (the value is not kept). */
     static StoredEvent[] events(String file, long position, byte[] value) {
+        List<StoredEvent> out = new ArrayList<>();
+        addEvents(file, position, value, 0, Long.MAX_VALUE, out);
+        return out.toArray(StoredEvent[]::new);
+    }
+
+    /** Adds to {@code out} the events of a value that start in [from, to), each a copy of its bytes. */
+    static void addEvents(String file, long position, byte[] value, long from, long to, List<StoredEvent> out) {
         int n = count(file, position, value);
         if (n == 1) {
-            return new StoredEvent[] {new StoredEvent(file, position, Arrays.copyOfRange(value, 1, value.length), value[0] & 0xFF)};
+            if (position >= from && position < to) {
+                out.add(new StoredEvent(file, position, Arrays.copyOfRange(value, 1, value.length), value[0] & 0xFF));
+            }
+            return;
         }
-        StoredEvent[] events = new StoredEvent[n];
         int at = HEADER + ENTRY * n;
         long pos = position;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && pos < to; i++) {
             int entry = HEADER + ENTRY * i;
             int len = (int) Keys.getInt(value, entry + 1);
-            events[i] = new StoredEvent(file, pos, Arrays.copyOfRange(value, at, at + len), value[entry] & 0xFF);
+            if (pos >= from) {
+                out.add(new StoredEvent(file, pos, Arrays.copyOfRange(value, at, at + len), value[entry] & 0xFF));
+            }
             at += len;
             pos += len;
         }
-        return events;
     }
 
     /** Offset just after the value's last event in its file, given the position of its first. */

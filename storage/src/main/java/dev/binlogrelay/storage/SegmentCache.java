@@ -289,15 +289,19 @@ final class SegmentCache {
     }
 
     /**
-     * The events of file {@code fileSeq} starting in [from, to): one seek and one step per {@link Chunk}. The chunk
-     * holding {@code from} may start before it (a private segment from a cursor's position): seek-for-prev finds it.
+     * The events of file {@code fileSeq} starting in [from, to): one seek and one step per {@link Chunk}. A window's
+     * start is never inside a chunk (chunks keep to their window), so a whole window is read from a seek to its
+     * start; a private segment from a cursor's position may start inside a chunk, which seek-for-prev finds.
      */
     private Segment load(StoreContext ctx, long fileSeq, String fileName, long from, long to, boolean complete) {
         List<StoredEvent> events = new ArrayList<>();
         try (RocksIterator it = ctx.newEventIterator()) {
             byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
-            it.seekForPrev(Keys.event(fileSeq, from));
-            if (!it.isValid() || it.key(key) != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
+            boolean windowStart = (from & ((1L << SHIFT) - 1)) == 0;
+            if (!windowStart) {
+                it.seekForPrev(Keys.event(fileSeq, from));
+            }
+            if (windowStart || !it.isValid() || it.key(key) != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
                 it.seek(Keys.event(fileSeq, from));
             }
             while (it.isValid()) {
@@ -309,11 +313,7 @@ final class SegmentCache {
                 if (pos >= to) {
                     break;
                 }
-                for (StoredEvent e : Chunk.events(fileName, pos, it.value())) {
-                    if (e.position() >= from && e.position() < to) {
-                        events.add(e);
-                    }
-                }
+                Chunk.addEvents(fileName, pos, it.value(), from, to, events);
                 it.next();
             }
             try {
