@@ -2,7 +2,6 @@ package dev.binlogrelay.storage;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,29 +54,35 @@ final class Chunk {
 
     /** Number of events in a value of either form; checks the header. */
     static int count(String file, long position, byte[] value) {
-        if (!isChunk(value)) {
-            if (value.length < 2) {
-                throw corrupt(file, position, value, "a single event needs flags and at least one byte");
+        return count(file, position, ByteBuffer.wrap(value));
+    }
+
+    /** As {@link #count(String, long, byte[])} for a value in [0, limit) of a buffer (a direct one from the reader). */
+    static int count(String file, long position, ByteBuffer value) {
+        int length = value.limit();
+        if (length == 0 || (value.get(0) & 0xFF) != MARKER) {
+            if (length < 2) {
+                throw corrupt(file, position, length, "a single event needs flags and at least one byte");
             }
             return 1;
         }
-        if (value.length < HEADER) {
-            throw corrupt(file, position, value, "shorter than a chunk header");
+        if (length < HEADER) {
+            throw corrupt(file, position, length, "shorter than a chunk header");
         }
-        long n = Keys.getInt(value, 1);
-        if (n < 2 || HEADER + ENTRY * n > value.length) {
-            throw corrupt(file, position, value, "header counts " + n + " events");
+        long n = value.getInt(1) & 0xFFFF_FFFFL;
+        if (n < 2 || HEADER + ENTRY * n > length) {
+            throw corrupt(file, position, length, "header counts " + n + " events");
         }
         long bytes = 0;
         for (int i = 0; i < n; i++) {
-            long len = Keys.getInt(value, HEADER + ENTRY * i + 1);
+            long len = value.getInt(HEADER + ENTRY * i + 1) & 0xFFFF_FFFFL;
             if (len == 0) {
-                throw corrupt(file, position, value, "event " + i + " is empty");
+                throw corrupt(file, position, length, "event " + i + " is empty");
             }
             bytes += len;
         }
-        if (HEADER + ENTRY * n + bytes != value.length) {
-            throw corrupt(file, position, value, n + " events of " + bytes + " bytes do not fill it");
+        if (HEADER + ENTRY * n + bytes != length) {
+            throw corrupt(file, position, length, n + " events of " + bytes + " bytes do not fill it");
         }
         return (int) n;
     }
@@ -85,16 +90,20 @@ final class Chunk {
     /** The events of a value of either form, each a copy of its bytes (the value is not kept). */
     static StoredEvent[] events(String file, long position, byte[] value) {
         List<StoredEvent> out = new ArrayList<>();
-        addEvents(file, position, value, 0, Long.MAX_VALUE, out);
+        addEvents(file, position, ByteBuffer.wrap(value), 0, Long.MAX_VALUE, out);
         return out.toArray(StoredEvent[]::new);
     }
 
-    /** Adds to {@code out} the events of a value that start in [from, to), each a copy of its bytes. */
-    static void addEvents(String file, long position, byte[] value, long from, long to, List<StoredEvent> out) {
+    /**
+     * Adds to {@code out} the events of a value in [0, limit) of {@code value} that start in [from, to), each a copy
+     * of its bytes: the buffer can be reused for the next value (a reader's direct buffer, filled by RocksDB
+     * without a Java array per value).
+     */
+    static void addEvents(String file, long position, ByteBuffer value, long from, long to, List<StoredEvent> out) {
         int n = count(file, position, value);
         if (n == 1) {
             if (position >= from && position < to) {
-                out.add(new StoredEvent(file, position, Arrays.copyOfRange(value, 1, value.length), value[0] & 0xFF));
+                out.add(new StoredEvent(file, position, copy(value, 1, value.limit() - 1), value.get(0) & 0xFF));
             }
             return;
         }
@@ -102,13 +111,19 @@ final class Chunk {
         long pos = position;
         for (int i = 0; i < n && pos < to; i++) {
             int entry = HEADER + ENTRY * i;
-            int len = (int) Keys.getInt(value, entry + 1);
+            int len = value.getInt(entry + 1);
             if (pos >= from) {
-                out.add(new StoredEvent(file, pos, Arrays.copyOfRange(value, at, at + len), value[entry] & 0xFF));
+                out.add(new StoredEvent(file, pos, copy(value, at, len), value.get(entry) & 0xFF));
             }
             at += len;
             pos += len;
         }
+    }
+
+    private static byte[] copy(ByteBuffer b, int at, int length) {
+        byte[] out = new byte[length];
+        b.get(at, out);
+        return out;
     }
 
     /** Offset just after the value's last event in its file, given the position of its first. */
@@ -130,7 +145,7 @@ final class Chunk {
         return false;
     }
 
-    private static StoreException corrupt(String file, long position, byte[] value, String what) {
-        return new StoreException("event record at " + file + ":" + position + " (" + value.length + " bytes) is corrupt: " + what);
+    private static StoreException corrupt(String file, long position, int length, String what) {
+        return new StoreException("event record at " + file + ":" + position + " (" + length + " bytes) is corrupt: " + what);
     }
 }

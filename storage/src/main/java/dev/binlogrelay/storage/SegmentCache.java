@@ -1,9 +1,5 @@
 package dev.binlogrelay.storage;
 
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -288,40 +284,9 @@ final class SegmentCache {
         return s;
     }
 
-    /**
-     * The events of file {@code fileSeq} starting in [from, to): one seek and one step per {@link Chunk}. A window's
-     * start is never inside a chunk (chunks keep to their window), so a whole window is read from a seek to its
-     * start; a private segment from a cursor's position may start inside a chunk, which seek-for-prev finds.
-     */
+    /** The events of file {@code fileSeq} starting in [from, to), read from RocksDB by {@link ChunkReader}. */
     private Segment load(StoreContext ctx, long fileSeq, String fileName, long from, long to, boolean complete) {
-        List<StoredEvent> events = new ArrayList<>();
-        try (RocksIterator it = ctx.newEventIterator()) {
-            byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
-            boolean windowStart = (from & ((1L << SHIFT) - 1)) == 0;
-            if (!windowStart) {
-                it.seekForPrev(Keys.event(fileSeq, from));
-            }
-            if (windowStart || !it.isValid() || it.key(key) != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
-                it.seek(Keys.event(fileSeq, from));
-            }
-            while (it.isValid()) {
-                int n = it.key(key);
-                if (n != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
-                    break;
-                }
-                long pos = Keys.eventPosition(key);
-                if (pos >= to) {
-                    break;
-                }
-                Chunk.addEvents(fileName, pos, it.value(), from, to, events);
-                it.next();
-            }
-            try {
-                it.status();
-            } catch (RocksDBException e) {
-                throw ctx.rocks().failure("read events " + fileName + ":" + from + ".." + to, e);
-            }
-        }
+        List<StoredEvent> events = ChunkReader.read(ctx, fileSeq, fileName, from, to);
         loads.incrementAndGet();
         return new Segment(fileSeq, events.toArray(StoredEvent[]::new), complete);
     }
