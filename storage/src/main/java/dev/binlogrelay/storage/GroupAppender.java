@@ -108,14 +108,19 @@ final class GroupAppender implements BinlogWriter {
         }
         FileTable table = syncer == null ? ctx.table() : written;
         List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
-        List<CachedEvent> stored = new ArrayList<>();
+        int eventCount = 0;
+        for (Group g : groups) {
+            eventCount += g.events() == null ? 0 : g.events().size();
+        }
+        List<CachedEvent> stored = new ArrayList<>(eventCount);
         Map<String, String> meta = new HashMap<>();
         long bytes = 0;
         boolean inWrite = false;
         RocksHandles rocks = ctx.rocks();
         chunks.reset();
         try (WriteBatch batch = new WriteBatch()) {
-            for (Group g : groups) {
+            for (int gi = 0; gi < groups.size(); gi++) {
+                Group g = groups.get(gi);
                 String file = g.file();
                 BinlogFileInfo target = targetFile(table, file, g.events());
                 checkMeta(g.state().meta());
@@ -133,18 +138,21 @@ final class GroupAppender implements BinlogWriter {
                     bytes += e.bytes().length;
                 }
                 BinlogFileInfo next = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
-                batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
+                if (gi == groups.size() - 1 || !file.equals(groups.get(gi + 1).file())) {
+                    // the batch is atomic: a file's record as its last group in the batch leaves it is enough
+                    batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
+                }
                 if (g.state().formatDescription() != null) {
                     batch.put(rocks.files, Keys.format(next.sequence()), g.state().formatDescription());
                 }
-                for (Map.Entry<String, String> m : g.state().meta().entrySet()) {
-                    batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
-                }
-                meta.putAll(g.state().meta());
+                meta.putAll(g.state().meta()); // put once below: a later group's value of a key wins, as in order
                 grown.add(next);
                 table = apply(table, next);
             }
             chunks.flush(batch, rocks.events);
+            for (Map.Entry<String, String> m : meta.entrySet()) {
+                batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
+            }
             BinlogFileInfo last = grown.get(grown.size() - 1);
             batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(last.sequence(), last.size())));
             ctx.health().checkFreeSpace(bytes);
