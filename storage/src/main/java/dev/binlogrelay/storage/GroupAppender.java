@@ -3,7 +3,6 @@ package dev.binlogrelay.storage;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The store's {@link BinlogWriter}: validates groups, writes them as one RocksDB batch (events, GTID index
+ * The store's {@link BinlogWriter}: validates groups, writes them as one RocksDB batch (events gathered into
+ * {@link Chunk}s of a window each, GTID index
  * entries, the files' records, the groups' {@link StateUpdate}s and the committed end), then fills the hot cache and
  * publishes the new {@link FileTable}. Nothing is visible to readers before the batch is durable, and a
  * failed validation or write leaves the store unchanged.
@@ -34,16 +34,8 @@ final class GroupAppender implements BinlogWriter {
     private final WalSyncer syncer;
     /** With a syncer: the table as written, published or not. Only the writer thread uses it. */
     private FileTable written;
-    /**
-     * Reused direct buffers of the writer thread for an event's key and value: the batch copies them at
-     * {@code put}, so an event costs no heap copy (a flags byte in front of the event would otherwise mean a
-     * new array per event, the largest allocation of the write path and so the main source of young-GC pauses).
-     */
-    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(Keys.EVENT_KEY_LENGTH);
-    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(INITIAL_VALUE_BUFFER);
-    private static final int INITIAL_VALUE_BUFFER = 64 * 1024;
-    /** Larger events (rare; they go to blob files) are put as arrays rather than growing the buffer for good. */
-    private static final int MAX_VALUE_BUFFER = 1 << 20;
+    /** Gathers the batch's events into chunks (see {@link ChunkBuilder}); writer thread only. */
+    private final ChunkBuilder chunks = new ChunkBuilder();
 
     GroupAppender(StoreContext ctx) {
         this.ctx = ctx;
@@ -116,20 +108,26 @@ final class GroupAppender implements BinlogWriter {
         }
         FileTable table = syncer == null ? ctx.table() : written;
         List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
-        List<CachedEvent> stored = new ArrayList<>();
+        int eventCount = 0;
+        for (Group g : groups) {
+            eventCount += g.events() == null ? 0 : g.events().size();
+        }
+        List<CachedEvent> stored = new ArrayList<>(eventCount);
         Map<String, String> meta = new HashMap<>();
         long bytes = 0;
         boolean inWrite = false;
         RocksHandles rocks = ctx.rocks();
+        chunks.reset();
         try (WriteBatch batch = new WriteBatch()) {
-            for (Group g : groups) {
+            for (int gi = 0; gi < groups.size(); gi++) {
+                Group g = groups.get(gi);
                 String file = g.file();
                 BinlogFileInfo target = targetFile(table, file, g.events());
                 checkMeta(g.state().meta());
                 long pos = target.size();
                 for (EventToStore e : g.events()) {
                     checkEvent(file, e, pos);
-                    putEvent(batch, rocks, target.sequence(), pos, e);
+                    chunks.add(batch, rocks.events, target.sequence(), pos, e.bytes(), e.flags());
                     if (e.gtid() != null) {
                         batch.put(rocks.gtid, Keys.gtid(e.gtid().domainId(), e.gtid().sequence()),
                                 Values.gtid(target.sequence(), pos, e.gtid().serverId()));
@@ -140,16 +138,20 @@ final class GroupAppender implements BinlogWriter {
                     bytes += e.bytes().length;
                 }
                 BinlogFileInfo next = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
-                batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
+                if (gi == groups.size() - 1 || !file.equals(groups.get(gi + 1).file())) {
+                    // the batch is atomic: a file's record as its last group in the batch leaves it is enough
+                    batch.put(rocks.files, Keys.file(next.sequence()), Values.file(next));
+                }
                 if (g.state().formatDescription() != null) {
                     batch.put(rocks.files, Keys.format(next.sequence()), g.state().formatDescription());
                 }
-                for (Map.Entry<String, String> m : g.state().meta().entrySet()) {
-                    batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
-                }
-                meta.putAll(g.state().meta());
+                meta.putAll(g.state().meta()); // put once below: a later group's value of a key wins, as in order
                 grown.add(next);
                 table = apply(table, next);
+            }
+            chunks.flush(batch, rocks.events);
+            for (Map.Entry<String, String> m : meta.entrySet()) {
+                batch.put(rocks.meta, Values.utf8(m.getKey()), Values.utf8(m.getValue()));
             }
             BinlogFileInfo last = grown.get(grown.size() - 1);
             batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(last.sequence(), last.size())));
@@ -179,24 +181,6 @@ final class GroupAppender implements BinlogWriter {
             publish(done);
         }
         return done;
-    }
-
-    private void putEvent(WriteBatch batch, RocksHandles rocks, long fileSeq, long pos, EventToStore e) throws RocksDBException {
-        byte[] bytes = e.bytes();
-        if (bytes.length + 1 > MAX_VALUE_BUFFER) {
-            batch.put(rocks.events, Keys.event(fileSeq, pos), Values.event(e.flags(), bytes));
-            return;
-        }
-        if (valueBuffer.capacity() < bytes.length + 1) {
-            valueBuffer = ByteBuffer.allocateDirect(Math.min(MAX_VALUE_BUFFER, Integer.highestOneBit(bytes.length + 1) << 1));
-        }
-        keyBuffer.clear();
-        Keys.putEvent(keyBuffer, fileSeq, pos);
-        keyBuffer.flip();
-        valueBuffer.clear();
-        Values.putEvent(valueBuffer, e.flags(), bytes);
-        valueBuffer.flip();
-        batch.put(rocks.events, keyBuffer, valueBuffer);
     }
 
     /** Makes a durable batch visible: the hot cache first, then the table (readers bounded by it). */
@@ -259,9 +243,9 @@ final class GroupAppender implements BinlogWriter {
             throw new StoreException("store " + ctx.dir() + ": event at " + file + ":" + e.position()
                     + " does not follow the previous one, which ends at " + expectedPosition);
         }
-        if (e.flags() < 0 || e.flags() > 0xFF) {
+        if (e.flags() < 0 || e.flags() > Chunk.MAX_FLAGS) {
             throw new StoreException("store " + ctx.dir() + ": flags " + e.flags() + " of event " + file + ":" + e.position()
-                    + " do not fit in a byte");
+                    + " beyond " + Chunk.MAX_FLAGS + " (a higher value would read as a chunk's marker)");
         }
         MariaGtidRef g = e.gtid();
         if (g != null && (g.domainId() < 0 || g.domainId() > Keys.MAX_DOMAIN || g.serverId() < 0 || g.serverId() > 0xFFFF_FFFFL)) {

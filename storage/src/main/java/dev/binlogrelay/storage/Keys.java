@@ -6,7 +6,8 @@ package dev.binlogrelay.storage;
  *
  * <pre>
  * column family  key                                   value (see {@link Values})
- * events         file_seq (4) | position (8)           flags (1) | raw event bytes
+ * events         file_seq (4) | position (8)           flags (1) | raw event bytes, or a chunk of events (see {@link Chunk})
+ *                (of the chunk's first event)
  * files          file_seq (4)                          size (8) | first_position (8) | file name (UTF-8)
  * files          file_seq (4) | 0x01                   the file's format description event (see {@link StoreState})
  * gtid           domain_id (4) | sequence (8)          file_seq (4) | position (8) | server_id (4)

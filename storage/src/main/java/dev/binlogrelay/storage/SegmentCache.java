@@ -1,9 +1,5 @@
 package dev.binlogrelay.storage;
 
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -288,29 +284,9 @@ final class SegmentCache {
         return s;
     }
 
+    /** The events of file {@code fileSeq} starting in [from, to), read from RocksDB by {@link ChunkReader}. */
     private Segment load(StoreContext ctx, long fileSeq, String fileName, long from, long to, boolean complete) {
-        List<StoredEvent> events = new ArrayList<>();
-        try (RocksIterator it = ctx.newEventIterator()) {
-            it.seek(Keys.event(fileSeq, from));
-            byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
-            while (it.isValid()) {
-                int n = it.key(key);
-                if (n != Keys.EVENT_KEY_LENGTH || Keys.eventFile(key) != fileSeq) {
-                    break;
-                }
-                long pos = Keys.eventPosition(key);
-                if (pos >= to) {
-                    break;
-                }
-                events.add(Values.event(fileName, pos, it.value()));
-                it.next();
-            }
-            try {
-                it.status();
-            } catch (RocksDBException e) {
-                throw ctx.rocks().failure("read events " + fileName + ":" + from + ".." + to, e);
-            }
-        }
+        List<StoredEvent> events = ChunkReader.read(ctx, fileSeq, fileName, from, to);
         loads.incrementAndGet();
         return new Segment(fileSeq, events.toArray(StoredEvent[]::new), complete);
     }
@@ -364,7 +340,6 @@ final class SegmentCache {
     long loads() {
         return loads.get();
     }
-
 
 
     long weightedSize() {

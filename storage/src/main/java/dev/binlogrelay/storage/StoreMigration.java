@@ -19,6 +19,11 @@ import java.util.UUID;
  * column family next to the file's record ({@link Keys#format}), so a purge deletes it in its own batch; entries
  * of files the store no longer holds (left by a purge whose second write never happened) are dropped. The store
  * gets its id ({@link Values#META_STORE_ID}).
+ *
+ * <p>Layout 2 to 3: layout 3 stores events in {@link Chunk}s and reads a one-event value of layout 2 as a chunk of
+ * one, so nothing is rewritten: only the version changes, and an older relay then refuses the store (it could
+ * not read the chunks written next). Migration in place with nothing to half-do: a kill leaves version 2 (read
+ * as before) or version 3.
  */
 final class StoreMigration {
     private static final Logger log = LoggerFactory.getLogger(StoreMigration.class);
@@ -34,14 +39,14 @@ final class StoreMigration {
         if (Values.FORMAT_VERSION.equals(format)) {
             return;
         }
-        if (format != null && !format.equals(Values.FORMAT_VERSION_1)) {
+        if (format != null && !format.equals(Values.FORMAT_VERSION_1) && !format.equals(Values.FORMAT_VERSION_2)) {
             throw new StoreException("store " + rocks.dir + ": layout version " + format + ", this relay reads version "
                     + Values.FORMAT_VERSION);
         }
         try (WriteBatch batch = new WriteBatch()) {
             int moved = 0;
             int dropped = 0;
-            if (format != null) {
+            if (Values.FORMAT_VERSION_1.equals(format)) {
                 Map<String, Long> files = fileSequences();
                 byte[] prefix = Values.utf8(StoreState.LEGACY_FDE_PREFIX);
                 try (RocksIterator it = rocks.db.newIterator(rocks.meta, rocks.tuning.point)) {
@@ -64,7 +69,10 @@ final class StoreMigration {
             }
             batch.put(rocks.meta, Values.utf8(Values.META_FORMAT), Values.utf8(Values.FORMAT_VERSION));
             rocks.db.write(rocks.tuning.syncedWrite, batch);
-            if (format != null) {
+            if (Values.FORMAT_VERSION_2.equals(format)) {
+                log.info("store {}: layout version 2 relabelled {}: its one-event values are read as they are, new events"
+                        + " are stored in chunks; nothing was rewritten", rocks.dir, Values.FORMAT_VERSION);
+            } else if (format != null) {
                 log.info("store {}: layout version {} migrated to {}: {} format descriptions moved to their files' records,"
                         + " {} of files no longer held dropped", rocks.dir, format, Values.FORMAT_VERSION, moved, dropped);
             }

@@ -4,7 +4,6 @@ import dev.binlogrelay.core.gtid.MysqlGtidSet;
 import org.rocksdb.RocksIterator;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -93,7 +92,14 @@ abstract sealed class StoreReader implements BinlogReadView permits BinlogStore 
             if (!it.isValid() || Keys.eventFile(it.key()) != f.sequence()) {
                 return Optional.empty();
             }
-            return Optional.of(Values.event(f.name(), Keys.eventPosition(it.key()), it.value()));
+            // the chunk holding position - 1: its last event starting before position
+            StoredEvent[] events = Chunk.events(f.name(), Keys.eventPosition(it.key()), it.value());
+            for (int i = events.length - 1; i >= 0; i--) {
+                if (events[i].position() < position) {
+                    return Optional.of(events[i]);
+                }
+            }
+            return Optional.empty();
         }
     }
 
@@ -150,7 +156,7 @@ abstract sealed class StoreReader implements BinlogReadView permits BinlogStore 
             throw new PositionException("Client requested master to start replication from position " + position + " of "
                     + file + ", which the relay does not hold: its copy of " + file + " starts at " + f.firstPosition());
         }
-        if (position < f.firstPosition() || (position < f.size() && !eventStartsAt(f.sequence(), position))) {
+        if (position < f.firstPosition() || (position < f.size() && !eventStartsAt(f, position))) {
             throw new PositionException("Client requested master to start replication from position " + position + " of "
                     + file + ", which is not an event boundary");
         }
@@ -159,15 +165,16 @@ abstract sealed class StoreReader implements BinlogReadView permits BinlogStore 
         return c;
     }
 
-    private boolean eventStartsAt(long seq, long position) {
-        if (ctx.cache().contains(seq, position)) {
+    /** True if a stored event starts at {@code position}: the first of a chunk, or one inside it. */
+    private boolean eventStartsAt(BinlogFileInfo f, long position) {
+        if (ctx.cache().contains(f.sequence(), position)) {
             return true;
         }
-        byte[] key = Keys.event(seq, position);
         RocksHandles rocks = ctx.rocks();
         try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
-            it.seek(key);
-            return it.isValid() && Arrays.equals(it.key(), key);
+            it.seekForPrev(Keys.event(f.sequence(), position));
+            return it.isValid() && Keys.eventFile(it.key()) == f.sequence()
+                    && Chunk.startsEventAt(f.name(), Keys.eventPosition(it.key()), it.value(), position);
         }
     }
 

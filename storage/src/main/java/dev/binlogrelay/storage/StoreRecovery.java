@@ -13,7 +13,8 @@ import java.util.List;
  * Rebuilds the published state when a store opens: the files, and the committed end recorded in {@code meta}.
  * The committed end is the truth; anything past it was never acknowledged and is deleted (events, file
  * records and GTID index entries). A group is one atomic batch, so this should never find anything; the
- * clean-up is defensive and says so in the log when it does.
+ * clean-up is defensive and says so in the log when it does. A {@link Chunk} never spans two batches, so the
+ * committed end is always a chunk boundary; a chunk running past it is refused as damage.
  */
 final class StoreRecovery {
     private static final Logger log = LoggerFactory.getLogger(StoreRecovery.class);
@@ -46,10 +47,11 @@ final class StoreRecovery {
                     + " but no file records; refusing to guess");
         }
         deleteOrphanFormats(kept);
+        checkLastChunk(end);
         long strayEvents = countEventsFrom(end[0], end[1]);
         if (strayEvents > 0 || !stray.isEmpty()) {
             long strayGtids = deleteStray(end, stray);
-            log.warn("store {}: removed {} events, {} file records and {} GTID index entries past the committed end {} "
+            log.warn("store {}: removed {} event records, {} file records and {} GTID index entries past the committed end {} "
                     + "(left by an unclean stop; they were never acknowledged)", rocks.dir, strayEvents, stray.size(), strayGtids,
                     Values.committed(end[0], end[1]));
         }
@@ -92,6 +94,28 @@ final class StoreRecovery {
         }
     }
 
+    /**
+     * Refuses a store whose last event record before the committed end runs past it: a chunk is written in the
+     * batch that records the end after it, so only a damaged store can have one.
+     */
+    private void checkLastChunk(long[] end) {
+        if (end[0] == 0) {
+            return;
+        }
+        try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
+            it.seekForPrev(Keys.event(end[0], end[1] - 1));
+            if (it.isValid() && Keys.eventFile(it.key()) == end[0]) {
+                long at = Keys.eventPosition(it.key());
+                long chunkEnd = Chunk.end("#" + end[0], at, it.value());
+                if (chunkEnd > end[1]) {
+                    throw new StoreException("store " + rocks.dir + ": the event record at #" + end[0] + ":" + at + " ends at "
+                            + chunkEnd + ", past the committed end " + Values.committed(end[0], end[1]) + "; refusing to guess");
+                }
+            }
+        }
+    }
+
+    /** Event records (chunks or single events) at or past the committed end. */
     private long countEventsFrom(long seq, long pos) {
         long n = 0;
         try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {

@@ -9,7 +9,12 @@ final class Values {
     static final String META_COMMITTED = "store.committed";
     /** Meta key of the layout version; a store written by a later layout is refused. */
     static final String META_FORMAT = "store.format";
-    static final String FORMAT_VERSION = "2";
+    static final String FORMAT_VERSION = "3";
+    /**
+     * Layout version 2 stored one value per event; layout 3 stores {@link Chunk}s and still reads the one-event
+     * values of layout 2, so a layout-2 store is only relabelled (see {@link StoreMigration}).
+     */
+    static final String FORMAT_VERSION_2 = "2";
     /** Layout version 1 kept format descriptions in meta, by file name; {@link StoreMigration} moves them. */
     static final String FORMAT_VERSION_1 = "1";
     /** Meta key of the store's random id, written when the store is created (or first opened by layout 2). */
@@ -27,7 +32,8 @@ final class Values {
     private Values() {
     }
 
-    // events value: flags (1) | raw event bytes (the upstream's header, body and checksum, untouched)
+    // events value of one event: flags (1) | raw event bytes (the upstream's header, body and checksum, untouched);
+    // a value of several events is a chunk (see Chunk), read with Chunk.events
     static byte[] event(int flags, byte[] raw) {
         byte[] v = new byte[raw.length + 1];
         v[0] = (byte) flags;
@@ -40,9 +46,11 @@ final class Values {
         b.put((byte) flags).put(raw);
     }
 
+    /** Decodes a one-event value (layout 2); {@link Chunk#events} decodes either form. */
     static StoredEvent event(String file, long position, byte[] value) {
-        if (value.length < 2) {
-            throw new StoreException("event value at " + file + ":" + position + " has " + value.length + " bytes");
+        if (value.length < 2 || Chunk.isChunk(value)) {
+            throw new StoreException("event value at " + file + ":" + position + " has " + value.length
+                    + " bytes" + (value.length < 2 ? "" : " and is a chunk"));
         }
         return new StoredEvent(file, position, Arrays.copyOfRange(value, 1, value.length), value[0] & 0xFF);
     }

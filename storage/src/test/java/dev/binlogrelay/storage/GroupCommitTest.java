@@ -51,6 +51,9 @@ class GroupCommitTest {
         // one batch, durable: all of it comes back
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             assertEquals(Optional.of(new BinlogPosition(name(2), 54)), store.committedEnd());
+            // the batch wrote file 1's record and meta "k" once, as its last group left them
+            assertEquals(254, store.file(name(1)).orElseThrow().size());
+            assertEquals(Optional.of("3"), store.state().meta("k"));
         }
     }
 

@@ -83,7 +83,7 @@ class RecoveryTest {
             }
         }
         ILoggingEvent warning = logged.list.stream().filter(e -> e.getLevel() == Level.WARN).findFirst().orElseThrow();
-        assertTrue(warning.getFormattedMessage().contains("removed 3 events, 1 file records and 2 GTID index entries past the committed end 2:134"),
+        assertTrue(warning.getFormattedMessage().contains("removed 3 event records, 1 file records and 2 GTID index entries past the committed end 2:134"),
                 warning.getFormattedMessage());
 
         try (RocksHandles raw = RocksHandles.open(dir, TestLog.fastOptions()); RocksIterator it = raw.db.newIterator(raw.events)) {
@@ -118,7 +118,7 @@ class RecoveryTest {
             new TestLog(store).rotate(name(1)).append(10);
             assertEquals(Optional.of(new BinlogPosition(name(1), 14)), store.committedEnd());
         }
-        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("removed 1 events")));
+        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("removed 1 event records")));
     }
 
     @Test
@@ -140,9 +140,9 @@ class RecoveryTest {
     @Test
     void laterLayoutVersionIsRefused() throws Exception {
         try (RocksHandles raw = RocksHandles.open(dir, TestLog.fastOptions())) {
-            raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT), Values.utf8("3")); // one after the version this relay writes
+            raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT), Values.utf8("4")); // one after the version this relay writes
         }
         StoreException e = assertThrows(StoreException.class, () -> BinlogStore.open(dir, TestLog.fastOptions()));
-        assertTrue(e.getMessage().contains("layout version 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("layout version 4"), e.getMessage());
     }
 }
