@@ -305,14 +305,10 @@ public final class EntryStream {
 
     /**
      * Text as protobuf's UTF-8: the bytes themselves when they are valid UTF-8 (no decode to a String and encode
-     * back: an INSERT's statement can be most of its binlog), else decoded with replacement as a String would be.
+     * back: an INSERT's statement can be most of its binlog), else with Java's replacements ({@link Utf8Text}).
      */
     private static ByteString utf8(byte[] b, int from, int to) {
-        ByteString bytes = ByteString.copyFrom(b, from, to - from);
-        if (bytes.isValidUtf8()) {
-            return bytes;
-        }
-        return ByteString.copyFromUtf8(new String(b, from, to - from, StandardCharsets.UTF_8));
+        return Utf8Text.of(b, from, to);
     }
 
     /** MariaDB and MySQL before 8.0.19 print integer display widths ("int(11)"); later MySQL does not. */
