@@ -18,26 +18,41 @@ final class Utf8Text {
     }
 
     static ByteString of(byte[] b, int from, int to) {
-        ByteString bytes = ByteString.copyFrom(b, from, to - from);
-        if (bytes.isValidUtf8()) {
-            return bytes;
+        int p = wellFormed(b, from, to);
+        if (p == to) {
+            return ByteString.copyFrom(b, from, to - from);
         }
-        byte[] out = new byte[3 * (to - from)];
-        int o = 0;
-        int p = from;
+        byte[] out = new byte[(p - from) + 3 * (to - p)];
+        System.arraycopy(b, from, out, 0, p - from);
+        int o = p - from;
         while (p < to) {
-            int n = valid(b, p, to);
-            if (n > 0) {
-                System.arraycopy(b, p, out, o, n);
-                o += n;
-                p += n;
-            } else {
+            int q = wellFormed(b, p, to);
+            System.arraycopy(b, p, out, o, q - p);
+            o += q - p;
+            p = q;
+            if (p < to) {
                 System.arraycopy(REPLACEMENT, 0, out, o, 3);
                 o += 3;
                 p += malformed(b, p, to);
             }
         }
         return UnsafeByteOperations.unsafeWrap(java.util.Arrays.copyOf(out, o));
+    }
+
+    /** Where the well-formed UTF-8 from {@code p} ends: {@code to}, or the first malformed sequence. */
+    private static int wellFormed(byte[] b, int p, int to) {
+        while (p < to) {
+            if (b[p] >= 0) {
+                p++;
+                continue;
+            }
+            int n = valid(b, p, to);
+            if (n == 0) {
+                return p;
+            }
+            p += n;
+        }
+        return p;
     }
 
     private static boolean cont(int b) {
