@@ -1,7 +1,7 @@
 package dev.binlogrelay.server.canal;
 
 import com.google.protobuf.ByteString;
-import dev.binlogrelay.server.canal.entry.EncodedEntry;
+import dev.binlogrelay.server.canal.entry.Deferred;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
@@ -9,7 +9,6 @@ import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoredEvent;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -44,10 +43,6 @@ final class ClientStream {
     private record Batch(long id, Point end) {
     }
 
-    /** An entry read but not yet batched, with the point after it. */
-    private record Pending(EncodedEntry entry, Point after) {
-    }
-
     final String destination;
     final String clientId;
     final CanalSession owner;
@@ -65,9 +60,10 @@ final class ClientStream {
     private long boundaryPosition;
     private int produced;
     private int skipLeft;
-    private final ArrayDeque<Pending> carry = new ArrayDeque<>();
-    /** Bytes of {@link #carry} (counted in the budget); the last get's batch size; reading ahead; its error, if any. */
-    private volatile long carryBytes;
+    /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
+    static final int MAKING_AHEAD = 16;
+    private final Carry carry;
+    /** The last get's batch size; reading ahead; its error, if any. */
     private int readAhead;
     private boolean readingAhead;
     private RuntimeException aheadError;
@@ -87,6 +83,7 @@ final class ClientStream {
         this.destination = settings.name();
         this.clientId = clientId;
         this.acked = acked;
+        this.carry = new Carry(clients.budget());
         filter(filterText);
         store.addCommitListener(onCommit);
     }
@@ -164,6 +161,7 @@ final class ClientStream {
             return;
         }
         boolean atEnd = false;
+        boolean cursorAtEnd = false;
         long commitsBefore = commits.get();
         try {
             if (!open()) {
@@ -174,18 +172,21 @@ final class ClientStream {
                 if (aheadError != null) { // the next get meets it: its event was taken from the cursor
                     throw aheadError;
                 }
-                Pending p = carry.poll();
-                if (p == null) {
+                // keep up to MAKING_AHEAD rows events being made on other workers while this one takes them in order
+                while (!cursorAtEnd && (carry.isEmpty() || (carry.inFlight() < MAKING_AHEAD
+                        && carry.size() < 4 * MAKING_AHEAD && clients.budget().hasRoom()))) {
                     StoredEvent e = cursor.next();
                     if (e == null) {
-                        atEnd = true;
+                        cursorAtEnd = true;
                     } else {
                         produce(e);
                     }
+                }
+                Carry.Taken p = carry.take();
+                if (p == null) {
+                    atEnd = true;
                     continue;
                 }
-                carryBytes -= p.entry().bytes().size();
-                clients.budget().release(p.entry().bytes().size());
                 g.end = p.after();
                 if (filter.matches(p.entry())) {
                     ByteString bytes = p.entry().bytes();
@@ -239,9 +240,13 @@ final class ClientStream {
         }
         try {
             for (int events = 0; events < 256; events++) {
-                if (carry.size() >= readAhead || carryBytes >= clients.maxBatchBytes()
+                if (carry.size() >= readAhead || carry.bytes() >= clients.maxBatchBytes()
                         || clients.budget().used() >= clients.budget().max() / 2) { // leave room for gets
                     return;
+                }
+                if (carry.inFlight() >= MAKING_AHEAD) {
+                    carry.helpOldest(); // make one here rather than read further ahead
+                    continue;
                 }
                 StoredEvent e = cursor.next();
                 if (e == null) {
@@ -299,20 +304,27 @@ final class ClientStream {
         return true;
     }
 
+    /**
+     * Reads one stored event's entries into the carry. A rows event's entry (exactly one) may still be being made:
+     * a worker is handed its making, which the get that takes it does itself if no worker has started it.
+     */
     private void produce(StoredEvent e) {
-        List<EncodedEntry> list = entryStream.accept(e.file(), e.position(), e.bytes());
+        Deferred made = entryStream.later(e.file(), e.position(), e.bytes());
+        boolean ready = made.isDone();
+        int count = ready ? made.join().size() : 1;
+        if (!ready) {
+            clients.execute(made::run);
+        }
         boolean ends = e.endsGroup();
-        for (int i = 0; i < list.size(); i++) {
+        for (int i = 0; i < count; i++) {
             produced++;
-            Point after = ends && i == list.size() - 1 ? new Point(e.file(), e.endPosition(), 0)
+            Point after = ends && i == count - 1 ? new Point(e.file(), e.endPosition(), 0)
                     : new Point(boundaryFile, boundaryPosition, produced);
             if (skipLeft > 0) {
                 skipLeft--;
                 continue;
             }
-            carry.add(new Pending(list.get(i), after));
-            carryBytes += list.get(i).bytes().size();
-            clients.budget().reserve(list.get(i).bytes().size());
+            carry.add(made, i, count, after);
         }
         if (ends) {
             boundaryFile = e.file();
@@ -355,8 +367,6 @@ final class ClientStream {
             cursor = null;
         }
         carry.clear();
-        clients.budget().release(carryBytes);
-        carryBytes = 0;
         aheadError = null;
         entryStream = null;
         if (waiting != null) {
@@ -368,7 +378,7 @@ final class ClientStream {
 
     /** True while entries read ahead wait here (a get then frees memory, so it need not wait for room). Any thread. */
     boolean hasReadAhead() {
-        return carryBytes > 0;
+        return carry.bytes() > 0;
     }
 
     synchronized int outstandingBatches() {

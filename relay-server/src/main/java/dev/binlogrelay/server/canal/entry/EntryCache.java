@@ -57,6 +57,8 @@ public final class EntryCache {
     private static final class Slot {
         final Key key;
         final CompletableFuture<List<EncodedEntry>> value = new CompletableFuture<>();
+        /** The decode still to finish when the slot was taken by {@link #later}: whoever needs it runs it. */
+        volatile Deferred later;
         long counted;
 
         Slot(Key key) {
@@ -99,9 +101,17 @@ public final class EntryCache {
             }
         }
         hits.incrementAndGet();
+        return await(s, decoder);
+    }
+
+    private static List<EncodedEntry> await(Slot s, Supplier<List<EncodedEntry>> decoder) {
         List<EncodedEntry> v = s.value.getNow(null);
         if (v != null) {
             return v;
+        }
+        Deferred d = s.later;
+        if (d != null) {
+            return d.join(); // runs it here if no worker has started it yet
         }
         try {
             return s.value.get(WAIT_NANOS, TimeUnit.NANOSECONDS);
@@ -111,6 +121,40 @@ public final class EntryCache {
         } catch (ExecutionException | TimeoutException e) {
             return decoder.get(); // its decoder failed (this one meets the error itself) or is slow
         }
+    }
+
+    /**
+     * As {@link #get}, for a decode in two parts: on a miss {@code decoder} runs now (the part that must run in the
+     * stream's order) and returns the rest, which the returned {@link Deferred} runs (on a worker, or on whichever
+     * stream joins it first) and then keeps. A stream finding the key taken this way shares its Deferred; one finding
+     * it being decoded by {@link #get} waits as there, now.
+     */
+    public Deferred later(Key key, Supplier<Supplier<List<EncodedEntry>>> decoder) {
+        Slot s = slots.get(key);
+        if (s == null) {
+            Slot mine = new Slot(key);
+            s = slots.putIfAbsent(key, mine);
+            if (s == null) {
+                misses.incrementAndGet();
+                Supplier<List<EncodedEntry>> rest;
+                try {
+                    rest = decoder.get();
+                } catch (RuntimeException | Error e) {
+                    slots.remove(mine.key, mine);
+                    mine.value.completeExceptionally(e);
+                    throw e;
+                }
+                Deferred d = new Deferred(() -> decode(mine, rest));
+                mine.later = d;
+                return d;
+            }
+        }
+        hits.incrementAndGet();
+        Deferred d = s.later;
+        if (d != null) {
+            return d;
+        }
+        return Deferred.done(await(s, () -> decoder.get().get()));
     }
 
     private List<EncodedEntry> decode(Slot mine, Supplier<List<EncodedEntry>> decoder) {
