@@ -30,7 +30,12 @@ import org.rocksdb.WriteOptions;
  *     (where binlog lands within seconds, the levels being sized dynamically) a profiled 512 MiB dump spent
  *     about 40 % of the relay's CPU in ZSTD's decoder, and one reader got 517 MB/s at 2.2 CPU-s/GB; with LZ4
  *     it got 855 MB/s at 1.4 CPU-s/GB, no compression 890 MB/s (bench/RESULTS.md). Operators short of disk
- *     can choose ZSTD at the bottom ({@code storage.rocksdb.bottommost_compression: zstd}) and pay that.</li>
+ *     can choose ZSTD at the bottom ({@code storage.rocksdb.bottommost_compression: zstd}) and pay that.
+ *     No compression at the bottom as well (so compaction could move files down instead of recompressing them)
+ *     did not pay either: {@code StoreCpuBenchmark 256 6000 16 4} (random rows, runs 3-4) stored at 2.8-4.0
+ *     CPU-s/GB vs 2.9-3.7, and in the bench ({@code --scenarios ingest,fanout --binlog-size 256M --relay-sync none
+ *     --relay-storage rocksdb.bottommost_compression=none}, load average 6-8) ingest over the files after the
+ *     first was 76 and 68 MB/s vs 120-188 with LZ4, one reader 196 and 347 MB/s vs 423-487.</li>
  * <li><b>Large values.</b> Events of 1 MiB and more (big row events, 20 MiB and up) go to blob files: they
  *     are written once and never rewritten by compaction, and they do not make one SST block 20 MiB. Chunks
  *     (up to 256 KiB) stay in SSTs: with a 64 KiB minimum they went to blob files, and storing did not get cheaper
