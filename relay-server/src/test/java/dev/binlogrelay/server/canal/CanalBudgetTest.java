@@ -123,6 +123,43 @@ class CanalBudgetTest {
         }
     }
 
+    /**
+     * While the budget is spent, a client polling with gets that time out waiting for room leaves at most one wake-up
+     * in the budget's queue (not one per get), and none once it disconnects.
+     */
+    @Test
+    void expiringGetsDoNotGrowTheBudgetsQueue() throws Exception {
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0,
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                16L * BIG, 64, BUDGET);
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            InetSocketAddress at = server.bind();
+            server.budget().reserve(BUDGET); // another client's batches, not written yet
+            CanalConnector c = CanalConnectors.newSingleConnector(at, "d0", "", "");
+            c.connect();
+            try {
+                c.subscribe();
+                for (int i = 0; i < 30; i++) {
+                    Message m = c.getWithoutAck(10, 5L, TimeUnit.MILLISECONDS);
+                    assertEquals(-1, m.getId(), "no room: an empty batch");
+                    assertTrue(server.budget().waiters() <= 1, "wake-ups queued after " + (i + 1) + " gets: "
+                            + server.budget().waiters());
+                }
+                assertTrue(server.budgetWaits() >= 30);
+            } finally {
+                c.disconnect();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.budget().waiters() != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the close runs on the event loop
+            }
+            assertEquals(0, server.budget().waiters(), "the closed connection's wake-up taken back");
+            server.budget().release(BUDGET);
+        }
+    }
+
     /** A stock client reading {@code count} entries with gets of up to 100 and acks, as the entries' type@offset. */
     private static List<String> consume(InetSocketAddress at, String destination, int count) throws Exception {
         CanalConnector c = CanalConnectors.newSingleConnector(at, destination, "", "");
