@@ -262,11 +262,14 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
             next();
             return;
         }
-        ctx.writeAndFlush(reply.frame()).addListener((ChannelFutureListener) f -> {
+        var write = ctx.newProgressivePromise();
+        write.addListener((ChannelFutureListener) f -> {
             clients.budget().release(reply.counted());
             busy = false;
             next();
         });
+        ctx.writeAndFlush(reply.frame(), write);
+        WriteDeadline.watch(ctx, write, this, reply.counted(), clients.settings().writeTimeout().toNanos(), clients.budget());
     }
 
     /** Answers a refused request with Canal's error ACK and one log line; closes the connection if the error says so. */

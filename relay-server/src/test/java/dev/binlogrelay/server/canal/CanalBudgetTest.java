@@ -3,6 +3,7 @@ package dev.binlogrelay.server.canal;
 import com.alibaba.otter.canal.client.CanalConnector;
 import com.alibaba.otter.canal.client.CanalConnectors;
 import com.alibaba.otter.canal.protocol.CanalEntry;
+import com.alibaba.otter.canal.protocol.CanalPacket;
 import com.alibaba.otter.canal.protocol.Message;
 import com.google.protobuf.ByteString;
 import dev.binlogrelay.storage.BinlogStore;
@@ -13,7 +14,10 @@ import dev.binlogrelay.storage.StoredEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -158,6 +162,61 @@ class CanalBudgetTest {
             assertEquals(0, server.budget().waiters(), "the closed connection's wake-up taken back");
             server.budget().release(BUDGET);
         }
+    }
+
+    /**
+     * A client that sends a GET and never reads its socket: its batch's write stalls, the connection is closed after
+     * {@code canal.write_timeout} and the batch's bytes go back to the budget (before, they stayed until the
+     * client's read timeout).
+     */
+    @Test
+    void aClientThatStopsReadingIsClosedAndItsBatchReleased() throws Exception {
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0,
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                64L << 20, 64, 256L << 20, Duration.ofMillis(500));
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            long pos = 4;
+            for (int t = 0; t < 400; t++) { // 400 entries of 32 KiB: a 13 MB batch, more than the sockets buffer
+                byte[] gtid = event(162, pos, 13);
+                byte[] xid = event(16, pos + gtid.length, 8);
+                store.writer().appendGroup(FILE, List.of(new EventToStore(pos, gtid, StoredEvent.GROUP_START, null),
+                        new EventToStore(pos + gtid.length, xid, StoredEvent.GROUP_END, null)),
+                        StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
+                pos += gtid.length + xid.length;
+            }
+            InetSocketAddress at = server.bind();
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(4096);
+                s.connect(at, 5000);
+                s.setSoTimeout(5000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                in.readFully(new byte[in.readInt()]); // the handshake
+                send(out, CanalPacket.PacketType.CLIENTAUTHENTICATION, CanalPacket.ClientAuth.newBuilder()
+                        .setUsername("").setDestination("d0").setClientId("1001").build().toByteString());
+                in.readFully(new byte[in.readInt()]); // the subscription's ACK
+                send(out, CanalPacket.PacketType.GET, CanalPacket.Get.newBuilder().setDestination("d0")
+                        .setClientId("1001").setFetchSize(1000).setTimeout(-1).build().toByteString());
+                // reads nothing more
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while ((server.connections() != 0 || server.pendingBytes() > server.cacheBytes())
+                        && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(0, server.connections(), "the connection that reads nothing is closed");
+                assertEquals(server.cacheBytes(), server.pendingBytes(), "its batch given back to the budget");
+                assertTrue(server.pendingBytesPeak() > 10L << 20, "the batch was built: " + server.pendingBytesPeak());
+            }
+        }
+    }
+
+    private static void send(DataOutputStream out, CanalPacket.PacketType type, ByteString body) throws Exception {
+        byte[] p = CanalPacket.Packet.newBuilder().setType(type).setBody(body).build().toByteArray();
+        out.writeInt(p.length);
+        out.write(p);
+        out.flush();
     }
 
     /** A stock client reading {@code count} entries with gets of up to 100 and acks, as the entries' type@offset. */
