@@ -228,9 +228,13 @@ final class CanalClients implements AutoCloseable {
         entriesDelivered.addAndGet(entries);
     }
 
-    /** A get waited for room in the memory budget (for the metrics). */
+    /**
+     * A get waits for room in the memory budget (counted for the metrics): the parked gets of every client answer
+     * with the entries they hold, giving their bytes back once written.
+     */
     void waitedForRoom() {
         roomWaits.incrementAndGet();
+        attached.values().forEach(ClientStream::budgetSpent);
     }
 
     long roomWaits() {

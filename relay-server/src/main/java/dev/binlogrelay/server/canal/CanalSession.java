@@ -198,6 +198,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     private void run(Packet p) {
         busy = true;
         current = p.getType();
+        ctx.read(); // one read, so a close during the request (a get parked for entries) is noticed; a request is queued
         if (p.getType() == PacketType.GET && !clients.budget().hasRoom() && !admission.readAhead(p)) {
             admission.await(p);
             return;
@@ -357,6 +358,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
         closed = true;
         inactive = true;
         admission.cancel();
+        streams.values().forEach(ClientStream::connectionClosed); // a parked get ends: then next() detaches
         next();
         ctx.fireChannelInactive();
     }

@@ -40,10 +40,6 @@ final class ClientStream {
         }
     }
 
-    /** A batch handed out and not yet acknowledged: its id and the point after its last entry. */
-    private record Batch(long id, Point end) {
-    }
-
     /** An entry read but not yet batched, with the point after it. */
     private record Pending(EncodedEntry entry, Point after) {
     }
@@ -71,7 +67,7 @@ final class ClientStream {
     private int readAhead;
     private boolean readingAhead;
     private RuntimeException aheadError;
-    private final ArrayDeque<Batch> outstanding = new ArrayDeque<>();
+    private final Batches outstanding = new Batches();
     private PendingGet waiting;
     private volatile boolean parked;
     /** Commits seen by {@link #wake}: a get parks only if none landed since it started reading. */
@@ -150,6 +146,27 @@ final class ClientStream {
         }
     }
 
+    /** Any thread: gets wait for room: a parked get answers with the entries it holds (one with none parks again). */
+    void budgetSpent() {
+        if (parked) {
+            parked = false;
+            clients.execute(this::resume);
+        }
+    }
+
+    /** Any thread: the connection closed: a parked get ends, its bytes given back, so the connection can detach. */
+    void connectionClosed() {
+        clients.execute(() -> {
+            synchronized (this) {
+                if (waiting != null) {
+                    fail(waiting, new CanalError(400, "client " + clientId + ": the connection closed"));
+                    waiting = null;
+                    parked = false;
+                }
+            }
+        });
+    }
+
     private synchronized void resume() {
         PendingGet g = waiting;
         if (g != null) {
@@ -220,7 +237,7 @@ final class ClientStream {
             return;
         }
         long id = clients.nextBatchId(destination, clientId);
-        outstanding.add(new Batch(id, g.end));
+        outstanding.add(id, g.end);
         clients.delivered(g.entries.size());
         g.result.complete(new PendingGet.Batched(id, List.copyOf(g.entries), g.bytes));
         readAhead = g.batchSize;
@@ -323,29 +340,14 @@ final class ClientStream {
 
     /** Acknowledges the oldest outstanding batch; Canal's errors for any other id. */
     synchronized void ack(long batchId) {
-        take(batchId, "ack error , clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
-        Batch b = outstanding.poll();
-        acked = b.end();
+        acked = outstanding.ack(batchId, clientId);
         persist();
     }
 
     /** Rolls back every outstanding batch (batchId 0) or, Canal's way, the oldest and every later one. */
     synchronized void rollback(long batchId) {
-        if (batchId != 0) {
-            take(batchId, "rollback error, clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
-        }
-        outstanding.clear();
+        outstanding.rollback(batchId, clientId);
         reposition();
-    }
-
-    private void take(long batchId, String notOutstanding) {
-        if (outstanding.stream().noneMatch(b -> b.id() == batchId)) {
-            throw new CanalError(400, notOutstanding);
-        }
-        long first = outstanding.peek().id();
-        if (first != batchId) {
-            throw new CanalError(400, "batchId:" + batchId + " is not the firstly:" + first);
-        }
     }
 
     /** Back to the acknowledged point: the next get reads from there. */

@@ -71,7 +71,7 @@ final class GetAdmission {
             return;
         }
         waiting = p;
-        session.clients().waitedForRoom();
+        session.clients().waitedForRoom(); // and parked gets holding entries answer with them, making room
         if (waitMs >= 0) {
             timer = session.context().executor().schedule(() -> expire(p), waitMs, TimeUnit.MILLISECONDS);
         }

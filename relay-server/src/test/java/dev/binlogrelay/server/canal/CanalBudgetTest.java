@@ -212,6 +212,102 @@ class CanalBudgetTest {
         }
     }
 
+    /** Appends {@code n} transactions (a small and a big entry each) from {@code pos}; returns the end. */
+    private static long transactions(BinlogStore store, long pos, int n) {
+        for (int t = 0; t < n; t++) {
+            byte[] gtid = event(162, pos, 13);
+            byte[] xid = event(16, pos + gtid.length, 8);
+            store.writer().appendGroup(FILE, List.of(new EventToStore(pos, gtid, StoredEvent.GROUP_START, null),
+                    new EventToStore(pos + gtid.length, xid, StoredEvent.GROUP_END, null)),
+                    StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
+            pos += gtid.length + xid.length;
+        }
+        return pos;
+    }
+
+    /** A raw connection logged in and subscribed to d0 as client 1001; then a GET of 100 that waits until full. */
+    private static Socket parkedGet(InetSocketAddress at) throws Exception {
+        Socket s = new Socket(at.getAddress(), at.getPort());
+        s.setSoTimeout(5000);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        in.readFully(new byte[in.readInt()]); // the handshake
+        send(out, CanalPacket.PacketType.CLIENTAUTHENTICATION, CanalPacket.ClientAuth.newBuilder()
+                .setUsername("").setDestination("d0").setClientId("1001").build().toByteString());
+        in.readFully(new byte[in.readInt()]); // the subscription's ACK
+        send(out, CanalPacket.PacketType.GET, CanalPacket.Get.newBuilder().setDestination("d0")
+                .setClientId("1001").setFetchSize(100).setTimeout(0).build().toByteString());
+        return s;
+    }
+
+    private static void await(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * A get parked for more entries (batch of 100, wait until full) holding 6: when its connection closes the get
+     * ends, its bytes go back to the budget and the stream detaches (before: it stayed parked, counted and attached).
+     */
+    @Test
+    void aParkedGetOnAClosedConnectionGivesItsBytesBackAndDetaches() throws Exception {
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0,
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                16L * BIG, 64, 64L * BIG);
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            transactions(store, 4, 3);
+            InetSocketAddress at = server.bind();
+            try (Socket s = parkedGet(at)) {
+                await(() -> server.pendingBytes() >= 3L * BIG);
+                assertTrue(server.pendingBytes() >= 3L * BIG, "the parked get holds its 3 big entries");
+                assertEquals(1, server.attachedClients());
+            }
+            await(() -> server.attachedClients() == 0 && server.pendingBytes() == 0);
+            assertEquals(0, server.attachedClients(), "the stream detached");
+            assertEquals(0, server.pendingBytes(), "the parked get's bytes given back");
+        }
+    }
+
+    /**
+     * While a get waits for room, another client's get parked holding entries answers with them (making room) rather
+     * than holding them until its batch fills.
+     */
+    @Test
+    void aGetWaitingForRoomWakesParkedGetsThatHoldEntries() throws Exception {
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0,
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true),
+                        "d1", new CanalSettings.Destination("d1", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                16L * BIG, 64, 64L * BIG);
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            transactions(store, 4, 3);
+            InetSocketAddress at = server.bind();
+            try (Socket s = parkedGet(at)) {
+                await(() -> server.pendingBytes() >= 3L * BIG);
+                server.budget().reserve(64L * BIG); // the budget is spent
+                CanalConnector c = CanalConnectors.newSingleConnector(at, "d1", "", "");
+                try {
+                    c.connect();
+                    c.subscribe();
+                    assertEquals(-1, c.getWithoutAck(10, 50L, TimeUnit.MILLISECONDS).getId(), "it waited for room");
+                } finally {
+                    c.disconnect();
+                }
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                CanalPacket.Packet p = CanalPacket.Packet.parseFrom(in.readNBytes(in.readInt()));
+                assertEquals(CanalPacket.PacketType.MESSAGES, p.getType());
+                assertEquals(6, CanalPacket.Messages.parseFrom(p.getBody()).getMessagesCount(), "the parked get's 6");
+            } finally {
+                server.budget().release(64L * BIG);
+            }
+        }
+    }
+
     private static void send(DataOutputStream out, CanalPacket.PacketType type, ByteString body) throws Exception {
         byte[] p = CanalPacket.Packet.newBuilder().setType(type).setBody(body).build().toByteArray();
         out.writeInt(p.length);
