@@ -6,8 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -39,15 +37,14 @@ import java.util.function.Supplier;
  * and what is cached is reported to {@code accounting} (the Canal memory budget) as it comes and goes.
  *
  * <p><b>One decode per key.</b> The first stream to miss a key decodes it; a stream asking for a key being decoded
- * waits for it (at most {@link #WAIT_NANOS}, then decodes it itself, uncached). A decode that fails is not cached:
- * each stream then meets the error itself. A value larger than an eighth of the bound is handed to its stream
+ * waits for it, however long it takes (the owner completes the slot on every path, a failure too; a timeout would
+ * have every waiter decode a slow event again). A decode that fails is not cached and is not handed on: each
+ * stream waiting for it then decodes the event itself and meets the error (or not) itself. A value larger than an eighth of the bound is handed to its stream
  * and not kept.
  *
  * <p>Threading: any thread; a stream calls {@link #get} on its worker with its own decoder.
  */
 public final class EntryCache {
-    /** How long a stream waits for another's decode of the same event before decoding it itself. */
-    static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long KEY_OVERHEAD = 128;
 
     /** A stored event: its file and start position. */
@@ -99,17 +96,13 @@ public final class EntryCache {
             }
         }
         hits.incrementAndGet();
-        List<EncodedEntry> v = s.value.getNow(null);
-        if (v != null) {
-            return v;
-        }
         try {
-            return s.value.get(WAIT_NANOS, TimeUnit.NANOSECONDS);
+            return s.value.get(); // the owner completes it on every path (decode)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return decoder.get();
-        } catch (ExecutionException | TimeoutException e) {
-            return decoder.get(); // its decoder failed (this one meets the error itself) or is slow
+        } catch (ExecutionException e) {
+            return decoder.get(); // its decoder failed: this stream meets the error (or not) itself
         }
     }
 
@@ -117,7 +110,7 @@ public final class EntryCache {
         List<EncodedEntry> v;
         try {
             v = List.copyOf(decoder.get());
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // every failure (a sneaky checked one too) completes the slot: others wait on it
             slots.remove(mine.key, mine);
             mine.value.completeExceptionally(e);
             throw e;
