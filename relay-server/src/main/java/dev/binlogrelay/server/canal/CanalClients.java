@@ -140,11 +140,12 @@ final class CanalClients implements AutoCloseable {
         }
     }
 
-    void schedule(Runnable task, long delayNanos) {
+    /** Runs {@code task} on a worker after {@code delayNanos}; returns its timer (null while stopping). */
+    java.util.concurrent.Future<?> schedule(Runnable task, long delayNanos) {
         try {
-            timers.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
+            return timers.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
-            // stopping
+            return null; // stopping
         }
     }
 

@@ -122,7 +122,7 @@ final class ClientStream {
     /** Starts a get; the future completes on a worker thread (or at once). */
     synchronized CompletableFuture<PendingGet.Batched> get(PendingGet g) {
         if (g.timeoutNanos > 0) {
-            clients.schedule(() -> expire(g), g.timeoutNanos);
+            g.timer = clients.schedule(() -> expire(g), g.timeoutNanos);
         }
         pump(g);
         return g.result;
@@ -233,6 +233,7 @@ final class ClientStream {
 
     private void finish(PendingGet g) {
         if (g.entries.isEmpty()) {
+            g.ended();
             g.result.complete(new PendingGet.Batched(-1, List.of(), 0));
             return;
         }
@@ -240,6 +241,7 @@ final class ClientStream {
         outstanding.add(id, g.end);
         clients.delivered(g.entries.size());
         g.result.complete(new PendingGet.Batched(id, List.copyOf(g.entries), g.bytes));
+        g.ended();
         readAhead = g.batchSize;
         readAheadLater();
     }
@@ -284,7 +286,7 @@ final class ClientStream {
     private void fail(PendingGet g, CanalError error) {
         clients.budget().release(g.bytes);
         g.bytes = 0;
-        g.entries.clear();
+        g.ended();
         g.result.completeExceptionally(error);
     }
 

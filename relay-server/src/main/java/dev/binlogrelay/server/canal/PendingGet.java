@@ -17,6 +17,17 @@ final class PendingGet {
     long bytes;
     ClientStream.Point end;
     boolean expired;
+    /** Its timeout's timer, cancelled when it ends (else it would keep this get, entries and all, until it fires). */
+    java.util.concurrent.Future<?> timer;
+
+    /** The get ended: its timer is no longer needed, nor its entries (the answer has its own list). */
+    void ended() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        entries.clear();
+    }
 
     PendingGet(int batchSize, long timeoutNanos) {
         this.batchSize = batchSize;

@@ -202,4 +202,25 @@ class ClientStreamTest {
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(200));
         assertEquals(2, b.entries().size());
     }
+
+    /** A get answered before its timeout cancels its timer: finished gets are not kept, entries and all, until it fires. */
+    @Test
+    void aGetAnsweredBeforeItsTimeoutLeavesNoTimerBehind() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            transaction();
+        }
+        var timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        timers.setRemoveOnCancelPolicy(true);
+        var dest = new CanalSettings.Destination("example", CanalFilter.ALL, true);
+        clients = new CanalClients(store.readView(), store.canalCursors(), new CanalSettings("127.0.0.1", 0,
+                Map.of("example", dest), Map.of(), Duration.ofDays(7), 1 << 20, 16), Clock.systemUTC(),
+                MoreExecutors.newDirectExecutorService(), timers).entrySources(() -> EntrySource.of(ClientStreamTest::entries));
+        ClientStream s = clients.attach(null, "example", "1001", "");
+        for (int i = 0; i < 50; i++) {
+            PendingGet.Batched b = s.get(new PendingGet(2, TimeUnit.HOURS.toNanos(1))).get(5, TimeUnit.SECONDS);
+            assertEquals(2, b.entries().size());
+            s.ack(b.id());
+        }
+        assertEquals(0, timers.getQueue().size(), "timers of answered gets");
+    }
 }
