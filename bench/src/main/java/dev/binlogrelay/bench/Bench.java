@@ -109,6 +109,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--canal-batch", description = "Batch size (entries) of the canal scenario's clients. Default: 1000.")
     int canalBatch = 1000;
 
+    @Option(names = "--canal-clients", split = ",", description = "Clients at once of the canal scenario's points "
+            + "(e.g. 1 alone for runs too big for 8 Canal instances in Canal's 1 GiB heap). Default: 1,8.")
+    List<Integer> canalClients = List.of(1, 8);
+
     @Option(names = "--rate", description = "Transactions per second of the paced writer (latency, behind reader). "
             + "Default: 2000.")
     double rate = 2000;
@@ -227,7 +231,7 @@ public final class Bench implements Callable<Integer> {
                         idleReaders != null ? idleReaders : full ? 1000 : 100, tailReaders != null ? tailReaders : full ? 16 : 4,
                         behindPhaseSeconds != null ? behindPhaseSeconds : full ? 20 : 3, smallRelayHeap,
                         storeDir != null ? storeDir.toAbsolutePath() : null, ingestJfr,
-                        canalInserts != null ? canalInserts : full ? 160_000 : 40_000, canalBatch,
+                        canalInserts != null ? canalInserts : full ? 160_000 : 40_000, canalBatch, canalClients,
                         new ScaleBenchmark.Settings(scaleReaders != null ? scaleReaders : full ? 10_000 : 200,
                                 scaleSeconds != null ? scaleSeconds : full ? 20 : 3, scaleRate, scaleWave, scaleSample,
                                 ByteSizes.parse(scalePrimaryMaxRss))));
@@ -237,9 +241,10 @@ public final class Bench implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario in " + plan.scenarios()
                     + "; known: " + known);
         }
-        if (plan.settings().canalInserts() < 100 || plan.settings().canalInserts() % 100 != 0 || canalBatch < 1) {
+        if (plan.settings().canalInserts() < 100 || plan.settings().canalInserts() % 100 != 0 || canalBatch < 1
+                || canalClients.isEmpty() || canalClients.stream().anyMatch(n -> n < 1 || n > 8)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--canal-inserts must be a positive multiple "
-                    + "of 100 and --canal-batch at least 1");
+                    + "of 100, --canal-batch at least 1 and --canal-clients from 1 to 8");
         }
         ScaleBenchmark.Settings scale = plan.settings().scale();
         if (scale.readers() < 1 || scale.seconds() <= 0 || scale.rate() <= 0 || scale.wave() < 1 || scale.sampleEvery() < 1) {

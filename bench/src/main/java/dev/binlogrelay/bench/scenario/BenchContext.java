@@ -20,11 +20,13 @@ public record BenchContext(MariaDbServer primary, long primaryPid, RelayProcess 
 
     /**
      * Scenario parameters (see Bench's options); {@code canalInserts} rows inserted by the canal scenario's workload,
-     * {@code canalBatch} its clients' batch size (entries), {@code scale} the scale scenario's.
+     * {@code canalBatch} its clients' batch size (entries), {@code canalClients} its points (clients at once),
+     * {@code scale} the scale scenario's.
      */
     public record Settings(double latencyRate, double behindRate, double latencySeconds, int writerConnections, int idleReaders,
                            int tailReaders, double behindPhaseSeconds, String smallRelayHeap, Path storeParent,
-                           boolean ingestJfr, int canalInserts, int canalBatch, ScaleBenchmark.Settings scale) {
+                           boolean ingestJfr, int canalInserts, int canalBatch, java.util.List<Integer> canalClients,
+                           ScaleBenchmark.Settings scale) {
         /** A fresh directory for a relay's store: under {@code storeParent}, or the system's temporary directory. */
         public Path newStoreDir(String prefix) throws java.io.IOException {
             return storeParent == null ? java.nio.file.Files.createTempDirectory(prefix)

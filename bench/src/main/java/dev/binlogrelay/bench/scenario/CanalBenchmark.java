@@ -41,10 +41,10 @@ import static dev.binlogrelay.bench.scenario.ScenarioResult.row;
  * when every client received exactly the workload's row changes.
  */
 public record CanalBenchmark(BenchContext ctx) {
-    private static final List<Integer> CLIENTS = List.of(1, 8);
     private static final List<String> JVM = List.of("-Xmx1g", RelayProcess.GC);
 
     public ScenarioResult run() throws Exception {
+        List<Integer> clients = ctx.settings().canalClients();
         CanalWorkload w = CanalWorkload.write(ctx.primary(), ctx.settings().canalInserts(), 42);
         say("canal: %,d row changes written on the primary (%s:%d .. %s:%d)", w.rows(), w.start().file(), w.start().pos(),
                 w.end().file(), w.end().pos());
@@ -56,7 +56,7 @@ public record CanalBenchmark(BenchContext ctx) {
         String problem = null;
         int canalPort = FreePorts.find();
         List<String> canalYaml = new ArrayList<>(List.of("canal:", "  listen: 127.0.0.1:" + canalPort, "  destinations:"));
-        for (int i = 0; i < CLIENTS.get(CLIENTS.size() - 1); i++) {
+        for (int i = 0; i < 8; i++) {
             canalYaml.addAll(List.of("    - name: bench" + i, "      start: earliest"));
         }
         Path store = ctx.settings().newStoreDir("binlog-relay-bench-canal-");
@@ -64,13 +64,13 @@ public record CanalBenchmark(BenchContext ctx) {
         try (RelayProcess relay = RelayProcess.start(ctx.primary(), store, ctx.out(), "relay-canal", 9301, JVM, classpath,
                 w.start().file() + ":" + w.start().pos(), canalYaml, Duration.ofSeconds(60))) {
             relay.awaitStored(w.end().file() + ":" + w.end().pos(), timeout);
-            int perRep = CLIENTS.stream().mapToInt(Integer::intValue).sum();
+            int perRep = clients.stream().mapToInt(Integer::intValue).sum();
             try (CanalServerProcess canal = CanalServerProcess.start(ctx.primary(), "canal", "canal", w.start().file(),
                     w.start().pos(), perRep * ctx.repetitions(), CanalWorkload.FILTER, classpath, JVM,
                     ctx.out().resolve("canal-server.log"), Duration.ofSeconds(90))) {
                 int canalNext = 0;
                 for (int rep = 1; rep <= ctx.repetitions(); rep++) {
-                    for (int n : CLIENTS) {
+                    for (int n : clients) {
                         Map<String, Object> r = measure("relay", relay.pid(), canalPort, 0, n, w, batch, timeout, true, rep);
                         runs.add(r);
                         problem = problem != null ? problem : (String) r.get("problem");
@@ -89,7 +89,7 @@ public record CanalBenchmark(BenchContext ctx) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("row_changes", w.rows());
         summary.put("batch", batch);
-        for (int n : CLIENTS) {
+        for (int n : clients) {
             for (String server : List.of("relay", "canal")) {
                 summary.put(server + "_" + n + "_rows_per_s", ScenarioResult.median(runs, "rows_per_s", r -> is(r, server, n)));
                 summary.put(server + "_" + n + "_cpu_s_per_m_rows", ScenarioResult.median(runs, "cpu_s_per_m_rows", r -> is(r, server, n)));
@@ -142,7 +142,7 @@ public record CanalBenchmark(BenchContext ctx) {
         md.append("| clients | relay rows/s | Canal rows/s | relay / Canal (target ≥ 2×) | relay CPU s / M rows | "
                 + "Canal CPU s / M rows | relay / Canal CPU per row (target ≤ 1×) | primary CPU s (relay / Canal) |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (int n : CLIENTS) {
+        for (int n : ctx.settings().canalClients()) {
             md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f× | %.2f | %.2f | %.2f× | %.2f / %.2f |%n", n,
                     (Double) s.get("relay_" + n + "_rows_per_s"), (Double) s.get("canal_" + n + "_rows_per_s"),
                     (Double) s.get("ratio_" + n + "_rows_per_s"), (Double) s.get("relay_" + n + "_cpu_s_per_m_rows"),

@@ -72,7 +72,7 @@ final class CanalClients implements AutoCloseable {
             }
         });
         this.entrySources = (file, position) ->
-                new EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE).withCache(cache)::encoded;
+                EntrySource.of(new EntryStream(dev.binlogrelay.core.rows.SchemaTracker.NONE).withCache(cache));
     }
 
     private static ExecutorService pool(int threads) {
@@ -235,7 +235,7 @@ final class CanalClients implements AutoCloseable {
      */
     void waitedForRoom() {
         roomWaits.incrementAndGet();
-        attached.values().forEach(ClientStream::budgetSpent);
+        attached.values().forEach(ClientStream::resumeParked);
     }
 
     long roomWaits() {

@@ -109,8 +109,8 @@ public final class CanalServer implements AutoCloseable {
      * stream starts at (the schema history); without it, TABLE_MAP's own metadata only.
      */
     public CanalServer schemas(java.util.function.BiFunction<String, Long, dev.binlogrelay.core.rows.SchemaTracker> trackers) {
-        clients.entrySources((file, position) -> new dev.binlogrelay.server.canal.entry.EntryStream(
-                trackers.apply(file, position)).withCache(clients.cache())::encoded);
+        clients.entrySources((file, position) -> EntrySource.of(new dev.binlogrelay.server.canal.entry.EntryStream(
+                trackers.apply(file, position)).withCache(clients.cache())));
         return this;
     }
 

@@ -1,31 +1,29 @@
 package dev.binlogrelay.server.canal;
 
 import com.google.protobuf.ByteString;
-import dev.binlogrelay.server.canal.entry.EncodedEntry;
+import dev.binlogrelay.server.canal.entry.Deferred;
 import dev.binlogrelay.storage.BinlogCursor;
 import dev.binlogrelay.storage.BinlogReadView;
 import dev.binlogrelay.storage.CanalCursors;
 import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoredEvent;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One attached Canal client (a destination and a client id): its acknowledged point, its read position in the store,
  * the entries read but not yet batched, and its outstanding batches.
  *
- * <p><b>Points.</b> Where a client resumes is a {@link Point}: a transaction boundary (the end of a whole stored
- * group) plus how many entries of the next group it already has. The acknowledged point is the one persisted in
- * {@link CanalCursors}; a batch may end inside a transaction, and resuming there re-reads the transaction from its
- * boundary and drops the entries already acknowledged. Entries are counted before filtering, so a changed filter
- * does not move the point.
+ * <p><b>Points.</b> A client resumes at a {@link Point}: a transaction boundary (the end of a whole stored group) plus
+ * how many entries of the next group it already has. The acknowledged one is persisted in {@link CanalCursors}; a
+ * batch may end inside a transaction, and resuming there re-reads the transaction and drops the entries already
+ * acknowledged. Entries are counted before filtering, so a changed filter does not move the point.
  *
  * <p><b>Memory.</b> Entries read ahead and a get's entries count in the Canal memory budget ({@link CanalClients#budget});
- * while it is spent a get takes no more than its first entry and answers with what it has (at most one entry per get
- * past the budget). The batch's packet then holds the count until written.
+ * while it is spent a get takes no more than its first entry and answers with what it has; the packet holds the count
+ * until written.
  *
  * <p><b>Threading.</b> Every method runs on a worker of {@link CanalClients} (never an event loop: reads of the store
  * may wait for RocksDB) or on the store's writer thread ({@link #wake}, which only schedules); all state is guarded
@@ -38,10 +36,6 @@ final class ClientStream {
         public String toString() {
             return file + ":" + position + (skip == 0 ? "" : " (+" + skip + " entries of the next transaction)");
         }
-    }
-
-    /** An entry read but not yet batched, with the point after it. */
-    private record Pending(EncodedEntry entry, Point after) {
     }
 
     final String destination;
@@ -61,9 +55,10 @@ final class ClientStream {
     private long boundaryPosition;
     private int produced;
     private int skipLeft;
-    private final ArrayDeque<Pending> carry = new ArrayDeque<>();
-    /** Bytes of {@link #carry} (counted in the budget); the last get's batch size; reading ahead; its error, if any. */
-    private volatile long carryBytes;
+    /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
+    static final int MAKING_AHEAD = 16;
+    private final Carry carry;
+    /** The last get's batch size; reading ahead; its error, if any. */
     private int readAhead;
     private boolean readingAhead;
     private RuntimeException aheadError;
@@ -71,7 +66,7 @@ final class ClientStream {
     private PendingGet waiting;
     private volatile boolean parked;
     /** Commits seen by {@link #wake}: a get parks only if none landed since it started reading. */
-    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
     private boolean closed;
 
     ClientStream(CanalClients clients, CanalSession owner, CanalSettings.Destination settings, String clientId,
@@ -83,6 +78,7 @@ final class ClientStream {
         this.destination = settings.name();
         this.clientId = clientId;
         this.acked = acked;
+        this.carry = new Carry(clients.budget());
         filter(filterText);
         store.addCommitListener(onCommit);
     }
@@ -140,14 +136,11 @@ final class ClientStream {
     /** Store writer thread, after every commit: resumes a parked get on a worker. Never blocks. */
     private void wake() {
         commits.incrementAndGet();
-        if (parked) {
-            parked = false;
-            clients.execute(this::resume);
-        }
+        resumeParked();
     }
 
-    /** Any thread: gets wait for room: a parked get answers with the entries it holds (one with none parks again). */
-    void budgetSpent() {
+    /** Any thread: resumes a parked get (a commit; or gets wait for room: it answers with the entries it holds). */
+    void resumeParked() {
         if (parked) {
             parked = false;
             clients.execute(this::resume);
@@ -156,15 +149,15 @@ final class ClientStream {
 
     /** Any thread: the connection closed: a parked get ends, its bytes given back, so the connection can detach. */
     void connectionClosed() {
-        clients.execute(() -> {
-            synchronized (this) {
-                if (waiting != null) {
-                    fail(waiting, new CanalError(400, "client " + clientId + ": the connection closed"));
-                    waiting = null;
-                    parked = false;
-                }
-            }
-        });
+        clients.execute(this::dropWaiting);
+    }
+
+    private synchronized void dropWaiting() {
+        if (waiting != null) {
+            fail(waiting, new CanalError(400, "client " + clientId + ": the connection closed"));
+            waiting = null;
+            parked = false;
+        }
     }
 
     private synchronized void resume() {
@@ -181,6 +174,7 @@ final class ClientStream {
             return;
         }
         boolean atEnd = false;
+        boolean cursorAtEnd = false;
         long commitsBefore = commits.get();
         try {
             if (!open()) {
@@ -191,18 +185,21 @@ final class ClientStream {
                 if (aheadError != null) { // the next get meets it: its event was taken from the cursor
                     throw aheadError;
                 }
-                Pending p = carry.poll();
-                if (p == null) {
+                // keep up to MAKING_AHEAD rows events being made on other workers while this one takes them in order
+                while (!cursorAtEnd && (carry.isEmpty() || (carry.inFlight() < MAKING_AHEAD
+                        && carry.size() < 4 * MAKING_AHEAD && clients.budget().hasRoom()))) {
                     StoredEvent e = cursor.next();
                     if (e == null) {
-                        atEnd = true;
+                        cursorAtEnd = true;
                     } else {
                         produce(e);
                     }
+                }
+                Carry.Taken p = carry.take();
+                if (p == null) {
+                    atEnd = true;
                     continue;
                 }
-                carryBytes -= p.entry().bytes().size();
-                clients.budget().release(p.entry().bytes().size());
                 g.end = p.after();
                 if (filter.matches(p.entry())) {
                     ByteString bytes = p.entry().bytes();
@@ -258,9 +255,13 @@ final class ClientStream {
         }
         try {
             for (int events = 0; events < 256; events++) {
-                if (carry.size() >= readAhead || carryBytes >= clients.maxBatchBytes()
+                if (carry.size() >= readAhead || carry.bytes() >= clients.maxBatchBytes()
                         || clients.budget().used() >= clients.budget().max() / 2) { // leave room for gets
                     return;
+                }
+                if (carry.inFlight() >= MAKING_AHEAD) {
+                    carry.helpOldest(); // make one here rather than read further ahead
+                    continue;
                 }
                 StoredEvent e = cursor.next();
                 if (e == null) {
@@ -318,20 +319,27 @@ final class ClientStream {
         return true;
     }
 
+    /**
+     * Reads one stored event's entries into the carry. A rows event's entry (exactly one) may still be being made:
+     * a worker is handed its making, which the get that takes it does itself if no worker has started it.
+     */
     private void produce(StoredEvent e) {
-        List<EncodedEntry> list = entryStream.accept(e.file(), e.position(), e.bytes());
+        Deferred made = entryStream.later(e.file(), e.position(), e.bytes());
+        boolean ready = made.isDone();
+        int count = ready ? made.join().size() : 1;
+        if (!ready) {
+            clients.execute(made::run);
+        }
         boolean ends = e.endsGroup();
-        for (int i = 0; i < list.size(); i++) {
+        for (int i = 0; i < count; i++) {
             produced++;
-            Point after = ends && i == list.size() - 1 ? new Point(e.file(), e.endPosition(), 0)
+            Point after = ends && i == count - 1 ? new Point(e.file(), e.endPosition(), 0)
                     : new Point(boundaryFile, boundaryPosition, produced);
             if (skipLeft > 0) {
                 skipLeft--;
                 continue;
             }
-            carry.add(new Pending(list.get(i), after));
-            carryBytes += list.get(i).bytes().size();
-            clients.budget().reserve(list.get(i).bytes().size());
+            carry.add(made, i, count, after);
         }
         if (ends) {
             boundaryFile = e.file();
@@ -359,8 +367,6 @@ final class ClientStream {
             cursor = null;
         }
         carry.clear();
-        clients.budget().release(carryBytes);
-        carryBytes = 0;
         aheadError = null;
         entryStream = null;
         if (waiting != null) {
@@ -372,7 +378,7 @@ final class ClientStream {
 
     /** True while entries read ahead wait here (a get then frees memory, so it need not wait for room). Any thread. */
     boolean hasReadAhead() {
-        return carryBytes > 0;
+        return carry.bytes() > 0;
     }
 
     synchronized int outstandingBatches() {

@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -46,6 +48,8 @@ import java.util.function.Supplier;
  */
 public final class EntryCache {
     private static final long KEY_OVERHEAD = 128;
+    /** How often a stream waiting for another's decode looks whether it left the rest to a {@link Deferred}. */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** A stored event: its file and start position. */
     public record Key(String file, long position) {
@@ -54,6 +58,8 @@ public final class EntryCache {
     private static final class Slot {
         final Key key;
         final CompletableFuture<List<EncodedEntry>> value = new CompletableFuture<>();
+        /** The decode still to finish when the slot was taken by {@link #later}: whoever needs it runs it. */
+        volatile Deferred later;
         long counted;
 
         Slot(Key key) {
@@ -96,14 +102,72 @@ public final class EntryCache {
             }
         }
         hits.incrementAndGet();
+        return await(s, decoder);
+    }
+
+    /**
+     * The value of a slot another stream owns: waits for it however long the decode takes (the owner completes the
+     * slot on every path), in slices so that a decode the owner left to a {@link Deferred} meanwhile is joined (run
+     * here if no worker has started it: a worker queue full of waiters cannot hold it up). A failed decode is not
+     * this stream's error: it decodes the event itself.
+     */
+    private static List<EncodedEntry> await(Slot s, Supplier<List<EncodedEntry>> decoder) {
         try {
-            return s.value.get(); // the owner completes it on every path (decode)
+            while (true) {
+                Deferred d = s.later;
+                if (d != null && !s.value.isDone()) {
+                    try {
+                        return d.join();
+                    } catch (RuntimeException | Error failed) {
+                        return decoder.get();
+                    }
+                }
+                try {
+                    return s.value.get(SLICE_NANOS, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException stillDecoding) {
+                    // wait on: the owner is decoding the values, or a worker makes the entries
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return decoder.get();
         } catch (ExecutionException e) {
-            return decoder.get(); // its decoder failed: this stream meets the error (or not) itself
+            return decoder.get();
         }
+    }
+
+    /**
+     * As {@link #get}, for a decode in two parts: on a miss {@code decoder} runs now (the part that must run in the
+     * stream's order) and returns the rest, which the returned {@link Deferred} runs (on a worker, or on whichever
+     * stream joins it first) and then keeps. A stream finding the key taken this way shares its Deferred; one finding
+     * it being decoded by {@link #get} waits as there, now.
+     */
+    public Deferred later(Key key, Supplier<Supplier<List<EncodedEntry>>> decoder) {
+        Slot s = slots.get(key);
+        if (s == null) {
+            Slot mine = new Slot(key);
+            s = slots.putIfAbsent(key, mine);
+            if (s == null) {
+                misses.incrementAndGet();
+                Supplier<List<EncodedEntry>> rest;
+                try {
+                    rest = decoder.get();
+                } catch (Throwable e) { // every failure completes the slot: others wait on it
+                    slots.remove(mine.key, mine);
+                    mine.value.completeExceptionally(e);
+                    throw e;
+                }
+                Deferred d = new Deferred(() -> decode(mine, rest));
+                mine.later = d;
+                return d;
+            }
+        }
+        hits.incrementAndGet();
+        Deferred d = s.later;
+        if (d != null) {
+            return d;
+        }
+        return Deferred.done(await(s, () -> decoder.get().get()));
     }
 
     private List<EncodedEntry> decode(Slot mine, Supplier<List<EncodedEntry>> decoder) {

@@ -110,13 +110,7 @@ public final class EntryStream {
         try {
             return entries(file, position, event);
         } catch (BinlogFormatException e) {
-            String at = file + ":" + position;
-            if (e.getMessage() != null && e.getMessage().contains(at)) {
-                throw e;
-            }
-            BinlogFormatException named = new BinlogFormatException("event at " + at + ": " + e.getMessage());
-            named.initCause(e);
-            throw named;
+            throw named(file, position, e);
         }
     }
 
@@ -133,9 +127,14 @@ public final class EntryStream {
         }
         schemas.reach(file, position); // a snapshot reached takes effect before the cache's entries are taken
         List<EncodedEntry> out = cache.get(new EntryCache.Key(file, position), () -> encode(accept(file, position, event)));
-        if (!isRows) {
-            return out;
+        if (isRows) {
+            endOfStatement(file, position, event);
         }
+        return out;
+    }
+
+    /** After a rows event whose entries may have come from the cache: a statement's last one ends its TABLE_MAPs. */
+    private void endOfStatement(String file, long position, byte[] event) {
         boolean within;
         try {
             within = RowsEvents.isRowsWithinStatement(event);
@@ -146,7 +145,65 @@ public final class EntryStream {
             tableMaps.clear();
             rows.forgetTables();
         }
-        return out;
+    }
+
+    /**
+     * As {@link #encoded}, with a rows event's entries made in two parts when there is a cache: its values are
+     * decoded now, in the stream's order (TABLE_MAPs, schema history); Canal's formatting and encoding, a pure
+     * function of those values and most of the work, is left to the returned {@link Deferred} (which the caller hands
+     * to a worker, or runs when it needs the entries). Any other event's entries are made now.
+     */
+    public Deferred encodedLater(String file, long position, byte[] event) {
+        Events.checkHeader(event);
+        int type = Events.type(event);
+        if (cache == null || !RowsEvents.isRows(type) || rows.format() == null) {
+            return Deferred.done(encoded(file, position, event));
+        }
+        schemas.reach(file, position); // a snapshot reached takes effect before the cache's entries are taken
+        Deferred d = cache.later(new EntryCache.Key(file, position), () -> rowsLater(file, position, event));
+        endOfStatement(file, position, event);
+        return d;
+    }
+
+    /** Decodes a rows event's values now; returns what makes its entries from them (thread-safe, runs once). */
+    private java.util.function.Supplier<List<EncodedEntry>> rowsLater(String file, long position, byte[] event) {
+        List<RowsEvent> decoded;
+        Origin origin;
+        try {
+            int bodyEnd = event.length - rows.format().checksumSize();
+            if (Events.size(event) != event.length || bodyEnd < Events.HEADER_SIZE) {
+                throw new BinlogFormatException(EventType.name(Events.type(event)) + " at " + file + ":" + position
+                        + " holds " + event.length + " bytes, its header says " + Events.size(event));
+            }
+            origin = new Origin(file, position, event.length, Events.timestamp(event), Events.serverId(event));
+            tableMaps();
+            decoded = rows.accept(event);
+        } catch (BinlogFormatException e) {
+            throw named(file, position, e);
+        }
+        RowEntries made = rowEntries;
+        boolean w = widths;
+        return () -> {
+            try {
+                List<CanalEntry.Entry> out = new ArrayList<>(decoded.size());
+                for (RowsEvent r : decoded) {
+                    out.add(made.entry(origin, r, w));
+                }
+                return encode(out);
+            } catch (BinlogFormatException e) {
+                throw named(file, position, e);
+            }
+        };
+    }
+
+    private static BinlogFormatException named(String file, long position, BinlogFormatException e) {
+        String at = file + ":" + position;
+        if (e.getMessage() != null && e.getMessage().contains(at)) {
+            return e;
+        }
+        BinlogFormatException named = new BinlogFormatException("event at " + at + ": " + e.getMessage());
+        named.initCause(e);
+        return named;
     }
 
     private static List<EncodedEntry> encode(List<CanalEntry.Entry> entries) {
@@ -253,14 +310,10 @@ public final class EntryStream {
 
     /**
      * Text as protobuf's UTF-8: the bytes themselves when they are valid UTF-8 (no decode to a String and encode
-     * back: an INSERT's statement can be most of its binlog), else decoded with replacement as a String would be.
+     * back: an INSERT's statement can be most of its binlog), else with Java's replacements ({@link Utf8Text}).
      */
     private static ByteString utf8(byte[] b, int from, int to) {
-        ByteString bytes = ByteString.copyFrom(b, from, to - from);
-        if (bytes.isValidUtf8()) {
-            return bytes;
-        }
-        return ByteString.copyFromUtf8(new String(b, from, to - from, StandardCharsets.UTF_8));
+        return Utf8Text.of(b, from, to);
     }
 
     /** MariaDB and MySQL before 8.0.19 print integer display widths ("int(11)"); later MySQL does not. */

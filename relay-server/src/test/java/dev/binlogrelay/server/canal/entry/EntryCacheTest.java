@@ -162,4 +162,43 @@ class EntryCacheTest {
         }
         assertEquals(1, decodes.get(), "decoded once");
     }
+
+    @Test
+    void aDecodeInTwoPartsRunsOnceWhoeverAsksAndIsKept() throws Exception {
+        AtomicLong counted = new AtomicLong();
+        EntryCache cache = new EntryCache(1 << 20, counted::addAndGet);
+        AtomicInteger firstParts = new AtomicInteger();
+        AtomicInteger rests = new AtomicInteger();
+        List<EncodedEntry> v = value(100);
+        EntryCache.Key k = new EntryCache.Key("f", 4);
+        Deferred a = cache.later(k, () -> {
+            firstParts.incrementAndGet();
+            return () -> { rests.incrementAndGet(); return v; };
+        });
+        assertEquals(1, firstParts.get(), "the first part runs at once, in the stream's order");
+        assertEquals(0, rests.get(), "the rest waits for a worker or a reader");
+        Deferred b = cache.later(k, () -> { firstParts.incrementAndGet(); return () -> v; });
+        assertSame(a, b, "a second stream shares the decode under way");
+        assertEquals(0, counted.get(), "nothing counted before it is made");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<EncodedEntry>> viaGet = pool.submit(() -> cache.get(k, () -> { firstParts.incrementAndGet(); return v; }));
+            pool.execute(a::run);
+            assertEquals(v, b.join());
+            assertEquals(v, viaGet.get(5, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, firstParts.get());
+        assertEquals(1, rests.get());
+        assertEquals(1, cache.misses());
+        assertEquals(cache.bytes(), counted.get(), "kept once made");
+        assertTrue(cache.bytes() >= 100);
+        assertTrue(cache.later(k, () -> { throw new AssertionError("cached"); }).isDone());
+
+        EntryCache.Key bad = new EntryCache.Key("f", 5);
+        Deferred failing = cache.later(bad, () -> () -> { throw new IllegalStateException("bad rows"); });
+        assertThrows(IllegalStateException.class, failing::join);
+        assertEquals(v, cache.later(bad, () -> () -> v).join(), "a failed decode is not kept");
+    }
 }

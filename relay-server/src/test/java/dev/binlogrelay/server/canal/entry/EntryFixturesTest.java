@@ -142,6 +142,51 @@ class EntryFixturesTest {
                 }));
     }
 
+    /**
+     * Every file's entries made the pipelined way ({@link EntryStream#encodedLater}: rows values decoded in order,
+     * their formatting and encoding left to Deferreds, run here last-first on other threads once every event is fed)
+     * are byte for byte the entries {@link EntryStream#accept} makes; so are a second stream's, which finds them in
+     * the shared cache.
+     */
+    @TestFactory
+    Stream<DynamicTest> entriesMadeLaterAreTheSame() {
+        return Fixtures.files().stream().map(Path::toString).filter(p -> !p.contains("binlog_truncated_"))
+                .map(p -> DynamicTest.dynamicTest(p, () -> {
+                    String name = Path.of(p).getFileName().toString();
+                    Map<Long, byte[]> events = events(file(p));
+                    List<com.google.protobuf.ByteString> expected = new ArrayList<>();
+                    EntryStream plain = new EntryStream(SchemaTracker.NONE).withTimeZone(ZoneOffset.UTC);
+                    for (Map.Entry<Long, byte[]> e : events.entrySet()) {
+                        for (CanalEntry.Entry entry : plain.accept(name, e.getKey(), e.getValue())) {
+                            expected.add(entry.toByteString());
+                        }
+                    }
+                    EntryCache cache = new EntryCache(1L << 30, n -> { });
+                    for (int stream = 0; stream < 2; stream++) {
+                        EntryStream s = new EntryStream(SchemaTracker.NONE).withTimeZone(ZoneOffset.UTC).withCache(cache);
+                        List<Deferred> made = new ArrayList<>();
+                        for (Map.Entry<Long, byte[]> e : events.entrySet()) {
+                            made.add(s.encodedLater(name, e.getKey(), e.getValue()));
+                        }
+                        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+                        try {
+                            for (int i = made.size() - 1; i >= 0; i--) {
+                                pool.execute(made.get(i)::run);
+                            }
+                            List<com.google.protobuf.ByteString> got = new ArrayList<>();
+                            for (Deferred d : made) {
+                                for (EncodedEntry e : d.join()) {
+                                    got.add(e.bytes());
+                                }
+                            }
+                            assertEquals(expected, got, p + ", stream " + stream);
+                        } finally {
+                            pool.shutdownNow();
+                        }
+                    }
+                }));
+    }
+
     /** MariaDB 10.5, FULL metadata: ANNOTATE_ROWS as QUERY entries, then the insert with names, key, ENUM index. */
     @Test
     void mariadbAnnotatedInserts() throws Exception {
