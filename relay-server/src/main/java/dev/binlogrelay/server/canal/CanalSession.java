@@ -198,7 +198,9 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     private void run(Packet p) {
         busy = true;
         current = p.getType();
-        ctx.read(); // one read, so a close during the request (a get parked for entries) is noticed; a request is queued
+        if (p.getType() == PacketType.GET && queue.isEmpty()) {
+            ctx.read(); // one read, so a close while the get is parked is noticed (the stock client sends nothing meanwhile)
+        }
         if (p.getType() == PacketType.GET && !clients.budget().hasRoom() && !admission.readAhead(p)) {
             admission.await(p);
             return;
@@ -208,10 +210,19 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
 
     /** Event loop: {@code p} (a get admitted) on a worker. */
     void carryOut(Packet p) {
+        onWorker(() -> commands.handle(p));
+    }
+
+    /** Event loop: get {@code p}, whose wait for room ended, answered with an empty batch after a get's checks. */
+    void carryOutEmpty(Packet p) {
+        onWorker(() -> commands.emptyGet(p));
+    }
+
+    private void onWorker(java.util.concurrent.Callable<CompletableFuture<CanalCommands.Reply>> request) {
         CompletableFuture<CanalCommands.Reply> answer = new CompletableFuture<>();
         clients.execute(() -> {
             try {
-                commands.handle(p).whenComplete((reply, err) -> {
+                request.call().whenComplete((reply, err) -> {
                     if (err != null) {
                         answer.completeExceptionally(err);
                     } else {

@@ -56,9 +56,10 @@ final class GetAdmission {
     boolean readAhead(Packet p) {
         try {
             CanalPacket.Get get = CanalPacket.Get.parseFrom(p.getBody());
-            ClientStream s = session.streams().get(CanalClients.key(get.getDestination(), get.getClientId()));
+            ClientStream s = session.streams().get(CanalClients.key(get.getDestination(),
+                    CanalCommands.clientId(get.getClientId())));
             return s != null && s.hasReadAhead();
-        } catch (InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException | CanalError e) {
             return true; // carried out at once: the command answers with Canal's error
         }
     }
@@ -105,7 +106,7 @@ final class GetAdmission {
             return;
         }
         waiting = null;
-        session.done(CanalCommands.Reply.of(CanalCommands.emptyBatch()), null);
+        session.carryOutEmpty(p); // an empty batch, after the checks a get has (subscribed?) and the client seen
     }
 
     /** The connection closed: the waiting get (if any) ends without an answer. */

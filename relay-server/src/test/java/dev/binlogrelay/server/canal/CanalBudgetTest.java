@@ -310,6 +310,42 @@ class CanalBudgetTest {
         }
     }
 
+    /**
+     * A get whose wait for room ends is checked as any get: a client that never subscribed gets Canal's error, not
+     * an empty batch (before, the expiry answered without looking at the subscription or touching the client).
+     */
+    @Test
+    void aGetThatWaitedForRoomIsStillCheckedForItsSubscription() throws Exception {
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0,
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                16L * BIG, 64, BUDGET);
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            InetSocketAddress at = server.bind();
+            server.budget().reserve(BUDGET);
+            try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+                s.setSoTimeout(5000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                in.readFully(new byte[in.readInt()]); // the handshake
+                send(out, CanalPacket.PacketType.CLIENTAUTHENTICATION, CanalPacket.ClientAuth.newBuilder()
+                        .setUsername("").build().toByteString()); // no destination: not subscribed
+                in.readFully(new byte[in.readInt()]); // the login's ACK
+                send(out, CanalPacket.PacketType.GET, CanalPacket.Get.newBuilder().setDestination("d0")
+                        .setClientId("+1001").setFetchSize(10).setTimeout(5).setUnit(2).build().toByteString());
+                CanalPacket.Packet p = CanalPacket.Packet.parseFrom(in.readNBytes(in.readInt()));
+                assertEquals(CanalPacket.PacketType.ACK, p.getType(), "Canal's error, not an empty batch");
+                CanalPacket.Ack ack = CanalPacket.Ack.parseFrom(p.getBody());
+                assertEquals(400, ack.getErrorCode());
+                assertTrue(ack.getErrorMessage().contains("should subscribe first"), ack.getErrorMessage());
+                assertTrue(server.budgetWaits() >= 1, "it waited for room first");
+            } finally {
+                server.budget().release(BUDGET);
+            }
+        }
+    }
+
     private static void send(DataOutputStream out, CanalPacket.PacketType type, ByteString body) throws Exception {
         byte[] p = CanalPacket.Packet.newBuilder().setType(type).setBody(body).build().toByteArray();
         out.writeInt(p.length);
