@@ -180,7 +180,7 @@ final class ClientStream {
             if (!open()) {
                 atEnd = true;
             }
-            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()
+            while (!atEnd && g.entries.size() < g.batchSize && g.payload < clients.maxBatchBytes()
                     && (g.entries.isEmpty() || clients.budget().hasRoom())) {
                 if (aheadError != null) { // the next get meets it: its event was taken from the cursor
                     throw aheadError;
@@ -204,8 +204,9 @@ final class ClientStream {
                 if (filter.matches(p.entry())) {
                     ByteString bytes = p.entry().bytes();
                     g.entries.add(bytes);
-                    g.bytes += bytes.size();
-                    clients.budget().reserve(bytes.size());
+                    g.payload += bytes.size();
+                    g.bytes += bytes.size() + PendingGet.ENTRY_OVERHEAD;
+                    clients.budget().reserve(bytes.size() + PendingGet.ENTRY_OVERHEAD);
                 }
             }
         } catch (PositionException | RuntimeException e) {
@@ -214,7 +215,7 @@ final class ClientStream {
                     + ": cannot read from " + acked + ": " + e.getMessage()));
             return;
         }
-        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes()
+        boolean full = g.entries.size() >= g.batchSize || g.payload >= clients.maxBatchBytes()
                 || (!g.entries.isEmpty() && !clients.budget().hasRoom()); // the memory budget is spent: send what it has
         if (full || g.timeoutNanos < 0 || g.expired || !atEnd) {
             finish(g);

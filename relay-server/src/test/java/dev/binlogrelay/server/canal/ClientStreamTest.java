@@ -223,4 +223,26 @@ class ClientStreamTest {
         }
         assertEquals(0, timers.getQueue().size(), "timers of answered gets");
     }
+
+    /**
+     * A get counts each entry's object overhead besides its bytes, and so does the read-ahead: a batch of tiny
+     * entries is not undercounted (before, 6 entries of ~30 bytes counted ~180 bytes).
+     */
+    @Test
+    void getsAndReadAheadCountEachEntrysOverhead() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            transaction();
+        }
+        CanalClients c = clients(1 << 20);
+        ClientStream s = c.attach(null, "example", "1001", "");
+        PendingGet.Batched b = get(s, 6);
+        long bytes = b.entries().stream().mapToLong(ByteString::size).sum();
+        assertEquals(bytes + 6L * PendingGet.ENTRY_OVERHEAD, b.counted());
+        long aheadBytes = c.budget().used() - b.counted(); // the read-ahead of the next 6 entries
+        assertTrue(s.hasReadAhead());
+        PendingGet.Batched next = get(s, 6);
+        long nextBytes = next.entries().stream().mapToLong(ByteString::size).sum();
+        assertEquals(nextBytes + 6L * Carry.OVERHEAD, aheadBytes, "read ahead: bytes and overhead");
+        c.budget().release(b.counted() + next.counted());
+    }
 }
