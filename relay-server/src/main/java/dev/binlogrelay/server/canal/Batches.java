@@ -40,6 +40,12 @@ final class Batches {
         }
     }
 
+    /** The point after the newest batch handed out, or {@code acked} when none is outstanding: where reading goes on. */
+    ClientStream.Point lastEnd(ClientStream.Point acked) {
+        Batch last = outstanding.peekLast();
+        return last == null ? acked : last.end();
+    }
+
     int size() {
         return outstanding.size();
     }

@@ -23,6 +23,8 @@ final class Carry {
     record Taken(EncodedEntry entry, ClientStream.Point after) {
     }
 
+    /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
+    static final int MAKING_AHEAD = 16;
     /**
      * What an entry waiting here holds beyond its bytes (its Pending, AtomicLong, queue slot, the Deferred's share),
      * counted in the budget from {@link #add} until it is taken or dropped.

@@ -21,13 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * batch may end inside a transaction, and resuming there re-reads the transaction and drops the entries already
  * acknowledged. Entries are counted before filtering, so a changed filter does not move the point.
  *
- * <p><b>Memory.</b> Entries read ahead and a get's entries count in the Canal memory budget ({@link CanalClients#budget});
- * while it is spent a get takes no more than its first entry and answers with what it has; the packet holds the count
- * until written.
+ * <p><b>Memory.</b> Entries read ahead and a get's entries count in the Canal memory budget until written; while it
+ * is spent a get takes no more than its first entry and answers with what it has.
  *
- * <p><b>Threading.</b> Every method runs on a worker of {@link CanalClients} (never an event loop: reads of the store
- * may wait for RocksDB) or on the store's writer thread ({@link #wake}, which only schedules); all state is guarded
- * by this object's monitor. A get that must wait for more entries is parked and resumed by a commit or its timer.
+ * <p><b>Threading.</b> {@link CanalClients}' workers (store reads may wait for RocksDB) or the store's writer ({@link
+ * #wake}, which only schedules); guarded by this object's monitor. A get waiting for entries parks until a commit or its timer.
  */
 final class ClientStream {
     /** A resume point: boundary file and position, and entries of the following group already delivered. */
@@ -55,8 +53,6 @@ final class ClientStream {
     private long boundaryPosition;
     private int produced;
     private int skipLeft;
-    /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
-    static final int MAKING_AHEAD = 16;
     private final Carry carry;
     /** The last get's batch size; reading ahead; its error, if any. */
     private int readAhead;
@@ -87,10 +83,6 @@ final class ClientStream {
     synchronized void filter(String text) {
         this.filterText = text == null ? "" : text;
         this.filter = new FilterMemo(filterText.isEmpty() ? settings.filter() : CanalFilter.parse(filterText));
-    }
-
-    synchronized String filterText() {
-        return filterText;
     }
 
     synchronized Point acked() {
@@ -182,18 +174,18 @@ final class ClientStream {
             }
             while (!atEnd && g.entries.size() < g.batchSize && g.payload < clients.maxBatchBytes()
                     && (g.entries.isEmpty() || clients.budget().hasRoom())) {
-                if (aheadError != null) { // the next get meets it: its event was taken from the cursor
-                    throw aheadError;
+                if (aheadError != null && carry.isEmpty()) { // the entries read before it go first
+                    if (g.entries.isEmpty()) {
+                        throw aheadError; // its event was taken from the cursor: this get meets it
+                    }
+                    break;
                 }
                 // keep up to MAKING_AHEAD rows events being made on other workers while this one takes them in order
-                while (!cursorAtEnd && (carry.isEmpty() || (carry.inFlight() < MAKING_AHEAD
-                        && carry.size() < 4 * MAKING_AHEAD && clients.budget().hasRoom()))) {
+                while (!cursorAtEnd && aheadError == null && (carry.isEmpty() || (carry.inFlight() < Carry.MAKING_AHEAD
+                        && carry.size() < 4 * Carry.MAKING_AHEAD && clients.budget().hasRoom()))) {
                     StoredEvent e = cursor.next();
-                    if (e == null) {
-                        cursorAtEnd = true;
-                    } else {
-                        produce(e);
-                    }
+                    cursorAtEnd = e == null;
+                    aheadError = e == null ? null : produceOrError(e);
                 }
                 Carry.Taken p = carry.take();
                 if (p == null) {
@@ -245,9 +237,8 @@ final class ClientStream {
     }
 
     /**
-     * After a batch is handed out a worker reads the next one's entries into {@link #carry}, 256 events at a time
-     * (a get waits at most that long), so the client's handling of this batch overlaps the decoding of the next.
-     * Stops at a batch's worth, at the store's end, while the budget is spent or a get is parked.
+     * After a batch is handed out a worker reads the next one's entries into {@link #carry}, 256 events at a time,
+     * overlapping the client's handling of this batch; stops at a batch's worth, the store's end, a spent budget or a parked get.
      */
     private synchronized void readAhead() {
         readingAhead = false;
@@ -260,15 +251,14 @@ final class ClientStream {
                         || clients.budget().used() >= clients.budget().max() / 2) { // leave room for gets
                     return;
                 }
-                if (carry.inFlight() >= MAKING_AHEAD) {
+                if (carry.inFlight() >= Carry.MAKING_AHEAD) {
                     carry.helpOldest(); // make one here rather than read further ahead
                     continue;
                 }
                 StoredEvent e = cursor.next();
-                if (e == null) {
+                if (e == null || (aheadError = produceOrError(e)) != null) {
                     return;
                 }
-                produce(e);
             }
         } catch (RuntimeException e) {
             aheadError = e;
@@ -277,7 +267,7 @@ final class ClientStream {
         readAheadLater();
     }
 
-    private void readAheadLater() {
+    private void readAheadLater() { // at most one queued
         if (!readingAhead) {
             readingAhead = true;
             clients.execute(this::readAhead);
@@ -292,7 +282,7 @@ final class ClientStream {
         g.result.completeExceptionally(error);
     }
 
-    /** Opens the store cursor at the acknowledged point if needed; false while the store holds nothing. */
+    /** Opens the store cursor after the outstanding batches (or at the acknowledged point) if needed; false while the store holds nothing. */
     private boolean open() throws PositionException {
         if (cursor != null) {
             return true;
@@ -305,16 +295,17 @@ final class ClientStream {
             acked = new Point(files.get(0).name(), files.get(0).firstPosition(), 0);
             persist();
         }
-        cursor = store.openCursor(acked.file(), acked.position());
-        entryStream = clients.newEntrySource(acked.file(), acked.position());
-        boundaryFile = acked.file();
-        boundaryPosition = acked.position();
+        Point from = outstanding.lastEnd(acked); // after the batches handed out: never again under new ids
+        cursor = store.openCursor(from.file(), from.position());
+        entryStream = clients.newEntrySource(from.file(), from.position());
+        boundaryFile = from.file();
+        boundaryPosition = from.position();
         produced = 0;
-        skipLeft = acked.skip();
-        if (acked.position() > 4) {
-            byte[] fde = store.state().formatDescription(acked.file()).orElse(null);
+        skipLeft = from.skip();
+        if (from.position() > 4) {
+            byte[] fde = store.state().formatDescription(from.file()).orElse(null);
             if (fde != null) {
-                entryStream.accept(acked.file(), 4, fde);
+                entryStream.accept(from.file(), 4, fde);
             }
         }
         return true;
@@ -324,6 +315,16 @@ final class ClientStream {
      * Reads one stored event's entries into the carry. A rows event's entry (exactly one) may still be being made:
      * a worker is handed its making, which the get that takes it does itself if no worker has started it.
      */
+    /** {@link #produce}; its error returned, to be met once the entries read before it are taken. */
+    private RuntimeException produceOrError(StoredEvent e) {
+        try {
+            produce(e);
+            return null;
+        } catch (RuntimeException x) {
+            return x;
+        }
+    }
+
     private void produce(StoredEvent e) {
         Deferred made = entryStream.later(e.file(), e.position(), e.bytes());
         boolean ready = made.isDone();
@@ -361,7 +362,7 @@ final class ClientStream {
         reposition();
     }
 
-    /** Back to the acknowledged point: the next get reads from there. */
+    /** Back to after the outstanding batches (the acknowledged point once rolled back): the next get reads from there. */
     private void reposition() {
         if (cursor != null) {
             cursor.close();

@@ -245,4 +245,45 @@ class ClientStreamTest {
         assertEquals(nextBytes + 6L * Carry.OVERHEAD, aheadBytes, "read ahead: bytes and overhead");
         c.budget().release(b.counted() + next.counted());
     }
+
+    /** The event the test's entry source fails on, -1: none. */
+    volatile long failAt = -1;
+
+    /**
+     * An event that cannot be made, met while reading ahead of a get: the get first answers with the good entries
+     * read before it (before: the whole get failed), the next get meets the error; once the event can be made, the
+     * reading goes on after the batch still outstanding, so its entries never come again under a new id (before:
+     * from the acknowledged point, re-delivering them).
+     */
+    @Test
+    void anErrorAheadComesAfterTheGoodEntriesAndARepositionSkipsOutstandingBatches() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            transaction();
+        }
+        var dest = new CanalSettings.Destination("example", CanalFilter.ALL, true);
+        clients = new CanalClients(store.readView(), store.canalCursors(), new CanalSettings("127.0.0.1", 0,
+                Map.of("example", dest), Map.of(), Duration.ofDays(7), 1 << 20, 16), Clock.systemUTC(),
+                MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor())
+                .entrySources(() -> EntrySource.of((file, position, event) -> {
+                    if (position == failAt) {
+                        throw new IllegalStateException("cannot make the event at " + position);
+                    }
+                    return entries(file, position, event);
+                }));
+        failAt = 154; // the third transaction's XID
+        ClientStream s = clients.attach(null, "example", "1001", "");
+        PendingGet.Batched first = get(s, 10);
+        assertEquals(List.of("TRANSACTIONBEGIN@4", "TRANSACTIONEND@36", "TRANSACTIONBEGIN@63", "TRANSACTIONEND@95",
+                "TRANSACTIONBEGIN@122"), entries(first), "the good entries first");
+        var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> get(s, 10));
+        assertTrue(failed.getCause().getMessage().contains("cannot make the event at 154"), failed.getCause().getMessage());
+        failAt = -1;
+        PendingGet.Batched second = get(s, 10);
+        assertEquals(List.of("TRANSACTIONEND@154", "TRANSACTIONBEGIN@181", "TRANSACTIONEND@213"), entries(second),
+                "after the outstanding batch, not again from the acknowledged point");
+        s.ack(first.id());
+        s.ack(second.id());
+        assertEquals(new ClientStream.Point(FILE, 240, 0), s.acked());
+        clients.budget().release(first.counted() + second.counted());
+    }
 }
