@@ -346,6 +346,51 @@ class CanalBudgetTest {
         }
     }
 
+    /**
+     * A get of a client with entries read ahead does not wait for room (it frees memory), whichever way it spells the
+     * client id: "+1001" is client 1001 as Canal reads it (before, the lookup by the raw text missed the read-ahead,
+     * and the get waited and came back empty).
+     */
+    @Test
+    void aGetWithReadAheadIsFoundByTheClientIdAsCanalReadsIt() throws Exception {
+        CanalSettings settings = new CanalSettings("127.0.0.1", 0,
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                16L * BIG, 64, 64L * BIG);
+        try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
+             CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
+                     .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            transactions(store, 4, 6);
+            InetSocketAddress at = server.bind();
+            try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+                s.setSoTimeout(5000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                in.readFully(new byte[in.readInt()]); // the handshake
+                send(out, CanalPacket.PacketType.CLIENTAUTHENTICATION, CanalPacket.ClientAuth.newBuilder()
+                        .setUsername("").setDestination("d0").setClientId("1001").build().toByteString());
+                in.readFully(new byte[in.readInt()]); // the subscription's ACK
+                send(out, CanalPacket.PacketType.GET, CanalPacket.Get.newBuilder().setDestination("d0")
+                        .setClientId("1001").setFetchSize(2).setTimeout(-1).build().toByteString());
+                assertEquals(2, CanalPacket.Messages.parseFrom(CanalPacket.Packet.parseFrom(in.readNBytes(in.readInt()))
+                        .getBody()).getMessagesCount());
+                await(() -> server.pendingBytes() >= BIG); // the next batch read ahead
+                assertTrue(server.pendingBytes() >= BIG, "read ahead: " + server.pendingBytes());
+                server.budget().reserve(64L * BIG);
+                try {
+                    send(out, CanalPacket.PacketType.GET, CanalPacket.Get.newBuilder().setDestination("d0")
+                            .setClientId("+1001").setFetchSize(2).setTimeout(-1).build().toByteString());
+                    CanalPacket.Messages m = CanalPacket.Messages.parseFrom(CanalPacket.Packet.parseFrom(
+                            in.readNBytes(in.readInt())).getBody());
+                    // no wait for room: a batch of what was read ahead (one entry while the budget is spent)
+                    assertTrue(m.getBatchId() > 0 && m.getMessagesCount() >= 1, "batch " + m.getBatchId());
+                    assertEquals(0, server.budgetWaits());
+                } finally {
+                    server.budget().release(64L * BIG);
+                }
+            }
+        }
+    }
+
     private static void send(DataOutputStream out, CanalPacket.PacketType type, ByteString body) throws Exception {
         byte[] p = CanalPacket.Packet.newBuilder().setType(type).setBody(body).build().toByteArray();
         out.writeInt(p.length);
