@@ -30,8 +30,10 @@ import java.util.stream.Stream;
  * builds too (their classes first on the classpath).
  *
  * <pre>
- * java -cp BENCH_CP dev.binlogrelay.bench.StoreCpuBenchmark [MiB=256] [ROWS=200] [GROUPS=16] [REPEAT=2]
+ * java -cp BENCH_CP [-Dstore.compression=UPPER,BOTTOM] dev.binlogrelay.bench.StoreCpuBenchmark [MiB=256] [ROWS=200] [GROUPS=16] [REPEAT=2]
  * </pre>
+ * {@code store.compression} sets {@code storage.rocksdb.compression} and {@code bottommost_compression} (e.g.
+ * {@code none,none}); the rows events are random bytes, so compression finds nothing to save.
  * The first repetition includes the JIT's warm-up; compare the later ones.
  */
 public final class StoreCpuBenchmark {
@@ -68,6 +70,11 @@ public final class StoreCpuBenchmark {
 
     private static void run(Path dir, int rep, long total, int[] lengths, int perBatch, byte[][] pool) throws Exception {
         StoreOptions options = StoreOptions.defaults().withSyncEachGroup(false).withCacheBytes(0);
+        String compression = System.getProperty("store.compression"); // upper,bottommost, e.g. none,lz4
+        if (compression != null) {
+            String[] c = compression.split(",");
+            options = options.withCompression(c[0], c[c.length - 1]);
+        }
         long written = 0;
         long events = 0;
         long cpu0 = cpuNanos();

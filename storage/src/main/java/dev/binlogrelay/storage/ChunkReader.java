@@ -1,7 +1,9 @@
 package dev.binlogrelay.storage;
 
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -39,7 +41,11 @@ final class ChunkReader {
         if (buffer == null) {
             buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
         }
-        try (RocksIterator it = ctx.newEventIterator()) {
+        // the upper bound stops the iterator at the last chunk in range: without it, stepping past that chunk
+        // loads the next one (another block, or with blob files another blob read) only to find its key out of range
+        try (Slice bound = new Slice(Keys.event(fileSeq, to));
+             ReadOptions scan = new ReadOptions(ctx.scanOptions()).setIterateUpperBound(bound);
+             RocksIterator it = ctx.newEventIterator(scan)) {
             byte[] key = new byte[Keys.EVENT_KEY_LENGTH];
             boolean windowStart = SegmentCache.window(from) << SegmentCache.SHIFT == from;
             if (!windowStart) {

@@ -30,9 +30,21 @@ import org.rocksdb.WriteOptions;
  *     (where binlog lands within seconds, the levels being sized dynamically) a profiled 512 MiB dump spent
  *     about 40 % of the relay's CPU in ZSTD's decoder, and one reader got 517 MB/s at 2.2 CPU-s/GB; with LZ4
  *     it got 855 MB/s at 1.4 CPU-s/GB, no compression 890 MB/s (bench/RESULTS.md). Operators short of disk
- *     can choose ZSTD at the bottom ({@code storage.rocksdb.bottommost_compression: zstd}) and pay that.</li>
+ *     can choose ZSTD at the bottom ({@code storage.rocksdb.bottommost_compression: zstd}) and pay that.
+ *     No compression at the bottom as well (so compaction could move files down instead of recompressing them)
+ *     did not pay either: {@code StoreCpuBenchmark 256 6000 16 4} (random rows, runs 3-4) stored at 2.8-4.0
+ *     CPU-s/GB vs 2.9-3.7, and in the bench ({@code --scenarios ingest,fanout --binlog-size 256M --relay-sync none
+ *     --relay-storage rocksdb.bottommost_compression=none}, load average 6-8) ingest over the files after the
+ *     first was 76 and 68 MB/s vs 120-188 with LZ4, one reader 196 and 347 MB/s vs 423-487.</li>
  * <li><b>Large values.</b> Events of 1 MiB and more (big row events, 20 MiB and up) go to blob files: they
- *     are written once and never rewritten by compaction, and they do not make one SST block 20 MiB.</li>
+ *     are written once and never rewritten by compaction, and they do not make one SST block 20 MiB. Chunks
+ *     (up to 256 KiB) stay in SSTs: with a 64 KiB minimum they went to blob files, and storing did not get cheaper
+ *     ({@code StoreCpuBenchmark 256 6000 16 4}, runs 2-4 of 4 runs each: 3.1-7.2 CPU-s/GB vs 2.7-6.4 in SSTs;
+ *     keys only grow, so compaction mostly moves SSTs down instead of rewriting them), with 32 KiB 4.0-6.2; blob
+ *     compression none instead of LZ4 changed nothing measurable. Segment loads stop at an upper bound ({@link ChunkReader}); before
+ *     they did, each load also fetched the next value, which cost a blob read per load (one reader 1.9-2.1
+ *     CPU-s/GB with chunks in blob files, 1.1-1.5 with the bound). A purge drops the SSTs of purged files, and
+ *     RocksDB then deletes every blob file older than the oldest one a live SST refers to ({@code PurgeTest}).</li>
  * <li><b>WAL on, fsynced before a group is visible</b> (unless {@link SyncMode#NONE}): between
  *     acknowledging a group and flushing the memtable, the WAL is the only durable copy; unlike Kafka Streams
  *     we have no changelog to rebuild from. Point-in-time recovery replays the WAL up to the last intact batch,
@@ -44,7 +56,16 @@ import org.rocksdb.WriteOptions;
  *     would keep old WAL files alive; {@code max_total_wal_size} forces their flush so the WAL stays bounded.</li>
  * <li><b>Reads from far behind</b> load 256 KiB segments that readers share ({@link SegmentCache}): one
  *     iterator and seek per segment, with a readahead of the same size, and the shared block cache; the hot
- *     tail is served from the Caffeine cache instead (see {@link TailCache}).</li>
+ *     tail is served from the Caffeine cache instead (see {@link TailCache}). Measured with
+ *     {@code StoreCpuBenchmark 256 6000 16 4} on the loaded 2-core VM (one reader 0.97-1.53 CPU-s/GB as is, once
+ *     2.20), none of these moved the reader beyond that noise, so none is set: 256 KiB blocks
+ *     (1.15-1.60), {@code fill_cache=false} (1.08-1.42), {@code async_io} (1.15-1.94), a 1 MiB readahead
+ *     (1.27-1.94). Checksums stay verified: without, 0.82-1.75, not worth giving up detecting a bad block.</li>
+ * <li><b>CRC32C is computed in software.</b> rocksdbjni 11.8.1's {@code librocksdbjni-linux64.so} is a portable
+ *     build: its disassembly has no {@code crc32} or {@code pclmulqdq} instruction, and the store's RocksDB
+ *     {@code LOG} says {@code Fast CRC32 supported: Not supported on x86} on a CPU with SSE4.2 and PCLMUL. Every
+ *     WAL record, block and blob is checksummed by the table-driven code; only a RocksDB built with
+ *     {@code -msse4.2 -mpclmul} (not the Maven Central jar) would take that cost off.</li>
  * </ul>
  *
  * <p>Operators can change the compression of the upper and bottom levels, the events' write buffer and the block

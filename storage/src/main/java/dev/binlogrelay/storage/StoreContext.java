@@ -1,5 +1,6 @@
 package dev.binlogrelay.storage;
 
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 
 import java.nio.file.Path;
@@ -163,9 +164,17 @@ final class StoreContext {
         return lowest;
     }
 
-    /** A new iterator on the events; the caller holds the read lock and closes it. */
-    RocksIterator newEventIterator() {
-        return rocks.db.newIterator(rocks.events, rocks.tuning.scan);
+    /**
+     * A new iterator on the events; the caller holds the read lock and closes it. {@code scan} is
+     * {@link RocksTuning#scan} or a copy of it with an upper bound.
+     */
+    RocksIterator newEventIterator(ReadOptions scan) {
+        return rocks.db.newIterator(rocks.events, scan);
+    }
+
+    /** The scan options of segment loads, to copy. */
+    ReadOptions scanOptions() {
+        return rocks.tuning.scan;
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -264,6 +264,40 @@ class PurgeTest {
         }
     }
 
+    /**
+     * Events of 1 MiB and more live in blob files, which a purge's range delete does not rewrite: the blob files of
+     * purged binlog files must still go once no SST refers to them (RocksDB drops a blob file older than every
+     * blob file a live SST refers to).
+     */
+    @Test
+    void purgingGivesTheBlobFileSpaceBack(@TempDir Path other) throws Exception {
+        try (BinlogStore s = BinlogStore.open(other, TestLog.fastOptions().withCacheBytes(0))) {
+            TestLog big = new TestLog(s);
+            RocksHandles rocks = s.context().rocks();
+            for (int f = 1; f <= 4; f++) {
+                big.rotate(name(f)).append(100);
+                for (int g = 0; g < 3; g++) {
+                    big.appendWithGtid(new MariaGtidRef(0, 1, f * 1000L + g), Map.of(), 40, 1_500_000); // blob files
+                }
+                rocks.db.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true), rocks.events);
+            }
+            long before = blobBytes(rocks);
+            assertTrue(before > 4 * 3 * 1_400_000L, "the large events are in blob files: " + before);
+            s.purgeFilesBefore(name(4));
+            long after = blobBytes(rocks);
+            assertTrue(after < before / 2, "blob file bytes " + before + " -> " + after);
+            assertEquals(List.of(name(4)), fileNames(s));
+        }
+    }
+
+    private static List<String> fileNames(BinlogStore s) {
+        return s.files().stream().map(BinlogFileInfo::name).toList();
+    }
+
+    private static long blobBytes(RocksHandles rocks) throws Exception {
+        return Long.parseLong(rocks.db.getProperty(rocks.events, "rocksdb.total-blob-file-size"));
+    }
+
     private static long sstBytes(RocksHandles rocks) throws Exception {
         return Long.parseLong(rocks.db.getProperty(rocks.events, "rocksdb.live-sst-files-size"));
     }
