@@ -91,6 +91,12 @@ public final class SchemaHistoryStore {
     private final StoreContext ctx;
     /** A snapshot the wiring asked for and nobody has taken yet. */
     private volatile SnapshotLimits requested;
+    /** Where the snapshot is kept, once read (null: not read yet); only {@link #recordSnapshot} changes it. */
+    private volatile Optional<SnapshotAt> snapshotAt;
+
+    /** Where a snapshot is kept: it holds from this file sequence and position on. */
+    public record SnapshotAt(long fileSeq, long position) {
+    }
 
     SchemaHistoryStore(StoreContext ctx) {
         this.ctx = ctx;
@@ -113,11 +119,40 @@ public final class SchemaHistoryStore {
     }
 
     /**
+     * Where the snapshot is kept, if one was recorded: read from the store once, then a field read (readers call it
+     * for every event they pass, to apply a snapshot recorded after they started once they reach it).
+     */
+    public Optional<SnapshotAt> snapshotAt() {
+        Optional<SnapshotAt> at = snapshotAt;
+        if (at != null) {
+            return at;
+        }
+        synchronized (this) {
+            if (snapshotAt == null) {
+                snapshotAt = ctx.underReadLock(() -> {
+                    byte[] v = get(SNAPSHOT);
+                    if (v == null) {
+                        return Optional.<SnapshotAt>empty();
+                    }
+                    String[] p = new String(v, StandardCharsets.UTF_8).split(":");
+                    try {
+                        return Optional.of(new SnapshotAt(Long.parseLong(p[0]), Long.parseLong(p[1])));
+                    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                        throw new StoreException("store " + ctx.dir() + ": schema snapshot mark \"" + new String(v,
+                                StandardCharsets.UTF_8) + "\" is not file_seq:position");
+                    }
+                });
+            }
+            return snapshotAt;
+        }
+    }
+
+    /**
      * Records a snapshot at the committed end (file sequence 0, position 0 while the store is empty), in one
      * write, and ends the request. The upstream session calls it before its dump starts.
      */
     public void recordSnapshot(List<SnapshotTable> tables) {
-        ctx.underReadLock(() -> {
+        SnapshotAt at = ctx.underReadLock(() -> {
             FileTable t = ctx.table();
             long seq = t.isEmpty() ? 0 : t.endSeq();
             long pos = t.isEmpty() ? 0 : t.endPos();
@@ -134,8 +169,11 @@ public final class SchemaHistoryStore {
             } catch (RocksDBException e) {
                 throw ctx.rocks().failure("record a schema snapshot of " + tables.size() + " tables", e);
             }
-            return null;
+            return new SnapshotAt(seq, pos);
         });
+        synchronized (this) { // not under the store's lock: snapshotAt() takes this, then that
+            snapshotAt = Optional.of(at);
+        }
         requested = null;
     }
 

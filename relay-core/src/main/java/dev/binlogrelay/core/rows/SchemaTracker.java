@@ -32,4 +32,13 @@ public interface SchemaTracker {
      * right after it in {@code file}. A DDL statement changes the definitions from there; anything else is ignored.
      */
     void onQuery(String database, String sql, String file, long endPosition);
+
+    /**
+     * The stream reaches the event that starts at {@code position} of {@code file} (called for every event, before
+     * it is decoded): definitions kept in the history from a point the stream has now reached (a snapshot recorded
+     * after the tracker was made) take effect, so every stream at a position has the definitions a tracker made
+     * there has. Nothing by default.
+     */
+    default void reach(String file, long position) {
+    }
 }

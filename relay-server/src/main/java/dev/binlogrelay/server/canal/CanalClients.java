@@ -140,11 +140,12 @@ final class CanalClients implements AutoCloseable {
         }
     }
 
-    void schedule(Runnable task, long delayNanos) {
+    /** Runs {@code task} on a worker after {@code delayNanos}; returns its timer (null while stopping). */
+    java.util.concurrent.Future<?> schedule(Runnable task, long delayNanos) {
         try {
-            timers.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
+            return timers.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
-            // stopping
+            return null; // stopping
         }
     }
 
@@ -228,9 +229,13 @@ final class CanalClients implements AutoCloseable {
         entriesDelivered.addAndGet(entries);
     }
 
-    /** A get waited for room in the memory budget (for the metrics). */
+    /**
+     * A get waits for room in the memory budget (counted for the metrics): the parked gets of every client answer
+     * with the entries they hold, giving their bytes back once written.
+     */
     void waitedForRoom() {
         roomWaits.incrementAndGet();
+        attached.values().forEach(ClientStream::resumeParked);
     }
 
     long roomWaits() {

@@ -94,6 +94,17 @@ final class CanalCommands {
         }
     }
 
+    /**
+     * Get {@code p} whose wait for room in the budget ended first: Canal's checks of a get (named, subscribed) and
+     * the client seen (retention's hold), then an empty batch.
+     */
+    CompletableFuture<Reply> emptyGet(Packet p) throws InvalidProtocolBufferException {
+        CanalPacket.Get get = CanalPacket.Get.parseFrom(p.getBody());
+        named(get.getDestination(), get.getClientId(), "Get", get);
+        stream(get.getDestination(), clientId(get.getClientId()), true).touch();
+        return CompletableFuture.completedFuture(Reply.of(emptyBatch()));
+    }
+
     private void subscribe(String destination, String clientId, String filter) {
         if (!filter.isEmpty()) {
             try {
@@ -150,7 +161,8 @@ final class CanalCommands {
     }
 
     /** Canal's client ids are shorts. */
-    private static String clientId(String text) {
+    /** The client id as Canal reads it (a short: "+1001" and "1001" are the same client), or Canal's error. */
+    static String clientId(String text) {
         try {
             return Short.toString(Short.parseShort(text));
         } catch (NumberFormatException e) {

@@ -145,6 +145,11 @@ public final class CanalServer implements AutoCloseable {
         return clients.budget().used();
     }
 
+    /** The Canal memory budget itself (tests). */
+    dev.binlogrelay.server.memory.PendingWriteBudget budget() {
+        return clients.budget();
+    }
+
     /** The most bytes the budget held at once since start-up. */
     public long pendingBytesPeak() {
         return clients.budget().peak();

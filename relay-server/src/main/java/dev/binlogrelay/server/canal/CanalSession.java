@@ -198,6 +198,9 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
     private void run(Packet p) {
         busy = true;
         current = p.getType();
+        if (p.getType() == PacketType.GET && queue.isEmpty()) {
+            ctx.read(); // one read, so a close while the get is parked is noticed (the stock client sends nothing meanwhile)
+        }
         if (p.getType() == PacketType.GET && !clients.budget().hasRoom() && !admission.readAhead(p)) {
             admission.await(p);
             return;
@@ -207,10 +210,19 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
 
     /** Event loop: {@code p} (a get admitted) on a worker. */
     void carryOut(Packet p) {
+        onWorker(() -> commands.handle(p));
+    }
+
+    /** Event loop: get {@code p}, whose wait for room ended, answered with an empty batch after a get's checks. */
+    void carryOutEmpty(Packet p) {
+        onWorker(() -> commands.emptyGet(p));
+    }
+
+    private void onWorker(java.util.concurrent.Callable<CompletableFuture<CanalCommands.Reply>> request) {
         CompletableFuture<CanalCommands.Reply> answer = new CompletableFuture<>();
         clients.execute(() -> {
             try {
-                commands.handle(p).whenComplete((reply, err) -> {
+                request.call().whenComplete((reply, err) -> {
                     if (err != null) {
                         answer.completeExceptionally(err);
                     } else {
@@ -262,11 +274,14 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
             next();
             return;
         }
-        ctx.writeAndFlush(reply.frame()).addListener((ChannelFutureListener) f -> {
+        var write = ctx.newProgressivePromise();
+        write.addListener((ChannelFutureListener) f -> {
             clients.budget().release(reply.counted());
             busy = false;
             next();
         });
+        ctx.writeAndFlush(reply.frame(), write);
+        WriteDeadline.watch(ctx, write, this, reply.counted(), clients.settings().writeTimeout().toNanos(), clients.budget());
     }
 
     /** Answers a refused request with Canal's error ACK and one log line; closes the connection if the error says so. */
@@ -354,6 +369,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
         closed = true;
         inactive = true;
         admission.cancel();
+        streams.values().forEach(ClientStream::connectionClosed); // a parked get ends: then next() detaches
         next();
         ctx.fireChannelInactive();
     }

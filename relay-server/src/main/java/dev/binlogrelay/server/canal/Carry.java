@@ -23,6 +23,14 @@ final class Carry {
     record Taken(EncodedEntry entry, ClientStream.Point after) {
     }
 
+    /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
+    static final int MAKING_AHEAD = 16;
+    /**
+     * What an entry waiting here holds beyond its bytes (its Pending, AtomicLong, queue slot, the Deferred's share),
+     * counted in the budget from {@link #add} until it is taken or dropped.
+     */
+    static final int OVERHEAD = 96;
+
     private static final class Pending {
         final Deferred entries;
         final int index;
@@ -56,6 +64,7 @@ final class Carry {
     void add(Deferred entries, int index, int expected, ClientStream.Point after) {
         Pending p = new Pending(entries, index, expected, after);
         queue.add(p);
+        budget.reserve(OVERHEAD);
         if (!entries.isDone()) {
             inFlight.incrementAndGet();
             entries.whenDone(made -> inFlight.decrementAndGet());
@@ -109,7 +118,9 @@ final class Carry {
         }
     }
 
+    /** Once per entry (it has left the queue). */
     private void release(Pending p) {
+        budget.release(OVERHEAD);
         long h = p.held.getAndSet(-1);
         if (h > 0) {
             budget.release(h);

@@ -8,27 +8,24 @@ import dev.binlogrelay.storage.CanalCursors;
 import dev.binlogrelay.storage.PositionException;
 import dev.binlogrelay.storage.StoredEvent;
 
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One attached Canal client (a destination and a client id): its acknowledged point, its read position in the store,
  * the entries read but not yet batched, and its outstanding batches.
  *
- * <p><b>Points.</b> Where a client resumes is a {@link Point}: a transaction boundary (the end of a whole stored
- * group) plus how many entries of the next group it already has. The acknowledged point is the one persisted in
- * {@link CanalCursors}; a batch may end inside a transaction, and resuming there re-reads the transaction from its
- * boundary and drops the entries already acknowledged. Entries are counted before filtering, so a changed filter
- * does not move the point.
+ * <p><b>Points.</b> A client resumes at a {@link Point}: a transaction boundary (the end of a whole stored group) plus
+ * how many entries of the next group it already has. The acknowledged one is persisted in {@link CanalCursors}; a
+ * batch may end inside a transaction, and resuming there re-reads the transaction and drops the entries already
+ * acknowledged. Entries are counted before filtering, so a changed filter does not move the point.
  *
- * <p><b>Memory.</b> Entries read ahead and a get's entries count in the Canal memory budget ({@link CanalClients#budget});
- * while it is spent a get takes no more than its first entry and answers with what it has (at most one entry per get
- * past the budget). The batch's packet then holds the count until written.
+ * <p><b>Memory.</b> Entries read ahead and a get's entries count in the Canal memory budget until written; while it
+ * is spent a get takes no more than its first entry and answers with what it has.
  *
- * <p><b>Threading.</b> Every method runs on a worker of {@link CanalClients} (never an event loop: reads of the store
- * may wait for RocksDB) or on the store's writer thread ({@link #wake}, which only schedules); all state is guarded
- * by this object's monitor. A get that must wait for more entries is parked and resumed by a commit or its timer.
+ * <p><b>Threading.</b> {@link CanalClients}' workers (store reads may wait for RocksDB) or the store's writer ({@link
+ * #wake}, which only schedules); guarded by this object's monitor. A get waiting for entries parks until a commit or its timer.
  */
 final class ClientStream {
     /** A resume point: boundary file and position, and entries of the following group already delivered. */
@@ -37,10 +34,6 @@ final class ClientStream {
         public String toString() {
             return file + ":" + position + (skip == 0 ? "" : " (+" + skip + " entries of the next transaction)");
         }
-    }
-
-    /** A batch handed out and not yet acknowledged: its id and the point after its last entry. */
-    private record Batch(long id, Point end) {
     }
 
     final String destination;
@@ -60,18 +53,16 @@ final class ClientStream {
     private long boundaryPosition;
     private int produced;
     private int skipLeft;
-    /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
-    static final int MAKING_AHEAD = 16;
     private final Carry carry;
     /** The last get's batch size; reading ahead; its error, if any. */
     private int readAhead;
     private boolean readingAhead;
     private RuntimeException aheadError;
-    private final ArrayDeque<Batch> outstanding = new ArrayDeque<>();
+    private final Batches outstanding = new Batches();
     private PendingGet waiting;
     private volatile boolean parked;
     /** Commits seen by {@link #wake}: a get parks only if none landed since it started reading. */
-    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
     private boolean closed;
 
     ClientStream(CanalClients clients, CanalSession owner, CanalSettings.Destination settings, String clientId,
@@ -92,10 +83,6 @@ final class ClientStream {
     synchronized void filter(String text) {
         this.filterText = text == null ? "" : text;
         this.filter = new FilterMemo(filterText.isEmpty() ? settings.filter() : CanalFilter.parse(filterText));
-    }
-
-    synchronized String filterText() {
-        return filterText;
     }
 
     synchronized Point acked() {
@@ -123,7 +110,7 @@ final class ClientStream {
     /** Starts a get; the future completes on a worker thread (or at once). */
     synchronized CompletableFuture<PendingGet.Batched> get(PendingGet g) {
         if (g.timeoutNanos > 0) {
-            clients.schedule(() -> expire(g), g.timeoutNanos);
+            g.timer = clients.schedule(() -> expire(g), g.timeoutNanos);
         }
         pump(g);
         return g.result;
@@ -141,9 +128,27 @@ final class ClientStream {
     /** Store writer thread, after every commit: resumes a parked get on a worker. Never blocks. */
     private void wake() {
         commits.incrementAndGet();
+        resumeParked();
+    }
+
+    /** Any thread: resumes a parked get (a commit; or gets wait for room: it answers with the entries it holds). */
+    void resumeParked() {
         if (parked) {
             parked = false;
             clients.execute(this::resume);
+        }
+    }
+
+    /** Any thread: the connection closed: a parked get ends, its bytes given back, so the connection can detach. */
+    void connectionClosed() {
+        clients.execute(this::dropWaiting);
+    }
+
+    private synchronized void dropWaiting() {
+        if (waiting != null) {
+            fail(waiting, new CanalError(400, "client " + clientId + ": the connection closed"));
+            waiting = null;
+            parked = false;
         }
     }
 
@@ -167,20 +172,20 @@ final class ClientStream {
             if (!open()) {
                 atEnd = true;
             }
-            while (!atEnd && g.entries.size() < g.batchSize && g.bytes < clients.maxBatchBytes()
+            while (!atEnd && g.entries.size() < g.batchSize && g.payload < clients.maxBatchBytes()
                     && (g.entries.isEmpty() || clients.budget().hasRoom())) {
-                if (aheadError != null) { // the next get meets it: its event was taken from the cursor
-                    throw aheadError;
+                if (aheadError != null && carry.isEmpty()) { // the entries read before it go first
+                    if (g.entries.isEmpty()) {
+                        throw aheadError; // its event was taken from the cursor: this get meets it
+                    }
+                    break;
                 }
                 // keep up to MAKING_AHEAD rows events being made on other workers while this one takes them in order
-                while (!cursorAtEnd && (carry.isEmpty() || (carry.inFlight() < MAKING_AHEAD
-                        && carry.size() < 4 * MAKING_AHEAD && clients.budget().hasRoom()))) {
+                while (!cursorAtEnd && aheadError == null && (carry.isEmpty() || (carry.inFlight() < Carry.MAKING_AHEAD
+                        && carry.size() < 4 * Carry.MAKING_AHEAD && clients.budget().hasRoom()))) {
                     StoredEvent e = cursor.next();
-                    if (e == null) {
-                        cursorAtEnd = true;
-                    } else {
-                        produce(e);
-                    }
+                    cursorAtEnd = e == null;
+                    aheadError = e == null ? null : produceOrError(e);
                 }
                 Carry.Taken p = carry.take();
                 if (p == null) {
@@ -191,8 +196,9 @@ final class ClientStream {
                 if (filter.matches(p.entry())) {
                     ByteString bytes = p.entry().bytes();
                     g.entries.add(bytes);
-                    g.bytes += bytes.size();
-                    clients.budget().reserve(bytes.size());
+                    g.payload += bytes.size();
+                    g.bytes += bytes.size() + PendingGet.ENTRY_OVERHEAD;
+                    clients.budget().reserve(bytes.size() + PendingGet.ENTRY_OVERHEAD);
                 }
             }
         } catch (PositionException | RuntimeException e) {
@@ -201,7 +207,7 @@ final class ClientStream {
                     + ": cannot read from " + acked + ": " + e.getMessage()));
             return;
         }
-        boolean full = g.entries.size() >= g.batchSize || g.bytes >= clients.maxBatchBytes()
+        boolean full = g.entries.size() >= g.batchSize || g.payload >= clients.maxBatchBytes()
                 || (!g.entries.isEmpty() && !clients.budget().hasRoom()); // the memory budget is spent: send what it has
         if (full || g.timeoutNanos < 0 || g.expired || !atEnd) {
             finish(g);
@@ -217,21 +223,22 @@ final class ClientStream {
 
     private void finish(PendingGet g) {
         if (g.entries.isEmpty()) {
+            g.ended();
             g.result.complete(new PendingGet.Batched(-1, List.of(), 0));
             return;
         }
         long id = clients.nextBatchId(destination, clientId);
-        outstanding.add(new Batch(id, g.end));
+        outstanding.add(id, g.end);
         clients.delivered(g.entries.size());
         g.result.complete(new PendingGet.Batched(id, List.copyOf(g.entries), g.bytes));
+        g.ended();
         readAhead = g.batchSize;
         readAheadLater();
     }
 
     /**
-     * After a batch is handed out a worker reads the next one's entries into {@link #carry}, 256 events at a time
-     * (a get waits at most that long), so the client's handling of this batch overlaps the decoding of the next.
-     * Stops at a batch's worth, at the store's end, while the budget is spent or a get is parked.
+     * After a batch is handed out a worker reads the next one's entries into {@link #carry}, 256 events at a time,
+     * overlapping the client's handling of this batch; stops at a batch's worth, the store's end, a spent budget or a parked get.
      */
     private synchronized void readAhead() {
         readingAhead = false;
@@ -244,15 +251,14 @@ final class ClientStream {
                         || clients.budget().used() >= clients.budget().max() / 2) { // leave room for gets
                     return;
                 }
-                if (carry.inFlight() >= MAKING_AHEAD) {
+                if (carry.inFlight() >= Carry.MAKING_AHEAD) {
                     carry.helpOldest(); // make one here rather than read further ahead
                     continue;
                 }
                 StoredEvent e = cursor.next();
-                if (e == null) {
+                if (e == null || (aheadError = produceOrError(e)) != null) {
                     return;
                 }
-                produce(e);
             }
         } catch (RuntimeException e) {
             aheadError = e;
@@ -261,7 +267,7 @@ final class ClientStream {
         readAheadLater();
     }
 
-    private void readAheadLater() {
+    private void readAheadLater() { // at most one queued
         if (!readingAhead) {
             readingAhead = true;
             clients.execute(this::readAhead);
@@ -272,11 +278,11 @@ final class ClientStream {
     private void fail(PendingGet g, CanalError error) {
         clients.budget().release(g.bytes);
         g.bytes = 0;
-        g.entries.clear();
+        g.ended();
         g.result.completeExceptionally(error);
     }
 
-    /** Opens the store cursor at the acknowledged point if needed; false while the store holds nothing. */
+    /** Opens the store cursor after the outstanding batches (or at the acknowledged point) if needed; false while the store holds nothing. */
     private boolean open() throws PositionException {
         if (cursor != null) {
             return true;
@@ -289,16 +295,17 @@ final class ClientStream {
             acked = new Point(files.get(0).name(), files.get(0).firstPosition(), 0);
             persist();
         }
-        cursor = store.openCursor(acked.file(), acked.position());
-        entryStream = clients.newEntrySource(acked.file(), acked.position());
-        boundaryFile = acked.file();
-        boundaryPosition = acked.position();
+        Point from = outstanding.lastEnd(acked); // after the batches handed out: never again under new ids
+        cursor = store.openCursor(from.file(), from.position());
+        entryStream = clients.newEntrySource(from.file(), from.position());
+        boundaryFile = from.file();
+        boundaryPosition = from.position();
         produced = 0;
-        skipLeft = acked.skip();
-        if (acked.position() > 4) {
-            byte[] fde = store.state().formatDescription(acked.file()).orElse(null);
+        skipLeft = from.skip();
+        if (from.position() > 4) {
+            byte[] fde = store.state().formatDescription(from.file()).orElse(null);
             if (fde != null) {
-                entryStream.accept(acked.file(), 4, fde);
+                entryStream.accept(from.file(), 4, fde);
             }
         }
         return true;
@@ -308,6 +315,16 @@ final class ClientStream {
      * Reads one stored event's entries into the carry. A rows event's entry (exactly one) may still be being made:
      * a worker is handed its making, which the get that takes it does itself if no worker has started it.
      */
+    /** {@link #produce}; its error returned, to be met once the entries read before it are taken. */
+    private RuntimeException produceOrError(StoredEvent e) {
+        try {
+            produce(e);
+            return null;
+        } catch (RuntimeException x) {
+            return x;
+        }
+    }
+
     private void produce(StoredEvent e) {
         Deferred made = entryStream.later(e.file(), e.position(), e.bytes());
         boolean ready = made.isDone();
@@ -335,32 +352,17 @@ final class ClientStream {
 
     /** Acknowledges the oldest outstanding batch; Canal's errors for any other id. */
     synchronized void ack(long batchId) {
-        take(batchId, "ack error , clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
-        Batch b = outstanding.poll();
-        acked = b.end();
+        acked = outstanding.ack(batchId, clientId);
         persist();
     }
 
     /** Rolls back every outstanding batch (batchId 0) or, Canal's way, the oldest and every later one. */
     synchronized void rollback(long batchId) {
-        if (batchId != 0) {
-            take(batchId, "rollback error, clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
-        }
-        outstanding.clear();
+        outstanding.rollback(batchId, clientId);
         reposition();
     }
 
-    private void take(long batchId, String notOutstanding) {
-        if (outstanding.stream().noneMatch(b -> b.id() == batchId)) {
-            throw new CanalError(400, notOutstanding);
-        }
-        long first = outstanding.peek().id();
-        if (first != batchId) {
-            throw new CanalError(400, "batchId:" + batchId + " is not the firstly:" + first);
-        }
-    }
-
-    /** Back to the acknowledged point: the next get reads from there. */
+    /** Back to after the outstanding batches (the acknowledged point once rolled back): the next get reads from there. */
     private void reposition() {
         if (cursor != null) {
             cursor.close();

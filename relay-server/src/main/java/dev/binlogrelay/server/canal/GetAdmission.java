@@ -3,7 +3,6 @@ package dev.binlogrelay.server.canal;
 import com.alibaba.otter.canal.protocol.CanalPacket;
 import com.alibaba.otter.canal.protocol.CanalPacket.Packet;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.binlogrelay.server.memory.PendingWriteBudget;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
@@ -24,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  * re-reading every unacknowledged batch: more work exactly when memory is short. An empty batch is what every
  * client already handles (it polls again), and nothing is lost: the entries come in a later batch.
  *
+ * <p>A session has at most one wake-up in the budget's queue ({@link #wake}, registered once however many gets
+ * wait in turn), taken back when the connection closes, so clients polling while the budget is spent cannot grow
+ * the queue.
+ *
  * <p>Threading: the connection's event loop (the budget's wake-up only schedules onto it).
  */
 final class GetAdmission {
@@ -33,9 +36,17 @@ final class GetAdmission {
     /** The get waiting now, or null; its wake-ups and timer check it is still the one. */
     private Packet waiting;
     private ScheduledFuture<?> timer;
+    /** This session's wake-up: schedules {@link #room} on the event loop. */
+    private final Runnable wake = this::wake;
+    /** {@link #wake} is in the budget's queue or has run and its {@link #room} is not done yet. */
+    private boolean registered;
 
     GetAdmission(CanalSession session) {
         this.session = session;
+    }
+
+    private void wake() {
+        session.context().executor().execute(this::room);
     }
 
     /**
@@ -45,9 +56,10 @@ final class GetAdmission {
     boolean readAhead(Packet p) {
         try {
             CanalPacket.Get get = CanalPacket.Get.parseFrom(p.getBody());
-            ClientStream s = session.streams().get(CanalClients.key(get.getDestination(), get.getClientId()));
+            ClientStream s = session.streams().get(CanalClients.key(get.getDestination(),
+                    CanalCommands.clientId(get.getClientId())));
             return s != null && s.hasReadAhead();
-        } catch (InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException | CanalError e) {
             return true; // carried out at once: the command answers with Canal's error
         }
     }
@@ -60,25 +72,28 @@ final class GetAdmission {
             return;
         }
         waiting = p;
-        session.clients().waitedForRoom();
+        session.clients().waitedForRoom(); // and parked gets holding entries answer with them, making room
         if (waitMs >= 0) {
             timer = session.context().executor().schedule(() -> expire(p), waitMs, TimeUnit.MILLISECONDS);
         }
-        register(p);
+        register();
     }
 
-    private void register(Packet p) {
-        PendingWriteBudget budget = session.clients().budget();
-        var loop = session.context().executor();
-        budget.whenRoom(() -> loop.execute(() -> room(p)));
+    private void register() {
+        if (!registered) {
+            registered = true;
+            session.clients().budget().whenRoom(wake);
+        }
     }
 
-    private void room(Packet p) {
-        if (waiting != p) {
-            return;
+    private void room() {
+        registered = false;
+        Packet p = waiting;
+        if (p == null) {
+            return; // its wait ended: the next get registers again
         }
         if (!session.clients().budget().hasRoom()) {
-            register(p); // another get took the room first
+            register(); // another get took the room first
             return;
         }
         waiting = null;
@@ -91,11 +106,15 @@ final class GetAdmission {
             return;
         }
         waiting = null;
-        session.done(CanalCommands.Reply.of(CanalCommands.emptyBatch()), null);
+        session.carryOutEmpty(p); // an empty batch, after the checks a get has (subscribed?) and the client seen
     }
 
     /** The connection closed: the waiting get (if any) ends without an answer. */
     void cancel() {
+        if (registered) {
+            session.clients().budget().forget(wake);
+            registered = false; // a wake-up already run finds nothing waiting
+        }
         if (waiting != null) {
             waiting = null;
             cancelTimer();

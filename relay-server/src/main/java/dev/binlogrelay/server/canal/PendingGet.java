@@ -13,10 +13,31 @@ final class PendingGet {
     final long timeoutNanos;
     final CompletableFuture<Batched> result = new CompletableFuture<>();
     final List<ByteString> entries = new ArrayList<>();
-    /** Bytes of {@link #entries}, counted in the Canal memory budget until the batch is written or dropped. */
+    /**
+     * What one entry of a get holds beyond its bytes: its list slot and ByteString object (a cached entry's bytes
+     * are shared, their record counted by the cache), counted so that batches of tiny entries are not undercounted.
+     */
+    static final int ENTRY_OVERHEAD = 48;
+    /** Bytes of {@link #entries} (what {@code canal.max_batch_bytes} bounds). */
+    long payload;
+    /**
+     * Bytes of {@link #entries} plus {@link #ENTRY_OVERHEAD} each, counted in the Canal memory budget until the batch
+     * is written or dropped.
+     */
     long bytes;
     ClientStream.Point end;
     boolean expired;
+    /** Its timeout's timer, cancelled when it ends (else it would keep this get, entries and all, until it fires). */
+    java.util.concurrent.Future<?> timer;
+
+    /** The get ended: its timer is no longer needed, nor its entries (the answer has its own list). */
+    void ended() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        entries.clear();
+    }
 
     PendingGet(int batchSize, long timeoutNanos) {
         this.batchSize = batchSize;

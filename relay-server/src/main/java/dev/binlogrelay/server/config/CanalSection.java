@@ -91,6 +91,14 @@ final class CanalSection {
         if (pending < 1L << 20 || pending > 1L << 40) {
             throw new ConfigException(file + ": canal.max_pending_bytes must be between 1M and 1T, not " + c.maxPendingBytes);
         }
+        if (c.writeTimeout == null) {
+            c.writeTimeout = "60s";
+        }
+        try {
+            Quantities.duration(c.writeTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": bad value for 'canal.write_timeout': " + e.getMessage());
+        }
         if (c.maxConnections == null) {
             c.maxConnections = 1024;
         }

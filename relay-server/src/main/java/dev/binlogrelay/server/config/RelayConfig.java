@@ -50,6 +50,12 @@ public final class RelayConfig {
          */
         @JsonProperty("max_pending_bytes")
         public String maxPendingBytes = "256M";
+        /**
+         * How long a batch's write may make no progress (the client reads nothing) before its connection is closed;
+         * 5 s at most while {@code max_pending_bytes} is spent and other clients wait. 0: no bound.
+         */
+        @JsonProperty("write_timeout")
+        public String writeTimeout = "60s";
     }
 
     public static final class CanalDestination {

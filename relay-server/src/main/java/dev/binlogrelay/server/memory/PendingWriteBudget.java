@@ -74,13 +74,25 @@ public final class PendingWriteBudget {
 
     /**
      * Runs {@code wake} once there is room: at once if there is room now, else after a release makes some.
-     * A session registers each time it is paused; a wake-up is used once.
+     * A session registers each time it is paused; a wake-up is used once. A session that stops waiting (its wait
+     * timed out, its connection closed) takes its wake-up back with {@link #forget}, else the queue would keep it
+     * until the next room.
      */
     public void whenRoom(Runnable wake) {
         waiting.add(wake);
         if (hasRoom()) {
             wakeAll(); // the release that made room may have looked at the queue before this wake-up was in it
         }
+    }
+
+    /** Takes back a wake-up given to {@link #whenRoom} that has not run (its session no longer waits). */
+    public void forget(Runnable wake) {
+        waiting.remove(wake);
+    }
+
+    /** Wake-ups waiting for room now. */
+    public int waiters() {
+        return waiting.size();
     }
 
     private void wakeAll() {

@@ -12,7 +12,10 @@ import java.util.Set;
 
 /**
  * The relay's {@link SchemaTracker}: the table definitions in force at a point of the binlog (from {@link
- * SchemaHistory#trackerAt}), advanced by the DDL statements the reader passes. One per reader, not thread-safe.
+ * SchemaHistory#trackerAt}), advanced by the DDL statements the reader passes, and replaced by the history's state
+ * when the reader reaches a snapshot recorded after the tracker was made (a snapshot taken mid-store, e.g. when the
+ * history is turned on for a store that already holds binlogs): a reader that started before it then decodes what
+ * one started after it does. One per reader, not thread-safe.
  */
 public final class HistoryTracker implements SchemaTracker {
     private static final Logger log = LoggerFactory.getLogger(HistoryTracker.class);
@@ -33,7 +36,12 @@ public final class HistoryTracker implements SchemaTracker {
                 }
             }));
 
-    private final SchemaState state;
+    private SchemaState state;
+    /** The history whose snapshot this tracker has not reached yet; null once reached (or none to wait for). */
+    private SchemaHistory beforeSnapshot;
+    /** The last file {@link #reach} was called with, and its sequence number. */
+    private String file;
+    private long fileSeq;
     /**
      * Tables the state does not know, asked for since the last DDL: a miss costs a case-insensitive scan of every
      * table, and a primary with tables outside the history maps them in every transaction.
@@ -42,7 +50,13 @@ public final class HistoryTracker implements SchemaTracker {
     private static final int MAX_UNKNOWN = 10_000;
 
     HistoryTracker(SchemaState state) {
+        this(state, null);
+    }
+
+    /** @param beforeSnapshot the history, when the state does not include its snapshot yet */
+    HistoryTracker(SchemaState state, SchemaHistory beforeSnapshot) {
         this.state = state;
+        this.beforeSnapshot = beforeSnapshot;
     }
 
     /** A tracker that starts knowing nothing (an import without a snapshot: the DDL in the binlog builds it up). */
@@ -76,6 +90,26 @@ public final class HistoryTracker implements SchemaTracker {
     @Override
     public void onQuery(String database, String sql, String file, long endPosition) {
         apply(database, sql, file + ":" + endPosition);
+    }
+
+    @Override
+    public void reach(String file, long position) {
+        if (beforeSnapshot == null) {
+            return;
+        }
+        var at = beforeSnapshot.snapshotAt();
+        if (at.isEmpty()) {
+            return;
+        }
+        if (!file.equals(this.file)) {
+            this.file = file;
+            this.fileSeq = beforeSnapshot.sequenceOf(file);
+        }
+        if (fileSeq > at.get().fileSeq() || (fileSeq == at.get().fileSeq() && position >= at.get().position())) {
+            state = beforeSnapshot.stateAt(file, position);
+            unknown.clear();
+            beforeSnapshot = null;
+        }
     }
 
     /** Applies one statement; {@code where} names it in the log line if it cannot be read. */

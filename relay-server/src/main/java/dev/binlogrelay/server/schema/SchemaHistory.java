@@ -110,7 +110,22 @@ public final class SchemaHistory implements AutoCloseable {
         }
         catchUpTo(file, position);
         List<SchemaHistoryStore.Entry> upTo = entries.upTo(file, position);
-        return new HistoryTracker(stateAfter(upTo));
+        boolean snapshot = upTo.stream().anyMatch(e -> e.kind() == SchemaHistoryStore.Kind.SNAPSHOT_START);
+        return new HistoryTracker(stateAfter(upTo), snapshot ? null : this);
+    }
+
+    /** The state a tracker made at {@code file}:{@code position} starts with (a tracker reaching the snapshot). */
+    SchemaState stateAt(String file, long position) {
+        catchUpTo(file, position);
+        return stateAfter(entries.upTo(file, position));
+    }
+
+    Optional<SchemaHistoryStore.SnapshotAt> snapshotAt() {
+        return entries.snapshotAt();
+    }
+
+    long sequenceOf(String file) {
+        return entries.sequenceOf(file).orElseThrow(() -> new StoreException("schema history: the relay does not hold " + file));
     }
 
     /**

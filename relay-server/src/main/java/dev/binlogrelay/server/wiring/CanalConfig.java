@@ -59,6 +59,7 @@ public final class CanalConfig {
             c.users.forEach(u -> users.put(u.user, u.password));
         }
         return new CanalSettings(listen.host(), listen.port(), destinations, users, Quantities.duration(c.holdFilesFor),
-                Quantities.bytes(c.maxBatchBytes), c.maxConnections, Quantities.bytes(c.maxPendingBytes));
+                Quantities.bytes(c.maxBatchBytes), c.maxConnections, Quantities.bytes(c.maxPendingBytes),
+                c.writeTimeout == null ? CanalSettings.DEFAULT_WRITE_TIMEOUT : Quantities.duration(c.writeTimeout));
     }
 }

@@ -202,4 +202,88 @@ class ClientStreamTest {
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(200));
         assertEquals(2, b.entries().size());
     }
+
+    /** A get answered before its timeout cancels its timer: finished gets are not kept, entries and all, until it fires. */
+    @Test
+    void aGetAnsweredBeforeItsTimeoutLeavesNoTimerBehind() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            transaction();
+        }
+        var timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        timers.setRemoveOnCancelPolicy(true);
+        var dest = new CanalSettings.Destination("example", CanalFilter.ALL, true);
+        clients = new CanalClients(store.readView(), store.canalCursors(), new CanalSettings("127.0.0.1", 0,
+                Map.of("example", dest), Map.of(), Duration.ofDays(7), 1 << 20, 16), Clock.systemUTC(),
+                MoreExecutors.newDirectExecutorService(), timers).entrySources(() -> EntrySource.of(ClientStreamTest::entries));
+        ClientStream s = clients.attach(null, "example", "1001", "");
+        for (int i = 0; i < 50; i++) {
+            PendingGet.Batched b = s.get(new PendingGet(2, TimeUnit.HOURS.toNanos(1))).get(5, TimeUnit.SECONDS);
+            assertEquals(2, b.entries().size());
+            s.ack(b.id());
+        }
+        assertEquals(0, timers.getQueue().size(), "timers of answered gets");
+    }
+
+    /**
+     * A get counts each entry's object overhead besides its bytes, and so does the read-ahead: a batch of tiny
+     * entries is not undercounted (before, 6 entries of ~30 bytes counted ~180 bytes).
+     */
+    @Test
+    void getsAndReadAheadCountEachEntrysOverhead() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            transaction();
+        }
+        CanalClients c = clients(1 << 20);
+        ClientStream s = c.attach(null, "example", "1001", "");
+        PendingGet.Batched b = get(s, 6);
+        long bytes = b.entries().stream().mapToLong(ByteString::size).sum();
+        assertEquals(bytes + 6L * PendingGet.ENTRY_OVERHEAD, b.counted());
+        long aheadBytes = c.budget().used() - b.counted(); // the read-ahead of the next 6 entries
+        assertTrue(s.hasReadAhead());
+        PendingGet.Batched next = get(s, 6);
+        long nextBytes = next.entries().stream().mapToLong(ByteString::size).sum();
+        assertEquals(nextBytes + 6L * Carry.OVERHEAD, aheadBytes, "read ahead: bytes and overhead");
+        c.budget().release(b.counted() + next.counted());
+    }
+
+    /** The event the test's entry source fails on, -1: none. */
+    volatile long failAt = -1;
+
+    /**
+     * An event that cannot be made, met while reading ahead of a get: the get first answers with the good entries
+     * read before it (before: the whole get failed), the next get meets the error; once the event can be made, the
+     * reading goes on after the batch still outstanding, so its entries never come again under a new id (before:
+     * from the acknowledged point, re-delivering them).
+     */
+    @Test
+    void anErrorAheadComesAfterTheGoodEntriesAndARepositionSkipsOutstandingBatches() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            transaction();
+        }
+        var dest = new CanalSettings.Destination("example", CanalFilter.ALL, true);
+        clients = new CanalClients(store.readView(), store.canalCursors(), new CanalSettings("127.0.0.1", 0,
+                Map.of("example", dest), Map.of(), Duration.ofDays(7), 1 << 20, 16), Clock.systemUTC(),
+                MoreExecutors.newDirectExecutorService(), Executors.newSingleThreadScheduledExecutor())
+                .entrySources(() -> EntrySource.of((file, position, event) -> {
+                    if (position == failAt) {
+                        throw new IllegalStateException("cannot make the event at " + position);
+                    }
+                    return entries(file, position, event);
+                }));
+        failAt = 154; // the third transaction's XID
+        ClientStream s = clients.attach(null, "example", "1001", "");
+        PendingGet.Batched first = get(s, 10);
+        assertEquals(List.of("TRANSACTIONBEGIN@4", "TRANSACTIONEND@36", "TRANSACTIONBEGIN@63", "TRANSACTIONEND@95",
+                "TRANSACTIONBEGIN@122"), entries(first), "the good entries first");
+        var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> get(s, 10));
+        assertTrue(failed.getCause().getMessage().contains("cannot make the event at 154"), failed.getCause().getMessage());
+        failAt = -1;
+        PendingGet.Batched second = get(s, 10);
+        assertEquals(List.of("TRANSACTIONEND@154", "TRANSACTIONBEGIN@181", "TRANSACTIONEND@213"), entries(second),
+                "after the outstanding batch, not again from the acknowledged point");
+        s.ack(first.id());
+        s.ack(second.id());
+        assertEquals(new ClientStream.Point(FILE, 240, 0), s.acked());
+        clients.budget().release(first.counted() + second.counted());
+    }
 }

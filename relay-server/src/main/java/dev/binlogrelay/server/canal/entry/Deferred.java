@@ -41,7 +41,7 @@ public final class Deferred {
         }
         try {
             result.complete(work.get());
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // every failure completes it: joiners and EntryCache waiters wait without a bound
             result.completeExceptionally(e);
         } finally {
             work = null;

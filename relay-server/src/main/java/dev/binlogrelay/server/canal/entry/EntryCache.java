@@ -39,16 +39,17 @@ import java.util.function.Supplier;
  * and what is cached is reported to {@code accounting} (the Canal memory budget) as it comes and goes.
  *
  * <p><b>One decode per key.</b> The first stream to miss a key decodes it; a stream asking for a key being decoded
- * waits for it (at most {@link #WAIT_NANOS}, then decodes it itself, uncached). A decode that fails is not cached:
- * each stream then meets the error itself. A value larger than an eighth of the bound is handed to its stream
+ * waits for it, however long it takes (the owner completes the slot on every path, a failure too; a timeout would
+ * have every waiter decode a slow event again). A decode that fails is not cached and is not handed on: each
+ * stream waiting for it then decodes the event itself and meets the error (or not) itself. A value larger than an eighth of the bound is handed to its stream
  * and not kept.
  *
  * <p>Threading: any thread; a stream calls {@link #get} on its worker with its own decoder.
  */
 public final class EntryCache {
-    /** How long a stream waits for another's decode of the same event before decoding it itself. */
-    static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long KEY_OVERHEAD = 128;
+    /** How often a stream waiting for another's decode looks whether it left the rest to a {@link Deferred}. */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** A stored event: its file and start position. */
     public record Key(String file, long position) {
@@ -104,22 +105,34 @@ public final class EntryCache {
         return await(s, decoder);
     }
 
+    /**
+     * The value of a slot another stream owns: waits for it however long the decode takes (the owner completes the
+     * slot on every path), in slices so that a decode the owner left to a {@link Deferred} meanwhile is joined (run
+     * here if no worker has started it: a worker queue full of waiters cannot hold it up). A failed decode is not
+     * this stream's error: it decodes the event itself.
+     */
     private static List<EncodedEntry> await(Slot s, Supplier<List<EncodedEntry>> decoder) {
-        List<EncodedEntry> v = s.value.getNow(null);
-        if (v != null) {
-            return v;
-        }
-        Deferred d = s.later;
-        if (d != null) {
-            return d.join(); // runs it here if no worker has started it yet
-        }
         try {
-            return s.value.get(WAIT_NANOS, TimeUnit.NANOSECONDS);
+            while (true) {
+                Deferred d = s.later;
+                if (d != null && !s.value.isDone()) {
+                    try {
+                        return d.join();
+                    } catch (RuntimeException | Error failed) {
+                        return decoder.get();
+                    }
+                }
+                try {
+                    return s.value.get(SLICE_NANOS, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException stillDecoding) {
+                    // wait on: the owner is decoding the values, or a worker makes the entries
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return decoder.get();
-        } catch (ExecutionException | TimeoutException e) {
-            return decoder.get(); // its decoder failed (this one meets the error itself) or is slow
+        } catch (ExecutionException e) {
+            return decoder.get();
         }
     }
 
@@ -139,7 +152,7 @@ public final class EntryCache {
                 Supplier<List<EncodedEntry>> rest;
                 try {
                     rest = decoder.get();
-                } catch (RuntimeException | Error e) {
+                } catch (Throwable e) { // every failure completes the slot: others wait on it
                     slots.remove(mine.key, mine);
                     mine.value.completeExceptionally(e);
                     throw e;
@@ -161,7 +174,7 @@ public final class EntryCache {
         List<EncodedEntry> v;
         try {
             v = List.copyOf(decoder.get());
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // every failure (a sneaky checked one too) completes the slot: others wait on it
             slots.remove(mine.key, mine);
             mine.value.completeExceptionally(e);
             throw e;

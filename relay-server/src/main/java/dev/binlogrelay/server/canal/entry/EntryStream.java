@@ -43,7 +43,9 @@ import java.util.Locale;
  *
  * <p>Rows are decoded by {@code core.rows}; {@code schemas} completes each TABLE_MAP with the table's definition
  * in force (names, key, signedness, charsets when the primary wrote no FULL metadata; the declared types that give
- * {@code mysqlType} its display widths) and is told of every QUERY event. A reader gets the schema history's
+ * {@code mysqlType} its display widths), is told of every QUERY event and of every event's position ({@code
+ * SchemaTracker.reach}: a snapshot recorded later takes effect there, so the cache's entries are the same whichever
+ * stream decoded them). A reader gets the schema history's
  * tracker positioned where it starts ({@code SchemaHistory.trackerAt}). A column whose name nobody knows has no
  * name (Canal without a table definition does the same).
  *
@@ -104,6 +106,7 @@ public final class EntryStream {
      *                               names the file and position
      */
     public List<CanalEntry.Entry> accept(String file, long position, byte[] event) {
+        schemas.reach(file, position);
         try {
             return entries(file, position, event);
         } catch (BinlogFormatException e) {
@@ -122,6 +125,7 @@ public final class EntryStream {
         if (cache == null || !(isRows || type == EventType.MARIA_ANNOTATE_ROWS) || rows.format() == null) {
             return encode(accept(file, position, event));
         }
+        schemas.reach(file, position); // a snapshot reached takes effect before the cache's entries are taken
         List<EncodedEntry> out = cache.get(new EntryCache.Key(file, position), () -> encode(accept(file, position, event)));
         if (isRows) {
             endOfStatement(file, position, event);
@@ -155,6 +159,7 @@ public final class EntryStream {
         if (cache == null || !RowsEvents.isRows(type) || rows.format() == null) {
             return Deferred.done(encoded(file, position, event));
         }
+        schemas.reach(file, position); // a snapshot reached takes effect before the cache's entries are taken
         Deferred d = cache.later(new EntryCache.Key(file, position), () -> rowsLater(file, position, event));
         endOfStatement(file, position, event);
         return d;

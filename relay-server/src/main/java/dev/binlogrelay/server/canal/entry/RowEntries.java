@@ -4,6 +4,7 @@ import com.alibaba.otter.canal.protocol.CanalEntry;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import dev.binlogrelay.core.binlog.BinlogFormatException;
 import dev.binlogrelay.core.rows.Column;
 import dev.binlogrelay.core.rows.RowImage;
 import dev.binlogrelay.core.rows.RowsEvent;
@@ -76,6 +77,21 @@ final class RowEntries {
         }
     }
 
+    /** The most bytes a RowChange may take: a Java array's, less a margin for the entry around it. */
+    static final long MAX_CHANGE = Integer.MAX_VALUE - 1024;
+
+    /**
+     * {@code size} as an int; a clear error naming the event when a RowChange would pass {@link #MAX_CHANGE} (a rows
+     * event of wide values can inflate past 2 GiB as text; protobuf and Java arrays cannot hold it).
+     */
+    static int checked(long size, Origin origin) {
+        if (size > MAX_CHANGE) {
+            throw new BinlogFormatException("rows event at " + origin.file() + ":" + origin.offset() + " makes a Canal"
+                    + " RowChange of more than " + size + " bytes, over the 2 GiB a protobuf message can hold");
+        }
+        return (int) size;
+    }
+
     CanalEntry.Entry entry(Origin origin, RowsEvent r, boolean widths) {
         CanalEntry.EventType type = switch (r.kind()) {
             case WRITE -> CanalEntry.EventType.INSERT;
@@ -90,7 +106,7 @@ final class RowEntries {
         boolean[] beforeHeld = new boolean[n];
         List<List<Col>> rows = new ArrayList<>(2 * r.rows().size());
         int[] rowSizes = new int[r.rows().size()];
-        int changeSize = CodedOutputStream.computeInt64Size(1, t.tableId())
+        long changeSize = CodedOutputStream.computeInt64Size(1, t.tableId())
                 + CodedOutputStream.computeEnumSize(2, type.getNumber()) + CodedOutputStream.computeBoolSize(10, false);
         int k = 0;
         for (RowsEvent.Change c : r.rows()) {
@@ -103,19 +119,20 @@ final class RowEntries {
                 }
             }
             List<Col> after = c.after() == null ? List.of() : columns(t, c.after(), beforeHeld, beforeValues, widths, types);
-            int size = 0;
+            long size = 0;
             for (Col b : before) {
                 size += b.sizeWithTag(1);
             }
             for (Col a : after) {
                 size += a.sizeWithTag(2);
             }
-            rowSizes[k++] = size;
-            changeSize += CodedOutputStream.computeTagSize(12) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+            rowSizes[k++] = checked(size, origin);
+            changeSize += CodedOutputStream.computeTagSize(12) + CodedOutputStream.computeUInt32SizeNoTag((int) size) + size;
+            checked(changeSize, origin);
             rows.add(before);
             rows.add(after);
         }
-        byte[] out = new byte[changeSize];
+        byte[] out = new byte[checked(changeSize, origin)];
         CodedOutputStream o = CodedOutputStream.newInstance(out);
         try {
             o.writeInt64(1, t.tableId());

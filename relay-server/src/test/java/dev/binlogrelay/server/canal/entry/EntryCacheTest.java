@@ -98,6 +98,71 @@ class EntryCacheTest {
         assertEquals(1, decodes.get(), "over an eighth of the bound: handed out, not kept");
     }
 
+    /**
+     * A stream whose decode of a key fails never hands its error to another stream asking for the same key at the
+     * same moment: that one decodes the event itself (before, its getNow could throw the first stream's error).
+     * Races the two many times, the second asking just as the first fails.
+     */
+    @Test
+    void anotherStreamsFailedDecodeIsNotThisStreamsError() throws Exception {
+        EntryCache cache = new EntryCache(1 << 20, n -> { });
+        List<EncodedEntry> v = value(10);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 2_000; i++) {
+                EntryCache.Key key = new EntryCache.Key("f", i);
+                CountDownLatch asking = new CountDownLatch(1);
+                CountDownLatch owning = new CountDownLatch(1);
+                Future<?> failing = pool.submit(() -> cache.get(key, () -> {
+                    owning.countDown();
+                    await(asking);
+                    throw new IllegalStateException("the first stream's decode failed");
+                }));
+                assertTrue(owning.await(5, TimeUnit.SECONDS));
+                Future<List<EncodedEntry>> second = pool.submit(() -> {
+                    asking.countDown();
+                    return cache.get(key, () -> v);
+                });
+                assertEquals(v, second.get(5, TimeUnit.SECONDS), "at " + i);
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> failing.get(5, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A stream asking for a key another stream is decoding waits for that decode however long it takes, rather than
+     * decoding the same event again after a second (the owner always completes the slot, also when it fails).
+     */
+    @Test
+    void aSlowDecodeIsWaitedForNotRepeated() throws Exception {
+        EntryCache cache = new EntryCache(1 << 20, n -> { });
+        List<EncodedEntry> v = value(10);
+        AtomicInteger decodes = new AtomicInteger();
+        CountDownLatch decoding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<EncodedEntry>> owner = pool.submit(() -> cache.get(new EntryCache.Key("f", 4), () -> {
+                decodes.incrementAndGet();
+                decoding.countDown();
+                await(release);
+                return v;
+            }));
+            assertTrue(decoding.await(5, TimeUnit.SECONDS));
+            Future<List<EncodedEntry>> waiter = pool.submit(() -> cache.get(new EntryCache.Key("f", 4),
+                    () -> { decodes.incrementAndGet(); return value(10); }));
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> waiter.get(1500, TimeUnit.MILLISECONDS),
+                    "still waiting for the owner after 1.5 s");
+            release.countDown();
+            assertSame(owner.get(5, TimeUnit.SECONDS), waiter.get(5, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, decodes.get(), "decoded once");
+    }
+
     @Test
     void aDecodeInTwoPartsRunsOnceWhoeverAsksAndIsKept() throws Exception {
         AtomicLong counted = new AtomicLong();
