@@ -186,6 +186,7 @@ final class CanalClients implements AutoCloseable {
         ClientStream s = new ClientStream(this, owner, d, clientId, f, start);
         attached.put(key, s);
         s.persist();
+        s.startReadingAhead();
         log.info("canal: destination {} client {} subscribed from {} at {} (filter {})", destination, clientId, owner,
                 start == null ? "the first stored event" : start, f.isEmpty() ? "of the destination: " + d.filter() : f);
         return s;

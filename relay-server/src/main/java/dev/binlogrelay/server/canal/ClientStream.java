@@ -54,10 +54,8 @@ final class ClientStream {
     private int produced;
     private int skipLeft;
     private final Carry carry;
-    /** The last get's batch size; reading ahead; its error, if any. */
-    private int readAhead;
-    private boolean readingAhead;
-    private RuntimeException aheadError;
+    private final ReadAhead ahead;
+    private RuntimeException aheadError; // met by a get once the entries read before it are taken
     private final Batches outstanding = new Batches();
     private PendingGet waiting;
     private volatile boolean parked;
@@ -75,6 +73,7 @@ final class ClientStream {
         this.clientId = clientId;
         this.acked = acked;
         this.carry = new Carry(clients.budget());
+        this.ahead = new ReadAhead(clients, this::readAhead);
         filter(filterText);
         store.addCommitListener(onCommit);
     }
@@ -128,6 +127,7 @@ final class ClientStream {
     /** Store writer thread, after every commit: resumes a parked get on a worker. Never blocks. */
     private void wake() {
         commits.incrementAndGet();
+        ahead.committed();
         resumeParked();
     }
 
@@ -146,7 +146,7 @@ final class ClientStream {
 
     private synchronized void dropWaiting() {
         if (waiting != null) {
-            fail(waiting, new CanalError(400, "client " + clientId + ": the connection closed"));
+            waiting.fail(clients.budget(), new CanalError(400, "client " + clientId + ": the connection closed"));
             waiting = null;
             parked = false;
         }
@@ -162,7 +162,7 @@ final class ClientStream {
 
     private void pump(PendingGet g) {
         if (closed) {
-            fail(g, new CanalError(400, "the client " + clientId + " was detached"));
+            g.fail(clients.budget(), new CanalError(400, "the client " + clientId + " was detached"));
             return;
         }
         boolean atEnd = false;
@@ -203,9 +203,12 @@ final class ClientStream {
             }
         } catch (PositionException | RuntimeException e) {
             reposition();
-            fail(g, new CanalError(400, "destination " + destination + ", client " + clientId
+            g.fail(clients.budget(), new CanalError(400, "destination " + destination + ", client " + clientId
                     + ": cannot read from " + acked + ": " + e.getMessage()));
             return;
+        }
+        if (atEnd) {
+            ahead.reachedEnd(false); // a commit from now on reads ahead again
         }
         boolean full = g.entries.size() >= g.batchSize || g.payload >= clients.maxBatchBytes()
                 || (!g.entries.isEmpty() && !clients.budget().hasRoom()); // the memory budget is spent: send what it has
@@ -232,23 +235,28 @@ final class ClientStream {
         clients.delivered(g.entries.size());
         g.result.complete(new PendingGet.Batched(id, List.copyOf(g.entries), g.bytes));
         g.ended();
-        readAhead = g.batchSize;
-        readAheadLater();
+        ahead.handedOut(g.batchSize);
     }
 
-    /**
-     * After a batch is handed out a worker reads the next one's entries into {@link #carry}, 256 events at a time,
-     * overlapping the client's handling of this batch; stops at a batch's worth, the store's end, a spent budget or a parked get.
-     */
+    /** Any thread: starts reading ahead (on attach): the first get finds its entries made, as Canal's parser has them. */
+    void startReadingAhead() {
+        ahead.later();
+    }
+
+    /** A worker reads entries into {@link #carry} ahead of the gets ({@link ReadAhead}); a parked get reads for itself. */
     private synchronized void readAhead() {
-        readingAhead = false;
-        if (closed || cursor == null || waiting != null || aheadError != null) {
+        ahead.started();
+        if (closed || waiting != null || aheadError != null) {
             return;
         }
+        long commitsBefore = commits.get();
         try {
-            for (int events = 0; events < 256; events++) {
-                if (carry.size() >= readAhead || carry.bytes() >= clients.maxBatchBytes()
-                        || clients.budget().used() >= clients.budget().max() / 2) { // leave room for gets
+            if (!open()) {
+                ahead.reachedEnd(commits.get() != commitsBefore);
+                return;
+            }
+            for (int events = 0; events < ReadAhead.EVENTS_PER_TASK; events++) {
+                if (ahead.enough(carry)) {
                     return;
                 }
                 if (carry.inFlight() >= Carry.MAKING_AHEAD) {
@@ -256,30 +264,19 @@ final class ClientStream {
                     continue;
                 }
                 StoredEvent e = cursor.next();
-                if (e == null || (aheadError = produceOrError(e)) != null) {
+                if (e == null) {
+                    ahead.reachedEnd(commits.get() != commitsBefore);
                     return;
                 }
+                if ((aheadError = produceOrError(e)) != null) {
+                    return; // met by a get after the entries read before it
+                }
             }
-        } catch (RuntimeException e) {
-            aheadError = e;
+        } catch (PositionException | RuntimeException e) {
+            aheadError = cursor != null && e instanceof RuntimeException r ? r : null; // else a get opens and answers
             return;
         }
-        readAheadLater();
-    }
-
-    private void readAheadLater() { // at most one queued
-        if (!readingAhead) {
-            readingAhead = true;
-            clients.execute(this::readAhead);
-        }
-    }
-
-    /** Ends {@code g} with {@code error}, giving back the budget its entries held. */
-    private void fail(PendingGet g, CanalError error) {
-        clients.budget().release(g.bytes);
-        g.bytes = 0;
-        g.ended();
-        g.result.completeExceptionally(error);
+        ahead.later();
     }
 
     /** Opens the store cursor after the outstanding batches (or at the acknowledged point) if needed; false while the store holds nothing. */
@@ -311,10 +308,6 @@ final class ClientStream {
         return true;
     }
 
-    /**
-     * Reads one stored event's entries into the carry. A rows event's entry (exactly one) may still be being made:
-     * a worker is handed its making, which the get that takes it does itself if no worker has started it.
-     */
     /** {@link #produce}; its error returned, to be met once the entries read before it are taken. */
     private RuntimeException produceOrError(StoredEvent e) {
         try {
@@ -325,6 +318,7 @@ final class ClientStream {
         }
     }
 
+    /** Reads one event's entries into the carry; a rows event's one entry is made by a worker or the get taking it. */
     private void produce(StoredEvent e) {
         Deferred made = entryStream.later(e.file(), e.position(), e.bytes());
         boolean ready = made.isDone();
@@ -358,8 +352,12 @@ final class ClientStream {
 
     /** Rolls back every outstanding batch (batchId 0) or, Canal's way, the oldest and every later one. */
     synchronized void rollback(long batchId) {
+        boolean moves = outstanding.size() > 0 || waiting != null || aheadError != null; // else the read-ahead stays
         outstanding.rollback(batchId, clientId);
-        reposition();
+        if (moves) {
+            reposition();
+            ahead.later(); // read ahead from the new position (after an error, not: the next get tries again)
+        }
     }
 
     /** Back to after the outstanding batches (the acknowledged point once rolled back): the next get reads from there. */
@@ -372,7 +370,7 @@ final class ClientStream {
         aheadError = null;
         entryStream = null;
         if (waiting != null) {
-            fail(waiting, new CanalError(400, "rolled back while a get was waiting"));
+            waiting.fail(clients.budget(), new CanalError(400, "rolled back while a get was waiting"));
             waiting = null;
             parked = false;
         }

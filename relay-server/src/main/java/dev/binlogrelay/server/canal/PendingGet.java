@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.canal;
 
 import com.google.protobuf.ByteString;
+import dev.binlogrelay.server.memory.PendingWriteBudget;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,14 @@ final class PendingGet {
             timer = null;
         }
         entries.clear();
+    }
+
+    /** Ends this get with {@code error}, giving back the budget its entries held. */
+    void fail(PendingWriteBudget budget, CanalError error) {
+        budget.release(bytes);
+        bytes = 0;
+        ended();
+        result.completeExceptionally(error);
     }
 
     PendingGet(int batchSize, long timeoutNanos) {

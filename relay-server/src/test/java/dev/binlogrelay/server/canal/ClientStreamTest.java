@@ -246,6 +246,42 @@ class ClientStreamTest {
         c.budget().release(b.counted() + next.counted());
     }
 
+    /**
+     * Reading ahead starts when the client attaches, before any get (a Canal instance parses from its start), stops at
+     * twice {@code canal.max_batch_bytes} of entries, is kept over a rollback with nothing outstanding (Canal's
+     * connect() sends one) and refills as gets take entries; the entries come once each, in order.
+     */
+    @Test
+    void readingAheadStartsOnAttachIsBoundedAndRefills() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            transaction();
+        }
+        CanalClients c = clients(100);
+        ClientStream s = c.attach(null, "example", "1001", "");
+        long ahead = c.budget().used();
+        assertTrue(s.hasReadAhead(), "read ahead on attach");
+        assertTrue(ahead >= 200 && ahead < 40L * Carry.OVERHEAD, "twice max_batch_bytes, not all 40 entries: " + ahead);
+        s.rollback(0);
+        assertEquals(ahead, c.budget().used(), "a rollback with nothing outstanding keeps what was read ahead");
+        List<String> got = new ArrayList<>();
+        for (int gets = 0; got.size() < 40 && gets < 40; gets++) {
+            PendingGet.Batched b = get(s, 3);
+            got.addAll(entries(b));
+            s.ack(b.id());
+            c.budget().release(b.counted());
+            if (got.size() < 40) {
+                assertTrue(s.hasReadAhead(), "refilled after get " + gets);
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (long pos = 4; expected.size() < 40; pos += 59) {
+            expected.add("TRANSACTIONBEGIN@" + pos);
+            expected.add("TRANSACTIONEND@" + (pos + 32));
+        }
+        assertEquals(expected, got);
+        assertEquals(0, c.budget().used(), "nothing held once every entry is taken");
+    }
+
     /** The event the test's entry source fails on, -1: none. */
     volatile long failAt = -1;
 
