@@ -152,9 +152,8 @@ public final class EntryCache {
                 Supplier<List<EncodedEntry>> rest;
                 try {
                     rest = decoder.get();
-                } catch (Throwable e) { // every failure completes the slot: others wait on it
-                    slots.remove(mine.key, mine);
-                    mine.value.completeExceptionally(e);
+                } catch (Throwable e) {
+                    abandon(mine, e);
                     throw e;
                 }
                 Deferred d = new Deferred(() -> decode(mine, rest));
@@ -170,13 +169,21 @@ public final class EntryCache {
         return Deferred.done(await(s, () -> decoder.get().get()));
     }
 
+    /**
+     * A decode this stream owned failed: the slot leaves the cache and completes with the failure, so that every
+     * stream waiting on it decodes the event itself (see {@link #await}); every failure path of an owner ends here.
+     */
+    private void abandon(Slot mine, Throwable failure) {
+        slots.remove(mine.key, mine);
+        mine.value.completeExceptionally(failure);
+    }
+
     private List<EncodedEntry> decode(Slot mine, Supplier<List<EncodedEntry>> decoder) {
         List<EncodedEntry> v;
         try {
             v = List.copyOf(decoder.get());
-        } catch (Throwable e) { // every failure (a sneaky checked one too) completes the slot: others wait on it
-            slots.remove(mine.key, mine);
-            mine.value.completeExceptionally(e);
+        } catch (Throwable e) { // a sneaky checked one too
+            abandon(mine, e);
             throw e;
         }
         long counted = KEY_OVERHEAD;
