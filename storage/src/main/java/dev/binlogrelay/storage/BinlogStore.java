@@ -93,9 +93,26 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
             return;
         }
         try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            deleteEventFiles(dir);
             org.rocksdb.RocksDB.destroyDB(dir.toString(), o);
         } catch (RocksDBException e) {
             throw RocksHandles.failure(dir, "delete the store", e);
+        }
+    }
+
+    /** Deletes the event files and their directory (before RocksDB's own files; a store without them is unreadable anyway). */
+    private static void deleteEventFiles(Path dir) {
+        Path events = EventFiles.dirOf(dir);
+        if (!java.nio.file.Files.isDirectory(events)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(events)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+            java.nio.file.Files.deleteIfExists(events);
+        } catch (java.io.IOException e) {
+            throw new StoreException("store " + dir + ": cannot delete the event files in " + events + ": " + e.getMessage(), e);
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
  *   flags (1, 0x00..0x7F) | raw event bytes
  * chunk of n &gt;= 2 events (layout 3):
  *   MARKER (1, 0x80) | n (4) | n x [flags (1) | length (4)] | raw bytes of event 1 | ... | raw bytes of event n
+ * index of a chunk of n &gt;= 1 events (layout 4; the bytes are in the store's {@link EventFiles}):
+ *   INDEX_MARKER (1, 0x81) | n (4) | n x [flags (1) | length (4)]
  * </pre>
  *
  * The marker is not a flags value: flags are {@link StoredEvent#GROUP_START} and {@link StoredEvent#GROUP_END}
@@ -25,6 +27,8 @@ import java.util.List;
  */
 final class Chunk {
     static final int MARKER = 0x80;
+    /** First byte of a chunk's index whose events' bytes are in {@link EventFiles} (layout 4). */
+    static final int INDEX_MARKER = 0x81;
     /** Bytes before the per-event entries: marker and count. */
     static final int HEADER = 5;
     /** Bytes per event in the header: flags and length. */
@@ -37,6 +41,38 @@ final class Chunk {
 
     static boolean isChunk(byte[] value) {
         return value.length > 0 && (value[0] & 0xFF) == MARKER;
+    }
+
+    /** True if the value is a chunk's index: its events' bytes are in the store's {@link EventFiles}. */
+    static boolean isIndex(ByteBuffer value) {
+        return value.limit() > 0 && (value.get(0) & 0xFF) == INDEX_MARKER;
+    }
+
+    static boolean isIndex(byte[] value) {
+        return value.length > 0 && (value[0] & 0xFF) == INDEX_MARKER;
+    }
+
+    /** Bytes of the index of a chunk of {@code count} events. */
+    static int indexLength(int count) {
+        return HEADER + ENTRY * count;
+    }
+
+    /** Writes a chunk's index at the buffer's position. */
+    static void putIndex(ByteBuffer b, int count, int[] flags, int[] lengths) {
+        b.put((byte) INDEX_MARKER).putInt(count);
+        for (int i = 0; i < count; i++) {
+            b.put((byte) flags[i]).putInt(lengths[i]);
+        }
+    }
+
+    /** Flags of event {@code i} of a chunk or an index. */
+    static int flags(ByteBuffer value, int i) {
+        return value.get(HEADER + ENTRY * i) & 0xFF;
+    }
+
+    /** Length of event {@code i} of a chunk or an index. */
+    static int length(ByteBuffer value, int i) {
+        return value.getInt(HEADER + ENTRY * i + 1);
     }
 
     /** Bytes of the value of a chunk of {@code count} events holding {@code eventBytes} bytes of events. */
@@ -60,6 +96,9 @@ final class Chunk {
     /** As {@link #count(String, long, byte[])} for a value in [0, limit) of a buffer (a direct one from the reader). */
     static int count(String file, long position, ByteBuffer value) {
         int length = value.limit();
+        if (isIndex(value)) {
+            return indexCount(file, position, value);
+        }
         if (length == 0 || (value.get(0) & 0xFF) != MARKER) {
             if (length < 2) {
                 throw corrupt(file, position, length, "a single event needs flags and at least one byte");
@@ -87,6 +126,33 @@ final class Chunk {
         return (int) n;
     }
 
+    /** Number of events of an index value; checks it (n &gt;= 1, exactly the entries, no empty event). */
+    private static int indexCount(String file, long position, ByteBuffer value) {
+        int length = value.limit();
+        if (length < HEADER) {
+            throw corrupt(file, position, length, "shorter than an index header");
+        }
+        long n = value.getInt(1) & 0xFFFF_FFFFL;
+        if (n < 1 || HEADER + ENTRY * n != length) {
+            throw corrupt(file, position, length, "index counts " + n + " events");
+        }
+        for (int i = 0; i < n; i++) {
+            if (length(value, i) <= 0) {
+                throw corrupt(file, position, length, "event " + i + " of the index is empty or over 2 GiB");
+            }
+        }
+        return (int) n;
+    }
+
+    /** Bytes of the events an index value covers. */
+    static long indexedBytes(ByteBuffer value, int count) {
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += length(value, i);
+        }
+        return bytes;
+    }
+
     /** The events of a value of either form, each a copy of its bytes (the value is not kept). */
     static StoredEvent[] events(String file, long position, byte[] value) {
         List<StoredEvent> out = new ArrayList<>();
@@ -100,6 +166,9 @@ final class Chunk {
      * without a Java array per value).
      */
     static void addEvents(String file, long position, ByteBuffer value, long from, long to, List<StoredEvent> out) {
+        if (isIndex(value)) {
+            throw new IllegalStateException("the index at " + file + ":" + position + " holds no bytes; read it with ChunkReader");
+        }
         int n = count(file, position, value);
         if (n == 1) {
             if (position >= from && position < to) {
@@ -129,6 +198,9 @@ final class Chunk {
     /** Offset just after the value's last event in its file, given the position of its first. */
     static long end(String file, long position, byte[] value) {
         int n = count(file, position, value);
+        if (isIndex(value)) {
+            return position + indexedBytes(ByteBuffer.wrap(value), n);
+        }
         return position + (n == 1 ? value.length - 1 : value.length - HEADER - (long) ENTRY * n);
     }
 
@@ -140,7 +212,7 @@ final class Chunk {
             if (pos == target) {
                 return true;
             }
-            pos += n == 1 ? value.length - 1 : Keys.getInt(value, HEADER + ENTRY * i + 1);
+            pos += n == 1 && !isIndex(value) ? value.length - 1 : Keys.getInt(value, HEADER + ENTRY * i + 1);
         }
         return false;
     }

@@ -7,27 +7,45 @@ import org.rocksdb.Slice;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * Reads the events of a stretch of one file from the {@code events} column family: one seek, then one iterator
- * step per {@link Chunk}. Each value is copied by RocksDB into a pooled direct buffer (a native copy, no Java
- * array of up to 256 KiB per chunk to zero and collect), and each event in range is copied from there into the
- * array its {@link StoredEvent} holds: one Java copy per event, as readers had with a value per event, without
- * the JNI call per event.
+ * Reads the events of a stretch of one file: one seek in the {@code events} column family, then one iterator step
+ * per {@link Chunk}. A layout-4 value is a chunk's index, whose events' bytes are in the store's {@link EventFiles}:
+ * consecutive indexes make one run of bytes, read with one {@code pread} per {@link #BUFFER_BYTES} into a pooled
+ * direct buffer. A layout-2 or -3 value holds its bytes and is copied by RocksDB into a pooled direct buffer. Each
+ * event in range is then copied from the buffer into the array its {@link StoredEvent} holds.
  *
  * <p>Memory: at most {@link #POOLED} buffers of {@link #BUFFER_BYTES} are kept; a load finding none takes a new
- * one (dropped after if the pool is full). A value larger than the buffer (a single large event) is read as a
- * Java array.
+ * one (dropped after if the pool is full). A value or an event larger than the buffer is read as a Java array.
  */
 final class ChunkReader {
     /** A window's chunk with the header of 8 Ki events fits. */
     static final int BUFFER_BYTES = ChunkBuilder.MAX_CHUNK_BYTES + 64 * 1024;
-    static final int POOLED = 4;
+    static final int POOLED = 8;
     private static final ArrayBlockingQueue<ByteBuffer> POOL = new ArrayBlockingQueue<>(POOLED);
 
-    private ChunkReader() {
+    private final StoreContext ctx;
+    private final long fileSeq;
+    private final String fileName;
+    private final long from;
+    private final long to;
+    private final List<StoredEvent> events = new ArrayList<>();
+    /** The pending run of indexed events in range: first position, end, and each event's flags and length. */
+    private long runStart = -1;
+    private long runEnd;
+    private int runCount;
+    private int[] runFlags = new int[256];
+    private int[] runLengths = new int[256];
+
+    private ChunkReader(StoreContext ctx, long fileSeq, String fileName, long from, long to) {
+        this.ctx = ctx;
+        this.fileSeq = fileSeq;
+        this.fileName = fileName;
+        this.from = from;
+        this.to = to;
     }
 
     /**
@@ -36,13 +54,13 @@ final class ChunkReader {
      * stretch starting inside a window may start inside a chunk, which seek-for-prev finds.
      */
     static List<StoredEvent> read(StoreContext ctx, long fileSeq, String fileName, long from, long to) {
-        List<StoredEvent> events = new ArrayList<>();
-        ByteBuffer buffer = POOL.poll();
-        if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
-        }
+        return new ChunkReader(ctx, fileSeq, fileName, from, to).read();
+    }
+
+    private List<StoredEvent> read() {
+        ByteBuffer buffer = take();
         // the upper bound stops the iterator at the last chunk in range: without it, stepping past that chunk
-        // loads the next one (another block, or with blob files another blob read) only to find its key out of range
+        // loads the next one only to find its key out of range
         try (Slice bound = new Slice(Keys.event(fileSeq, to));
              ReadOptions scan = new ReadOptions(ctx.scanOptions()).setIterateUpperBound(bound);
              RocksIterator it = ctx.newEventIterator(scan)) {
@@ -65,7 +83,12 @@ final class ChunkReader {
                 buffer.clear();
                 int length = it.value(buffer);
                 ByteBuffer value = length <= buffer.capacity() ? buffer : ByteBuffer.wrap(it.value());
-                Chunk.addEvents(fileName, pos, value, from, to, events);
+                if (Chunk.isIndex(value)) {
+                    addIndex(pos, value);
+                } else {
+                    readRun();
+                    Chunk.addEvents(fileName, pos, value, from, to, events);
+                }
                 it.next();
             }
             try {
@@ -73,9 +96,80 @@ final class ChunkReader {
             } catch (RocksDBException e) {
                 throw ctx.rocks().failure("read events " + fileName + ":" + from + ".." + to, e);
             }
+            readRun();
         } finally {
             POOL.offer(buffer);
         }
         return events;
+    }
+
+    /** Adds the events in range of the index at {@code position} to the pending run (reading the run before if not adjacent). */
+    private void addIndex(long position, ByteBuffer index) {
+        int n = Chunk.count(fileName, position, index);
+        long pos = position;
+        for (int i = 0; i < n && pos < to; i++) {
+            int len = Chunk.length(index, i);
+            if (pos >= from) {
+                if (runStart >= 0 && pos != runEnd) {
+                    readRun();
+                }
+                if (runStart < 0) {
+                    runStart = pos;
+                    runEnd = pos;
+                }
+                if (runCount == runFlags.length) {
+                    runFlags = Arrays.copyOf(runFlags, runCount * 2);
+                    runLengths = Arrays.copyOf(runLengths, runCount * 2);
+                }
+                runFlags[runCount] = Chunk.flags(index, i);
+                runLengths[runCount] = len;
+                runCount++;
+                runEnd += len;
+            }
+            pos += len;
+        }
+    }
+
+    /** Reads the pending run's bytes from the event file, a buffer at a time, and adds its events. */
+    private void readRun() {
+        if (runStart < 0) {
+            return;
+        }
+        EventFiles files = ctx.rocks().eventFiles;
+        ByteBuffer data = take();
+        try {
+            long bufStart = runStart;
+            long bufEnd = runStart;
+            long pos = runStart;
+            for (int i = 0; i < runCount; i++) {
+                int len = runLengths[i];
+                byte[] bytes;
+                if (pos + len <= bufEnd) {
+                    bytes = new byte[len];
+                    data.get((int) (pos - bufStart), bytes);
+                } else if (len > data.capacity()) {
+                    bytes = files.read(fileSeq, fileName, pos, len);
+                } else {
+                    data.clear();
+                    data.limit((int) Math.min(data.capacity(), runEnd - pos));
+                    files.read(fileSeq, fileName, pos, data);
+                    bufStart = pos;
+                    bufEnd = pos + data.limit();
+                    bytes = new byte[len];
+                    data.get(0, bytes);
+                }
+                events.add(new StoredEvent(fileName, pos, bytes, runFlags[i]));
+                pos += len;
+            }
+        } finally {
+            POOL.offer(data);
+        }
+        runStart = -1;
+        runCount = 0;
+    }
+
+    private static ByteBuffer take() {
+        ByteBuffer b = POOL.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(BUFFER_BYTES);
     }
 }

@@ -193,6 +193,14 @@ final class FilePurger {
             throw rocks.failure("purge " + purged.get(0).name() + " to " + range.lastFile(), e);
         }
         ctx.publishPurge(range, bound.seq);
+        for (BinlogFileInfo f : purged) {
+            try {
+                rocks.eventFiles.delete(f.sequence());
+            } catch (java.io.IOException e) {
+                // the store no longer holds the file; the next opening deletes what is left of it
+                log.warn("store {}: cannot delete the event file of purged {}: {}", ctx.dir(), f.name(), e.getMessage());
+            }
+        }
         log.info("store {}: purged {} file(s), {} to {} ({} bytes); oldest available {}, GTID state there '{}'", ctx.dir(),
                 purged.size(), purged.get(0).name(), range.lastFile(), bytes, range.firstAvailable(), range.gtidStateText());
         return new PurgeResult(purged, bound.reader);

@@ -3,6 +3,7 @@ package dev.binlogrelay.storage;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,10 +36,11 @@ final class GroupAppender implements BinlogWriter {
     /** With a syncer: the table as written, published or not. Only the writer thread uses it. */
     private FileTable written;
     /** Gathers the batch's events into chunks (see {@link ChunkBuilder}); writer thread only. */
-    private final ChunkBuilder chunks = new ChunkBuilder();
+    private final ChunkBuilder chunks;
 
     GroupAppender(StoreContext ctx) {
         this.ctx = ctx;
+        this.chunks = new ChunkBuilder(ctx.rocks().eventFiles);
         this.syncer = ctx.options().sync() instanceof SyncMode.Interval i ? new WalSyncer(ctx, this, i.millis()) : null;
         ctx.syncer(syncer);
         this.written = ctx.table();
@@ -109,12 +111,19 @@ final class GroupAppender implements BinlogWriter {
         FileTable table = syncer == null ? ctx.table() : written;
         List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
         int eventCount = 0;
+        long incoming = 0;
         for (Group g : groups) {
-            eventCount += g.events() == null ? 0 : g.events().size();
+            if (g.events() != null) {
+                eventCount += g.events().size();
+                for (EventToStore e : g.events()) {
+                    incoming += e == null || e.bytes() == null ? 0 : e.bytes().length;
+                }
+            }
         }
+        // before any byte is written: the event files are written while the batch is built
+        ctx.health().checkFreeSpace(incoming);
         List<CachedEvent> stored = new ArrayList<>(eventCount);
         Map<String, String> meta = new HashMap<>();
-        long bytes = 0;
         boolean inWrite = false;
         RocksHandles rocks = ctx.rocks();
         chunks.reset();
@@ -135,7 +144,6 @@ final class GroupAppender implements BinlogWriter {
                     ctx.mysqlGtidIndex().record(batch, target, pos, e.bytes());
                     stored.add(new CachedEvent(target.sequence(), new StoredEvent(file, pos, e.bytes(), e.flags())));
                     pos += e.bytes().length;
-                    bytes += e.bytes().length;
                 }
                 BinlogFileInfo next = new BinlogFileInfo(file, target.sequence(), pos, target.firstPosition());
                 if (gi == groups.size() - 1 || !file.equals(groups.get(gi + 1).file())) {
@@ -155,12 +163,21 @@ final class GroupAppender implements BinlogWriter {
             }
             BinlogFileInfo last = grown.get(grown.size() - 1);
             batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(last.sequence(), last.size())));
-            ctx.health().checkFreeSpace(bytes);
             if (syncer != null) {
                 syncer.beforeWrite(meta.keySet());
             }
             inWrite = true;
+            if (!rocks.tuning.unsyncedAppends) {
+                rocks.eventFiles.force(); // the bytes durable before the WAL that makes them visible
+            }
             rocks.db.write(rocks.tuning.groupWrite, batch);
+        } catch (IOException e) {
+            // the event bytes could not be written or synced (disk full, I/O error): nothing was indexed
+            StoreException failure = new StoreException("store " + ctx.dir() + ": cannot write the events of " + groups.size()
+                    + " group(s) at " + groups.get(0).file() + ":" + groups.get(0).events().get(0).position() + " to "
+                    + EventFiles.dirOf(ctx.dir()) + ": " + ioMessage(e), e);
+            ctx.health().failed(failure.getMessage());
+            throw failure;
         } catch (RocksDBException e) {
             StoreException failure = rocks.failure("write " + groups.size() + " group(s) of " + stored.size()
                     + " events at " + groups.get(0).file() + ":" + groups.get(0).events().get(0).position(), e);
@@ -252,6 +269,12 @@ final class GroupAppender implements BinlogWriter {
             throw new StoreException("store " + ctx.dir() + ": GTID " + g + " of event " + file + ":" + e.position()
                     + " has a domain or server id beyond 32 bits");
         }
+    }
+
+    /** An I/O error's message, with "No space left on device" spelled out as the disk being full. */
+    private static String ioMessage(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") ? "disk full (" + m + ")" : m;
     }
 
     private void checkMeta(Map<String, String> meta) {

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * One open RocksDB database of a store and its column families (layouts in {@link Keys} and {@link Values}):
  * {@code events}, {@code files}, {@code gtid}, {@code meta}, {@code schema} ({@link SchemaHistoryStore}),
- * {@code canal_cursors} ({@link CanalCursors}). The default column family is unused.
+ * {@code canal_cursors} ({@link CanalCursors}). The default column family is unused. The events' bytes are in
+ * plain files beside it ({@link EventFiles}).
  */
 final class RocksHandles implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RocksHandles.class);
@@ -31,10 +32,13 @@ final class RocksHandles implements AutoCloseable {
     final ColumnFamilyHandle schema;
     final ColumnFamilyHandle canalCursors;
     final RocksTuning tuning;
+    /** The events' bytes (layout 4); RocksDB holds their index. */
+    final EventFiles eventFiles;
     private final List<ColumnFamilyHandle> handles;
 
-    private RocksHandles(Path dir, RocksDB db, List<ColumnFamilyHandle> handles, RocksTuning tuning) {
+    private RocksHandles(Path dir, RocksDB db, List<ColumnFamilyHandle> handles, RocksTuning tuning, EventFiles eventFiles) {
         this.dir = dir;
+        this.eventFiles = eventFiles;
         this.db = db;
         this.handles = handles;
         this.events = handles.get(1);
@@ -65,7 +69,14 @@ final class RocksHandles implements AutoCloseable {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             RocksDB db = RocksDB.open(tuning.db, dir.toString(), families, handles);
-            return new RocksHandles(dir, db, handles, tuning);
+            try {
+                return new RocksHandles(dir, db, handles, tuning, new EventFiles(dir, !(options.sync() instanceof SyncMode.None)));
+            } catch (StoreException e) {
+                handles.forEach(ColumnFamilyHandle::close);
+                db.close();
+                tuning.close();
+                throw e;
+            }
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             tuning.close();
@@ -90,6 +101,7 @@ final class RocksHandles implements AutoCloseable {
     /** Closes the column family handles, then the database, then the options (RocksDB requires this order). */
     @Override
     public void close() {
+        eventFiles.close(); // the events' bytes durable before the WAL that indexes them
         if (tuning.unsyncedAppends) {
             try {
                 db.flushWal(true); // groups written without fsync become durable at a clean shutdown

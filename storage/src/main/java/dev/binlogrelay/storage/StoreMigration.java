@@ -24,6 +24,9 @@ import java.util.UUID;
  * one, so nothing is rewritten: only the version changes, and an older relay then refuses the store (it could
  * not read the chunks written next). Migration in place with nothing to half-do: a kill leaves version 2 (read
  * as before) or version 3.
+ *
+ * <p>Layout 2 or 3 to 4: layout 4 writes a chunk's bytes to {@link EventFiles} and only its index to RocksDB, and
+ * reads the values of layouts 2 and 3 as they are; again only the version changes.
  */
 final class StoreMigration {
     private static final Logger log = LoggerFactory.getLogger(StoreMigration.class);
@@ -39,7 +42,8 @@ final class StoreMigration {
         if (Values.FORMAT_VERSION.equals(format)) {
             return;
         }
-        if (format != null && !format.equals(Values.FORMAT_VERSION_1) && !format.equals(Values.FORMAT_VERSION_2)) {
+        if (format != null && !format.equals(Values.FORMAT_VERSION_1) && !format.equals(Values.FORMAT_VERSION_2)
+                && !format.equals(Values.FORMAT_VERSION_3)) {
             throw new StoreException("store " + rocks.dir + ": layout version " + format + ", this relay reads version "
                     + Values.FORMAT_VERSION);
         }
@@ -69,9 +73,9 @@ final class StoreMigration {
             }
             batch.put(rocks.meta, Values.utf8(Values.META_FORMAT), Values.utf8(Values.FORMAT_VERSION));
             rocks.db.write(rocks.tuning.syncedWrite, batch);
-            if (Values.FORMAT_VERSION_2.equals(format)) {
-                log.info("store {}: layout version 2 relabelled {}: its one-event values are read as they are, new events"
-                        + " are stored in chunks; nothing was rewritten", rocks.dir, Values.FORMAT_VERSION);
+            if (Values.FORMAT_VERSION_2.equals(format) || Values.FORMAT_VERSION_3.equals(format)) {
+                log.info("store {}: layout version {} relabelled {}: its events are read as they are, new events' bytes"
+                        + " go to {}; nothing was rewritten", rocks.dir, format, Values.FORMAT_VERSION, EventFiles.dirOf(rocks.dir));
             } else if (format != null) {
                 log.info("store {}: layout version {} migrated to {}: {} format descriptions moved to their files' records,"
                         + " {} of files no longer held dropped", rocks.dir, format, Values.FORMAT_VERSION, moved, dropped);

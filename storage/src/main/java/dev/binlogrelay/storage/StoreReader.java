@@ -93,7 +93,11 @@ abstract sealed class StoreReader implements BinlogReadView permits BinlogStore 
                 return Optional.empty();
             }
             // the chunk holding position - 1: its last event starting before position
-            StoredEvent[] events = Chunk.events(f.name(), Keys.eventPosition(it.key()), it.value());
+            long chunk = Keys.eventPosition(it.key());
+            byte[] value = it.value();
+            StoredEvent[] events = Chunk.isIndex(value)
+                    ? ChunkReader.read(ctx, f.sequence(), f.name(), chunk, position).toArray(StoredEvent[]::new)
+                    : Chunk.events(f.name(), chunk, value);
             for (int i = events.length - 1; i >= 0; i--) {
                 if (events[i].position() < position) {
                     return Optional.of(events[i]);

@@ -55,7 +55,59 @@ final class StoreRecovery {
                     + "(left by an unclean stop; they were never acknowledged)", rocks.dir, strayEvents, stray.size(), strayGtids,
                     Values.committed(end[0], end[1]));
         }
+        reconcileEventFiles(kept);
         return FileTable.of(kept);
+    }
+
+    /**
+     * Brings the event files in line with the index: deletes the files of file records no longer held (a purge
+     * or clean-up whose deletion a crash interrupted), cuts bytes past a file's committed size (written before a
+     * batch that never committed), and refuses a file shorter than its index needs: its bytes were lost, which
+     * only a power failure in a mode that does not fsync ({@code storage.sync: none}) or damage can do.
+     */
+    private void reconcileEventFiles(List<BinlogFileInfo> kept) {
+        EventFiles files = rocks.eventFiles;
+        try {
+            java.util.Set<Long> held = new java.util.HashSet<>();
+            kept.forEach(f -> held.add(f.sequence()));
+            for (long seq : files.present()) {
+                if (!held.contains(seq)) {
+                    files.delete(seq);
+                    log.info("store {}: deleted the event file {} of a file the store no longer holds", rocks.dir, files.path(seq));
+                }
+            }
+            for (BinlogFileInfo f : kept) {
+                long length = files.length(f.sequence());
+                long needed = indexedEnd(f);
+                if (length < needed) {
+                    throw new StoreException("store " + rocks.dir + ": " + files.path(f.sequence()) + " holds " + length
+                            + " bytes but the store indexed " + f.name() + " up to " + needed + "; the bytes in between were lost"
+                            + " (a power failure with storage.sync: none?). Move the store directory away and start the relay"
+                            + " again to rebuild it from the primary");
+                }
+                if (length > f.size()) {
+                    files.truncate(f.sequence(), f.size());
+                    log.info("store {}: cut {} bytes past the committed end of {} from {} (written before an unclean stop,"
+                            + " never acknowledged)", rocks.dir, length - f.size(), f.name(), files.path(f.sequence()));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("store " + rocks.dir + ": cannot check the event files: " + e.getMessage(), e);
+        }
+    }
+
+    /** End of the bytes the file's index values point to in its event file; 0 if its last value holds its bytes. */
+    private long indexedEnd(BinlogFileInfo f) {
+        if (f.size() <= f.firstPosition()) {
+            return 0;
+        }
+        try (RocksIterator it = rocks.db.newIterator(rocks.events, rocks.tuning.point)) {
+            it.seekForPrev(Keys.event(f.sequence(), f.size() - 1));
+            if (it.isValid() && Keys.eventFile(it.key()) == f.sequence() && Chunk.isIndex(it.value())) {
+                return Chunk.end(f.name(), Keys.eventPosition(it.key()), it.value());
+            }
+            return 0;
+        }
     }
 
     private List<BinlogFileInfo> readFiles() {

@@ -9,7 +9,12 @@ final class Values {
     static final String META_COMMITTED = "store.committed";
     /** Meta key of the layout version; a store written by a later layout is refused. */
     static final String META_FORMAT = "store.format";
-    static final String FORMAT_VERSION = "3";
+    static final String FORMAT_VERSION = "4";
+    /**
+     * Layout version 3 stored {@link Chunk}s with their bytes; layout 4 stores a chunk's index in RocksDB and its
+     * bytes in {@link EventFiles}, and still reads the chunks of layouts 2 and 3, so those stores are only relabelled.
+     */
+    static final String FORMAT_VERSION_3 = "3";
     /**
      * Layout version 2 stored one value per event; layout 3 stores {@link Chunk}s and still reads the one-event
      * values of layout 2, so a layout-2 store is only relabelled (see {@link StoreMigration}).

@@ -156,7 +156,13 @@ final class WalSyncer implements AutoCloseable {
             }
             ctx.underReadLock(() -> {
                 try {
+                    ctx.rocks().eventFiles.force(); // the bytes the batches index, then the WAL
                     ctx.rocks().db.syncWal();
+                } catch (java.io.IOException e) {
+                    StoreException f = new StoreException("store " + ctx.dir() + ": cannot sync the event files: " + e.getMessage(), e);
+                    failure = f.getMessage();
+                    ctx.health().failed(f.getMessage());
+                    throw f;
                 } catch (RocksDBException e) {
                     StoreException f = ctx.rocks().failure("sync the WAL", e);
                     failure = f.getMessage();

@@ -190,8 +190,9 @@ class ChunkTest {
     }
 
     /**
-     * A store written by layout 2 (one value per event) opens as it is: it is relabelled layout 3, its events read
-     * as before, from any event, and new events go in chunks after them.
+     * A store written by layout 2 (one value per event, bytes included) opens as it is: it is relabelled layout 4,
+     * its events read as before, from any event, and new events go in chunks after them (their bytes in the event
+     * file of layout 4).
      */
     @Test
     void aLayout2StoreIsReadAsItIsAndGrowsInChunks() throws Exception {
@@ -205,20 +206,22 @@ class ChunkTest {
             log.rotate(name(2)).append(40, 50);
             written = new ArrayList<>(log.written);
         }
-        // rewrite it as layout 2 wrote it: one value per event, layout version 2
+        // rewrite it as layout 2 wrote it: one value per event holding its bytes, layout version 2, no event files
         try (RocksHandles raw = RocksHandles.open(dir, TestLog.fastOptions()); RocksIterator it = raw.db.newIterator(raw.events)) {
-            List<byte[][]> rewrite = new ArrayList<>();
+            List<byte[]> keys = new ArrayList<>();
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                rewrite.add(new byte[][] {it.key(), it.value()});
+                keys.add(it.key());
             }
-            for (byte[][] kv : rewrite) {
-                long seq = Keys.eventFile(kv[0]);
-                raw.db.delete(raw.events, kv[0]);
-                for (StoredEvent e : Chunk.events("#" + seq, Keys.eventPosition(kv[0]), kv[1])) {
-                    raw.db.put(raw.events, Keys.event(seq, e.position()), Values.event(e.flags(), e.bytes()));
-                }
+            for (byte[] k : keys) {
+                raw.db.delete(raw.events, k);
+            }
+            for (StoredEvent e : written) {
+                long seq = e.file().equals(name(1)) ? 1 : 2;
+                raw.db.put(raw.events, Keys.event(seq, e.position()), Values.event(e.flags(), e.bytes()));
             }
             raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT), Values.utf8(Values.FORMAT_VERSION_2));
+            raw.eventFiles.delete(1);
+            raw.eventFiles.delete(2);
         }
         assertEquals(written.size(), records(dir).size(), "one value per event, as layout 2 stored them");
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {

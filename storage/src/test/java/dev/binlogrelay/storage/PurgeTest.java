@@ -256,37 +256,45 @@ class PurgeTest {
             }
             RocksHandles rocks = s.context().rocks();
             rocks.db.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true), rocks.events);
-            long before = sstBytes(rocks);
+            long before = storeBytes(rocks, other);
             assertTrue(before > 3_000_000, "the events are on disk: " + before);
             s.purgeFilesBefore(name(4));
-            long after = sstBytes(rocks);
-            assertTrue(after < before / 2, "SST bytes " + before + " -> " + after);
+            long after = storeBytes(rocks, other);
+            assertTrue(after < before / 2, "store bytes " + before + " -> " + after);
         }
     }
 
     /**
-     * Events of 1 MiB and more live in blob files, which a purge's range delete does not rewrite: the blob files of
-     * purged binlog files must still go once no SST refers to them (RocksDB drops a blob file older than every
-     * blob file a live SST refers to).
+     * A purge deletes the purged files' event files (layout 4 keeps the events' bytes there), large events
+     * included, and nothing of the kept file.
      */
     @Test
-    void purgingGivesTheBlobFileSpaceBack(@TempDir Path other) throws Exception {
+    void purgingDeletesTheEventFiles(@TempDir Path other) throws Exception {
         try (BinlogStore s = BinlogStore.open(other, TestLog.fastOptions().withCacheBytes(0))) {
             TestLog big = new TestLog(s);
             RocksHandles rocks = s.context().rocks();
             for (int f = 1; f <= 4; f++) {
                 big.rotate(name(f)).append(100);
                 for (int g = 0; g < 3; g++) {
-                    big.appendWithGtid(new MariaGtidRef(0, 1, f * 1000L + g), Map.of(), 40, 1_500_000); // blob files
+                    big.appendWithGtid(new MariaGtidRef(0, 1, f * 1000L + g), Map.of(), 40, 1_500_000);
                 }
-                rocks.db.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true), rocks.events);
             }
-            long before = blobBytes(rocks);
-            assertTrue(before > 4 * 3 * 1_400_000L, "the large events are in blob files: " + before);
+            for (long seq = 1; seq <= 4; seq++) {
+                assertTrue(rocks.eventFiles.length(seq) > 3 * 1_500_000L, "event file #" + seq + " holds the events");
+            }
+            long kept = rocks.eventFiles.length(4);
             s.purgeFilesBefore(name(4));
-            long after = blobBytes(rocks);
-            assertTrue(after < before / 2, "blob file bytes " + before + " -> " + after);
+            assertEquals(List.of(4L), rocks.eventFiles.present());
+            assertEquals(kept, rocks.eventFiles.length(4));
             assertEquals(List.of(name(4)), fileNames(s));
+            try (BinlogCursor c = s.openCursor(name(4), 4)) {
+                List<StoredEvent> read = drain(c);
+                List<StoredEvent> expected = big.written.stream().filter(e -> e.file().equals(name(4))).toList();
+                assertEquals(expected.size(), read.size(), "the kept file reads whole");
+                for (int i = 0; i < read.size(); i++) {
+                    assertSameEvent(expected.get(i), read.get(i));
+                }
+            }
         }
     }
 
@@ -294,8 +302,13 @@ class PurgeTest {
         return s.files().stream().map(BinlogFileInfo::name).toList();
     }
 
-    private static long blobBytes(RocksHandles rocks) throws Exception {
-        return Long.parseLong(rocks.db.getProperty(rocks.events, "rocksdb.total-blob-file-size"));
+    /** SST bytes of the events plus the event files: what the store's events take on disk. */
+    private static long storeBytes(RocksHandles rocks, Path dir) throws Exception {
+        long files = 0;
+        for (long seq : rocks.eventFiles.present()) {
+            files += rocks.eventFiles.length(seq);
+        }
+        return sstBytes(rocks) + files;
     }
 
     private static long sstBytes(RocksHandles rocks) throws Exception {

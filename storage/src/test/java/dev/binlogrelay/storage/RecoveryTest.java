@@ -140,9 +140,61 @@ class RecoveryTest {
     @Test
     void laterLayoutVersionIsRefused() throws Exception {
         try (RocksHandles raw = RocksHandles.open(dir, TestLog.fastOptions())) {
-            raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT), Values.utf8("4")); // one after the version this relay writes
+            raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT), Values.utf8("5")); // one after the version this relay writes
         }
         StoreException e = assertThrows(StoreException.class, () -> BinlogStore.open(dir, TestLog.fastOptions()));
-        assertTrue(e.getMessage().contains("layout version 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("layout version 5"), e.getMessage());
+    }
+
+    /**
+     * A kill between writing a batch's bytes to the event file and writing its index leaves bytes past the committed
+     * end (and an event file of a file never recorded): opening cuts them and deletes it, the store reads as it was,
+     * and the next group is stored where the cut bytes were.
+     */
+    @Test
+    void eventBytesPastTheCommittedEndAreCut() throws Exception {
+        List<StoredEvent> written;
+        long committed;
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            TestLog log = new TestLog(store).rotate(name(1)).append(30, 40, 50);
+            written = new java.util.ArrayList<>(log.written);
+            committed = store.committedEnd().orElseThrow().position();
+        }
+        java.nio.file.Path file1 = EventFiles.dirOf(dir).resolve("0000000001");
+        java.nio.file.Path file2 = EventFiles.dirOf(dir).resolve("0000000002");
+        assertEquals(committed, java.nio.file.Files.size(file1));
+        java.nio.file.Files.write(file1, new byte[777], java.nio.file.StandardOpenOption.APPEND);
+        java.nio.file.Files.write(file2, new byte[] {1, 2, 3});
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            assertEquals(committed, java.nio.file.Files.size(file1), "cut to the committed end");
+            assertFalse(java.nio.file.Files.exists(file2), "the event file of a file never recorded is deleted");
+            TestLog more = new TestLog(store).rotate(name(1), committed);
+            more.append(60);
+            written.addAll(more.written);
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                List<StoredEvent> read = drain(c);
+                assertEquals(written.size(), read.size());
+                for (int i = 0; i < read.size(); i++) {
+                    assertSameEvent(written.get(i), read.get(i));
+                }
+            }
+        }
+        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("cut 777 bytes past the committed end")),
+                "the cut is logged");
+    }
+
+    /** An event file shorter than its index (bytes lost) is refused with one line naming the file and the way out. */
+    @Test
+    void anEventFileShorterThanItsIndexIsRefused() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            new TestLog(store).rotate(name(1)).append(30, 40, 50);
+        }
+        java.nio.file.Path file1 = EventFiles.dirOf(dir).resolve("0000000001");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file1, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 10);
+        }
+        StoreException e = assertThrows(StoreException.class, () -> BinlogStore.open(dir, TestLog.fastOptions()));
+        assertTrue(e.getMessage().contains(file1.toString()) && e.getMessage().contains("were lost")
+                && e.getMessage().contains(name(1)), e.getMessage());
     }
 }

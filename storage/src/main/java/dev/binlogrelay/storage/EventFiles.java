@@ -1,0 +1,229 @@
+package dev.binlogrelay.storage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The event bytes of layout 4: one plain file per stored binlog file, in {@code <store>/events/}, holding the
+ * upstream's bytes at the upstream's own positions (byte {@code p} of the file is byte {@code p} of the primary's
+ * binlog file; positions the store never held, before its first event, are a hole). RocksDB keeps only the index
+ * of each {@link Chunk}: its events' flags and lengths ({@link Chunk#INDEX_MARKER}).
+ *
+ * <p>Why: with the bytes in RocksDB every byte went through the WAL (software CRC32C), a memtable, a flush and
+ * compactions, and every read through blocks, checksums and a JNI copy. A plain file is written once and read
+ * with one {@code pread} per stretch, from the page cache, as the primary reads its own binlog.
+ *
+ * <p><b>Durability.</b> The writer writes a batch's bytes here before it writes the RocksDB batch that indexes
+ * them, so an index entry never points past what was written. Where the store fsyncs ({@link SyncMode}), the files
+ * written since the last sync are fsynced ({@link #force}) before the WAL is: a group made durable has its bytes
+ * durable. Bytes written past the committed end (a batch that failed, or a kill between the two writes) are cut
+ * off when the store opens ({@link #truncate}); a file shorter than its index needs (its bytes lost by a power
+ * failure in a mode that does not fsync) makes the store refuse to open, naming the file.
+ *
+ * <p><b>Threads.</b> One writer ({@link #write}, {@link #force}); readers use positional reads, which do not move
+ * the channel's position and may run concurrently with the writer. A purge ({@link #delete}) closes and deletes a
+ * file no cursor is in; a reader racing it (a point read such as SHOW BINLOG EVENTS) gets "was purged".
+ */
+final class EventFiles implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventFiles.class);
+    /** Largest slice of a heap array written or read in one call: the JDK's temporary direct buffer stays this small. */
+    private static final int SLICE = 1 << 20;
+
+    private final Path dir;
+    private final boolean fsync;
+    private final ConcurrentHashMap<Long, FileChannel> open = new ConcurrentHashMap<>();
+    /** Files written since the last {@link #force}; writer thread (and the syncer, under {@code this}). */
+    private final Set<Long> dirty = new HashSet<>();
+    private volatile boolean closed;
+
+    /** {@code fsync}: whether new files' directory entries are fsynced (any mode but {@code none}). */
+    EventFiles(Path storeDir, boolean fsync) {
+        this.dir = storeDir.resolve("events");
+        this.fsync = fsync;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("store " + storeDir + ": cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Path dirOf(Path storeDir) {
+        return storeDir.resolve("events");
+    }
+
+    Path path(long fileSeq) {
+        return dir.resolve(String.format("%010d", fileSeq));
+    }
+
+    /** Writes {@code bytes} (position to limit) at {@code position} of file {@code fileSeq}. Writer thread. */
+    void write(long fileSeq, long position, ByteBuffer bytes) throws IOException {
+        FileChannel ch = channel(fileSeq, true);
+        long at = position;
+        while (bytes.hasRemaining()) {
+            at += ch.write(bytes, at);
+        }
+        synchronized (this) {
+            dirty.add(fileSeq);
+        }
+    }
+
+    /** Writes a heap array at {@code position}, in slices (a large event is not copied whole into a direct buffer). */
+    void write(long fileSeq, long position, byte[] bytes) throws IOException {
+        for (int off = 0; off < bytes.length; off += SLICE) {
+            write(fileSeq, position + off, ByteBuffer.wrap(bytes, off, Math.min(SLICE, bytes.length - off)));
+        }
+    }
+
+    /** Fsyncs (data only) every file written since the last call. */
+    void force() throws IOException {
+        List<Long> files;
+        synchronized (this) {
+            files = new ArrayList<>(dirty);
+            dirty.clear();
+        }
+        for (long seq : files) {
+            FileChannel ch = open.get(seq);
+            if (ch != null) {
+                ch.force(false);
+            }
+        }
+    }
+
+    /**
+     * Fills {@code into} (position to limit) from {@code position} of file {@code fileSeq}; throws if the file is
+     * shorter (the index promised bytes the file does not have) or was purged.
+     */
+    void read(long fileSeq, String fileName, long position, ByteBuffer into) {
+        try {
+            FileChannel ch = channel(fileSeq, false);
+            long at = position;
+            while (into.hasRemaining()) {
+                int n = ch.read(into, at);
+                if (n < 0) {
+                    throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + at
+                            + " but the index of " + fileName + " has events up to " + (at + into.remaining()));
+                }
+                at += n;
+            }
+        } catch (ClosedChannelException | NoSuchFileException e) {
+            throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
+        } catch (IOException e) {
+            throw new StoreException("store " + dir.getParent() + ": cannot read " + fileName + " at " + position
+                    + " from " + path(fileSeq) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code length} bytes at {@code position} into a new array (a large event), in slices. */
+    byte[] read(long fileSeq, String fileName, long position, int length) {
+        byte[] out = new byte[length];
+        for (int off = 0; off < length; off += SLICE) {
+            read(fileSeq, fileName, position + off, ByteBuffer.wrap(out, off, Math.min(SLICE, length - off)));
+        }
+        return out;
+    }
+
+    /** Length of file {@code fileSeq}; 0 if it does not exist. */
+    long length(long fileSeq) throws IOException {
+        Path p = path(fileSeq);
+        return Files.exists(p) ? Files.size(p) : 0;
+    }
+
+    /** Cuts file {@code fileSeq} to {@code size} bytes if it is longer (bytes never committed). Opening only. */
+    void truncate(long fileSeq, long size) throws IOException {
+        FileChannel ch = channel(fileSeq, false);
+        if (ch.size() > size) {
+            ch.truncate(size);
+            ch.force(true);
+        }
+    }
+
+    /** Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. */
+    void delete(long fileSeq) throws IOException {
+        FileChannel ch = open.remove(fileSeq);
+        if (ch != null) {
+            ch.close();
+        }
+        Files.deleteIfExists(path(fileSeq));
+    }
+
+    /** Sequence numbers of the files present, for the clean-up when the store opens. */
+    List<Long> present() throws IOException {
+        List<Long> seqs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> {
+                String name = p.getFileName().toString();
+                if (name.length() == 10 && name.chars().allMatch(Character::isDigit)) {
+                    seqs.add(Long.parseLong(name));
+                }
+            });
+        }
+        return seqs;
+    }
+
+    private FileChannel channel(long fileSeq, boolean create) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        FileChannel ch = open.get(fileSeq);
+        if (ch != null) {
+            return ch;
+        }
+        synchronized (open) {
+            ch = open.get(fileSeq);
+            if (ch != null) {
+                return ch;
+            }
+            Path p = path(fileSeq);
+            boolean created = create && !Files.exists(p);
+            ch = create
+                    ? FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (created && fsync) {
+                syncDirectory();
+            }
+            open.put(fileSeq, ch);
+            return ch;
+        }
+    }
+
+    /** Makes a new file's directory entry durable (its data is fsynced with the batches that write it). */
+    private void syncDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** Fsyncs what was written (a clean shutdown makes unsynced groups durable) and closes every file. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            force();
+        } catch (IOException e) {
+            log.warn("store {}: cannot sync the event files on close: {}", dir.getParent(), e.getMessage());
+        }
+        for (FileChannel ch : open.values()) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                log.warn("store {}: cannot close an event file: {}", dir.getParent(), e.getMessage());
+            }
+        }
+        open.clear();
+    }
+}
