@@ -194,9 +194,11 @@ class ChunkTest {
      * its events read as before, from any event, and new events go in chunks after them (their bytes in the event
      * file of layout 4).
      */
-    @Test
-    void aLayout2StoreIsReadAsItIsAndGrowsInChunks() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "layout {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+    void anOlderLayoutIsReadAsItIsAndGrowsInChunks(int layout) throws Exception {
         List<StoredEvent> written;
+        int rewritten;
         TestLog log;
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
             log = new TestLog(store).rotate(name(1));
@@ -206,7 +208,8 @@ class ChunkTest {
             log.rotate(name(2)).append(40, 50);
             written = new ArrayList<>(log.written);
         }
-        // rewrite it as layout 2 wrote it: one value per event holding its bytes, layout version 2, no event files
+        // rewrite it as layout 2 wrote it (one value per event holding its bytes) or layout 3 (chunks of up to three
+        // events holding their bytes), with that layout version and no event files
         try (RocksHandles raw = RocksHandles.open(dir, TestLog.fastOptions()); RocksIterator it = raw.db.newIterator(raw.events)) {
             List<byte[]> keys = new ArrayList<>();
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -215,15 +218,29 @@ class ChunkTest {
             for (byte[] k : keys) {
                 raw.db.delete(raw.events, k);
             }
-            for (StoredEvent e : written) {
-                long seq = e.file().equals(name(1)) ? 1 : 2;
-                raw.db.put(raw.events, Keys.event(seq, e.position()), Values.event(e.flags(), e.bytes()));
+            int per = layout == 2 ? 1 : 3;
+            rewritten = 0;
+            for (int i = 0; i < written.size(); ) {
+                StoredEvent first = written.get(i);
+                List<StoredEvent> run = new ArrayList<>();
+                while (i < written.size() && run.size() < per && written.get(i).file().equals(first.file())) {
+                    run.add(written.get(i++));
+                }
+                long seq = first.file().equals(name(1)) ? 1 : 2;
+                byte[] value = run.size() == 1 ? Values.event(first.flags(), first.bytes())
+                        : chunk(run.stream().mapToInt(StoredEvent::flags).toArray(),
+                                run.stream().map(StoredEvent::bytes).toArray(byte[][]::new));
+                raw.db.put(raw.events, Keys.event(seq, first.position()), value);
+                rewritten++;
             }
-            raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT), Values.utf8(Values.FORMAT_VERSION_2));
+            raw.db.put(raw.meta, Values.utf8(Values.META_FORMAT),
+                    Values.utf8(layout == 2 ? Values.FORMAT_VERSION_2 : Values.FORMAT_VERSION_3));
             raw.eventFiles.delete(1);
             raw.eventFiles.delete(2);
         }
-        assertEquals(written.size(), records(dir).size(), "one value per event, as layout 2 stored them");
+        int values = records(dir).size();
+        assertEquals(layout == 2 ? written.size() : rewritten, values,
+                "one value per event, as layout 2 stored them, or per three, as layout 3 could");
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
             for (StoredEvent from : List.of(written.get(0), written.get(7), written.get(written.size() - 1))) {
                 try (BinlogCursor c = store.openCursor(from.file(), from.position())) {
