@@ -14,9 +14,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 /**
  * Reads the events of a stretch of one file: one seek in the {@code events} column family, then one iterator step
  * per {@link Chunk}. A layout-4 value is a chunk's index, whose events' bytes are in the store's {@link EventFiles}:
- * consecutive indexes make one run of bytes, read with one {@code pread} per {@link #BUFFER_BYTES} into a pooled
- * direct buffer. A layout-2 or -3 value holds its bytes and is copied by RocksDB into a pooled direct buffer. Each
- * event in range is then copied from the buffer into the array its {@link StoredEvent} holds.
+ * consecutive indexes make one run of bytes, whose events are views of the mapped event file (nothing copied; a
+ * run crossing a mapped region's end is read with {@code pread} instead). A layout-2 or -3 value holds its bytes
+ * and is copied by RocksDB into a pooled direct buffer, and each event in range from there into an array.
  *
  * <p>Memory: at most {@link #POOLED} buffers of {@link #BUFFER_BYTES} are kept; a load finding none takes a new
  * one (dropped after if the pool is full). A value or an event larger than the buffer is read as a Java array.
@@ -130,12 +130,31 @@ final class ChunkReader {
         }
     }
 
-    /** Reads the pending run's bytes from the event file, a buffer at a time, and adds its events. */
+    /**
+     * Adds the pending run's events as views of the mapped event file (no copy), or, for a run crossing a mapped
+     * region's end, reads its bytes with {@code pread}, a buffer at a time, into one array per event.
+     */
     private void readRun() {
         if (runStart < 0) {
             return;
         }
         EventFiles files = ctx.rocks().eventFiles;
+        ByteBuffer mapped = files.view(fileSeq, fileName, runStart, runEnd);
+        if (mapped != null) {
+            int at = 0;
+            for (int i = 0; i < runCount; i++) {
+                int len = runLengths[i];
+                events.add(new StoredEvent(fileName, runStart + at, mapped.slice(at, len), runFlags[i]));
+                at += len;
+            }
+        } else {
+            readRunCopying(files);
+        }
+        runStart = -1;
+        runCount = 0;
+    }
+
+    private void readRunCopying(EventFiles files) {
         ByteBuffer data = take();
         try {
             long bufStart = runStart;
@@ -164,8 +183,6 @@ final class ChunkReader {
         } finally {
             POOL.offer(data);
         }
-        runStart = -1;
-        runCount = 0;
     }
 
     private static ByteBuffer take() {

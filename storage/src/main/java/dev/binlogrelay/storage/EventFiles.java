@@ -43,10 +43,18 @@ final class EventFiles implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventFiles.class);
     /** Largest slice of a heap array written or read in one call: the JDK's temporary direct buffer stays this small. */
     private static final int SLICE = 1 << 20;
+    /** Bytes of a file per mapped region. */
+    static final long REGION = 64L << 20;
+    /** Bytes mapped past a region's end, so that an event starting near it is whole in the region's mapping. */
+    static final long OVERLAP = 16L << 20;
+    private volatile long region = REGION;
+    private volatile long overlap = OVERLAP;
 
     private final Path dir;
     private final boolean fsync;
     private final ConcurrentHashMap<Long, FileChannel> open = new ConcurrentHashMap<>();
+    /** Mapped regions by file and region number ({@link #view}); a purge drops a file's. */
+    private final ConcurrentHashMap<Long, ConcurrentHashMap<Long, ByteBuffer>> mapped = new ConcurrentHashMap<>();
     /** Files written since the last {@link #force}; writer thread (and the syncer, under {@code this}). */
     private final Set<Long> dirty = new HashSet<>();
     private volatile boolean closed;
@@ -137,6 +145,50 @@ final class EventFiles implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A read-only view of bytes [from, to) of file {@code fileSeq}, mapped in memory (no copy: the page cache
+     * itself), or null if the stretch crosses the end of a mapped region (the caller then reads it with
+     * {@link #read}). Regions are {@link #REGION} bytes of the file, each mapped with {@link #OVERLAP} more so
+     * that an event crossing a region's end is still whole in it, and mapped again as a file grows past them.
+     * A view stays valid after a purge deletes the file (the mapping keeps its pages) until it is unreachable.
+     */
+    ByteBuffer view(long fileSeq, String fileName, long from, long to) {
+        long regionBytes = this.region;
+        long overlapBytes = this.overlap;
+        long region = from / regionBytes;
+        long start = region * regionBytes;
+        if (to > start + regionBytes + overlapBytes) {
+            return null;
+        }
+        ConcurrentHashMap<Long, ByteBuffer> regions = mapped.computeIfAbsent(fileSeq, k -> new ConcurrentHashMap<>());
+        ByteBuffer m = regions.get(region);
+        if (m == null || start + m.capacity() < to) {
+            try {
+                FileChannel ch = channel(fileSeq, false);
+                long size = Math.min(ch.size(), start + regionBytes + overlapBytes) - start;
+                if (start + size < to) {
+                    throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + (start + size)
+                            + " but the index of " + fileName + " has events up to " + to);
+                }
+                m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
+                regions.put(region, m);
+            } catch (ClosedChannelException | NoSuchFileException e) {
+                throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
+            } catch (IOException e) {
+                throw new StoreException("store " + dir.getParent() + ": cannot map " + fileName + " at " + from
+                        + " from " + path(fileSeq) + ": " + e.getMessage(), e);
+            }
+        }
+        return m.slice((int) (from - start), (int) (to - from)).asReadOnlyBuffer();
+    }
+
+    /** Test seam: smaller mapped regions, so that a test's events cross their ends. Before any read. */
+    void mapRegions(long regionBytes, long overlapBytes) {
+        this.region = regionBytes;
+        this.overlap = overlapBytes;
+        mapped.clear();
+    }
+
     /** Length of file {@code fileSeq}; 0 if it does not exist. */
     long length(long fileSeq) throws IOException {
         Path p = path(fileSeq);
@@ -154,6 +206,7 @@ final class EventFiles implements AutoCloseable {
 
     /** Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. */
     void delete(long fileSeq) throws IOException {
+        mapped.remove(fileSeq); // views handed out keep their mapping until they are unreachable
         FileChannel ch = open.remove(fileSeq);
         if (ch != null) {
             ch.close();
@@ -225,5 +278,6 @@ final class EventFiles implements AutoCloseable {
             }
         }
         open.clear();
+        mapped.clear();
     }
 }

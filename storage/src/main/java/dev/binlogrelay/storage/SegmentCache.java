@@ -69,7 +69,7 @@ final class SegmentCache {
             this.complete = complete;
             long w = 64;
             for (StoredEvent e : events) {
-                w += e.bytes().length + EVENT_OVERHEAD;
+                w += e.length() + EVENT_OVERHEAD;
             }
             this.weight = w;
         }

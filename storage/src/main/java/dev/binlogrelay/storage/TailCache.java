@@ -74,7 +74,7 @@ final class TailCache {
     }
 
     static long weigh(StoredEvent e) {
-        return e.bytes().length + (long) ENTRY_OVERHEAD;
+        return e.length() + (long) ENTRY_OVERHEAD;
     }
 
     /** Adds a just-committed event and evicts the oldest entries beyond the budget. Writer thread only. */

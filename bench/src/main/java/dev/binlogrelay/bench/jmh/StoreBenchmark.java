@@ -132,7 +132,7 @@ public class StoreBenchmark {
         int n = 0;
         try (BinlogCursor c = r.store.openCursor(FILE, 4)) {
             for (StoredEvent e; (e = c.next()) != null; ) {
-                bytes += e.bytes().length;
+                bytes += e.length();
                 n++;
             }
         }

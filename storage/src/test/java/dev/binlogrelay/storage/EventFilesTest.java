@@ -1,0 +1,114 @@
+package dev.binlogrelay.storage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.drain;
+import static dev.binlogrelay.storage.TestLog.name;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Layout 4's event files: the primary's bytes at its positions, read back as mapped views or, across a region's end, copied. */
+class EventFilesTest {
+    @TempDir
+    Path dir;
+
+    private static StoreOptions noHotCache() {
+        return TestLog.fastOptions().withCacheBytes(0);
+    }
+
+    @Test
+    void anEventFileHoldsThePrimarysBytesAtItsPositions() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = new TestLog(store).rotate(name(1)).append(30, 400, 5000);
+            byte[] file = java.nio.file.Files.readAllBytes(EventFiles.dirOf(dir).resolve("0000000001"));
+            for (StoredEvent e : log.written) {
+                byte[] at = java.util.Arrays.copyOfRange(file, (int) e.position(), (int) e.endPosition());
+                assertArrayEquals(e.bytes(), at, "byte " + e.position() + " of the file is byte " + e.position() + " of the binlog");
+            }
+        }
+    }
+
+    /**
+     * Events read behind the tail are views of the mapped file (no array until one is asked for); with regions of
+     * 4 KiB, runs crossing a region's end (events of up to 9 KB) are copied instead, and every event reads the
+     * same either way, from any start, while the file grows past the regions mapped before.
+     */
+    @Test
+    void eventsReadAsViewsOrAcrossRegionsAsCopiesAreTheEventsWritten() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            store.context().rocks().eventFiles.mapRegions(4096, 1024);
+            TestLog log = new TestLog(store).rotate(name(1));
+            for (int g = 0; g < 40; g++) {
+                log.append(31 + g, 200 + 37 * g, 9000 - 150 * g);
+                if (g % 10 == 9) {
+                    try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                        assertEquals(log.written.size(), drain(c).size(), "read while the file grows");
+                    }
+                }
+            }
+            boolean views = false;
+            boolean arrays = false;
+            for (int start : new int[] {0, 1, 17, log.written.size() / 2, log.written.size() - 1}) {
+                StoredEvent from = log.written.get(start);
+                try (BinlogCursor c = store.openCursor(from.file(), from.position())) {
+                    List<StoredEvent> read = drain(c);
+                    List<StoredEvent> expected = log.written.subList(start, log.written.size());
+                    assertEquals(expected.size(), read.size());
+                    for (int i = 0; i < read.size(); i++) {
+                        StoredEvent e = read.get(i);
+                        views |= !e.hasArray();
+                        ByteBuffer v = e.view();
+                        byte[] viaView = new byte[v.remaining()];
+                        v.get(viaView);
+                        arrays |= e.hasArray();
+                        assertArrayEquals(expected.get(i).bytes(), viaView, "view of " + e);
+                        assertEquals(expected.get(i).bytes()[4] & 0xFF, e.byteAt(4));
+                        assertSameEvent(expected.get(i), e);
+                    }
+                }
+            }
+            assertTrue(views, "some events were mapped views");
+            assertTrue(arrays, "some runs crossed a region's end and were copied");
+        }
+    }
+
+    @Test
+    void aViewOutlivesThePurgeOfItsFile() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = new TestLog(store).rotate(name(1)).append(30, 4000, 50);
+            log.rotate(name(2)).append(60);
+            StoredEvent big;
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                big = drain(c).get(1);
+            }
+            assertFalse(big.hasArray(), "read as a view");
+            store.purgeFilesBefore(name(2));
+            assertFalse(java.nio.file.Files.exists(EventFiles.dirOf(dir).resolve("0000000001")), "the file is gone");
+            assertArrayEquals(log.written.get(1).bytes(), big.bytes(), "what a reader held is still readable");
+            assertThrows(PositionException.class, () -> store.openCursor(name(1), 4));
+        }
+    }
+
+    @Test
+    void aViewAcrossTheEndOfAMappedRegionIsRefusedAndAShortFileIsAnError() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            new TestLog(store).rotate(name(1)).append(3000, 3000);
+            EventFiles files = store.context().rocks().eventFiles;
+            files.mapRegions(4096, 1024);
+            assertNull(files.view(1, name(1), 4000, 5200), "crosses 4096 + 1024");
+            assertEquals(1000, files.view(1, name(1), 4000, 5000).remaining());
+            StoreException e = assertThrows(StoreException.class, () -> files.view(1, name(1), 5000, 7000));
+            assertTrue(e.getMessage().contains("ends at 6004"), e.getMessage());
+        }
+    }
+}
