@@ -36,4 +36,13 @@ public final class FramedPackets extends DefaultByteBufHolder {
         }
         out.writeMediumLE(length).writeByte(sequence.take()).writeBytes(head).writeBytes(body);
     }
+
+    /** As {@link #append(ByteBuf, PacketSequence, byte[], byte[])} for a body given as a buffer (position to limit, not moved). */
+    public static void append(ByteBuf out, PacketSequence sequence, byte[] head, java.nio.ByteBuffer body) {
+        int length = head.length + body.remaining();
+        if (length >= PacketDecoder.MAX_CHUNK) {
+            throw new IllegalArgumentException("payload of " + length + " bytes needs splitting");
+        }
+        out.writeMediumLE(length).writeByte(sequence.take()).writeBytes(head).writeBytes(body.duplicate());
+    }
 }

@@ -190,7 +190,7 @@ final class DumpSession {
                 break;
             }
             n++;
-            bytes += e.bytes().length;
+            bytes += e.length();
             send(e);
             queuedUpTo = new BinlogPosition(e.file(), e.endPosition());
         }
@@ -205,9 +205,9 @@ final class DumpSession {
     }
 
     private void send(StoredEvent e) {
-        byte[] bytes = e.bytes();
-        int type = Events.type(bytes);
+        int type = e.byteAt(Events.OFFSET_TYPE);
         if (type == EventType.FORMAT_DESCRIPTION) {
+            byte[] bytes = e.bytes();
             if (!e.file().equals(currentFile)) {
                 // every new file is announced by a fake rotate before its format description, made (as the server
                 // makes it) with the algorithm of the file before: the reader learns the new one from the FDE
@@ -219,11 +219,19 @@ final class DumpSession {
             return;
         }
         if (e.startsGroup()) {
-            skippingGroup = filter.skipsGroup(bytes, type, checksums.stored());
+            skippingGroup = filter.skipsGroup(e.bytes(), type, checksums.stored());
         }
         boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
         if (!skip) {
-            write(checksums.convert(bytes), semiSync && e.endsGroup());
+            boolean ack = semiSync && e.endsGroup();
+            if (checksums.passesThrough()) {
+                // as stored: copied once, from the store's mapped event file (or the hot cache) into the send batch
+                out.event(e.view(), ack);
+                sentSinceHeartbeat = true;
+                eventsSent++;
+            } else {
+                write(checksums.convert(e.bytes()), ack);
+            }
         }
         if (e.endsGroup()) {
             boolean wasSkipping = skippingGroup;

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ChannelProgressivePromise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -136,26 +137,35 @@ final class DumpWriter {
      * and the packet numbering restarts after it as a primary's does (the reader's ack is packet 0 of its own).
      */
     void event(byte[] event, boolean ackRequested) {
+        event(ByteBuffer.wrap(event), ackRequested);
+    }
+
+    /**
+     * As {@link #event(byte[], boolean)} for an event given as a buffer (position to limit; e.g. a view of the
+     * store's mapped event file), copied once into the batch.
+     */
+    void event(ByteBuffer event, boolean ackRequested) {
         if (closed) {
             return; // a write failed (and ended the reader) while this pump was still sending
         }
         byte[] head = !semiSync ? OK_BYTE : ackRequested ? SEMI_SYNC_ACK : SEMI_SYNC_NO_ACK;
-        if (head.length + event.length >= PacketDecoder.MAX_CHUNK) {
+        int length = event.remaining();
+        if (head.length + length >= PacketDecoder.MAX_CHUNK) {
             handOverBatch();
             if (!closed) {
-                handOver(Unpooled.wrappedBuffer(head, event), (long) head.length + event.length);
+                handOver(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(head), Unpooled.wrappedBuffer(event)), (long) head.length + length);
                 restartAfterAck(head);
             }
             return;
         }
-        if (batch != null && batch.writableBytes() < event.length + 4 + head.length) {
+        if (batch != null && batch.writableBytes() < length + 4 + head.length) {
             handOverBatch();
             if (closed) {
                 return;
             }
         }
         if (batch == null) {
-            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, event.length + 4 + head.length));
+            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, length + 4 + head.length));
         }
         FramedPackets.append(batch, sequence, head, event);
         restartAfterAck(head);

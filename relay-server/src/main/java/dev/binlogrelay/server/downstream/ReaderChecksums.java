@@ -52,6 +52,11 @@ final class ReaderChecksums {
         return FormatDescription.withChecksum(fde, options.checksum());
     }
 
+    /** True if the reader gets stored events as they are ({@link #convert} returns its argument): sent without a copy. */
+    boolean passesThrough() {
+        return options.asStored() || !rewritable || stored == options.checksum();
+    }
+
     /** A stored event as the reader gets it: with its CRC32 trailer added or removed when events are rewritten. */
     byte[] convert(byte[] event) {
         if (options.asStored() || !rewritable || stored == options.checksum()) {
