@@ -47,6 +47,8 @@ final class EventFiles implements AutoCloseable {
     static final long REGION = 64L << 20;
     /** Bytes mapped past a region's end, so that an event starting near it is whole in the region's mapping. */
     static final long OVERLAP = 16L << 20;
+    /** A mapping of a growing file is renewed only once the file has grown this much past it. */
+    static final long REMAP_STEP = 4L << 20;
     private volatile long region = REGION;
     private volatile long overlap = OVERLAP;
 
@@ -58,6 +60,8 @@ final class EventFiles implements AutoCloseable {
     /** Files written since the last {@link #force}; writer thread (and the syncer, under {@code this}). */
     private final Set<Long> dirty = new HashSet<>();
     private volatile boolean closed;
+    /** Regions mapped so far (each stays mapped until unreachable): for tests and statistics. */
+    private final java.util.concurrent.atomic.AtomicLong mappings = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@code fsync}: whether new files' directory entries are fsynced (any mode but {@code none}). */
     EventFiles(Path storeDir, boolean fsync) {
@@ -162,6 +166,11 @@ final class EventFiles implements AutoCloseable {
         }
         ConcurrentHashMap<Long, ByteBuffer> regions = mapped.computeIfAbsent(fileSeq, k -> new ConcurrentHashMap<>());
         ByteBuffer m = regions.get(region);
+        if (m != null && start + m.capacity() < to && to - (start + m.capacity()) < REMAP_STEP) {
+            // the file grew a little past the mapping (a reader just behind the tail): copy rather than map again
+            // for every few commits (each mapping lives until it is unreachable)
+            return null;
+        }
         if (m == null || start + m.capacity() < to) {
             try {
                 FileChannel ch = channel(fileSeq, false);
@@ -171,6 +180,7 @@ final class EventFiles implements AutoCloseable {
                             + " but the index of " + fileName + " has events up to " + to);
                 }
                 m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
+                mappings.incrementAndGet();
                 regions.put(region, m);
             } catch (ClosedChannelException | NoSuchFileException e) {
                 throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
@@ -180,6 +190,11 @@ final class EventFiles implements AutoCloseable {
             }
         }
         return m.slice((int) (from - start), (int) (to - from)).asReadOnlyBuffer();
+    }
+
+    /** Regions mapped since the store opened. */
+    long mappings() {
+        return mappings.get();
     }
 
     /** Test seam: smaller mapped regions, so that a test's events cross their ends. Before any read. */

@@ -111,4 +111,31 @@ class EventFilesTest {
             assertTrue(e.getMessage().contains("ends at 6004"), e.getMessage());
         }
     }
+
+    /**
+     * A reader just behind a growing file (no hot cache) reads what each commit added: the file is mapped again
+     * only once it has grown {@link EventFiles#REMAP_STEP} past its mapping, the few new bytes in between are copied.
+     */
+    @Test
+    void aGrowingFileIsNotMappedAgainForEveryCommit() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = new TestLog(store).rotate(name(1)).append(1000);
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                int read = 0;
+                for (int g = 0; g < 400; g++) {
+                    log.append(31, 20_000, 27); // 8 MB in all
+                    List<StoredEvent> got = new java.util.ArrayList<>();
+                    for (StoredEvent e; (e = c.next()) != null; ) {
+                        got.add(e);
+                    }
+                    for (StoredEvent e : got) {
+                        assertSameEvent(log.written.get(read++), e);
+                    }
+                }
+                assertEquals(log.written.size(), read);
+            }
+            long maps = store.context().rocks().eventFiles.mappings();
+            assertTrue(maps >= 1 && maps <= 4, "mappings of an 8 MB file read at every commit: " + maps);
+        }
+    }
 }
