@@ -43,14 +43,14 @@ final class RowEntries {
     }
 
     /** One column of an image, with its encoded size. */
-    private record Col(int index, int sqlType, ByteString name, boolean key, boolean updated, String value,
+    private record Col(int index, int sqlType, ByteString name, boolean key, boolean updated, byte[] value,
                        ByteString type, int size) {
-        static Col of(int index, int sqlType, ByteString name, boolean key, boolean updated, String value,
+        static Col of(int index, int sqlType, ByteString name, boolean key, boolean updated, byte[] value,
                       ByteString type) {
             int size = CodedOutputStream.computeInt32Size(1, index) + CodedOutputStream.computeInt32Size(2, sqlType)
                     + (name == null ? 0 : CodedOutputStream.computeBytesSize(3, name))
                     + 3 * CodedOutputStream.computeBoolSize(4, false)
-                    + (value == null ? 0 : CodedOutputStream.computeStringSize(8, value))
+                    + (value == null ? 0 : CodedOutputStream.computeByteArraySize(8, value))
                     + CodedOutputStream.computeBytesSize(10, type);
             return new Col(index, sqlType, name, key, updated, value, type, size);
         }
@@ -67,7 +67,7 @@ final class RowEntries {
             o.writeBool(5, updated);
             o.writeBool(6, value == null);
             if (value != null) {
-                o.writeString(8, value);
+                o.writeByteArray(8, value); // the UTF-8 of the text: what writeString(8, text) writes
             }
             o.writeBytes(10, type);
         }
@@ -102,7 +102,7 @@ final class RowEntries {
         int n = t.columnCount();
         // each column's mysqlType and name as UTF-8, made once per event, not for every row
         ByteString[] types = new ByteString[2 * n];
-        String[] beforeValues = new String[n];
+        byte[][] beforeValues = new byte[n][];
         boolean[] beforeHeld = new boolean[n];
         List<List<Col>> rows = new ArrayList<>(2 * r.rows().size());
         int[] rowSizes = new int[r.rows().size()];
@@ -160,22 +160,23 @@ final class RowEntries {
      * The image's columns; for an after image ({@code beforeHeld} given) {@code updated} is Canal's test: false only
      * when the before image has this column with the same value, or both are NULL.
      */
-    private List<Col> columns(TableMap t, RowImage img, boolean[] beforeHeld, String[] beforeValues, boolean widths,
+    private List<Col> columns(TableMap t, RowImage img, boolean[] beforeHeld, byte[][] beforeValues, boolean widths,
                               ByteString[] types) {
         java.util.BitSet held = img.columns();
         List<Col> out = new ArrayList<>(held.cardinality());
         for (int i = held.nextSetBit(0); i >= 0 && i < t.columnCount(); i = held.nextSetBit(i + 1)) {
             Column col = t.column(i);
-            CanalValues.Formatted f = CanalValues.format(col, img.get(i), zone);
+            Object v = img.get(i);
+            byte[] value = CanalUtf8.of(col, v, zone);
             ByteString type = types[2 * i];
             if (type == null) {
                 type = ByteString.copyFromUtf8(MysqlTypeText.of(col, widths));
                 types[2 * i] = type;
                 types[2 * i + 1] = col.name() == null ? null : ByteString.copyFromUtf8(col.name());
             }
-            boolean updated = beforeHeld != null
-                    && !(beforeHeld[i] && (f.value() == null ? beforeValues[i] == null : f.value().equals(beforeValues[i])));
-            out.add(Col.of(i, f.sqlType(), types[2 * i + 1], col.primaryKey(), updated, f.value(), type));
+            // equal texts have equal UTF-8 (a decoded value holds no unpaired surrogate, the one case that is not 1:1)
+            boolean updated = beforeHeld != null && !(beforeHeld[i] && java.util.Arrays.equals(value, beforeValues[i]));
+            out.add(Col.of(i, CanalValues.sqlType(col, v), types[2 * i + 1], col.primaryKey(), updated, value, type));
         }
         return out;
     }
