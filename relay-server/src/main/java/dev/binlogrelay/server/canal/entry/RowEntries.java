@@ -93,11 +93,35 @@ final class RowEntries {
     }
 
     CanalEntry.Entry entry(Origin origin, RowsEvent r, boolean widths) {
-        CanalEntry.EventType type = switch (r.kind()) {
+        CanalEntry.EventType type = type(r);
+        CanalEntry.Header header = origin.header(r.table().schema(), r.table().table(), type, r.rows().size());
+        byte[] change = encode(origin, r, widths, type, null);
+        return Origin.entry(header, CanalEntry.EntryType.ROWDATA, com.google.protobuf.UnsafeByteOperations.unsafeWrap(change));
+    }
+
+    /**
+     * {@code EncodedEntry.of(entry(origin, r, widths))}, its Entry (header 1, entryType 2 ROWDATA, storeValue 3 the
+     * RowChange) written around the RowChange in the one array, not the RowChange copied into the Entry's.
+     */
+    EncodedEntry encoded(Origin origin, RowsEvent r, boolean widths) {
+        CanalEntry.EventType type = type(r);
+        CanalEntry.Header header = origin.header(r.table().schema(), r.table().table(), type, r.rows().size());
+        byte[] entry = encode(origin, r, widths, type, header);
+        return new EncodedEntry(header.getSchemaName(), header.getTableName(),
+                com.google.protobuf.UnsafeByteOperations.unsafeWrap(entry));
+    }
+
+    private static CanalEntry.EventType type(RowsEvent r) {
+        return switch (r.kind()) {
             case WRITE -> CanalEntry.EventType.INSERT;
             case UPDATE -> CanalEntry.EventType.UPDATE;
             case DELETE -> CanalEntry.EventType.DELETE;
         };
+    }
+
+    /** The RowChange; with a {@code header}, the Entry holding it. */
+    private byte[] encode(Origin origin, RowsEvent r, boolean widths, CanalEntry.EventType type,
+                          CanalEntry.Header header) {
         TableMap t = r.table();
         int n = t.columnCount();
         // each column's mysqlType and name as UTF-8, made once per event, not for every row
@@ -132,9 +156,19 @@ final class RowEntries {
             rows.add(before);
             rows.add(after);
         }
-        byte[] out = new byte[checked(changeSize, origin)];
+        int change = checked(changeSize, origin);
+        long total = header == null ? change : CodedOutputStream.computeMessageSize(1, header)
+                + CodedOutputStream.computeEnumSize(2, CanalEntry.EntryType.ROWDATA.getNumber())
+                + CodedOutputStream.computeTagSize(3) + CodedOutputStream.computeUInt32SizeNoTag(change) + change;
+        byte[] out = new byte[checked(total, origin)];
         CodedOutputStream o = CodedOutputStream.newInstance(out);
         try {
+            if (header != null) {
+                o.writeMessage(1, header);
+                o.writeEnum(2, CanalEntry.EntryType.ROWDATA.getNumber());
+                o.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                o.writeUInt32NoTag(change);
+            }
             o.writeInt64(1, t.tableId());
             o.writeEnum(2, type.getNumber());
             o.writeBool(10, false);
@@ -152,8 +186,7 @@ final class RowEntries {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an array of the exact size: cannot happen
         }
-        CanalEntry.Header header = origin.header(t.schema(), t.table(), type, r.rows().size());
-        return Origin.entry(header, CanalEntry.EntryType.ROWDATA, com.google.protobuf.UnsafeByteOperations.unsafeWrap(out));
+        return out;
     }
 
     /**
