@@ -195,9 +195,12 @@ final class RowEntries {
      */
     private List<Col> columns(TableMap t, RowImage img, boolean[] beforeHeld, byte[][] beforeValues, boolean widths,
                               ByteString[] types) {
-        java.util.BitSet held = img.columns();
-        List<Col> out = new ArrayList<>(held.cardinality());
-        for (int i = held.nextSetBit(0); i >= 0 && i < t.columnCount(); i = held.nextSetBit(i + 1)) {
+        int n = Math.min(t.columnCount(), img.columnCount());
+        List<Col> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (!img.has(i)) {
+                continue; // not in this image (MINIMAL, NOBLOB)
+            }
             Column col = t.column(i);
             Object v = img.get(i);
             byte[] value = CanalUtf8.of(col, v, zone);

@@ -39,8 +39,9 @@ final class Utf8Text {
                 o += n;
                 p += n;
             } else {
-                System.arraycopy(REPLACEMENT, 0, out, o, 3);
-                o += 3;
+                out[o++] = REPLACEMENT[0];
+                out[o++] = REPLACEMENT[1];
+                out[o++] = REPLACEMENT[2];
                 p += malformed(b, p, to);
             }
         }
