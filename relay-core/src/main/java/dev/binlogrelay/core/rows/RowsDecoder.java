@@ -102,11 +102,14 @@ public final class RowsDecoder {
 
     private static RowImage image(ByteCursor c, TableMap table, BitSet cols, int[] slots, BitSet partialJson) {
         int held = cols.cardinality();
-        BitSet nulls = bitmap(c, held, "row null bitmap");
+        // the null bits read where they are (not copied into a BitSet for every row)
+        int nulls = c.position();
+        c.skip((held + 7) / 8, "row null bitmap");
+        byte[] buf = c.array();
         Object[] values = new Object[held];
         int k = 0;
         for (int i = cols.nextSetBit(0); i >= 0; i = cols.nextSetBit(i + 1), k++) {
-            if (nulls.get(k)) {
+            if ((buf[nulls + (k >>> 3)] >>> (k & 7) & 1) != 0) {
                 continue;
             }
             Column col = table.column(i);

@@ -50,6 +50,11 @@ final class Carry {
 
     private final PendingWriteBudget budget;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /**
+     * The entries of {@link #queue} added while not made, oldest first (some made since, or taken): where
+     * {@link #helpOldest} looks, instead of walking past the made entries read ahead of them (up to thousands).
+     */
+    private final ArrayDeque<Pending> making = new ArrayDeque<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -66,6 +71,8 @@ final class Carry {
         queue.add(p);
         budget.reserve(OVERHEAD);
         if (!entries.isDone()) {
+            dropMade();
+            making.add(p);
             inFlight.incrementAndGet();
             entries.whenDone(made -> inFlight.decrementAndGet());
         }
@@ -99,20 +106,27 @@ final class Carry {
 
     /** Makes (or waits for) the oldest entry not made yet, if any: bounds what is being made ahead. */
     void helpOldest() {
-        for (Pending p : queue) {
-            if (!p.entries.isDone()) {
-                try {
-                    p.entries.join();
-                } catch (RuntimeException failed) {
-                    // met again by the get that takes it
-                }
-                return;
+        dropMade();
+        Pending p = making.peek();
+        if (p != null) {
+            try {
+                p.entries.join();
+            } catch (RuntimeException failed) {
+                // met again by the get that takes it
             }
+        }
+    }
+
+    /** Drops the made (or failed) entries from the head of {@link #making}: a taken entry has been made. */
+    private void dropMade() {
+        while (!making.isEmpty() && making.peek().entries.isDone()) {
+            making.poll();
         }
     }
 
     /** Drops every entry, giving back their bytes. */
     void clear() {
+        making.clear();
         for (Pending p; (p = queue.poll()) != null; ) {
             release(p);
         }

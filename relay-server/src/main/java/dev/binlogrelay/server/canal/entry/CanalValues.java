@@ -51,39 +51,63 @@ final class CanalValues {
     }
 
     static Formatted format(Column col, Object v, ZoneId zone) {
+        return new Formatted(text(col, v, zone), sqlType(col, v));
+    }
+
+    /** Canal's value text of a column value, null for NULL. */
+    static String text(Column col, Object v, ZoneId zone) {
         if (v == null) {
-            return new Formatted(null, nullSqlType(col));
+            return null;
         }
-        int real = col.realType();
-        return switch (real) {
-            case ColumnType.TINY -> integer(v, Types.TINYINT, 127, Types.SMALLINT);
-            case ColumnType.SHORT -> integer(v, Types.SMALLINT, Short.MAX_VALUE, Types.INTEGER);
-            case ColumnType.INT24 -> integer(v, Types.INTEGER, 8_388_607, Types.INTEGER);
-            case ColumnType.LONG -> integer(v, Types.INTEGER, Integer.MAX_VALUE, Types.BIGINT);
-            case ColumnType.LONGLONG -> v instanceof BigInteger b
-                    ? new Formatted(b.toString(), b.bitLength() > 63 ? Types.DECIMAL : Types.BIGINT)
-                    : new Formatted(v.toString(), Types.BIGINT);
-            case ColumnType.YEAR -> new Formatted(((Integer) v) == 0 ? "0000" : v.toString(), Types.VARCHAR);
-            case ColumnType.FLOAT -> new Formatted(String.valueOf((Float) v), Types.REAL);
-            case ColumnType.DOUBLE -> new Formatted(String.valueOf((Double) v), Types.DOUBLE);
-            case ColumnType.NEWDECIMAL, ColumnType.DECIMAL -> new Formatted(((BigDecimal) v).toPlainString(),
-                    Types.DECIMAL);
-            case ColumnType.BIT -> new Formatted(Long.toUnsignedString((Long) v), Types.BIT);
-            case ColumnType.DATE, ColumnType.NEWDATE -> new Formatted(v.toString(), Types.DATE);
-            case ColumnType.TIME, ColumnType.TIME2 -> new Formatted(v.toString(), Types.TIME);
-            case ColumnType.DATETIME, ColumnType.DATETIME2 -> new Formatted(v.toString(), Types.TIMESTAMP);
-            case ColumnType.TIMESTAMP, ColumnType.TIMESTAMP2 -> new Formatted(timestamp((Values.TimestampValue) v,
-                    zone), Types.TIMESTAMP);
-            case ColumnType.ENUM -> new Formatted(Integer.toString(((Values.EnumValue) v).index()), Types.INTEGER);
-            case ColumnType.SET -> new Formatted(Long.toUnsignedString(((Values.SetValue) v).bits()), Types.BIT);
-            case ColumnType.JSON -> new Formatted(v instanceof Values.JsonDiffs d ? JsonDiffText.of(col, d)
-                    : v.toString(), Types.VARCHAR);
-            case ColumnType.GEOMETRY -> new Formatted(latin1(geometry((Values.GeometryValue) v)), Types.BLOB);
-            case ColumnType.VECTOR -> new Formatted(latin1(vector((float[]) v)), Types.BLOB);
-            case ColumnType.STRING -> string(col, v, Types.CHAR, true);
+        return switch (col.realType()) {
+            case ColumnType.TINY, ColumnType.SHORT, ColumnType.INT24, ColumnType.LONG -> Long.toString((Long) v);
+            case ColumnType.LONGLONG -> v.toString();
+            case ColumnType.YEAR -> ((Integer) v) == 0 ? "0000" : v.toString();
+            case ColumnType.FLOAT -> String.valueOf((Float) v);
+            case ColumnType.DOUBLE -> String.valueOf((Double) v);
+            case ColumnType.NEWDECIMAL, ColumnType.DECIMAL -> ((BigDecimal) v).toPlainString();
+            case ColumnType.BIT -> Long.toUnsignedString((Long) v);
+            case ColumnType.DATE, ColumnType.NEWDATE, ColumnType.TIME, ColumnType.TIME2, ColumnType.DATETIME,
+                    ColumnType.DATETIME2 -> v.toString();
+            case ColumnType.TIMESTAMP, ColumnType.TIMESTAMP2 -> timestamp((Values.TimestampValue) v, zone);
+            case ColumnType.ENUM -> Integer.toString(((Values.EnumValue) v).index());
+            case ColumnType.SET -> Long.toUnsignedString(((Values.SetValue) v).bits());
+            case ColumnType.JSON -> v instanceof Values.JsonDiffs d ? JsonDiffText.of(col, d) : v.toString();
+            case ColumnType.GEOMETRY -> latin1(geometry((Values.GeometryValue) v));
+            case ColumnType.VECTOR -> latin1(vector((float[]) v));
+            case ColumnType.STRING -> string(col, v, true);
             case ColumnType.VARCHAR, ColumnType.VAR_STRING, ColumnType.MARIA_VARCHAR_COMPRESSED ->
-                    string(col, v, Types.VARCHAR, false);
-            default -> blob(col, v); // BLOB/TEXT of every size, MariaDB's compressed BLOB/TEXT
+                    string(col, v, false);
+            default -> v instanceof String s ? s : latin1((byte[]) v); // BLOB/TEXT, MariaDB's compressed ones
+        };
+    }
+
+    /** Canal's sqlType of a column value (see {@link #nullSqlType} for NULL). */
+    static int sqlType(Column col, Object v) {
+        if (v == null) {
+            return nullSqlType(col);
+        }
+        return switch (col.realType()) {
+            case ColumnType.TINY -> (Long) v > 127 ? Types.SMALLINT : Types.TINYINT;
+            case ColumnType.SHORT -> (Long) v > Short.MAX_VALUE ? Types.INTEGER : Types.SMALLINT;
+            case ColumnType.INT24 -> Types.INTEGER;
+            case ColumnType.LONG -> (Long) v > Integer.MAX_VALUE ? Types.BIGINT : Types.INTEGER;
+            case ColumnType.LONGLONG -> v instanceof BigInteger b && b.bitLength() > 63 ? Types.DECIMAL : Types.BIGINT;
+            case ColumnType.YEAR, ColumnType.JSON -> Types.VARCHAR;
+            case ColumnType.FLOAT -> Types.REAL;
+            case ColumnType.DOUBLE -> Types.DOUBLE;
+            case ColumnType.NEWDECIMAL, ColumnType.DECIMAL -> Types.DECIMAL;
+            case ColumnType.BIT, ColumnType.SET -> Types.BIT;
+            case ColumnType.DATE, ColumnType.NEWDATE -> Types.DATE;
+            case ColumnType.TIME, ColumnType.TIME2 -> Types.TIME;
+            case ColumnType.DATETIME, ColumnType.DATETIME2, ColumnType.TIMESTAMP, ColumnType.TIMESTAMP2 ->
+                    Types.TIMESTAMP;
+            case ColumnType.ENUM -> Types.INTEGER;
+            case ColumnType.GEOMETRY, ColumnType.VECTOR -> Types.BLOB;
+            case ColumnType.STRING -> binary(col) ? Types.BLOB : Types.CHAR;
+            case ColumnType.VARCHAR, ColumnType.VAR_STRING, ColumnType.MARIA_VARCHAR_COMPRESSED ->
+                    binary(col) ? Types.BLOB : Types.VARCHAR;
+            default -> v instanceof String ? Types.CLOB : Types.BLOB;
         };
     }
 
@@ -113,35 +137,21 @@ final class CanalValues {
         };
     }
 
-    /** A Canal integer: signed types keep theirs; an UNSIGNED value over the signed maximum goes one size up. */
-    private static Formatted integer(Object v, int type, long signedMax, int wider) {
-        long n = (Long) v;
-        return new Formatted(Long.toString(n), n > signedMax ? wider : type);
-    }
-
     /** CHAR and VARCHAR: text unless known binary (BINARY/VARBINARY); unknown charset is read as UTF-8. */
-    private static Formatted string(Column col, Object v, int textType, boolean padded) {
+    private static String string(Column col, Object v, boolean padded) {
         if (binary(col)) {
             byte[] b = (byte[]) v;
-            return new Formatted(latin1(padded ? unpadded(b) : b), Types.BLOB);
+            return latin1(padded ? unpadded(b) : b);
         }
-        return new Formatted(v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : (String) v, textType);
+        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : (String) v;
     }
 
-    /** TEXT when the column's collation says text, else (binary or unknown) a BLOB. */
-    private static Formatted blob(Column col, Object v) {
-        if (v instanceof String s) {
-            return new Formatted(s, Types.CLOB);
-        }
-        return new Formatted(latin1((byte[]) v), Types.BLOB);
-    }
-
-    private static boolean binary(Column col) {
+    static boolean binary(Column col) {
         return col.collation() == Column.BINARY_COLLATION;
     }
 
     /** BINARY(n) as the binlog holds it: the server strips the trailing 0x00 padding that core.rows puts back. */
-    private static byte[] unpadded(byte[] b) {
+    static byte[] unpadded(byte[] b) {
         int n = b.length;
         while (n > 0 && b[n - 1] == 0) {
             n--;

@@ -185,11 +185,11 @@ public final class EntryStream {
         boolean w = widths;
         return () -> {
             try {
-                List<CanalEntry.Entry> out = new ArrayList<>(decoded.size());
+                List<EncodedEntry> out = new ArrayList<>(decoded.size());
                 for (RowsEvent r : decoded) {
-                    out.add(made.entry(origin, r, w));
+                    out.add(made.encoded(origin, r, w));
                 }
-                return encode(out);
+                return out;
             } catch (BinlogFormatException e) {
                 throw named(file, position, e);
             }

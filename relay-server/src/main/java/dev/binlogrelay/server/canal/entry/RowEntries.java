@@ -43,14 +43,14 @@ final class RowEntries {
     }
 
     /** One column of an image, with its encoded size. */
-    private record Col(int index, int sqlType, ByteString name, boolean key, boolean updated, String value,
+    private record Col(int index, int sqlType, ByteString name, boolean key, boolean updated, byte[] value,
                        ByteString type, int size) {
-        static Col of(int index, int sqlType, ByteString name, boolean key, boolean updated, String value,
+        static Col of(int index, int sqlType, ByteString name, boolean key, boolean updated, byte[] value,
                       ByteString type) {
             int size = CodedOutputStream.computeInt32Size(1, index) + CodedOutputStream.computeInt32Size(2, sqlType)
                     + (name == null ? 0 : CodedOutputStream.computeBytesSize(3, name))
                     + 3 * CodedOutputStream.computeBoolSize(4, false)
-                    + (value == null ? 0 : CodedOutputStream.computeStringSize(8, value))
+                    + (value == null ? 0 : CodedOutputStream.computeByteArraySize(8, value))
                     + CodedOutputStream.computeBytesSize(10, type);
             return new Col(index, sqlType, name, key, updated, value, type, size);
         }
@@ -67,7 +67,7 @@ final class RowEntries {
             o.writeBool(5, updated);
             o.writeBool(6, value == null);
             if (value != null) {
-                o.writeString(8, value);
+                o.writeByteArray(8, value); // the UTF-8 of the text: what writeString(8, text) writes
             }
             o.writeBytes(10, type);
         }
@@ -93,16 +93,40 @@ final class RowEntries {
     }
 
     CanalEntry.Entry entry(Origin origin, RowsEvent r, boolean widths) {
-        CanalEntry.EventType type = switch (r.kind()) {
+        CanalEntry.EventType type = type(r);
+        CanalEntry.Header header = origin.header(r.table().schema(), r.table().table(), type, r.rows().size());
+        byte[] change = encode(origin, r, widths, type, null);
+        return Origin.entry(header, CanalEntry.EntryType.ROWDATA, com.google.protobuf.UnsafeByteOperations.unsafeWrap(change));
+    }
+
+    /**
+     * {@code EncodedEntry.of(entry(origin, r, widths))}, its Entry (header 1, entryType 2 ROWDATA, storeValue 3 the
+     * RowChange) written around the RowChange in the one array, not the RowChange copied into the Entry's.
+     */
+    EncodedEntry encoded(Origin origin, RowsEvent r, boolean widths) {
+        CanalEntry.EventType type = type(r);
+        CanalEntry.Header header = origin.header(r.table().schema(), r.table().table(), type, r.rows().size());
+        byte[] entry = encode(origin, r, widths, type, header);
+        return new EncodedEntry(header.getSchemaName(), header.getTableName(),
+                com.google.protobuf.UnsafeByteOperations.unsafeWrap(entry));
+    }
+
+    private static CanalEntry.EventType type(RowsEvent r) {
+        return switch (r.kind()) {
             case WRITE -> CanalEntry.EventType.INSERT;
             case UPDATE -> CanalEntry.EventType.UPDATE;
             case DELETE -> CanalEntry.EventType.DELETE;
         };
+    }
+
+    /** The RowChange; with a {@code header}, the Entry holding it. */
+    private byte[] encode(Origin origin, RowsEvent r, boolean widths, CanalEntry.EventType type,
+                          CanalEntry.Header header) {
         TableMap t = r.table();
         int n = t.columnCount();
         // each column's mysqlType and name as UTF-8, made once per event, not for every row
         ByteString[] types = new ByteString[2 * n];
-        String[] beforeValues = new String[n];
+        byte[][] beforeValues = new byte[n][];
         boolean[] beforeHeld = new boolean[n];
         List<List<Col>> rows = new ArrayList<>(2 * r.rows().size());
         int[] rowSizes = new int[r.rows().size()];
@@ -132,9 +156,19 @@ final class RowEntries {
             rows.add(before);
             rows.add(after);
         }
-        byte[] out = new byte[checked(changeSize, origin)];
+        int change = checked(changeSize, origin);
+        long total = header == null ? change : CodedOutputStream.computeMessageSize(1, header)
+                + CodedOutputStream.computeEnumSize(2, CanalEntry.EntryType.ROWDATA.getNumber())
+                + CodedOutputStream.computeTagSize(3) + CodedOutputStream.computeUInt32SizeNoTag(change) + change;
+        byte[] out = new byte[checked(total, origin)];
         CodedOutputStream o = CodedOutputStream.newInstance(out);
         try {
+            if (header != null) {
+                o.writeMessage(1, header);
+                o.writeEnum(2, CanalEntry.EntryType.ROWDATA.getNumber());
+                o.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                o.writeUInt32NoTag(change);
+            }
             o.writeInt64(1, t.tableId());
             o.writeEnum(2, type.getNumber());
             o.writeBool(10, false);
@@ -152,30 +186,33 @@ final class RowEntries {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an array of the exact size: cannot happen
         }
-        CanalEntry.Header header = origin.header(t.schema(), t.table(), type, r.rows().size());
-        return Origin.entry(header, CanalEntry.EntryType.ROWDATA, com.google.protobuf.UnsafeByteOperations.unsafeWrap(out));
+        return out;
     }
 
     /**
      * The image's columns; for an after image ({@code beforeHeld} given) {@code updated} is Canal's test: false only
      * when the before image has this column with the same value, or both are NULL.
      */
-    private List<Col> columns(TableMap t, RowImage img, boolean[] beforeHeld, String[] beforeValues, boolean widths,
+    private List<Col> columns(TableMap t, RowImage img, boolean[] beforeHeld, byte[][] beforeValues, boolean widths,
                               ByteString[] types) {
-        java.util.BitSet held = img.columns();
-        List<Col> out = new ArrayList<>(held.cardinality());
-        for (int i = held.nextSetBit(0); i >= 0 && i < t.columnCount(); i = held.nextSetBit(i + 1)) {
+        int n = Math.min(t.columnCount(), img.columnCount());
+        List<Col> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (!img.has(i)) {
+                continue; // not in this image (MINIMAL, NOBLOB)
+            }
             Column col = t.column(i);
-            CanalValues.Formatted f = CanalValues.format(col, img.get(i), zone);
+            Object v = img.get(i);
+            byte[] value = CanalUtf8.of(col, v, zone);
             ByteString type = types[2 * i];
             if (type == null) {
                 type = ByteString.copyFromUtf8(MysqlTypeText.of(col, widths));
                 types[2 * i] = type;
                 types[2 * i + 1] = col.name() == null ? null : ByteString.copyFromUtf8(col.name());
             }
-            boolean updated = beforeHeld != null
-                    && !(beforeHeld[i] && (f.value() == null ? beforeValues[i] == null : f.value().equals(beforeValues[i])));
-            out.add(Col.of(i, f.sqlType(), types[2 * i + 1], col.primaryKey(), updated, f.value(), type));
+            // equal texts have equal UTF-8 (a decoded value holds no unpaired surrogate, the one case that is not 1:1)
+            boolean updated = beforeHeld != null && !(beforeHeld[i] && java.util.Arrays.equals(value, beforeValues[i]));
+            out.add(Col.of(i, CanalValues.sqlType(col, v), types[2 * i + 1], col.primaryKey(), updated, value, type));
         }
         return out;
     }

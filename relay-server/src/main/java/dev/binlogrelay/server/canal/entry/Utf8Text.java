@@ -25,25 +25,40 @@ final class Utf8Text {
         byte[] out = new byte[(p - from) + 3 * (to - p)];
         System.arraycopy(b, from, out, 0, p - from);
         int o = p - from;
+        // byte by byte from the first malformed sequence (an INSERT's BLOB literal is mostly malformed bytes)
         while (p < to) {
-            int q = wellFormed(b, p, to);
-            System.arraycopy(b, p, out, o, q - p);
-            o += q - p;
-            p = q;
-            if (p < to) {
-                System.arraycopy(REPLACEMENT, 0, out, o, 3);
-                o += 3;
+            byte x = b[p];
+            if (x >= 0) {
+                out[o++] = x;
+                p++;
+                continue;
+            }
+            int n = valid(b, p, to);
+            if (n > 0) {
+                System.arraycopy(b, p, out, o, n);
+                o += n;
+                p += n;
+            } else {
+                out[o++] = REPLACEMENT[0];
+                out[o++] = REPLACEMENT[1];
+                out[o++] = REPLACEMENT[2];
                 p += malformed(b, p, to);
             }
         }
         return UnsafeByteOperations.unsafeWrap(java.util.Arrays.copyOf(out, o));
     }
 
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     /** Where the well-formed UTF-8 from {@code p} ends: {@code to}, or the first malformed sequence. */
     private static int wellFormed(byte[] b, int p, int to) {
         while (p < to) {
             if (b[p] >= 0) {
                 p++;
+                while (p + 8 <= to && ((long) LONGS.get(b, p) & 0x8080808080808080L) == 0) {
+                    p += 8; // eight ASCII bytes at once
+                }
                 continue;
             }
             int n = valid(b, p, to);

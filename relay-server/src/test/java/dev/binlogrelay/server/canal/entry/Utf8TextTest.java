@@ -64,4 +64,28 @@ class Utf8TextTest {
         check(t, 0, t.length);
         check(t, 3, t.length - 2);
     }
+
+    /** ASCII runs of every length around the eight-at-a-time skip, at each alignment, before other sequences. */
+    @Test
+    void asciiRunsOfEveryLengthAndAlignment() {
+        byte[][] others = {{(byte) 0xC3, (byte) 0xA9}, {(byte) 0xFF}, {(byte) 0xE2, (byte) 0x82},
+                {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}};
+        for (int run = 0; run <= 20; run++) {
+            for (byte[] other : others) {
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                for (int part = 0; part < 3; part++) {
+                    for (int i = 0; i < run; i++) {
+                        b.write('a' + (i + part) % 26);
+                    }
+                    b.writeBytes(other);
+                }
+                byte[] a = b.toByteArray();
+                for (int from = 0; from < 9 && from <= a.length; from++) {
+                    check(a, from, a.length);
+                    check(a, from, Math.max(from, a.length - other.length));
+                    check(a, from, Math.max(from, a.length - 1));
+                }
+            }
+        }
+    }
 }
