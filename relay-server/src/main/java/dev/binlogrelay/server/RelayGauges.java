@@ -55,6 +55,9 @@ final class RelayGauges {
                 + " since start-up", canal::pendingBytesPeak);
         metrics.counter("binlog_relay_canal_budget_waits", "Gets that waited for room in canal.max_pending_bytes",
                 canal::budgetWaits);
+        metrics.counter("binlog_relay_canal_write_timeouts", "Canal connections closed because their batch's write made"
+                + " no progress for canal.write_timeout (5 s while canal.max_pending_bytes is spent and gets wait)",
+                canal::writeTimeouts);
         metrics.gauge("binlog_relay_canal_cache_bytes", "Bytes the shared cache of decoded Canal entries holds now",
                 canal::cacheBytes);
         metrics.counter("binlog_relay_canal_cache_hits", "Rows events whose Canal entries a client found decoded"

@@ -45,6 +45,7 @@ final class CanalClients implements AutoCloseable {
     private final AtomicLong batchesDelivered = new AtomicLong();
     private final AtomicLong entriesDelivered = new AtomicLong();
     private final AtomicLong roomWaits = new AtomicLong();
+    private final AtomicLong writeTimeouts = new AtomicLong();
     private final PendingWriteBudget budget;
     private final EntryCache cache;
     private java.util.function.BiFunction<String, Long, EntrySource> entrySources;
@@ -241,6 +242,15 @@ final class CanalClients implements AutoCloseable {
 
     long roomWaits() {
         return roomWaits.get();
+    }
+
+    /** A connection closed because its batch's write made no progress ({@link WriteDeadline}; for the metrics). */
+    void writeTimedOut() {
+        writeTimeouts.incrementAndGet();
+    }
+
+    long writeTimeouts() {
+        return writeTimeouts.get();
     }
 
     long batchesDelivered() {

@@ -160,6 +160,14 @@ public final class CanalServer implements AutoCloseable {
         return clients.roomWaits();
     }
 
+    /**
+     * Connections closed since start-up because their batch's write made no progress for {@code canal.write_timeout}
+     * (or for 5 s while the budget was spent and other gets waited).
+     */
+    public long writeTimeouts() {
+        return clients.writeTimeouts();
+    }
+
     /** Bytes the shared cache of decoded entries holds now (part of {@link #pendingBytes}). */
     public long cacheBytes() {
         return clients.cache().bytes();

@@ -281,7 +281,7 @@ final class CanalSession extends ChannelInboundHandlerAdapter {
             next();
         });
         ctx.writeAndFlush(reply.frame(), write);
-        WriteDeadline.watch(ctx, write, this, reply.counted(), clients.settings().writeTimeout().toNanos(), clients.budget());
+        WriteDeadline.watch(ctx, write, this, reply.counted(), clients);
     }
 
     /** Answers a refused request with Canal's error ACK and one log line; closes the connection if the error says so. */

@@ -1,6 +1,5 @@
 package dev.binlogrelay.server.canal;
 
-import dev.binlogrelay.server.memory.PendingWriteBudget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
@@ -17,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * write has made no progress for {@code canal.write_timeout}, or for {@link #PRESSURE_NANOS} while the budget is
  * spent and other gets wait for room: a connection may not hold the budget that long while others need it, as the
  * dump path's {@code downstream.write_timeout}. Closing fails the write, whose listener gives its bytes back; the
- * client reconnects and re-reads the batch (never acknowledged).
+ * client reconnects and re-reads the batch (never acknowledged). Each such close is counted once, for either reason
+ * ({@link CanalClients#writeTimedOut}, {@code binlog_relay_canal_write_timeouts_total}), as the dump path counts its own.
  *
  * <p>Threading: the connection's event loop.
  */
@@ -30,26 +30,30 @@ final class WriteDeadline implements ChannelProgressiveFutureListener {
     private final Object client;
     private final long bytes;
     private final long timeoutNanos;
-    private final PendingWriteBudget budget;
+    private final CanalClients clients;
     private long lastProgress = System.nanoTime();
     private ScheduledFuture<?> check;
     private boolean done;
 
-    private WriteDeadline(ChannelHandlerContext ctx, Object client, long bytes, long timeoutNanos, PendingWriteBudget budget) {
+    private WriteDeadline(ChannelHandlerContext ctx, Object client, long bytes, long timeoutNanos, CanalClients clients) {
         this.ctx = ctx;
         this.client = client;
         this.bytes = bytes;
         this.timeoutNanos = timeoutNanos;
-        this.budget = budget;
+        this.clients = clients;
     }
 
-    /** Watches {@code write} (a batch of {@code bytes} to {@code client}) until it completes. */
+    /**
+     * Watches {@code write} (a batch of {@code bytes} to {@code client}) until it completes, with the timeout and the
+     * budget of {@code clients}.
+     */
     static void watch(ChannelHandlerContext ctx, ChannelProgressiveFuture write, Object client, long bytes,
-                      long timeoutNanos, PendingWriteBudget budget) {
+                      CanalClients clients) {
+        long timeoutNanos = clients.settings().writeTimeout().toNanos();
         if (timeoutNanos <= 0 || write.isDone()) {
             return;
         }
-        WriteDeadline d = new WriteDeadline(ctx, client, bytes, timeoutNanos, budget);
+        WriteDeadline d = new WriteDeadline(ctx, client, bytes, timeoutNanos, clients);
         d.arm(Math.min(timeoutNanos, PRESSURE_NANOS));
         write.addListener(d);
     }
@@ -64,12 +68,13 @@ final class WriteDeadline implements ChannelProgressiveFutureListener {
             return;
         }
         long idle = System.nanoTime() - lastProgress;
-        boolean pressure = idle >= Math.min(PRESSURE_NANOS, timeoutNanos) && budget.underPressure();
+        boolean pressure = idle >= Math.min(PRESSURE_NANOS, timeoutNanos) && clients.budget().underPressure();
         if (idle >= timeoutNanos || pressure) {
             log.warn("canal: closing {}: it read nothing of its batch of {} bytes for {} ms{}", client, bytes,
                     TimeUnit.NANOSECONDS.toMillis(idle), pressure && idle < timeoutNanos
                             ? " while the memory budget (canal.max_pending_bytes) is spent and other clients wait"
                             : " (canal.write_timeout)");
+            clients.writeTimedOut();
             ctx.close();
             return;
         }

@@ -167,16 +167,19 @@ class CanalBudgetTest {
     /**
      * A client that sends a GET and never reads its socket: its batch's write stalls, the connection is closed after
      * {@code canal.write_timeout} and the batch's bytes go back to the budget (before, they stayed until the
-     * client's read timeout).
+     * client's read timeout). It is counted once in {@code binlog_relay_canal_write_timeouts_total}; a stock client
+     * reading another destination meanwhile (through the same stall and close) gets every entry and is not counted.
      */
     @Test
     void aClientThatStopsReadingIsClosedAndItsBatchReleased() throws Exception {
         CanalSettings settings = new CanalSettings("127.0.0.1", 0,
-                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
+                Map.of("d0", new CanalSettings.Destination("d0", CanalFilter.ALL, true),
+                        "d1", new CanalSettings.Destination("d1", CanalFilter.ALL, true)), Map.of(), Duration.ofDays(7),
                 64L << 20, 64, 256L << 20, Duration.ofMillis(500));
         try (BinlogStore store = BinlogStore.open(dir, StoreOptions.defaults());
              CanalServer server = new CanalServer(store.readView(), store.canalCursors(), settings)
                      .entrySources(() -> EntrySource.of(CanalBudgetTest::entries))) {
+            List<String> expected = new ArrayList<>();
             long pos = 4;
             for (int t = 0; t < 400; t++) { // 400 entries of 32 KiB: a 13 MB batch, more than the sockets buffer
                 byte[] gtid = event(162, pos, 13);
@@ -184,9 +187,12 @@ class CanalBudgetTest {
                 store.writer().appendGroup(FILE, List.of(new EventToStore(pos, gtid, StoredEvent.GROUP_START, null),
                         new EventToStore(pos + gtid.length, xid, StoredEvent.GROUP_END, null)),
                         StateUpdate.builder().formatDescription(new byte[] {'x'}).build());
+                expected.add("TRANSACTIONBEGIN@" + pos);
+                expected.add("TRANSACTIONEND@" + (pos + gtid.length));
                 pos += gtid.length + xid.length;
             }
             InetSocketAddress at = server.bind();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
             try (Socket s = new Socket()) {
                 s.setReceiveBufferSize(4096);
                 s.connect(at, 5000);
@@ -199,15 +205,18 @@ class CanalBudgetTest {
                 in.readFully(new byte[in.readInt()]); // the subscription's ACK
                 send(out, CanalPacket.PacketType.GET, CanalPacket.Get.newBuilder().setDestination("d0")
                         .setClientId("1001").setFetchSize(1000).setTimeout(-1).build().toByteString());
-                // reads nothing more
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while ((server.connections() != 0 || server.pendingBytes() > server.cacheBytes())
-                        && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
+                // reads nothing more; a healthy stock client reads d1 until the stalled one is closed, and on
+                Future<List<String>> healthy = pool.submit(() ->
+                        consume(at, "d1", expected.size(), () -> server.writeTimeouts() > 0));
+                assertEquals(expected, healthy.get(60, TimeUnit.SECONDS), "the healthy client: every entry once, in order");
+                await(() -> server.connections() == 0 && server.pendingBytes() == server.cacheBytes());
                 assertEquals(0, server.connections(), "the connection that reads nothing is closed");
                 assertEquals(server.cacheBytes(), server.pendingBytes(), "its batch given back to the budget");
                 assertTrue(server.pendingBytesPeak() > 10L << 20, "the batch was built: " + server.pendingBytesPeak());
+                assertEquals(1, server.writeTimeouts(), "the stalled connection counted once, the healthy one not");
+            } finally {
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
             }
         }
     }
@@ -400,13 +409,19 @@ class CanalBudgetTest {
 
     /** A stock client reading {@code count} entries with gets of up to 100 and acks, as the entries' type@offset. */
     private static List<String> consume(InetSocketAddress at, String destination, int count) throws Exception {
+        return consume(at, destination, count, () -> true);
+    }
+
+    /** As {@link #consume(InetSocketAddress, String, int)}, getting on (empty batches) until {@code also} holds. */
+    private static List<String> consume(InetSocketAddress at, String destination, int count,
+                                        java.util.function.BooleanSupplier also) throws Exception {
         CanalConnector c = CanalConnectors.newSingleConnector(at, destination, "", "");
         List<String> out = new ArrayList<>();
         c.connect();
         try {
             c.subscribe();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
-            while (out.size() < count && System.nanoTime() < deadline) {
+            while ((out.size() < count || !also.getAsBoolean()) && System.nanoTime() < deadline) {
                 Message m = c.getWithoutAck(100, 200L, TimeUnit.MILLISECONDS);
                 for (CanalEntry.Entry e : m.getEntries()) {
                     if (e.getEntryType() == CanalEntry.EntryType.TRANSACTIONEND) {

@@ -231,6 +231,7 @@ class CanalClientIT {
         assertEquals(9 * k, metric("binlog_relay_canal_entries"));
         assertEquals(1, metric("binlog_relay_canal_connections"));
         assertEquals(1, metric("binlog_relay_canal_clients"));
+        assertEquals(0, metric("binlog_relay_canal_write_timeouts"), "a client that reads is never closed for it");
     }
 
     /** A counter's or gauge's value as the relay's /metrics shows it (a counter's name without _total). */
