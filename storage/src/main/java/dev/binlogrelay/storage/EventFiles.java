@@ -62,6 +62,10 @@ final class EventFiles implements AutoCloseable {
     private volatile boolean closed;
     /** Regions mapped so far (each stays mapped until unreachable): for tests and statistics. */
     private final java.util.concurrent.atomic.AtomicLong mappings = new java.util.concurrent.atomic.AtomicLong();
+    /** Files fsynced so far by {@link #force}: for tests. */
+    private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
+    /** Test seam: the next {@link #force} of a file throws this (an fsync failing with EIO), once. */
+    private volatile IOException failNextForce;
 
     /** {@code fsync}: whether new files' directory entries are fsynced (any mode but {@code none}). */
     EventFiles(Path storeDir, boolean fsync) {
@@ -101,19 +105,46 @@ final class EventFiles implements AutoCloseable {
         }
     }
 
-    /** Fsyncs (data only) every file written since the last call. */
+    /**
+     * Fsyncs (data only) every file written since the last call. If one fails, it and the files not reached stay
+     * to be fsynced by the next call: the WAL must not be synced (nor its groups published) before they are.
+     */
     void force() throws IOException {
         List<Long> files;
         synchronized (this) {
             files = new ArrayList<>(dirty);
             dirty.clear();
         }
-        for (long seq : files) {
-            FileChannel ch = open.get(seq);
-            if (ch != null) {
+        for (int i = 0; i < files.size(); i++) {
+            FileChannel ch = open.get(files.get(i));
+            if (ch == null) {
+                continue;
+            }
+            try {
+                IOException fail = failNextForce;
+                if (fail != null) {
+                    failNextForce = null;
+                    throw fail;
+                }
                 ch.force(false);
+                forced.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+                synchronized (this) {
+                    dirty.addAll(files.subList(i, files.size()));
+                }
+                throw e;
             }
         }
+    }
+
+    /** Test seam: the next fsync of a file fails with {@code e}. */
+    void failNextForce(IOException e) {
+        this.failNextForce = e;
+    }
+
+    /** Files fsynced since the store opened. */
+    long forced() {
+        return forced.get();
     }
 
     /**
