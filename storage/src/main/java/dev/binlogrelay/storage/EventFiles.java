@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -88,10 +90,19 @@ final class EventFiles implements AutoCloseable {
 
     /** Writes {@code bytes} (position to limit) at {@code position} of file {@code fileSeq}. Writer thread. */
     void write(long fileSeq, long position, ByteBuffer bytes) throws IOException {
-        FileChannel ch = channel(fileSeq, true);
         long at = position;
+        boolean retried = false;
         while (bytes.hasRemaining()) {
-            at += ch.write(bytes, at);
+            FileChannel ch = channel(fileSeq, true);
+            try {
+                at += ch.write(bytes, at);
+            } catch (AsynchronousCloseException e) {
+                // closed by another thread's interrupt (not ours: that is ClosedByInterruptException) or a close
+                if (e instanceof ClosedByInterruptException || closed || retried) {
+                    throw e;
+                }
+                retried = true;
+            }
         }
         synchronized (this) {
             dirty.add(fileSeq);
@@ -121,6 +132,10 @@ final class EventFiles implements AutoCloseable {
                 continue;
             }
             try {
+                if (!ch.isOpen()) {
+                    // closed by the interrupt of a thread that used it: an fsync through a new one syncs the same file
+                    ch = channel(files.get(i), false);
+                }
                 IOException fail = failNextForce;
                 if (fail != null) {
                     failNextForce = null;
@@ -153,16 +168,28 @@ final class EventFiles implements AutoCloseable {
      */
     void read(long fileSeq, String fileName, long position, ByteBuffer into) {
         try {
-            FileChannel ch = channel(fileSeq, false);
             long at = position;
+            boolean retried = false;
             while (into.hasRemaining()) {
-                int n = ch.read(into, at);
+                FileChannel ch = channel(fileSeq, false);
+                int n;
+                try {
+                    n = ch.read(into, at);
+                } catch (AsynchronousCloseException e) {
+                    if (e instanceof ClosedByInterruptException || closed || retried) {
+                        throw e;
+                    }
+                    retried = true; // closed by another reader's interrupt: open it again
+                    continue;
+                }
                 if (n < 0) {
                     throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + at
                             + " but the index of " + fileName + " has events up to " + (at + into.remaining()));
                 }
                 at += n;
             }
+        } catch (ClosedByInterruptException e) {
+            throw new StoreException("store " + dir.getParent() + ": interrupted while reading " + fileName + " at " + position, e);
         } catch (ClosedChannelException | NoSuchFileException e) {
             throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
         } catch (IOException e) {
@@ -213,6 +240,8 @@ final class EventFiles implements AutoCloseable {
                 m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
                 mappings.incrementAndGet();
                 regions.put(region, m);
+            } catch (ClosedByInterruptException e) {
+                throw new StoreException("store " + dir.getParent() + ": interrupted while mapping " + fileName + " at " + from, e);
             } catch (ClosedChannelException | NoSuchFileException e) {
                 throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
             } catch (IOException e) {
@@ -252,12 +281,14 @@ final class EventFiles implements AutoCloseable {
 
     /** Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. */
     void delete(long fileSeq) throws IOException {
-        mapped.remove(fileSeq); // views handed out keep their mapping until they are unreachable
-        FileChannel ch = open.remove(fileSeq);
-        if (ch != null) {
-            ch.close();
+        synchronized (open) { // no reader opens the file again between its removal and its deletion
+            FileChannel ch = open.remove(fileSeq);
+            if (ch != null) {
+                ch.close();
+            }
+            Files.deleteIfExists(path(fileSeq));
         }
-        Files.deleteIfExists(path(fileSeq));
+        mapped.remove(fileSeq); // views handed out keep their mapping until they are unreachable
     }
 
     /** Sequence numbers of the files present, for the clean-up when the store opens. */
@@ -279,13 +310,18 @@ final class EventFiles implements AutoCloseable {
             throw new ClosedChannelException();
         }
         FileChannel ch = open.get(fileSeq);
-        if (ch != null) {
+        if (ch != null && ch.isOpen()) {
             return ch;
         }
         synchronized (open) {
             ch = open.get(fileSeq);
-            if (ch != null) {
+            if (ch != null && ch.isOpen()) {
                 return ch;
+            }
+            // absent, or closed by the interrupt of a thread that used it (a FileChannel is interruptible, and one
+            // interrupted reader would otherwise leave the writer and every reader of the file failing): open it
+            if (closed) {
+                throw new ClosedChannelException();
             }
             Path p = path(fileSeq);
             boolean created = create && !Files.exists(p);

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -35,6 +36,40 @@ class EventFilesFailureTest {
             store.appender().syncNow();
             assertEquals(Optional.of(new BinlogPosition(name(1), 304)), store.committedEnd());
             assertTrue(files.forced() > forcedBefore, "the retry published the group without fsyncing its event file");
+        }
+    }
+
+    /**
+     * A FileChannel is closed by an interrupt of any thread using it. A reader interrupted in a {@code pread} (a run
+     * crossing a mapped region's end, or just behind the tail) closed the one channel the writer shares, and every
+     * later append failed until the relay restarted ("cannot write the events ... to events").
+     */
+    @Test
+    void anInterruptedReaderLeavesTheEventFileUsableByTheWriterAndOtherReaders() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withCacheBytes(0))) {
+            TestLog log = new TestLog(store).rotate(name(1)).append(100, 200);
+            EventFiles files = store.context().rocks().eventFiles;
+            StoreException[] seen = new StoreException[1];
+            Thread reader = new Thread(() -> {
+                Thread.currentThread().interrupt(); // e.g. a worker stopped by shutdownNow while it reads
+                try {
+                    files.read(1, name(1), 4, ByteBuffer.allocate(100));
+                } catch (StoreException e) {
+                    seen[0] = e;
+                }
+            });
+            reader.start();
+            reader.join(10_000);
+            log.append(300); // failed with "cannot write the events ... : null" (a ClosedChannelException) before
+            assertTrue(seen[0] != null && seen[0].getMessage().contains("interrupted"),
+                    "the interrupted reader is told it was interrupted, not that the file was purged: " + seen[0]);
+            assertEquals(Optional.of(new BinlogPosition(name(1), 604)), store.committedEnd());
+            ByteBuffer back = ByteBuffer.allocate(300);
+            files.read(1, name(1), 304, back);
+            assertEquals(log.written.get(2).bytes()[4], back.get(4));
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                assertEquals(3, TestLog.drain(c).size());
+            }
         }
     }
 }
