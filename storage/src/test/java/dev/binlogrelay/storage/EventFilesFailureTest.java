@@ -72,4 +72,27 @@ class EventFilesFailureTest {
             }
         }
     }
+
+    /**
+     * Finding of review4, not fixed: a purged event file read behind the tail stays mapped (its disk blocks allocated,
+     * shown as "(deleted)" in /proc/self/maps) until a garbage collection happens to free the mappings, which for
+     * buffers that lived in the segment cache (old generation) can be never; the purge's disk space does not come back.
+     */
+    @org.junit.jupiter.api.Disabled("review4 finding: purged event files stay mapped until a GC; see the review report")
+    @Test
+    void aPurgedEventFileThatWasReadIsNoLongerMapped() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/self/maps")));
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withCacheBytes(0))) {
+            TestLog log = new TestLog(store).rotate(name(1)).append(3000, 3000, 3000);
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                assertEquals(3, TestLog.drain(c).size());
+            }
+            log.rotate(name(2)).append(100);
+            store.purgeFilesBefore(name(2));
+            String purged = EventFiles.dirOf(dir).resolve("0000000001").toString();
+            String maps = java.nio.file.Files.readString(Path.of("/proc/self/maps"));
+            assertTrue(!maps.contains(purged), "the purged event file is still mapped: " + maps.lines()
+                    .filter(l -> l.contains(purged)).findFirst().orElse(""));
+        }
+    }
 }
