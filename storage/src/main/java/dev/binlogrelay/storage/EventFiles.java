@@ -346,12 +346,12 @@ final class EventFiles implements AutoCloseable {
     /** Fsyncs what was written (a clean shutdown makes unsynced groups durable) and closes every file. */
     @Override
     public void close() {
-        closed = true;
         try {
-            force();
+            force(); // before closed is set: it may have to open again a channel an interrupted reader closed
         } catch (IOException e) {
             log.warn("store {}: cannot sync the event files on close: {}", dir.getParent(), e.getMessage());
         }
+        closed = true;
         for (FileChannel ch : open.values()) {
             try {
                 ch.close();
