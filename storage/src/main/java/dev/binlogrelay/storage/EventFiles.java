@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -62,6 +64,10 @@ final class EventFiles implements AutoCloseable {
     private volatile boolean closed;
     /** Regions mapped so far (each stays mapped until unreachable): for tests and statistics. */
     private final java.util.concurrent.atomic.AtomicLong mappings = new java.util.concurrent.atomic.AtomicLong();
+    /** Files fsynced so far by {@link #force}: for tests. */
+    private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
+    /** Test seam: the next {@link #force} of a file throws this (an fsync failing with EIO), once. */
+    private volatile IOException failNextForce;
 
     /** {@code fsync}: whether new files' directory entries are fsynced (any mode but {@code none}). */
     EventFiles(Path storeDir, boolean fsync) {
@@ -84,10 +90,19 @@ final class EventFiles implements AutoCloseable {
 
     /** Writes {@code bytes} (position to limit) at {@code position} of file {@code fileSeq}. Writer thread. */
     void write(long fileSeq, long position, ByteBuffer bytes) throws IOException {
-        FileChannel ch = channel(fileSeq, true);
         long at = position;
+        boolean retried = false;
         while (bytes.hasRemaining()) {
-            at += ch.write(bytes, at);
+            FileChannel ch = channel(fileSeq, true);
+            try {
+                at += ch.write(bytes, at);
+            } catch (AsynchronousCloseException e) {
+                // closed by another thread's interrupt (not ours: that is ClosedByInterruptException) or a close
+                if (e instanceof ClosedByInterruptException || closed || retried) {
+                    throw e;
+                }
+                retried = true;
+            }
         }
         synchronized (this) {
             dirty.add(fileSeq);
@@ -101,19 +116,50 @@ final class EventFiles implements AutoCloseable {
         }
     }
 
-    /** Fsyncs (data only) every file written since the last call. */
+    /**
+     * Fsyncs (data only) every file written since the last call. If one fails, it and the files not reached stay
+     * to be fsynced by the next call: the WAL must not be synced (nor its groups published) before they are.
+     */
     void force() throws IOException {
         List<Long> files;
         synchronized (this) {
             files = new ArrayList<>(dirty);
             dirty.clear();
         }
-        for (long seq : files) {
-            FileChannel ch = open.get(seq);
-            if (ch != null) {
+        for (int i = 0; i < files.size(); i++) {
+            FileChannel ch = open.get(files.get(i));
+            if (ch == null) {
+                continue;
+            }
+            try {
+                if (!ch.isOpen()) {
+                    // closed by the interrupt of a thread that used it: an fsync through a new one syncs the same file
+                    ch = channel(files.get(i), false);
+                }
+                IOException fail = failNextForce;
+                if (fail != null) {
+                    failNextForce = null;
+                    throw fail;
+                }
                 ch.force(false);
+                forced.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+                synchronized (this) {
+                    dirty.addAll(files.subList(i, files.size()));
+                }
+                throw e;
             }
         }
+    }
+
+    /** Test seam: the next fsync of a file fails with {@code e}. */
+    void failNextForce(IOException e) {
+        this.failNextForce = e;
+    }
+
+    /** Files fsynced since the store opened. */
+    long forced() {
+        return forced.get();
     }
 
     /**
@@ -122,16 +168,28 @@ final class EventFiles implements AutoCloseable {
      */
     void read(long fileSeq, String fileName, long position, ByteBuffer into) {
         try {
-            FileChannel ch = channel(fileSeq, false);
             long at = position;
+            boolean retried = false;
             while (into.hasRemaining()) {
-                int n = ch.read(into, at);
+                FileChannel ch = channel(fileSeq, false);
+                int n;
+                try {
+                    n = ch.read(into, at);
+                } catch (AsynchronousCloseException e) {
+                    if (e instanceof ClosedByInterruptException || closed || retried) {
+                        throw e;
+                    }
+                    retried = true; // closed by another reader's interrupt: open it again
+                    continue;
+                }
                 if (n < 0) {
                     throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + at
                             + " but the index of " + fileName + " has events up to " + (at + into.remaining()));
                 }
                 at += n;
             }
+        } catch (ClosedByInterruptException e) {
+            throw new StoreException("store " + dir.getParent() + ": interrupted while reading " + fileName + " at " + position, e);
         } catch (ClosedChannelException | NoSuchFileException e) {
             throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
         } catch (IOException e) {
@@ -182,6 +240,8 @@ final class EventFiles implements AutoCloseable {
                 m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
                 mappings.incrementAndGet();
                 regions.put(region, m);
+            } catch (ClosedByInterruptException e) {
+                throw new StoreException("store " + dir.getParent() + ": interrupted while mapping " + fileName + " at " + from, e);
             } catch (ClosedChannelException | NoSuchFileException e) {
                 throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
             } catch (IOException e) {
@@ -221,12 +281,14 @@ final class EventFiles implements AutoCloseable {
 
     /** Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. */
     void delete(long fileSeq) throws IOException {
-        mapped.remove(fileSeq); // views handed out keep their mapping until they are unreachable
-        FileChannel ch = open.remove(fileSeq);
-        if (ch != null) {
-            ch.close();
+        synchronized (open) { // no reader opens the file again between its removal and its deletion
+            FileChannel ch = open.remove(fileSeq);
+            if (ch != null) {
+                ch.close();
+            }
+            Files.deleteIfExists(path(fileSeq));
         }
-        Files.deleteIfExists(path(fileSeq));
+        mapped.remove(fileSeq); // views handed out keep their mapping until they are unreachable
     }
 
     /** Sequence numbers of the files present, for the clean-up when the store opens. */
@@ -248,13 +310,18 @@ final class EventFiles implements AutoCloseable {
             throw new ClosedChannelException();
         }
         FileChannel ch = open.get(fileSeq);
-        if (ch != null) {
+        if (ch != null && ch.isOpen()) {
             return ch;
         }
         synchronized (open) {
             ch = open.get(fileSeq);
-            if (ch != null) {
+            if (ch != null && ch.isOpen()) {
                 return ch;
+            }
+            // absent, or closed by the interrupt of a thread that used it (a FileChannel is interruptible, and one
+            // interrupted reader would otherwise leave the writer and every reader of the file failing): open it
+            if (closed) {
+                throw new ClosedChannelException();
             }
             Path p = path(fileSeq);
             boolean created = create && !Files.exists(p);
@@ -279,12 +346,12 @@ final class EventFiles implements AutoCloseable {
     /** Fsyncs what was written (a clean shutdown makes unsynced groups durable) and closes every file. */
     @Override
     public void close() {
-        closed = true;
         try {
-            force();
+            force(); // before closed is set: it may have to open again a channel an interrupted reader closed
         } catch (IOException e) {
             log.warn("store {}: cannot sync the event files on close: {}", dir.getParent(), e.getMessage());
         }
+        closed = true;
         for (FileChannel ch : open.values()) {
             try {
                 ch.close();
