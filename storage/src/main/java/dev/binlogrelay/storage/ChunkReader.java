@@ -141,6 +141,7 @@ final class ChunkReader {
         EventFiles files = ctx.rocks().eventFiles;
         ByteBuffer mapped = files.view(fileSeq, fileName, runStart, runEnd);
         if (mapped != null) {
+            touchPages(mapped);
             int at = 0;
             for (int i = 0; i < runCount; i++) {
                 int len = runLengths[i];
@@ -153,6 +154,23 @@ final class ChunkReader {
         runStart = -1;
         runCount = 0;
     }
+
+    /**
+     * Reads one byte of each page of a mapped run, so that a page not in the page cache is read from disk here (a
+     * segment loader's thread, for a reader far behind) rather than by the page fault of the send path's copy on a
+     * network event loop shared with other readers.
+     */
+    private static void touchPages(ByteBuffer mapped) {
+        int sum = 0;
+        for (int i = 0; i < mapped.limit(); i += 4096) {
+            sum += mapped.get(i);
+        }
+        pageSum = sum; // kept, so the reads are not optimized away
+    }
+
+    /** Where {@link #touchPages} leaves its sum. */
+    @SuppressWarnings("unused")
+    private static volatile int pageSum;
 
     private void readRunCopying(EventFiles files) {
         ByteBuffer data = take();

@@ -50,7 +50,7 @@ final class EventFiles implements AutoCloseable {
     /** Bytes mapped past a region's end, so that an event starting near it is whole in the region's mapping. */
     static final long OVERLAP = 16L << 20;
     /** A mapping of a growing file is renewed only once the file has grown this much past it. */
-    static final long REMAP_STEP = 4L << 20;
+    static final long REMAP_STEP = 16L << 20;
     private volatile long region = REGION;
     private volatile long overlap = OVERLAP;
 
@@ -279,8 +279,12 @@ final class EventFiles implements AutoCloseable {
         }
     }
 
-    /** Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. */
-    void delete(long fileSeq) throws IOException {
+    /**
+     * Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. Returns
+     * whether the file had been mapped: its mappings (and so its disk blocks) go only when a garbage collection
+     * finds them unreachable (see {@link FilePurger}).
+     */
+    boolean delete(long fileSeq) throws IOException {
         synchronized (open) { // no reader opens the file again between its removal and its deletion
             FileChannel ch = open.remove(fileSeq);
             if (ch != null) {
@@ -288,7 +292,7 @@ final class EventFiles implements AutoCloseable {
             }
             Files.deleteIfExists(path(fileSeq));
         }
-        mapped.remove(fileSeq); // views handed out keep their mapping until they are unreachable
+        return mapped.remove(fileSeq) != null; // views handed out keep their mapping until they are unreachable
     }
 
     /** Sequence numbers of the files present, for the clean-up when the store opens. */

@@ -193,13 +193,21 @@ final class FilePurger {
             throw rocks.failure("purge " + purged.get(0).name() + " to " + range.lastFile(), e);
         }
         ctx.publishPurge(range, bound.seq);
+        boolean mapped = false;
         for (BinlogFileInfo f : purged) {
             try {
-                rocks.eventFiles.delete(f.sequence());
+                mapped |= rocks.eventFiles.delete(f.sequence());
             } catch (java.io.IOException e) {
                 // the store no longer holds the file; the next opening deletes what is left of it
                 log.warn("store {}: cannot delete the event file of purged {}: {}", ctx.dir(), f.name(), e.getMessage());
             }
+        }
+        if (mapped) {
+            // a deleted file's blocks stay allocated while it is mapped, and a mapping goes only when a garbage
+            // collection finds no view of it left (no cursor is in a purged file, and the segment cache dropped its
+            // segments): ask for one now, or the purge might not give the disk space back for a long time. Rare (a
+            // purge), and concurrent with ZGC; -XX:+DisableExplicitGC would defer the space to the next collection.
+            System.gc();
         }
         log.info("store {}: purged {} file(s), {} to {} ({} bytes); oldest available {}, GTID state there '{}'", ctx.dir(),
                 purged.size(), purged.get(0).name(), range.lastFile(), bytes, range.firstAvailable(), range.gtidStateText());
