@@ -9,25 +9,8 @@ import io.netty.buffer.DefaultByteBufHolder;
  * events into one buffer this way instead of writing each as its own small message.
  */
 public final class FramedPackets extends DefaultByteBufHolder {
-    /** Memory the packets hold until written; -1: the content's capacity. */
-    private final long heldBytes;
-
     public FramedPackets(ByteBuf data) {
-        this(data, -1);
-    }
-
-    /**
-     * Packets holding {@code heldBytes} of memory until written, which may differ from the content's capacity (a
-     * composite of slices of a larger buffer and of views of mapped files).
-     */
-    public FramedPackets(ByteBuf data, long heldBytes) {
         super(data);
-        this.heldBytes = heldBytes;
-    }
-
-    /** Memory the packets hold until written (for write-buffer watermarks). */
-    public long heldBytes() {
-        return heldBytes >= 0 ? heldBytes : content().capacity();
     }
 
     /**
@@ -61,17 +44,5 @@ public final class FramedPackets extends DefaultByteBufHolder {
             throw new IllegalArgumentException("payload of " + length + " bytes needs splitting");
         }
         out.writeMediumLE(length).writeByte(sequence.take()).writeBytes(head).writeBytes(body.duplicate());
-    }
-
-    /**
-     * Appends only the packet header and {@code head} of a packet whose body of {@code bodyLength} bytes follows
-     * separately (a view written without a copy).
-     */
-    public static void appendHeader(ByteBuf out, PacketSequence sequence, byte[] head, int bodyLength) {
-        long length = (long) head.length + bodyLength;
-        if (length >= PacketDecoder.MAX_CHUNK) {
-            throw new IllegalArgumentException("payload of " + length + " bytes needs splitting");
-        }
-        out.writeMediumLE((int) length).writeByte(sequence.take()).writeBytes(head);
     }
 }

@@ -1,6 +1,5 @@
 package dev.binlogrelay.server.downstream;
 
-import dev.binlogrelay.core.protocol.FramedPackets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.FileRegion;
@@ -21,9 +20,6 @@ final class CapacityEstimator implements MessageSizeEstimator {
     private static final Handle HANDLE = msg -> {
         if (msg instanceof ByteBuf b) {
             return b.capacity();
-        }
-        if (msg instanceof FramedPackets f) {
-            return (int) Math.min(Integer.MAX_VALUE, f.heldBytes());
         }
         if (msg instanceof ByteBufHolder h) {
             return h.content().capacity();

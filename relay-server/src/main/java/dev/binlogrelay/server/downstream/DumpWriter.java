@@ -7,7 +7,6 @@ import dev.binlogrelay.core.protocol.PacketSequence;
 import dev.binlogrelay.core.protocol.command.SemiSyncAck;
 import dev.binlogrelay.core.protocol.command.SemiSyncHeader;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelProgressiveFuture;
@@ -47,12 +46,6 @@ final class DumpWriter {
     /** Size of a batch buffer: one write for many small events, and what a pump hands over at a time. */
     static final int BATCH_BYTES = 64 * 1024;
     /**
-     * An event given as a direct buffer (a view of the store's mapped event file) from this size on is not copied:
-     * the batch holds its packet header and the socket write takes its bytes from the view (one copy, the
-     * kernel's, from the page cache). A smaller one costs less to copy than to add as a buffer of its own.
-     */
-    static final int ZERO_COPY_MIN = 4096;
-    /**
      * Under memory pressure (the budget spent, readers waiting for it) a reader that has drained nothing of its
      * pending writes for this long is disconnected before its write timeout.
      */
@@ -73,13 +66,6 @@ final class DumpWriter {
     private final Runnable wake;
     private final AtomicBoolean waitingForRoom = new AtomicBoolean();
     private ByteBuf batch;
-    /**
-     * When the batch went out with views (events sent without a copy): the packets so far, in order, as slices of
-     * {@link #batch} and views; null otherwise. {@link #sliceFrom}: where the batch's bytes not yet in it start.
-     */
-    private CompositeByteBuf viewed;
-    private int sliceFrom;
-    private long viewBytes;
     /** Capacity of this reader's writes not yet completed. */
     private long pendingBytes;
     private long lastProgressNanos;
@@ -155,9 +141,8 @@ final class DumpWriter {
     }
 
     /**
-     * As {@link #event(byte[], boolean)} for an event given as a buffer (position to limit, not moved; e.g. a view
-     * of the store's mapped event file): copied into the batch, or, a direct one from {@link #ZERO_COPY_MIN} bytes
-     * on, written from where it is (the batch holds its packet header).
+     * As {@link #event(byte[], boolean)} for an event given as a buffer (position to limit; e.g. a view of the
+     * store's mapped event file), copied once into the batch.
      */
     void event(ByteBuffer event, boolean ackRequested) {
         if (closed) {
@@ -173,40 +158,19 @@ final class DumpWriter {
             }
             return;
         }
-        boolean view = event.isDirect() && length >= ZERO_COPY_MIN;
-        int needed = 4 + head.length + (view ? 0 : length);
-        if (batch != null && batch.writableBytes() < needed) {
+        if (batch != null && batch.writableBytes() < length + 4 + head.length) {
             handOverBatch();
             if (closed) {
                 return;
             }
         }
         if (batch == null) {
-            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, needed));
+            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, length + 4 + head.length));
         }
-        if (view) {
-            FramedPackets.appendHeader(batch, sequence, head, length);
-            if (viewed == null) {
-                viewed = channel.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
-            }
-            addBatchSlice();
-            viewed.addComponent(true, Unpooled.wrappedBuffer(event.duplicate()));
-            viewBytes += length;
-        } else {
-            FramedPackets.append(batch, sequence, head, event);
-        }
+        FramedPackets.append(batch, sequence, head, event);
         restartAfterAck(head);
-        if (batch.readableBytes() + viewBytes >= BATCH_BYTES) {
+        if (batch.readableBytes() >= BATCH_BYTES) {
             handOverBatch();
-        }
-    }
-
-    /** Adds the batch's bytes written since the last slice to {@link #viewed}, as a slice sharing the batch. */
-    private void addBatchSlice() {
-        int end = batch.writerIndex();
-        if (end > sliceFrom) {
-            viewed.addComponent(true, batch.retainedSlice(sliceFrom, end - sliceFrom));
-            sliceFrom = end;
         }
     }
 
@@ -240,7 +204,7 @@ final class DumpWriter {
 
     /** Hands the batch being filled to the channel and flushes. */
     void flush() {
-        if (batch != null && viewed == null && wasteful(batch)) {
+        if (batch != null && wasteful(batch)) {
             // the end of a pump, typically one commit for a tail reader: if its socket takes everything queued so
             // far, the batch goes out at once too and is released, and copying it would only cost CPU
             channel.flush();
@@ -282,19 +246,6 @@ final class DumpWriter {
         if (batch == null) {
             return;
         }
-        if (viewed != null) {
-            // slices of the batch and views: the batch's memory is held until the last slice is written
-            addBatchSlice();
-            long held = batch.capacity() + viewBytes;
-            batch.release();
-            CompositeByteBuf v = viewed;
-            batch = null;
-            viewed = null;
-            sliceFrom = 0;
-            viewBytes = 0;
-            handOver(new FramedPackets(v, held), held);
-            return;
-        }
         int n = batch.readableBytes();
         if (trim && wasteful(batch)) {
             // a small flush (a few events of one commit) would otherwise hold a whole 64 KiB buffer until written
@@ -327,12 +278,6 @@ final class DumpWriter {
     /** Releases the batch being filled (event loop only); pending writes are released as Netty fails them. */
     void close() {
         closed = true;
-        if (viewed != null) {
-            viewed.release();
-            viewed = null;
-            sliceFrom = 0;
-            viewBytes = 0;
-        }
         if (batch != null) {
             batch.release();
             batch = null;
@@ -369,6 +314,17 @@ final class DumpWriter {
         } else {
             armStallCheck();
         }
+    }
+
+    /** What the session does with a reader that holds memory without reading. */
+    @FunctionalInterface
+    interface StallListener {
+        /**
+         * @param heldBytes     what its pending writes hold
+         * @param idleNanos     how long it has drained nothing
+         * @param underPressure the global budget is spent and other readers wait (else: the write timeout passed)
+         */
+        void stalled(long heldBytes, long idleNanos, boolean underPressure);
     }
 
     /** One write's completion: counts progress, releases its bytes, reports a failure. */

@@ -70,60 +70,6 @@ class DumpWriterTest {
         assertTrue(failures.isEmpty());
     }
 
-    /**
-     * Direct views from {@link DumpWriter#ZERO_COPY_MIN} bytes on go out without a copy, interleaved in order with
-     * copied small events and their packet headers in one write; the bytes on the wire are exactly the framed
-     * packets, sequence ids in order; the views are not consumed (readers share them); the memory counted is the
-     * batch's plus the views'.
-     */
-    @Test
-    void largeDirectViewsAreWrittenWithoutACopyInOrderWithCopiedEvents() {
-        PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
-        DumpWriter w = writer(budget);
-        java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(5000);
-        for (int i = 0; i < 5000; i++) {
-            big.put(i, (byte) i);
-        }
-        java.nio.ByteBuffer view = big.asReadOnlyBuffer();
-        byte[] small = {1, 2, 3};
-        w.event(small);
-        w.event(view, false);
-        w.event(small);
-        w.event(view, false);
-        assertEquals(0, view.position(), "the shared view is not consumed");
-        w.flush();
-        Object msg = channel.readOutbound();
-        ByteBuf out = msg instanceof ByteBuf b ? b : ((io.netty.buffer.ByteBufHolder) msg).content();
-        try {
-            assertInstanceOf(io.netty.buffer.CompositeByteBuf.class, out, "slices of the batch and the views, not one copy");
-            assertEquals(2 * (4 + 1 + 3) + 2 * (4 + 1 + 5000), out.readableBytes());
-            byte[] wire = new byte[out.readableBytes()];
-            out.getBytes(out.readerIndex(), wire);
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(wire).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            int seq = 0;
-            for (int p = 0; p < 4; p++) {
-                int length = b.getShort() & 0xFFFF | (b.get() & 0xFF) << 16;
-                assertEquals(seq++, b.get() & 0xFF, "sequence id of packet " + p);
-                assertEquals(0, b.get(), "OK byte");
-                byte[] body = new byte[length - 1];
-                b.get(body);
-                if (p % 2 == 0) {
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(small, body);
-                } else {
-                    assertEquals(5000, body.length);
-                    for (int i = 0; i < 5000; i++) {
-                        assertEquals((byte) i, body[i], "byte " + i + " of the view");
-                    }
-                }
-            }
-        } finally {
-            io.netty.util.ReferenceCountUtil.release(msg instanceof ByteBuf ? out : msg);
-        }
-        assertEquals(0, budget.used(), "written: released");
-        assertEquals(DumpWriter.BATCH_BYTES + 2 * 5000, budget.peak(), "the batch and the views were counted");
-        assertTrue(failures.isEmpty());
-    }
-
     @Test
     void aSmallFlushThatWaitsIsCopiedIntoABufferOfItsOwnSize() {
         PendingWriteBudget budget = new PendingWriteBudget(1 << 20);
