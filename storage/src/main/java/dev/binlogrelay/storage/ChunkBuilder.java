@@ -17,14 +17,14 @@ import java.util.Arrays;
  * <p>Why chunks: a value per event cost the writer one {@code put} (a JNI call) per event and a reader one
  * iterator step and one JNI copy per event; a chunk costs one of each per window at most. Why window-aligned: a
  * window's segment is then read with one seek and one step per chunk and no chunk is read twice by two windows;
- * windows are 256 KiB, so a chunk's header and its copy stay small and a reader pins at most about a window.
+ * windows were 256 KiB (1 MiB since segments are views of the mapped event file, see {@link SegmentCache#SHIFT}).
  *
  * <p>Measured with {@code StoreCpuBenchmark} (256 MiB, 16 groups per batch, 2 shared cores, load 2-7; CPU seconds
  * per GB of the whole process, later runs): with 83-byte events on average (groups of 42 + 60 + 200 + 31 bytes) a
  * reader went from 4.6-6.4 to 1.5-2.0 and storing from 17-19 to 8-9 (with the batch's file record and meta put
  * once); with 1.5 KB events (42 + 60 + 6000 + 31) a reader from 1.5-2.3 to 1.0-2.1 and storing from 4.4-6.4 to
- * 2.9-5.3, within the noise. Why 256 KiB and not 1 MiB: past a few events per value the per-value cost is
- * already small, and a larger chunk would cross windows (read twice, or windows made 4 times larger per reader).
+ * 2.9-5.3, within the noise. (Then, 256 KiB rather than 1 MiB kept a reader's copy of a window small; with views
+ * a window costs a reader no copy, and 1 MiB windows cut the per-window costs.)
  *
  * <p>Layout 4, measured the same way (256 MiB of 6 KB rows events, runs 2-3 of 3, 2 cores shared with two other
  * builds): storing 3.4-5.5 CPU-s/GB with the bytes in RocksDB, 1.2-3.7 with them in event files; one reader

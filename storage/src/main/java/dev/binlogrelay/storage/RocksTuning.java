@@ -54,7 +54,7 @@ import org.rocksdb.WriteOptions;
  *     what it covers: the fsync, not the write, is what costs on most disks.</li>
  * <li><b>Several column families, one WAL.</b> The small families (meta, files) change with every group and
  *     would keep old WAL files alive; {@code max_total_wal_size} forces their flush so the WAL stays bounded.</li>
- * <li><b>Reads from far behind</b> load 256 KiB segments that readers share ({@link SegmentCache}): one
+ * <li><b>Reads from far behind</b> load segments (256 KiB then, 1 MiB now) that readers share ({@link SegmentCache}): one
  *     iterator and seek per segment, with a readahead of the same size, and the shared block cache; the hot
  *     tail is served from the Caffeine cache instead (see {@link TailCache}). Measured with
  *     {@code StoreCpuBenchmark 256 6000 16 4} on the loaded 2-core VM (one reader 0.97-1.53 CPU-s/GB as is, once

@@ -26,12 +26,12 @@ class SegmentReadTest {
         return TestLog.fastOptions().withCacheBytes(0);
     }
 
-    /** Three files of about 1 MB each: several 256 KiB windows per file. */
+    /** Three files of about 4 MB each: several 1 MiB windows per file. */
     private static TestLog threeFiles(BinlogStore store) {
         TestLog log = new TestLog(store);
         for (int f = 1; f <= 3; f++) {
             log.rotate(name(f));
-            for (int g = 0; g < 300; g++) {
+            for (int g = 0; g < 1200; g++) {
                 log.append(2000 + g % 700, 1000);
             }
         }
@@ -125,13 +125,13 @@ class SegmentReadTest {
 
     @Test
     void readersShareSegmentsEvenWhenTheBinlogIsManyTimesTheSegmentCache() throws Exception {
-        // about 3 MB of binlog through a 1 MiB segment cache: oldest-loaded-first eviction keeps what the
+        // about 12 MB of binlog through a 3 MiB segment cache: oldest-loaded-first eviction keeps what the
         // readers just behind the first one still need (a frequency-based policy refused new segments here)
         // With room for only three windows. A read-ahead that ran after the readers had loaded its window
         // themselves used to load it again and evict a window still needed (seen in a loaded full run: 5 extra
         // loads); it is skipped now. Timing can still cost a reload: at most 2 are allowed, not a load per reader
         // (8x), which is what the frequency-based policy cost.
-        readersShare(noHotCache().withSegmentCacheBytes(1L << 20), false);
+        readersShare(noHotCache().withSegmentCacheBytes(3L << 20), false);
     }
 
     private void readersShare(StoreOptions options, boolean exact) throws Exception {
@@ -204,11 +204,11 @@ class SegmentReadTest {
     void windowWithAHugeEventIsServedButNotKept() throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, noHotCache().withSegmentCacheBytes(8L << 20))) {
             TestLog log = new TestLog(store);
-            log.rotate(name(1)).append(100, 1_500_000, 100);
+            log.rotate(name(1)).append(100, 5_000_000, 100); // more than 4 windows: not kept
             log.rotate(name(2)).append(100);
             for (int reader = 1; reader <= 2; reader++) {
                 try (BinlogCursor c = store.openCursor(name(1), 4)) {
-                    assertEquals(List.of(100, 1_500_000, 100), drain(c).stream().limit(3).map(e -> e.bytes().length).toList());
+                    assertEquals(List.of(100, 5_000_000, 100), drain(c).stream().limit(3).map(e -> e.bytes().length).toList());
                 }
             }
             assertTrue(store.context().segments().weightedSize() < 1_000_000, "huge window not cached: " + store.context().segments().weightedSize());
