@@ -95,6 +95,9 @@ class BehindReaderIT {
                     }
                     CacheStats phase = relay.store().stats().cacheStats().minus(before);
                     double hitsMetric = counter(relay, "binlog_relay_cache_hits") - hitsMetricBefore;
+                    // the relay may still be pumping to the behind reader (it stopped reading at the end): the
+                    // scraped count lies between the stats read before and after the scrape
+                    CacheStats phaseAfterScrape = relay.store().stats().cacheStats().minus(before);
 
                     // 1. the behind reader got exactly what the primary serves up to where it started
                     List<byte[]> direct;
@@ -128,7 +131,9 @@ class BehindReaderIT {
                             + " events, " + behindMayHit + " of them in the last " + CACHE_BYTES + " bytes)");
                     assertTrue(phase.missCount() >= behind.size() - behindMayHit - 2L,
                             "the behind reader's older events came from RocksDB: " + phase);
-                    assertEquals(phase.hitCount(), hitsMetric, 0.5, "binlog_relay_cache_hits_total counts the same hits");
+                    assertTrue(phase.hitCount() <= hitsMetric + 0.5 && hitsMetric <= phaseAfterScrape.hitCount() + 0.5,
+                            "binlog_relay_cache_hits_total counts the same hits: " + hitsMetric + " scraped between "
+                                    + phase.hitCount() + " and " + phaseAfterScrape.hitCount());
                 } finally {
                     for (TailReader t : tail) {
                         t.close();
