@@ -57,12 +57,9 @@ final class Chunk {
         return HEADER + ENTRY * count;
     }
 
-    /** Writes a chunk's index at the buffer's position. */
+    /** Writes a chunk's index at the buffer's position: the header of {@link #putHeader} under {@link #INDEX_MARKER}. */
     static void putIndex(ByteBuffer b, int count, int[] flags, int[] lengths) {
-        b.put((byte) INDEX_MARKER).putInt(count);
-        for (int i = 0; i < count; i++) {
-            b.put((byte) flags[i]).putInt(lengths[i]);
-        }
+        putHeader(b, INDEX_MARKER, count, flags, lengths);
     }
 
     /** Flags of event {@code i} of a chunk or an index. */
@@ -82,7 +79,11 @@ final class Chunk {
 
     /** Writes a chunk's header at the buffer's position; the events' bytes follow, in the same order. */
     static void putHeader(ByteBuffer b, int count, int[] flags, int[] lengths) {
-        b.put((byte) MARKER).putInt(count);
+        putHeader(b, MARKER, count, flags, lengths);
+    }
+
+    private static void putHeader(ByteBuffer b, int marker, int count, int[] flags, int[] lengths) {
+        b.put((byte) marker).putInt(count);
         for (int i = 0; i < count; i++) {
             b.put((byte) flags[i]).putInt(lengths[i]);
         }

@@ -188,14 +188,23 @@ final class EventFiles implements AutoCloseable {
                 }
                 at += n;
             }
-        } catch (ClosedByInterruptException e) {
-            throw new StoreException("store " + dir.getParent() + ": interrupted while reading " + fileName + " at " + position, e);
-        } catch (ClosedChannelException | NoSuchFileException e) {
-            throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
         } catch (IOException e) {
-            throw new StoreException("store " + dir.getParent() + ": cannot read " + fileName + " at " + position
-                    + " from " + path(fileSeq) + ": " + e.getMessage(), e);
+            throw failure("read", fileSeq, fileName, position, e);
         }
+    }
+
+    /** A read's or mapping's I/O failure as the store reports it: interrupted, purged, or the error itself. */
+    private StoreException failure(String doing, long fileSeq, String fileName, long position, IOException e) {
+        String store = "store " + dir.getParent() + ": ";
+        if (e instanceof ClosedByInterruptException) {
+            return new StoreException(store + "interrupted while " + (doing.equals("map") ? "mapping " : "reading ")
+                    + fileName + " at " + position, e);
+        }
+        if (e instanceof ClosedChannelException || e instanceof NoSuchFileException) {
+            return new StoreException(store + fileName + " was purged while being read", e);
+        }
+        return new StoreException(store + "cannot " + doing + " " + fileName + " at " + position + " from " + path(fileSeq)
+                + ": " + e.getMessage(), e);
     }
 
     /** Reads {@code length} bytes at {@code position} into a new array (a large event), in slices. */
@@ -240,13 +249,8 @@ final class EventFiles implements AutoCloseable {
                 m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
                 mappings.incrementAndGet();
                 regions.put(region, m);
-            } catch (ClosedByInterruptException e) {
-                throw new StoreException("store " + dir.getParent() + ": interrupted while mapping " + fileName + " at " + from, e);
-            } catch (ClosedChannelException | NoSuchFileException e) {
-                throw new StoreException("store " + dir.getParent() + ": " + fileName + " was purged while being read", e);
             } catch (IOException e) {
-                throw new StoreException("store " + dir.getParent() + ": cannot map " + fileName + " at " + from
-                        + " from " + path(fileSeq) + ": " + e.getMessage(), e);
+                throw failure("map", fileSeq, fileName, from, e);
             }
         }
         return m.slice((int) (from - start), (int) (to - from)).asReadOnlyBuffer();

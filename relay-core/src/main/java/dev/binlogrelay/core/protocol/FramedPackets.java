@@ -30,11 +30,7 @@ public final class FramedPackets extends DefaultByteBufHolder {
      * payloads shorter than 0xFFFFFF bytes.
      */
     public static void append(ByteBuf out, PacketSequence sequence, byte[] head, byte[] body) {
-        int length = head.length + body.length;
-        if (length >= PacketDecoder.MAX_CHUNK) {
-            throw new IllegalArgumentException("payload of " + length + " bytes needs splitting");
-        }
-        out.writeMediumLE(length).writeByte(sequence.take()).writeBytes(head).writeBytes(body);
+        append(out, sequence, head, java.nio.ByteBuffer.wrap(body));
     }
 
     /** As {@link #append(ByteBuf, PacketSequence, byte[], byte[])} for a body given as a buffer (position to limit, not moved). */

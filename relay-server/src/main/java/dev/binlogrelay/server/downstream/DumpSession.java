@@ -16,6 +16,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -223,15 +224,9 @@ final class DumpSession {
         }
         boolean skip = skippingGroup || (type == EventType.MARIA_ANNOTATE_ROWS && !options.sendAnnotate());
         if (!skip) {
-            boolean ack = semiSync && e.endsGroup();
-            if (checksums.passesThrough()) {
-                // as stored: copied once, from the store's mapped event file (or the hot cache) into the send batch
-                out.event(e.view(), ack);
-                sentSinceHeartbeat = true;
-                eventsSent++;
-            } else {
-                write(checksums.convert(e.bytes()), ack);
-            }
+            // as stored: copied once, from the store's mapped event file (or the hot cache) into the send batch
+            write(checksums.passesThrough() ? e.view() : ByteBuffer.wrap(checksums.convert(e.bytes())),
+                    semiSync && e.endsGroup());
         }
         if (e.endsGroup()) {
             boolean wasSkipping = skippingGroup;
@@ -251,6 +246,11 @@ final class DumpSession {
 
     /** Queues one event packet, asking a semi-sync reader for an ack of it if {@code ackRequested}. */
     private void write(byte[] event, boolean ackRequested) {
+        write(ByteBuffer.wrap(event), ackRequested);
+    }
+
+    /** Queues one event packet given as a buffer (position to limit, not moved; see {@link DumpWriter#event}). */
+    private void write(ByteBuffer event, boolean ackRequested) {
         out.event(event, ackRequested);
         sentSinceHeartbeat = true;
         eventsSent++;

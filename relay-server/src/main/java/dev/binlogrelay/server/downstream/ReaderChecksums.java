@@ -59,7 +59,7 @@ final class ReaderChecksums {
 
     /** A stored event as the reader gets it: with its CRC32 trailer added or removed when events are rewritten. */
     byte[] convert(byte[] event) {
-        if (options.asStored() || !rewritable || stored == options.checksum()) {
+        if (passesThrough()) {
             return event;
         }
         return stored == ChecksumAlgorithm.CRC32 ? Events.withoutCrc(event) : Events.withCrc(event);
