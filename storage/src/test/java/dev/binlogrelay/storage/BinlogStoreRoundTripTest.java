@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.assertSameEvents;
 import static dev.binlogrelay.storage.TestLog.drain;
 import static dev.binlogrelay.storage.TestLog.name;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,10 +41,7 @@ class BinlogStoreRoundTripTest {
 
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 List<StoredEvent> read = drain(c);
-                assertEquals(log.written.size(), read.size());
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(log.written.get(i), read.get(i));
-                }
+                assertSameEvents(log.written, read);
                 assertEquals(new BinlogPosition(name(3), 4 + 120 + 60 + 70), c.position());
                 assertNull(c.next(), "still at the end");
             }
@@ -109,10 +107,7 @@ class BinlogStoreRoundTripTest {
             assertEquals(java.util.Set.of(0L, 5L), store.mariaGtidDomains());
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 List<StoredEvent> read = drain(c);
-                assertEquals(log.written.size(), read.size());
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(log.written.get(i), read.get(i));
-                }
+                assertSameEvents(log.written, read);
             }
             // and the writer continues where it stopped
             TestLog more = new TestLog(store).rotate(name(2), store.committedEnd().orElseThrow().position());

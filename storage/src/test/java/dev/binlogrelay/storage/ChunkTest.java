@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.assertSameEvents;
 import static dev.binlogrelay.storage.TestLog.drain;
 import static dev.binlogrelay.storage.TestLog.name;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -135,10 +136,7 @@ class ChunkTest {
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 List<StoredEvent> read = drain(c);
-                assertEquals(written.size(), read.size());
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(written.get(i), read.get(i));
-                }
+                assertSameEvents(written, read);
             }
         }
     }
@@ -246,10 +244,7 @@ class ChunkTest {
                 try (BinlogCursor c = store.openCursor(from.file(), from.position())) {
                     List<StoredEvent> read = drain(c);
                     List<StoredEvent> expected = written.subList(written.indexOf(from), written.size());
-                    assertEquals(expected.size(), read.size());
-                    for (int i = 0; i < read.size(); i++) {
-                        assertSameEvent(expected.get(i), read.get(i));
-                    }
+                    assertSameEvents(expected, read);
                 }
             }
             TestLog more = new TestLog(store).rotate(name(2), written.get(written.size() - 1).endPosition());
@@ -257,10 +252,7 @@ class ChunkTest {
             written.addAll(more.written);
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 List<StoredEvent> read = drain(c);
-                assertEquals(written.size(), read.size());
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(written.get(i), read.get(i));
-                }
+                assertSameEvents(written, read);
             }
             assertThrows(PositionException.class, () -> store.openCursor(name(2), more.written.get(1).position() + 1));
         }

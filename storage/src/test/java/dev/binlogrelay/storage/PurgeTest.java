@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.assertSameEvents;
 import static dev.binlogrelay.storage.TestLog.drain;
 import static dev.binlogrelay.storage.TestLog.name;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -290,10 +291,7 @@ class PurgeTest {
             try (BinlogCursor c = s.openCursor(name(4), 4)) {
                 List<StoredEvent> read = drain(c);
                 List<StoredEvent> expected = big.written.stream().filter(e -> e.file().equals(name(4))).toList();
-                assertEquals(expected.size(), read.size(), "the kept file reads whole");
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(expected.get(i), read.get(i));
-                }
+                assertSameEvents(expected, read, "the kept file reads whole");
             }
         }
     }

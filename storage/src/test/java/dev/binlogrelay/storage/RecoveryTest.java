@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static dev.binlogrelay.storage.TestLog.assertSameEvent;
+import static dev.binlogrelay.storage.TestLog.assertSameEvents;
 import static dev.binlogrelay.storage.TestLog.drain;
 import static dev.binlogrelay.storage.TestLog.name;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,10 +70,7 @@ class RecoveryTest {
             assertEquals(java.util.Set.of(0L), store.mariaGtidDomains());
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 List<StoredEvent> read = drain(c);
-                assertEquals(written.size(), read.size());
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(written.get(i), read.get(i));
-                }
+                assertSameEvents(written, read);
             }
             // the writer continues at the committed end; readers see its events, not the stray ones
             TestLog more = new TestLog(store).rotate(name(2), 134);
@@ -173,10 +171,7 @@ class RecoveryTest {
             written.addAll(more.written);
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 List<StoredEvent> read = drain(c);
-                assertEquals(written.size(), read.size());
-                for (int i = 0; i < read.size(); i++) {
-                    assertSameEvent(written.get(i), read.get(i));
-                }
+                assertSameEvents(written, read);
             }
         }
         assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("cut 777 bytes past the committed end")),

@@ -90,6 +90,18 @@ final class TestLog {
         return b;
     }
 
+    /** The same events, in the same order, as {@link #assertSameEvent} compares each. */
+    static void assertSameEvents(List<StoredEvent> expected, List<StoredEvent> actual) {
+        assertSameEvents(expected, actual, "events read");
+    }
+
+    static void assertSameEvents(List<StoredEvent> expected, List<StoredEvent> actual, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < actual.size(); i++) {
+            assertSameEvent(expected.get(i), actual.get(i));
+        }
+    }
+
     static void assertSameEvent(StoredEvent expected, StoredEvent actual) {
         assertNotNull(actual, "expected " + expected.file() + ":" + expected.position() + ", got the end");
         assertEquals(expected.file(), actual.file());
