@@ -7,17 +7,17 @@ import java.util.ArrayDeque;
  * entry. Acks and rollbacks take the oldest, with Canal's errors for any other id. Guarded by its {@link ClientStream}.
  */
 final class Batches {
-    private record Batch(long id, ClientStream.Point end) {
+    private record Batch(long id, Point end) {
     }
 
     private final ArrayDeque<Batch> outstanding = new ArrayDeque<>();
 
-    void add(long id, ClientStream.Point end) {
+    void add(long id, Point end) {
         outstanding.add(new Batch(id, end));
     }
 
     /** Acknowledges the oldest batch, which must be {@code batchId}; returns the point after it. */
-    ClientStream.Point ack(long batchId, String clientId) {
+    Point ack(long batchId, String clientId) {
         take(batchId, "ack error , clientId:" + clientId + " batchId:" + batchId + " is not exist , please check");
         return outstanding.poll().end();
     }
@@ -41,7 +41,7 @@ final class Batches {
     }
 
     /** The point after the newest batch handed out, or {@code acked} when none is outstanding: where reading goes on. */
-    ClientStream.Point lastEnd(ClientStream.Point acked) {
+    Point lastEnd(Point acked) {
         Batch last = outstanding.peekLast();
         return last == null ? acked : last.end();
     }

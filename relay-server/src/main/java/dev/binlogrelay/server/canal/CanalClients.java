@@ -181,7 +181,7 @@ final class CanalClients implements AutoCloseable {
             detach(before);
         }
         var stored = cursors.get(destination, clientId);
-        ClientStream.Point start = stored.map(c -> new ClientStream.Point(c.file(), c.position(), c.skip()))
+        Point start = stored.map(c -> new Point(c.file(), c.position(), c.skip()))
                 .orElseGet(() -> newClientStart(d));
         String f = filter != null ? filter : stored.map(CanalCursors.Cursor::filter).orElse("");
         ClientStream s = new ClientStream(this, owner, d, clientId, f, start);
@@ -198,12 +198,12 @@ final class CanalClients implements AutoCloseable {
         return cursors.get(destination, clientId).isPresent();
     }
 
-    private ClientStream.Point newClientStart(CanalSettings.Destination d) {
+    private Point newClientStart(CanalSettings.Destination d) {
         if (d.startEarliest()) {
             var files = store.files();
-            return files.isEmpty() ? null : new ClientStream.Point(files.get(0).name(), files.get(0).firstPosition(), 0);
+            return files.isEmpty() ? null : new Point(files.get(0).name(), files.get(0).firstPosition(), 0);
         }
-        return store.committedEnd().map(p -> new ClientStream.Point(p.file(), p.position(), 0)).orElse(null);
+        return store.committedEnd().map(p -> new Point(p.file(), p.position(), 0)).orElse(null);
     }
 
     void detach(ClientStream s) {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Carry {
     /** An entry taken: the entry and the point after it. */
-    record Taken(EncodedEntry entry, ClientStream.Point after) {
+    record Taken(EncodedEntry entry, Point after) {
     }
 
     /** Rows events a stream has being made on other workers at most, ahead of the entry it takes. */
@@ -36,11 +36,11 @@ final class Carry {
         final int index;
         /** Entries the event was expected to make when they were not made yet (then 1: a rows event's one). */
         final int expected;
-        final ClientStream.Point after;
+        final Point after;
         /** Bytes counted in the budget; -1 once taken or dropped (then nothing more is counted). */
         final AtomicLong held = new AtomicLong();
 
-        Pending(Deferred entries, int index, int expected, ClientStream.Point after) {
+        Pending(Deferred entries, int index, int expected, Point after) {
             this.entries = entries;
             this.index = index;
             this.expected = expected;
@@ -66,7 +66,7 @@ final class Carry {
      * Adds entry {@code index} of {@code entries}; {@code expected} is how many entries the event makes (known when
      * they are made; 1 for a rows event still being made).
      */
-    void add(Deferred entries, int index, int expected, ClientStream.Point after) {
+    void add(Deferred entries, int index, int expected, Point after) {
         Pending p = new Pending(entries, index, expected, after);
         queue.add(p);
         budget.reserve(OVERHEAD);

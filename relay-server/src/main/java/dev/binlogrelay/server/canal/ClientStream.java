@@ -28,14 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * #wake}, which only schedules); guarded by this object's monitor. A get waiting for entries parks until a commit or its timer.
  */
 final class ClientStream {
-    /** A resume point: boundary file and position, and entries of the following group already delivered. */
-    record Point(String file, long position, int skip) {
-        @Override
-        public String toString() {
-            return file + ":" + position + (skip == 0 ? "" : " (+" + skip + " entries of the next transaction)");
-        }
-    }
-
     final String destination;
     final String clientId;
     final CanalSession owner;
@@ -59,6 +51,8 @@ final class ClientStream {
     private final Batches outstanding = new Batches();
     private PendingGet waiting;
     private volatile boolean parked;
+    /** The connection closed ({@link #connectionClosed}): a get that would park from now on ends instead. */
+    private volatile boolean connectionGone;
     /** Commits seen by {@link #wake}: a get parks only if none landed since it started reading. */
     private final AtomicLong commits = new AtomicLong();
     private boolean closed;
@@ -141,6 +135,7 @@ final class ClientStream {
 
     /** Any thread: the connection closed: a parked get ends, its bytes given back, so the connection can detach. */
     void connectionClosed() {
+        connectionGone = true; // before the drop: a get parking after the drop ran sees it
         clients.execute(this::dropWaiting);
     }
 
@@ -214,6 +209,8 @@ final class ClientStream {
                 || (!g.entries.isEmpty() && !clients.budget().hasRoom()); // the memory budget is spent: send what it has
         if (full || g.timeoutNanos < 0 || g.expired || !atEnd) {
             finish(g);
+        } else if (connectionGone) { // a get carried out after its connection closed: none would wake it
+            g.fail(clients.budget(), new CanalError(400, "client " + clientId + ": the connection closed"));
         } else {
             waiting = g;
             parked = true;

@@ -26,7 +26,7 @@ final class PendingGet {
      * is written or dropped.
      */
     long bytes;
-    ClientStream.Point end;
+    Point end;
     boolean expired;
     /** Its timeout's timer, cancelled when it ends (else it would keep this get, entries and all, until it fires). */
     java.util.concurrent.Future<?> timer;

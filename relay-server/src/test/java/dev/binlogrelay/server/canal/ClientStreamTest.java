@@ -126,7 +126,7 @@ class ClientStreamTest {
         assertEquals(List.of("TRANSACTIONEND@95", "TRANSACTIONBEGIN@122", "TRANSACTIONEND@154"), entries(second));
         assertEquals(first.id() + 1, second.id());
         s.ack(first.id());
-        assertEquals(new ClientStream.Point(FILE, 63, 1), s.acked(), "the boundary before transaction 2, one entry of it");
+        assertEquals(new Point(FILE, 63, 1), s.acked(), "the boundary before transaction 2, one entry of it");
         var stored = store.canalCursors().get("example", "1001").orElseThrow();
         assertEquals(63, stored.position());
         assertEquals(1, stored.skip());
@@ -143,7 +143,7 @@ class ClientStreamTest {
         ClientStream s = clients(1 << 20).attach(null, "example", "1001", "");
         PendingGet.Batched b = get(s, 2);
         s.ack(b.id());
-        assertEquals(new ClientStream.Point(FILE, 63, 0), s.acked());
+        assertEquals(new Point(FILE, 63, 0), s.acked());
     }
 
     @Test
@@ -191,6 +191,24 @@ class ClientStreamTest {
         transaction();
         assertEquals(List.of("TRANSACTIONBEGIN@4", "TRANSACTIONEND@36", "TRANSACTIONBEGIN@63", "TRANSACTIONEND@95"),
                 entries(pending.get(5, TimeUnit.SECONDS)));
+    }
+
+    /**
+     * A get carried out after its connection closed (its request was read before the close, its worker ran after the
+     * close had dropped the parked get) ends at once with its bytes given back, rather than parking where nothing
+     * wakes it: its session waits for it before detaching (before, the stream then stayed attached for good).
+     */
+    @Test
+    void aGetThatWouldParkAfterItsConnectionClosedEndsInstead() throws Exception {
+        transaction();
+        CanalClients c = clients(1 << 20);
+        ClientStream s = c.attach(null, "example", "1001", "");
+        s.connectionClosed(); // the drop finds no parked get
+        var pending = s.get(new PendingGet(4, 0)); // two of four entries, no timeout: would wait for the next commit
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof CanalError && e.getCause().getMessage().contains("the connection closed"),
+                String.valueOf(e.getCause()));
+        assertEquals(0, c.budget().used(), "the get's entries given back");
     }
 
     @Test
@@ -319,7 +337,7 @@ class ClientStreamTest {
                 "after the outstanding batch, not again from the acknowledged point");
         s.ack(first.id());
         s.ack(second.id());
-        assertEquals(new ClientStream.Point(FILE, 240, 0), s.acked());
+        assertEquals(new Point(FILE, 240, 0), s.acked());
         clients.budget().release(first.counted() + second.counted());
     }
 }
