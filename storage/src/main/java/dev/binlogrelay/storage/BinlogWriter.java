@@ -9,9 +9,10 @@ public interface BinlogWriter {
     /**
      * Appends one complete group (a whole transaction, or one or more standalone events such as a format
      * description, rotate, GTID list or binlog checkpoint) to {@code file}, together with metadata updates,
-     * in one atomic write. With an fsync per append, when this returns the group is durable and visible to
-     * readers; with a sync interval ({@link StoreOptions#syncOnInterval()}) it is written when this returns and
-     * becomes durable and visible when the interval's fsync covers it (or at {@link BinlogStore#syncNow()}).
+     * in one atomic write. With an fsync per append ({@link SyncMode.EveryGroup}), or none, when this returns the
+     * group is durable (as configured) and visible to readers; with the syncer ({@link SyncMode.GroupCommit}, a
+     * sync interval) its bytes are written when this returns and it becomes durable and visible when the
+     * syncer's next fsync covers it (or at {@link BinlogStore#syncNow()}).
      * Either way no reader sees any of it before it is durable, and no reader ever sees part of it. (It is
      * published just before the commit listeners run, so a reader they wake may read it while this call
      * is finishing.)

@@ -17,13 +17,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * publishes the new {@link FileTable}. Nothing is visible to readers before the batch is durable, and a
  * failed validation or write leaves the store unchanged.
  *
- * <p>Two ways to make a batch durable ({@link StoreOptions#syncOnInterval()}):
+ * <p>Two ways to make a batch durable ({@link SyncMode#syncerDelayMillis()}):
  * <ul>
- * <li>per append: the batch is written with {@code sync=true} and published before the call returns;</li>
- * <li>on an interval: the batch is written without fsync and handed to the {@link WalSyncer}, which fsyncs the
- *     WAL at most once per interval and then publishes every batch the fsync covered, oldest first. The writer
- *     validates against {@link #written}, its own view that includes batches not yet published.</li>
+ * <li>per append ({@link SyncMode.EveryGroup}): the event files are fsynced, the batch is written with
+ *     {@code sync=true} and published before the call returns;</li>
+ * <li>by the {@link WalSyncer} ({@link SyncMode.GroupCommit}, {@link SyncMode.Interval}): the append writes the
+ *     events' bytes to their files and hands the batch, not yet written to RocksDB, to the syncer. The syncer
+ *     fsyncs the event files, then writes the batches it covers to RocksDB and fsyncs the WAL, then publishes
+ *     them, oldest first. So RocksDB never indexes bytes a power loss could take back: the index is written
+ *     only once they are durable. The writer validates against {@link #written}, its own view that includes
+ *     batches not yet published.</li>
  * </ul>
+ * With {@link SyncMode.None} the batch is written at once, nothing fsynced.
  */
 final class GroupAppender implements BinlogWriter {
     private final StoreContext ctx;
@@ -41,7 +46,8 @@ final class GroupAppender implements BinlogWriter {
     GroupAppender(StoreContext ctx) {
         this.ctx = ctx;
         this.chunks = new ChunkBuilder(ctx.rocks().eventFiles);
-        this.syncer = ctx.options().sync() instanceof SyncMode.Interval i ? new WalSyncer(ctx, this, i.millis()) : null;
+        long delay = ctx.options().sync().syncerDelayMillis();
+        this.syncer = delay >= 0 ? new WalSyncer(ctx, this, delay) : null;
         ctx.syncer(syncer);
         this.written = ctx.table();
     }
@@ -59,8 +65,13 @@ final class GroupAppender implements BinlogWriter {
     record CachedEvent(long fileSeq, StoredEvent event) {
     }
 
-    /** A batch written to RocksDB, to publish once durable: the grown files in order, its events, its metadata. */
-    record Batch(List<BinlogFileInfo> grown, List<CachedEvent> events, Map<String, String> meta) {
+    /**
+     * A batch to publish once durable: the grown files in order, its events, its metadata, the events' bytes, and,
+     * for the syncer, its RocksDB batch (the index, the files' records, the metadata), which the syncer writes after
+     * the event files' fsync and then closes; null once written by the append itself.
+     */
+    record Batch(List<BinlogFileInfo> grown, List<CachedEvent> events, Map<String, String> meta, long bytes,
+                 WriteBatch index) {
     }
 
     @Override
@@ -127,7 +138,9 @@ final class GroupAppender implements BinlogWriter {
         boolean inWrite = false;
         RocksHandles rocks = ctx.rocks();
         chunks.reset();
-        try (WriteBatch batch = new WriteBatch()) {
+        WriteBatch batch = new WriteBatch();
+        boolean handedOver = false;
+        try {
             for (int gi = 0; gi < groups.size(); gi++) {
                 Group g = groups.get(gi);
                 String file = g.file();
@@ -167,10 +180,12 @@ final class GroupAppender implements BinlogWriter {
                 syncer.beforeWrite(meta.keySet());
             }
             inWrite = true;
-            if (!rocks.tuning.unsyncedAppends) {
-                rocks.eventFiles.force(); // the bytes durable before the WAL that makes them visible
+            if (syncer == null) {
+                if (!rocks.tuning.unsyncedAppends) {
+                    rocks.eventFiles.force(); // the bytes durable before the WAL that makes them visible
+                }
+                rocks.db.write(rocks.tuning.groupWrite, batch);
             }
-            rocks.db.write(rocks.tuning.groupWrite, batch);
         } catch (IOException e) {
             // the event bytes could not be written or synced (disk full, I/O error): nothing was indexed
             StoreException failure = new StoreException("store " + ctx.dir() + ": cannot write the events of " + groups.size()
@@ -188,9 +203,15 @@ final class GroupAppender implements BinlogWriter {
                 ctx.health().failed(failure.getMessage());
             }
             throw failure;
+        } finally {
+            if (syncer == null || !inWrite) {
+                batch.close();
+            } else {
+                handedOver = true;
+            }
         }
         ctx.health().succeeded();
-        Batch done = new Batch(List.copyOf(grown), stored, meta);
+        Batch done = new Batch(List.copyOf(grown), stored, meta, incoming, handedOver ? batch : null);
         afterWriteBeforePublish.run();
         if (syncer != null) {
             written = table;

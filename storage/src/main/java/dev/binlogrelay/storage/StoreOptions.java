@@ -71,7 +71,10 @@ public record StoreOptions(SyncMode sync, long cacheBytes, long writeBufferBytes
         return withSync(!sync ? SyncMode.NONE : this.sync instanceof SyncMode.None ? SyncMode.EVERY_GROUP : this.sync);
     }
 
-    /** Group commit on a timer ({@code millis} > 0); 0 leaves no interval (an fsync per group, or none if none was chosen). */
+    /**
+     * Group commit on a timer ({@code millis} > 0); 0 leaves no interval (an fsync per group, by each append or by
+     * the syncer as {@link SyncMode.GroupCommit} was chosen, or none if none was chosen).
+     */
     public StoreOptions withSyncIntervalMillis(long millis) {
         if (millis < 0 || millis > MAX_SYNC_INTERVAL_MILLIS) {
             throw new IllegalArgumentException("syncIntervalMillis must be between 0 and " + MAX_SYNC_INTERVAL_MILLIS
@@ -80,7 +83,8 @@ public record StoreOptions(SyncMode sync, long cacheBytes, long writeBufferBytes
         if (millis > 0) {
             return withSync(new SyncMode.Interval(millis));
         }
-        return withSync(sync instanceof SyncMode.None ? SyncMode.NONE : SyncMode.EVERY_GROUP);
+        return withSync(sync instanceof SyncMode.None ? SyncMode.NONE
+                : sync instanceof SyncMode.GroupCommit ? SyncMode.GROUP_COMMIT : SyncMode.EVERY_GROUP);
     }
 
     /** True unless {@link SyncMode#NONE}: a group is durable before readers see it. */

@@ -211,10 +211,10 @@ public final class StoreState implements StoreStateView {
 
     /**
      * The format description event of a held file; empty if the file is not held or none was stored for it.
-     * Read straight from the files column family: with {@link SyncMode.Interval} a format description written with a
-     * group of an already published file can be seen before that group is durable. That is harmless because a file
-     * has one format description (a re-sent one has the same content); a new file's is seen only once the file is
-     * published.
+     * Read straight from the files column family, which gets a group's batch at its sync (with the {@link WalSyncer})
+     * just before the group is published: a format description written with a group of an already published file
+     * can be seen a moment before that group. That is harmless because a file has one format description (a
+     * re-sent one has the same content); a new file's is seen only once the file is published.
      */
     @Override
     public Optional<byte[]> formatDescription(String file) {
@@ -240,6 +240,7 @@ public final class StoreState implements StoreStateView {
      */
     public void recordFormatDescription(String file, byte[] event, ChecksumAlgorithm checksum) {
         Objects.requireNonNull(event, "event");
+        syncQueued();
         ctx.underReadLock(() -> {
             BinlogFileInfo f = ctx.table().byName(file);
             if (f == null) {
@@ -334,6 +335,7 @@ public final class StoreState implements StoreStateView {
     void write(Map<String, String> entries, Collection<String> removed) {
         entries.forEach((k, v) -> checkMetaEntry(ctx.dir(), k, v));
         removed.forEach(k -> checkMetaEntry(ctx.dir(), k, ""));
+        syncQueued();
         ctx.underReadLock(() -> {
             RocksHandles rocks = ctx.rocks();
             try (WriteBatch batch = new WriteBatch()) {
@@ -352,6 +354,17 @@ public final class StoreState implements StoreStateView {
                 throw rocks.failure("write meta " + entries.keySet() + (removed.isEmpty() ? "" : ", remove " + removed), e);
             }
         });
+    }
+
+    /**
+     * Before a write outside groups: the groups queued for the syncer first (synced and published), so that their
+     * batches, which RocksDB gets only at the sync, cannot overwrite this newer value of a key.
+     */
+    private void syncQueued() {
+        WalSyncer syncer = ctx.syncer();
+        if (syncer != null) {
+            syncer.syncNow();
+        }
     }
 
     private void metaWritten(Collection<String> keys) {

@@ -16,11 +16,16 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Group commit on a timer ({@code storage.sync: <interval>}): the writer writes batches to RocksDB without fsync
- * and queues them here; this thread waits until the oldest queued batch is one interval old, fsyncs the WAL once
- * ({@code SyncWAL}, which covers every write that returned before it started) and then publishes the batches it
- * covered, oldest first. So the WAL is fsynced at most once per interval, and a reader (or the upstream resume
- * position) never gets a batch that a power loss could take back.
+ * Group commit ({@code storage.sync: every_transaction}, {@link SyncMode.GroupCommit}) or group commit on a timer
+ * ({@code storage.sync: <interval>}): the writer writes the events' bytes to their files and queues each batch here
+ * with its RocksDB write batch, unwritten. This thread waits until the oldest queued batch is one interval old (no
+ * wait for group commit: a sync starts as soon as the previous one ends), then, once for all the batches queued:
+ * fsyncs the event files, writes the batches to RocksDB, fsyncs the WAL, and publishes them, oldest first. So a
+ * reader (or the upstream resume position) never gets a batch that a power loss could take back, and RocksDB never
+ * holds an index entry whose bytes a power loss could take back (the store would then refuse to open).
+ *
+ * <p><b>Memory.</b> Queued batches hold their events for the hot cache: once they hold {@link #MAX_QUEUED_BYTES} the
+ * sync starts at once, whatever the interval, and the writer waits in {@link #enqueue} until it ends.
  *
  * <p><b>Metadata.</b> A batch's metadata (e.g. the GTID position) is in RocksDB as soon as it is written. Until the
  * batch is published, {@link #visibleMeta} answers the value as of the published batches, so what readers see of
@@ -33,6 +38,8 @@ final class WalSyncer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalSyncer.class);
     /** Marks a metadata key that was absent before the unpublished batches. */
     private static final String ABSENT = new String("(absent)");
+    /** Event bytes the queued batches may hold before the writer waits for a sync. */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
 
     private final StoreContext ctx;
     private final GroupAppender appender;
@@ -41,6 +48,8 @@ final class WalSyncer implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     /** Written, not yet published, oldest first; under {@link #lock}. */
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    /** The event bytes of {@link #queue}; under {@link #lock}. */
+    private long queuedBytes;
     /** Published values of the metadata keys the queued batches change; under {@link #lock}. */
     private final Map<String, String> shadow = new HashMap<>();
     /** One sync-and-publish at a time. */
@@ -89,11 +98,25 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues a batch for the next sync; waits while the queue holds {@link #MAX_QUEUED_BYTES} or more (the writer
+     * cannot run further ahead of the disk). Throws if a sync fails or the store closes meanwhile.
+     */
     void enqueue(GroupAppender.Batch batch) {
         lock.lock();
         try {
             queue.add(new Queued(batch, System.nanoTime()));
+            queuedBytes += batch.bytes();
             changed.signalAll();
+            while (queuedBytes >= MAX_QUEUED_BYTES && !closed) {
+                if (failure != null) {
+                    throw new StoreException(failure + "; no new writes until a WAL sync succeeds");
+                }
+                changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("store " + ctx.dir() + ": interrupted while waiting for a sync", e);
         } finally {
             lock.unlock();
         }
@@ -155,9 +178,14 @@ final class WalSyncer implements AutoCloseable {
                 return;
             }
             ctx.underReadLock(() -> {
+                RocksHandles rocks = ctx.rocks();
                 try {
-                    ctx.rocks().eventFiles.force(); // the bytes the batches index, then the WAL
-                    ctx.rocks().db.syncWal();
+                    rocks.eventFiles.force(); // the bytes durable, then the index that makes them readable
+                    for (GroupAppender.Batch b : covered) {
+                        // a retry after a failed sync writes a batch again: the same keys and values
+                        rocks.db.write(rocks.tuning.groupWrite, b.index());
+                    }
+                    rocks.db.syncWal();
                 } catch (java.io.IOException e) {
                     StoreException f = new StoreException("store " + ctx.dir() + ": cannot sync the event files: " + e.getMessage(), e);
                     failure = f.getMessage();
@@ -171,6 +199,7 @@ final class WalSyncer implements AutoCloseable {
                 }
                 failure = null;
                 for (GroupAppender.Batch b : covered) {
+                    b.index().close();
                     appender.publish(b);
                 }
                 return null;
@@ -179,10 +208,12 @@ final class WalSyncer implements AutoCloseable {
             try {
                 for (GroupAppender.Batch b : covered) {
                     queue.poll();
+                    queuedBytes -= b.bytes();
                     for (Map.Entry<String, String> m : b.meta().entrySet()) {
                         shadow.put(m.getKey(), m.getValue());
                     }
                 }
+                changed.signalAll(); // a writer waiting for room
                 if (queue.isEmpty()) {
                     shadow.clear();
                 } else {
@@ -210,7 +241,7 @@ final class WalSyncer implements AutoCloseable {
                     }
                     due = queue.peek().writtenAt() + intervalNanos;
                     long left;
-                    while (!closed && (left = due - System.nanoTime()) > 0) {
+                    while (!closed && queuedBytes < MAX_QUEUED_BYTES && (left = due - System.nanoTime()) > 0) {
                         changed.awaitNanos(left);
                     }
                 } finally {
@@ -237,7 +268,10 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
-    /** Stops the thread; batches still queued are synced by the database's close, not published. */
+    /**
+     * Stops the thread, then syncs and publishes the batches still queued (unless syncs fail: they are then lost, as
+     * in a crash, and the next open cuts the event files back to what RocksDB indexes).
+     */
     @Override
     public void close() {
         closed = true;
@@ -252,6 +286,20 @@ final class WalSyncer implements AutoCloseable {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (failure == null && !ctx.isClosed()) {
+            try {
+                syncNow();
+            } catch (RuntimeException e) {
+                log.warn("store {}: cannot sync the last {} transaction batch(es) at close; they are not kept: {}",
+                        ctx.dir(), queued(), e.getMessage());
+            }
+        }
+        lock.lock();
+        try {
+            queue.forEach(q -> q.batch().index().close());
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -109,6 +109,88 @@ class GroupCommitTest {
         }
     }
 
+    /**
+     * Group commit ({@code every_transaction} in the relay): an append returns once its bytes are written; the
+     * syncer makes it durable and visible at once, with no interval to wait for.
+     */
+    @Test
+    void withGroupCommitAnAppendIsVisibleOnceTheSyncerHasSyncedIt() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withSync(SyncMode.GROUP_COMMIT))) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).appendWithGtid(null, Map.of("pos", "0-1-1"), 100);
+            assertTrue(store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 10, TimeUnit.SECONDS));
+            assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.committedEnd());
+            assertEquals(Optional.of("0-1-1"), store.state().meta("pos"));
+            for (int i = 0; i < 50; i++) {
+                log.append(10, 20);
+            }
+            store.syncNow();
+            assertEquals(Optional.of(new BinlogPosition(name(1), 104 + 50 * 30)), store.committedEnd());
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                TestLog.assertSameEvents(log.written, TestLog.drain(c));
+            }
+        }
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
+            assertEquals(Optional.of(new BinlogPosition(name(1), 104 + 50 * 30)), store.committedEnd());
+        }
+    }
+
+    /**
+     * With the syncer, RocksDB gets a batch (its index) only after the event files' fsync: a power loss can take
+     * back bytes not yet synced, and an index pointing at them would make the store refuse to open. Here the fsync
+     * fails: nothing of the batch is in RocksDB and nothing is visible; the next sync writes and publishes it.
+     */
+    @Test
+    void theSyncerWritesTheIndexOnlyAfterTheEventFilesAreDurable() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withSyncIntervalMillis(10_000))) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1)).appendWithGtid(null, Map.of("pos", "0-1-1"), 100, 200);
+            RocksHandles rocks = store.context().rocks();
+            assertEquals(0, entries(rocks, rocks.events), "indexed before the sync");
+            rocks.eventFiles.failNextForce(new java.io.IOException("Input/output error"));
+            StoreException e = assertThrows(StoreException.class, store::syncNow);
+            assertTrue(e.getMessage().contains("Input/output error"), e.getMessage());
+            assertEquals(0, entries(rocks, rocks.events), "indexed although its bytes' fsync failed");
+            assertEquals(0, entries(rocks, rocks.files), "the file recorded although its bytes' fsync failed");
+            assertEquals(Optional.empty(), store.committedEnd());
+            store.syncNow();
+            assertEquals(1, entries(rocks, rocks.events));
+            assertEquals(Optional.of(new BinlogPosition(name(1), 304)), store.committedEnd());
+            assertEquals(Optional.of("0-1-1"), store.state().meta("pos"));
+        }
+    }
+
+    /**
+     * The batches waiting for a sync hold their events: past {@link WalSyncer#MAX_QUEUED_BYTES} the sync starts at
+     * once, whatever the interval, and the writer waits for it rather than holding more.
+     */
+    @Test
+    void theBatchesWaitingForASyncAreBounded() throws Exception {
+        try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withSyncIntervalMillis(10_000))) {
+            TestLog log = new TestLog(store);
+            log.rotate(name(1));
+            int event = 4 << 20;
+            long started = System.nanoTime();
+            int groups = (int) (WalSyncer.MAX_QUEUED_BYTES / event) + 2;
+            for (int i = 0; i < groups; i++) {
+                log.append(event);
+            }
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(8), "the writer waited for the interval");
+            assertTrue(store.committedEnd().isPresent(), "a sync ran before the 10 s interval");
+            assertTrue(store.appender().syncer().queued() < groups, "queued: " + store.appender().syncer().queued());
+        }
+    }
+
+    private static int entries(RocksHandles rocks, org.rocksdb.ColumnFamilyHandle cf) {
+        int n = 0;
+        try (org.rocksdb.RocksIterator it = rocks.db.newIterator(cf)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Test
     void theFreeSpaceGuardRefusesAWriteAndRecordsTheError() {
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withMinFreeBytes(Long.MAX_VALUE / 2))) {

@@ -298,8 +298,9 @@ public final class RelayConfig {
         @JsonProperty("segment_cache_bytes")
         public Long segmentCacheBytes = 64L * 1024 * 1024;
         /**
-         * every_transaction (default): each append is fsynced before readers see it (a burst of transactions from
-         * one network read is one append). Or a group-commit interval, a duration with ms or s ({@code 10ms},
+         * every_transaction (default): each transaction is fsynced (its bytes, then its index) before readers see
+         * it, by a syncer thread that syncs as soon as the previous fsync ends, so the transactions received during
+         * one fsync share the next (group commit, as the primary's own). Or a group-commit interval, a duration with ms or s ({@code 10ms},
          * 1 ms to 10 s): appends are written without fsync, the WAL is fsynced at most once per interval, and a
          * transaction becomes visible (and the upstream resume point moves past it) only after the fsync that
          * covers it. Or none: written to the WAL before readers see it but never fsynced (survives a killed relay,

@@ -31,8 +31,8 @@ import java.util.Optional;
  * artificial GTID lists), buffers a transaction until its last event and stores it in one atomic write.
  *
  * <p><b>Group commit.</b> {@link #offer} keeps complete transactions until {@link #flush}, which the upstream
- * connection calls once per network read: a burst of transactions is one atomic batch with one fsync (each is
- * still durable before any reader sees it). {@link #accept} is offer-then-flush.
+ * connection calls once per network read: a burst of transactions is one atomic batch (each is still durable
+ * before any reader sees it; the store's syncer fsyncs it with whatever else arrived meanwhile). {@link #accept} is offer-then-flush.
  *
  * <p>Threading: one upstream connection at a time calls it (the store's single writer).
  */

@@ -346,7 +346,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
         listener.onEvent();
     }
 
-    /** The end of one network read: the transactions it completed are written as one batch (one fsync). */
+    /** The end of one network read: the transactions it completed are written as one batch (synced by the store). */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (state == State.STREAMING) {
@@ -356,7 +356,7 @@ final class UpstreamConnection extends SimpleChannelInboundHandler<ByteBuf> {
                 throw new UpstreamException("ingestion stopped: " + e.getMessage());
             }
             if (semiSync != null) {
-                semiSync.sendDurable(); // every_transaction, none: written is durable enough now; an interval: later
+                semiSync.sendDurable(); // none: written is durable enough now; with the syncer (the default): later
             }
             listener.onFlushed();
         }

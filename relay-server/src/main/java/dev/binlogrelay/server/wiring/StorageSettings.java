@@ -74,7 +74,9 @@ public final class StorageSettings {
         if (sync != null && sync.trim().equalsIgnoreCase(NONE)) {
             return o.withSyncEachGroup(false);
         }
-        return o.withSyncIntervalMillis(syncIntervalMillis(sync));
+        long millis = syncIntervalMillis(sync);
+        // every_transaction: each transaction durable before it is visible, the fsyncs group-committed by the syncer
+        return millis == 0 ? o.withSync(dev.binlogrelay.storage.SyncMode.GROUP_COMMIT) : o.withSyncIntervalMillis(millis);
     }
 
     /**

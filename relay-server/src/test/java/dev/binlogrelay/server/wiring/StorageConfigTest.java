@@ -2,6 +2,7 @@ package dev.binlogrelay.server.wiring;
 
 import dev.binlogrelay.server.config.ConfigException;
 import dev.binlogrelay.storage.StoreOptions;
+import dev.binlogrelay.storage.SyncMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,14 +37,17 @@ class StorageConfigTest {
     @Test
     void defaultsAreTheStoreDefaults() throws IOException {
         StoreOptions o = options("");
-        assertEquals(StoreOptions.defaults().withCacheBytes(64L << 20), o);
+        assertEquals(StoreOptions.defaults().withCacheBytes(64L << 20).withSync(SyncMode.GROUP_COMMIT), o);
         assertFalse(o.syncOnInterval());
         assertEquals(256L << 20, o.minFreeBytes());
     }
 
     @Test
     void syncEveryTransactionOrAnInterval() throws IOException {
-        assertFalse(options("storage:\n  sync: every_transaction\n").syncOnInterval());
+        StoreOptions every = options("storage:\n  sync: every_transaction\n");
+        assertEquals(SyncMode.GROUP_COMMIT, every.sync(), "every transaction durable before visible, group-committed");
+        assertFalse(every.syncOnInterval());
+        assertTrue(every.syncEachGroup());
         StoreOptions o = options("storage:\n  sync: 10ms\n");
         assertTrue(o.syncOnInterval());
         assertEquals(10, o.syncIntervalMillis());
