@@ -68,6 +68,8 @@ final class EventFiles implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
     /** Test seam: the next {@link #force} of a file throws this (an fsync failing with EIO), once. */
     private volatile IOException failNextForce;
+    /** Test seam: runs at the start of every {@link #force}. */
+    private volatile Runnable beforeForce = () -> { };
 
     /** {@code fsync}: whether new files' directory entries are fsynced (any mode but {@code none}). */
     EventFiles(Path storeDir, boolean fsync) {
@@ -121,6 +123,7 @@ final class EventFiles implements AutoCloseable {
      * to be fsynced by the next call: the WAL must not be synced (nor its groups published) before they are.
      */
     void force() throws IOException {
+        beforeForce.run();
         List<Long> files;
         synchronized (this) {
             files = new ArrayList<>(dirty);
@@ -150,6 +153,11 @@ final class EventFiles implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Test seam: {@code hook} runs at the start of every {@link #force} (e.g. to hold it). */
+    void beforeForce(Runnable hook) {
+        this.beforeForce = hook;
     }
 
     /** Test seam: the next fsync of a file fails with {@code e}. */

@@ -91,6 +91,9 @@ final class GroupAppender implements BinlogWriter {
         }
         Batch batch;
         try {
+            if (syncer != null) {
+                syncer.awaitRoom(); // before anything is written: a refusal leaves the store as it was
+            }
             batch = ctx.underReadLock(() -> write(groups));
         } finally {
             writing.set(null);
@@ -115,11 +118,8 @@ final class GroupAppender implements BinlogWriter {
 
     /** Runs under the store's read lock (the database cannot close under it). */
     private Batch write(List<Group> groups) {
-        if (syncer != null && syncer.failure() != null) {
-            // what is written stays invisible until a sync succeeds: do not pile up more of it meanwhile
-            throw new StoreException(syncer.failure() + "; no new writes until a WAL sync succeeds");
-        }
-        FileTable table = syncer == null ? ctx.table() : written;
+        // with the syncer, the table as written (the published one once nothing waits: it has dropped purged files)
+        FileTable table = syncer == null || syncer.queued() == 0 ? ctx.table() : written;
         List<BinlogFileInfo> grown = new ArrayList<>(groups.size());
         int eventCount = 0;
         long incoming = 0;
@@ -176,9 +176,6 @@ final class GroupAppender implements BinlogWriter {
             }
             BinlogFileInfo last = grown.get(grown.size() - 1);
             batch.put(rocks.meta, Values.utf8(Values.META_COMMITTED), Values.utf8(Values.committed(last.sequence(), last.size())));
-            if (syncer != null) {
-                syncer.beforeWrite(meta.keySet());
-            }
             inWrite = true;
             if (syncer == null) {
                 if (!rocks.tuning.unsyncedAppends) {
@@ -197,9 +194,6 @@ final class GroupAppender implements BinlogWriter {
             StoreException failure = rocks.failure("write " + groups.size() + " group(s) of " + stored.size()
                     + " events at " + groups.get(0).file() + ":" + groups.get(0).events().get(0).position(), e);
             if (inWrite) {
-                if (syncer != null) {
-                    syncer.writeFailed();
-                }
                 ctx.health().failed(failure.getMessage());
             }
             throw failure;
@@ -210,7 +204,9 @@ final class GroupAppender implements BinlogWriter {
                 handedOver = true;
             }
         }
-        ctx.health().succeeded();
+        if (syncer == null) {
+            ctx.health().succeeded(); // with the syncer: once its sync succeeds
+        }
         Batch done = new Batch(List.copyOf(grown), stored, meta, incoming, handedOver ? batch : null);
         afterWriteBeforePublish.run();
         if (syncer != null) {

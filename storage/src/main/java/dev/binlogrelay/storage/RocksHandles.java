@@ -104,7 +104,7 @@ final class RocksHandles implements AutoCloseable {
         eventFiles.close(); // the events' bytes durable before the WAL that indexes them
         if (tuning.unsyncedAppends) {
             try {
-                db.flushWal(true); // groups written without fsync become durable at a clean shutdown
+                db.flushWal(true); // none: groups written without fsync become durable at a clean shutdown
             } catch (RocksDBException e) {
                 log.warn("store {}: cannot sync the WAL on close: {}", dir, e.getMessage());
             }

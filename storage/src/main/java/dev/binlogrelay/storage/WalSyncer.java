@@ -4,6 +4,7 @@ import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,15 +25,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * reader (or the upstream resume position) never gets a batch that a power loss could take back, and RocksDB never
  * holds an index entry whose bytes a power loss could take back (the store would then refuse to open).
  *
- * <p><b>Memory.</b> Queued batches hold their events for the hot cache: once they hold {@link #MAX_QUEUED_BYTES} the
- * sync starts at once, whatever the interval, and the writer waits in {@link #enqueue} until it ends.
+ * <p><b>Memory.</b> Queued batches hold their events (for the hot cache, and to write them again, below): once they
+ * hold {@link #MAX_QUEUED_BYTES} the sync starts at once, whatever the interval, and the writer waits in
+ * {@link #awaitRoom} until it ends.
  *
- * <p><b>Metadata.</b> A batch's metadata (e.g. the GTID position) is in RocksDB as soon as it is written. Until the
- * batch is published, {@link #visibleMeta} answers the value as of the published batches, so what readers see of
- * the metadata never runs ahead of the events they can read.
+ * <p><b>Failures.</b> A failed sync leaves its batches queued and invisible, and the writer refused, until a sync
+ * succeeds (this thread retries). After a failed fsync of the event files, the pages it did not write may be marked
+ * clean (Linux): the retry first writes the queued batches' bytes again, so it fsyncs them rather than nothing.
+ * Writing a batch to RocksDB again after a failed WAL sync puts the same keys and values.
  *
- * <p>Threading: {@link #beforeWrite}, {@link #enqueue} and {@link #writeFailed} from the writer thread;
- * {@link #syncNow} from any thread (the syncer's own, the writer before it resumes upstream); one sync at a time.
+ * <p><b>Metadata.</b> A batch's metadata (e.g. the GTID position) reaches RocksDB at its sync, a moment before the
+ * batch is published. For that moment (and after a failed WAL sync), {@link #visibleMeta} answers the value as of the
+ * published batches, so what readers see of the metadata never runs ahead of the events they can read; publishing
+ * and forgetting those values happen together under {@link #lock}.
+ *
+ * <p>Threading: {@link #awaitRoom} and {@link #enqueue} from the writer thread; {@link #syncNow} from any thread
+ * (this one, the writer before it resumes upstream, a metadata write); one sync at a time.
  */
 final class WalSyncer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalSyncer.class);
@@ -46,17 +54,19 @@ final class WalSyncer implements AutoCloseable {
     private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    /** Written, not yet published, oldest first; under {@link #lock}. */
+    /** Written to the event files, not yet published, oldest first; under {@link #lock}. */
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     /** The event bytes of {@link #queue}; under {@link #lock}. */
     private long queuedBytes;
-    /** Published values of the metadata keys the queued batches change; under {@link #lock}. */
+    /** Published values of the metadata keys of batches in RocksDB but not yet published; under {@link #lock}. */
     private final Map<String, String> shadow = new HashMap<>();
     /** One sync-and-publish at a time. */
     private final Object syncing = new Object();
+    /** The last fsync of the event files failed: the next sync writes the queued bytes again first. Under {@link #syncing}. */
+    private boolean rewriteBeforeForce;
     private final Thread thread;
     private volatile boolean closed;
-    /** Why the last WAL sync failed; null once one succeeds. The writer takes no new batch meanwhile. */
+    /** Why the last sync failed; null once one succeeds. The writer takes no new batch meanwhile. */
     private volatile String failure;
 
     private record Queued(GroupAppender.Batch batch, long writtenAt) {
@@ -71,46 +81,22 @@ final class WalSyncer implements AutoCloseable {
         thread.start();
     }
 
-    /** Before a batch changing {@code keys} is written: remember their published values. */
-    void beforeWrite(Collection<String> keys) {
-        lock.lock();
-        try {
-            for (String k : keys) {
-                if (!shadow.containsKey(k)) {
-                    String v = StoreState.readMeta(ctx.rocks(), k);
-                    shadow.put(k, v == null ? ABSENT : v);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The write after {@link #beforeWrite} failed: nothing of it is in RocksDB. */
-    void writeFailed() {
-        lock.lock();
-        try {
-            if (queue.isEmpty()) {
-                shadow.clear();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
-     * Queues a batch for the next sync; waits while the queue holds {@link #MAX_QUEUED_BYTES} or more (the writer
-     * cannot run further ahead of the disk). Throws if a sync fails or the store closes meanwhile.
+     * Writer thread, before it writes a batch: waits while the queue holds {@link #MAX_QUEUED_BYTES} or more (the
+     * writer cannot run further ahead of the disk). Throws, with nothing written, while syncs fail or once closing.
      */
-    void enqueue(GroupAppender.Batch batch) {
+    void awaitRoom() {
         lock.lock();
         try {
-            queue.add(new Queued(batch, System.nanoTime()));
-            queuedBytes += batch.bytes();
-            changed.signalAll();
-            while (queuedBytes >= MAX_QUEUED_BYTES && !closed) {
+            while (true) {
+                if (closed) {
+                    throw new StoreException("store " + ctx.dir() + ": closing");
+                }
                 if (failure != null) {
-                    throw new StoreException(failure + "; no new writes until a WAL sync succeeds");
+                    throw new StoreException(failure + "; no new writes until a sync succeeds");
+                }
+                if (queuedBytes < MAX_QUEUED_BYTES) {
+                    return;
                 }
                 changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
@@ -122,9 +108,25 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
+    /** Writer thread: queues a written batch for the next sync. Never waits; throws (and frees it) only once closing. */
+    void enqueue(GroupAppender.Batch batch) {
+        lock.lock();
+        try {
+            if (closed) {
+                batch.index().close();
+                throw new StoreException("store " + ctx.dir() + ": closing; the last batch written is not kept");
+            }
+            queue.add(new Queued(batch, System.nanoTime()));
+            queuedBytes += batch.bytes();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * The published value of {@code key} while a queued batch changes it: {@code Optional.empty()} if it was
-     * absent; null if no queued batch changes it (then RocksDB holds the published value).
+     * The published value of {@code key} while a batch in RocksDB but not yet published changes it:
+     * {@code Optional.empty()} if it was absent; null if none does (then RocksDB holds the published value).
      */
     Optional<String> visibleMeta(String key) {
         lock.lock();
@@ -136,7 +138,7 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
-    /** Metadata written outside groups (synced at once): RocksDB's value is the visible one now. */
+    /** Metadata written outside groups (synced at once, after the queue): RocksDB's value is the visible one now. */
     void metaWritten(Collection<String> keys) {
         lock.lock();
         try {
@@ -146,7 +148,7 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
-    /** Why the last WAL sync failed, or null: while it fails, the writer refuses new batches. */
+    /** Why the last sync failed, or null: while it fails, the writer refuses new batches. */
     String failure() {
         return failure;
     }
@@ -162,8 +164,8 @@ final class WalSyncer implements AutoCloseable {
     }
 
     /**
-     * Fsyncs the WAL and publishes every batch queued before the call. Throws a {@link StoreException} if the
-     * fsync fails; the batches then stay queued (and invisible).
+     * Fsyncs the event files, writes the batches queued before the call to RocksDB, fsyncs the WAL and publishes
+     * them. Throws a {@link StoreException} if a step fails; the batches then stay queued (and invisible).
      */
     void syncNow() {
         synchronized (syncing) {
@@ -171,6 +173,16 @@ final class WalSyncer implements AutoCloseable {
             lock.lock();
             try {
                 queue.forEach(q -> covered.add(q.batch()));
+                // their values reach RocksDB before they are published: readers get these meanwhile (RocksDB holds
+                // nothing unpublished now, so what it has is the published value)
+                for (GroupAppender.Batch b : covered) {
+                    for (String k : b.meta().keySet()) {
+                        if (!shadow.containsKey(k)) {
+                            String v = StoreState.readMeta(ctx.rocks(), k);
+                            shadow.put(k, v == null ? ABSENT : v);
+                        }
+                    }
+                }
             } finally {
                 lock.unlock();
             }
@@ -178,59 +190,71 @@ final class WalSyncer implements AutoCloseable {
                 return;
             }
             ctx.underReadLock(() -> {
-                RocksHandles rocks = ctx.rocks();
+                writeDurably(covered);
+                lock.lock();
                 try {
-                    rocks.eventFiles.force(); // the bytes durable, then the index that makes them readable
                     for (GroupAppender.Batch b : covered) {
-                        // a retry after a failed sync writes a batch again: the same keys and values
-                        rocks.db.write(rocks.tuning.groupWrite, b.index());
+                        queue.poll();
+                        queuedBytes -= b.bytes();
+                        b.index().close();
+                        appender.publish(b);
                     }
-                    rocks.db.syncWal();
-                } catch (java.io.IOException e) {
-                    StoreException f = new StoreException("store " + ctx.dir() + ": cannot sync the event files: " + e.getMessage(), e);
-                    failure = f.getMessage();
-                    ctx.health().failed(f.getMessage());
-                    throw f;
-                } catch (RocksDBException e) {
-                    StoreException f = ctx.rocks().failure("sync the WAL", e);
-                    failure = f.getMessage();
-                    ctx.health().failed(f.getMessage());
-                    throw f;
-                }
-                failure = null;
-                for (GroupAppender.Batch b : covered) {
-                    b.index().close();
-                    appender.publish(b);
+                    // RocksDB holds the published values now; keep only keys of batches written by a failed sync
+                    if (queue.isEmpty()) {
+                        shadow.clear();
+                    } else {
+                        for (GroupAppender.Batch b : covered) {
+                            b.meta().keySet().forEach(shadow::remove);
+                        }
+                    }
+                    changed.signalAll(); // a writer waiting for room
+                } finally {
+                    lock.unlock();
                 }
                 return null;
             });
-            lock.lock();
-            try {
-                for (GroupAppender.Batch b : covered) {
-                    queue.poll();
-                    queuedBytes -= b.bytes();
-                    for (Map.Entry<String, String> m : b.meta().entrySet()) {
-                        shadow.put(m.getKey(), m.getValue());
-                    }
-                }
-                changed.signalAll(); // a writer waiting for room
-                if (queue.isEmpty()) {
-                    shadow.clear();
-                } else {
-                    // keep only keys a batch still queued changes
-                    shadow.keySet().removeIf(k -> queue.stream().noneMatch(q -> q.batch().meta().containsKey(k)));
-                }
-            } finally {
-                lock.unlock();
-            }
         }
         ctx.commitSignal().fire(true);
+    }
+
+    /** The batches' bytes fsynced, then their RocksDB batches written and the WAL fsynced; a failure recorded. */
+    private void writeDurably(List<GroupAppender.Batch> covered) {
+        RocksHandles rocks = ctx.rocks();
+        try {
+            if (rewriteBeforeForce) {
+                for (GroupAppender.Batch b : covered) {
+                    for (GroupAppender.CachedEvent c : b.events()) {
+                        rocks.eventFiles.write(c.fileSeq(), c.event().position(), c.event().bytes());
+                    }
+                }
+            }
+            rewriteBeforeForce = true; // until the fsync below returns
+            rocks.eventFiles.force();
+            rewriteBeforeForce = false;
+            for (GroupAppender.Batch b : covered) {
+                rocks.db.write(rocks.tuning.groupWrite, b.index());
+            }
+            rocks.db.syncWal();
+        } catch (IOException e) {
+            throw failed(new StoreException("store " + ctx.dir() + ": cannot sync the event files: " + e.getMessage(), e));
+        } catch (RocksDBException e) {
+            throw failed(rocks.failure("sync the WAL", e));
+        } catch (RuntimeException e) {
+            throw failed(e instanceof StoreException s ? s : new StoreException("store " + ctx.dir() + ": sync failed: " + e, e));
+        }
+        failure = null;
+        ctx.health().succeeded();
+    }
+
+    private StoreException failed(StoreException f) {
+        failure = f.getMessage();
+        ctx.health().failed(f.getMessage());
+        return f;
     }
 
     private void run() {
         while (!closed) {
             try {
-                long due;
                 lock.lock();
                 try {
                     while (queue.isEmpty() && !closed) {
@@ -239,7 +263,7 @@ final class WalSyncer implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    due = queue.peek().writtenAt() + intervalNanos;
+                    long due = queue.peek().writtenAt() + intervalNanos;
                     long left;
                     while (!closed && queuedBytes < MAX_QUEUED_BYTES && (left = due - System.nanoTime()) > 0) {
                         changed.awaitNanos(left);
@@ -253,53 +277,64 @@ final class WalSyncer implements AutoCloseable {
                 syncNow();
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 if (closed || ctx.isClosed()) {
                     return;
                 }
-                log.error("store {}: cannot sync the WAL; {} written transaction batch(es) stay invisible until a sync "
+                if (failure == null) {
+                    failed(new StoreException("store " + ctx.dir() + ": sync failed: " + e, e));
+                }
+                log.error("store {}: cannot sync; {} written transaction batch(es) stay invisible until a sync "
                         + "succeeds: {}", ctx.dir(), queued(), e.getMessage());
+                lock.lock();
                 try {
-                    Thread.sleep(Math.max(100, TimeUnit.NANOSECONDS.toMillis(intervalNanos)));
+                    changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(100, TimeUnit.NANOSECONDS.toMillis(intervalNanos))));
                 } catch (InterruptedException ie) {
                     return;
+                } finally {
+                    lock.unlock();
                 }
             }
         }
     }
 
     /**
-     * Stops the thread, then syncs and publishes the batches still queued (unless syncs fail: they are then lost, as
-     * in a crash, and the next open cuts the event files back to what RocksDB indexes).
+     * Stops the thread (after the sync it is in, if any), then syncs and publishes the batches still queued. If that
+     * fails they are lost, as in a crash, and the next open cuts the event files back to what RocksDB indexes.
      */
     @Override
     public void close() {
-        closed = true;
         lock.lock();
         try {
+            closed = true; // from now on the writer's batches are refused
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        thread.interrupt();
         try {
-            thread.join(10_000);
+            thread.join(60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (failure == null && !ctx.isClosed()) {
-            try {
-                syncNow();
-            } catch (RuntimeException e) {
-                log.warn("store {}: cannot sync the last {} transaction batch(es) at close; they are not kept: {}",
-                        ctx.dir(), queued(), e.getMessage());
+        synchronized (syncing) {
+            if (!ctx.isClosed()) {
+                try {
+                    syncNow();
+                } catch (RuntimeException e) {
+                    log.warn("store {}: cannot sync the last {} transaction batch(es) at close; they are not kept: {}",
+                            ctx.dir(), queued(), e.getMessage());
+                }
             }
-        }
-        lock.lock();
-        try {
-            queue.forEach(q -> q.batch().index().close());
-        } finally {
-            lock.unlock();
+            lock.lock();
+            try {
+                Queued q;
+                while ((q = queue.poll()) != null) {
+                    q.batch().index().close();
+                }
+                queuedBytes = 0;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

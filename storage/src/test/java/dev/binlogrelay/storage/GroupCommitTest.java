@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static dev.binlogrelay.storage.TestLog.assertSameEvent;
@@ -110,35 +111,42 @@ class GroupCommitTest {
     }
 
     /**
-     * Group commit ({@code every_transaction} in the relay): an append returns once its bytes are written; the
-     * syncer makes it durable and visible at once, with no interval to wait for.
+     * Group commit ({@code every_transaction} in the relay): an append returns once its bytes are written, while
+     * the syncer's fsync is still running; the group becomes visible (events and metadata) only once it has run.
      */
     @Test
-    void withGroupCommitAnAppendIsVisibleOnceTheSyncerHasSyncedIt() throws Exception {
+    void withGroupCommitAnAppendReturnsBeforeItsSyncAndIsVisibleAfterIt() throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withSync(SyncMode.GROUP_COMMIT))) {
             TestLog log = new TestLog(store);
+            CountDownLatch release = new CountDownLatch(1);
+            store.context().rocks().eventFiles.beforeForce(() -> await(release));
             log.rotate(name(1)).appendWithGtid(null, Map.of("pos", "0-1-1"), 100);
-            assertTrue(store.awaitCommitBeyond(new BinlogPosition(name(1), 4), 10, TimeUnit.SECONDS));
-            assertEquals(Optional.of(new BinlogPosition(name(1), 104)), store.committedEnd());
-            assertEquals(Optional.of("0-1-1"), store.state().meta("pos"));
+            log.appendWithGtid(null, Map.of("pos", "0-1-2"), 10, 20);
+            assertEquals(Optional.empty(), store.committedEnd(), "visible before its fsync");
+            assertEquals(Optional.empty(), store.state().meta("pos"));
+            release.countDown();
+            assertTrue(store.awaitCommitBeyond(new BinlogPosition(name(1), 104), 10, TimeUnit.SECONDS));
+            assertEquals(Optional.of(new BinlogPosition(name(1), 134)), store.committedEnd());
+            assertEquals(Optional.of("0-1-2"), store.state().meta("pos"));
             for (int i = 0; i < 50; i++) {
                 log.append(10, 20);
             }
             store.syncNow();
-            assertEquals(Optional.of(new BinlogPosition(name(1), 104 + 50 * 30)), store.committedEnd());
+            assertEquals(Optional.of(new BinlogPosition(name(1), 134 + 50 * 30)), store.committedEnd());
             try (BinlogCursor c = store.openCursor(name(1), 4)) {
                 TestLog.assertSameEvents(log.written, TestLog.drain(c));
             }
         }
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions())) {
-            assertEquals(Optional.of(new BinlogPosition(name(1), 104 + 50 * 30)), store.committedEnd());
+            assertEquals(Optional.of(new BinlogPosition(name(1), 134 + 50 * 30)), store.committedEnd());
         }
     }
 
     /**
      * With the syncer, RocksDB gets a batch (its index) only after the event files' fsync: a power loss can take
      * back bytes not yet synced, and an index pointing at them would make the store refuse to open. Here the fsync
-     * fails: nothing of the batch is in RocksDB and nothing is visible; the next sync writes and publishes it.
+     * fails: nothing of the batch is in RocksDB, nothing is visible and the writer is refused; the next sync (which
+     * writes the bytes again first) writes and publishes it.
      */
     @Test
     void theSyncerWritesTheIndexOnlyAfterTheEventFilesAreDurable() throws Exception {
@@ -153,31 +161,64 @@ class GroupCommitTest {
             assertEquals(0, entries(rocks, rocks.events), "indexed although its bytes' fsync failed");
             assertEquals(0, entries(rocks, rocks.files), "the file recorded although its bytes' fsync failed");
             assertEquals(Optional.empty(), store.committedEnd());
+            assertEquals(Optional.empty(), store.state().meta("pos"));
+            assertThrows(StoreException.class, () -> log.append(10), "a write while the syncs fail");
             store.syncNow();
             assertEquals(1, entries(rocks, rocks.events));
             assertEquals(Optional.of(new BinlogPosition(name(1), 304)), store.committedEnd());
             assertEquals(Optional.of("0-1-1"), store.state().meta("pos"));
+            try (BinlogCursor c = store.openCursor(name(1), 4)) {
+                TestLog.assertSameEvents(log.written.subList(0, 2), TestLog.drain(c));
+            }
         }
     }
 
     /**
-     * The batches waiting for a sync hold their events: past {@link WalSyncer#MAX_QUEUED_BYTES} the sync starts at
-     * once, whatever the interval, and the writer waits for it rather than holding more.
+     * The batches waiting for a sync hold their events: once they hold {@link WalSyncer#MAX_QUEUED_BYTES} the writer
+     * waits for the sync (which starts at once, whatever the interval) rather than holding more.
      */
     @Test
     void theBatchesWaitingForASyncAreBounded() throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, TestLog.fastOptions().withSyncIntervalMillis(10_000))) {
             TestLog log = new TestLog(store);
             log.rotate(name(1));
+            CountDownLatch release = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean forcing = new java.util.concurrent.atomic.AtomicBoolean();
+            store.context().rocks().eventFiles.beforeForce(() -> {
+                forcing.set(true);
+                await(release);
+            });
             int event = 4 << 20;
-            long started = System.nanoTime();
             int groups = (int) (WalSyncer.MAX_QUEUED_BYTES / event) + 2;
-            for (int i = 0; i < groups; i++) {
-                log.append(event);
+            Thread writer = new Thread(() -> {
+                for (int i = 0; i < groups; i++) {
+                    log.append(event);
+                }
+            }, "test-writer");
+            writer.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!(forcing.get() && writer.getState() == Thread.State.TIMED_WAITING) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
             }
-            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(8), "the writer waited for the interval");
-            assertTrue(store.committedEnd().isPresent(), "a sync ran before the 10 s interval");
-            assertTrue(store.appender().syncer().queued() < groups, "queued: " + store.appender().syncer().queued());
+            assertTrue(forcing.get(), "no sync started before the 10 s interval");
+            assertEquals(Thread.State.TIMED_WAITING, writer.getState(), "the writer did not wait for room");
+            assertEquals((int) (WalSyncer.MAX_QUEUED_BYTES / event), store.appender().syncer().queued());
+            release.countDown();
+            writer.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(writer.isAlive());
+            store.syncNow();
+            assertEquals(Optional.of(new BinlogPosition(name(1), 4 + (long) groups * event)), store.committedEnd());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the fsync");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

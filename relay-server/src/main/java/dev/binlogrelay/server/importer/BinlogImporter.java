@@ -53,6 +53,7 @@ public final class BinlogImporter {
         String name = path.getFileName().toString();
         BinlogFile file = BinlogFile.parse(name, Files.readAllBytes(path));
         List<List<EventToStore>> groups = groups(file);
+        store.syncNow(); // the files and GTID state read below are the published ones: the previous file's too
         var held = store.file(name);
         if (held.isPresent()) {
             groups = newPart(file, groups, held.get());
@@ -70,6 +71,7 @@ public final class BinlogImporter {
             gtids.written();
             bytes += group.stream().mapToLong(e -> e.bytes().length).sum();
         }
+        store.syncNow(); // imported means durable and visible
         int events = groups.stream().mapToInt(List::size).sum();
         log.info("imported {}: {} events in {} groups, {} bytes", name, events, groups.size(), bytes + 4);
         return new Imported(name, events, groups.size(), bytes + 4);
