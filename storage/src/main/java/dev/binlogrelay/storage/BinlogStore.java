@@ -227,6 +227,10 @@ public final class BinlogStore extends StoreReader implements AutoCloseable {
         return ctx;
     }
 
+    FilePurger purger() {
+        return purger;
+    }
+
     GroupAppender appender() {
         return writer;
     }

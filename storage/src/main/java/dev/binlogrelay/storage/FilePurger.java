@@ -45,10 +45,16 @@ final class FilePurger {
 
     private final StoreContext ctx;
     private final RocksHandles rocks;
+    /** Test seam: runs between a purge's plan and its commit (the writer goes on meanwhile). */
+    private volatile Runnable afterPlan = () -> { };
 
     FilePurger(StoreContext ctx) {
         this.ctx = ctx;
         this.rocks = ctx.rocks();
+    }
+
+    void afterPlan(Runnable hook) {
+        this.afterPlan = hook;
     }
 
     /** Called under the store's read lock. */
@@ -70,6 +76,7 @@ final class FilePurger {
                 return new PurgeResult(List.of(), bound.reader);
             }
             Plan plan = plan(oldest.sequence(), bound.seq);
+            afterPlan.run();
             PurgeResult result = ctx.withCursorsFrozen(() -> {
                 if (bound(target).seq < bound.seq) {
                     return null; // a reader opened a cursor in one of the files meanwhile: plan again
@@ -122,6 +129,7 @@ final class FilePurger {
                 long domain = Keys.gtidDomain(it.key());
                 byte[] runEnd = null;
                 boolean any = false;
+                long lastSequence = 0;
                 for (; it.isValid() && Keys.gtidDomain(it.key()) == domain; it.next()) {
                     byte[] value = it.value();
                     long fileSeq = Values.gtidFileSeq(value);
@@ -130,6 +138,7 @@ final class FilePurger {
                         break;
                     }
                     any = true;
+                    lastSequence = Keys.gtidSequence(it.key());
                     if (fileSeq >= fromSeq) {
                         byte[] key = it.key();
                         IndexEntry e = new IndexEntry(new MariaGtidRef(domain, Values.gtidServerId(value), Keys.gtidSequence(key)),
@@ -141,7 +150,10 @@ final class FilePurger {
                     }
                 }
                 if (any) {
-                    byte[] end = runEnd != null ? runEnd : domain == Keys.MAX_DOMAIN ? Keys.AFTER_ALL_GTIDS : Keys.gtid(domain + 1, 0);
+                    // no kept entry of the domain yet: end just after the last one read, not at the domain's end,
+                    // which would also delete the entries the writer adds to the newest file before the commit
+                    byte[] end = runEnd != null ? runEnd : lastSequence != -1L ? Keys.gtid(domain, lastSequence + 1)
+                            : domain == Keys.MAX_DOMAIN ? Keys.AFTER_ALL_GTIDS : Keys.gtid(domain + 1, 0);
                     ranges.add(new byte[][] {Keys.gtid(domain, 0), end});
                 }
                 if (domain == Keys.MAX_DOMAIN) {

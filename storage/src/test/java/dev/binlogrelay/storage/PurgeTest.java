@@ -153,6 +153,18 @@ class PurgeTest {
         assertEquals(Set.of(0L, 5L), store.mariaGtidDomains(), "domain 3 lived only in purged files");
     }
 
+    /**
+     * Domain 3 lives only in the purged file when the purge plans; the writer then adds one of its GTIDs to the
+     * newest file before the purge commits: that entry stays (before, the purge deleted the domain's whole key range).
+     */
+    @Test
+    void aGtidWrittenBetweenAPurgesPlanAndItsCommitStays() {
+        store.purger().afterPlan(() -> log.appendWithGtid(new MariaGtidRef(3, 2, 8), Map.of(), 40, 50)); // 4:284
+        store.purgeFilesBefore(name(2));
+        assertEquals(Optional.of(new BinlogPosition(name(4), 284)), store.findMariaGtid(3, 8));
+        assertEquals(Optional.empty(), store.findMariaGtid(3, 7));
+    }
+
     @Test
     void thePurgedStateIsTheLastGtidPerDomainOverThePreviousOne() {
         assertEquals(Optional.empty(), store.purgedRange());
