@@ -61,6 +61,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--binlog-size", description = "Binlog to generate, like 8M or 1G. Default: quick 8M, full 1G.")
     String binlogSize;
 
+    @Option(names = "--small-transactions", description = "Generate N small transactions (one autocommitted single-row "
+            + "INSERT each) instead of --binlog-size of mixed ones: the ingest target's small-transaction case.")
+    int smallTransactions;
+
     @Option(names = "--binlog-file-size", description = "max_binlog_size of the primary. Default: quick 1M, full 256M.")
     String binlogFileSize;
 
@@ -234,7 +238,7 @@ public final class Bench implements Callable<Integer> {
                         canalInserts != null ? canalInserts : full ? 160_000 : 40_000, canalBatch, canalClients,
                         new ScaleBenchmark.Settings(scaleReaders != null ? scaleReaders : full ? 10_000 : 200,
                                 scaleSeconds != null ? scaleSeconds : full ? 20 : 3, scaleRate, scaleWave, scaleSample,
-                                ByteSizes.parse(scalePrimaryMaxRss))));
+                                ByteSizes.parse(scalePrimaryMaxRss))), smallTransactions);
         List<String> known = new java.util.ArrayList<>(ALL_SCENARIOS);
         known.addAll(OPT_IN_SCENARIOS);
         if (!known.containsAll(plan.scenarios())) {
@@ -251,7 +255,8 @@ public final class Bench implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--scale-readers, --scale-seconds, --scale-rate, "
                     + "--scale-wave and --scale-sample must be positive");
         }
-        if (plan.readers().stream().anyMatch(n -> n < 1) || plan.repetitions() < 1 || readerThreads < 1 || loaderConnections < 1) {
+        if (plan.readers().stream().anyMatch(n -> n < 1) || plan.repetitions() < 1 || readerThreads < 1 || loaderConnections < 1
+                || smallTransactions < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this), "reader counts, repetitions, threads and "
                     + "connections must be at least 1");
         }

@@ -55,7 +55,7 @@ final class FanOutBenchmark {
     record Plan(String mode, long binlogBytes, String binlogFileSize, List<Integer> readers, int repetitions,
                 int readerThreads, int loaderConnections, String innodbBufferPool, List<String> relayJvmOptions,
                 boolean relayJfr, long seed, Path out, Path sourceTree, String command, java.util.Set<String> scenarios,
-                BenchContext.Settings settings) {
+                BenchContext.Settings settings, int smallTransactions) {
         boolean runs(String scenario) {
             return scenarios.contains(scenario);
         }
@@ -92,11 +92,13 @@ final class FanOutBenchmark {
             mariadbOptions += ", open_files_limit " + (2 * maxReaders + 4096);
         }
         try (MariaDbServer primary = builder.start()) {
-            say("primary MariaDB %s on 127.0.0.1:%d; generating a %s binlog with %d connections ...", primary.version(),
-                    primary.port(), mib(plan.binlogBytes()), plan.loaderConnections());
+            say("primary MariaDB %s on 127.0.0.1:%d; generating %s with %d connections ...", primary.version(),
+                    primary.port(), plan.smallTransactions() > 0 ? BinlogLoader.small(plan.smallTransactions())
+                            : "a " + mib(plan.binlogBytes()) + " binlog", plan.loaderConnections());
             long[] lastSaid = {System.nanoTime()};
-            BinlogLoader.Loaded loaded = BinlogLoader.load(primary, plan.binlogBytes(), plan.loaderConnections(), plan.seed(),
-                    size -> {
+            BinlogLoader.Loaded loaded = plan.smallTransactions() > 0
+                    ? BinlogLoader.loadSmall(primary, plan.smallTransactions(), plan.loaderConnections())
+                    : BinlogLoader.load(primary, plan.binlogBytes(), plan.loaderConnections(), plan.seed(), size -> {
                         if (System.nanoTime() - lastSaid[0] > 10_000_000_000L) {
                             lastSaid[0] = System.nanoTime();
                             say("  binlog at %s", mib(size));
@@ -118,7 +120,8 @@ final class FanOutBenchmark {
                 say("relay (pid %d) on 127.0.0.1:%d stored the binlog in %.1f s", relay.pid(), relay.port(), ingest);
                 long primaryPid = mariadbPid(primary);
                 BenchReport.Binlog binlog = new BenchReport.Binlog(loaded.binlogBytes(), files.size(), expected.events(),
-                        expected.eventBytes(), loaded.rounds(), loaded.seconds(), ingest);
+                        expected.eventBytes(), loaded.rounds(), loaded.seconds(), ingest,
+                        plan.smallTransactions() > 0 ? BinlogLoader.small(plan.smallTransactions()) : BinlogLoader.MIXED);
                 BenchReport.Settings settings = new BenchReport.Settings(plan.readers(), plan.repetitions(),
                         plan.readerThreads(), String.join(" ", plan.relayJvmOptions()), mariadbOptions, plan.relayJfr());
                 Targets t = new Targets(

@@ -55,7 +55,8 @@ public final class SyncModeIngestBenchmark {
         try (MariaDbServer primary = MariaDbServer.builder().name("ingest-primary").serverId(1).start()) {
             int small = Integer.getInteger("ingest.small", 0);
             if (small > 0) {
-                loadSmallTransactions(primary, small);
+                BinlogLoader.Loaded l = BinlogLoader.loadSmall(primary, small, 8);
+                System.out.printf("loaded %d small transactions in %.1f s%n", small, l.seconds());
             }
             BinlogLoader.Loaded loaded = BinlogLoader.load(primary, mib << 20, 4, 42, size -> { });
             MariaDbServer.BinlogFilePos end = primary.binlogFilePos();
@@ -77,38 +78,6 @@ public final class SyncModeIngestBenchmark {
      * {@code -Dingest.small=N}: first N autocommitted single-row INSERTs (~150 bytes of binlog each, from 8
      * connections): a binlog of many small transactions, where the cost per transaction (an fsync) dominates.
      */
-    private static void loadSmallTransactions(MariaDbServer primary, int count) throws Exception {
-        primary.execute("CREATE DATABASE IF NOT EXISTS bench",
-                "CREATE TABLE bench.tiny (id BIGINT PRIMARY KEY, v VARCHAR(64))");
-        long t0 = System.nanoTime();
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        List<Thread> threads = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        for (int t = 0; t < 8; t++) {
-            Thread th = new Thread(() -> {
-                try (Connection c = primary.connect();
-                     java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO bench.tiny VALUES (?, ?)")) {
-                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        ps.setLong(1, i);
-                        ps.setString(2, "value-" + i + "-abcdefghijklmnopqrstuvwxyz");
-                        ps.executeUpdate();
-                    }
-                } catch (Exception e) {
-                    failure.set(e);
-                }
-            });
-            threads.add(th);
-            th.start();
-        }
-        for (Thread th : threads) {
-            th.join();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        System.out.printf("loaded %d small transactions in %.1f s%n", count, (System.nanoTime() - t0) / 1e9);
-    }
-
     private static double ingest(MariaDbServer primary, Run run, Path dir, MariaDbServer.BinlogFilePos end) throws Exception {
         Files.createDirectories(dir);
         RelayProcess.storageSync(run.sync());

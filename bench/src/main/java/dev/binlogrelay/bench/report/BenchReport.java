@@ -24,9 +24,10 @@ public record BenchReport(String date, String mode, String command, MachineInfo 
      * @param bytes      sum of the binary log files' sizes
      * @param events     events a whole-binlog dump carries from the files (ANNOTATE_ROWS left out)
      * @param eventBytes their bytes
+     * @param workload   what the transactions are, for the report ("mixed row inserts, updates and deletes")
      */
     public record Binlog(long bytes, int files, long events, long eventBytes, long loadRounds, double loadSeconds,
-                         double relayIngestSeconds) {
+                         double relayIngestSeconds, String workload) {
     }
 
     /** How the runs were made. */

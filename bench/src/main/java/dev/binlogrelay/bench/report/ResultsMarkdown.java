@@ -40,10 +40,9 @@ public final class ResultsMarkdown {
                 .append(r.settings().relayJfr() ? ", recording JFR" : "").append('\n');
         s.append("- Relay build: ").append(r.relayBuild()).append('\n');
         s.append("- Command: `").append(r.command()).append("`\n");
-        s.append(String.format(Locale.ROOT, "- Binlog: %,d bytes in %d files of mixed row inserts, updates and "
-                        + "deletes; loaded in %.0f s, stored by the relay in %.0f s more. A dump carries %,d of its events "
+        s.append(String.format(Locale.ROOT, "- Binlog: %,d bytes in %d files of %s; loaded in %.0f s, stored by the relay in %.0f s more. A dump carries %,d of its events "
                         + "(%,d bytes): without dump flag 2 both servers leave out the ANNOTATE_ROWS events (the SQL "
-                        + "text of each statement)%s%n", b.bytes(), b.files(), b.loadSeconds(), b.relayIngestSeconds(), b.events(),
+                        + "text of each statement)%s%n", b.bytes(), b.files(), b.workload(), b.loadSeconds(), b.relayIngestSeconds(), b.events(),
                 b.eventBytes(), r.runs().isEmpty() ? "" : String.format(Locale.ROOT, "; %,d bytes per reader on the wire "
                         + "with packet headers, fake rotates and EOF", r.runs().get(0).bytesPerReader())));
         if (!fanOut) {

@@ -108,16 +108,19 @@ public record IngestBenchmark(BenchContext ctx, MariaDbServer replica) {
         md.append(String.format(Locale.ROOT, "| relay (start-up %.1f s included) | %.2f | %.0f |%n| MariaDB IO thread | %.2f | %.0f |%n",
                 (Double) s.get("relay_startup_s"), (Double) s.get("relay_s"), (Double) s.get("relay_mb_per_s"),
                 (Double) s.get("io_thread_s"), (Double) s.get("io_thread_mb_per_s")));
-        md.append(String.format(Locale.ROOT, "| over the files after the first (%s; steady state) | relay %.0f MB/s | IO thread %.0f MB/s |%n",
-                BenchContext.mib(laterBytes), (Double) s.get("relay_mb_per_s_later_files"), (Double) s.get("io_thread_mb_per_s_later_files")));
+        if (laterBytes > 0) {
+            md.append(String.format(Locale.ROOT, "| over the files after the first (%s; steady state) | relay %.0f MB/s | IO thread %.0f MB/s |%n",
+                    BenchContext.mib(laterBytes), (Double) s.get("relay_mb_per_s_later_files"), (Double) s.get("io_thread_mb_per_s_later_files")));
+        }
         String sync = RelayProcess.storageSync();
         md.append(String.format(Locale.ROOT, "%nRelay / IO thread throughput: %.2f× (target ≥ 1×); %.0f MB/s and %.2f× counted "
-                + "from the relay answering, without its JVM start-up; %.2f× over the files after the first, once the relay's "
-                + "JIT has warmed up. The relay ran with `storage.sync: %s`%s; the IO thread leaves its relay log to the page "
+                + "from the relay answering, without its JVM start-up; %s. The relay ran with `storage.sync: %s`%s; the IO thread leaves its relay log to the page "
                 + "cache (sync_relay_log=10000, MariaDB's default).%n", (Double) s.get("ratio"),
                 (Double) s.get("relay_mb_per_s_after_startup"), (Double) s.get("ratio_after_startup"),
-                (Double) s.get("ratio_later_files"), sync,
-                sync.equals("every_transaction") ? " (an fsync per burst it stores)" : sync.equals("none") ? " (no fsync)" : " (group commit)"));
+                laterBytes > 0 ? String.format(Locale.ROOT, "%.2f× over the files after the first, once the relay's JIT has "
+                        + "warmed up", (Double) s.get("ratio_later_files")) : "the binlog is one file, so no steady-state figure", sync,
+                sync.equals("every_transaction") ? " (each transaction fsynced before it is visible; group commit: an fsync "
+                        + "as soon as the previous one ends)" : sync.equals("none") ? " (no fsync)" : " (group commit on an interval)"));
         return new ScenarioResult("ingest", problem == null, problem, runs, s, md.toString());
     }
 

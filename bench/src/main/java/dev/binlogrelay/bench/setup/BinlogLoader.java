@@ -31,7 +31,51 @@ public final class BinlogLoader {
     public record Loaded(long binlogBytes, int files, long rounds, long rows, double seconds) {
     }
 
+    /** The report's words for {@link #load}'s transactions. */
+    public static final String MIXED = "mixed row inserts, updates and deletes";
+
     private BinlogLoader() {
+    }
+
+    /** The report's words for {@link #loadSmall}'s transactions. */
+    public static String small(int count) {
+        return String.format(java.util.Locale.ROOT, "%,d small transactions (one autocommitted single-row INSERT each)", count);
+    }
+
+    /**
+     * Loads {@code count} small transactions, each one autocommitted INSERT of one ~50-byte row into {@code
+     * bench.tiny}, over {@code connections} connections.
+     */
+    public static Loaded loadSmall(MariaDbServer primary, int count, int connections) throws InterruptedException {
+        primary.execute("CREATE DATABASE IF NOT EXISTS bench", "CREATE TABLE bench.tiny (id BIGINT PRIMARY KEY, v VARCHAR(64))");
+        long start = System.nanoTime();
+        AtomicLong next = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < connections; t++) {
+            Thread th = new Thread(() -> {
+                try (Connection c = primary.connect();
+                     java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO bench.tiny VALUES (?, ?)")) {
+                    for (long i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        ps.setLong(1, i);
+                        ps.setString(2, "value-" + i + "-abcdefghijklmnopqrstuvwxyz");
+                        ps.executeUpdate();
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "small-loader-" + t);
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("loading small transactions failed: " + failure.get().getMessage(), failure.get());
+        }
+        awaitSettled(primary);
+        return new Loaded(binlogBytes(primary), primary.binlogFiles().size(), count, count, (System.nanoTime() - start) / 1e9);
     }
 
     /**
