@@ -76,7 +76,11 @@ final class EventFiles implements AutoCloseable {
         this.dir = storeDir.resolve("events");
         this.fsync = fsync;
         try {
+            boolean created = !Files.isDirectory(dir);
             Files.createDirectories(dir);
+            if (created && fsync) {
+                syncDirectory(storeDir); // the store directory's entry for it: a power loss keeps it with its files
+            }
         } catch (IOException e) {
             throw new StoreException("store " + storeDir + ": cannot create " + dir + ": " + e.getMessage(), e);
         }
@@ -354,8 +358,12 @@ final class EventFiles implements AutoCloseable {
 
     /** Makes a new file's directory entry durable (its data is fsynced with the batches that write it). */
     private void syncDirectory() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
+        syncDirectory(dir);
+    }
+
+    private static void syncDirectory(Path d) throws IOException {
+        try (FileChannel c = FileChannel.open(d, StandardOpenOption.READ)) {
+            c.force(true);
         }
     }
 
