@@ -100,6 +100,14 @@ public final class BinlogIngester {
         return store.readView();
     }
 
+    /**
+     * The end of the last transaction written to the store, durable or still with the store's syncer (cheap: whether
+     * a connection stores anything, as soon as it writes it).
+     */
+    public Optional<BinlogPosition> writtenEnd() {
+        return batch.writtenEnd();
+    }
+
     /** The end of what is stored and visible, without writing what is pending (cheap: for progress checks). */
     public Optional<BinlogPosition> committedEnd() {
         return store.committedEnd();

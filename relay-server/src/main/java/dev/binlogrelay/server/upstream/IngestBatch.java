@@ -1,6 +1,7 @@
 package dev.binlogrelay.server.upstream;
 
 import dev.binlogrelay.core.binlog.ChecksumAlgorithm;
+import dev.binlogrelay.storage.BinlogPosition;
 import dev.binlogrelay.storage.BinlogStore;
 import dev.binlogrelay.storage.BinlogWriter;
 import dev.binlogrelay.storage.EventToStore;
@@ -36,12 +37,21 @@ final class IngestBatch {
     /** A format description to record with the next group of its file (which the store does not hold yet). */
     private PendingFormat pendingFormat;
 
+    /** The end of the last group written (durable or on its way: the store's syncer may still hold it). */
+    private java.util.Optional<BinlogPosition> writtenEnd;
+
     private record PendingFormat(String file, byte[] event) {
     }
 
     IngestBatch(BinlogStore store) {
         this.store = store;
         this.gtids = GtidState.load(store.state());
+        this.writtenEnd = store.committedEnd();
+    }
+
+    /** Where the last group written to the store ends; the committed end until this batch writes one. */
+    java.util.Optional<BinlogPosition> writtenEnd() {
+        return writtenEnd;
     }
 
     GtidState gtids() {
@@ -128,6 +138,9 @@ final class IngestBatch {
             throw e;
         }
         gtids.written();
+        BinlogWriter.Group last = groups.get(groups.size() - 1);
+        EventToStore end = last.events().get(last.events().size() - 1);
+        writtenEnd = java.util.Optional.of(new BinlogPosition(last.file(), end.position() + end.bytes().length));
     }
 
     int readyGroups() {

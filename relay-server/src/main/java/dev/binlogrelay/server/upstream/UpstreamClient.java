@@ -171,7 +171,8 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
 
             @Override
             public void onFlushed() {
-                if (consecutiveFailures > 0 && !ingester.committedEnd().equals(connectionStart)) {
+                // what this connection wrote, not what is visible: with group commit that comes a moment later
+                if (consecutiveFailures > 0 && !ingester.writtenEnd().equals(connectionStart)) {
                     log.info("upstream {}: ingesting again after {} failed connection(s)", target.address(),
                             consecutiveFailures);
                     consecutiveFailures = 0;
