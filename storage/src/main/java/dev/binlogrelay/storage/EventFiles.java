@@ -57,6 +57,16 @@ final class EventFiles implements AutoCloseable {
     private final Path dir;
     private final boolean fsync;
     private final ConcurrentHashMap<Long, FileChannel> open = new ConcurrentHashMap<>();
+    /**
+     * Read-only channels of files the writer has not opened (readers catching up over old files), at most
+     * {@link #maxReadChannels}, least recently used closed first: without a bound a store of many files read once
+     * each would hold a descriptor per file until purged. A reader whose channel is closed under it opens it again.
+     * Guarded by itself.
+     */
+    private final java.util.LinkedHashMap<Long, FileChannel> readOpen = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    /** Bound of {@link #readOpen}. */
+    static final int MAX_READ_CHANNELS = 64;
+    private volatile int maxReadChannels = MAX_READ_CHANNELS;
     /** Mapped regions by file and region number ({@link #view}); a purge drops a file's. */
     private final ConcurrentHashMap<Long, ConcurrentHashMap<Long, ByteBuffer>> mapped = new ConcurrentHashMap<>();
     /** Files written since the last {@link #force}; writer thread (and the syncer, under {@code this}). */
@@ -181,18 +191,17 @@ final class EventFiles implements AutoCloseable {
     void read(long fileSeq, String fileName, long position, ByteBuffer into) {
         try {
             long at = position;
-            boolean retried = false;
+            int retries = 0;
             while (into.hasRemaining()) {
-                FileChannel ch = channel(fileSeq, false);
+                FileChannel ch = readChannel(fileSeq);
                 int n;
                 try {
                     n = ch.read(into, at);
-                } catch (AsynchronousCloseException e) {
-                    if (e instanceof ClosedByInterruptException || closed || retried) {
+                } catch (ClosedChannelException e) {
+                    if (!reopens(e, retries++)) {
                         throw e;
                     }
-                    retried = true; // closed by another reader's interrupt: open it again
-                    continue;
+                    continue; // closed by another thread (an eviction, another reader's interrupt): open it again
                 }
                 if (n < 0) {
                     throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + at
@@ -251,18 +260,25 @@ final class EventFiles implements AutoCloseable {
             return null;
         }
         if (m == null || start + m.capacity() < to) {
-            try {
-                FileChannel ch = channel(fileSeq, false);
-                long size = Math.min(ch.size(), start + regionBytes + overlapBytes) - start;
-                if (start + size < to) {
-                    throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + (start + size)
-                            + " but the index of " + fileName + " has events up to " + to);
+            for (int retries = 0; ; retries++) {
+                try {
+                    FileChannel ch = readChannel(fileSeq);
+                    long size = Math.min(ch.size(), start + regionBytes + overlapBytes) - start;
+                    if (start + size < to) {
+                        throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + (start + size)
+                                + " but the index of " + fileName + " has events up to " + to);
+                    }
+                    m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
+                    mappings.incrementAndGet();
+                    regions.put(region, m);
+                    break;
+                } catch (ClosedChannelException e) {
+                    if (!reopens(e, retries)) {
+                        throw failure("map", fileSeq, fileName, from, e);
+                    }
+                } catch (IOException e) {
+                    throw failure("map", fileSeq, fileName, from, e);
                 }
-                m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
-                mappings.incrementAndGet();
-                regions.put(region, m);
-            } catch (IOException e) {
-                throw failure("map", fileSeq, fileName, from, e);
             }
         }
         return m.slice((int) (from - start), (int) (to - from)).asReadOnlyBuffer();
@@ -306,6 +322,13 @@ final class EventFiles implements AutoCloseable {
             if (ch != null) {
                 ch.close();
             }
+            FileChannel r;
+            synchronized (readOpen) {
+                r = readOpen.remove(fileSeq);
+            }
+            if (r != null) {
+                r.close();
+            }
             Files.deleteIfExists(path(fileSeq));
         }
         return mapped.remove(fileSeq) != null; // views handed out keep their mapping until they are unreachable
@@ -323,6 +346,63 @@ final class EventFiles implements AutoCloseable {
             });
         }
         return seqs;
+    }
+
+    /**
+     * True if a read whose channel was closed under it should open it again: not when this thread was interrupted
+     * (ClosedByInterruptException), nor after a few tries, nor once the store is closed.
+     */
+    private boolean reopens(ClosedChannelException e, int retries) {
+        return !(e instanceof ClosedByInterruptException) && !closed && retries < 3;
+    }
+
+    /**
+     * A channel to read file {@code fileSeq}: the writer's if it has one open, else a read-only one from
+     * {@link #readOpen}. Throws NoSuchFileException if the file is gone (purged).
+     */
+    private FileChannel readChannel(long fileSeq) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        FileChannel ch = open.get(fileSeq);
+        if (ch != null && ch.isOpen()) {
+            return ch;
+        }
+        FileChannel evicted = null;
+        synchronized (open) { // a purge deletes under this lock: no channel to a deleted file is kept
+            synchronized (readOpen) {
+                ch = readOpen.get(fileSeq);
+                if (ch != null && ch.isOpen()) {
+                    return ch;
+                }
+                if (closed) {
+                    throw new ClosedChannelException();
+                }
+                ch = FileChannel.open(path(fileSeq), StandardOpenOption.READ);
+                readOpen.put(fileSeq, ch);
+                if (readOpen.size() > maxReadChannels) {
+                    var eldest = readOpen.entrySet().iterator();
+                    evicted = eldest.next().getValue();
+                    eldest.remove();
+                }
+            }
+        }
+        if (evicted != null) {
+            evicted.close(); // a read in progress on it fails with AsynchronousCloseException and opens it again
+        }
+        return ch;
+    }
+
+    /** Read-only channels open now (for tests). */
+    int readChannels() {
+        synchronized (readOpen) {
+            return readOpen.size();
+        }
+    }
+
+    /** Test seam: a smaller bound on read-only channels. */
+    void maxReadChannels(int n) {
+        this.maxReadChannels = n;
     }
 
     private FileChannel channel(long fileSeq, boolean create) throws IOException {
@@ -376,7 +456,12 @@ final class EventFiles implements AutoCloseable {
             log.warn("store {}: cannot sync the event files on close: {}", dir.getParent(), e.getMessage());
         }
         closed = true;
-        for (FileChannel ch : open.values()) {
+        List<FileChannel> all = new ArrayList<>(open.values());
+        synchronized (readOpen) {
+            all.addAll(readOpen.values());
+            readOpen.clear();
+        }
+        for (FileChannel ch : all) {
             try {
                 ch.close();
             } catch (IOException e) {

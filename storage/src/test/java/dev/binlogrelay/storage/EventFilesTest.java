@@ -26,6 +26,46 @@ class EventFilesTest {
         return TestLog.fastOptions().withCacheBytes(0);
     }
 
+    /**
+     * Readers of files the writer has not opened (after a restart, catching up) hold at most a bounded number of
+     * read-only channels, least recently used closed first; a reader whose channel was closed under it opens it
+     * again and reads on.
+     */
+    @Test
+    void readChannelsOfOldFilesAreBoundedAndReopenedWhenNeeded() throws Exception {
+        List<StoredEvent> written;
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            TestLog log = new TestLog(store);
+            for (int f = 1; f <= 4; f++) {
+                log.rotate(name(f));
+                for (int g = 0; g < (f == 1 ? 300 : 20); g++) { // the first file spans several 1 MiB windows
+                    log.append(31 + g % 20, 200 + 37 * (g % 20), 9000 - 150 * (g % 20));
+                }
+            }
+            written = log.written;
+        }
+        try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
+            EventFiles files = store.context().rocks().eventFiles;
+            files.mapRegions(4096, 1024); // runs across regions' ends are read with pread, through the channels
+            files.maxReadChannels(2);
+            try (BinlogCursor first = store.openCursor(name(1), 4)) {
+                List<StoredEvent> got = new java.util.ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    got.add(first.next());
+                }
+                for (int f = 2; f <= 4; f++) { // three other files: the first one's channel is closed meanwhile
+                    try (BinlogCursor c = store.openCursor(name(f), 4)) {
+                        drain(c);
+                    }
+                    assertTrue(files.readChannels() <= 2, "read channels: " + files.readChannels());
+                }
+                got.addAll(drain(first));
+                TestLog.assertSameEvents(written, got);
+            }
+            assertTrue(files.readChannels() <= 2);
+        }
+    }
+
     @Test
     void anEventFileHoldsThePrimarysBytesAtItsPositions() throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
