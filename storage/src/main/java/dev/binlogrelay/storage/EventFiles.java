@@ -45,35 +45,17 @@ final class EventFiles implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventFiles.class);
     /** Largest slice of a heap array written or read in one call: the JDK's temporary direct buffer stays this small. */
     private static final int SLICE = 1 << 20;
-    /** Bytes of a file per mapped region. */
-    static final long REGION = 64L << 20;
-    /** Bytes mapped past a region's end, so that an event starting near it is whole in the region's mapping. */
-    static final long OVERLAP = 16L << 20;
-    /** A mapping of a growing file is renewed only once the file has grown this much past it. */
-    static final long REMAP_STEP = 16L << 20;
-    private volatile long region = REGION;
-    private volatile long overlap = OVERLAP;
 
     private final Path dir;
     private final boolean fsync;
     private final ConcurrentHashMap<Long, FileChannel> open = new ConcurrentHashMap<>();
-    /**
-     * Read-only channels of files the writer has not opened (readers catching up over old files), at most
-     * {@link #maxReadChannels}, least recently used closed first: without a bound a store of many files read once
-     * each would hold a descriptor per file until purged. A reader whose channel is closed under it opens it again.
-     * Guarded by itself.
-     */
-    private final java.util.LinkedHashMap<Long, FileChannel> readOpen = new java.util.LinkedHashMap<>(16, 0.75f, true);
-    /** Bound of {@link #readOpen}. */
-    static final int MAX_READ_CHANNELS = 64;
-    private volatile int maxReadChannels = MAX_READ_CHANNELS;
-    /** Mapped regions by file and region number ({@link #view}); a purge drops a file's. */
-    private final ConcurrentHashMap<Long, ConcurrentHashMap<Long, ByteBuffer>> mapped = new ConcurrentHashMap<>();
+    /** Readers' channels of files the writer has not opened, bounded. */
+    private final ReadChannels reads = new ReadChannels(this::path);
+    /** Mapped regions ({@link #view}); a purge drops a file's. */
+    private final MappedRegions maps = new MappedRegions();
     /** Files written since the last {@link #force}; writer thread (and the syncer, under {@code this}). */
     private final Set<Long> dirty = new HashSet<>();
     private volatile boolean closed;
-    /** Regions mapped so far (each stays mapped until unreachable): for tests and statistics. */
-    private final java.util.concurrent.atomic.AtomicLong mappings = new java.util.concurrent.atomic.AtomicLong();
     /** Files fsynced so far by {@link #force}: for tests. */
     private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
     /** Test seam: the next {@link #force} of a file throws this (an fsync failing with EIO), once. */
@@ -198,7 +180,7 @@ final class EventFiles implements AutoCloseable {
                 try {
                     n = ch.read(into, at);
                 } catch (ClosedChannelException e) {
-                    if (!reopens(e, retries++)) {
+                    if (!ReadChannels.reopens(e, retries++, closed)) {
                         throw e;
                     }
                     continue; // closed by another thread (an eviction, another reader's interrupt): open it again
@@ -240,60 +222,40 @@ final class EventFiles implements AutoCloseable {
     /**
      * A read-only view of bytes [from, to) of file {@code fileSeq}, mapped in memory (no copy: the page cache
      * itself), or null if the stretch crosses the end of a mapped region (the caller then reads it with
-     * {@link #read}). Regions are {@link #REGION} bytes of the file, each mapped with {@link #OVERLAP} more so
-     * that an event crossing a region's end is still whole in it, and mapped again as a file grows past them.
-     * A view stays valid after a purge deletes the file (the mapping keeps its pages) until it is unreachable.
+     * {@link #read}); see {@link MappedRegions}.
      */
     ByteBuffer view(long fileSeq, String fileName, long from, long to) {
-        long regionBytes = this.region;
-        long overlapBytes = this.overlap;
-        long region = from / regionBytes;
-        long start = region * regionBytes;
-        if (to > start + regionBytes + overlapBytes) {
-            return null;
-        }
-        ConcurrentHashMap<Long, ByteBuffer> regions = mapped.computeIfAbsent(fileSeq, k -> new ConcurrentHashMap<>());
-        ByteBuffer m = regions.get(region);
-        if (m != null && start + m.capacity() < to && to - (start + m.capacity()) < REMAP_STEP) {
-            // the file grew a little past the mapping (a reader just behind the tail): copy rather than map again
-            // for every few commits (each mapping lives until it is unreachable)
-            return null;
-        }
-        if (m == null || start + m.capacity() < to) {
-            for (int retries = 0; ; retries++) {
-                try {
-                    FileChannel ch = readChannel(fileSeq);
-                    long size = Math.min(ch.size(), start + regionBytes + overlapBytes) - start;
-                    if (start + size < to) {
-                        throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at " + (start + size)
-                                + " but the index of " + fileName + " has events up to " + to);
+        try {
+            return maps.view(fileSeq, from, to, (start, maxLength) -> {
+                for (int retries = 0; ; retries++) {
+                    try {
+                        FileChannel ch = readChannel(fileSeq);
+                        long size = Math.min(ch.size() - start, maxLength);
+                        if (start + size < to) {
+                            throw new StoreException("store " + dir.getParent() + ": " + path(fileSeq) + " ends at "
+                                    + (start + size) + " but the index of " + fileName + " has events up to " + to);
+                        }
+                        return ch.map(FileChannel.MapMode.READ_ONLY, start, size);
+                    } catch (ClosedChannelException e) {
+                        if (!ReadChannels.reopens(e, retries, closed)) {
+                            throw e;
+                        }
                     }
-                    m = ch.map(FileChannel.MapMode.READ_ONLY, start, size);
-                    mappings.incrementAndGet();
-                    regions.put(region, m);
-                    break;
-                } catch (ClosedChannelException e) {
-                    if (!reopens(e, retries)) {
-                        throw failure("map", fileSeq, fileName, from, e);
-                    }
-                } catch (IOException e) {
-                    throw failure("map", fileSeq, fileName, from, e);
                 }
-            }
+            });
+        } catch (IOException e) {
+            throw failure("map", fileSeq, fileName, from, e);
         }
-        return m.slice((int) (from - start), (int) (to - from)).asReadOnlyBuffer();
     }
 
     /** Regions mapped since the store opened. */
     long mappings() {
-        return mappings.get();
+        return maps.mappings();
     }
 
     /** Test seam: smaller mapped regions, so that a test's events cross their ends. Before any read. */
     void mapRegions(long regionBytes, long overlapBytes) {
-        this.region = regionBytes;
-        this.overlap = overlapBytes;
-        mapped.clear();
+        maps.regions(regionBytes, overlapBytes);
     }
 
     /** Length of file {@code fileSeq}; 0 if it does not exist. */
@@ -322,16 +284,10 @@ final class EventFiles implements AutoCloseable {
             if (ch != null) {
                 ch.close();
             }
-            FileChannel r;
-            synchronized (readOpen) {
-                r = readOpen.remove(fileSeq);
-            }
-            if (r != null) {
-                r.close();
-            }
+            reads.remove(fileSeq);
             Files.deleteIfExists(path(fileSeq));
         }
-        return mapped.remove(fileSeq) != null; // views handed out keep their mapping until they are unreachable
+        return maps.drop(fileSeq);
     }
 
     /** Sequence numbers of the files present, for the clean-up when the store opens. */
@@ -349,14 +305,6 @@ final class EventFiles implements AutoCloseable {
     }
 
     /**
-     * True if a read whose channel was closed under it should open it again: not when this thread was interrupted
-     * (ClosedByInterruptException), nor after a few tries, nor once the store is closed.
-     */
-    private boolean reopens(ClosedChannelException e, int retries) {
-        return !(e instanceof ClosedByInterruptException) && !closed && retries < 3;
-    }
-
-    /**
      * A channel to read file {@code fileSeq}: the writer's if it has one open, else a read-only one from
      * {@link #readOpen}. Throws NoSuchFileException if the file is gone (purged).
      */
@@ -368,41 +316,17 @@ final class EventFiles implements AutoCloseable {
         if (ch != null && ch.isOpen()) {
             return ch;
         }
-        FileChannel evicted = null;
         synchronized (open) { // a purge deletes under this lock: no channel to a deleted file is kept
-            synchronized (readOpen) {
-                ch = readOpen.get(fileSeq);
-                if (ch != null && ch.isOpen()) {
-                    return ch;
-                }
-                if (closed) {
-                    throw new ClosedChannelException();
-                }
-                ch = FileChannel.open(path(fileSeq), StandardOpenOption.READ);
-                readOpen.put(fileSeq, ch);
-                if (readOpen.size() > maxReadChannels) {
-                    var eldest = readOpen.entrySet().iterator();
-                    evicted = eldest.next().getValue();
-                    eldest.remove();
-                }
+            if (closed) {
+                throw new ClosedChannelException();
             }
-        }
-        if (evicted != null) {
-            evicted.close(); // a read in progress on it fails with AsynchronousCloseException and opens it again
-        }
-        return ch;
-    }
-
-    /** Read-only channels open now (for tests). */
-    int readChannels() {
-        synchronized (readOpen) {
-            return readOpen.size();
+            return reads.get(fileSeq);
         }
     }
 
-    /** Test seam: a smaller bound on read-only channels. */
-    void maxReadChannels(int n) {
-        this.maxReadChannels = n;
+    /** Readers' channels (for tests). */
+    ReadChannels reads() {
+        return reads;
     }
 
     private FileChannel channel(long fileSeq, boolean create) throws IOException {
@@ -457,10 +381,7 @@ final class EventFiles implements AutoCloseable {
         }
         closed = true;
         List<FileChannel> all = new ArrayList<>(open.values());
-        synchronized (readOpen) {
-            all.addAll(readOpen.values());
-            readOpen.clear();
-        }
+        all.addAll(reads.removeAll());
         for (FileChannel ch : all) {
             try {
                 ch.close();
@@ -469,6 +390,6 @@ final class EventFiles implements AutoCloseable {
             }
         }
         open.clear();
-        mapped.clear();
+        maps.clear();
     }
 }

@@ -47,7 +47,7 @@ class EventFilesTest {
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {
             EventFiles files = store.context().rocks().eventFiles;
             files.mapRegions(4096, 1024); // runs across regions' ends are read with pread, through the channels
-            files.maxReadChannels(2);
+            files.reads().max(2);
             try (BinlogCursor first = store.openCursor(name(1), 4)) {
                 List<StoredEvent> got = new java.util.ArrayList<>();
                 for (int i = 0; i < 10; i++) {
@@ -57,12 +57,12 @@ class EventFilesTest {
                     try (BinlogCursor c = store.openCursor(name(f), 4)) {
                         drain(c);
                     }
-                    assertTrue(files.readChannels() <= 2, "read channels: " + files.readChannels());
+                    assertTrue(files.reads().size() <= 2, "read channels: " + files.reads().size());
                 }
                 got.addAll(drain(first));
                 TestLog.assertSameEvents(written, got);
             }
-            assertTrue(files.readChannels() <= 2);
+            assertTrue(files.reads().size() <= 2);
         }
     }
 
@@ -154,7 +154,7 @@ class EventFilesTest {
 
     /**
      * A reader just behind a growing file (no hot cache) reads what each commit added: the file is mapped again
-     * only once it has grown {@link EventFiles#REMAP_STEP} past its mapping, the few new bytes in between are copied.
+     * only once it has grown {@link MappedRegions#REMAP_STEP} past its mapping, the few new bytes in between are copied.
      */
     @Test
     void aGrowingFileIsNotMappedAgainForEveryCommit() throws Exception {

@@ -31,8 +31,8 @@ import java.util.Optional;
  * artificial GTID lists), buffers a transaction until its last event and stores it in one atomic write.
  *
  * <p><b>Group commit.</b> {@link #offer} keeps complete transactions until {@link #flush}, which the upstream
- * connection calls once per network read: a burst of transactions is one atomic batch (each is still durable
- * before any reader sees it; the store's syncer fsyncs it with whatever else arrived meanwhile). {@link #accept} is offer-then-flush.
+ * connection calls once per network read: a burst of transactions is one atomic batch (each durable before any
+ * reader sees it; the store's syncer fsyncs it with what else arrived meanwhile). {@link #accept} is offer-then-flush.
  *
  * <p>Threading: one upstream connection at a time calls it (the store's single writer).
  */
@@ -100,17 +100,9 @@ public final class BinlogIngester {
         return store.readView();
     }
 
-    /**
-     * The end of the last transaction written to the store, durable or still with the store's syncer (cheap: whether
-     * a connection stores anything, as soon as it writes it).
-     */
+    /** The end of the last transaction written to the store, durable or still with its syncer (cheap). */
     public Optional<BinlogPosition> writtenEnd() {
         return batch.writtenEnd();
-    }
-
-    /** The end of what is stored and visible, without writing what is pending (cheap: for progress checks). */
-    public Optional<BinlogPosition> committedEnd() {
-        return store.committedEnd();
     }
 
     /**

@@ -171,8 +171,7 @@ public final class UpstreamClient implements AutoCloseable, UpstreamControl {
 
             @Override
             public void onFlushed() {
-                // what this connection wrote, not what is visible: with group commit that comes a moment later
-                if (consecutiveFailures > 0 && !ingester.writtenEnd().equals(connectionStart)) {
+                if (consecutiveFailures > 0 && !ingester.writtenEnd().equals(connectionStart)) { // written; visible later
                     log.info("upstream {}: ingesting again after {} failed connection(s)", target.address(),
                             consecutiveFailures);
                     consecutiveFailures = 0;
