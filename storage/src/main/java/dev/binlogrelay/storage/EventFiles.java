@@ -204,7 +204,9 @@ final class EventFiles implements AutoCloseable {
                     + fileName + " at " + position, e);
         }
         if (e instanceof ClosedChannelException || e instanceof NoSuchFileException) {
-            return new StoreException(store + fileName + " was purged while being read", e);
+            boolean purged = e instanceof NoSuchFileException || !Files.exists(path(fileSeq));
+            return new StoreException(store + fileName + (closed ? " was being read as the store closed" : purged
+                    ? " was purged while being read" : ": its descriptor was closed under every try to read it"), e);
         }
         return new StoreException(store + "cannot " + doing + " " + fileName + " at " + position + " from " + path(fileSeq)
                 + ": " + e.getMessage(), e);
@@ -292,22 +294,13 @@ final class EventFiles implements AutoCloseable {
 
     /** Sequence numbers of the files present, for the clean-up when the store opens. */
     List<Long> present() throws IOException {
-        List<Long> seqs = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.forEach(p -> {
-                String name = p.getFileName().toString();
-                if (name.length() == 10 && name.chars().allMatch(Character::isDigit)) {
-                    seqs.add(Long.parseLong(name));
-                }
-            });
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.length() == 10 && n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).toList();
         }
-        return seqs;
     }
 
-    /**
-     * A channel to read file {@code fileSeq}: the writer's if it has one open, else a read-only one from
-     * {@link #readOpen}. Throws NoSuchFileException if the file is gone (purged).
-     */
+    /** A channel to read file {@code fileSeq}: the writer's if open, else one of {@link #reads}; NoSuchFileException if purged. */
     private FileChannel readChannel(long fileSeq) throws IOException {
         if (closed) {
             throw new ClosedChannelException();
@@ -316,12 +309,21 @@ final class EventFiles implements AutoCloseable {
         if (ch != null && ch.isOpen()) {
             return ch;
         }
-        synchronized (open) { // a purge deletes under this lock: no channel to a deleted file is kept
+        ch = reads.cached(fileSeq);
+        if (ch != null) {
+            return ch;
+        }
+        ReadChannels.Opened opened;
+        synchronized (open) { // a purge deletes and a close collects under this lock: no channel is left behind
             if (closed) {
                 throw new ClosedChannelException();
             }
-            return reads.get(fileSeq);
+            opened = reads.open(fileSeq);
         }
+        if (opened.evicted() != null) {
+            opened.evicted().close(); // outside the lock: a close waits for the reads in progress on it
+        }
+        return opened.channel();
     }
 
     /** Readers' channels (for tests). */
@@ -379,9 +381,12 @@ final class EventFiles implements AutoCloseable {
         } catch (IOException e) {
             log.warn("store {}: cannot sync the event files on close: {}", dir.getParent(), e.getMessage());
         }
-        closed = true;
-        List<FileChannel> all = new ArrayList<>(open.values());
-        all.addAll(reads.removeAll());
+        List<FileChannel> all;
+        synchronized (open) { // no reader adds a channel after this
+            closed = true;
+            all = new ArrayList<>(open.values());
+            all.addAll(reads.removeAll());
+        }
         for (FileChannel ch : all) {
             try {
                 ch.close();

@@ -31,27 +31,35 @@ final class ReadChannels {
         this.path = path;
     }
 
-    /** The channel of file {@code seq}, opened if needed; throws NoSuchFileException if the file is gone. */
-    FileChannel get(long seq) throws IOException {
+    /** A channel opened, and the one it took the place of (to be closed by the caller, outside its locks), or null. */
+    record Opened(FileChannel channel, FileChannel evicted) {
+    }
+
+    /** File {@code seq}'s open channel, or null. */
+    synchronized FileChannel cached(long seq) {
+        FileChannel ch = open.get(seq);
+        return ch != null && ch.isOpen() ? ch : null;
+    }
+
+    /**
+     * File {@code seq}'s channel, opened if needed (throws NoSuchFileException if the file is gone). The caller closes
+     * the evicted one: reads already running on it finish; one starting on it gets ClosedChannelException and
+     * opens it again.
+     */
+    synchronized Opened open(long seq) throws IOException {
+        FileChannel ch = cached(seq);
+        if (ch != null) {
+            return new Opened(ch, null);
+        }
+        ch = FileChannel.open(path.apply(seq), StandardOpenOption.READ);
+        open.put(seq, ch);
         FileChannel evicted = null;
-        FileChannel ch;
-        synchronized (this) {
-            ch = open.get(seq);
-            if (ch != null && ch.isOpen()) {
-                return ch;
-            }
-            ch = FileChannel.open(path.apply(seq), StandardOpenOption.READ);
-            open.put(seq, ch);
-            if (open.size() > max) {
-                var eldest = open.entrySet().iterator();
-                evicted = eldest.next().getValue();
-                eldest.remove();
-            }
+        if (open.size() > max) {
+            var eldest = open.entrySet().iterator();
+            evicted = eldest.next().getValue();
+            eldest.remove();
         }
-        if (evicted != null) {
-            evicted.close(); // a read in progress on it fails with AsynchronousCloseException and opens it again
-        }
-        return ch;
+        return new Opened(ch, evicted);
     }
 
     /** Closes file {@code seq}'s channel, if open (a purge). */

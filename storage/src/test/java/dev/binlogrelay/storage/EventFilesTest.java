@@ -66,6 +66,49 @@ class EventFilesTest {
         }
     }
 
+    /**
+     * With room for one read channel: reading another file closes the first one's, which is then read (and mapped)
+     * through a new one; a read of a purged file says so, and one after the store closed says that.
+     */
+    @Test
+    void anEvictedReadChannelIsClosedAndItsFileIsReadThroughANewOne() throws Exception {
+        byte[][] content = new byte[4][];
+        try (EventFiles writer = new EventFiles(dir, false)) {
+            for (int seq = 1; seq <= 3; seq++) {
+                content[seq] = TestLog.bytes(name(seq), 4, 1000);
+                writer.write(seq, 4, content[seq]);
+            }
+        }
+        EventFiles files = new EventFiles(dir, false);
+        try {
+            files.reads().max(1);
+            ByteBuffer one = ByteBuffer.allocate(1000);
+            files.read(1, name(1), 4, one);
+            assertArrayEquals(content[1], one.array());
+            java.nio.channels.FileChannel first = files.reads().cached(1);
+            assertTrue(first != null && first.isOpen());
+            files.read(2, name(2), 4, ByteBuffer.allocate(1000));
+            assertFalse(first.isOpen(), "the evicted channel is closed");
+            assertNull(files.reads().cached(1));
+            assertEquals(1, files.reads().size());
+            ByteBuffer again = ByteBuffer.allocate(1000);
+            files.read(1, name(1), 4, again);
+            assertArrayEquals(content[1], again.array());
+            ByteBuffer view = files.view(2, name(2), 4, 1004); // file 1 took file 2's place: mapped through a new one
+            byte[] viewed = new byte[1000];
+            view.get(viewed);
+            assertArrayEquals(content[2], viewed);
+            files.delete(3);
+            StoreException purged = assertThrows(StoreException.class, () -> files.read(3, name(3), 4, ByteBuffer.allocate(10)));
+            assertTrue(purged.getMessage().contains("was purged"), purged.getMessage());
+        } finally {
+            files.close();
+        }
+        StoreException closed = assertThrows(StoreException.class, () -> files.read(1, name(1), 4, ByteBuffer.allocate(10)));
+        assertTrue(closed.getMessage().contains("as the store closed"), closed.getMessage());
+        assertEquals(0, files.reads().size());
+    }
+
     @Test
     void anEventFileHoldsThePrimarysBytesAtItsPositions() throws Exception {
         try (BinlogStore store = BinlogStore.open(dir, noHotCache())) {

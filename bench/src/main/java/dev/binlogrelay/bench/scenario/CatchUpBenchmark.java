@@ -54,6 +54,7 @@ public record CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
                         : List.of(ctx.relayTarget(), ctx.primaryTarget());
                 for (FanOut.Target target : order) {
                     reset(replica);
+                    settleDisk();
                     long t0 = System.nanoTime();
                     replica.startReplica(target.host(), target.port(), target.user(), target.password(),
                             ReplicaMode.FILE_POS, ctx.firstFile(), 4);
@@ -85,6 +86,7 @@ public record CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
                     for (FanOut.Target target : order) {
                         Path dir = ctx.out().resolve("catchup-" + target.name() + "-" + rep);
                         dirs.put(target.name(), dir);
+                        settleDisk();
                         long t0 = System.nanoTime();
                         String p = dumpRaw(tool.get(), target, dir);
                         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -129,7 +131,8 @@ public record CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
                 BenchContext.mib(ctx.expected().fileBytes())));
         md.append("Wall time of a stock MariaDB replica (SQL thread applying everything, until `Exec_Master_Log_Pos` "
                 + "reaches the end) and of `mariadb-binlog --read-from-remote-server --raw --to-last-log`, through the relay "
-                + "and from the primary; median of ").append(ctx.repetitions()).append(" run(s), alternating which goes first. ")
+                + "and from the primary; median of ").append(ctx.repetitions()).append(" run(s), alternating which goes first; "
+                + "each run starts after a `sync`, so that no run is throttled by the page cache's writeback of the one before. ")
                 .append(problem == null ? "Correctness: the replica's `CHECKSUM TABLE` of every table equals the primary's; "
                         + "mariadb-binlog's files through the relay equal those from the primary byte for byte, and both equal the primary's "
                         + "files on disk (the active file except its format description's in-use flag)." : "FAILED: " + problem).append("\n\n");
@@ -149,6 +152,18 @@ public record CatchUpBenchmark(BenchContext ctx, MariaDbServer replica) {
 
     private static void reset(MariaDbServer replica) {
         replica.execute("STOP SLAVE", "RESET SLAVE ALL", "DROP DATABASE IF EXISTS bench", "SET GLOBAL gtid_slave_pos = ''");
+    }
+
+    /**
+     * Writes the dirty page cache to disk ({@code sync}, at most 2 minutes) before a timed run: the replica's relay log
+     * and data, and mariadb-binlog's gigabyte of files, would otherwise be written back during the next run and
+     * throttle its writes (measured: the same mariadb-binlog run took 0.84 s or 3.88 s from the primary).
+     */
+    private static void settleDisk() throws Exception {
+        Process sync = new ProcessBuilder("sync").inheritIO().start();
+        if (!sync.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)) {
+            sync.destroyForcibly();
+        }
     }
 
     /** Runs mariadb-binlog into {@code dir}; null when it exited with 0, else what went wrong. */
