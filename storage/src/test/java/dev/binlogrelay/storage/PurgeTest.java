@@ -340,7 +340,9 @@ class PurgeTest {
             });
             java.util.concurrent.Future<Integer> readers = pool.submit(() -> {
                 int opened = 0;
-                while (!writer.isDone()) {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                // while the writer runs, and (bounded) until one pass completed: a fast writer may finish first
+                while ((!writer.isDone() || opened == 0) && System.nanoTime() < deadline) {
                     String oldest = store.files().get(0).name();
                     try (BinlogCursor c = store.openCursor(oldest, 4)) {
                         for (StoredEvent e = c.next(); e != null; e = c.next()) {
