@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The event bytes of layout 4: one plain file per stored binlog file, in {@code <store>/events/}, holding the
@@ -30,16 +29,14 @@ import java.util.stream.Stream;
  * compactions, and every read through blocks, checksums and a JNI copy. A plain file is written once and read
  * with one {@code pread} per stretch, from the page cache, as the primary reads its own binlog.
  *
- * <p><b>Durability.</b> The writer writes a batch's bytes here before it writes the RocksDB batch that indexes
- * them, so an index entry never points past what was written. Where the store fsyncs ({@link SyncMode}), the files
- * written since the last sync are fsynced ({@link #force}) before the WAL is: a group made durable has its bytes
- * durable. Bytes written past the committed end (a batch that failed, or a kill between the two writes) are cut
- * off when the store opens ({@link #truncate}); a file shorter than its index needs (its bytes lost by a power
- * failure in a mode that does not fsync) makes the store refuse to open, naming the file.
+ * <p><b>Durability.</b> A batch's bytes are written here before the RocksDB batch that indexes them; where the store
+ * fsyncs ({@link SyncMode}), the files written since the last sync are fsynced ({@link #force}) before RocksDB gets
+ * the batch. Bytes past the committed end are cut when the store opens, and a file shorter than its index makes the
+ * store refuse to open ({@link StoreRecovery}).
  *
- * <p><b>Threads.</b> One writer ({@link #write}, {@link #force}); readers use positional reads, which do not move
- * the channel's position and may run concurrently with the writer. A purge ({@link #delete}) closes and deletes a
- * file no cursor is in; a reader racing it (a point read such as SHOW BINLOG EVENTS) gets "was purged".
+ * <p><b>Threads.</b> One writer ({@link #write}, {@link #force}) with its own channels; readers use read-only ones
+ * ({@link ReadChannels}) and positional reads. A purge ({@link #delete}) closes and deletes a file no cursor is in; a
+ * reader racing it (a point read such as SHOW BINLOG EVENTS) gets "was purged".
  */
 final class EventFiles implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventFiles.class);
@@ -48,7 +45,10 @@ final class EventFiles implements AutoCloseable {
 
     private final Path dir;
     private final boolean fsync;
+    /** The writer's channels: the newest file's, and older ones until their bytes are fsynced ({@link #retire}). */
     private final ConcurrentHashMap<Long, FileChannel> open = new ConcurrentHashMap<>();
+    /** The newest file written to; writer thread (read by the syncer's {@link #retire}). */
+    private volatile long newest = -1;
     /** Readers' channels of files the writer has not opened, bounded. */
     private final ReadChannels reads = new ReadChannels(this::path);
     /** Mapped regions ({@link #view}); a purge drops a file's. */
@@ -88,6 +88,12 @@ final class EventFiles implements AutoCloseable {
 
     /** Writes {@code bytes} (position to limit) at {@code position} of file {@code fileSeq}. Writer thread. */
     void write(long fileSeq, long position, ByteBuffer bytes) throws IOException {
+        if (fileSeq > newest) {
+            newest = fileSeq; // before its channel is opened: a retirement never takes the file being written
+            if (!fsync) {
+                retire(); // with fsyncs, force() retires: a close here could fail the fsync it runs
+            }
+        }
         long at = position;
         boolean retried = false;
         while (bytes.hasRemaining()) {
@@ -127,12 +133,12 @@ final class EventFiles implements AutoCloseable {
         }
         for (int i = 0; i < files.size(); i++) {
             FileChannel ch = open.get(files.get(i));
-            if (ch == null) {
-                continue;
+            if (ch == null && !Files.exists(path(files.get(i)))) {
+                continue; // purged
             }
             try {
-                if (!ch.isOpen()) {
-                    // closed by the interrupt of a thread that used it: an fsync through a new one syncs the same file
+                if (ch == null || !ch.isOpen()) {
+                    // retired (none: fsynced only at close) or closed by an interrupt: a new one syncs the same file
                     ch = channel(files.get(i), false);
                 }
                 IOException fail = failNextForce;
@@ -147,6 +153,37 @@ final class EventFiles implements AutoCloseable {
                     dirty.addAll(files.subList(i, files.size()));
                 }
                 throw e;
+            }
+        }
+        retire();
+    }
+
+    /**
+     * Closes the writer's channels of files before the newest, once none of their bytes wait for an fsync (run by
+     * force(), one at a time): a relay kept a descriptor per file it wrote. A later write opens one again.
+     */
+    private void retire() {
+        List<FileChannel> retired = new ArrayList<>();
+        synchronized (open) {
+            for (Long seq : List.copyOf(open.keySet())) {
+                boolean pending;
+                synchronized (this) {
+                    pending = fsync && dirty.contains(seq);
+                }
+                if (seq < newest && !pending) {
+                    retired.add(open.remove(seq));
+                }
+            }
+        }
+        closeAll(retired);
+    }
+
+    private void closeAll(List<FileChannel> channels) {
+        for (FileChannel ch : channels) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                log.warn("store {}: cannot close an event file: {}", dir.getParent(), e.getMessage());
             }
         }
     }
@@ -260,21 +297,6 @@ final class EventFiles implements AutoCloseable {
         maps.regions(regionBytes, overlapBytes);
     }
 
-    /** Length of file {@code fileSeq}; 0 if it does not exist. */
-    long length(long fileSeq) throws IOException {
-        Path p = path(fileSeq);
-        return Files.exists(p) ? Files.size(p) : 0;
-    }
-
-    /** Cuts file {@code fileSeq} to {@code size} bytes if it is longer (bytes never committed). Opening only. */
-    void truncate(long fileSeq, long size) throws IOException {
-        FileChannel ch = channel(fileSeq, false);
-        if (ch.size() > size) {
-            ch.truncate(size);
-            ch.force(true);
-        }
-    }
-
     /**
      * Closes and deletes file {@code fileSeq} (a purge, after its batch is durable). Missing is fine. Returns
      * whether the file had been mapped: its mappings (and so its disk blocks) go only when a garbage collection
@@ -292,24 +314,12 @@ final class EventFiles implements AutoCloseable {
         return maps.drop(fileSeq);
     }
 
-    /** Sequence numbers of the files present, for the clean-up when the store opens. */
-    List<Long> present() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.length() == 10 && n.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).toList();
-        }
-    }
-
-    /** A channel to read file {@code fileSeq}: the writer's if open, else one of {@link #reads}; NoSuchFileException if purged. */
+    /** A read-only channel of file {@code fileSeq}, one of {@link #reads}; NoSuchFileException if purged. */
     private FileChannel readChannel(long fileSeq) throws IOException {
         if (closed) {
             throw new ClosedChannelException();
         }
-        FileChannel ch = open.get(fileSeq);
-        if (ch != null && ch.isOpen()) {
-            return ch;
-        }
-        ch = reads.cached(fileSeq);
+        FileChannel ch = reads.cached(fileSeq); // never the writer's: a reader's interrupt would close it
         if (ch != null) {
             return ch;
         }
@@ -355,7 +365,7 @@ final class EventFiles implements AutoCloseable {
                     ? FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
             if (created && fsync) {
-                syncDirectory();
+                syncDirectory(dir);
             }
             open.put(fileSeq, ch);
             return ch;
@@ -363,10 +373,6 @@ final class EventFiles implements AutoCloseable {
     }
 
     /** Makes a new file's directory entry durable (its data is fsynced with the batches that write it). */
-    private void syncDirectory() throws IOException {
-        syncDirectory(dir);
-    }
-
     private static void syncDirectory(Path d) throws IOException {
         try (FileChannel c = FileChannel.open(d, StandardOpenOption.READ)) {
             c.force(true);
@@ -387,13 +393,7 @@ final class EventFiles implements AutoCloseable {
             all = new ArrayList<>(open.values());
             all.addAll(reads.removeAll());
         }
-        for (FileChannel ch : all) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                log.warn("store {}: cannot close an event file: {}", dir.getParent(), e.getMessage());
-            }
-        }
+        closeAll(all);
         open.clear();
         maps.clear();
     }

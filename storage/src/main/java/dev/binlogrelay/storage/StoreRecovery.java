@@ -70,14 +70,15 @@ final class StoreRecovery {
         try {
             java.util.Set<Long> held = new java.util.HashSet<>();
             kept.forEach(f -> held.add(f.sequence()));
-            for (long seq : files.present()) {
+            for (long seq : present(EventFiles.dirOf(rocks.dir))) {
                 if (!held.contains(seq)) {
                     files.delete(seq);
                     log.info("store {}: deleted the event file {} of a file the store no longer holds", rocks.dir, files.path(seq));
                 }
             }
             for (BinlogFileInfo f : kept) {
-                long length = files.length(f.sequence());
+                java.nio.file.Path p = files.path(f.sequence());
+                long length = java.nio.file.Files.exists(p) ? java.nio.file.Files.size(p) : 0;
                 long needed = indexedEnd(f);
                 if (length < needed) {
                     throw new StoreException("store " + rocks.dir + ": " + files.path(f.sequence()) + " holds " + length
@@ -86,13 +87,25 @@ final class StoreRecovery {
                             + " again to rebuild it from the primary");
                 }
                 if (length > f.size()) {
-                    files.truncate(f.sequence(), f.size());
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.truncate(f.size());
+                        ch.force(true);
+                    }
                     log.info("store {}: cut {} bytes past the committed end of {} from {} (written before an unclean stop,"
                             + " never acknowledged)", rocks.dir, length - f.size(), f.name(), files.path(f.sequence()));
                 }
             }
         } catch (java.io.IOException e) {
             throw new StoreException("store " + rocks.dir + ": cannot check the event files: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sequence numbers of the event files present in {@code dir}. */
+    static List<Long> present(java.nio.file.Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.length() == 10 && n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).toList();
         }
     }
 

@@ -67,6 +67,45 @@ class EventFilesTest {
     }
 
     /**
+     * The writer keeps a descriptor for the newest file only (and older ones until their bytes are fsynced): a relay
+     * running for months kept one per file it ever wrote. Counted from the process's open descriptors.
+     */
+    @Test
+    void theWriterKeepsADescriptorForTheNewestFileOnly() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+        for (boolean fsync : new boolean[] {true, false}) {
+            Path store = dir.resolve(fsync ? "synced" : "unsynced");
+            try (EventFiles files = new EventFiles(store, fsync)) {
+                for (int seq = 1; seq <= 20; seq++) {
+                    files.write(seq, 4, TestLog.bytes(name(seq), 4, 100));
+                    if (fsync && seq % 5 == 0) {
+                        files.force(); // durable modes: a file's descriptor goes once its bytes are fsynced
+                    }
+                }
+                files.force();
+                assertEquals(1, openUnder(fds, EventFiles.dirOf(store)), (fsync ? "with" : "without") + " fsyncs");
+                ByteBuffer back = ByteBuffer.allocate(100);
+                files.read(7, name(7), 4, back);
+                assertArrayEquals(TestLog.bytes(name(7), 4, 100), back.array(), "a retired file is read through its own");
+            }
+            assertEquals(0, openUnder(fds, EventFiles.dirOf(store)));
+        }
+    }
+
+    private static long openUnder(Path fds, Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(fds)) {
+            return s.filter(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).startsWith(dir);
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    return false; // closed meanwhile, or not a link
+                }
+            }).count();
+        }
+    }
+
+    /**
      * With room for one read channel: reading another file closes the first one's, which is then read (and mapped)
      * through a new one; a read of a purged file says so, and one after the store closed says that.
      */

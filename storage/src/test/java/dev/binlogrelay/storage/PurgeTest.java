@@ -293,12 +293,12 @@ class PurgeTest {
                 }
             }
             for (long seq = 1; seq <= 4; seq++) {
-                assertTrue(rocks.eventFiles.length(seq) > 3 * 1_500_000L, "event file #" + seq + " holds the events");
+                assertTrue(java.nio.file.Files.size(rocks.eventFiles.path(seq)) > 3 * 1_500_000L, "event file #" + seq + " holds the events");
             }
-            long kept = rocks.eventFiles.length(4);
+            long kept = java.nio.file.Files.size(rocks.eventFiles.path(4));
             s.purgeFilesBefore(name(4));
-            assertEquals(List.of(4L), rocks.eventFiles.present());
-            assertEquals(kept, rocks.eventFiles.length(4));
+            assertEquals(List.of(4L), StoreRecovery.present(EventFiles.dirOf(rocks.dir)));
+            assertEquals(kept, java.nio.file.Files.size(rocks.eventFiles.path(4)));
             assertEquals(List.of(name(4)), fileNames(s));
             try (BinlogCursor c = s.openCursor(name(4), 4)) {
                 List<StoredEvent> read = drain(c);
@@ -315,8 +315,8 @@ class PurgeTest {
     /** SST bytes of the events plus the event files: what the store's events take on disk. */
     private static long storeBytes(RocksHandles rocks, Path dir) throws Exception {
         long files = 0;
-        for (long seq : rocks.eventFiles.present()) {
-            files += rocks.eventFiles.length(seq);
+        for (long seq : StoreRecovery.present(EventFiles.dirOf(rocks.dir))) {
+            files += java.nio.file.Files.size(rocks.eventFiles.path(seq));
         }
         return sstBytes(rocks) + files;
     }
