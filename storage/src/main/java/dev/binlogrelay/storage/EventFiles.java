@@ -47,9 +47,8 @@ final class EventFiles implements AutoCloseable {
     private final boolean fsync;
     /** The writer's channels: the newest file's, and older ones until their bytes are fsynced ({@link #retire}). */
     private final ConcurrentHashMap<Long, FileChannel> open = new ConcurrentHashMap<>();
-    /** The newest file written to; writer thread (read by the syncer's {@link #retire}). */
-    private volatile long newest = -1;
-    /** Readers' channels of files the writer has not opened, bounded. */
+    private volatile long newest = -1; // the file last written to, read by {@link #retire}
+    /** Readers' channels, bounded (readers never use the writer's). */
     private final ReadChannels reads = new ReadChannels(this::path);
     /** Mapped regions ({@link #view}); a purge drops a file's. */
     private final MappedRegions maps = new MappedRegions();
@@ -88,7 +87,7 @@ final class EventFiles implements AutoCloseable {
 
     /** Writes {@code bytes} (position to limit) at {@code position} of file {@code fileSeq}. Writer thread. */
     void write(long fileSeq, long position, ByteBuffer bytes) throws IOException {
-        if (fileSeq > newest) {
+        if (fileSeq != newest) {
             newest = fileSeq; // before its channel is opened: a retirement never takes the file being written
             if (!fsync) {
                 retire(); // with fsyncs, force() retires: a close here could fail the fsync it runs
@@ -133,20 +132,21 @@ final class EventFiles implements AutoCloseable {
         }
         for (int i = 0; i < files.size(); i++) {
             FileChannel ch = open.get(files.get(i));
-            if (ch == null && !Files.exists(path(files.get(i)))) {
-                continue; // purged
-            }
             try {
-                if (ch == null || !ch.isOpen()) {
-                    // retired (none: fsynced only at close) or closed by an interrupt: a new one syncs the same file
-                    ch = channel(files.get(i), false);
-                }
                 IOException fail = failNextForce;
                 if (fail != null) {
                     failNextForce = null;
                     throw fail;
                 }
-                ch.force(false);
+                if (ch != null && ch.isOpen()) {
+                    ch.force(false);
+                } else { // retired, or closed by the writer's interrupt: a short-lived descriptor syncs the same file
+                    try (FileChannel c = FileChannel.open(path(files.get(i)), StandardOpenOption.WRITE)) {
+                        c.force(false);
+                    } catch (NoSuchFileException purged) {
+                        continue;
+                    }
+                }
                 forced.incrementAndGet();
             } catch (IOException | RuntimeException e) {
                 synchronized (this) {
@@ -159,8 +159,8 @@ final class EventFiles implements AutoCloseable {
     }
 
     /**
-     * Closes the writer's channels of files before the newest, once none of their bytes wait for an fsync (run by
-     * force(), one at a time): a relay kept a descriptor per file it wrote. A later write opens one again.
+     * Closes the writer's channels of files before the one last written, once none of their bytes wait for an fsync
+     * (at the end of force(); without fsyncs, on a change of file): a relay kept a descriptor per file it wrote.
      */
     private void retire() {
         List<FileChannel> retired = new ArrayList<>();

@@ -76,7 +76,8 @@ class EventFilesTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
         for (boolean fsync : new boolean[] {true, false}) {
             Path store = dir.resolve(fsync ? "synced" : "unsynced");
-            try (EventFiles files = new EventFiles(store, fsync)) {
+            EventFiles files = new EventFiles(store, fsync);
+            try {
                 for (int seq = 1; seq <= 20; seq++) {
                     files.write(seq, 4, TestLog.bytes(name(seq), 4, 100));
                     if (fsync && seq % 5 == 0) {
@@ -88,8 +89,11 @@ class EventFilesTest {
                 ByteBuffer back = ByteBuffer.allocate(100);
                 files.read(7, name(7), 4, back);
                 assertArrayEquals(TestLog.bytes(name(7), 4, 100), back.array(), "a retired file is read through its own");
+            } finally {
+                files.close();
             }
             assertEquals(0, openUnder(fds, EventFiles.dirOf(store)));
+            assertEquals(20, files.forced(), "every file fsynced once (without fsyncs: by the close, retired ones too)");
         }
     }
 
