@@ -7,7 +7,7 @@ def samples(path):
             if cur: yield cur
             cur=None; continue
         if not line.startswith('\t') and not line.startswith(' '):
-            m=re.match(r'^(.*?)\s+(\d+)\s+([\d.]+):\s*$', line)
+            m=re.match(r'^(.*?)\s+(\d+)\s+(?:\[\d+\]\s+)?([\d.]+):', line)  # with or without [cpu], event name after
             if m: cur={'comm':m.group(1).strip(),'tid':int(m.group(2)),'t':float(m.group(3)),'stack':[]}
             continue
         m=re.match(r'^\s*([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$', line)

@@ -1,5 +1,6 @@
 import sys, re, collections
-exec(open('/tmp/prof-agg.py').read().split("if __name__")[0])
+import os
+exec(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'prof-agg.py')).read().split("if __name__")[0])
 def anyf(st, rx):
     r=re.compile(rx); return any(r.search(s) for s,d in st)
 def rocks(st): return any('librocksdbjni' in d or re.search(r'\borg\.rocksdb\.', s) for s,d in st)

@@ -1,22 +1,11 @@
 """Groups `perf script -F comm,tid,time,ip,sym,dso --pid <relay pid>` output of an ingesting relay into cost groups
 (first match wins). Usage: python3 prof-ingest.py perf.txt. Used for RESULTS.md, "By hand, 2026-12-08 02:55"."""
 import sys, re, collections
-def samples(path):
-    cur=None
-    for line in open(path, errors='replace'):
-        line=line.rstrip('\n')
-        if not line:
-            if cur: yield cur
-            cur=None; continue
-        if not line.startswith('\t') and not line.startswith(' '):
-            m=re.match(r'^(.*?)\s+(\d+)\s+(?:\[\d+\]\s+)?([\d.]+):', line)
-            if m: cur={'comm':m.group(1).strip(),'tid':int(m.group(2)),'t':float(m.group(3)),'stack':[]}
-            continue
-        m=re.match(r'^\s*([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$', line)
-        if m and cur is not None: cur['stack'].append(re.sub(r'\+0x[0-9a-f]+$','',m.group(2)))
-    if cur: yield cur
-import re,collections,sys
-ss=list(samples(sys.argv[1]))
+import os
+exec(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'prof-agg.py')).read().split("if __name__")[0])
+# frames as names without their +0x offsets
+ss=[dict(s, stack=[re.sub(r'\+0x[0-9a-f]+$', '', f) for f, _ in s['stack']]) for s in samples(sys.argv[1])]
+
 t0=min(s['t'] for s in ss); t1=max(s['t'] for s in ss)
 n=len(ss); print('samples',n, 'span s', round(t1-t0,2))
 c=collections.Counter(re.sub(r'[-#\d]+$','',s['comm']) for s in ss)

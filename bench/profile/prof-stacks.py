@@ -1,5 +1,6 @@
 import sys,re,collections
-exec(open('/tmp/prof-agg.py').read().split("if __name__")[0])
+import os
+exec(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'prof-agg.py')).read().split("if __name__")[0])
 path=sys.argv[1]; thr=sys.argv[2]; t0=float(sys.argv[3]); t1=float(sys.argv[4]); depth=int(sys.argv[5]); top=int(sys.argv[6]); grep=sys.argv[7] if len(sys.argv)>7 else None
 def short(f):
     s=f[0]
