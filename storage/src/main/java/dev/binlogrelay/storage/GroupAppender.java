@@ -139,7 +139,6 @@ final class GroupAppender implements BinlogWriter {
         RocksHandles rocks = ctx.rocks();
         chunks.reset();
         WriteBatch batch = new WriteBatch();
-        boolean handedOver = false;
         try {
             for (int gi = 0; gi < groups.size(); gi++) {
                 Group g = groups.get(gi);
@@ -199,15 +198,13 @@ final class GroupAppender implements BinlogWriter {
             throw failure;
         } finally {
             if (syncer == null || !inWrite) {
-                batch.close();
-            } else {
-                handedOver = true;
+                batch.close(); // with the syncer, a batch built in full is the syncer's to write and close
             }
         }
         if (syncer == null) {
             ctx.health().succeeded(); // with the syncer: once its sync succeeds
         }
-        Batch done = new Batch(List.copyOf(grown), stored, meta, incoming, handedOver ? batch : null);
+        Batch done = new Batch(List.copyOf(grown), stored, meta, incoming, syncer != null ? batch : null);
         afterWriteBeforePublish.run();
         if (syncer != null) {
             written = table;

@@ -148,11 +148,6 @@ final class WalSyncer implements AutoCloseable {
         }
     }
 
-    /** Why the last sync failed, or null: while it fails, the writer refuses new batches. */
-    String failure() {
-        return failure;
-    }
-
     /** Batches written and not yet published. */
     int queued() {
         lock.lock();
